@@ -1,0 +1,110 @@
+// The tile's memory map: the one source of truth for every offset the kernel uses.
+// The kernel build substitutes `@NAME` in the WAT sources with these values, and the
+// TypeScript side imports them, so the two cannot disagree (test/layout.test.ts checks
+// that every `@NAME` in wat/ is defined here and no raw window address hides in the WAT).
+//
+// One linear memory of exactly two 64 KiB pages (it cannot grow). The 8 KB data window
+// sits directly below the 64 KB scratch window so that "inside the tile" is one range,
+// [DATA_BASE, MEMORY_BYTES): a pointer check is a single compare, and in the strict build
+// any access below DATA_BASE traps. Linear memory below DATA_BASE is a hole the kernel
+// never uses. See docs/memory-map.md.
+
+export const PAGE_BYTES = 0x10000;
+export const MEMORY_PAGES = 2;
+export const MEMORY_BYTES = PAGE_BYTES * MEMORY_PAGES; // 131,072
+
+export const DATA_BASE = 0xe000;
+export const DATA_BYTES = 0x2000; // 8 KB
+export const SCRATCH_BASE = 0x10000;
+export const SCRATCH_BYTES = 0x10000; // 64 KB
+
+// ---- data window (absolute addresses = DATA_BASE + spec offset) ----
+export const CONFIG_PTR = DATA_BASE + 0x0000; // 64 B tile configuration
+export const CONFIG_BYTES = 64;
+export const STATE_PTR = DATA_BASE + 0x0040; // 192 B "query scratch": kernel state (see STATE_*)
+export const STATE_BYTES = 192;
+export const RESULT_PTR = DATA_BASE + 0x0100; // 256 B: 16 top-K entries of 16 B
+export const RESULT_BYTES = 256;
+export const ROUTING_PTR = DATA_BASE + 0x0200; // 512 B routing table (entry points)
+export const ROUTING_BYTES = 512;
+export const DECODE_PTR = DATA_BASE + 0x0400; // 1 KB decode workspace
+export const DECODE_BYTES = 1024;
+export const IO_PTR = DATA_BASE + 0x0800; // 2 KB message I/O buffer
+export const IO_BYTES = 2048;
+export const NEIGHBOR_PTR = DATA_BASE + 0x1000; // 4 KB neighbor list cache
+export const NEIGHBOR_BYTES = 4096;
+
+// ---- scratch window (absolute addresses = SCRATCH_BASE + spec offset) ----
+export const BLOCK_PTR = SCRATCH_BASE + 0x0000; // 32 KB vector block
+export const BLOCK_BYTES = 0x8000;
+export const ACCUM_PTR = SCRATCH_BASE + 0x8000; // 16 KB accumulators / PQ tables
+export const ACCUM_BYTES = 0x4000;
+export const DIST_PTR = ACCUM_PTR + 0x0000; // MAX_BLOCK_VECTORS f32 distances
+export const IDS_PTR = ACCUM_PTR + 0x0200; // MAX_BLOCK_VECTORS u64 ids
+export const SQ_PTR = ACCUM_PTR + 0x0600; // per-dimension SQ params: f32 min, f32 scale
+export const SQ_BYTES = 0x1a00; // 768 dims x 8 B = 6,144 B, rounded to 6,656
+export const PQ_TABLE_PTR = ACCUM_PTR + 0x2000; // 8 KB: M x K f32 asymmetric distance table
+export const PQ_TABLE_BYTES = 0x2000;
+export const HOT_PTR = SCRATCH_BASE + 0xc000; // 12 KB hot cache (PQ codebook lives here)
+export const HOT_BYTES = 0x3000;
+export const SPILL_PTR = SCRATCH_BASE + 0xf000; // 4 KB temporary / spill
+export const SPILL_BYTES = 0x1000;
+export const QUERY_PTR = SPILL_PTR + 0x0000; // the full query, decoded (f32 for fp16, raw for i8/binary)
+export const QUERY_BYTES = 0x0800; // 2 KB: 384 fp16 dims as f32 = 1,536 B; 768 i8 = 768 B
+export const TEMP_PTR = SPILL_PTR + 0x0800; // 2 KB temporary
+export const TEMP_BYTES = 0x0800;
+
+// ---- kernel state inside STATE_PTR (192 B). Offsets are relative to STATE_PTR. ----
+export const ST_QUERY_DIM = 0x00; // u32, 0 = no query loaded
+export const ST_QUERY_DTYPE = 0x04; // u32 dtype of the loaded query
+export const ST_QUERY_NORM = 0x08; // f32 sqrt(sum q^2) in the kernel's lane order (cosine)
+export const ST_QUERY_PADDED = 0x0c; // u32 query elements after zero padding (multiple of LANE_ELEMS)
+export const ST_BLOCK_COUNT = 0x10; // u32 vectors in the loaded block, 0 = none
+export const ST_BLOCK_DTYPE = 0x14; // u32
+export const ST_BLOCK_STRIDE = 0x18; // u32 bytes per vector (padded)
+export const ST_BLOCK_PTR = 0x1c; // u32 absolute address of the block
+export const ST_TOPK_K = 0x20; // u32 k of the last merge
+export const ST_TOPK_LEN = 0x24; // u32 valid entries in the result buffer
+export const ST_SQ_DIM = 0x28; // u32 dims of loaded SQ params, 0 = none
+export const ST_PQ_M = 0x2c; // u32 PQ subspaces, 0 = no codebook
+export const ST_PQ_K = 0x30; // u32 centroids per subspace
+export const ST_PQ_TABLES = 0x34; // u32 1 when the asymmetric table matches the query
+export const ST_LAST_STATUS = 0x38; // u32 status of the last export whose result is not a status
+export const ST_BLOCK_FIRST_ID = 0x40; // u64 id of the block's first vector (implicit ids)
+export const ST_CHUNK_BYTES = 0x48; // u32 bytes of the block staged by LOAD_BLOCK chunks
+export const ST_CHUNK_COUNT = 0x4c; // u32 vectors declared by the staged block
+export const ST_CHUNK_DTYPE = 0x50; // u32 dtype declared by the staged block
+export const ST_CHUNK_CRC = 0x54; // u32 CRC32C the hub declared for the staged block
+export const ST_METRIC = 0x58; // u32 metric for COMPUTE/auto-compute (set by LOAD_QUERY)
+export const ST_K = 0x5c; // u32 k for COMPUTE/auto-compute (set by LOAD_QUERY)
+export const ST_NEIGHBOR_COUNT = 0x60; // u32 ids in the neighbor cache
+export const ST_NEIGHBOR_NODE = 0x68; // u64 node whose list is cached
+export const ST_NEIGHBOR_LAYER = 0x70; // u32 layer of the cached list
+// 0x74..0xBF reserved for pull-mode traversal state (docs/pull-mode.md).
+
+// ---- result entry (16 B) ----
+export const RESULT_ENTRY_BYTES = 16;
+export const RESULT_ID = 0; // u64
+export const RESULT_DIST = 8; // f32
+export const RESULT_AUX = 12; // u32 spare (pull mode: expanded flag)
+export const TOPK_MAX = 16;
+
+// ---- profile limits (Core profile, spec section 5) ----
+export const MAX_DIM_FP16 = 384;
+export const MAX_DIM_I8 = 768;
+export const MAX_DIM_BITS = 6144; // packed binary: 768 B, the same byte budget as i8
+export const MAX_BLOCK_VECTORS = 128;
+export const LANE_ELEMS = 8; // vectors and queries are zero-padded to a multiple of 8 elements
+export const BITS_LANE_BYTES = 8; // packed binary codes are padded to a multiple of 8 bytes
+
+// ---- enums ----
+export const DTYPE_FP16 = 1;
+export const DTYPE_I8 = 2;
+export const DTYPE_BITS = 3;
+export const METRIC_L2 = 0;
+export const METRIC_IP = 1;
+export const METRIC_COSINE = 2;
+export const METRIC_HAMMING = 3;
+
+/** The canonical NaN every float distance is folded to, so builds agree bit for bit. */
+export const CANONICAL_NAN_BITS = 0x7fc00000;
