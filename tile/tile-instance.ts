@@ -1,0 +1,80 @@
+// One tile: a kernel instance bound to its own 2-page memory that cannot grow, typed
+// views of the data and scratch windows, and calls that turn every trap into a TileTrap.
+import { DATA_BASE, DATA_BYTES, MEMORY_PAGES, SCRATCH_BASE, SCRATCH_BYTES } from '../wat/layout.ts';
+import type { KernelExports } from './kernel-exports.ts';
+import { loadKernel, type LoadedKernel } from './kernel-module.ts';
+import { classifyEngineError, TileTrap } from './tile-trap.ts';
+
+/** Fuel per call when the caller sets none: far above any legal kernel call. */
+export const DEFAULT_FUEL = 50_000_000;
+
+export class TileInstance {
+  readonly memory: WebAssembly.Memory;
+  readonly kernel: LoadedKernel;
+  private readonly instance: WebAssembly.Instance;
+  private readonly fuelGlobal: WebAssembly.Global | undefined;
+  private readonly mpuGlobal: WebAssembly.Global | undefined;
+  /** Fuel given to each call (loop iterations) in builds that count fuel. */
+  fuelPerCall = DEFAULT_FUEL;
+  /** Fuel the last call used, in fuel builds. */
+  lastFuelUsed = 0;
+
+  constructor(
+    readonly tileId: number,
+    kernel: LoadedKernel | string,
+  ) {
+    this.kernel = typeof kernel === 'string' ? loadKernel(kernel) : kernel;
+    this.memory = new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
+    this.instance = new WebAssembly.Instance(this.kernel.module, { tile: { memory: this.memory } });
+    const ex = this.instance.exports as Record<string, unknown>;
+    this.fuelGlobal = ex.rvf_fuel instanceof WebAssembly.Global ? ex.rvf_fuel : undefined;
+    this.mpuGlobal = ex.rvf_mpu_fault instanceof WebAssembly.Global ? ex.rvf_mpu_fault : undefined;
+  }
+
+  /** All of tile memory as bytes (the hole below DATA_BASE included). */
+  get bytes(): Uint8Array {
+    return new Uint8Array(this.memory.buffer);
+  }
+  get view(): DataView {
+    return new DataView(this.memory.buffer);
+  }
+  get dataWindow(): Uint8Array {
+    return new Uint8Array(this.memory.buffer, DATA_BASE, DATA_BYTES);
+  }
+  get scratchWindow(): Uint8Array {
+    return new Uint8Array(this.memory.buffer, SCRATCH_BASE, SCRATCH_BYTES);
+  }
+
+  /** Calls an export; a trap comes back as a TileTrap naming the tile and the export. */
+  call<K extends keyof KernelExports>(name: K, ...args: Parameters<KernelExports[K]>): ReturnType<KernelExports[K]> {
+    const fn = (this.instance.exports as Record<string, unknown>)[name];
+    if (typeof fn !== 'function') throw new TileTrap(this.tileId, 'kernel-trap', name, `kernel ${this.kernel.variant} does not export ${name}`);
+    if (this.fuelGlobal) this.fuelGlobal.value = this.fuelPerCall;
+    if (this.mpuGlobal) this.mpuGlobal.value = -1;
+    try {
+      return (fn as (...a: unknown[]) => ReturnType<KernelExports[K]>)(...args);
+    } catch (err) {
+      throw this.toTrap(name, err);
+    } finally {
+      if (this.fuelGlobal) this.lastFuelUsed = this.fuelPerCall - (this.fuelGlobal.value as number);
+    }
+  }
+
+  private toTrap(name: string, err: unknown): TileTrap {
+    const { kind, detail } = classifyEngineError(err);
+    if (kind === 'unreachable' && this.fuelGlobal && (this.fuelGlobal.value as number) < 0) {
+      return new TileTrap(this.tileId, 'budget-exceeded', name, `ran past its budget of ${this.fuelPerCall.toLocaleString('en-US')} loop iterations`);
+    }
+    if (kind === 'unreachable' && this.mpuGlobal && (this.mpuGlobal.value as number) !== -1) {
+      const address = (this.mpuGlobal.value as number) >>> 0;
+      return new TileTrap(
+        this.tileId,
+        'window-violation',
+        name,
+        `access at 0x${address.toString(16)} is outside the data window [0x${DATA_BASE.toString(16)}, 0x${(DATA_BASE + DATA_BYTES).toString(16)}) and the scratch window [0x${SCRATCH_BASE.toString(16)}, 0x${(SCRATCH_BASE + SCRATCH_BYTES).toString(16)})`,
+        address,
+      );
+    }
+    return new TileTrap(this.tileId, kind, name, detail);
+  }
+}
