@@ -47,6 +47,9 @@ export const PQ_TABLE_PTR = ACCUM_PTR + 0x2000; // 8 KB: M x K f32 asymmetric di
 export const PQ_TABLE_BYTES = 0x2000;
 export const HOT_PTR = SCRATCH_BASE + 0xc000; // 12 KB hot cache (PQ codebook lives here)
 export const HOT_BYTES = 0x3000;
+export const PQ_CODEBOOK_PTR = HOT_PTR; // up to 11 KB of fp16 centroids
+export const PQ_CODEBOOK_BYTES = 0x2c00;
+export const CRC_TABLE_PTR = HOT_PTR + 0x2c00; // 1 KB CRC32C table, built by rvf_init
 export const SPILL_PTR = SCRATCH_BASE + 0xf000; // 4 KB temporary / spill
 export const SPILL_BYTES = 0x1000;
 export const QUERY_PTR = SPILL_PTR + 0x0000; // the full query, decoded (f32 for fp16, raw for i8/binary)
@@ -80,7 +83,19 @@ export const ST_K = 0x5c; // u32 k for COMPUTE/auto-compute (set by LOAD_QUERY)
 export const ST_NEIGHBOR_COUNT = 0x60; // u32 ids in the neighbor cache
 export const ST_NEIGHBOR_NODE = 0x68; // u64 node whose list is cached
 export const ST_NEIGHBOR_LAYER = 0x70; // u32 layer of the cached list
-// 0x74..0xBF reserved for pull-mode traversal state (docs/pull-mode.md).
+export const ST_CUR_DIST = 0x74; // f32 distance of the greedy walk's current node
+export const ST_CUR_ID = 0x78; // u64 the greedy walk's current node (valid when ST_CUR_SET = 1)
+export const ST_CUR_SET = 0x80; // u32 1 when ST_CUR_ID/ST_CUR_DIST hold a node
+export const ST_BLOCK_EXPLICIT_IDS = 0x84; // u32 1 when the block's ids are at IDS_PTR, 0 = first_id + i
+// 0x88..0xBF reserved for pull-mode traversal state (docs/pull-mode.md).
+
+// ---- tile configuration inside CONFIG_PTR (64 B), offsets relative to CONFIG_PTR ----
+export const CFG_TILE_ID = 0x00; // u32
+export const CFG_PROFILE = 0x04; // u8 1 = core, 2 = hot; others are refused
+export const CFG_DTYPE = 0x05; // u8 dtype of queries and blocks (DTYPE_*)
+export const CFG_METRIC = 0x06; // u8 default metric (METRIC_*)
+export const CFG_K = 0x07; // u8 default k (1..TOPK_MAX)
+export const CFG_DIM = 0x08; // u16 vector dimension (elements; bits for DTYPE_BITS)
 
 // ---- result entry (16 B) ----
 export const RESULT_ENTRY_BYTES = 16;

@@ -1,0 +1,199 @@
+// Discrete-event simulator. Time is an integer count of tile cycles and moves only when
+// the next event is taken from the queue (or when a run reaches its `untilCycle`). Events
+// are (kind, payload) data, dispatched to one handler per kind; handlers schedule more
+// events. Same seed + same schedule calls => same dispatch order => same trace hash.
+//
+// Timers (`setTimer`) carry a callback for the few places that need one (the xstate clock
+// adapter); everything else should be plain data so the trace shows it.
+
+import { EventQueue, type QueuedEvent } from './event-queue.ts';
+import { SimClock, DEFAULT_TILE_CLOCK_HZ } from './clock.ts';
+import type { TraceRecorder } from './trace.ts';
+
+/** Reserved kind for callback timers; user kinds may not start with '$'. */
+export const TIMER_KIND = '$timer';
+
+export type Handler<E extends object, K extends keyof E> = (payload: E[K], sim: Simulator<E>) => void;
+export type Handlers<E extends object> = { [K in keyof E & string]?: Handler<E, K> };
+
+export interface SimulatorOptions<E extends object> {
+  handlers?: Handlers<E>;
+  tileClockHz?: number;
+  trace?: TraceRecorder;
+}
+
+export type StopReason = 'drained' | 'until' | 'stopped' | 'max-events';
+
+export interface RunResult {
+  stopReason: StopReason;
+  eventsProcessed: number;
+  nowCycles: number;
+}
+
+export interface RunOptions {
+  /** Process events at times <= untilCycle, then set the clock to untilCycle. */
+  untilCycle?: number;
+  /** Safety valve against runaway schedules. */
+  maxEvents?: number;
+}
+
+export class SimulatorError extends Error {
+  override name = 'SimulatorError';
+}
+
+interface TimerPayload {
+  label: string;
+  callback: () => void;
+}
+
+export class Simulator<E extends object> {
+  readonly clock: SimClock;
+  private readonly queue = new EventQueue<string, unknown>();
+  private readonly handlers = new Map<string, (payload: unknown, sim: Simulator<E>) => void>();
+  private readonly cancelled = new Set<number>();
+  private readonly trace: TraceRecorder | undefined;
+  private readonly current: QueuedEvent<string, unknown> = { timeCycles: 0, priority: 0, sequence: 0, kind: '', payload: undefined };
+  private stopRequested = false;
+  private processed = 0;
+
+  constructor(options: SimulatorOptions<E> = {}) {
+    this.clock = new SimClock(options.tileClockHz ?? DEFAULT_TILE_CLOCK_HZ);
+    this.trace = options.trace;
+    const handlers: Handlers<E> = options.handlers ?? {};
+    for (const kind of Object.keys(handlers) as (keyof E & string)[]) {
+      const handler = handlers[kind];
+      if (handler !== undefined) this.on(kind, handler);
+    }
+  }
+
+  get nowCycles(): number {
+    return this.clock.nowCycles;
+  }
+
+  /** Events dispatched over the simulator's lifetime. */
+  get processedCount(): number {
+    return this.processed;
+  }
+
+  /** Events waiting (cancelled timers included until they surface). */
+  get pendingCount(): number {
+    return this.queue.size;
+  }
+
+  on<K extends keyof E & string>(kind: K, handler: Handler<E, K>): void {
+    assertUserKind(kind);
+    if (this.handlers.has(kind)) throw new SimulatorError(`event kind "${kind}" already has a handler`);
+    this.handlers.set(kind, handler as (payload: unknown, sim: Simulator<E>) => void);
+  }
+
+  /** Schedules at an absolute cycle (>= now). Lower priority runs first at equal time. Returns the sequence. */
+  scheduleAt<K extends keyof E & string>(atCycle: number, kind: K, payload: E[K], priority = 0): number {
+    this.checkTime(atCycle, kind);
+    checkPriority(priority, kind);
+    return this.queue.push(atCycle, priority, kind, payload);
+  }
+
+  /** Schedules `delayCycles` (>= 0) after now. */
+  scheduleAfter<K extends keyof E & string>(delayCycles: number, kind: K, payload: E[K], priority = 0): number {
+    if (!Number.isSafeInteger(delayCycles) || delayCycles < 0) {
+      throw new SimulatorError(`event "${kind}" delay must be an integer >= 0 cycles, got ${delayCycles}`);
+    }
+    return this.scheduleAt(this.clock.nowCycles + delayCycles, kind, payload, priority);
+  }
+
+  /** Either form: `{ atCycle }` or `{ delayCycles }`. */
+  schedule<K extends keyof E & string>(
+    when: { atCycle: number } | { delayCycles: number },
+    kind: K,
+    payload: E[K],
+    priority = 0,
+  ): number {
+    return 'atCycle' in when
+      ? this.scheduleAt(when.atCycle, kind, payload, priority)
+      : this.scheduleAfter(when.delayCycles, kind, payload, priority);
+  }
+
+  /** Runs `callback` after `delayCycles`; cancel with `cancel(id)`. The trace shows the label. */
+  setTimer(delayCycles: number, label: string, callback: () => void, priority = 0): number {
+    if (!Number.isSafeInteger(delayCycles) || delayCycles < 0) {
+      throw new SimulatorError(`timer "${label}" delay must be an integer >= 0 cycles, got ${delayCycles}`);
+    }
+    checkPriority(priority, label);
+    const payload: TimerPayload = { label, callback };
+    return this.queue.push(this.clock.nowCycles + delayCycles, priority, TIMER_KIND, payload);
+  }
+
+  /** Cancels a scheduled event or timer by its sequence number; it is skipped, untraced. */
+  cancel(sequence: number): void {
+    this.cancelled.add(sequence);
+  }
+
+  /** Asks the running loop to return after the current event. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  run(options: RunOptions = {}): RunResult {
+    const untilCycle = options.untilCycle ?? Infinity;
+    const maxEvents = options.maxEvents ?? Infinity;
+    if (untilCycle !== Infinity) this.checkTime(untilCycle, 'run until');
+    this.stopRequested = false;
+    let eventsProcessed = 0;
+    const ev = this.current;
+    for (;;) {
+      if (this.stopRequested) return this.result('stopped', eventsProcessed);
+      if (eventsProcessed >= maxEvents) return this.result('max-events', eventsProcessed);
+      const nextTime = this.queue.peekTimeCycles();
+      if (nextTime === Infinity) return this.finish(untilCycle, 'drained', eventsProcessed);
+      if (nextTime > untilCycle) return this.finish(untilCycle, 'until', eventsProcessed);
+      this.queue.popInto(ev);
+      if (this.cancelled.size > 0 && this.cancelled.delete(ev.sequence)) continue;
+      this.clock.advanceTo(ev.timeCycles);
+      this.dispatch(ev);
+      eventsProcessed++;
+      this.processed++;
+    }
+  }
+
+  private dispatch(ev: QueuedEvent<string, unknown>): void {
+    if (ev.kind === TIMER_KIND) {
+      const timer = ev.payload as TimerPayload;
+      this.trace?.recordEvent(ev.timeCycles, ev.sequence, TIMER_KIND, { label: timer.label });
+      timer.callback();
+      return;
+    }
+    const handler = this.handlers.get(ev.kind);
+    if (handler === undefined) {
+      throw new SimulatorError(`no handler for event kind "${ev.kind}" at cycle ${ev.timeCycles}`);
+    }
+    this.trace?.recordEvent(ev.timeCycles, ev.sequence, ev.kind, ev.payload);
+    handler(ev.payload, this);
+  }
+
+  private finish(untilCycle: number, reason: StopReason, eventsProcessed: number): RunResult {
+    if (untilCycle !== Infinity) this.clock.advanceTo(untilCycle);
+    return this.result(reason, eventsProcessed);
+  }
+
+  private result(stopReason: StopReason, eventsProcessed: number): RunResult {
+    return { stopReason, eventsProcessed, nowCycles: this.clock.nowCycles };
+  }
+
+  private checkTime(atCycle: number, what: string): void {
+    if (!Number.isSafeInteger(atCycle) || atCycle < this.clock.nowCycles) {
+      throw new SimulatorError(`"${what}" at cycle ${atCycle} is not an integer >= now (cycle ${this.clock.nowCycles})`);
+    }
+  }
+}
+
+function assertUserKind(kind: string): void {
+  if (kind.length === 0 || kind.startsWith('$')) {
+    throw new SimulatorError(`event kind "${kind}" is reserved or empty; kinds must not start with '$'`);
+  }
+}
+
+function checkPriority(priority: number, what: string): void {
+  if (!Number.isInteger(priority) || priority < -0x8000_0000 || priority > 0x7fff_ffff) {
+    throw new SimulatorError(`"${what}" priority must be a 32-bit integer, got ${priority}`);
+  }
+}
