@@ -1,0 +1,188 @@
+// Mesh topology and timing model.
+//
+// Layout: `rows x cols` router positions; tiles occupy the first `tiles` positions in
+// row-major order (tile id = row * cols + col). The hub is not a tile: it hangs off one
+// router through its own link (default: the router at the west edge, middle row,
+// row floor((rows-1)/2), col 0 — the hub sits just west of the mesh, where a host
+// interface would enter a die edge). Any router can be chosen with `hubRouter`.
+//
+// Routing: XY dimension order (along the row first, then the column), so a route's hop
+// count is the Manhattan distance. The hub link counts as one hop, so
+//   hops(tile) = 1 + |row - hubRow| + |col - hubCol|.
+//
+// Timing (cut-through / wormhole): the head of a message needs `hopLatencyCycles` per hop;
+// the tail follows `ceil(bytes / narrowest link bandwidth)` cycles behind it. So an
+// uncontended message takes
+//   arrivalCycles(tile, bytes) = hops * hopLatencyCycles + ceil(bytes / pathBytesPerCycle).
+// Only the hub's two links are contended resources (every message crosses them); mesh
+// links inside the array are treated as uncontended (see docs/cost-model.md, "open issues").
+
+import { Link } from './link.ts';
+
+export const MAX_MESH_SIDE = 4096;
+export const DEFAULT_HOP_LATENCY_CYCLES = 4; // assumption: 2-stage router + 1 link cycle, rounded up
+export const DEFAULT_LINK_BYTES_PER_CYCLE = 16; // assumption: 128-bit flits, one per cycle
+
+export interface MeshConfig {
+  rows: number;
+  cols: number;
+  /** Populated tiles (default rows * cols). */
+  tiles?: number;
+  /** Router the hub link attaches to (default west edge, middle row). */
+  hubRouter?: { row: number; col: number };
+  hopLatencyCycles?: number;
+  linkBytesPerCycle?: number;
+  /** Bandwidth of the hub's own link (default: same as mesh links). */
+  hubLinkBytesPerCycle?: number;
+}
+
+export class MeshConfigError extends RangeError {
+  override name = 'MeshConfigError';
+}
+
+export interface Delivery {
+  /** Cycle the tail leaves the hub (sendFromHub) or the tile (sendToHub). */
+  departCycle: number;
+  /** Cycle the whole message has arrived at its destination. */
+  arrivalCycle: number;
+}
+
+export class Mesh {
+  readonly rows: number;
+  readonly cols: number;
+  readonly tiles: number;
+  readonly hubRow: number;
+  readonly hubCol: number;
+  readonly hopLatencyCycles: number;
+  readonly linkBytesPerCycle: number;
+  readonly hubLinkBytesPerCycle: number;
+  private readonly egress: Link;
+  private readonly ingress: Link;
+  private readonly hops: Int32Array;
+  private readonly nearestCache = new Map<number, readonly number[]>();
+
+  constructor(config: MeshConfig) {
+    this.rows = checkSide('rows', config.rows);
+    this.cols = checkSide('cols', config.cols);
+    const positions = this.rows * this.cols;
+    this.tiles = config.tiles ?? positions;
+    checkPositiveInt('--tiles', this.tiles);
+    if (this.tiles > positions) {
+      throw new MeshConfigError(`mesh ${this.rows}x${this.cols} has ${positions} tiles, --tiles asks for ${this.tiles}`);
+    }
+    const hub = config.hubRouter ?? { row: Math.floor((this.rows - 1) / 2), col: 0 };
+    if (!Number.isInteger(hub.row) || !Number.isInteger(hub.col) || hub.row < 0 || hub.row >= this.rows || hub.col < 0 || hub.col >= this.cols) {
+      throw new MeshConfigError(
+        `hub router (${hub.row}, ${hub.col}) is outside mesh ${this.rows}x${this.cols} (rows 0..${this.rows - 1}, cols 0..${this.cols - 1})`,
+      );
+    }
+    this.hubRow = hub.row;
+    this.hubCol = hub.col;
+    this.hopLatencyCycles = config.hopLatencyCycles ?? DEFAULT_HOP_LATENCY_CYCLES;
+    if (!Number.isSafeInteger(this.hopLatencyCycles) || this.hopLatencyCycles < 0) {
+      throw new MeshConfigError(`hop latency must be an integer >= 0 cycles, got ${this.hopLatencyCycles}`);
+    }
+    this.linkBytesPerCycle = checkPositiveInt('link bandwidth (bytes/cycle)', config.linkBytesPerCycle ?? DEFAULT_LINK_BYTES_PER_CYCLE);
+    this.hubLinkBytesPerCycle = checkPositiveInt('hub link bandwidth (bytes/cycle)', config.hubLinkBytesPerCycle ?? this.linkBytesPerCycle);
+    this.egress = new Link(this.hubLinkBytesPerCycle);
+    this.ingress = new Link(this.hubLinkBytesPerCycle);
+    this.hops = new Int32Array(this.tiles);
+    for (let id = 0; id < this.tiles; id++) {
+      this.hops[id] = 1 + Math.abs(this.rowOf(id) - this.hubRow) + Math.abs(this.colOf(id) - this.hubCol);
+    }
+  }
+
+  rowOf(tileId: number): number {
+    return Math.floor(this.checkTile(tileId) / this.cols);
+  }
+
+  colOf(tileId: number): number {
+    return this.checkTile(tileId) % this.cols;
+  }
+
+  /** Hops from the hub to a tile, hub link included (XY routing: Manhattan distance + 1). */
+  hopsFromHub(tileId: number): number {
+    return this.hops[this.checkTile(tileId)] as number;
+  }
+
+  /** Hops between two tiles through the mesh (no hub link). */
+  hopsBetween(a: number, b: number): number {
+    return Math.abs(this.rowOf(a) - this.rowOf(b)) + Math.abs(this.colOf(a) - this.colOf(b));
+  }
+
+  /** Narrowest link on any hub<->tile path decides how far the tail trails the head. */
+  serializationCycles(bytes: number): number {
+    checkBytes(bytes);
+    return Math.ceil(bytes / Math.min(this.linkBytesPerCycle, this.hubLinkBytesPerCycle));
+  }
+
+  /** Uncontended hub->tile (or tile->hub) latency: hops * hopLatency + ceil(bytes / bandwidth). */
+  arrivalCycles(tileId: number, messageBytes: number): number {
+    return this.hopsFromHub(tileId) * this.hopLatencyCycles + this.serializationCycles(messageBytes);
+  }
+
+  /** Reserves the hub's injection link; returns the cycle the message's tail leaves the hub. */
+  reserveHubLink(nowCycle: number, messageBytes: number): number {
+    checkBytes(messageBytes);
+    return this.egress.reserve(nowCycle, messageBytes).doneCycle;
+  }
+
+  /** Hub -> tile: waits for the injection link, then crosses the mesh. */
+  sendFromHub(nowCycle: number, tileId: number, messageBytes: number): Delivery {
+    const hopsCycles = this.hopsFromHub(tileId) * this.hopLatencyCycles;
+    checkBytes(messageBytes);
+    const { startCycle, doneCycle } = this.egress.reserve(nowCycle, messageBytes);
+    return { departCycle: doneCycle, arrivalCycle: startCycle + hopsCycles + this.serializationCycles(messageBytes) };
+  }
+
+  /** Tile -> hub: crosses the mesh, then waits for the hub's ejection link. */
+  sendToHub(nowCycle: number, tileId: number, messageBytes: number): Delivery {
+    const hopsCycles = this.hopsFromHub(tileId) * this.hopLatencyCycles;
+    checkBytes(messageBytes);
+    const headAtHubCycle = nowCycle + hopsCycles;
+    const { startCycle } = this.ingress.reserve(headAtHubCycle, messageBytes);
+    const serialization = this.serializationCycles(messageBytes);
+    return { departCycle: nowCycle + serialization, arrivalCycle: startCycle + serialization };
+  }
+
+  /** Cycles the hub links spent serializing: [egress, ingress]. */
+  hubLinkBusyCycles(): { egress: number; ingress: number } {
+    return { egress: this.egress.totalBusyCycles, ingress: this.ingress.totalBusyCycles };
+  }
+
+  /** Every other tile, nearest first (mesh hops from `tileId`), ties by lower id: the reassignment order. */
+  nearestTiles(tileId: number): readonly number[] {
+    this.checkTile(tileId);
+    let order = this.nearestCache.get(tileId);
+    if (order === undefined) {
+      const others: number[] = [];
+      for (let id = 0; id < this.tiles; id++) if (id !== tileId) others.push(id);
+      const distance = (id: number): number => this.hopsBetween(tileId, id);
+      order = Object.freeze(others.sort((a, b) => distance(a) - distance(b) || a - b));
+      this.nearestCache.set(tileId, order);
+    }
+    return order;
+  }
+
+  private checkTile(tileId: number): number {
+    if (!Number.isInteger(tileId) || tileId < 0 || tileId >= this.tiles) {
+      throw new MeshConfigError(`tile ${tileId} is outside 0..${this.tiles - 1}`);
+    }
+    return tileId;
+  }
+}
+
+function checkSide(name: string, value: number): number {
+  checkPositiveInt(`mesh ${name}`, value);
+  if (value > MAX_MESH_SIDE) throw new MeshConfigError(`mesh ${name} ${value} exceeds the limit ${MAX_MESH_SIDE}`);
+  return value;
+}
+
+function checkPositiveInt(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) throw new MeshConfigError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function checkBytes(bytes: number): void {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new MeshConfigError(`message size must be an integer >= 0 bytes, got ${bytes}`);
+}
