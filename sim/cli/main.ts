@@ -1,0 +1,24 @@
+// cogsim's command line. Every user error ends as one line on stderr and a non-zero exit.
+import { Command, CommanderError } from 'commander';
+import { registerBudget } from './budget-command.ts';
+import { CliError } from './cli-error.ts';
+
+const program = new Command();
+program.name('cogsim').description('Cognitum tile simulator and hub orchestrator').exitOverride();
+registerBudget(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode; // commander already printed its message
+  } else if (err instanceof CliError) {
+    console.error(`cogsim: ${err.message}`);
+    process.exitCode = err.exitCode;
+  } else {
+    const e = err as Error;
+    console.error(`cogsim: ${e.message ?? String(err)}`);
+    if (process.env.COGSIM_DEBUG) console.error(e.stack);
+    process.exitCode = 1;
+  }
+}

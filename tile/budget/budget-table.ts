@@ -1,0 +1,61 @@
+// Turns a kernel size report into the budget table `cogsim budget` prints: each export
+// against its spec estimate, internal functions against the utilities row, everything
+// else (section headers, types, exports, imports) against the spec's "WASM overhead".
+import { CODE_BUDGET_BYTES, type KernelSizeReport } from '../build/size-report.ts';
+import { SPEC_ESTIMATE_BYTES, SPEC_OVERHEAD_BYTES, SPEC_TOTAL_ESTIMATE_BYTES, SPEC_UTILITY_BYTES } from './spec-estimates.ts';
+
+export interface BudgetRow {
+  name: string;
+  bytes: number;
+  estimateBytes: number | null;
+}
+
+export interface BuildBudget {
+  variant: string;
+  rows: BudgetRow[];
+  utilityBytes: number;
+  overheadBytes: number;
+  moduleBytes: number;
+  codeSectionBytes: number;
+  budgetBytes: number;
+  specTotalEstimateBytes: number;
+  missingExports: string[];
+  withinBudget: boolean;
+}
+
+export function budgetFor(report: KernelSizeReport): BuildBudget {
+  const exported = report.functions.filter((f) => f.exported);
+  const rows: BudgetRow[] = exported.map((f) => ({ name: f.name, bytes: f.bodyBytes, estimateBytes: SPEC_ESTIMATE_BYTES[f.name] ?? null }));
+  const internal = report.functions.filter((f) => !f.exported);
+  for (const f of internal) rows.push({ name: f.name, bytes: f.bodyBytes, estimateBytes: null });
+  const utilityBytes = internal.reduce((n, f) => n + f.bodyBytes, 0);
+  const bodies = report.functions.reduce((n, f) => n + f.bodyBytes, 0);
+  return {
+    variant: report.variant,
+    rows,
+    utilityBytes,
+    overheadBytes: report.moduleBytes - bodies,
+    moduleBytes: report.moduleBytes,
+    codeSectionBytes: report.codeSectionBytes,
+    budgetBytes: CODE_BUDGET_BYTES,
+    specTotalEstimateBytes: SPEC_TOTAL_ESTIMATE_BYTES,
+    missingExports: Object.keys(SPEC_ESTIMATE_BYTES).filter((name) => !exported.some((f) => f.name === name)),
+    withinBudget: report.moduleBytes <= CODE_BUDGET_BYTES,
+  };
+}
+
+export function formatBudget(b: BuildBudget): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines = [`kernel build '${b.variant}'`, `  ${'function'.padEnd(28)} ${'bytes'.padStart(7)} ${'spec est.'.padStart(10)}`];
+  for (const r of b.rows) {
+    const est = r.estimateBytes === null ? '' : n(r.estimateBytes);
+    const flag = r.estimateBytes !== null && r.bytes > r.estimateBytes ? '  over estimate' : '';
+    lines.push(`  ${r.name.padEnd(28)} ${n(r.bytes).padStart(7)} ${est.padStart(10)}${flag}`);
+  }
+  lines.push(`  ${'internal functions (sum)'.padEnd(28)} ${n(b.utilityBytes).padStart(7)} ${n(SPEC_UTILITY_BYTES).padStart(10)}`);
+  lines.push(`  ${'module overhead'.padEnd(28)} ${n(b.overheadBytes).padStart(7)} ${n(SPEC_OVERHEAD_BYTES).padStart(10)}`);
+  lines.push(`  ${'whole module'.padEnd(28)} ${n(b.moduleBytes).padStart(7)} ${n(b.specTotalEstimateBytes).padStart(10)}`);
+  lines.push(`  code section ${n(b.codeSectionBytes)} B; budget ${n(b.budgetBytes)} B: ${b.withinBudget ? `within budget (${n(b.budgetBytes - b.moduleBytes)} B spare)` : `OVER BUDGET by ${n(b.moduleBytes - b.budgetBytes)} B`}`);
+  if (b.missingExports.length > 0) lines.push(`  missing exports: ${b.missingExports.join(', ')}`);
+  return lines.join('\n');
+}
