@@ -8,4 +8,5 @@ export { ROUTING_ENTRY_BYTES, ROUTING_TABLE_BYTES, type LayerATier } from './lay
 export type { Metric } from './metric.ts';
 export type { HnswParams, ResolvedParams } from './params.ts';
 export { HnswSearcher, type HnswCore, type InstrumentedSearchResult, type SearchResult, type SearchStats } from './search.ts';
-// serialize placeholder
+export { deserializeIndex, loadIndexFile, saveIndexFile, serializeIndex, vectorsFingerprint, INDEX_MAGIC, INDEX_VERSION, HEADER, type LoadOptions } from './serialize.ts';
+export { bruteForceKnn } from './brute-force.ts';
