@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { assembleWat } from '../tile/build/assemble.ts';
+import { instrumentationRuntime, instrumentModule } from '../tile/build/instrument.ts';
+import { preprocess } from '../tile/build/preprocess.ts';
+import { parseSexprs, printSexprs } from '../tile/build/sexpr.ts';
+import { compileKernel, KernelRejectedError } from '../tile/kernel-module.ts';
+import { TileInstance } from '../tile/tile-instance.ts';
+import { TileTrap } from '../tile/tile-trap.ts';
+import { DATA_BASE, MEMORY_BYTES } from '../wat/layout.ts';
+
+// A hostile or buggy kernel, built by the same pipeline as the real one.
+async function rogue(body: string, opts: { strict: boolean; fuel: boolean }) {
+  const fields = instrumentModule(parseSexprs(preprocess(body, 'rogue.wat', 'simd'), 'rogue.wat'), opts, 'rogue.wat');
+  fields.push(...instrumentationRuntime(opts));
+  const text = `(module (import "tile" "memory" (memory 2 2)) ${printSexprs(fields)})`;
+  const bytes = await assembleWat(text, { variant: 'rogue', simd: true, optimize: false });
+  return compileKernel('rogue', bytes, true);
+}
+
+const PEEK = '(func (export "peek") (param $a i32) (result i32) (i32.load (local.get $a)))';
+const SPIN = '(func (export "spin") (param $n i32) (result i32) (loop $l (local.set $n (i32.add (local.get $n) (i32.const 1))) (br $l)) (local.get $n))';
+
+function callRaw(tile: TileInstance, name: string, ...args: number[]): number {
+  return (tile.call as (n: string, ...a: number[]) => number)(name, ...args);
+}
+
+describe('tile sandbox', () => {
+  it('gives a tile a memory of exactly two pages that cannot grow', async () => {
+    const tile = new TileInstance(0, await rogue(PEEK, { strict: false, fuel: false }));
+    expect(tile.memory.buffer.byteLength).toBe(MEMORY_BYTES);
+    expect(() => tile.memory.grow(1)).toThrow(RangeError);
+  });
+
+  it('lets a non-strict kernel read the hole below the data window, but the strict build traps naming the address', async () => {
+    const loose = new TileInstance(1, await rogue(PEEK, { strict: false, fuel: false }));
+    expect(callRaw(loose, 'peek', 0x100)).toBe(0);
+    const strict = new TileInstance(3, await rogue(PEEK, { strict: true, fuel: false }));
+    let trap: unknown;
+    try {
+      callRaw(strict, 'peek', 0x100);
+    } catch (err) {
+      trap = err;
+    }
+    expect(trap).toBeInstanceOf(TileTrap);
+    expect((trap as TileTrap).kind).toBe('window-violation');
+    expect((trap as TileTrap).address).toBe(0x100);
+    expect((trap as TileTrap).message).toMatch(/^tile 3: window-violation in peek: access at 0x100 is outside the data window/);
+  });
+
+  it('allows the strict build the first byte of the data window and the last word of scratch', async () => {
+    const strict = new TileInstance(0, await rogue(PEEK, { strict: true, fuel: false }));
+    expect(() => callRaw(strict, 'peek', DATA_BASE)).not.toThrow();
+    expect(() => callRaw(strict, 'peek', MEMORY_BYTES - 4)).not.toThrow();
+    expect(() => callRaw(strict, 'peek', DATA_BASE - 1)).toThrow(/window-violation/);
+  });
+
+  it('reports a read past the end of tile memory as a typed out-of-bounds trap', async () => {
+    const tile = new TileInstance(0, await rogue(PEEK, { strict: true, fuel: false }));
+    expect(() => callRaw(tile, 'peek', MEMORY_BYTES - 3)).toThrow(/memory-out-of-bounds/);
+  });
+
+  it('stops a spinning kernel after exactly its fuel budget, every time', async () => {
+    const tile = new TileInstance(5, await rogue(SPIN, { strict: false, fuel: true }));
+    tile.fuelPerCall = 1000;
+    for (let run = 0; run < 2; run++) {
+      let trap: TileTrap | undefined;
+      try {
+        callRaw(tile, 'spin', 0);
+      } catch (err) {
+        trap = err as TileTrap;
+      }
+      expect(trap?.kind).toBe('budget-exceeded');
+      expect(tile.lastFuelUsed).toBe(1001);
+    }
+  });
+
+  it('refuses a kernel that declares its own memory', async () => {
+    const bytes = await assembleWat('(module (memory 4) (func (export "f")))', { variant: 'own-memory', simd: true, optimize: false });
+    expect(() => compileKernel('own-memory', bytes, true)).toThrow(KernelRejectedError);
+    expect(() => compileKernel('own-memory', bytes, true)).toThrow(/declares its own memory/);
+  });
+
+  it('refuses a kernel that imports anything but the tile memory', async () => {
+    const bytes = await assembleWat('(module (import "tile" "memory" (memory 2 2)) (import "env" "peek" (func (param i32))))', {
+      variant: 'importer',
+      simd: true,
+      optimize: false,
+    });
+    expect(() => compileKernel('importer', bytes, true)).toThrow(/imports tile.memory, env.peek; a tile kernel imports only tile.memory/);
+  });
+
+  it('refuses a budgeted kernel one byte over 8,192 B and accepts one at the limit', async () => {
+    const pad = (n: number) => `(module (import "tile" "memory" (memory 2 2)) (data (i32.const ${DATA_BASE}) "${'a'.repeat(n)}"))`;
+    const base = (await assembleWat(pad(0), { variant: 'pad', simd: false, optimize: false })).length;
+    // A data segment of n bytes adds n plus a fixed header; find n so the module is 8,192 B.
+    let n = 8192 - base - 8;
+    let bytes = await assembleWat(pad(n), { variant: 'pad', simd: false, optimize: false });
+    n += 8192 - bytes.length;
+    bytes = await assembleWat(pad(n), { variant: 'pad', simd: false, optimize: false });
+    expect(bytes.length).toBe(8192);
+    expect(() => compileKernel('at-limit', bytes, true)).not.toThrow();
+    const over = await assembleWat(pad(n + 1), { variant: 'pad', simd: false, optimize: false });
+    expect(() => compileKernel('over', over, true)).toThrow('kernel over: module is 8,193 B, a tile\'s code memory holds 8,192 B');
+  });
+});
