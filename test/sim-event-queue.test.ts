@@ -1,0 +1,84 @@
+import { describe, it, expect } from 'vitest';
+import { EventQueue, type QueuedEvent } from '../sim/event-queue.ts';
+import { Prng } from '../hub/prng.ts';
+
+function drain<K extends string, P>(queue: EventQueue<K, P>): QueuedEvent<K, P>[] {
+  const out: QueuedEvent<K, P>[] = [];
+  for (let e = queue.pop(); e !== undefined; e = queue.pop()) out.push(e);
+  return out;
+}
+
+describe('EventQueue', () => {
+  it('pops events in time order', () => {
+    const queue = new EventQueue<string, number>();
+    for (const t of [50, 10, 30, 20, 40]) queue.push(t, 0, 'e', t);
+    expect(drain(queue).map((e) => e.timeCycles)).toEqual([10, 20, 30, 40, 50]);
+  });
+
+  it('breaks time ties by lower priority first', () => {
+    const queue = new EventQueue<string, string>();
+    queue.push(5, 2, 'e', 'low');
+    queue.push(5, -1, 'e', 'urgent');
+    queue.push(5, 0, 'e', 'normal');
+    expect(drain(queue).map((e) => e.payload)).toEqual(['urgent', 'normal', 'low']);
+  });
+
+  it('breaks time and priority ties by insertion order', () => {
+    const queue = new EventQueue<string, number>();
+    for (let i = 0; i < 100; i++) queue.push(7, 1, 'e', i);
+    expect(drain(queue).map((e) => e.payload)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it('hands out sequence numbers in push order', () => {
+    const queue = new EventQueue();
+    expect(queue.push(3, 0, 'a', null)).toBe(0);
+    expect(queue.push(1, 0, 'b', null)).toBe(1);
+    expect(queue.pushedCount).toBe(2);
+    expect(drain(queue).map((e) => e.sequence)).toEqual([1, 0]);
+  });
+
+  it('matches a sort by (time, priority, sequence) on random input, across growth', () => {
+    const prng = new Prng(21);
+    const queue = new EventQueue<string, number>();
+    const expected: [number, number, number][] = [];
+    for (let i = 0; i < 5000; i++) {
+      const t = prng.nextInt(0, 200);
+      const p = prng.nextInt(-2, 2);
+      queue.push(t, p, 'e', i);
+      expected.push([t, p, i]);
+    }
+    expected.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+    expect(drain(queue).map((e) => e.payload)).toEqual(expected.map((e) => e[2]));
+  });
+
+  it('interleaves pushes and pops correctly', () => {
+    const queue = new EventQueue<string, number>();
+    queue.push(10, 0, 'e', 1);
+    queue.push(5, 0, 'e', 2);
+    expect(queue.pop()?.payload).toBe(2);
+    queue.push(7, 0, 'e', 3);
+    queue.push(12, 0, 'e', 4);
+    expect(drain(queue).map((e) => e.payload)).toEqual([3, 1, 4]);
+  });
+
+  it('reports empty with Infinity peek and a false popInto that leaves the record alone', () => {
+    const queue = new EventQueue<string, number>();
+    const out: QueuedEvent<string, number> = { timeCycles: -1, priority: 0, sequence: 0, kind: 'x', payload: 0 };
+    expect(queue.peekTimeCycles()).toBe(Infinity);
+    expect(queue.popInto(out)).toBe(false);
+    expect(out.timeCycles).toBe(-1);
+    queue.push(4, 0, 'k', 9);
+    expect(queue.size).toBe(1);
+    expect(queue.popInto(out)).toBe(true);
+    expect(out).toEqual({ timeCycles: 4, priority: 0, sequence: 0, kind: 'k', payload: 9 });
+    expect(queue.size).toBe(0);
+  });
+
+  it('empties on clear', () => {
+    const queue = new EventQueue();
+    queue.push(1, 0, 'a', null);
+    queue.clear();
+    expect(queue.size).toBe(0);
+    expect(queue.pop()).toBeUndefined();
+  });
+});
