@@ -61,38 +61,76 @@ function norms(data: Float32Array, n: number, dim: number): Float64Array {
   return out;
 }
 
-/** Distance between query q and base row b under the metric (flat loops, no allocation). */
-function distance(metric: KnnMetric, base: Float32Array, b: number, queries: Float32Array, q: number, dim: number, baseNorm: number, queryNorm: number): number {
-  const bo = b * dim;
-  const qo = q * dim;
-  let sum = 0;
-  if (metric === 'l2') {
-    for (let j = 0; j < dim; j++) {
-      const d = (base[bo + j] as number) - (queries[qo + j] as number);
-      sum += d * d;
-    }
-    return sum;
+// Four independent accumulators break the floating-point add dependency chain (about 2x
+// faster in V8). The summation order is fixed, so results stay bit-for-bit reproducible.
+
+/** Squared L2 between base row at `bo` and query row at `qo`, f64 accumulators. */
+function squaredL2(base: Float32Array, bo: number, queries: Float32Array, qo: number, dim: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (const end = dim - 3; j < end; j += 4) {
+    const d0 = (base[bo + j] as number) - (queries[qo + j] as number);
+    const d1 = (base[bo + j + 1] as number) - (queries[qo + j + 1] as number);
+    const d2 = (base[bo + j + 2] as number) - (queries[qo + j + 2] as number);
+    const d3 = (base[bo + j + 3] as number) - (queries[qo + j + 3] as number);
+    s0 += d0 * d0;
+    s1 += d1 * d1;
+    s2 += d2 * d2;
+    s3 += d3 * d3;
   }
-  for (let j = 0; j < dim; j++) sum += (base[bo + j] as number) * (queries[qo + j] as number);
-  if (metric === 'ip') return -sum;
-  const denominator = baseNorm * queryNorm;
-  return denominator === 0 ? 1 : 1 - sum / denominator;
+  for (; j < dim; j++) {
+    const d = (base[bo + j] as number) - (queries[qo + j] as number);
+    s0 += d * d;
+  }
+  return s0 + s1 + (s2 + s3);
+}
+
+function dot(base: Float32Array, bo: number, queries: Float32Array, qo: number, dim: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (const end = dim - 3; j < end; j += 4) {
+    s0 += (base[bo + j] as number) * (queries[qo + j] as number);
+    s1 += (base[bo + j + 1] as number) * (queries[qo + j + 1] as number);
+    s2 += (base[bo + j + 2] as number) * (queries[qo + j + 2] as number);
+    s3 += (base[bo + j + 3] as number) * (queries[qo + j + 3] as number);
+  }
+  for (; j < dim; j++) s0 += (base[bo + j] as number) * (queries[qo + j] as number);
+  return s0 + s1 + (s2 + s3);
+}
+
+/** Scores every base vector against query q into the heap; one loop per metric keeps each monomorphic. */
+function scanQuery(input: KnnInput, count: number, q: number, heap: BoundedMaxHeap, baseNorms: Float64Array, queryNorm: number): void {
+  const { base, queries, dim, metric } = input;
+  const qo = q * dim;
+  for (let b = 0, bo = 0; b < count; b++, bo += dim) {
+    let d: number;
+    if (metric === 'l2') d = squaredL2(base, bo, queries, qo, dim);
+    else if (metric === 'ip') d = -dot(base, bo, queries, qo, dim);
+    else {
+      const denominator = (baseNorms[b] as number) * queryNorm;
+      d = denominator === 0 ? 1 : 1 - dot(base, bo, queries, qo, dim) / denominator;
+    }
+    if (d !== d) throw new KnnInputError(`distance between query ${q} and base vector ${b} is NaN; the data holds NaN or Infinity`);
+    heap.offer(d, b);
+  }
 }
 
 export function bruteForceKnn(input: KnnInput): KnnResult {
   const { count, queryCount } = checkKnnInput(input);
   const { base, queries, dim, k, metric } = input;
-  const baseNorms = metric === 'cosine' ? norms(base, count, dim) : new Float64Array(count);
+  const baseNorms = metric === 'cosine' ? norms(base, count, dim) : new Float64Array(0);
   const queryNorms = metric === 'cosine' ? norms(queries, queryCount, dim) : new Float64Array(queryCount);
   const ids = new Int32Array(queryCount * k);
   const distances = new Float64Array(queryCount * k);
   const heap = new BoundedMaxHeap(k);
   for (let q = 0; q < queryCount; q++) {
-    for (let b = 0; b < count; b++) {
-      const d = distance(metric, base, b, queries, q, dim, baseNorms[b] as number, queryNorms[q] as number);
-      if (d !== d) throw new KnnInputError(`distance between query ${q} and base vector ${b} is NaN; the data holds NaN or Infinity`);
-      heap.offer(d, b);
-    }
+    scanQuery(input, count, q, heap, baseNorms, queryNorms[q] as number);
     heap.drainSorted(ids, distances, q * k);
   }
   return { ids, distances, queryCount, k };
