@@ -123,7 +123,7 @@ export class Simulator<E extends object> {
     return this.queue.push(this.clock.nowCycles + delayCycles, priority, TIMER_KIND, payload);
   }
 
-  /** Cancels a scheduled event or timer by its sequence number; it is skipped, untraced. */
+  /** Cancels a scheduled event or timer by its sequence number; it is skipped, untraced. Cancelling one that already ran is a no-op. */
   cancel(sequence: number): void {
     this.cancelled.add(sequence);
   }
@@ -144,7 +144,12 @@ export class Simulator<E extends object> {
       if (this.stopRequested) return this.result('stopped', eventsProcessed);
       if (eventsProcessed >= maxEvents) return this.result('max-events', eventsProcessed);
       const nextTime = this.queue.peekTimeCycles();
-      if (nextTime === Infinity) return this.finish(untilCycle, 'drained', eventsProcessed);
+      if (nextTime === Infinity) {
+        // Nothing left that a cancellation could match (ids of already-run events end up
+        // here too, e.g. xstate clearing a timer that fired): forget them.
+        this.cancelled.clear();
+        return this.finish(untilCycle, 'drained', eventsProcessed);
+      }
       if (nextTime > untilCycle) return this.finish(untilCycle, 'until', eventsProcessed);
       this.queue.popInto(ev);
       if (this.cancelled.size > 0 && this.cancelled.delete(ev.sequence)) continue;

@@ -108,6 +108,17 @@ describe('Simulator', () => {
     expect(trace.keptLineList).toEqual(['{"kind":"t","payload":1,"seq":0,"t":1}', '{"kind":"t","payload":3,"seq":2,"t":3}']);
   });
 
+  it('treats cancelling an event that already ran as a no-op', () => {
+    const seen: number[] = [];
+    const sim = new Simulator<{ t: number }>({ handlers: { t: (t) => seen.push(t) } });
+    const id = sim.scheduleAt(1, 't', 1);
+    sim.run();
+    sim.cancel(id);
+    sim.scheduleAt(2, 't', 2);
+    sim.run();
+    expect(seen).toEqual([1, 2]);
+  });
+
   it('fails loudly on an event kind with no handler, a duplicate handler, or a reserved kind', () => {
     const sim = new Simulator<{ a: null; b: null; $x: null }>({ handlers: { a: () => {} } });
     sim.scheduleAt(1, 'b', null);
