@@ -12,4 +12,5 @@
   ;; Fresh state: no query, no block, an empty top-K.
   (memory.fill (i32.const @STATE_PTR) (i32.const 0) (i32.const @STATE_BYTES))
   (memory.fill (i32.const @RESULT_PTR) (i32.const 0) (i32.const @RESULT_BYTES))
+  (call $crc32c_table_init)
   (i32.const @OK))

@@ -43,6 +43,10 @@ export const DIST_PTR = ACCUM_PTR + 0x0000; // MAX_BLOCK_VECTORS f32 distances
 export const IDS_PTR = ACCUM_PTR + 0x0200; // MAX_BLOCK_VECTORS u64 ids
 export const SQ_PTR = ACCUM_PTR + 0x0600; // per-dimension SQ params: f32 min, f32 scale
 export const SQ_BYTES = 0x1a00; // 768 dims x 8 B = 6,144 B, rounded to 6,656
+// rvf_load_sq_params keeps the (min, scale) pairs as given at SQ_PTR (3,072 B for 384 dims)
+// and a de-interleaved copy the dequantizer reads 4 lanes at a time, padding dims zeroed.
+export const SQ_MIN_PTR = SQ_PTR + 0x0c00; // MAX_DIM_FP16 f32 mins
+export const SQ_SCALE_PTR = SQ_PTR + 0x1200; // MAX_DIM_FP16 f32 scales (ends at SQ_PTR + 0x1800)
 export const PQ_TABLE_PTR = ACCUM_PTR + 0x2000; // 8 KB: M x K f32 asymmetric distance table
 export const PQ_TABLE_BYTES = 0x2000;
 export const HOT_PTR = SCRATCH_BASE + 0xc000; // 12 KB hot cache (PQ codebook lives here)
@@ -81,6 +85,7 @@ export const ST_CHUNK_CRC = 0x54; // u32 CRC32C the hub declared for the staged 
 export const ST_METRIC = 0x58; // u32 metric for COMPUTE/auto-compute (set by LOAD_QUERY)
 export const ST_K = 0x5c; // u32 k for COMPUTE/auto-compute (set by LOAD_QUERY)
 export const ST_NEIGHBOR_COUNT = 0x60; // u32 ids in the neighbor cache
+export const ST_NEIGHBOR_SET = 0x64; // u32 1 when the neighbor cache holds a list
 export const ST_NEIGHBOR_NODE = 0x68; // u64 node whose list is cached
 export const ST_NEIGHBOR_LAYER = 0x70; // u32 layer of the cached list
 export const ST_CUR_DIST = 0x74; // f32 distance of the greedy walk's current node

@@ -1,0 +1,71 @@
+// Reference scalar quantization: per-dimension f32 (min, scale), an i8 code c decodes to
+// x = min + scale * (c + 128) in f32 (multiply, round, add, round: no FMA), then x is
+// rounded to fp16 with round-to-nearest-even on the integer bits. rvf_dequant_i8 must
+// match this bit for bit in both kernel builds.
+
+const f32Bits = new Float32Array(1);
+const u32Bits = new Uint32Array(f32Bits.buffer);
+
+export function f32ToBits(x: number): number {
+  f32Bits[0] = x;
+  return u32Bits[0]!;
+}
+
+export function bitsToF32(bits: number): number {
+  u32Bits[0] = bits >>> 0;
+  return f32Bits[0]!;
+}
+
+/** f32 bits -> fp16 bits, round to nearest even; >= 65520 -> inf; NaN -> 0x7E00. */
+export function f32BitsToF16(x: number): number {
+  const a = (x & 0x7fffffff) >>> 0;
+  if (a > 0x7f800000) return 0x7e00;
+  const sign = (x >>> 16) & 0x8000;
+  if (a >= 0x477ff000) return sign | 0x7c00;
+  let v: number;
+  let s: number;
+  if (a < 0x38800000) {
+    v = (a & 0x7fffff) | 0x800000;
+    s = Math.min(126 - (a >>> 23), 31);
+  } else {
+    v = a - 0x38000000;
+    s = 13;
+  }
+  const h = Math.floor((v + 2 ** (s - 1) - 1 + (Math.floor(v / 2 ** s) & 1)) / 2 ** s);
+  return sign | h;
+}
+
+/** The f32 value of one decoded code (before fp16 rounding). */
+export function sqDecodeF32(min: number, scale: number, code: number): number {
+  return Math.fround(Math.fround(min) + Math.fround(Math.fround(scale) * (code + 128)));
+}
+
+export function paddedDim(dim: number): number {
+  return (dim + 7) & ~7;
+}
+
+/**
+ * count vectors of i8 codes (stride paddedDim(dim)) -> fp16 bits (same stride); padding
+ * elements are 0. params holds dim (min, scale) pairs.
+ */
+export function dequantI8(codes: Int8Array, count: number, dim: number, params: Float32Array): Uint16Array {
+  const padded = paddedDim(dim);
+  const out = new Uint16Array(count * padded);
+  for (let i = 0; i < count; i++) {
+    for (let j = 0; j < padded; j++) {
+      const e = i * padded + j;
+      out[e] = j < dim ? f32BitsToF16(f32ToBits(sqDecodeF32(params[2 * j]!, params[2 * j + 1]!, codes[e]!))) : 0;
+    }
+  }
+  return out;
+}
+
+/** Params that spread [lo, hi] over the 256 codes of every dimension. */
+export function sqParamsForRange(dim: number, lo: number[], hi: number[]): Float32Array {
+  const p = new Float32Array(2 * dim);
+  for (let j = 0; j < dim; j++) {
+    p[2 * j] = lo[j]!;
+    p[2 * j + 1] = (hi[j]! - lo[j]!) / 255;
+  }
+  return p;
+}
