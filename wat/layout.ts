@@ -126,5 +126,9 @@ export const METRIC_IP = 1;
 export const METRIC_COSINE = 2;
 export const METRIC_HAMMING = 3;
 
+// ---- IEEE-754 bit masks the kernel's float code uses (bit patterns, not addresses) ----
+export const F32_INF_BITS = 0x7f800000; // f32 exponent all ones: +inf, the exponent mask
+export const F32_SIGN_BITS = 0x80000000; // f32 sign bit
+
 /** The canonical NaN every float distance is folded to, so builds agree bit for bit. */
 export const CANONICAL_NAN_BITS = 0x7fc00000;

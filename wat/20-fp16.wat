@@ -1,0 +1,44 @@
+;; fp16 -> f32 with integer bit operations (the "magic multiply"), exact for every input:
+;;   o = f32 bits of (h & 0x7fff) << 13, times 2^112 (f32 bits 0x77800000)
+;;   if o >= 65536.0 (the input exponent was 31: inf or NaN) OR in the f32 exponent bits
+;;   OR in the sign, (h & 0x8000) << 16.
+;; The product is exact (a power-of-two scale of a value that fits in f32), so normals,
+;; subnormals (the shifted pattern is an f32 subnormal), inf and NaN (payload kept) come
+;; out the same in the scalar and the SIMD helper, and no float op ever sees a NaN input.
+
+;; One fp16 value (low 16 bits of $h) to f32.
+(func $fp16_to_f32 (param $h i32) (result f32)
+  (local $o f32)
+  (local.set $o
+    (f32.mul
+      (f32.reinterpret_i32 (i32.shl (i32.and (local.get $h) (i32.const 0x7fff)) (i32.const 13)))
+      (f32.const 0x1p112)))
+  (f32.reinterpret_i32
+    (i32.or
+      (i32.or
+        (i32.reinterpret_f32 (local.get $o))
+        (select (i32.const @F32_INF_BITS) (i32.const 0) (f32.ge (local.get $o) (f32.const 65536))))
+      (i32.shl (i32.and (local.get $h) (i32.const 0x8000)) (i32.const 16)))))
+
+;;#if simd
+;; Four fp16 values, one per i32x4 lane (zero-extended: v128.load16x4_u, or
+;; i32x4.extend_low/high_i16x8_u of eight), to f32x4. Same steps as $fp16_to_f32.
+(func $fp16x4_to_f32x4 (param $h v128) (result v128)
+  (local $o v128)
+  (local.set $o
+    (f32x4.mul
+      (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
+      (f32x4.splat (f32.const 0x1p112))))
+  (v128.or
+    (v128.or
+      (local.get $o)
+      (v128.and (f32x4.ge (local.get $o) (f32x4.splat (f32.const 65536))) (i32x4.splat (i32.const @F32_INF_BITS))))
+    (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
+
+;; Eight fp16 values at $src (16 B) to eight f32 at $dst (32 B).
+(func $fp16x8_store_f32 (param $dst i32) (param $src i32)
+  (local $raw v128)
+  (local.set $raw (v128.load (local.get $src)))
+  (v128.store (local.get $dst) (call $fp16x4_to_f32x4 (i32x4.extend_low_i16x8_u (local.get $raw))))
+  (v128.store offset=16 (local.get $dst) (call $fp16x4_to_f32x4 (i32x4.extend_high_i16x8_u (local.get $raw)))))
+;;#endif
