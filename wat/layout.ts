@@ -132,3 +132,77 @@ export const F32_SIGN_BITS = 0x80000000; // f32 sign bit
 
 /** The canonical NaN every float distance is folded to, so builds agree bit for bit. */
 export const CANONICAL_NAN_BITS = 0x7fc00000;
+
+// ---- host-tile protocol (docs/protocol.md; protocol/constants.ts re-exports these) ----
+// A message sits at IO_PTR: an 8 B header (u16 type, u16 payload length, u32 id), then the payload.
+export const MSG_TYPE = 0x00; // u16
+export const MSG_LENGTH = 0x02; // u16 payload bytes
+export const MSG_ID = 0x04; // u32 correlation id, echoed by the reply
+export const MSG_HEADER_BYTES = 8;
+export const MSG_PAYLOAD_PTR = IO_PTR + MSG_HEADER_BYTES; // absolute address of the payload
+export const MSG_MAX_PAYLOAD = IO_BYTES - MSG_HEADER_BYTES; // 2,040
+// message types: hub -> tile
+export const MSG_LOAD_QUERY = 0x01;
+export const MSG_LOAD_BLOCK = 0x02;
+export const MSG_LOAD_NEIGHBORS = 0x03;
+export const MSG_LOAD_PARAMS = 0x04;
+export const MSG_COMPUTE = 0x05;
+export const MSG_READ_TOPK = 0x06;
+export const MSG_RESET = 0x07;
+// message types: tile -> hub
+export const MSG_TOPK_RESULT = 0x81;
+export const MSG_NEED_BLOCK = 0x82;
+export const MSG_NEED_NEIGHBORS = 0x83;
+export const MSG_DONE = 0x84;
+export const MSG_ERROR = 0x85;
+// LOAD_QUERY payload
+export const LQ_DTYPE = 0x00; // u8
+export const LQ_METRIC = 0x01; // u8
+export const LQ_K = 0x02; // u8
+export const LQ_FLAGS = 0x03; // u8, 0
+export const LQ_DIM = 0x04; // u16
+export const LQ_HEADER_BYTES = 8; // the vector follows (unpadded: dim*2, dim, ceil(dim/8) bytes)
+// LOAD_BLOCK payload (one chunk of a block stream)
+export const LB_OFFSET = 0x00; // u32 byte offset of the chunk in the stream
+export const LB_COUNT = 0x04; // u16 vectors in the block
+export const LB_DTYPE = 0x06; // u8 dtype of the stream
+export const LB_FLAGS = 0x07; // u8 LB_F_*
+export const LB_FIRST_ID = 0x08; // u64 id of vector 0 (implicit ids)
+export const LB_CRC = 0x10; // u32 CRC32C of the whole stream
+export const LB_TOTAL_BYTES = 0x14; // u32 bytes of the whole stream
+export const LB_HEADER_BYTES = 24; // chunk data follows
+export const LB_F_FINAL = 0x01;
+export const LB_F_EXPLICIT_IDS = 0x02;
+export const LB_F_STAGE_ONLY = 0x04;
+export const LB_F_DEQUANT = 0x08;
+export const LB_F_VERIFY_CRC = 0x10;
+export const LB_DEQUANT_STAGE_PTR = BLOCK_PTR + BLOCK_BYTES / 2; // i8 codes wait here for rvf_dequant_i8
+// LOAD_NEIGHBORS payload: node, layer, then the record rvf_load_neighbors reads
+export const LN_NODE_ID = 0x00; // u64
+export const LN_LAYER = 0x08; // u32
+export const LN_RECORD = 0x10; // {u32 count, u32 reserved, u64 ids[count]}
+export const LN_COUNT = 0x10; // u32
+export const LN_HEADER_BYTES = 24; // ids follow
+// LOAD_PARAMS payload (one chunk of a parameter stream)
+export const LP_KIND = 0x00; // u8 LP_KIND_*
+export const LP_FLAGS = 0x01; // u8 bit0 FINAL
+export const LP_A = 0x02; // u16 SQ: dim; PQ: M
+export const LP_B = 0x04; // u16 PQ: K; SQ: 0
+export const LP_OFFSET = 0x08; // u32
+export const LP_TOTAL_BYTES = 0x0c; // u32
+export const LP_HEADER_BYTES = 16; // chunk data follows
+export const LP_KIND_SQ = 1;
+export const LP_KIND_PQ = 2;
+export const LP_F_FINAL = 0x01;
+// COMPUTE payload
+export const CMP_METRIC = 0x00; // u8
+export const CMP_K = 0x01; // u8
+export const CMP_FLAGS = 0x02; // u8 bit4 VERIFY_CRC (same bit as LB_F_VERIFY_CRC)
+export const CMP_BYTES = 4;
+// replies: DONE {u16 request type, u16 0, u32 value}; ERROR {u16 code, u16 request type, u32 detail}
+export const REPLY_WORD = 0x00;
+export const REPLY_VALUE = 0x04;
+export const REPLY_BYTES = 8;
+export const TOPK_RESULT_HEADER_BYTES = 8; // u32 count, u32 0, then count x 16 B entries
+// Kernel state used by the dispatcher's parameter staging (a u32 in the state region's gap).
+export const ST_PARAM_STAGE = 0x3c; // u32 bytes of params staged by LOAD_PARAMS | kind << 16
