@@ -45,7 +45,7 @@ export function compileKernel(name: string, bytes: Uint8Array, budgeted: boolean
     throw new KernelRejectedError(name, `module is ${bytes.length.toLocaleString('en-US')} B, a tile's code memory holds ${CODE_BUDGET_BYTES.toLocaleString('en-US')} B`);
   }
   if (sections.some((s) => s.id === 5)) throw new KernelRejectedError(name, 'declares its own memory; a tile kernel must import tile.memory');
-  const module = new WebAssembly.Module(bytes);
+  const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   const imports = WebAssembly.Module.imports(module);
   const foreign = imports.filter((i) => !(i.module === 'tile' && i.name === 'memory' && i.kind === 'memory'));
   if (foreign.length > 0 || imports.length !== 1) {

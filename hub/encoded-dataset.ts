@@ -1,0 +1,139 @@
+// The dataset as the tiles will see it: quantized, padded, split into blocks that fit a
+// tile's block region, each block's stream cached with its CRC32C. Also the decoded
+// values the tiles actually compare, for the exactness check and the hub-local path.
+import { crc32c } from '../protocol/crc32c.ts';
+import { blockChunks } from '../protocol/block-chunks.ts';
+import { strideBytes } from '../protocol/vector-bytes.ts';
+import type { LoadBlockMsg } from '../protocol/types.ts';
+import { dequantI8 } from '../tile/reference/sq.ts';
+import { BLOCK_BYTES, DTYPE_FP16, DTYPE_I8, MAX_BLOCK_VECTORS } from '../wat/layout.ts';
+import { f32ArrayToFp16, fp16ArrayToF32 } from './data/fp16.ts';
+import { fitSqParams, quantizeSq, type SqParams } from './sq-quantize.ts';
+import { checkSearchSpec, type SearchSpec } from './search-spec.ts';
+
+export interface BlockInfo {
+  blockId: number;
+  firstId: number;
+  count: number;
+}
+
+export class EncodedDataset {
+  readonly n: number;
+  readonly dim: number;
+  readonly vectorsPerBlock: number;
+  readonly blockCount: number;
+  /** dtype of the block stream on the wire (i8 codes are dequantized on the tile). */
+  readonly wireDtype: number;
+  /** What the tile compares: fp16 in both modes. */
+  readonly queryDtype = DTYPE_FP16;
+  readonly sq: SqParams | null;
+  /** The base vectors exactly as a tile computes with them: fp16 halves (dequantized for i8). */
+  readonly computeHalves: Uint16Array;
+  /** The same values as f32, for ground truth over what the tiles see. */
+  readonly decodedBase: Float32Array;
+  private readonly wireBase: Uint8Array;
+  private readonly queryHalves: Uint16Array;
+  readonly queryCount: number;
+  private readonly streams = new Map<number, { stream: Uint8Array; crc: number }>();
+  private readonly chunkCache = new Map<string, LoadBlockMsg[]>();
+
+  constructor(
+    readonly spec: SearchSpec,
+    base: Float32Array,
+    queries: Float32Array,
+  ) {
+    checkSearchSpec(spec);
+    this.dim = spec.dim;
+    this.n = base.length / spec.dim;
+    this.queryCount = queries.length / spec.dim;
+    // Blocks are sized for the fp16 form the tile computes with; i8 streams are half that.
+    this.vectorsPerBlock = Math.min(MAX_BLOCK_VECTORS, Math.floor(BLOCK_BYTES / strideBytes(DTYPE_FP16, spec.dim)));
+    this.blockCount = Math.ceil(this.n / this.vectorsPerBlock);
+    this.queryHalves = f32ArrayToFp16(queries);
+    if (spec.dtype === 'fp16') {
+      this.wireDtype = DTYPE_FP16;
+      this.sq = null;
+      const halves = f32ArrayToFp16(base);
+      this.wireBase = new Uint8Array(halves.buffer, halves.byteOffset, halves.byteLength);
+      this.computeHalves = halves;
+    } else {
+      this.wireDtype = DTYPE_I8;
+      this.sq = fitSqParams(base, spec.dim);
+      const codes = quantizeSq(base, spec.dim, this.sq);
+      this.wireBase = new Uint8Array(codes.buffer, codes.byteOffset, codes.byteLength);
+      this.computeHalves = this.dequantizedHalves(codes);
+    }
+    this.decodedBase = fp16ArrayToF32(this.computeHalves);
+  }
+
+  /** What rvf_dequant_i8 produces on a tile, for every vector (tile/reference/sq.ts). */
+  private dequantizedHalves(codes: Int8Array): Uint16Array {
+    const padded = Math.ceil(this.dim / 8) * 8;
+    const out = new Uint16Array(this.n * this.dim);
+    const paddedCodes = new Int8Array(padded);
+    for (let i = 0; i < this.n; i++) {
+      paddedCodes.fill(0);
+      paddedCodes.set(codes.subarray(i * this.dim, (i + 1) * this.dim));
+      out.set(dequantI8(paddedCodes, 1, this.dim, this.sq!.interleaved).subarray(0, this.dim), i * this.dim);
+    }
+    return out;
+  }
+
+  /** One vector as fp16 bytes, exactly as a tile computes with it. */
+  computeVectorBytes(id: number): Uint8Array {
+    const h = this.computeHalves.subarray(id * this.dim, (id + 1) * this.dim);
+    return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
+  }
+
+  block(blockId: number): BlockInfo {
+    const firstId = blockId * this.vectorsPerBlock;
+    return { blockId, firstId, count: Math.min(this.vectorsPerBlock, this.n - firstId) };
+  }
+
+  /** The block's padded vectors as they travel (fp16 halves or i8 codes). */
+  blockStream(blockId: number): { stream: Uint8Array; crc: number } {
+    const hit = this.streams.get(blockId);
+    if (hit) return hit;
+    const { firstId, count } = this.block(blockId);
+    const elemBytes = this.wireDtype === DTYPE_FP16 ? 2 : 1;
+    const stride = strideBytes(this.wireDtype, this.dim);
+    const stream = new Uint8Array(count * stride);
+    for (let i = 0; i < count; i++) {
+      const from = (firstId + i) * this.dim * elemBytes;
+      stream.set(this.wireBase.subarray(from, from + this.dim * elemBytes), i * stride);
+    }
+    const entry = { stream, crc: crc32c(stream) };
+    this.streams.set(blockId, entry);
+    return entry;
+  }
+
+  /** The LOAD_BLOCK chunks of a block (msgIds are set when sent). */
+  blockChunks(blockId: number, stageOnly: boolean, verifyCrc: boolean): LoadBlockMsg[] {
+    const key = `${blockId}/${stageOnly ? 1 : 0}/${verifyCrc ? 1 : 0}`;
+    const hit = this.chunkCache.get(key);
+    if (hit) return hit;
+    const { firstId, count } = this.block(blockId);
+    const chunks = blockChunks(this.blockStream(blockId).stream, {
+      firstMsgId: 0,
+      count,
+      dtype: this.wireDtype,
+      firstId: BigInt(firstId),
+      stageOnly,
+      dequant: this.wireDtype === DTYPE_I8,
+      verifyCrc,
+    });
+    this.chunkCache.set(key, chunks);
+    return chunks;
+  }
+
+  /** The query as LOAD_QUERY carries it: fp16 halves, little-endian. */
+  queryBytes(queryId: number): Uint8Array {
+    const halves = this.queryHalves.subarray(queryId * this.dim, (queryId + 1) * this.dim);
+    return new Uint8Array(halves.buffer, halves.byteOffset, halves.byteLength);
+  }
+
+  /** The query as the tile computes with it (fp16 values as f32). */
+  decodedQuery(queryId: number): Float32Array {
+    return fp16ArrayToF32(this.queryHalves.subarray(queryId * this.dim, (queryId + 1) * this.dim));
+  }
+}

@@ -1,0 +1,22 @@
+// What the hub needs from the world around it. The simulator (sim/) implements this with
+// a mesh, real tile instances and simulated time; the hub never sees wall-clock time and
+// never imports the simulator.
+
+export interface HubTransport {
+  /** Simulated time, in tile cycles. */
+  nowCycles(): number;
+  /** Hands `bytes` to the mesh for `tileId`; the reply comes back through Hub.onReply. */
+  send(tileId: number, bytes: Uint8Array): void;
+  /** Replaces the tile's instance with a fresh one; completion comes back through Hub.onTileRestarted. */
+  restartTile(tileId: number): void;
+  /** Occupies the hub's own CPU for `cycles` (hub-local work), then calls `done`. */
+  hubCompute(cycles: number, done: () => void): void;
+  /** Healthy-or-not tiles ordered by distance from `tileId` (nearest first, ties by lower id). */
+  nearestTiles(tileId: number): readonly number[];
+}
+
+/** The xstate Clock the hub's actors run on; the simulator supplies one in cycles. */
+export interface HubClock {
+  setTimeout(fn: (...args: unknown[]) => void, timeout: number): unknown;
+  clearTimeout(id: unknown): void;
+}

@@ -1,0 +1,329 @@
+// The hub: owns one tile machine per tile and one query machine per query in flight, and
+// wires them to the transport. It answers the machines' questions (which job next, what
+// bytes for this step) and turns every reply, trap and restart into a machine event; the
+// machines decide what happens.
+import { createActor, type Actor } from 'xstate';
+import { decodeTileMessage } from '../protocol/codec.ts';
+import { ProtocolError } from '../protocol/errors.ts';
+import type { TileMessage } from '../protocol/types.ts';
+import { statusName } from '../wat/status.ts';
+import type { TileTrap } from '../tile/tile-trap.ts';
+import type { EncodedDataset } from './encoded-dataset.ts';
+import type { HubClock, HubTransport } from './hub-transport.ts';
+import { createQueryMachine, type QueryMachine, type QueryMachineContext } from './machines/query-machine.ts';
+import { createTileMachine, type TileMachine } from './machines/tile-machine.ts';
+import type { Candidate } from './topk-merge.ts';
+import { JobPlanner } from './work/job-planner.ts';
+import type { JobStep, TileJob, WorkUnit } from './work/job.ts';
+import { MessageBuilder } from './work/message-builder.ts';
+import type { TileFault } from './work/tile-fault.ts';
+import { WorkPlan } from './work/work-plan.ts';
+import { HubStats } from './hub-stats.ts';
+import { LocalFallback } from './local-fallback.ts';
+
+export interface HubOptions {
+  tileCount: number;
+  /** Queries in flight at once (query-stationary). Block-stationary takes the whole batch. */
+  concurrency: number;
+  replyTimeoutCycles: number;
+  maxRetriesPerJob: number;
+  maxFaultsInWindow: number;
+  faultWindowCycles: number;
+  verifyCrc: boolean;
+}
+
+export interface QueryOutcome {
+  queryId: number;
+  best: Candidate[];
+  dispatchedAtCycles: number;
+  doneAtCycles: number;
+  reassignments: number;
+  hubLocalUnits: number;
+}
+
+interface Outstanding {
+  msgId: number;
+  step: JobStep;
+  requestType: string;
+}
+
+export class Hub {
+  readonly stats = new HubStats();
+  readonly outcomes = new Map<number, QueryOutcome>();
+  private readonly tiles: Actor<TileMachine>[] = [];
+  private readonly queries = new Map<number, Actor<QueryMachine>>();
+  private readonly outstanding = new Map<number, Outstanding>();
+  private readonly needsParams: boolean[];
+  private readonly builder: MessageBuilder;
+  private readonly planner: JobPlanner;
+  private readonly plan: WorkPlan;
+  private readonly fallback: LocalFallback;
+  private readonly queryMachine: QueryMachine;
+  private pendingQueries: number[] = [];
+  private inFlight = 0;
+
+  constructor(
+    readonly data: EncodedDataset,
+    readonly options: HubOptions,
+    private readonly transport: HubTransport,
+    private readonly clock: HubClock,
+  ) {
+    this.builder = new MessageBuilder(data, { verifyCrc: options.verifyCrc });
+    this.planner = new JobPlanner({ chunksPerBlock: (b) => this.builder.chunkCount(b), paramsChunks: this.builder.paramsChunkCount });
+    this.plan = new WorkPlan(data, options.tileCount);
+    this.fallback = new LocalFallback(data);
+    this.needsParams = new Array<boolean>(options.tileCount).fill(this.builder.paramsChunkCount > 0);
+    this.queryMachine = createQueryMachine({ queryDone: (id, best, ctx) => this.onQueryDone(id, best, ctx) });
+    const tileMachine = createTileMachine({
+      nowCycles: () => this.transport.nowCycles(),
+      takeJob: (t) => this.takeJob(t),
+      rebuildJob: (t, job) => this.rebuildJob(t, job),
+      sendStep: (t, job, step) => this.sendStep(t, job, step),
+      finishJob: () => this.stats.jobsFinished++,
+      releaseJob: (t, job, fault) => this.releaseJob(t, job, fault),
+      restartTile: (t) => this.restartTile(t),
+      retireTile: (t, fault) => this.retireTile(t, fault),
+    });
+    for (let t = 0; t < options.tileCount; t++) {
+      const input = {
+        tileId: t,
+        maxFaultsInWindow: options.maxFaultsInWindow,
+        faultWindowCycles: options.faultWindowCycles,
+        replyTimeoutCycles: options.replyTimeoutCycles,
+        maxRetriesPerStep: options.maxRetriesPerJob,
+      };
+      this.tiles.push(createActor(tileMachine, { input, clock: this.clock }).start());
+    }
+  }
+
+  /** Queues the queries; they start as tiles boot. */
+  submit(queryIds: readonly number[]): void {
+    if (this.data.spec.schedule === 'block') {
+      // Block-stationary needs the batch up front: each block meets every query once.
+      for (const q of queryIds) this.dispatchQuery(q);
+      for (let b = 0; b < this.data.blockCount; b++) {
+        const units: WorkUnit[] = queryIds.map((q) => this.plan.probeUnit(q, b));
+        this.plan.enqueue(this.plan.ownerOf(b), units);
+      }
+    } else {
+      this.pendingQueries.push(...queryIds);
+      this.admitQueries();
+    }
+    this.wakeIdleTiles();
+  }
+
+  get allDone(): boolean {
+    return this.pendingQueries.length === 0 && this.queries.size === 0;
+  }
+
+  tileState(tileId: number): string {
+    return JSON.stringify(this.tiles[tileId]!.getSnapshot().value);
+  }
+
+  tileContext(tileId: number) {
+    return this.tiles[tileId]!.getSnapshot().context;
+  }
+
+  // ---- events from the transport ----
+
+  onTileBooted(tileId: number): void {
+    this.tiles[tileId]!.send({ type: 'BOOTED' });
+  }
+
+  onTileRestarted(tileId: number): void {
+    this.needsParams[tileId] = this.builder.paramsChunkCount > 0;
+    this.tiles[tileId]!.send({ type: 'RESTARTED' });
+  }
+
+  onTrap(tileId: number, trap: TileTrap): void {
+    this.outstanding.delete(tileId);
+    this.stats.countFault(trap.kind);
+    this.tiles[tileId]!.send({ type: 'FAULT', fault: { kind: trap.kind, atCycles: this.transport.nowCycles(), detail: trap.message } });
+  }
+
+  /** A tile that stopped answering for good (the transport knows it is gone). */
+  onTileDead(tileId: number, detail: string): void {
+    this.outstanding.delete(tileId);
+    this.stats.countFault('dead');
+    this.tiles[tileId]!.send({ type: 'FAULT', fault: { kind: 'dead', atCycles: this.transport.nowCycles(), detail } });
+  }
+
+  onReply(tileId: number, bytes: Uint8Array): void {
+    const expected = this.outstanding.get(tileId);
+    let reply: TileMessage;
+    try {
+      reply = decodeTileMessage(bytes);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      if (!expected) return;
+      this.failStep(tileId, 'corrupt-reply', `tile ${tileId}: reply does not decode: ${err.message}`);
+      return;
+    }
+    if (!expected || reply.msgId !== expected.msgId) {
+      this.stats.staleReplies++; // a late answer to a message the hub already gave up on
+      return;
+    }
+    this.outstanding.delete(tileId);
+    if (reply.type === 'ERROR') {
+      this.stats.errorReplies++;
+      this.failStep(tileId, 'error-reply', `tile ${tileId}: ${expected.requestType} refused with ${statusName(reply.code)} (detail ${reply.detail})`);
+      return;
+    }
+    const step = expected.step;
+    if (step.op === 'read' && reply.type === 'TOPK_RESULT') {
+      this.deliverPartial(tileId, step.unitKey, reply.entries.map((e) => ({ id: Number(e.id), dist: e.dist })));
+    } else if (!(reply.type === 'DONE' && step.op !== 'read')) {
+      this.failStep(tileId, 'corrupt-reply', `tile ${tileId}: ${expected.requestType} answered with ${reply.type}`);
+      return;
+    }
+    if (step.op === 'params' && step.chunk === this.builder.paramsChunkCount - 1) this.needsParams[tileId] = false;
+    this.tiles[tileId]!.send({ type: 'STEP_OK' });
+  }
+
+  // ---- what the tile machines ask for ----
+
+  private takeJob(tileId: number): TileJob | null {
+    const units = this.plan.dequeue(tileId);
+    if (!units) return null;
+    for (const u of units) this.queries.get(u.queryId)?.send({ type: 'UNIT_STARTED' });
+    return this.planner.plan(units, this.needsParams[tileId]!);
+  }
+
+  private rebuildJob(tileId: number, job: TileJob): TileJob | null {
+    this.stats.retries++;
+    this.needsParams[tileId] = this.builder.paramsChunkCount > 0;
+    const remaining = job.units.filter((u) => this.isPending(u));
+    return remaining.length > 0 ? this.planner.plan(remaining, this.needsParams[tileId]!) : null;
+  }
+
+  private sendStep(tileId: number, job: TileJob, stepIndex: number): void {
+    const step = job.steps[stepIndex]!;
+    const { bytes, msgId, requestType } = this.builder.build(step);
+    this.outstanding.set(tileId, { msgId, step, requestType });
+    this.stats.countSent(requestType, bytes.length);
+    this.transport.send(tileId, bytes);
+  }
+
+  private releaseJob(tileId: number, job: TileJob | null, fault: TileFault): void {
+    this.outstanding.delete(tileId);
+    const orphaned = [...(job ? [job.units] : []), ...this.plan.drain(tileId)];
+    for (const units of orphaned) {
+      const pending = units.filter((u) => this.isPending(u));
+      if (pending.length > 0) this.reassign(tileId, pending, fault);
+    }
+  }
+
+  private reassign(fromTile: number, units: WorkUnit[], fault: TileFault): void {
+    const target = this.transport.nearestTiles(fromTile).find((t) => t !== fromTile && this.isHealthy(t));
+    for (const u of units) this.queries.get(u.queryId)?.send({ type: target === undefined ? 'UNIT_HUB_LOCAL' : 'UNIT_REASSIGNED', unitKey: u.key });
+    if (target === undefined) {
+      this.stats.hubLocalUnits += units.length;
+      this.runLocally(units);
+      return;
+    }
+    this.stats.reassignedUnits += units.length;
+    this.stats.lastReassignReason = fault.kind;
+    this.plan.enqueue(target, units);
+    this.tiles[target]!.send({ type: 'WORK_AVAILABLE' });
+  }
+
+  /** The Full-profile path: the hub computes the units itself with the reference kernel. */
+  private runLocally(units: WorkUnit[]): void {
+    const { cycles, partials } = this.fallback.compute(units);
+    this.transport.hubCompute(cycles, () => {
+      for (const p of partials) this.deliverPartialTo(p.queryId, p.unitKey, p.candidates);
+    });
+  }
+
+  private restartTile(tileId: number): void {
+    this.stats.restarts++;
+    this.transport.restartTile(tileId);
+  }
+
+  private retireTile(tileId: number, fault: TileFault | null): void {
+    this.stats.retirements++;
+    this.plan.retire(tileId);
+    // Work already queued for the retired tile moves on; releaseJob handled its own job.
+    const queued = this.plan.drain(tileId);
+    for (const units of queued) this.reassign(tileId, units, fault ?? { kind: 'dead', atCycles: this.transport.nowCycles(), detail: 'retired' });
+  }
+
+  private failStep(tileId: number, kind: TileFault['kind'], detail: string): void {
+    this.outstanding.delete(tileId);
+    this.stats.countFault(kind);
+    this.tiles[tileId]!.send({ type: 'STEP_FAILED', fault: { kind, atCycles: this.transport.nowCycles(), detail } });
+  }
+
+  // ---- queries ----
+
+  private admitQueries(): void {
+    while (this.inFlight < this.options.concurrency && this.pendingQueries.length > 0) {
+      const q = this.pendingQueries.shift()!;
+      this.dispatchQuery(q);
+      for (const { tileId, units } of this.plan.scanUnits(q)) this.plan.enqueue(this.healthyOrNearest(tileId), units);
+    }
+  }
+
+  private dispatchQuery(queryId: number): void {
+    const unitKeys = this.data.spec.schedule === 'block' ? this.plan.probeKeys(queryId) : this.plan.scanKeys(queryId);
+    const actor = createActor(this.queryMachine, {
+      input: { queryId, k: this.data.spec.k, unitKeys, dispatchedAtCycles: this.transport.nowCycles() },
+      clock: this.clock,
+    });
+    this.queries.set(queryId, actor);
+    this.inFlight++;
+    actor.start();
+  }
+
+  private onQueryDone(queryId: number, best: Candidate[], ctx: QueryMachineContext): void {
+    this.outcomes.set(queryId, {
+      queryId,
+      best,
+      dispatchedAtCycles: ctx.dispatchedAtCycles,
+      doneAtCycles: ctx.doneAtCycles ?? this.transport.nowCycles(),
+      reassignments: ctx.reassignments,
+      hubLocalUnits: ctx.hubLocalUnits,
+    });
+    this.stats.duplicatePartials += ctx.duplicatePartials;
+    this.queries.delete(queryId);
+    this.inFlight--;
+    if (this.data.spec.schedule === 'query') {
+      this.admitQueries();
+      this.wakeIdleTiles();
+    }
+  }
+
+  private deliverPartial(tileId: number, unitKey: string, candidates: Candidate[]): void {
+    this.stats.partials++;
+    this.deliverPartialTo(WorkPlan.queryOfKey(unitKey), unitKey, candidates);
+    void tileId;
+  }
+
+  private deliverPartialTo(queryId: number, unitKey: string, candidates: Candidate[]): void {
+    const q = this.queries.get(queryId);
+    if (!q) {
+      this.stats.duplicatePartials++;
+      return;
+    }
+    q.send({ type: 'PARTIAL', unitKey, candidates, nowCycles: this.transport.nowCycles() });
+  }
+
+  private isPending(u: WorkUnit): boolean {
+    const q = this.queries.get(u.queryId);
+    return q !== undefined && q.getSnapshot().context.pending.includes(u.key);
+  }
+
+  private isHealthy(tileId: number): boolean {
+    const s = this.tiles[tileId]!.getSnapshot();
+    return !s.matches('retired') && !s.matches('faulted') && !s.matches('restarting');
+  }
+
+  private healthyOrNearest(tileId: number): number {
+    if (!this.plan.isRetired(tileId)) return tileId;
+    return this.transport.nearestTiles(tileId).find((t) => !this.plan.isRetired(t)) ?? tileId;
+  }
+
+  private wakeIdleTiles(): void {
+    for (const t of this.tiles) if (t.getSnapshot().matches('idle')) t.send({ type: 'WORK_AVAILABLE' });
+  }
+}

@@ -1,0 +1,190 @@
+// A tile's lifecycle as the hub sees it. The machine decides what the hub sends next:
+// entering loading/computing/reporting sends the job's current step, a matching reply
+// advances it, a trap, an error reply or a timeout moves the tile to faulted. Side effects
+// (sending bytes, handing back work, restarting the instance) are named actions that the
+// hub provides, so tests can swap them with `provide()`.
+//
+// booting -> idle -> (loading | computing | reporting)* -> idle
+//         any busy state -> faulted -> restarting -> idle, or -> retired
+import { assertEvent, assign, raise, setup } from 'xstate';
+import type { TileJob, StepPhase } from '../work/job.ts';
+import type { TileFault } from '../work/tile-fault.ts';
+
+export interface TileMachineInput {
+  tileId: number;
+  /** Faults within `faultWindowCycles` that retire a tile. */
+  maxFaultsInWindow: number;
+  faultWindowCycles: number;
+  /** Cycles to wait for a reply before the step counts as lost. */
+  replyTimeoutCycles: number;
+  /** Retries of one job (after a lost, corrupted or refused message) before the tile counts as faulted. */
+  maxRetriesPerStep: number;
+}
+
+export interface TileMachineContext extends TileMachineInput {
+  job: TileJob | null;
+  step: number;
+  retries: number;
+  faultTimes: number[];
+  faults: number;
+  restarts: number;
+  lastFault: TileFault | null;
+}
+
+export type TileMachineEvent =
+  | { type: 'BOOTED' }
+  | { type: 'WORK_AVAILABLE' }
+  | { type: 'STEP_OK' }
+  /** The step's reply did not come, came corrupted, or was an ERROR: retry the job. */
+  | { type: 'STEP_FAILED'; fault: TileFault }
+  | { type: 'FAULT'; fault: TileFault }
+  | { type: 'RESTARTED' };
+
+/** Side effects the hub supplies. */
+export interface TileMachineDeps {
+  nowCycles(): number;
+  takeJob(tileId: number): TileJob | null;
+  /** The job rebuilt from its units that have not reported yet (a retry starts over). */
+  rebuildJob(tileId: number, job: TileJob): TileJob | null;
+  sendStep(tileId: number, job: TileJob, step: number, attempt: number): void;
+  finishJob(tileId: number, job: TileJob): void;
+  releaseJob(tileId: number, job: TileJob | null, fault: TileFault): void;
+  restartTile(tileId: number): void;
+  retireTile(tileId: number, fault: TileFault | null): void;
+}
+
+function phaseOf(job: TileJob | null, step: number): StepPhase | 'done' {
+  if (!job || step >= job.steps.length) return 'done';
+  return job.steps[step]!.phase;
+}
+
+export function createTileMachine(deps: TileMachineDeps) {
+  return setup({
+    types: {
+      context: {} as TileMachineContext,
+      events: {} as TileMachineEvent,
+      input: {} as TileMachineInput,
+    },
+    actions: {
+      pullJob: assign({ job: ({ context }) => deps.takeJob(context.tileId), step: 0, retries: 0 }),
+      sendStep: ({ context }) => {
+        if (context.job) deps.sendStep(context.tileId, context.job, context.step, context.retries);
+      },
+      advanceStep: assign({ step: ({ context }) => context.step + 1, retries: 0 }),
+      retryJob: assign({
+        retries: ({ context }) => context.retries + 1,
+        job: ({ context }) => (context.job ? deps.rebuildJob(context.tileId, context.job) : null),
+        step: 0,
+      }),
+      raiseTimeout: raise(({ context }) => ({
+        type: 'STEP_FAILED' as const,
+        fault: { kind: 'timeout' as const, atCycles: deps.nowCycles(), detail: `no reply within ${context.replyTimeoutCycles} cycles` },
+      })),
+      finishJob: assign({
+        job: ({ context }) => {
+          if (context.job) deps.finishJob(context.tileId, context.job);
+          return null;
+        },
+      }),
+      recordFault: assign(({ context, event }) => {
+        assertEvent(event, ['FAULT', 'STEP_FAILED']);
+        const fault = event.fault;
+        const windowStart = fault.atCycles - context.faultWindowCycles;
+        return {
+          lastFault: fault,
+          faults: context.faults + 1,
+          faultTimes: [...context.faultTimes.filter((t) => t > windowStart), fault.atCycles],
+        };
+      }),
+      releaseJob: assign({
+        job: ({ context }) => {
+          deps.releaseJob(context.tileId, context.job, context.lastFault!);
+          return null;
+        },
+      }),
+      restartTile: ({ context }) => deps.restartTile(context.tileId),
+      countRestart: assign({ restarts: ({ context }) => context.restarts + 1 }),
+      retireTile: ({ context }) => deps.retireTile(context.tileId, context.lastFault),
+    },
+    guards: {
+      hasJob: ({ context }) => context.job !== null,
+      nextIsLoad: ({ context }) => phaseOf(context.job, context.step) === 'loading',
+      nextIsCompute: ({ context }) => phaseOf(context.job, context.step) === 'computing',
+      nextIsReport: ({ context }) => phaseOf(context.job, context.step) === 'reporting',
+      canRetry: ({ context }) => context.retries < context.maxRetriesPerStep,
+      faultBudgetExhausted: ({ context }) => context.faultTimes.length >= context.maxFaultsInWindow,
+      isPermanentDeath: ({ context }) => context.lastFault?.kind === 'dead',
+    },
+    delays: {
+      replyTimeout: ({ context }) => context.replyTimeoutCycles,
+    },
+  }).createMachine({
+    id: 'tile',
+    context: ({ input }) => ({ ...input, job: null, step: 0, retries: 0, faultTimes: [], faults: 0, restarts: 0, lastFault: null }),
+    initial: 'booting',
+    states: {
+      booting: {
+        on: { BOOTED: 'idle', FAULT: { target: 'faulted' } },
+      },
+      idle: {
+        entry: 'pullJob',
+        always: { guard: 'hasJob', target: 'busy' },
+        on: { WORK_AVAILABLE: { target: 'idle', reenter: true } },
+      },
+      busy: {
+        initial: 'route',
+        on: {
+          FAULT: { target: 'faulted' },
+          STEP_FAILED: [{ guard: 'canRetry', target: '.retrying' }, { target: 'faulted' }],
+        },
+        states: {
+          route: {
+            always: [
+              { guard: 'nextIsLoad', target: 'loading' },
+              { guard: 'nextIsCompute', target: 'computing' },
+              { guard: 'nextIsReport', target: 'reporting' },
+              { target: '#tile.idle', actions: 'finishJob' },
+            ],
+          },
+          retrying: {
+            entry: 'retryJob',
+            always: 'route',
+          },
+          loading: {
+            entry: 'sendStep',
+            on: { STEP_OK: { target: 'route', actions: 'advanceStep' } },
+            after: { replyTimeout: { actions: 'raiseTimeout' } },
+          },
+          computing: {
+            entry: 'sendStep',
+            on: { STEP_OK: { target: 'route', actions: 'advanceStep' } },
+            after: { replyTimeout: { actions: 'raiseTimeout' } },
+          },
+          reporting: {
+            entry: 'sendStep',
+            on: { STEP_OK: { target: 'route', actions: 'advanceStep' } },
+            after: { replyTimeout: { actions: 'raiseTimeout' } },
+          },
+        },
+      },
+      faulted: {
+        entry: ['recordFault', 'releaseJob'],
+        always: [
+          { guard: 'isPermanentDeath', target: 'retired' },
+          { guard: 'faultBudgetExhausted', target: 'retired' },
+          { target: 'restarting' },
+        ],
+      },
+      restarting: {
+        entry: ['restartTile', 'countRestart'],
+        on: { RESTARTED: 'idle', FAULT: { target: 'faulted' } },
+      },
+      retired: {
+        entry: 'retireTile',
+        type: 'final',
+      },
+    },
+  });
+}
+
+export type TileMachine = ReturnType<typeof createTileMachine>;

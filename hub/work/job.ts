@@ -1,0 +1,44 @@
+// A tile's job: the units of work it answers for and the message steps that do them.
+// A unit yields one partial top-K for one query; a job's steps are rebuilt from the units
+// that have not reported yet whenever the job has to start over (retry or reassignment).
+
+/** Query-stationary: the tile keeps the query and the hub streams the tile's blocks. */
+export interface ScanUnit {
+  kind: 'scan';
+  queryId: number;
+  blockIds: number[];
+  key: string;
+}
+
+/** Block-stationary: the tile keeps a block and queries stream past it. */
+export interface ProbeUnit {
+  kind: 'probe';
+  queryId: number;
+  blockId: number;
+  key: string;
+}
+
+export type WorkUnit = ScanUnit | ProbeUnit;
+
+export type StepPhase = 'loading' | 'computing' | 'reporting';
+
+export type JobStep =
+  | { op: 'params'; chunk: number; phase: 'loading' }
+  | { op: 'query'; queryId: number; phase: 'loading' }
+  | { op: 'chunk'; blockId: number; chunk: number; final: boolean; stageOnly: boolean; phase: StepPhase }
+  | { op: 'compute'; queryId: number; blockId: number; phase: 'computing' }
+  | { op: 'read'; unitKey: string; phase: 'reporting' };
+
+export interface TileJob {
+  jobId: number;
+  units: WorkUnit[];
+  steps: JobStep[];
+}
+
+export function scanUnitKey(queryId: number, tileSlot: number): string {
+  return `q${queryId}/s${tileSlot}`;
+}
+
+export function probeUnitKey(queryId: number, blockId: number): string {
+  return `q${queryId}/b${blockId}`;
+}

@@ -1,0 +1,17 @@
+// Why a tile stopped doing its job, as the hub learned it. The kinds follow the trap
+// taxonomy of tile/tile-trap.ts plus what only the hub can observe (a missing reply, a
+// reply that does not decode, an ERROR reply, a tile that never answers again).
+import type { TrapKind } from '../../tile/tile-trap.ts';
+
+export type TileFaultKind =
+  | TrapKind
+  | 'timeout' // no reply within the reply timeout
+  | 'corrupt-reply' // a reply that failed its integrity check or did not decode
+  | 'error-reply' // the tile answered ERROR (e.g. CRC mismatch of a block in scratch)
+  | 'dead'; // the tile is gone for good
+
+export interface TileFault {
+  kind: TileFaultKind;
+  atCycles: number;
+  detail: string;
+}
