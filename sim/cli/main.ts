@@ -1,11 +1,13 @@
 // cogsim's command line. Every user error ends as one line on stderr and a non-zero exit.
 import { Command, CommanderError } from 'commander';
 import { registerBudget } from './budget-command.ts';
+import { registerRun } from './run-command.ts';
 import { CliError } from './cli-error.ts';
 
 const program = new Command();
 program.name('cogsim').description('Cognitum tile simulator and hub orchestrator').exitOverride();
 registerBudget(program);
+registerRun(program);
 
 try {
   await program.parseAsync(process.argv);

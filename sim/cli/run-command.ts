@@ -1,0 +1,93 @@
+// `cogsim run`: one simulation, its summary on stdout (text or --json).
+import type { Command } from 'commander';
+import { buildSimulation, runSimulation } from '../run/simulation.ts';
+import { checkRunConfig, DEFAULT_RUN, parseMesh, type RunConfig } from '../run/run-config.ts';
+import { formatSummary, summarize } from '../run/report.ts';
+import { startStopwatch } from '../wallclock.ts';
+import { oneOf, wholeNumber } from './options.ts';
+import { progressBar } from './progress.ts';
+import { KERNEL_VARIANTS } from '../../tile/build/variants.ts';
+
+export interface RunFlags {
+  tiles: number;
+  mesh?: string;
+  vectors: number;
+  dim: number;
+  dtype: RunConfig['dtype'];
+  metric: RunConfig['metric'];
+  mode: RunConfig['mode'];
+  schedule: RunConfig['schedule'];
+  queries: number;
+  k: number;
+  seed: number;
+  concurrency: number;
+  kernel: string;
+  verifyCrc: boolean;
+  clusters: number;
+  data?: string;
+  queryFile?: string;
+  trace?: string;
+  json?: boolean;
+}
+
+export function addRunOptions(cmd: Command): Command {
+  const d = DEFAULT_RUN;
+  return cmd
+    .option('--tiles <n>', 'tiles in the array', wholeNumber('--tiles'), d.tiles)
+    .option('--mesh <RxC>', 'mesh rows x cols (default: the smallest square that holds --tiles)')
+    .option('--vectors <n>', 'base vectors (built-in data, or the first n of --data)', wholeNumber('--vectors'), d.vectors)
+    .option('--dim <n>', 'dimension of the built-in data', wholeNumber('--dim'), d.dim)
+    .option('--dtype <t>', 'vector encoding on the wire: fp16, or i8 (SQ codes dequantized on the tile)', oneOf('--dtype', ['fp16', 'i8'] as const), d.dtype)
+    .option('--metric <m>', 'l2 (squared), ip or cosine', oneOf('--metric', ['l2', 'ip', 'cosine'] as const), d.metric)
+    .option('--mode <m>', 'push: the hub streams blocks to tiles', oneOf('--mode', ['push'] as const), d.mode)
+    .option('--schedule <s>', 'query (tiles keep the query) or block (tiles keep a block)', oneOf('--schedule', ['query', 'block'] as const), d.schedule)
+    .option('--queries <n>', 'queries to answer', wholeNumber('--queries'), d.queries)
+    .option('--k <n>', 'neighbours per query (at most 16)', wholeNumber('--k'), d.k)
+    .option('--seed <n>', 'seed of every random choice in the run', wholeNumber('--seed'), d.seed)
+    .option('--concurrency <n>', 'queries in flight at once (query schedule)', wholeNumber('--concurrency'), d.concurrency)
+    .option('--kernel <build>', `kernel build: ${KERNEL_VARIANTS.map((v) => v.name).join(', ')}`, oneOf('--kernel', KERNEL_VARIANTS.map((v) => v.name)), d.kernel)
+    .option('--no-verify-crc', 'skip the CRC32C check of each block before computing')
+    .option('--clusters <n>', 'clusters in the built-in data', wholeNumber('--clusters'), d.clusters)
+    .option('--data <file>', 'base vectors (.fvecs or .npy) instead of the built-in data')
+    .option('--query-file <file>', 'queries (.fvecs or .npy) to go with --data')
+    .option('--trace <file>', 'write the event trace as JSON lines')
+    .option('--json', 'print the summary as JSON');
+}
+
+export function runConfigFrom(f: RunFlags): RunConfig {
+  const side = Math.ceil(Math.sqrt(f.tiles));
+  const mesh = f.mesh ? parseMesh(f.mesh) : { rows: Math.ceil(f.tiles / side), cols: side };
+  return checkRunConfig({
+    tiles: f.tiles,
+    meshRows: mesh.rows,
+    meshCols: mesh.cols,
+    vectors: f.vectors,
+    dim: f.dim,
+    dtype: f.dtype,
+    metric: f.metric,
+    mode: f.mode,
+    schedule: f.schedule,
+    queries: f.queries,
+    k: f.k,
+    seed: f.seed,
+    concurrency: f.concurrency,
+    kernel: f.kernel,
+    verifyCrc: f.verifyCrc,
+    clusters: f.clusters,
+    ...(f.data ? { dataPath: f.data } : {}),
+    ...(f.queryFile ? { queryPath: f.queryFile } : {}),
+    ...(f.trace ? { tracePath: f.trace } : {}),
+  });
+}
+
+export function registerRun(program: Command): void {
+  addRunOptions(program.command('run').description('simulate a tile array answering k-NN queries')).action(async (flags: RunFlags) => {
+    const config = runConfigFrom(flags);
+    const watch = startStopwatch();
+    const s = buildSimulation(config);
+    const { events } = runSimulation(s, progressBar('queries'));
+    const summary = summarize(s, events, watch.elapsedMs() / 1000);
+    s.trace.close();
+    console.log(flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+  });
+}

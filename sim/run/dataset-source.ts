@@ -1,0 +1,57 @@
+// Where a run's vectors come from: the built-in seeded clustered generator, or files the
+// user brings (.fvecs / .npy). File errors surface as one-line CLI errors.
+import { extname } from 'node:path';
+import { DataFormatError } from '../../hub/data/data-format-error.ts';
+import { loadFvecs } from '../../hub/data/fvecs.ts';
+import { generateClusteredData } from '../../hub/data/generate.ts';
+import { loadNpy } from '../../hub/data/npy.ts';
+import type { Prng } from '../../hub/prng.ts';
+import { CliError } from '../cli/cli-error.ts';
+import type { RunConfig } from './run-config.ts';
+
+export interface RunData {
+  name: string;
+  base: Float32Array;
+  queries: Float32Array;
+  dim: number;
+}
+
+function loadMatrix(path: string, flag: string): { data: Float32Array; dim: number; rows: number } {
+  try {
+    const ext = extname(path).toLowerCase();
+    if (ext === '.fvecs') {
+      const v = loadFvecs(path);
+      return { data: v.data, dim: v.dim, rows: v.count };
+    }
+    if (ext === '.npy') {
+      const m = loadNpy(path);
+      return { data: m.data, dim: m.cols, rows: m.rows };
+    }
+    throw new CliError(`${flag} ${path}: unsupported file type '${ext}'; use .fvecs or .npy`);
+  } catch (err) {
+    if (err instanceof DataFormatError || err instanceof CliError) throw new CliError(err.message);
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new CliError(`${flag} ${path}: no such file`);
+    throw err;
+  }
+}
+
+export function runData(config: RunConfig, prng: Prng): RunData {
+  if (config.dataPath) {
+    const base = loadMatrix(config.dataPath, '--data');
+    if (!config.queryPath) throw new CliError('--data needs --query-file: the queries to search with');
+    const q = loadMatrix(config.queryPath, '--query-file');
+    if (q.dim !== base.dim) throw new CliError(`--query-file ${config.queryPath} has dim ${q.dim}, --data ${config.dataPath} has dim ${base.dim}`);
+    const rows = Math.min(base.rows, config.vectors);
+    const qrows = Math.min(q.rows, config.queries);
+    return { name: config.dataPath, base: base.data.subarray(0, rows * base.dim), queries: q.data.subarray(0, qrows * q.dim), dim: base.dim };
+  }
+  const g = generateClusteredData(prng.derive('data'), {
+    count: config.vectors,
+    dim: config.dim,
+    clusters: config.clusters,
+    spread: 0.15,
+    queryCount: config.queries,
+  });
+  return { name: `built-in clustered (${config.vectors} x ${config.dim}, ${config.clusters} clusters)`, base: g.base, queries: g.queries, dim: g.dim };
+}

@@ -1,0 +1,133 @@
+// The run summary: accuracy against exact ground truth, simulated performance, traffic,
+// utilization, and the trace hash that pins the run down.
+import { groundTruth } from '../../hub/data/ground-truth.ts';
+import type { Simulation } from './simulation.ts';
+
+export interface RunSummary {
+  seed: number;
+  data: string;
+  derived: { vectorsPerBlock: number; blocks: number; kernel: string; schedule: string; dtype: string };
+  queries: number;
+  k: number;
+  recallAtK: number;
+  exactMatches: number;
+  exactMatchNote: string;
+  simulatedSeconds: number;
+  simulatedQps: number;
+  latencyUsP50: number;
+  latencyUsP99: number;
+  messagesToTiles: number;
+  bytesToTiles: number;
+  messagesToHub: number;
+  bytesToHub: number;
+  bytesPerQuery: number;
+  messagesPerQuery: number;
+  sentByType: Record<string, { messages: number; bytes: number }>;
+  tileUtilization: { mean: number; min: number; max: number };
+  hub: { retries: number; restarts: number; retirements: number; reassignedUnits: number; hubLocalUnits: number; staleReplies: number; errorReplies: number; faultsByKind: Record<string, number> };
+  events: number;
+  wallSeconds: number;
+  traceHash: string;
+}
+
+export interface QueryAnswers {
+  /** queryCount * k ids per query, nearest first. */
+  ids: number[][];
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export function answers(s: Simulation): QueryAnswers {
+  const ids: number[][] = [];
+  for (let q = 0; q < s.encoded.queryCount; q++) ids.push((s.hub.outcomes.get(q)?.best ?? []).map((c) => c.id));
+  return { ids };
+}
+
+export function summarize(s: Simulation, events: number, wallSeconds: number): RunSummary {
+  const { encoded, config, hub, transport, sim } = s;
+  const k = config.k;
+  const nq = encoded.queryCount;
+  const got = answers(s).ids;
+  const truth = groundTruth({ base: s.data.base, queries: s.data.queries, dim: encoded.dim, k, metric: config.metric });
+  const decodedQueries = new Float32Array(nq * encoded.dim);
+  for (let q = 0; q < nq; q++) decodedQueries.set(encoded.decodedQuery(q), q * encoded.dim);
+  const sameData = groundTruth({ base: encoded.decodedBase, queries: decodedQueries, dim: encoded.dim, k, metric: config.metric });
+  let hits = 0;
+  let exact = 0;
+  for (let q = 0; q < nq; q++) {
+    const t = new Set(Array.from(truth.ids.subarray(q * k, (q + 1) * k)));
+    hits += got[q]!.filter((id) => t.has(id)).length;
+    const same = Array.from(sameData.ids.subarray(q * k, (q + 1) * k));
+    if (same.length === got[q]!.length && same.every((id, i) => id === got[q]![i])) exact++;
+  }
+  const outcomes = [...hub.outcomes.values()];
+  const latencies = outcomes.map((o) => o.doneAtCycles - o.dispatchedAtCycles).sort((a, b) => a - b);
+  const makespan = Math.max(1, ...outcomes.map((o) => o.doneAtCycles));
+  const seconds = sim.clock.cyclesToSeconds(makespan);
+  const usPerCycle = sim.clock.cyclesToSeconds(1) * 1e6;
+  const util = s.nodes.map((n) => n.busyCycles / makespan);
+  return {
+    seed: config.seed,
+    data: s.data.name,
+    derived: { vectorsPerBlock: encoded.vectorsPerBlock, blocks: encoded.blockCount, kernel: config.kernel, schedule: config.schedule, dtype: config.dtype },
+    queries: nq,
+    k,
+    recallAtK: hits / (nq * k),
+    exactMatches: exact,
+    exactMatchNote: `queries whose top-${k} equals brute force over the same ${config.dtype === 'fp16' ? 'fp16' : 'dequantized i8'} data, ids and order`,
+    simulatedSeconds: seconds,
+    simulatedQps: nq / seconds,
+    latencyUsP50: percentile(latencies, 50) * usPerCycle,
+    latencyUsP99: percentile(latencies, 99) * usPerCycle,
+    messagesToTiles: hub.stats.messagesSent,
+    bytesToTiles: transport.bytesToTiles,
+    messagesToHub: transport.messagesToHub,
+    bytesToHub: transport.bytesToHub,
+    bytesPerQuery: (transport.bytesToTiles + transport.bytesToHub) / nq,
+    messagesPerQuery: (hub.stats.messagesSent + transport.messagesToHub) / nq,
+    sentByType: Object.fromEntries([...hub.stats.sentByType.entries()].sort()),
+    tileUtilization: { mean: util.reduce((a, b) => a + b, 0) / util.length, min: Math.min(...util), max: Math.max(...util) },
+    hub: {
+      retries: hub.stats.retries,
+      restarts: hub.stats.restarts,
+      retirements: hub.stats.retirements,
+      reassignedUnits: hub.stats.reassignedUnits,
+      hubLocalUnits: hub.stats.hubLocalUnits,
+      staleReplies: hub.stats.staleReplies,
+      errorReplies: hub.stats.errorReplies,
+      faultsByKind: Object.fromEntries([...hub.stats.faultsByKind.entries()].sort()),
+    },
+    events,
+    wallSeconds,
+    traceHash: s.trace.hashHex(),
+  };
+}
+
+const n = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export function formatSummary(r: RunSummary): string {
+  const lines = [
+    `seed ${r.seed}  data: ${r.data}`,
+    `  ${r.derived.dtype} vectors, ${r.derived.vectorsPerBlock} per block, ${n(r.derived.blocks)} blocks, schedule ${r.derived.schedule}-stationary, kernel ${r.derived.kernel}`,
+    `queries ${n(r.queries)}, k ${r.k}`,
+    `  recall@${r.k}              ${r.recallAtK.toFixed(4)} (against exact search over the original float data)`,
+    `  exact top-${r.k}            ${n(r.exactMatches)} / ${n(r.queries)} ${r.exactMatchNote}`,
+    `simulated time           ${(r.simulatedSeconds * 1e3).toFixed(3)} ms`,
+    `  QPS                    ${n(r.simulatedQps, 1)}`,
+    `  latency p50 / p99      ${n(r.latencyUsP50, 1)} us / ${n(r.latencyUsP99, 1)} us`,
+    `traffic`,
+    `  hub -> tiles           ${n(r.messagesToTiles)} messages, ${n(r.bytesToTiles)} B`,
+    `  tiles -> hub           ${n(r.messagesToHub)} messages, ${n(r.bytesToHub)} B`,
+    `  per query              ${n(r.messagesPerQuery, 1)} messages, ${n(r.bytesPerQuery)} B`,
+    ...Object.entries(r.sentByType).map(([t, v]) => `    ${t.padEnd(20)} ${n(v.messages)} messages, ${n(v.bytes)} B`),
+    `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,
+    `recovery                 ${r.hub.retries} retries, ${r.hub.restarts} restarts, ${r.hub.retirements} retirements, ${r.hub.reassignedUnits} units reassigned, ${r.hub.hubLocalUnits} hub-local`,
+    `simulator                ${n(r.events)} events in ${r.wallSeconds.toFixed(2)} s wall (${n(r.events / Math.max(r.wallSeconds, 1e-9))} events/s)`,
+    `trace sha256             ${r.traceHash}`,
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,76 @@
+// A simulation run's settings, checked once with messages that name the flag, the limit
+// and the value. Everything random in a run derives from `seed`.
+import { checkSearchSpec, type MetricName, type Schedule, type WireDtype } from '../../hub/search-spec.ts';
+import { CliError } from '../cli/cli-error.ts';
+
+export type RunMode = 'push';
+
+export interface RunConfig {
+  tiles: number;
+  meshRows: number;
+  meshCols: number;
+  vectors: number;
+  dim: number;
+  dtype: WireDtype;
+  metric: MetricName;
+  mode: RunMode;
+  schedule: Schedule;
+  queries: number;
+  k: number;
+  seed: number;
+  concurrency: number;
+  kernel: string;
+  verifyCrc: boolean;
+  clusters: number;
+  dataPath?: string;
+  queryPath?: string;
+  tracePath?: string;
+}
+
+export const DEFAULT_RUN: RunConfig = {
+  tiles: 64,
+  meshRows: 8,
+  meshCols: 8,
+  vectors: 20_000,
+  dim: 384,
+  dtype: 'fp16',
+  metric: 'l2',
+  mode: 'push',
+  schedule: 'query',
+  queries: 100,
+  k: 10,
+  seed: 1,
+  concurrency: 4,
+  kernel: 'simd',
+  verifyCrc: true,
+  clusters: 64,
+};
+
+export function parseMesh(text: string): { rows: number; cols: number } {
+  const m = /^(\d+)x(\d+)$/.exec(text.trim());
+  if (!m) throw new CliError(`--mesh '${text}' is not ROWSxCOLS (for example 8x8)`);
+  return { rows: Number(m[1]), cols: Number(m[2]) };
+}
+
+export function checkRunConfig(c: RunConfig): RunConfig {
+  const positive: [string, number][] = [
+    ['--tiles', c.tiles],
+    ['--vectors', c.vectors],
+    ['--queries', c.queries],
+    ['--concurrency', c.concurrency],
+    ['--clusters', c.clusters],
+  ];
+  for (const [flag, v] of positive) {
+    if (!Number.isSafeInteger(v) || v < 1) throw new CliError(`${flag} must be a whole number of at least 1, got ${v}`);
+  }
+  if (!Number.isSafeInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) throw new CliError(`--seed must be a whole number in 0..4294967295, got ${c.seed}`);
+  if (c.meshRows * c.meshCols < c.tiles) {
+    throw new CliError(`mesh ${c.meshRows}x${c.meshCols} has ${c.meshRows * c.meshCols} tiles, --tiles asks for ${c.tiles}`);
+  }
+  try {
+    checkSearchSpec({ dtype: c.dtype, metric: c.metric, k: c.k, dim: c.dim, schedule: c.schedule });
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  return c;
+}

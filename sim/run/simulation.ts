@@ -1,0 +1,86 @@
+// Assembles one simulation: data, the encoded dataset, mesh, tiles running the real
+// kernel, the simulator, the hub and its machines; runs it to completion in simulated
+// time. The same config and seed give the same trace hash and the same results.
+import { EncodedDataset } from '../../hub/encoded-dataset.ts';
+import { Hub, type HubOptions } from '../../hub/hub.ts';
+import { METRIC_CODES } from '../../hub/work/message-builder.ts';
+import { Prng } from '../../hub/prng.ts';
+import { loadKernel } from '../../tile/kernel-module.ts';
+import { DTYPE_FP16 } from '../../wat/layout.ts';
+import { DEFAULT_COST_MODEL, type CostModel } from '../cost-model.ts';
+import { Mesh } from '../mesh.ts';
+import { Simulator } from '../simulator.ts';
+import { cycleClock, SimTransport, type SimEvents } from '../sim-transport.ts';
+import { TileNode } from '../tile-node.ts';
+import { TraceRecorder } from '../trace.ts';
+import { runData, type RunData } from './dataset-source.ts';
+import type { RunConfig } from './run-config.ts';
+
+export interface Simulation {
+  config: RunConfig;
+  data: RunData;
+  encoded: EncodedDataset;
+  sim: Simulator<SimEvents>;
+  mesh: Mesh;
+  nodes: TileNode[];
+  transport: SimTransport;
+  hub: Hub;
+  trace: TraceRecorder;
+  prng: Prng;
+  cost: CostModel;
+}
+
+export const HUB_DEFAULTS: Omit<HubOptions, 'tileCount' | 'concurrency' | 'verifyCrc'> = {
+  replyTimeoutCycles: 2_000_000,
+  maxRetriesPerJob: 8,
+  maxFaultsInWindow: 3,
+  faultWindowCycles: 50_000_000,
+};
+
+export function buildSimulation(config: RunConfig, opts: { hub?: Partial<HubOptions> } = {}): Simulation {
+  const prng = new Prng(config.seed);
+  const data = runData(config, prng);
+  const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries);
+  const trace = new TraceRecorder(config.tracePath ? { filePath: config.tracePath } : {});
+  const sim = new Simulator<SimEvents>({ trace });
+  const mesh = new Mesh({ rows: config.meshRows, cols: config.meshCols, tiles: config.tiles });
+  const kernel = loadKernel(config.kernel);
+  const cost = DEFAULT_COST_MODEL;
+  const shape = { dim: data.dim, metric: config.metric, k: config.k, wire: config.dtype };
+  const boot = { dtype: DTYPE_FP16, metric: METRIC_CODES[config.metric], k: config.k, dim: data.dim };
+  const nodes = Array.from({ length: config.tiles }, (_, t) => new TileNode(t, kernel, boot, cost, shape));
+  const transport = new SimTransport(sim, mesh, nodes);
+  const hub = new Hub(
+    encoded,
+    { ...HUB_DEFAULTS, tileCount: config.tiles, concurrency: config.concurrency, verifyCrc: config.verifyCrc, ...opts.hub },
+    transport,
+    cycleClock(sim),
+  );
+  transport.hub = hub;
+  trace.record({ kind: 'config', config: { ...config, tracePath: null }, derived: { vectorsPerBlock: encoded.vectorsPerBlock, blocks: encoded.blockCount } });
+  return { config, data, encoded, sim, mesh, nodes, transport, hub, trace, prng, cost };
+}
+
+export class SimulationStalledError extends Error {
+  override name = 'SimulationStalledError';
+}
+
+/** Boots the tiles, submits every query, runs until the event queue drains. */
+export function runSimulation(s: Simulation, onProgress?: (done: number, total: number) => void): { events: number } {
+  const queryIds = Array.from({ length: s.encoded.queryCount }, (_, i) => i);
+  s.transport.bootAll();
+  s.hub.submit(queryIds);
+  let events = 0;
+  for (;;) {
+    const r = s.sim.run({ maxEvents: 20_000 });
+    events += r.eventsProcessed;
+    onProgress?.(s.hub.outcomes.size, queryIds.length);
+    if (r.stopReason === 'drained') break;
+  }
+  if (!s.hub.allDone) {
+    throw new SimulationStalledError(
+      `simulation stalled at cycle ${s.sim.nowCycles}: ${s.hub.outcomes.size} of ${queryIds.length} queries answered; reproduce with --seed ${s.config.seed}`,
+    );
+  }
+  return { events };
+}

@@ -1,0 +1,145 @@
+// The hub's transport in simulation: messages cross the mesh as timed events, tiles run
+// them for real, replies and traps come back as events. Payloads in the trace are small
+// (tile, message type, msg_id, size); the bytes wait in a side table keyed by a ref.
+import type { Hub } from '../hub/hub.ts';
+import type { HubClock, HubTransport } from '../hub/hub-transport.ts';
+import { HEADER } from '../protocol/constants.ts';
+import type { TileTrap } from '../tile/tile-trap.ts';
+import type { Mesh } from './mesh.ts';
+import type { Simulator } from './simulator.ts';
+import type { TileNode } from './tile-node.ts';
+
+/** Cycles to instantiate a fresh kernel and run rvf_init (boot and restart). */
+export const TILE_BOOT_CYCLES = 20_000;
+
+export interface MessageRef {
+  tile: number;
+  ref: number;
+  type: number;
+  msgId: number;
+  bytes: number;
+}
+
+export interface SimEvents {
+  booted: { tile: number };
+  deliver: MessageRef;
+  reply: MessageRef;
+  trap: { tile: number; ref: number; kind: string };
+  restarted: { tile: number };
+}
+
+export interface LinkTap {
+  /** May corrupt or drop a message in flight; returns the bytes to deliver or null. */
+  hubToTile(tile: number, bytes: Uint8Array): Uint8Array | null;
+  tileToHub(tile: number, bytes: Uint8Array): Uint8Array | null;
+}
+
+export class SimTransport implements HubTransport {
+  hub!: Hub;
+  bytesToTiles = 0;
+  bytesToHub = 0;
+  messagesToHub = 0;
+  private nextRef = 1;
+  private readonly inFlight = new Map<number, Uint8Array>();
+  private readonly traps = new Map<number, TileTrap>();
+  private hubBusyUntil = 0;
+  hubBusyCycles = 0;
+  tap: LinkTap | null = null;
+
+  constructor(
+    readonly sim: Simulator<SimEvents>,
+    readonly mesh: Mesh,
+    readonly nodes: TileNode[],
+  ) {
+    sim.on('booted', ({ tile }) => this.hub.onTileBooted(tile));
+    sim.on('deliver', (m) => this.onDeliver(m));
+    sim.on('reply', (m) => this.hub.onReply(m.tile, this.take(m.ref)));
+    sim.on('trap', ({ tile, ref }) => {
+      const trap = this.traps.get(ref)!;
+      this.traps.delete(ref);
+      this.hub.onTrap(tile, trap);
+    });
+    sim.on('restarted', ({ tile }) => {
+      this.nodes[tile]!.restart();
+      this.hub.onTileRestarted(tile);
+    });
+  }
+
+  bootAll(): void {
+    for (const n of this.nodes) this.sim.scheduleAfter(TILE_BOOT_CYCLES, 'booted', { tile: n.tileId });
+  }
+
+  nowCycles(): number {
+    return this.sim.nowCycles;
+  }
+
+  send(tileId: number, bytes: Uint8Array): void {
+    this.bytesToTiles += bytes.length;
+    const { arrivalCycle } = this.mesh.sendFromHub(this.sim.nowCycles, tileId, bytes.length);
+    const delivered = this.tap ? this.tap.hubToTile(tileId, bytes) : bytes;
+    if (delivered === null) return; // lost in the mesh: the hub's reply timeout notices
+    this.sim.scheduleAt(arrivalCycle, 'deliver', this.ref(tileId, delivered));
+  }
+
+  restartTile(tileId: number): void {
+    this.sim.scheduleAfter(TILE_BOOT_CYCLES, 'restarted', { tile: tileId });
+  }
+
+  hubCompute(cycles: number, done: () => void): void {
+    const start = Math.max(this.sim.nowCycles, this.hubBusyUntil);
+    this.hubBusyUntil = start + cycles;
+    this.hubBusyCycles += cycles;
+    this.sim.setTimer(this.hubBusyUntil - this.sim.nowCycles, 'hub-local', done);
+  }
+
+  nearestTiles(tileId: number): readonly number[] {
+    return this.mesh.nearestTiles(tileId);
+  }
+
+  private onDeliver(m: MessageRef): void {
+    const node = this.nodes[m.tile]!;
+    const request = this.take(m.ref);
+    if (node.dead) return;
+    const start = Math.max(this.sim.nowCycles, node.busyUntilCycles);
+    const outcome = node.handle(request);
+    const done = start + outcome.cycles;
+    node.busyUntilCycles = done;
+    node.busyCycles += outcome.cycles;
+    if (outcome.kind === 'trap') {
+      // The trap is raised on the tile; the hub hears of it one trip across the mesh later.
+      const ref = this.nextRef++;
+      this.traps.set(ref, outcome.trap);
+      this.sim.scheduleAt(done + this.mesh.arrivalCycles(m.tile, 8), 'trap', { tile: m.tile, ref, kind: outcome.trap.kind });
+      return;
+    }
+    const { arrivalCycle } = this.mesh.sendToHub(done, m.tile, outcome.bytes.length);
+    this.bytesToHub += outcome.bytes.length;
+    this.messagesToHub++;
+    const delivered = this.tap ? this.tap.tileToHub(m.tile, outcome.bytes) : outcome.bytes;
+    if (delivered === null) return;
+    this.sim.scheduleAt(arrivalCycle, 'reply', this.ref(m.tile, delivered));
+  }
+
+  private ref(tile: number, bytes: Uint8Array): MessageRef {
+    const ref = this.nextRef++;
+    this.inFlight.set(ref, bytes);
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const type = bytes.length >= 2 ? v.getUint16(HEADER.type, true) : -1;
+    const msgId = bytes.length >= 8 ? v.getUint32(HEADER.id, true) : -1;
+    return { tile, ref, type, msgId, bytes: bytes.length };
+  }
+
+  private take(ref: number): Uint8Array {
+    const bytes = this.inFlight.get(ref)!;
+    this.inFlight.delete(ref);
+    return bytes;
+  }
+}
+
+/** xstate's Clock on simulated time; delays are given in cycles. */
+export function cycleClock(sim: Simulator<SimEvents>): HubClock {
+  return {
+    setTimeout: (fn, cycles) => sim.setTimer(Math.max(0, Math.ceil(cycles)), 'machine-timer', () => fn()),
+    clearTimeout: (id) => sim.cancel(id as number),
+  };
+}

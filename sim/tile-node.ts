@@ -1,0 +1,82 @@
+// One simulated tile: a real kernel instance behind a message port. A message that
+// arrives while the tile is busy waits; the kernel runs it for real (its reply and any
+// trap are the kernel's), and the cost model says how many cycles that took.
+import { TileInstance } from '../tile/tile-instance.ts';
+import type { LoadedKernel } from '../tile/kernel-module.ts';
+import { TileTrap } from '../tile/tile-trap.ts';
+import { CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CFG_TILE_ID, CONFIG_BYTES, IO_BYTES, IO_PTR, MSG_HEADER_BYTES, ST_BLOCK_COUNT, ST_BLOCK_STRIDE, STATE_PTR } from '../wat/layout.ts';
+import type { CostModel } from './cost-model.ts';
+import { messageCycles, type ComputeShape } from './message-cost.ts';
+
+export interface TileBootConfig {
+  dtype: number;
+  metric: number;
+  k: number;
+  dim: number;
+}
+
+export type TileOutcome = { kind: 'reply'; bytes: Uint8Array; cycles: number } | { kind: 'trap'; trap: TileTrap; cycles: number };
+
+export class TileNode {
+  instance: TileInstance;
+  busyUntilCycles = 0;
+  busyCycles = 0;
+  messagesHandled = 0;
+  /** Set by the fault injector: the tile no longer answers at all. */
+  dead = false;
+  /** Set by the fault injector: multiplies this tile's compute cycles. */
+  slowFactor = 1;
+
+  constructor(
+    readonly tileId: number,
+    private readonly kernel: LoadedKernel,
+    private readonly boot: TileBootConfig,
+    private readonly model: CostModel,
+    private readonly shape: ComputeShape,
+  ) {
+    this.instance = this.freshInstance();
+  }
+
+  /** A new instance with fresh memory, configured by rvf_init: what a restart does. */
+  restart(): void {
+    this.instance = this.freshInstance();
+  }
+
+  private freshInstance(): TileInstance {
+    const tile = new TileInstance(this.tileId, this.kernel);
+    const v = tile.view;
+    const cfg = IO_PTR; // staged in the I/O buffer, as the hub would write it
+    tile.bytes.fill(0, cfg, cfg + CONFIG_BYTES);
+    v.setUint32(cfg + CFG_TILE_ID, this.tileId, true);
+    v.setUint8(cfg + CFG_PROFILE, 1);
+    v.setUint8(cfg + CFG_DTYPE, this.boot.dtype);
+    v.setUint8(cfg + CFG_METRIC, this.boot.metric);
+    v.setUint8(cfg + CFG_K, this.boot.k);
+    v.setUint16(cfg + CFG_DIM, this.boot.dim, true);
+    const status = tile.call('rvf_init', cfg);
+    if (status !== 0) throw new Error(`tile ${this.tileId}: rvf_init refused its configuration with status ${status}`);
+    return tile;
+  }
+
+  /** Runs one message through the kernel's dispatch loop. */
+  handle(request: Uint8Array): TileOutcome {
+    this.messagesHandled++;
+    const tile = this.instance;
+    tile.bytes.set(request, IO_PTR);
+    let length: number;
+    try {
+      length = tile.call('rvf_on_message');
+    } catch (err) {
+      if (!(err instanceof TileTrap)) throw err;
+      return { kind: 'trap', trap: err, cycles: this.scaled(messageCycles(this.model, this.shape, request, new Uint8Array(0), 0)) };
+    }
+    const bytes = tile.bytes.slice(IO_PTR, IO_PTR + Math.max(MSG_HEADER_BYTES, Math.min(length, IO_BYTES)));
+    const v = tile.view;
+    const resident = v.getUint32(STATE_PTR + ST_BLOCK_COUNT, true) * v.getUint32(STATE_PTR + ST_BLOCK_STRIDE, true);
+    return { kind: 'reply', bytes, cycles: this.scaled(messageCycles(this.model, this.shape, request, bytes, resident)) };
+  }
+
+  private scaled(cycles: number): number {
+    return Math.ceil(cycles * this.slowFactor);
+  }
+}
