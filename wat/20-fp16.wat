@@ -23,6 +23,8 @@
 ;;#if simd
 ;; Four fp16 values, one per i32x4 lane (zero-extended: v128.load16x4_u, or
 ;; i32x4.extend_low/high_i16x8_u of eight), to f32x4. Same steps as $fp16_to_f32.
+;; The distance loop is its only caller, so binaryen inlines it there (no call per
+;; four lanes in the hot loop).
 (func $fp16x4_to_f32x4 (param $h v128) (result v128)
   (local $o v128)
   (local.set $o
@@ -35,10 +37,4 @@
       (v128.and (f32x4.ge (local.get $o) (f32x4.splat (f32.const 65536))) (i32x4.splat (i32.const @F32_INF_BITS))))
     (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
 
-;; Eight fp16 values at $src (16 B) to eight f32 at $dst (32 B).
-(func $fp16x8_store_f32 (param $dst i32) (param $src i32)
-  (local $raw v128)
-  (local.set $raw (v128.load (local.get $src)))
-  (v128.store (local.get $dst) (call $fp16x4_to_f32x4 (i32x4.extend_low_i16x8_u (local.get $raw))))
-  (v128.store offset=16 (local.get $dst) (call $fp16x4_to_f32x4 (i32x4.extend_high_i16x8_u (local.get $raw)))))
 ;;#endif

@@ -62,18 +62,11 @@
     (f32.sqrt (call $dist_sum (i32.const @TEMP_PTR) (i32.const 2))))
   (i32.const @OK))
 
-;; fp16 at TEMP (bytes of them) -> f32 at QUERY_PTR, eight at a time.
+;; fp16 at TEMP (bytes of them) -> f32 at QUERY_PTR. Once per query, so both builds use
+;; the scalar converter (the SIMD one stays inlined in the distance loop).
 (func $query_decode_fp16 (param $bytes i32)
   (local $i i32)
-  (loop $group
-;;#if simd
-    (call $fp16x8_store_f32
-      (i32.add (i32.const @QUERY_PTR) (i32.shl (local.get $i) (i32.const 1)))
-      (i32.add (i32.const @TEMP_PTR) (local.get $i)))
-    (br_if $group (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $bytes)))
-;;#else
+  (loop $elem
     (f32.store (i32.add (i32.const @QUERY_PTR) (i32.shl (local.get $i) (i32.const 1)))
       (call $fp16_to_f32 (i32.load16_u (i32.add (i32.const @TEMP_PTR) (local.get $i)))))
-    (br_if $group (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 2))) (local.get $bytes)))
-;;#endif
-  ))
+    (br_if $elem (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 2))) (local.get $bytes)))))
