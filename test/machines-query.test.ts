@@ -1,0 +1,65 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { createQueryMachine, type QueryMachineContext } from '../hub/machines/query-machine.ts';
+import type { Candidate } from '../hub/topk-merge.ts';
+import { TransitionRecorder } from './machine-coverage.ts';
+
+const recorder = new TransitionRecorder();
+
+function harness(unitKeys: string[], k = 2) {
+  const done: { best: Candidate[]; ctx: QueryMachineContext }[] = [];
+  const machine = createQueryMachine({ queryDone: (_id, best, ctx) => void done.push({ best, ctx }) });
+  const actor = createActor(machine, { input: { queryId: 7, k, unitKeys, dispatchedAtCycles: 100 }, inspect: recorder.inspect }).start();
+  const state = () => JSON.stringify(actor.getSnapshot().value);
+  return { actor, machine, done, state };
+}
+
+describe('query machine', () => {
+  it('merges partials from every unit into one top-K, ties to the lower id, and finishes', () => {
+    const h = harness(['q7/s0', 'q7/s1']);
+    expect(h.state()).toBe('"dispatched"');
+    h.actor.send({ type: 'UNIT_STARTED' });
+    expect(h.state()).toBe('"awaitingPartials"');
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/s0', candidates: [{ id: 9, dist: 1 }, { id: 4, dist: 3 }], nowCycles: 500 });
+    expect(h.done).toEqual([]);
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/s1', candidates: [{ id: 2, dist: 1 }], nowCycles: 900 });
+    expect(h.state()).toBe('"done"');
+    expect(h.done[0]!.best).toEqual([{ id: 2, dist: 1 }, { id: 9, dist: 1 }]);
+    expect(h.done[0]!.ctx.doneAtCycles).toBe(900);
+  });
+
+  it('ignores a second partial for a unit that already reported, and counts it', () => {
+    const h = harness(['q7/s0', 'q7/s1']);
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/s0', candidates: [{ id: 1, dist: 5 }], nowCycles: 1 });
+    expect(h.state()).toBe('"awaitingPartials"');
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/s0', candidates: [{ id: 3, dist: 0 }], nowCycles: 2 });
+    expect(h.actor.getSnapshot().context.duplicatePartials).toBe(1);
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/s1', candidates: [], nowCycles: 3 });
+    expect(h.done[0]!.best).toEqual([{ id: 1, dist: 5 }]);
+  });
+
+  it('counts a duplicate that arrives before any unit started', () => {
+    const h = harness(['a', 'b']);
+    h.actor.send({ type: 'PARTIAL', unitKey: 'zz', candidates: [], nowCycles: 1 });
+    expect(h.state()).toBe('"dispatched"');
+    expect(h.actor.getSnapshot().context.duplicatePartials).toBe(1);
+  });
+
+  it('counts reassigned and hub-local units against the query', () => {
+    const h = harness(['a']);
+    h.actor.send({ type: 'UNIT_REASSIGNED', unitKey: 'a' });
+    h.actor.send({ type: 'UNIT_HUB_LOCAL', unitKey: 'a' });
+    const c = h.actor.getSnapshot().context;
+    expect([c.reassignments, c.hubLocalUnits]).toEqual([1, 1]);
+  });
+
+  it('finishes at once when a query has no units (an empty dataset share)', () => {
+    const h = harness([]);
+    expect(h.state()).toBe('"done"');
+    expect(h.done[0]!.best).toEqual([]);
+  });
+
+  afterAll(() => {
+    expect(recorder.missing(harness(['x']).machine)).toEqual([]);
+  });
+});

@@ -1,0 +1,165 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createActor, SimulatedClock } from 'xstate';
+import { createTileMachine, type TileMachineDeps } from '../hub/machines/tile-machine.ts';
+import type { TileJob } from '../hub/work/job.ts';
+import type { TileFault } from '../hub/work/tile-fault.ts';
+import { TransitionRecorder } from './machine-coverage.ts';
+
+const recorder = new TransitionRecorder();
+
+function job(): TileJob {
+  return {
+    jobId: 1,
+    units: [{ kind: 'scan', queryId: 0, blockIds: [0], key: 'q0/s0' }],
+    steps: [
+      { op: 'query', queryId: 0, phase: 'loading' },
+      { op: 'chunk', blockId: 0, chunk: 0, final: true, stageOnly: false, phase: 'computing' },
+      { op: 'read', unitKey: 'q0/s0', phase: 'reporting' },
+    ],
+  };
+}
+
+function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; rebuildEmpty?: boolean } = {}) {
+  const calls: string[] = [];
+  let jobs = opts.jobs ?? 1;
+  const clock = new SimulatedClock();
+  const deps: TileMachineDeps = {
+    nowCycles: () => clock.now(),
+    takeJob: () => {
+      if (jobs === 0) return null;
+      jobs--;
+      return job();
+    },
+    rebuildJob: (_t, j) => (calls.push('rebuild'), opts.rebuildEmpty ? null : j),
+    sendStep: (_t, j, s) => void calls.push(`send:${j.steps[s]!.op}`),
+    finishJob: () => void calls.push('finish'),
+    releaseJob: (_t, _j, f) => void calls.push(`release:${f.kind}`),
+    restartTile: () => void calls.push('restart'),
+    retireTile: () => void calls.push('retire'),
+  };
+  const machine = createTileMachine(deps);
+  const actor = createActor(machine, {
+    input: { tileId: 3, maxFaultsInWindow: opts.maxFaults ?? 3, faultWindowCycles: 1_000_000, replyTimeoutCycles: 500, maxRetriesPerStep: opts.retries ?? 1 },
+    clock,
+    inspect: recorder.inspect,
+  }).start();
+  const state = () => JSON.stringify(actor.getSnapshot().value);
+  const fault = (kind: TileFault['kind']): TileFault => ({ kind, atCycles: clock.now(), detail: kind });
+  return { actor, machine, calls, clock, state, fault, addJob: () => void jobs++ };
+}
+
+describe('tile machine', () => {
+  it('boots to idle and waits when there is no work', () => {
+    const h = harness({ jobs: 0 });
+    expect(h.state()).toBe('"booting"');
+    h.actor.send({ type: 'BOOTED' });
+    expect(h.state()).toBe('"idle"');
+    h.actor.send({ type: 'WORK_AVAILABLE' });
+    expect(h.state()).toBe('"idle"');
+  });
+
+  it('walks a job through loading, computing and reporting, sending one step per state', () => {
+    const h = harness();
+    h.actor.send({ type: 'BOOTED' });
+    expect(h.state()).toBe('{"busy":"loading"}');
+    h.actor.send({ type: 'STEP_OK' });
+    expect(h.state()).toBe('{"busy":"computing"}');
+    h.actor.send({ type: 'STEP_OK' });
+    expect(h.state()).toBe('{"busy":"reporting"}');
+    h.actor.send({ type: 'STEP_OK' });
+    expect(h.state()).toBe('"idle"');
+    expect(h.calls).toEqual(['send:query', 'send:chunk', 'send:read', 'finish']);
+  });
+
+  it('picks up work announced while idle', () => {
+    const h = harness({ jobs: 0 });
+    h.actor.send({ type: 'BOOTED' });
+    h.addJob();
+    h.actor.send({ type: 'WORK_AVAILABLE' });
+    expect(h.state()).toBe('{"busy":"loading"}');
+  });
+
+  it('retries the job after a reply timeout, in simulated time, then faults when retries run out', () => {
+    const h = harness({ retries: 1 });
+    h.actor.send({ type: 'BOOTED' });
+    h.clock.increment(499);
+    expect(h.state()).toBe('{"busy":"loading"}');
+    h.clock.increment(1);
+    expect(h.calls).toEqual(['send:query', 'rebuild', 'send:query']);
+    h.clock.increment(500);
+    expect(h.state()).toBe('"restarting"');
+    expect(h.calls.slice(-2)).toEqual(['release:timeout', 'restart']);
+    h.actor.send({ type: 'RESTARTED' });
+    expect(h.state()).toBe('"idle"');
+  });
+
+  it('retries after a failed step while computing and while reporting', () => {
+    const h = harness({ retries: 5 });
+    h.actor.send({ type: 'BOOTED' });
+    h.actor.send({ type: 'STEP_OK' });
+    h.actor.send({ type: 'STEP_FAILED', fault: h.fault('error-reply') });
+    expect(h.state()).toBe('{"busy":"loading"}');
+    h.actor.send({ type: 'STEP_OK' });
+    h.actor.send({ type: 'STEP_OK' });
+    expect(h.state()).toBe('{"busy":"reporting"}');
+    h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') });
+    expect(h.state()).toBe('{"busy":"loading"}');
+    h.actor.send({ type: 'STEP_OK' });
+    h.clock.increment(500); // computing times out
+    expect(h.state()).toBe('{"busy":"loading"}');
+    h.actor.send({ type: 'STEP_OK' });
+    h.actor.send({ type: 'STEP_OK' });
+    h.clock.increment(500); // reporting times out
+    expect(h.state()).toBe('{"busy":"loading"}');
+    expect(h.calls.filter((c) => c === 'rebuild').length).toBe(4);
+  });
+
+  it('goes idle when a retried job has nothing left to do (its units reported elsewhere)', () => {
+    const h = harness({ retries: 2, rebuildEmpty: true });
+    h.actor.send({ type: 'BOOTED' });
+    h.actor.send({ type: 'STEP_FAILED', fault: h.fault('timeout') });
+    expect(h.state()).toBe('"idle"');
+    expect(h.calls).toEqual(['send:query', 'rebuild']);
+  });
+
+  it('faults on a trap, hands back the job, restarts, and serves again', () => {
+    const h = harness({ jobs: 2 });
+    h.actor.send({ type: 'BOOTED' });
+    h.actor.send({ type: 'FAULT', fault: h.fault('memory-out-of-bounds') });
+    expect(h.state()).toBe('"restarting"');
+    expect(h.calls).toContain('release:memory-out-of-bounds');
+    h.actor.send({ type: 'RESTARTED' });
+    expect(h.state()).toBe('{"busy":"loading"}');
+  });
+
+  it('retires a tile on the third fault inside the window, and a dead tile at once', () => {
+    const h = harness({ jobs: 5, maxFaults: 3 });
+    h.actor.send({ type: 'BOOTED' });
+    for (let i = 0; i < 2; i++) {
+      h.actor.send({ type: 'FAULT', fault: h.fault('unreachable') });
+      expect(h.state()).toBe('"restarting"');
+      h.actor.send({ type: 'RESTARTED' });
+    }
+    h.actor.send({ type: 'FAULT', fault: h.fault('unreachable') });
+    expect(h.state()).toBe('"retired"');
+    expect(h.calls.at(-1)).toBe('retire');
+    const d = harness();
+    d.actor.send({ type: 'BOOTED' });
+    d.actor.send({ type: 'FAULT', fault: d.fault('dead') });
+    expect(d.state()).toBe('"retired"');
+  });
+
+  it('faults a tile that traps while booting or while restarting', () => {
+    const h = harness();
+    h.actor.send({ type: 'FAULT', fault: h.fault('unreachable') });
+    expect(h.state()).toBe('"restarting"');
+    h.actor.send({ type: 'FAULT', fault: h.fault('unreachable') });
+    expect(h.state()).toBe('"restarting"');
+    expect(h.actor.getSnapshot().context.faults).toBe(2);
+  });
+
+  afterAll(() => {
+    // Every transition the machine defines was taken by the tests above.
+    expect(recorder.missing(harness().machine)).toEqual([]);
+  });
+});
