@@ -18,11 +18,13 @@
         (i32.ne (i32.load8_u offset=4 (local.get $h)) (i32.const 1)))
       (i32.or
         (i32.or
-          ;; known types: Vec 0x01, Index 0x02, Manifest 0x05, Meta 0x07, Wasm 0x10
-          (i32.eqz (i32.and (i32.lt_u (local.get $type) (i32.const 17))
-                            (i32.shr_u (i32.const 0x100A6) (local.get $type))))
-          ;; algo 3, compression 0, profile 1 in one compare (byte 0x23 is free)
-          (i32.ne (i32.and (i32.load offset=32 (local.get $h)) (i32.const 0xFFFFFF)) (i32.const 0x010003)))
+          ;; known types: Vec 0x01, Index 0x02, Manifest 0x05, Meta 0x07 (bits of 0xA6), Wasm 0x10
+          (i32.eqz (i32.or (i32.eq (local.get $type) (i32.const 0x10))
+                           (i32.and (i32.lt_u (local.get $type) (i32.const 8))
+                                    (i32.shr_u (i32.const 0xA6) (local.get $type)))))
+          ;; checksum_algo 3 with compression 0 (one u16), then profile_id 1 (core)
+          (i32.or (i32.ne (i32.load16_u offset=32 (local.get $h)) (i32.const 3))
+                  (i32.ne (i32.load8_u offset=34 (local.get $h)) (i32.const 1))))
         (i32.or
           (i32.ne (i32.load offset=36 (local.get $h))
             (i32.xor (i32.const -1)
