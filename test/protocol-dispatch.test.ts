@@ -3,7 +3,7 @@ import { encodeMessage } from '../protocol/codec.ts';
 import { LoadBlock, MsgType } from '../protocol/constants.ts';
 import { crc32c } from '../protocol/crc32c.ts';
 import type { HubMessage, LoadBlockMsg, TileMessage } from '../protocol/types.ts';
-import { BLOCK_PTR, DTYPE_BITS, DTYPE_FP16, DTYPE_I8, IO_PTR, METRIC_COSINE, METRIC_HAMMING, METRIC_IP, METRIC_L2 } from '../wat/layout.ts';
+import { NEIGHBOR_PTR, STATE_PTR, ST_NEIGHBOR_COUNT, ST_NEIGHBOR_NODE, BLOCK_PTR, DTYPE_BITS, DTYPE_FP16, DTYPE_I8, IO_PTR, METRIC_COSINE, METRIC_HAMMING, METRIC_IP, METRIC_L2 } from '../wat/layout.ts';
 import * as S from '../wat/status.ts';
 import {
   asCandidates,
@@ -274,5 +274,17 @@ describe('bad messages', () => {
   it('has no message for rvf_verify_header: segment headers are checked by the export, not the protocol', () => {
     expect(Object.keys(MsgType)).not.toContain('VERIFY_HEADER');
     expect(IO_PTR).toBeGreaterThan(0);
+  });
+});
+
+describe('LOAD_NEIGHBORS', () => {
+  it('hands the list to rvf_load_neighbors and replies DONE with the count', () => {
+    const port = freshPort('simd-strict', DTYPE_FP16, 64);
+    const ids = Array.from({ length: 252 }, (_, i) => BigInt(i) * 7n + 1n);
+    expect(port.send({ type: 'LOAD_NEIGHBORS', msgId: msgId(), nodeId: 99n, layer: 2, ids })).toMatchObject({ type: 'DONE', requestType: MsgType.LOAD_NEIGHBORS, value: 252 });
+    const v = port.tile.view;
+    expect(Array.from({ length: 252 }, (_, i) => v.getBigUint64(NEIGHBOR_PTR + 8 * i, true))).toEqual(ids);
+    expect(v.getBigUint64(STATE_PTR + ST_NEIGHBOR_NODE, true)).toBe(99n);
+    expect(v.getUint32(STATE_PTR + ST_NEIGHBOR_COUNT, true)).toBe(252);
   });
 });

@@ -160,9 +160,11 @@
             (i32.ne (i32.shr_u (i32.sub (local.get $len) (i32.const @LN_HEADER_BYTES)) (i32.const 3))
                     (i32.load offset=@LN_COUNT (i32.const @MSG_PAYLOAD_PTR)))))))
       (local.set $d (i32.load offset=@LN_COUNT (i32.const @MSG_PAYLOAD_PTR)))
-      ;; rvf_load_neighbors(node, layer, record) is not in the kernel yet (pull mode).
-      (br $f (i32.const @ERR_NOT_IMPLEMENTED)))
+      (br $f (call $rvf_load_neighbors (i64.load offset=@LN_NODE_ID (i32.const @MSG_PAYLOAD_PTR))
+        (i32.load offset=@LN_LAYER (i32.const @MSG_PAYLOAD_PTR))
+        (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.const @LN_RECORD)))))
       ;; ---- LOAD_PARAMS: one chunk of an SQ-params stream (f32 min, f32 scale per dim) ----
+      ;; Kind 2 (PQ codebook, Hot profile) is refused: a Core tile has no PQ (spec 5).
       (drop (br_if $f (i32.const @ERR_BAD_MSG_LENGTH) (i32.lt_u (local.get $len) (i32.const @LP_HEADER_BYTES))))
       (local.set $n (i32.sub (local.get $len) (i32.const @LP_HEADER_BYTES)))
       (local.set $d (local.tee $dtype (i32.load8_u offset=@LP_KIND (i32.const @MSG_PAYLOAD_PTR))))
