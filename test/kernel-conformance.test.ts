@@ -10,7 +10,9 @@ import { Prng } from '../hub/prng.ts';
 import { DTYPE_BITS, DTYPE_FP16, DTYPE_I8, METRIC_COSINE, METRIC_HAMMING, METRIC_IP, METRIC_L2 } from '../wat/layout.ts';
 import { agreesWithReference, FLOAT_METRIC_TOLERANCE, isIntegerMetric, kernelOrderDistanceBits, referenceDistance } from '../tile/reference/distances.ts';
 import { f32Bits } from '../tile/reference/fp16.ts';
-import { referenceTopK, type Candidate } from '../tile/reference/topk.ts';
+import { mergeTopK, referenceTopK, type Candidate } from '../tile/reference/topk.ts';
+import { computeDistances, initTile, loadQuery, mergeIds, placeBlock, readTopK } from '../tile/kernel-calls.ts';
+import { TileInstance } from '../tile/tile-instance.ts';
 import { blockCapacity, encodeFp16, encodeI8, fp16BitsToBytes, packBits, type Dtype } from '../tile/reference/vector-layout.ts';
 import { ALL_DTYPES, dtypeName, ids, randomCase, randomVector, runCase, SEED, type KernelCase, type KernelRun } from './kernel-fixtures.ts';
 
@@ -168,5 +170,32 @@ describe('kernel conformance on adversarial inputs', () => {
     const c: KernelCase = { name: 'bits 13', dtype: DTYPE_BITS, dim: 13, metric: METRIC_HAMMING, k: 3, query: q, vectors: [packBits(new Array(13).fill(0)), q, packBits([1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])], firstId: 0n };
     expectConformant(c);
     expect(Array.from(runCase('scalar', c).distBits)).toEqual([f32Bits(13), f32Bits(0), f32Bits(11)]);
+  });
+});
+
+describe('kernel top-K across blocks', () => {
+  it('merging three blocks in turn keeps the best k of all of them, as the reference merge does', () => {
+    const prng = new Prng(SEED).derive('kernel-multi-block');
+    for (const build of BUILDS) {
+      const tile = new TileInstance(0, build);
+      const dim = 40;
+      expect(initTile(tile, { dtype: DTYPE_FP16, dim })).toBe(0);
+      const query = randomVector(prng, DTYPE_FP16, dim);
+      expect(loadQuery(tile, DTYPE_FP16, query, dim)).toBe(0);
+      let model: Candidate[] = [];
+      const all: Candidate[] = [];
+      for (const [b, k] of [[0, 12], [1, 12], [2, 9]] as const) {
+        const vectors = Array.from({ length: 30 }, () => randomVector(prng, DTYPE_FP16, dim));
+        expect(placeBlock(tile, DTYPE_FP16, dim, vectors)).toBe(0);
+        const { bits } = computeDistances(tile, METRIC_L2, vectors.length);
+        const blockIds = vectors.map((_, i) => BigInt(b * 1000 + 29 - i)); // descending ids: ties must still go low
+        expect(mergeIds(tile, blockIds, k)).toBe(0);
+        const cands = blockIds.map((id, i) => ({ id, distBits: bits[i]! }));
+        all.push(...cands);
+        model = mergeTopK(model, cands, k);
+        expect(readTopK(tile).entries.map((e) => [e.id, e.distBits])).toEqual(model.map((e) => [e.id, e.distBits]));
+      }
+      expect(model.map((e) => e.id)).toEqual(referenceTopK(all, 9).map((e) => e.id));
+    }
   });
 });
