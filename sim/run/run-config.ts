@@ -42,7 +42,7 @@ export const DEFAULT_RUN: RunConfig = {
   seed: 1,
   concurrency: 4,
   kernel: 'simd',
-  verifyCrc: true,
+  verifyCrc: false,
   clusters: 64,
 };
 
