@@ -44,6 +44,8 @@ export interface QueryOutcome {
 interface Outstanding {
   msgId: number;
   step: JobStep;
+  /** Chunk of a stream step in flight. */
+  part: number;
   requestType: string;
 }
 
@@ -176,6 +178,10 @@ export class Hub {
       this.failStep(tileId, 'corrupt-reply', `tile ${tileId}: ${expected.requestType} answered with ${reply.type}`);
       return;
     }
+    if (step.op === 'stream' && expected.part + 1 < step.chunks) {
+      this.sendPart(tileId, step, expected.part + 1); // link-level flow control, below the machine
+      return;
+    }
     if (step.op === 'params' && step.chunk === this.builder.paramsChunkCount - 1) this.needsParams[tileId] = false;
     this.tiles[tileId]!.send({ type: 'STEP_OK' });
   }
@@ -197,9 +203,12 @@ export class Hub {
   }
 
   private sendStep(tileId: number, job: TileJob, stepIndex: number): void {
-    const step = job.steps[stepIndex]!;
-    const { bytes, msgId, requestType } = this.builder.build(step);
-    this.outstanding.set(tileId, { msgId, step, requestType });
+    this.sendPart(tileId, job.steps[stepIndex]!, 0);
+  }
+
+  private sendPart(tileId: number, step: JobStep, part: number): void {
+    const { bytes, msgId, requestType } = this.builder.build(step, part);
+    this.outstanding.set(tileId, { msgId, step, part, requestType });
     this.stats.countSent(requestType, bytes.length);
     this.transport.send(tileId, bytes);
   }

@@ -40,9 +40,7 @@ export class JobPlanner {
 
   private pushChunks(steps: JobStep[], blockId: number, stageOnly: boolean): void {
     const n = this.input.chunksPerBlock(blockId);
-    for (let c = 0; c < n; c++) {
-      const final = c === n - 1;
-      steps.push({ op: 'chunk', blockId, chunk: c, final, stageOnly, phase: final && !stageOnly ? 'computing' : 'loading' });
-    }
+    if (n > 1) steps.push({ op: 'stream', blockId, chunks: n - 1, stageOnly, phase: 'loading' });
+    steps.push({ op: 'chunk', blockId, chunk: n - 1, final: true, stageOnly, phase: stageOnly ? 'loading' : 'computing' });
   }
 }

@@ -25,6 +25,10 @@ export type StepPhase = 'loading' | 'computing' | 'reporting';
 export type JobStep =
   | { op: 'params'; chunk: number; phase: 'loading' }
   | { op: 'query'; queryId: number; phase: 'loading' }
+  /** All but the last chunk of a block: the hub streams them one after another (each
+   *  acknowledged before the next, the tile has one I/O buffer) and the machine sees one step. */
+  | { op: 'stream'; blockId: number; chunks: number; stageOnly: boolean; phase: 'loading' }
+  /** The block's final chunk: the tile commits the block and, unless staging, computes. */
   | { op: 'chunk'; blockId: number; chunk: number; final: boolean; stageOnly: boolean; phase: StepPhase }
   | { op: 'compute'; queryId: number; blockId: number; phase: 'computing' }
   | { op: 'read'; unitKey: string; phase: 'reporting' };

@@ -38,10 +38,11 @@ export class MessageBuilder {
     return this.data.blockChunks(blockId, false, this.verifyCrc).length;
   }
 
-  /** Encodes `step`; returns the bytes and the msg_id the reply must carry. */
-  build(step: JobStep): { bytes: Uint8Array; msgId: number; requestType: string } {
+  /** Encodes `step` (chunk `part` of a stream step); returns the bytes and the msg_id the reply must carry. */
+  build(step: JobStep, part = 0): { bytes: Uint8Array; msgId: number; requestType: string } {
     const msgId = this.nextMsgId;
     this.nextMsgId = (this.nextMsgId + 1) >>> 0 || 1;
+    if (step.op === 'stream') return { bytes: this.patched(this.chunkBytes(step.blockId, part, step.stageOnly), msgId), msgId, requestType: 'LOAD_BLOCK' };
     if (step.op === 'chunk') return { bytes: this.patched(this.chunkBytes(step.blockId, step.chunk, step.stageOnly), msgId), msgId, requestType: 'LOAD_BLOCK' };
     if (step.op === 'params') return { bytes: this.patched(this.encodedParams[step.chunk]!, msgId), msgId, requestType: 'LOAD_PARAMS' };
     const spec = this.data.spec;
