@@ -17,6 +17,7 @@ import { JobPlanner } from './work/job-planner.ts';
 import type { JobStep, TileJob, WorkUnit } from './work/job.ts';
 import { MessageBuilder } from './work/message-builder.ts';
 import type { TileFault } from './work/tile-fault.ts';
+import type { Outgoing, WalkDriver } from './work/walk-driver.ts';
 import { WorkPlan } from './work/work-plan.ts';
 import { HubStats } from './hub-stats.ts';
 import { LocalFallback } from './local-fallback.ts';
@@ -59,9 +60,11 @@ export class Hub {
   private readonly builder: MessageBuilder;
   private readonly planner: JobPlanner;
   private readonly plan: WorkPlan;
-  private readonly fallback: LocalFallback;
+  readonly fallback: LocalFallback;
   private readonly queryMachine: QueryMachine;
   private pendingQueries: number[] = [];
+  /** Pull mode's request server; set before submitting walk units. */
+  walkDriver: WalkDriver | null = null;
   private inFlight = 0;
 
   constructor(
@@ -166,6 +169,10 @@ export class Hub {
       return;
     }
     this.outstanding.delete(tileId);
+    if (expected.step.op === 'walk' && reply.type !== 'ERROR') {
+      this.continueWalk(tileId, expected.step, reply);
+      return;
+    }
     if (reply.type === 'ERROR') {
       this.stats.errorReplies++;
       this.failStep(tileId, 'error-reply', `tile ${tileId}: ${expected.requestType} refused with ${statusName(reply.code)} (detail ${reply.detail})`);
@@ -180,6 +187,7 @@ export class Hub {
     }
     if (step.op === 'stream' && expected.part + 1 < step.chunks) {
       this.sendPart(tileId, step, expected.part + 1); // link-level flow control, below the machine
+      this.tiles[tileId]!.send({ type: 'PROGRESS' });
       return;
     }
     if (step.op === 'params' && step.chunk === this.builder.paramsChunkCount - 1) this.needsParams[tileId] = false;
@@ -203,14 +211,39 @@ export class Hub {
   }
 
   private sendStep(tileId: number, job: TileJob, stepIndex: number): void {
-    this.sendPart(tileId, job.steps[stepIndex]!, 0);
+    const step = job.steps[stepIndex]!;
+    if (step.op === 'walk') {
+      this.sendOutgoing(tileId, step, 0, this.walker().begin(tileId, step.unit));
+      return;
+    }
+    this.sendPart(tileId, step, 0);
   }
 
   private sendPart(tileId: number, step: JobStep, part: number): void {
-    const { bytes, msgId, requestType } = this.builder.build(step, part);
-    this.outstanding.set(tileId, { msgId, step, part, requestType });
-    this.stats.countSent(requestType, bytes.length);
-    this.transport.send(tileId, bytes);
+    this.sendOutgoing(tileId, step, part, this.builder.build(step, part));
+  }
+
+  private sendOutgoing(tileId: number, step: JobStep, part: number, out: Outgoing): void {
+    this.outstanding.set(tileId, { msgId: out.msgId, step, part, requestType: out.requestType });
+    this.stats.countSent(out.requestType, out.bytes.length);
+    this.transport.send(tileId, out.bytes);
+  }
+
+  private continueWalk(tileId: number, step: Extract<JobStep, { op: 'walk' }>, reply: TileMessage): void {
+    const next = this.walker().next(tileId, step.unit, reply);
+    if ('send' in next) {
+      this.sendOutgoing(tileId, step, 0, next.send);
+      this.tiles[tileId]!.send({ type: 'PROGRESS' });
+    } else if ('done' in next) {
+      this.tiles[tileId]!.send({ type: 'STEP_OK' });
+    } else {
+      this.failStep(tileId, 'corrupt-reply', `tile ${tileId}: ${next.fault}`);
+    }
+  }
+
+  private walker(): WalkDriver {
+    if (!this.walkDriver) throw new Error('this hub has no walk driver: pull mode needs an HNSW index');
+    return this.walkDriver;
   }
 
   private releaseJob(tileId: number, job: TileJob | null, fault: TileFault): void {

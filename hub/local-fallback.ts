@@ -6,7 +6,7 @@ import { kernelOrderDistance } from '../tile/reference/distances.ts';
 import { DTYPE_FP16 } from '../wat/layout.ts';
 import type { EncodedDataset } from './encoded-dataset.ts';
 import { METRIC_CODES } from './work/message-builder.ts';
-import type { WorkUnit } from './work/job.ts';
+import type { WalkUnit, WorkUnit } from './work/job.ts';
 import { mergeTopK, type Candidate } from './topk-merge.ts';
 
 /** Hub CPU cycles per distance: AVX-512, 32 fp16 lanes per cycle (spec section 6), plus a call. */
@@ -19,12 +19,25 @@ export interface LocalPartial {
   candidates: Candidate[];
 }
 
+/** Pull mode's hub-side reference walk: the tile's walk, replayed in TypeScript. */
+export interface LocalWalker {
+  walk(unit: WalkUnit): { candidates: Candidate[]; distances: number };
+}
+
 export class LocalFallback {
+  walker: LocalWalker | null = null;
+
   constructor(private readonly data: EncodedDataset) {}
 
   compute(units: readonly WorkUnit[]): { cycles: number; partials: LocalPartial[] } {
     let distances = 0;
     const partials = units.map((u) => {
+      if (u.kind === 'walk') {
+        if (!this.walker) throw new Error(`unit ${u.key}: no hub-side walker to run a pull-mode walk locally`);
+        const r = this.walker.walk(u);
+        distances += r.distances;
+        return { queryId: u.queryId, unitKey: u.key, candidates: r.candidates };
+      }
       const blocks = u.kind === 'scan' ? u.blockIds : [u.blockId];
       const query = this.data.queryBytes(u.queryId);
       let best: Candidate[] = [];

@@ -61,11 +61,11 @@ describe('tile machine', () => {
   it('walks a job through loading, computing and reporting, sending one step per state', () => {
     const h = harness();
     h.actor.send({ type: 'BOOTED' });
-    expect(h.state()).toBe('{"busy":"loading"}');
+    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
     h.actor.send({ type: 'STEP_OK' });
-    expect(h.state()).toBe('{"busy":"computing"}');
+    expect(h.state()).toBe('{"busy":{"computing":"awaiting"}}');
     h.actor.send({ type: 'STEP_OK' });
-    expect(h.state()).toBe('{"busy":"reporting"}');
+    expect(h.state()).toBe('{"busy":{"reporting":"awaiting"}}');
     h.actor.send({ type: 'STEP_OK' });
     expect(h.state()).toBe('"idle"');
     expect(h.calls).toEqual(['send:query', 'send:chunk', 'send:read', 'finish']);
@@ -76,14 +76,14 @@ describe('tile machine', () => {
     h.actor.send({ type: 'BOOTED' });
     h.addJob();
     h.actor.send({ type: 'WORK_AVAILABLE' });
-    expect(h.state()).toBe('{"busy":"loading"}');
+    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
   });
 
   it('retries the job after a reply timeout, in simulated time, then faults when retries run out', () => {
     const h = harness({ retries: 1 });
     h.actor.send({ type: 'BOOTED' });
     h.clock.increment(499);
-    expect(h.state()).toBe('{"busy":"loading"}');
+    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
     h.clock.increment(1);
     expect(h.calls).toEqual(['send:query', 'rebuild', 'send:query']);
     h.clock.increment(500);
@@ -93,24 +93,43 @@ describe('tile machine', () => {
     expect(h.state()).toBe('"idle"');
   });
 
+  it('restarts the reply timer on progress below the machine without sending the step again', () => {
+    const h = harness({ retries: 1 });
+    h.actor.send({ type: 'BOOTED' });
+    h.clock.increment(400);
+    h.actor.send({ type: 'PROGRESS' });
+    h.clock.increment(400);
+    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
+    expect(h.calls).toEqual(['send:query']);
+    h.clock.increment(100);
+    expect(h.calls).toEqual(['send:query', 'rebuild', 'send:query']);
+    h.actor.send({ type: 'STEP_OK' });
+    h.actor.send({ type: 'PROGRESS' }); // a walk exchange while computing
+    expect(h.state()).toBe('{"busy":{"computing":"awaiting"}}');
+    h.actor.send({ type: 'STEP_OK' });
+    h.actor.send({ type: 'PROGRESS' });
+    expect(h.state()).toBe('{"busy":{"reporting":"awaiting"}}');
+    expect(h.calls).toEqual(['send:query', 'rebuild', 'send:query', 'send:chunk', 'send:read']);
+  });
+
   it('retries after a failed step while computing and while reporting', () => {
     const h = harness({ retries: 5 });
     h.actor.send({ type: 'BOOTED' });
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'STEP_FAILED', fault: h.fault('error-reply') });
-    expect(h.state()).toBe('{"busy":"loading"}');
+    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'STEP_OK' });
-    expect(h.state()).toBe('{"busy":"reporting"}');
+    expect(h.state()).toBe('{"busy":{"reporting":"awaiting"}}');
     h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') });
-    expect(h.state()).toBe('{"busy":"loading"}');
+    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
     h.actor.send({ type: 'STEP_OK' });
     h.clock.increment(500); // computing times out
-    expect(h.state()).toBe('{"busy":"loading"}');
+    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'STEP_OK' });
     h.clock.increment(500); // reporting times out
-    expect(h.state()).toBe('{"busy":"loading"}');
+    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
     expect(h.calls.filter((c) => c === 'rebuild').length).toBe(4);
   });
 
@@ -129,7 +148,7 @@ describe('tile machine', () => {
     expect(h.state()).toBe('"restarting"');
     expect(h.calls).toContain('release:memory-out-of-bounds');
     h.actor.send({ type: 'RESTARTED' });
-    expect(h.state()).toBe('{"busy":"loading"}');
+    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
   });
 
   it('retires a tile on the third fault inside the window, and a dead tile at once', () => {

@@ -35,6 +35,8 @@ export type TileMachineEvent =
   | { type: 'BOOTED' }
   | { type: 'WORK_AVAILABLE' }
   | { type: 'STEP_OK' }
+  /** A step made progress below the machine (a streamed chunk, a walk exchange): restart the reply timer. */
+  | { type: 'PROGRESS' }
   /** The step's reply did not come, came corrupted, or was an ERROR: retry the job. */
   | { type: 'STEP_FAILED'; fault: TileFault }
   | { type: 'FAULT'; fault: TileFault }
@@ -56,6 +58,22 @@ export interface TileMachineDeps {
 function phaseOf(job: TileJob | null, step: number): StepPhase | 'done' {
   if (!job || step >= job.steps.length) return 'done';
   return job.steps[step]!.phase;
+}
+
+// Each busy phase sends its step on entry and then waits in `awaiting`, whose reply timer
+// restarts on PROGRESS without sending the step again.
+function phaseState() {
+  return {
+    entry: 'sendStep',
+    initial: 'awaiting',
+    on: { STEP_OK: { target: 'route', actions: 'advanceStep' } },
+    states: {
+      awaiting: {
+        after: { replyTimeout: { actions: 'raiseTimeout' } },
+        on: { PROGRESS: { target: 'awaiting', reenter: true } },
+      },
+    },
+  } as const;
 }
 
 export function createTileMachine(deps: TileMachineDeps) {
@@ -150,21 +168,9 @@ export function createTileMachine(deps: TileMachineDeps) {
             entry: 'retryJob',
             always: 'route',
           },
-          loading: {
-            entry: 'sendStep',
-            on: { STEP_OK: { target: 'route', actions: 'advanceStep' } },
-            after: { replyTimeout: { actions: 'raiseTimeout' } },
-          },
-          computing: {
-            entry: 'sendStep',
-            on: { STEP_OK: { target: 'route', actions: 'advanceStep' } },
-            after: { replyTimeout: { actions: 'raiseTimeout' } },
-          },
-          reporting: {
-            entry: 'sendStep',
-            on: { STEP_OK: { target: 'route', actions: 'advanceStep' } },
-            after: { replyTimeout: { actions: 'raiseTimeout' } },
-          },
+          loading: phaseState(),
+          computing: phaseState(),
+          reporting: phaseState(),
         },
       },
       faulted: {

@@ -21,7 +21,11 @@ export class JobPlanner {
     }
     let stagedBlock = -1;
     for (const unit of units) {
-      if (unit.kind === 'scan') {
+      if (unit.kind === 'walk') {
+        steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading' });
+        steps.push({ op: 'walk', unit, phase: 'computing' });
+        stagedBlock = -1;
+      } else if (unit.kind === 'scan') {
         steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading' });
         for (const blockId of unit.blockIds) this.pushChunks(steps, blockId, false);
         stagedBlock = -1;

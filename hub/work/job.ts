@@ -18,7 +18,16 @@ export interface ProbeUnit {
   key: string;
 }
 
-export type WorkUnit = ScanUnit | ProbeUnit;
+/** Pull mode: the tile walks the graph for one query, asking the hub for what it needs. */
+export interface WalkUnit {
+  kind: 'walk';
+  queryId: number;
+  /** Which of the query's walks this is (several tiles may search one query from different entries). */
+  walk: number;
+  key: string;
+}
+
+export type WorkUnit = ScanUnit | ProbeUnit | WalkUnit;
 
 export type StepPhase = 'loading' | 'computing' | 'reporting';
 
@@ -31,6 +40,8 @@ export type JobStep =
   /** The block's final chunk: the tile commits the block and, unless staging, computes. */
   | { op: 'chunk'; blockId: number; chunk: number; final: boolean; stageOnly: boolean; phase: StepPhase }
   | { op: 'compute'; queryId: number; blockId: number; phase: 'computing' }
+  /** Pull mode: the tile drives; a WalkDriver answers its requests until it says DONE. */
+  | { op: 'walk'; unit: WalkUnit; phase: 'computing' }
   | { op: 'read'; unitKey: string; phase: 'reporting' };
 
 export interface TileJob {
@@ -41,6 +52,10 @@ export interface TileJob {
 
 export function scanUnitKey(queryId: number, tileSlot: number): string {
   return `q${queryId}/s${tileSlot}`;
+}
+
+export function walkUnitKey(queryId: number, walk: number): string {
+  return `q${queryId}/w${walk}`;
 }
 
 export function probeUnitKey(queryId: number, blockId: number): string {
