@@ -3,6 +3,7 @@ import { HEADER_BYTES, MAX_PAYLOAD_BYTES, MSG_TYPE_NAMES, MsgType } from './cons
 import { ReadCursor, WriteCursor } from './cursor.ts';
 import { ProtocolError } from './errors.ts';
 import { decodeHeader, encodeHeader } from './header.ts';
+import { unsealMessage } from './integrity.ts';
 import { decodeLoadBlock, encodeLoadBlock, loadBlockPayloadBytes } from './messages/block.ts';
 import { decodeCompute, decodeReadTopk, decodeReset, encodeCompute } from './messages/control.ts';
 import { decodeLoadNeighbors, decodeNeedNeighbors, encodeLoadNeighbors, encodeNeedNeighbors, loadNeighborsPayloadBytes } from './messages/neighbors.ts';
@@ -81,8 +82,9 @@ export function encodeMessage(m: Message): Uint8Array {
   return bytes;
 }
 
-/** Decodes exactly one whole message; anything malformed is a ProtocolError. */
-export function decodeMessage(bytes: Uint8Array): Message {
+/** Decodes exactly one whole message (sealed or not); anything malformed is a ProtocolError. */
+export function decodeMessage(wire: Uint8Array): Message {
+  const bytes = unsealMessage(wire);
   const { msgType, msgId } = decodeHeader(bytes);
   const r = new ReadCursor(bytes, HEADER_BYTES);
   switch (MSG_TYPE_NAMES.get(msgType)) {

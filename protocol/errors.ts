@@ -7,7 +7,8 @@ export type ProtocolErrorKind =
   | 'trailing-bytes' // bytes after the end of the message
   | 'bad-type' // unknown msg_type, dtype, kind
   | 'bad-field' // a value the format forbids (reserved bits set, length inconsistent)
-  | 'bad-reply'; // the tile answered with something that is not a reply to the request
+  | 'bad-reply' // the tile answered with something that is not a reply to the request
+  | 'bad-crc'; // the CRC32C trailer does not match the message (corrupted in transit)
 
 export function hexBytes(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');

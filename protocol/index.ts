@@ -8,4 +8,5 @@ export { crc32c } from './crc32c.ts';
 export { blockChunks, blockStream, padBlockVectors, paramsChunks, type BlockChunkOptions, type ParamsChunkOptions } from './block-chunks.ts';
 export { isKnownDtype, strideBytes, vectorBytes } from './vector-bytes.ts';
 export { TilePort } from './tile-port.ts';
+export { isSealed, sealMessage, unsealMessage } from './integrity.ts';
 export type * from './types.ts';

@@ -152,7 +152,9 @@ const BAD: BadCase[] = [
   { name: 'msg_type 0', bytes: () => patched({ type: 'RESET', msgId: 5 }, (v) => v.setUint16(0, 0, true)), code: S.ERR_BAD_MSG_TYPE, requestType: 0, detail: 0 },
   { name: 'msg_type 8', bytes: () => patched({ type: 'RESET', msgId: 5 }, (v) => v.setUint16(0, 8, true)), code: S.ERR_BAD_MSG_TYPE, requestType: 8, detail: 8 },
   { name: 'a reply type (0x84) sent to the tile', bytes: () => patched({ type: 'RESET', msgId: 5 }, (v) => v.setUint16(0, 0x84, true)), code: S.ERR_BAD_MSG_TYPE, requestType: 0x84 },
-  { name: 'msg_type 0xffff', bytes: () => patched({ type: 'RESET', msgId: 5 }, (v) => v.setUint16(0, 0xffff, true)), code: S.ERR_BAD_MSG_TYPE, requestType: 0xffff },
+  { name: 'msg_type 0x3fff', bytes: () => patched({ type: 'RESET', msgId: 5 }, (v) => v.setUint16(0, 0x3fff, true)), code: S.ERR_BAD_MSG_TYPE, requestType: 0x3fff },
+  // 0xffff has the integrity bit: the missing CRC trailer is what the tile sees first.
+  { name: 'msg_type 0xffff', bytes: () => patched({ type: 'RESET', msgId: 5 }, (v) => v.setUint16(0, 0xffff, true)), code: S.ERR_BAD_MSG_CRC, requestType: 0x3fff },
   { name: 'msg_length 2,041 (one past the buffer)', bytes: () => withLength(encodeMessage(chunk(1)), 2041), code: S.ERR_BAD_MSG_LENGTH, requestType: 2, detail: 2041 },
   { name: 'msg_length 0xffff', bytes: () => withLength(encodeMessage(chunk(1)), 0xffff), code: S.ERR_BAD_MSG_LENGTH, requestType: 2, detail: 0xffff },
   { name: 'LOAD_QUERY one byte short', bytes: () => withLength(encodeMessage(q({})), 8 + 768 - 1), code: S.ERR_BAD_MSG_LENGTH, requestType: 1, detail: 775 },

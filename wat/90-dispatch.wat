@@ -1,4 +1,5 @@
-;; rvf_on_message(): the hub's entry point (docs/protocol.md). The hub writes one message
+;; $dispatch_message: the body of rvf_on_message (wat/95-integrity.wat wraps it with the
+;; message CRC check), the hub's entry point (docs/protocol.md). The hub writes one message
 ;; at @IO_PTR (8 B header: u16 type, u16 payload length, u32 id; then the payload); the
 ;; tile validates it completely, runs it, and writes exactly one reply into the same
 ;; buffer (the id stays in place), returning the reply's length in bytes. Every check
@@ -12,7 +13,7 @@
   (i32.store offset=@REPLY_VALUE (i32.const @MSG_PAYLOAD_PTR) (local.get $value))
   (i32.const 16))
 
-(func $rvf_on_message (export "rvf_on_message") (result i32)
+(func $dispatch_message (result i32)
   (local $t i32) (local $len i32) (local $d i32) (local $s i32)
   (local $dtype i32) (local $count i32) (local $flags i32) (local $off i32) (local $n i32)
   (local $total i32) (local $raw i32) (local $base i32) (local $vbytes i32)
@@ -100,6 +101,12 @@
       ;; Chunks arrive in order: offset 0 starts a stream; any other offset continues the
       ;; staged one (same count, dtype, layout flags) and must end within the stream.
       (local.set $d (local.tee $off (i32.load offset=@LB_OFFSET (i32.const @MSG_PAYLOAD_PTR))))
+      ;; A re-sent chunk (its ack was lost) that ends where staging ends, of the same stream
+      ;; (same declared CRC), is acknowledged again without changing anything.
+      (if (i32.and (i32.ne (local.get $off) (i32.const 0))
+            (i32.and (i32.eq (i32.add (local.get $off) (local.get $n)) (call $st_get (i32.const @ST_CHUNK_BYTES)))
+                     (i32.eq (i32.load offset=@LB_CRC (i32.const @MSG_PAYLOAD_PTR)) (call $st_get (i32.const @ST_CHUNK_CRC)))))
+        (then (local.set $d (i32.const 0)) (br $f (i32.const @OK))))
       (local.set $dtype (i32.or (local.get $dtype) (i32.shl (i32.and (local.get $flags) (i32.const 10)) (i32.const 8))))
       (drop (br_if $f (i32.const @ERR_BAD_OFFSET)
         (i32.and (i32.ne (local.get $off) (i32.const 0))
@@ -130,6 +137,7 @@
         (then
           (call $st_set (i32.const @ST_BLOCK_COUNT) (i32.const 0))
           (call $st_set (i32.const @ST_CHUNK_COUNT) (local.get $count))
+          (call $st_set (i32.const @ST_CHUNK_CRC) (i32.load offset=@LB_CRC (i32.const @MSG_PAYLOAD_PTR)))
           (call $st_set (i32.const @ST_CHUNK_DTYPE) (local.get $dtype))))
       (memory.copy (i32.add (local.get $base) (local.get $off))
         (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.const @LB_HEADER_BYTES)) (local.get $n))
@@ -137,7 +145,6 @@
       (drop (br_if $f (i32.const @OK) (i32.eqz (i32.and (local.get $flags) (i32.const @LB_F_FINAL)))))
       ;; FINAL: the stream is complete; no chunk may continue it (count 0 never matches).
       (call $st_set (i32.const @ST_CHUNK_COUNT) (i32.const 0))
-      (call $st_set (i32.const @ST_CHUNK_CRC) (i32.load offset=@LB_CRC (i32.const @MSG_PAYLOAD_PTR)))
       (i64.store offset=@ST_BLOCK_FIRST_ID (i32.const @STATE_PTR) (i64.load offset=@LB_FIRST_ID (i32.const @MSG_PAYLOAD_PTR)))
       (local.set $flags (i32.and (local.get $flags) (i32.const @LB_F_EXPLICIT_IDS)))
       (call $st_set (i32.const @ST_BLOCK_EXPLICIT_IDS) (local.get $flags))

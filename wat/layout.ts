@@ -92,7 +92,16 @@ export const ST_CUR_DIST = 0x74; // f32 distance of the greedy walk's current no
 export const ST_CUR_ID = 0x78; // u64 the greedy walk's current node (valid when ST_CUR_SET = 1)
 export const ST_CUR_SET = 0x80; // u32 1 when ST_CUR_ID/ST_CUR_DIST hold a node
 export const ST_BLOCK_EXPLICIT_IDS = 0x84; // u32 1 when the block's ids are at IDS_PTR, 0 = first_id + i
-// 0x88..0xBF reserved for pull-mode traversal state (docs/pull-mode.md).
+export const ST_PULL = 0x88; // u32 1 while the loaded query is walked in pull mode (LOAD_QUERY flag LQ_F_PULL)
+// 0x8C..0xBF reserved for pull-mode traversal state (docs/pull-mode.md).
+
+// ---- pull mode (docs/pull-mode.md): the visited filter, a Bloom filter over low32(id) ----
+export const PULL_FILTER_PTR = DECODE_PTR; // the 1 KB decode workspace (unused while walking)
+export const PULL_FILTER_BYTES = 1024; // 8,192 bits
+export const PULL_FILTER_SHIFT = 19; // bit index = (low32(id) * mul) >>> 19: the top 13 bits
+export const PULL_HASH_MUL_A = 0x9e3779b1; // golden-ratio multiplier
+export const PULL_HASH_MUL_B = 0x85ebca77; // murmur3 fmix constant
+export const PULL_HASH_MULS: readonly number[] = [PULL_HASH_MUL_A, PULL_HASH_MUL_B];
 
 // ---- tile configuration inside CONFIG_PTR (64 B), offsets relative to CONFIG_PTR ----
 export const CFG_TILE_ID = 0x00; // u32
@@ -101,6 +110,8 @@ export const CFG_DTYPE = 0x05; // u8 dtype of queries and blocks (DTYPE_*)
 export const CFG_METRIC = 0x06; // u8 default metric (METRIC_*)
 export const CFG_K = 0x07; // u8 default k (1..TOPK_MAX)
 export const CFG_DIM = 0x08; // u16 vector dimension (elements; bits for DTYPE_BITS)
+export const CFG_FLAGS = 0x0a; // u8 CFG_F_*
+export const CFG_F_REQUIRE_MSG_CRC = 0x01; // every message must carry a CRC32C trailer (docs/protocol.md)
 
 // ---- result entry (16 B) ----
 export const RESULT_ENTRY_BYTES = 16;
@@ -155,11 +166,16 @@ export const MSG_NEED_BLOCK = 0x82;
 export const MSG_NEED_NEIGHBORS = 0x83;
 export const MSG_DONE = 0x84;
 export const MSG_ERROR = 0x85;
+// Integrity: a message whose type has this bit carries a u32 CRC32C of its header and
+// payload right after the payload (outside msg_length); the reply is sealed the same way.
+export const MSG_F_CRC = 0x4000;
+export const MSG_CRC_BYTES = 4;
 // LOAD_QUERY payload
 export const LQ_DTYPE = 0x00; // u8
 export const LQ_METRIC = 0x01; // u8
 export const LQ_K = 0x02; // u8
-export const LQ_FLAGS = 0x03; // u8, 0
+export const LQ_FLAGS = 0x03; // u8 LQ_F_*
+export const LQ_F_PULL = 0x01; // pull mode: the tile drives an HNSW walk (docs/pull-mode.md)
 export const LQ_DIM = 0x04; // u16
 export const LQ_HEADER_BYTES = 8; // the vector follows (unpadded: dim*2, dim, ceil(dim/8) bytes)
 // LOAD_BLOCK payload (one chunk of a block stream)

@@ -24,6 +24,7 @@ export const ERR_BAD_OFFSET = 18; // LOAD_BLOCK chunk offset out of order or ove
 export const ERR_BAD_K = 19; // k = 0 or above TOPK_MAX
 export const ERR_NO_PARAMS = 20; // SQ params or PQ codebook needed but not loaded
 export const ERR_UNKNOWN_NODE = 21; // neighbor list or vector for a node the tile was not given
+export const ERR_BAD_MSG_CRC = 22; // the message's CRC32C trailer does not match its bytes (corrupted in transit)
 
 export const STATUS_NAMES: Readonly<Record<number, string>> = {
   [OK]: 'OK',
@@ -48,6 +49,7 @@ export const STATUS_NAMES: Readonly<Record<number, string>> = {
   [ERR_BAD_K]: 'BAD_K',
   [ERR_NO_PARAMS]: 'NO_PARAMS',
   [ERR_UNKNOWN_NODE]: 'UNKNOWN_NODE',
+  [ERR_BAD_MSG_CRC]: 'BAD_MSG_CRC',
 };
 
 export function statusName(code: number): string {
