@@ -9,18 +9,24 @@ program.name('cogsim').description('Cognitum tile simulator and hub orchestrator
 registerBudget(program);
 registerRun(program);
 
+// One line, whatever the error carries: a multi-line message would read like a crash.
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode; // commander already printed its message
   } else if (err instanceof CliError) {
-    console.error(`cogsim: ${err.message}`);
+    console.error(`cogsim: ${oneLine(err.message)}`);
     process.exitCode = err.exitCode;
   } else {
-    const e = err as Error;
-    console.error(`cogsim: ${e.message ?? String(err)}`);
+    const e = err as NodeJS.ErrnoException;
+    console.error(`cogsim: ${oneLine(e.message ?? String(err))}`);
     if (process.env.COGSIM_DEBUG) console.error(e.stack);
-    process.exitCode = 1;
+    // A system error (a path that cannot be opened) is the user's to fix, like a bad flag.
+    process.exitCode = typeof e.code === 'string' ? 2 : 1;
   }
 }

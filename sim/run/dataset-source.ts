@@ -6,6 +6,7 @@ import { loadFvecs } from '../../hub/data/fvecs.ts';
 import { generateClusteredData } from '../../hub/data/generate.ts';
 import { loadNpy } from '../../hub/data/npy.ts';
 import type { Prng } from '../../hub/prng.ts';
+import { checkSearchSpec } from '../../hub/search-spec.ts';
 import { CliError } from '../cli/cli-error.ts';
 import type { RunConfig } from './run-config.ts';
 
@@ -29,10 +30,21 @@ function loadMatrix(path: string, flag: string): { data: Float32Array; dim: numb
     }
     throw new CliError(`${flag} ${path}: unsupported file type '${ext}'; use .fvecs or .npy`);
   } catch (err) {
-    if (err instanceof DataFormatError || err instanceof CliError) throw new CliError(err.message);
+    if (err instanceof CliError) throw err;
+    if (err instanceof DataFormatError) throw new CliError(`${flag} ${err.message}`);
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') throw new CliError(`${flag} ${path}: no such file`);
+    if (typeof e.code === 'string') throw new CliError(`${flag} ${path}: cannot read it (${e.code})`);
     throw err;
+  }
+}
+
+/** A file's dim replaces --dim, so it meets the same tile limit, named after the file. */
+function checkFileDim(config: RunConfig, dim: number): void {
+  try {
+    checkSearchSpec({ dtype: config.dtype, metric: config.metric, k: config.k, dim, schedule: config.schedule });
+  } catch (err) {
+    throw new CliError(`--data ${config.dataPath}: ${(err as Error).message}`);
   }
 }
 
@@ -42,8 +54,10 @@ export function runData(config: RunConfig, prng: Prng): RunData {
     if (!config.queryPath) throw new CliError('--data needs --query-file: the queries to search with');
     const q = loadMatrix(config.queryPath, '--query-file');
     if (q.dim !== base.dim) throw new CliError(`--query-file ${config.queryPath} has dim ${q.dim}, --data ${config.dataPath} has dim ${base.dim}`);
+    checkFileDim(config, base.dim);
     const rows = Math.min(base.rows, config.vectors);
     const qrows = Math.min(q.rows, config.queries);
+    if (config.k > rows) throw new CliError(`--k ${config.k} is more than the ${rows} vectors of --data ${config.dataPath}`);
     return { name: config.dataPath, base: base.data.subarray(0, rows * base.dim), queries: q.data.subarray(0, qrows * q.dim), dim: base.dim };
   }
   const g = generateClusteredData(prng.derive('data'), {

@@ -2,6 +2,7 @@
 // and the value. Everything random in a run derives from `seed`.
 import { checkSearchSpec, type MetricName, type Schedule, type WireDtype } from '../../hub/search-spec.ts';
 import { CliError } from '../cli/cli-error.ts';
+import { MAX_MESH_SIDE } from '../mesh.ts';
 
 export type RunMode = 'push';
 
@@ -56,6 +57,7 @@ export function checkRunConfig(c: RunConfig): RunConfig {
   const positive: [string, number][] = [
     ['--tiles', c.tiles],
     ['--vectors', c.vectors],
+    ['--dim', c.dim],
     ['--queries', c.queries],
     ['--concurrency', c.concurrency],
     ['--clusters', c.clusters],
@@ -64,9 +66,17 @@ export function checkRunConfig(c: RunConfig): RunConfig {
     if (!Number.isSafeInteger(v) || v < 1) throw new CliError(`${flag} must be a whole number of at least 1, got ${v}`);
   }
   if (!Number.isSafeInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) throw new CliError(`--seed must be a whole number in 0..4294967295, got ${c.seed}`);
+  if (c.meshRows > MAX_MESH_SIDE || c.meshCols > MAX_MESH_SIDE) {
+    throw new CliError(`mesh ${c.meshRows}x${c.meshCols} (for --tiles ${c.tiles}) has a side over the limit of ${MAX_MESH_SIDE} routers`);
+  }
   if (c.meshRows * c.meshCols < c.tiles) {
     throw new CliError(`mesh ${c.meshRows}x${c.meshCols} has ${c.meshRows * c.meshCols} tiles, --tiles asks for ${c.tiles}`);
   }
+  // The built-in generator refuses more clusters than vectors; say so in terms of the flags.
+  if (!c.dataPath && c.clusters > c.vectors) {
+    throw new CliError(`--clusters ${c.clusters} is more than --vectors ${c.vectors}: the built-in data needs at least one vector per cluster`);
+  }
+  if (c.k > c.vectors) throw new CliError(`--k ${c.k} is more than --vectors ${c.vectors}: a query cannot have more neighbours than there are vectors`);
   try {
     checkSearchSpec({ dtype: c.dtype, metric: c.metric, k: c.k, dim: c.dim, schedule: c.schedule });
   } catch (err) {
