@@ -6,7 +6,8 @@ import { blockChunks } from '../protocol/block-chunks.ts';
 import { strideBytes } from '../protocol/vector-bytes.ts';
 import type { LoadBlockMsg } from '../protocol/types.ts';
 import { dequantI8 } from '../tile/reference/sq.ts';
-import { BLOCK_BYTES, DTYPE_FP16, DTYPE_I8, MAX_BLOCK_VECTORS } from '../wat/layout.ts';
+import { BLOCK_BYTES, DTYPE_FP16, DTYPE_I8, MAX_BLOCK_VECTORS, MSG_CRC_BYTES } from '../wat/layout.ts';
+import { LoadBlock } from '../protocol/constants.ts';
 import { f32ArrayToFp16, fp16ArrayToF32 } from './data/fp16.ts';
 import { fitSqParams, quantizeSq, type SqParams } from './sq-quantize.ts';
 import { checkSearchSpec, type SearchSpec } from './search-spec.ts';
@@ -108,8 +109,8 @@ export class EncodedDataset {
   }
 
   /** The LOAD_BLOCK chunks of a block (msgIds are set when sent). */
-  blockChunks(blockId: number, stageOnly: boolean, verifyCrc: boolean): LoadBlockMsg[] {
-    const key = `${blockId}/${stageOnly ? 1 : 0}/${verifyCrc ? 1 : 0}`;
+  blockChunks(blockId: number, stageOnly: boolean, verifyCrc: boolean, sealed = false): LoadBlockMsg[] {
+    const key = `${blockId}/${stageOnly ? 1 : 0}/${verifyCrc ? 1 : 0}/${sealed ? 1 : 0}`;
     const hit = this.chunkCache.get(key);
     if (hit) return hit;
     const { firstId, count } = this.block(blockId);
@@ -121,6 +122,8 @@ export class EncodedDataset {
       stageOnly,
       dequant: this.wireDtype === DTYPE_I8,
       verifyCrc,
+      // A sealed message carries a 4 B CRC trailer, so each chunk carries 4 B less.
+      ...(sealed ? { chunkDataBytes: LoadBlock.maxDataBytes - MSG_CRC_BYTES } : {}),
     });
     this.chunkCache.set(key, chunks);
     return chunks;

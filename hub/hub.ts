@@ -5,6 +5,7 @@
 import { createActor, type Actor } from 'xstate';
 import { decodeTileMessage } from '../protocol/codec.ts';
 import { ProtocolError } from '../protocol/errors.ts';
+import { isSealed } from '../protocol/integrity.ts';
 import type { TileMessage } from '../protocol/types.ts';
 import { statusName } from '../wat/status.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
@@ -16,7 +17,8 @@ import type { Candidate } from './topk-merge.ts';
 import { JobPlanner } from './work/job-planner.ts';
 import type { JobStep, TileJob, WorkUnit } from './work/job.ts';
 import { MessageBuilder } from './work/message-builder.ts';
-import type { TileFault } from './work/tile-fault.ts';
+import { resumePoint } from './work/resume-point.ts';
+import type { HubListener, TileFault } from './work/tile-fault.ts';
 import type { Outgoing, WalkDriver } from './work/walk-driver.ts';
 import { WorkPlan } from './work/work-plan.ts';
 import { HubStats } from './hub-stats.ts';
@@ -27,10 +29,13 @@ export interface HubOptions {
   /** Queries in flight at once (query-stationary). Block-stationary takes the whole batch. */
   concurrency: number;
   replyTimeoutCycles: number;
+  restartTimeoutCycles: number;
   maxRetriesPerJob: number;
   maxFaultsInWindow: number;
   faultWindowCycles: number;
   verifyCrc: boolean;
+  /** Seal every message with a CRC32C trailer and require sealed replies (docs/protocol.md). */
+  integrity: boolean;
 }
 
 export interface QueryOutcome {
@@ -44,6 +49,7 @@ export interface QueryOutcome {
 
 interface Outstanding {
   msgId: number;
+  sentAtCycles: number;
   step: JobStep;
   /** Chunk of a stream step in flight. */
   part: number;
@@ -65,6 +71,10 @@ export class Hub {
   private pendingQueries: number[] = [];
   /** Pull mode's request server; set before submitting walk units. */
   walkDriver: WalkDriver | null = null;
+  /** Told of every fault the hub detects (the simulator's fault ledger). */
+  listener: HubListener | null = null;
+  /** How far each tile got into a stream step, so a retry resumes at the chunk that failed. */
+  private readonly streamProgress = new Map<number, { step: JobStep; part: number }>();
   private inFlight = 0;
 
   constructor(
@@ -73,7 +83,7 @@ export class Hub {
     private readonly transport: HubTransport,
     private readonly clock: HubClock,
   ) {
-    this.builder = new MessageBuilder(data, { verifyCrc: options.verifyCrc });
+    this.builder = new MessageBuilder(data, { verifyCrc: options.verifyCrc, integrity: options.integrity });
     this.planner = new JobPlanner({ chunksPerBlock: (b) => this.builder.chunkCount(b), paramsChunks: this.builder.paramsChunkCount });
     this.plan = new WorkPlan(data, options.tileCount);
     this.fallback = new LocalFallback(data);
@@ -82,7 +92,8 @@ export class Hub {
     const tileMachine = createTileMachine({
       nowCycles: () => this.transport.nowCycles(),
       takeJob: (t) => this.takeJob(t),
-      rebuildJob: (t, job) => this.rebuildJob(t, job),
+      resume: (t, job, step, fault) => this.resume(t, job, step, fault),
+      timedOut: (t) => this.detected(t, { kind: 'timeout', atCycles: this.transport.nowCycles(), detail: `tile ${t}: no reply within ${options.replyTimeoutCycles} cycles` }),
       sendStep: (t, job, step) => this.sendStep(t, job, step),
       finishJob: () => this.stats.jobsFinished++,
       releaseJob: (t, job, fault) => this.releaseJob(t, job, fault),
@@ -95,6 +106,7 @@ export class Hub {
         maxFaultsInWindow: options.maxFaultsInWindow,
         faultWindowCycles: options.faultWindowCycles,
         replyTimeoutCycles: options.replyTimeoutCycles,
+        restartTimeoutCycles: options.restartTimeoutCycles,
         maxRetriesPerStep: options.maxRetriesPerJob,
       };
       this.tiles.push(createActor(tileMachine, { input, clock: this.clock }).start());
@@ -142,21 +154,24 @@ export class Hub {
 
   onTrap(tileId: number, trap: TileTrap): void {
     this.outstanding.delete(tileId);
-    this.stats.countFault(trap.kind);
-    this.tiles[tileId]!.send({ type: 'FAULT', fault: { kind: trap.kind, atCycles: this.transport.nowCycles(), detail: trap.message } });
+    const fault: TileFault = { kind: trap.kind, atCycles: this.transport.nowCycles(), detail: trap.message };
+    this.detected(tileId, fault);
+    this.tiles[tileId]!.send({ type: 'FAULT', fault });
   }
 
   /** A tile that stopped answering for good (the transport knows it is gone). */
   onTileDead(tileId: number, detail: string): void {
     this.outstanding.delete(tileId);
-    this.stats.countFault('dead');
-    this.tiles[tileId]!.send({ type: 'FAULT', fault: { kind: 'dead', atCycles: this.transport.nowCycles(), detail } });
+    const fault: TileFault = { kind: 'dead', atCycles: this.transport.nowCycles(), detail };
+    this.detected(tileId, fault);
+    this.tiles[tileId]!.send({ type: 'FAULT', fault });
   }
 
   onReply(tileId: number, bytes: Uint8Array): void {
     const expected = this.outstanding.get(tileId);
     let reply: TileMessage;
     try {
+      if (this.options.integrity && !isSealed(bytes)) throw new ProtocolError('bad-crc', 0, bytes.subarray(0, 2), 'reply is not sealed though the hub requires integrity');
       reply = decodeTileMessage(bytes);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
@@ -175,7 +190,7 @@ export class Hub {
     }
     if (reply.type === 'ERROR') {
       this.stats.errorReplies++;
-      this.failStep(tileId, 'error-reply', `tile ${tileId}: ${expected.requestType} refused with ${statusName(reply.code)} (detail ${reply.detail})`);
+      this.failStep(tileId, 'error-reply', `tile ${tileId}: ${expected.requestType} refused with ${statusName(reply.code)} (detail ${reply.detail})`, reply.code);
       return;
     }
     const step = expected.step;
@@ -186,6 +201,7 @@ export class Hub {
       return;
     }
     if (step.op === 'stream' && expected.part + 1 < step.chunks) {
+      this.streamProgress.set(tileId, { step, part: expected.part + 1 });
       this.sendPart(tileId, step, expected.part + 1); // link-level flow control, below the machine
       this.tiles[tileId]!.send({ type: 'PROGRESS' });
       return;
@@ -203,11 +219,16 @@ export class Hub {
     return this.planner.plan(units, this.needsParams[tileId]!);
   }
 
-  private rebuildJob(tileId: number, job: TileJob): TileJob | null {
+  private resume(tileId: number, job: TileJob, step: number, fault: TileFault): { job: TileJob; step: number } | null {
     this.stats.retries++;
-    this.needsParams[tileId] = this.builder.paramsChunkCount > 0;
+    const at = resumePoint(job, step, fault);
+    if (at.kind === 'step') {
+      if (at.restartBlock) this.streamProgress.delete(tileId);
+      return { job, step: at.step };
+    }
+    this.streamProgress.delete(tileId);
     const remaining = job.units.filter((u) => this.isPending(u));
-    return remaining.length > 0 ? this.planner.plan(remaining, this.needsParams[tileId]!) : null;
+    return remaining.length > 0 ? { job: this.planner.plan(remaining, this.needsParams[tileId]!), step: 0 } : null;
   }
 
   private sendStep(tileId: number, job: TileJob, stepIndex: number): void {
@@ -216,7 +237,8 @@ export class Hub {
       this.sendOutgoing(tileId, step, 0, this.walker().begin(tileId, step.unit));
       return;
     }
-    this.sendPart(tileId, step, 0);
+    const progress = this.streamProgress.get(tileId);
+    this.sendPart(tileId, step, progress?.step === step ? progress.part : 0);
   }
 
   private sendPart(tileId: number, step: JobStep, part: number): void {
@@ -224,7 +246,7 @@ export class Hub {
   }
 
   private sendOutgoing(tileId: number, step: JobStep, part: number, out: Outgoing): void {
-    this.outstanding.set(tileId, { msgId: out.msgId, step, part, requestType: out.requestType });
+    this.outstanding.set(tileId, { msgId: out.msgId, sentAtCycles: this.transport.nowCycles(), step, part, requestType: out.requestType });
     this.stats.countSent(out.requestType, out.bytes.length);
     this.transport.send(tileId, out.bytes);
   }
@@ -284,16 +306,23 @@ export class Hub {
 
   private retireTile(tileId: number, fault: TileFault | null): void {
     this.stats.retirements++;
+    this.listener?.tileRetired(tileId, fault);
     this.plan.retire(tileId);
     // Work already queued for the retired tile moves on; releaseJob handled its own job.
     const queued = this.plan.drain(tileId);
     for (const units of queued) this.reassign(tileId, units, fault ?? { kind: 'dead', atCycles: this.transport.nowCycles(), detail: 'retired' });
   }
 
-  private failStep(tileId: number, kind: TileFault['kind'], detail: string): void {
+  private failStep(tileId: number, kind: TileFault['kind'], detail: string, code?: number): void {
     this.outstanding.delete(tileId);
-    this.stats.countFault(kind);
-    this.tiles[tileId]!.send({ type: 'STEP_FAILED', fault: { kind, atCycles: this.transport.nowCycles(), detail } });
+    const fault: TileFault = { kind, atCycles: this.transport.nowCycles(), detail, ...(code === undefined ? {} : { code }) };
+    this.detected(tileId, fault);
+    this.tiles[tileId]!.send({ type: 'STEP_FAILED', fault });
+  }
+
+  private detected(tileId: number, fault: TileFault): void {
+    this.stats.countFault(fault.code === undefined ? fault.kind : `${fault.kind}:${statusName(fault.code)}`);
+    this.listener?.faultDetected(tileId, fault);
   }
 
   // ---- queries ----
@@ -302,7 +331,16 @@ export class Hub {
     while (this.inFlight < this.options.concurrency && this.pendingQueries.length > 0) {
       const q = this.pendingQueries.shift()!;
       this.dispatchQuery(q);
-      for (const { tileId, units } of this.plan.scanUnits(q)) this.plan.enqueue(this.healthyOrNearest(tileId), units);
+      for (const { tileId, units } of this.plan.scanUnits(q)) {
+        const target = this.healthyOrNearest(tileId);
+        if (this.plan.isRetired(target)) {
+          for (const u of units) this.queries.get(u.queryId)?.send({ type: 'UNIT_HUB_LOCAL', unitKey: u.key });
+          this.stats.hubLocalUnits += units.length;
+          this.runLocally(units); // every tile is retired: the hub answers alone
+        } else {
+          this.plan.enqueue(target, units);
+        }
+      }
     }
   }
 

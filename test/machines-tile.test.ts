@@ -30,7 +30,8 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
       jobs--;
       return job();
     },
-    rebuildJob: (_t, j) => (calls.push('rebuild'), opts.rebuildEmpty ? null : j),
+    resume: (_t, j, step) => (calls.push('rebuild'), opts.rebuildEmpty ? null : { job: j, step }),
+    timedOut: () => void calls.push('timeout'),
     sendStep: (_t, j, s) => void calls.push(`send:${j.steps[s]!.op}`),
     finishJob: () => void calls.push('finish'),
     releaseJob: (_t, _j, f) => void calls.push(`release:${f.kind}`),
@@ -39,7 +40,7 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
   };
   const machine = createTileMachine(deps);
   const actor = createActor(machine, {
-    input: { tileId: 3, maxFaultsInWindow: opts.maxFaults ?? 3, faultWindowCycles: 1_000_000, replyTimeoutCycles: 500, maxRetriesPerStep: opts.retries ?? 1 },
+    input: { tileId: 3, maxFaultsInWindow: opts.maxFaults ?? 3, faultWindowCycles: 1_000_000, replyTimeoutCycles: 500, restartTimeoutCycles: 5_000, maxRetriesPerStep: opts.retries ?? 1 },
     clock,
     inspect: recorder.inspect,
   }).start();
@@ -85,7 +86,7 @@ describe('tile machine', () => {
     h.clock.increment(499);
     expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
     h.clock.increment(1);
-    expect(h.calls).toEqual(['send:query', 'rebuild', 'send:query']);
+    expect(h.calls).toEqual(['send:query', 'timeout', 'rebuild', 'send:query']);
     h.clock.increment(500);
     expect(h.state()).toBe('"restarting"');
     expect(h.calls.slice(-2)).toEqual(['release:timeout', 'restart']);
@@ -102,35 +103,36 @@ describe('tile machine', () => {
     expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
     expect(h.calls).toEqual(['send:query']);
     h.clock.increment(100);
-    expect(h.calls).toEqual(['send:query', 'rebuild', 'send:query']);
+    expect(h.calls).toEqual(['send:query', 'timeout', 'rebuild', 'send:query']);
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'PROGRESS' }); // a walk exchange while computing
     expect(h.state()).toBe('{"busy":{"computing":"awaiting"}}');
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'PROGRESS' });
     expect(h.state()).toBe('{"busy":{"reporting":"awaiting"}}');
-    expect(h.calls).toEqual(['send:query', 'rebuild', 'send:query', 'send:chunk', 'send:read']);
+    expect(h.calls).toEqual(['send:query', 'timeout', 'rebuild', 'send:query', 'send:chunk', 'send:read']);
   });
 
-  it('retries after a failed step while computing and while reporting', () => {
-    const h = harness({ retries: 5 });
+  it('resumes at the failed step while computing and while reporting, until retries run out', () => {
+    const h = harness({ retries: 4 });
     h.actor.send({ type: 'BOOTED' });
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'STEP_FAILED', fault: h.fault('error-reply') });
-    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
+    expect(h.state()).toBe('{"busy":{"computing":"awaiting"}}');
+    h.clock.increment(500); // computing times out
+    expect(h.state()).toBe('{"busy":{"computing":"awaiting"}}');
     h.actor.send({ type: 'STEP_OK' });
-    h.actor.send({ type: 'STEP_OK' });
+    h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') });
+    expect(h.state()).toBe('{"busy":{"reporting":"awaiting"}}');
+    h.clock.increment(500); // reporting times out
     expect(h.state()).toBe('{"busy":{"reporting":"awaiting"}}');
     h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') });
-    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
-    h.actor.send({ type: 'STEP_OK' });
-    h.clock.increment(500); // computing times out
-    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
-    h.actor.send({ type: 'STEP_OK' });
-    h.actor.send({ type: 'STEP_OK' });
-    h.clock.increment(500); // reporting times out
-    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
-    expect(h.calls.filter((c) => c === 'rebuild').length).toBe(4);
+    h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') });
+    expect(h.state()).toBe('{"busy":{"reporting":"awaiting"}}');
+    // Retries count per step: two on computing, then four on reporting; the fifth faults.
+    expect(h.calls.filter((c) => c === 'rebuild').length).toBe(6);
+    h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') });
+    expect(h.state()).toBe('"restarting"');
   });
 
   it('goes idle when a retried job has nothing left to do (its units reported elsewhere)', () => {
@@ -166,6 +168,16 @@ describe('tile machine', () => {
     d.actor.send({ type: 'BOOTED' });
     d.actor.send({ type: 'FAULT', fault: d.fault('dead') });
     expect(d.state()).toBe('"retired"');
+  });
+
+  it('retires a tile that does not come back from a restart in time', () => {
+    const h = harness();
+    h.actor.send({ type: 'BOOTED' });
+    h.actor.send({ type: 'FAULT', fault: h.fault('unreachable') });
+    expect(h.state()).toBe('"restarting"');
+    h.clock.increment(5_000);
+    expect(h.state()).toBe('"retired"');
+    expect(h.actor.getSnapshot().context.lastFault?.kind).toBe('dead');
   });
 
   it('faults a tile that traps while booting or while restarting', () => {

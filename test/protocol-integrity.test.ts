@@ -51,7 +51,7 @@ describe('message integrity', () => {
       exchangeSealed(port, queryMessage(c));
       for (let bit = 0; bit < 64; bit += 7) {
         const wire = sealMessage(encodeMessage(queryMessage(c)));
-        wire[MSG_HEADER_BYTES + 8 + bit] ^= 1 << (bit % 8);
+        wire[MSG_HEADER_BYTES + 8 + bit] = wire[MSG_HEADER_BYTES + 8 + bit]! ^ (1 << (bit % 8));
         const before = snapshot(port);
         const reply = decodeTileMessage(port.exchangeRaw(wire));
         expect(reply.type === 'ERROR' && S.statusName(reply.code)).toBe('BAD_MSG_CRC');
@@ -82,7 +82,7 @@ describe('message integrity', () => {
 
   it('lets the hub detect a reply corrupted on its way back', () => {
     const sealed = sealMessage(encodeMessage({ type: 'DONE', msgId: 4, requestType: 2, value: 7 } as never));
-    sealed[MSG_HEADER_BYTES + 4] ^= 0x10;
+    sealed[MSG_HEADER_BYTES + 4] = sealed[MSG_HEADER_BYTES + 4]! ^ 0x10;
     expect(() => unsealMessage(sealed)).toThrow(ProtocolError);
     expect(() => unsealMessage(sealed)).toThrow(/bad-crc/);
   });

@@ -17,6 +17,8 @@ export interface TileMachineInput {
   faultWindowCycles: number;
   /** Cycles to wait for a reply before the step counts as lost. */
   replyTimeoutCycles: number;
+  /** Cycles to wait for a restarted tile to boot before it counts as dead. */
+  restartTimeoutCycles: number;
   /** Retries of one job (after a lost, corrupted or refused message) before the tile counts as faulted. */
   maxRetriesPerStep: number;
 }
@@ -46,8 +48,11 @@ export type TileMachineEvent =
 export interface TileMachineDeps {
   nowCycles(): number;
   takeJob(tileId: number): TileJob | null;
-  /** The job rebuilt from its units that have not reported yet (a retry starts over). */
-  rebuildJob(tileId: number, job: TileJob): TileJob | null;
+  /** Where a failed job resumes: the same step, an earlier one, or a job rebuilt from its
+   *  units that have not reported yet; null when nothing is left to do. */
+  resume(tileId: number, job: TileJob, step: number, fault: TileFault): { job: TileJob; step: number } | null;
+  /** The hub learns of a lost reply (the machine's timer fired). */
+  timedOut(tileId: number): void;
   sendStep(tileId: number, job: TileJob, step: number, attempt: number): void;
   finishJob(tileId: number, job: TileJob): void;
   releaseJob(tileId: number, job: TileJob | null, fault: TileFault): void;
@@ -69,7 +74,7 @@ function phaseState() {
     on: { STEP_OK: { target: 'route', actions: 'advanceStep' } },
     states: {
       awaiting: {
-        after: { replyTimeout: { actions: 'raiseTimeout' } },
+        after: { replyTimeout: { actions: ['reportTimeout', 'raiseTimeout'] } },
         on: { PROGRESS: { target: 'awaiting', reenter: true } },
       },
     },
@@ -89,11 +94,16 @@ export function createTileMachine(deps: TileMachineDeps) {
         if (context.job) deps.sendStep(context.tileId, context.job, context.step, context.retries);
       },
       advanceStep: assign({ step: ({ context }) => context.step + 1, retries: 0 }),
-      retryJob: assign({
-        retries: ({ context }) => context.retries + 1,
-        job: ({ context }) => (context.job ? deps.rebuildJob(context.tileId, context.job) : null),
-        step: 0,
+      retryJob: assign(({ context, event }) => {
+        assertEvent(event, 'STEP_FAILED');
+        const at = context.job ? deps.resume(context.tileId, context.job, context.step, event.fault) : null;
+        return { retries: context.retries + 1, job: at?.job ?? null, step: at?.step ?? 0 };
       }),
+      reportTimeout: ({ context }) => deps.timedOut(context.tileId),
+      raiseDeath: raise(({ context }) => ({
+        type: 'FAULT' as const,
+        fault: { kind: 'dead' as const, atCycles: deps.nowCycles(), detail: `did not boot within ${context.restartTimeoutCycles} cycles of its restart` },
+      })),
       raiseTimeout: raise(({ context }) => ({
         type: 'STEP_FAILED' as const,
         fault: { kind: 'timeout' as const, atCycles: deps.nowCycles(), detail: `no reply within ${context.replyTimeoutCycles} cycles` },
@@ -135,6 +145,7 @@ export function createTileMachine(deps: TileMachineDeps) {
     },
     delays: {
       replyTimeout: ({ context }) => context.replyTimeoutCycles,
+      restartTimeout: ({ context }) => context.restartTimeoutCycles,
     },
   }).createMachine({
     id: 'tile',
@@ -184,6 +195,8 @@ export function createTileMachine(deps: TileMachineDeps) {
       restarting: {
         entry: ['restartTile', 'countRestart'],
         on: { RESTARTED: 'idle', FAULT: { target: 'faulted' } },
+        // A tile that never comes back from a restart is gone for good.
+        after: { restartTimeout: { actions: 'raiseDeath' } },
       },
       retired: {
         entry: 'retireTile',

@@ -2,14 +2,17 @@
 // encoded once per block and copied with the new msg_id patched in: the hub sends the
 // same 2 KB chunks many times, and re-encoding them would dominate the simulator.
 import { encodeMessage } from '../../protocol/codec.ts';
-import { HEADER } from '../../protocol/constants.ts';
+import { HEADER, LoadParams } from '../../protocol/constants.ts';
+import { sealMessage } from '../../protocol/integrity.ts';
 import { paramsChunks } from '../../protocol/block-chunks.ts';
 import type { HubMessage } from '../../protocol/types.ts';
-import { LP_KIND_SQ, METRIC_COSINE, METRIC_IP, METRIC_L2 } from '../../wat/layout.ts';
+import { LP_KIND_SQ, MSG_CRC_BYTES, METRIC_COSINE, METRIC_IP, METRIC_L2 } from '../../wat/layout.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
 import type { MetricName } from '../search-spec.ts';
 import { sqParamsBytes } from '../sq-quantize.ts';
 import type { JobStep } from './job.ts';
+
+const PARAMS_CHUNK_BYTES = LoadParams.maxDataBytes;
 
 export const METRIC_CODES: Readonly<Record<MetricName, number>> = { l2: METRIC_L2, ip: METRIC_IP, cosine: METRIC_COSINE };
 
@@ -18,15 +21,19 @@ export class MessageBuilder {
   private readonly encodedChunks = new Map<string, Uint8Array>();
   private readonly encodedParams: Uint8Array[];
   readonly verifyCrc: boolean;
+  readonly integrity: boolean;
 
   constructor(
     private readonly data: EncodedDataset,
-    opts: { verifyCrc: boolean },
+    opts: { verifyCrc: boolean; integrity: boolean },
   ) {
     this.verifyCrc = opts.verifyCrc;
+    this.integrity = opts.integrity;
     const sq = data.sq;
+    // A sealed message carries 4 more bytes, so its chunks carry 4 fewer.
+    const chunkDataBytes = opts.integrity ? PARAMS_CHUNK_BYTES - MSG_CRC_BYTES : PARAMS_CHUNK_BYTES;
     this.encodedParams = sq
-      ? paramsChunks(sqParamsBytes(sq), { firstMsgId: 0, kind: LP_KIND_SQ, a: data.dim, b: 0 }).map((m) => encodeMessage(m))
+      ? paramsChunks(sqParamsBytes(sq), { firstMsgId: 0, kind: LP_KIND_SQ, a: data.dim, b: 0, chunkDataBytes }).map((m) => encodeMessage(m))
       : [];
   }
 
@@ -35,7 +42,7 @@ export class MessageBuilder {
   }
 
   chunkCount(blockId: number): number {
-    return this.data.blockChunks(blockId, false, this.verifyCrc).length;
+    return this.data.blockChunks(blockId, false, this.verifyCrc, this.integrity).length;
   }
 
   /** Encodes `step` (chunk `part` of a stream step); returns the bytes and the msg_id the reply must carry. */
@@ -54,14 +61,18 @@ export class MessageBuilder {
     } else {
       m = { type: 'READ_TOPK', msgId };
     }
-    return { bytes: encodeMessage(m), msgId, requestType: m.type };
+    return { bytes: this.sealed(encodeMessage(m)), msgId, requestType: m.type };
+  }
+
+  private sealed(bytes: Uint8Array): Uint8Array {
+    return this.integrity ? sealMessage(bytes) : bytes;
   }
 
   private chunkBytes(blockId: number, chunk: number, stageOnly: boolean): Uint8Array {
     const key = `${blockId}/${chunk}/${stageOnly ? 1 : 0}`;
     let bytes = this.encodedChunks.get(key);
     if (!bytes) {
-      bytes = encodeMessage(this.data.blockChunks(blockId, stageOnly, this.verifyCrc)[chunk]!);
+      bytes = encodeMessage(this.data.blockChunks(blockId, stageOnly, this.verifyCrc, this.integrity)[chunk]!);
       this.encodedChunks.set(key, bytes);
     }
     return bytes;
@@ -70,6 +81,6 @@ export class MessageBuilder {
   private patched(template: Uint8Array, msgId: number): Uint8Array {
     const bytes = template.slice();
     new DataView(bytes.buffer).setUint32(HEADER.id, msgId, true);
-    return bytes;
+    return this.sealed(bytes);
   }
 }

@@ -14,4 +14,12 @@ export interface TileFault {
   kind: TileFaultKind;
   atCycles: number;
   detail: string;
+  /** The status code of an ERROR reply (wat/status.ts). */
+  code?: number;
+}
+
+/** Who wants to know about every fault the hub detects (the fault ledger, a test). */
+export interface HubListener {
+  faultDetected(tileId: number, fault: TileFault): void;
+  tileRetired(tileId: number, fault: TileFault | null): void;
 }

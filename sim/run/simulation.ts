@@ -32,6 +32,8 @@ export interface Simulation {
 
 export const HUB_DEFAULTS: Omit<HubOptions, 'tileCount' | 'concurrency' | 'verifyCrc'> = {
   replyTimeoutCycles: 2_000_000,
+  restartTimeoutCycles: 1_000_000,
+  integrity: false,
   maxRetriesPerJob: 8,
   maxFaultsInWindow: 3,
   faultWindowCycles: 50_000_000,

@@ -1,0 +1,28 @@
+// Where a job picks up after a failed step. Most failures leave the tile's state as it was
+// (the tile refused the message, or only its answer was lost), so the step is sent again:
+// every step is idempotent on the tile (a repeated chunk is acknowledged, a repeated merge
+// keeps one copy of each id). A block whose bytes in scratch are wrong (CRC mismatch) or
+// whose staging the tile lost must be streamed again from its first chunk; a block-
+// stationary compute or a pull walk starts its remaining units over.
+import { ERR_BAD_OFFSET, ERR_CRC_MISMATCH, ERR_NO_BLOCK, ERR_NO_PARAMS, ERR_NO_QUERY } from '../../wat/status.ts';
+import type { JobStep, TileJob } from './job.ts';
+import type { TileFault } from './tile-fault.ts';
+
+export type ResumeAt = { kind: 'step'; step: number; restartBlock: boolean } | { kind: 'rebuild' };
+
+const STATE_LOST = new Set([ERR_BAD_OFFSET, ERR_CRC_MISMATCH, ERR_NO_BLOCK, ERR_NO_PARAMS, ERR_NO_QUERY]);
+
+export function resumePoint(job: TileJob, step: number, fault: TileFault): ResumeAt {
+  const s: JobStep | undefined = job.steps[step];
+  const stateLost = fault.kind === 'error-reply' && fault.code !== undefined && STATE_LOST.has(fault.code);
+  if (!s || s.op === 'walk') return { kind: 'rebuild' };
+  if (!stateLost) return { kind: 'step', step, restartBlock: false };
+  if (s.op === 'compute' || s.op === 'read' || s.op === 'query') return { kind: 'rebuild' };
+  if (s.op === 'params') return { kind: 'step', step: job.steps.findIndex((x) => x.op === 'params'), restartBlock: true };
+  if (s.op === 'chunk') {
+    const prev = job.steps[step - 1];
+    const streamed = prev?.op === 'stream' && prev.blockId === s.blockId;
+    return { kind: 'step', step: streamed ? step - 1 : step, restartBlock: true };
+  }
+  return { kind: 'step', step, restartBlock: true };
+}
