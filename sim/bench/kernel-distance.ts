@@ -56,6 +56,14 @@ function timeReference(query: Uint8Array, vectors: Uint8Array[], reps: number): 
   return ns;
 }
 
+/** ns per 384-dim fp16 L2 distance on one kernel build (any variant, e.g. 'simd-fuel'), same workload as the bench. */
+export function kernelNsPerDistance(build: string, opts: { reps?: number; seed?: number } = {}): number {
+  const prng = new Prng(opts.seed ?? 1).derive('kernel-distance-bench');
+  const query = fp16Vector(prng);
+  const vectors = Array.from({ length: BLOCK_VECTORS }, () => fp16Vector(prng));
+  return timeKernel(build, query, vectors, opts.reps ?? 20_000);
+}
+
 /** Runs the three measurements; `reps` rvf_distances calls per kernel build. */
 export function runKernelDistanceBench(opts: { reps?: number; seed?: number } = {}): KernelDistanceBench {
   const reps = opts.reps ?? 20_000;
