@@ -15,7 +15,7 @@ import { createQueryMachine, type QueryMachine, type QueryMachineContext } from 
 import { createTileMachine, type TileMachine } from './machines/tile-machine.ts';
 import type { Candidate } from './topk-merge.ts';
 import { JobPlanner } from './work/job-planner.ts';
-import type { JobStep, TileJob, WorkUnit } from './work/job.ts';
+import { walkUnitKey, type JobStep, type TileJob, type WalkUnit, type WorkUnit } from './work/job.ts';
 import { MessageBuilder } from './work/message-builder.ts';
 import { resumePoint } from './work/resume-point.ts';
 import type { HubListener, TileFault } from './work/tile-fault.ts';
@@ -129,8 +129,25 @@ export class Hub {
     this.wakeIdleTiles();
   }
 
+  /** Pull mode: every query searched by `walksPerQuery` walks (tiles dealt round-robin), merged by the query machines. */
+  submitWalks(queryIds: readonly number[], walksPerQuery: number): void {
+    this.builder.pullEf = this.walker().ef;
+    for (const q of queryIds) {
+      const units = Array.from({ length: walksPerQuery }, (_, w): WalkUnit => ({ kind: 'walk', queryId: q, walk: w, key: walkUnitKey(q, w) }));
+      this.dispatchQuery(q, units.map((u) => u.key));
+      units.forEach((u) => this.plan.enqueue(this.healthyOrNearest((q * walksPerQuery + u.walk) % this.options.tileCount), [u]));
+    }
+    this.wakeIdleTiles();
+  }
+
   get allDone(): boolean {
     return this.pendingQueries.length === 0 && this.queries.size === 0;
+  }
+
+  /** Whether the hub will still be waiting for this reply when it arrives at `atCycles`. */
+  awaits(tileId: number, msgId: number, atCycles: number): boolean {
+    const o = this.outstanding.get(tileId);
+    return o !== undefined && o.msgId === msgId && atCycles < o.sentAtCycles + this.options.replyTimeoutCycles;
   }
 
   tileState(tileId: number): string {
@@ -175,8 +192,10 @@ export class Hub {
       reply = decodeTileMessage(bytes);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
-      if (!expected) return;
-      this.failStep(tileId, 'corrupt-reply', `tile ${tileId}: reply does not decode: ${err.message}`);
+      const detail = `tile ${tileId}: reply does not decode: ${err.message}`;
+      // With nothing outstanding it can only be a late answer: noticed, nothing to retry.
+      if (!expected) this.detected(tileId, { kind: 'corrupt-reply', atCycles: this.transport.nowCycles(), detail });
+      else this.failStep(tileId, 'corrupt-reply', detail);
       return;
     }
     if (!expected || reply.msgId !== expected.msgId) {
@@ -344,8 +363,8 @@ export class Hub {
     }
   }
 
-  private dispatchQuery(queryId: number): void {
-    const unitKeys = this.data.spec.schedule === 'block' ? this.plan.probeKeys(queryId) : this.plan.scanKeys(queryId);
+  private dispatchQuery(queryId: number, walkKeys?: string[]): void {
+    const unitKeys = walkKeys ?? (this.data.spec.schedule === 'block' ? this.plan.probeKeys(queryId) : this.plan.scanKeys(queryId));
     const actor = createActor(this.queryMachine, {
       input: { queryId, k: this.data.spec.k, unitKeys, dispatchedAtCycles: this.transport.nowCycles() },
       clock: this.clock,

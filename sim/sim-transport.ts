@@ -7,7 +7,7 @@ import { HEADER } from '../protocol/constants.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
 import type { Mesh } from './mesh.ts';
 import type { Simulator } from './simulator.ts';
-import type { TileNode } from './tile-node.ts';
+import type { TileNode, TileOutcome } from './tile-node.ts';
 
 /** Cycles to instantiate a fresh kernel and run rvf_init (boot and restart). */
 export const TILE_BOOT_CYCLES = 20_000;
@@ -28,10 +28,17 @@ export interface SimEvents {
   restarted: { tile: number };
 }
 
+/** Where the fault injector reaches into the message path and the tiles. */
 export interface LinkTap {
   /** May corrupt or drop a message in flight; returns the bytes to deliver or null. */
   hubToTile(tile: number, bytes: Uint8Array): Uint8Array | null;
-  tileToHub(tile: number, bytes: Uint8Array): Uint8Array | null;
+  tileToHub(tile: number, bytes: Uint8Array, arrivalCycle: number): Uint8Array | null;
+  /** Just before the tile runs a delivered message. */
+  beforeHandle(node: TileNode, request: Uint8Array): void;
+  /** A reply is about to reach the hub (null: done with it). */
+  replyArriving(bytes: Uint8Array | null): void;
+  /** Just after: what the tile made of it. */
+  afterHandle(node: TileNode, outcome: TileOutcome): void;
 }
 
 export class SimTransport implements HubTransport {
@@ -53,7 +60,12 @@ export class SimTransport implements HubTransport {
   ) {
     sim.on('booted', ({ tile }) => this.hub.onTileBooted(tile));
     sim.on('deliver', (m) => this.onDeliver(m));
-    sim.on('reply', (m) => this.hub.onReply(m.tile, this.take(m.ref)));
+    sim.on('reply', (m) => {
+      const bytes = this.take(m.ref);
+      this.tap?.replyArriving(bytes);
+      this.hub.onReply(m.tile, bytes);
+      this.tap?.replyArriving(null);
+    });
     sim.on('trap', ({ tile, ref }) => {
       const trap = this.traps.get(ref)!;
       this.traps.delete(ref);
@@ -82,6 +94,7 @@ export class SimTransport implements HubTransport {
   }
 
   restartTile(tileId: number): void {
+    if (this.nodes[tileId]!.dead) return; // a dead tile never boots again; the hub's restart timer notices
     this.sim.scheduleAfter(TILE_BOOT_CYCLES, 'restarted', { tile: tileId });
   }
 
@@ -101,7 +114,10 @@ export class SimTransport implements HubTransport {
     const request = this.take(m.ref);
     if (node.dead) return;
     const start = Math.max(this.sim.nowCycles, node.busyUntilCycles);
+    this.tap?.beforeHandle(node, request);
+    if (node.dead) return; // the injector killed it: the message is never answered
     const outcome = node.handle(request);
+    this.tap?.afterHandle(node, outcome);
     const done = start + outcome.cycles;
     node.busyUntilCycles = done;
     node.busyCycles += outcome.cycles;
@@ -115,7 +131,7 @@ export class SimTransport implements HubTransport {
     const { arrivalCycle } = this.mesh.sendToHub(done, m.tile, outcome.bytes.length);
     this.bytesToHub += outcome.bytes.length;
     this.messagesToHub++;
-    const delivered = this.tap ? this.tap.tileToHub(m.tile, outcome.bytes) : outcome.bytes;
+    const delivered = this.tap ? this.tap.tileToHub(m.tile, outcome.bytes, arrivalCycle) : outcome.bytes;
     if (delivered === null) return;
     this.sim.scheduleAt(arrivalCycle, 'reply', this.ref(m.tile, delivered));
   }

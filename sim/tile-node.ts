@@ -4,7 +4,7 @@
 import { TileInstance } from '../tile/tile-instance.ts';
 import type { LoadedKernel } from '../tile/kernel-module.ts';
 import { TileTrap } from '../tile/tile-trap.ts';
-import { CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CFG_TILE_ID, CONFIG_BYTES, IO_BYTES, IO_PTR, MSG_HEADER_BYTES, ST_BLOCK_COUNT, ST_BLOCK_STRIDE, STATE_PTR } from '../wat/layout.ts';
+import { CFG_F_REQUIRE_MSG_CRC, CFG_FLAGS, CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CFG_TILE_ID, CONFIG_BYTES, IO_BYTES, IO_PTR, MSG_HEADER_BYTES, ST_BLOCK_COUNT, ST_BLOCK_STRIDE, STATE_PTR } from '../wat/layout.ts';
 import type { CostModel } from './cost-model.ts';
 import { messageCycles, type ComputeShape } from './message-cost.ts';
 
@@ -13,7 +13,18 @@ export interface TileBootConfig {
   metric: number;
   k: number;
   dim: number;
+  /** Refuse any message without a CRC32C trailer (integrity mode). */
+  requireMessageCrc: boolean;
 }
+
+/**
+ * The watchdog: loop iterations one message may take in a fuel-counting build. The
+ * heaviest legal message (a 32 KB block: CRC, then 128 distances, then the merge) takes
+ * about 20,000 (see docs/faults.md); ten times that leaves room and still stops a hang fast.
+ */
+export const WATCHDOG_FUEL_PER_MESSAGE = 200_000;
+/** Cycles one fuel unit (one loop iteration) stands for when the watchdog fires. */
+export const CYCLES_PER_FUEL_UNIT = 4;
 
 export type TileOutcome = { kind: 'reply'; bytes: Uint8Array; cycles: number } | { kind: 'trap'; trap: TileTrap; cycles: number };
 
@@ -26,6 +37,14 @@ export class TileNode {
   dead = false;
   /** Set by the fault injector: multiplies this tile's compute cycles. */
   slowFactor = 1;
+  /** Set by the fault injector: the next message runs on this corrupted code image. */
+  pendingImage: LoadedKernel | null = null;
+  /** Set by the fault injector: the next message stalls this many extra cycles. */
+  pendingStallCycles = 0;
+  /** Watchdog budget (loop iterations per message) in fuel-counting kernel builds. */
+  fuelPerMessage: number;
+  /** Highest fuel a message used, for sizing the watchdog. */
+  maxFuelUsed = 0;
 
   constructor(
     readonly tileId: number,
@@ -33,7 +52,9 @@ export class TileNode {
     private readonly boot: TileBootConfig,
     private readonly model: CostModel,
     private readonly shape: ComputeShape,
+    fuelPerMessage = WATCHDOG_FUEL_PER_MESSAGE,
   ) {
+    this.fuelPerMessage = fuelPerMessage;
     this.instance = this.freshInstance();
   }
 
@@ -53,6 +74,8 @@ export class TileNode {
     v.setUint8(cfg + CFG_METRIC, this.boot.metric);
     v.setUint8(cfg + CFG_K, this.boot.k);
     v.setUint16(cfg + CFG_DIM, this.boot.dim, true);
+    v.setUint8(cfg + CFG_FLAGS, this.boot.requireMessageCrc ? CFG_F_REQUIRE_MSG_CRC : 0);
+    tile.fuelPerCall = this.fuelPerMessage;
     const status = tile.call('rvf_init', cfg);
     if (status !== 0) throw new Error(`tile ${this.tileId}: rvf_init refused its configuration with status ${status}`);
     return tile;
@@ -61,19 +84,27 @@ export class TileNode {
   /** Runs one message through the kernel's dispatch loop. */
   handle(request: Uint8Array): TileOutcome {
     this.messagesHandled++;
-    const tile = this.instance;
+    const stall = this.pendingStallCycles;
+    this.pendingStallCycles = 0;
+    // A corrupted code image runs on the tile's own memory, for this message only.
+    const tile = this.pendingImage ? new TileInstance(this.tileId, this.pendingImage, this.instance.memory) : this.instance;
+    this.pendingImage = null;
+    tile.fuelPerCall = this.fuelPerMessage;
     tile.bytes.set(request, IO_PTR);
     let length: number;
     try {
       length = tile.call('rvf_on_message');
     } catch (err) {
       if (!(err instanceof TileTrap)) throw err;
-      return { kind: 'trap', trap: err, cycles: this.scaled(messageCycles(this.model, this.shape, request, new Uint8Array(0), 0)) };
+      // A watchdog stop took the whole budget; any other trap, the dispatch up to it.
+      const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : messageCycles(this.model, this.shape, request, new Uint8Array(0), 0);
+      return { kind: 'trap', trap: err, cycles: this.scaled(spent) + stall };
     }
+    if (tile.kernel.hasFuel && tile.lastFuelUsed > this.maxFuelUsed) this.maxFuelUsed = tile.lastFuelUsed;
     const bytes = tile.bytes.slice(IO_PTR, IO_PTR + Math.max(MSG_HEADER_BYTES, Math.min(length, IO_BYTES)));
     const v = tile.view;
     const resident = v.getUint32(STATE_PTR + ST_BLOCK_COUNT, true) * v.getUint32(STATE_PTR + ST_BLOCK_STRIDE, true);
-    return { kind: 'reply', bytes, cycles: this.scaled(messageCycles(this.model, this.shape, request, bytes, resident)) };
+    return { kind: 'reply', bytes, cycles: this.scaled(messageCycles(this.model, this.shape, request, bytes, resident)) + stall };
   }
 
   private scaled(cycles: number): number {

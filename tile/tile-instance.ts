@@ -19,12 +19,14 @@ export class TileInstance {
   /** Fuel the last call used, in fuel builds. */
   lastFuelUsed = 0;
 
+  /** `memory`: share another instance's memory (the same tile running other code). */
   constructor(
     readonly tileId: number,
     kernel: LoadedKernel | string,
+    memory?: WebAssembly.Memory,
   ) {
     this.kernel = typeof kernel === 'string' ? loadKernel(kernel) : kernel;
-    this.memory = new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
+    this.memory = memory ?? new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
     this.instance = new WebAssembly.Instance(this.kernel.module, { tile: { memory: this.memory } });
     const ex = this.instance.exports as Record<string, unknown>;
     this.fuelGlobal = ex.rvf_fuel instanceof WebAssembly.Global ? ex.rvf_fuel : undefined;

@@ -6,7 +6,7 @@ import { HEADER, LoadParams } from '../../protocol/constants.ts';
 import { sealMessage } from '../../protocol/integrity.ts';
 import { paramsChunks } from '../../protocol/block-chunks.ts';
 import type { HubMessage } from '../../protocol/types.ts';
-import { LP_KIND_SQ, MSG_CRC_BYTES, METRIC_COSINE, METRIC_IP, METRIC_L2 } from '../../wat/layout.ts';
+import { DTYPE_FP16, LB_F_VERIFY_CRC, LQ_F_PULL, LP_KIND_SQ, MSG_CRC_BYTES, METRIC_COSINE, METRIC_IP, METRIC_L2 } from '../../wat/layout.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
 import type { MetricName } from '../search-spec.ts';
 import { sqParamsBytes } from '../sq-quantize.ts';
@@ -22,6 +22,8 @@ export class MessageBuilder {
   private readonly encodedParams: Uint8Array[];
   readonly verifyCrc: boolean;
   readonly integrity: boolean;
+  /** k of a pull-mode LOAD_QUERY: the walk's beam width (set by Hub.submitWalks). */
+  pullEf = 0;
 
   constructor(
     private readonly data: EncodedDataset,
@@ -55,9 +57,12 @@ export class MessageBuilder {
     const spec = this.data.spec;
     let m: HubMessage;
     if (step.op === 'query') {
-      m = { type: 'LOAD_QUERY', msgId, dtype: this.data.queryDtype, metric: METRIC_CODES[spec.metric], k: spec.k, dim: spec.dim, vector: this.data.queryBytes(step.queryId) };
+      m = { type: 'LOAD_QUERY', msgId, dtype: this.data.queryDtype, metric: METRIC_CODES[spec.metric], k: step.pull ? this.pullEf : spec.k, dim: spec.dim, vector: this.data.queryBytes(step.queryId) };
+      if (step.pull) m.flags = LQ_F_PULL;
     } else if (step.op === 'compute') {
-      m = { type: 'COMPUTE', msgId, metric: METRIC_CODES[spec.metric], k: spec.k, flags: this.verifyCrc ? 0x10 : 0 };
+      // A dequantized block's i8 codes are overwritten by its expansion: only fp16 blocks re-verify.
+      const reverify = this.verifyCrc && this.data.wireDtype === DTYPE_FP16;
+      m = { type: 'COMPUTE', msgId, metric: METRIC_CODES[spec.metric], k: spec.k, flags: reverify ? LB_F_VERIFY_CRC : 0 };
     } else {
       m = { type: 'READ_TOPK', msgId };
     }

@@ -15,6 +15,7 @@ import { TileNode } from '../tile-node.ts';
 import { TraceRecorder } from '../trace.ts';
 import { runData, type RunData } from './dataset-source.ts';
 import type { RunConfig } from './run-config.ts';
+import { setUpPull, type PullSetup } from './pull-setup.ts';
 
 export interface Simulation {
   config: RunConfig;
@@ -28,6 +29,8 @@ export interface Simulation {
   trace: TraceRecorder;
   prng: Prng;
   cost: CostModel;
+  /** Pull mode: the index and the walk driver. */
+  pull?: PullSetup;
 }
 
 export const HUB_DEFAULTS: Omit<HubOptions, 'tileCount' | 'concurrency' | 'verifyCrc'> = {
@@ -35,11 +38,12 @@ export const HUB_DEFAULTS: Omit<HubOptions, 'tileCount' | 'concurrency' | 'verif
   restartTimeoutCycles: 1_000_000,
   integrity: false,
   maxRetriesPerJob: 8,
-  maxFaultsInWindow: 3,
-  faultWindowCycles: 50_000_000,
+  // A tile that faults 5 times within 5 ms of simulated time is retired (docs/faults.md).
+  maxFaultsInWindow: 5,
+  faultWindowCycles: 5_000_000,
 };
 
-export function buildSimulation(config: RunConfig, opts: { hub?: Partial<HubOptions> } = {}): Simulation {
+export function buildSimulation(config: RunConfig, opts: { hub?: Partial<HubOptions>; cacheDir?: string | null } = {}): Simulation {
   const prng = new Prng(config.seed);
   const data = runData(config, prng);
   const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries);
@@ -49,7 +53,7 @@ export function buildSimulation(config: RunConfig, opts: { hub?: Partial<HubOpti
   const kernel = loadKernel(config.kernel);
   const cost = DEFAULT_COST_MODEL;
   const shape = { dim: data.dim, metric: config.metric, k: config.k, wire: config.dtype };
-  const boot = { dtype: DTYPE_FP16, metric: METRIC_CODES[config.metric], k: config.k, dim: data.dim };
+  const boot = { dtype: DTYPE_FP16, metric: METRIC_CODES[config.metric], k: config.k, dim: data.dim, requireMessageCrc: opts.hub?.integrity ?? false };
   const nodes = Array.from({ length: config.tiles }, (_, t) => new TileNode(t, kernel, boot, cost, shape));
   const transport = new SimTransport(sim, mesh, nodes);
   const hub = new Hub(
@@ -59,8 +63,10 @@ export function buildSimulation(config: RunConfig, opts: { hub?: Partial<HubOpti
     cycleClock(sim),
   );
   transport.hub = hub;
-  trace.record({ kind: 'config', config: { ...config, tracePath: null }, derived: { vectorsPerBlock: encoded.vectorsPerBlock, blocks: encoded.blockCount } });
-  return { config, data, encoded, sim, mesh, nodes, transport, hub, trace, prng, cost };
+  const { pull: pullConfig, ...common } = config;
+  const pull = config.mode === 'pull' ? setUpPull(config, encoded, hub, prng, opts) : undefined;
+  trace.record({ kind: 'config', config: { ...common, ...(pull ? { pull: { ...pullConfig, indexPath: null } } : {}), tracePath: null }, derived: { vectorsPerBlock: encoded.vectorsPerBlock, blocks: encoded.blockCount } });
+  return { config, data, encoded, sim, mesh, nodes, transport, hub, trace, prng, cost, ...(pull ? { pull } : {}) };
 }
 
 export class SimulationStalledError extends Error {
@@ -71,7 +77,8 @@ export class SimulationStalledError extends Error {
 export function runSimulation(s: Simulation, onProgress?: (done: number, total: number) => void): { events: number } {
   const queryIds = Array.from({ length: s.encoded.queryCount }, (_, i) => i);
   s.transport.bootAll();
-  s.hub.submit(queryIds);
+  if (s.pull) s.hub.submitWalks(queryIds, s.pull.index.walks);
+  else s.hub.submit(queryIds);
   let events = 0;
   for (;;) {
     const r = s.sim.run({ maxEvents: 20_000 });

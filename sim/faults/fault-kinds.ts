@@ -1,0 +1,34 @@
+// The faults a run can inject (docs/faults.md), and how `--kinds` and `--rate` parse.
+import { CliError } from '../cli/cli-error.ts';
+
+export const FAULT_KINDS = ['trap', 'hang', 'corrupt', 'drop', 'slow', 'death', 'bitflip'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultRate {
+  numerator: number;
+  denominator: number;
+}
+
+export const MAX_FAULT_RATE = 0.25;
+
+export function parseKinds(text: string): FaultKind[] {
+  const kinds = text.split(',').map((k) => k.trim()).filter(Boolean);
+  if (kinds.length === 0) throw new CliError(`--kinds is empty; choose from ${FAULT_KINDS.join(',')}`);
+  for (const k of kinds) {
+    if (!(FAULT_KINDS as readonly string[]).includes(k)) throw new CliError(`--kinds: unknown fault '${k}'; the kinds are ${FAULT_KINDS.join(', ')}`);
+  }
+  return [...new Set(kinds)] as FaultKind[];
+}
+
+/** A decimal rate as an exact integer ratio (decisions from randomness use integers). */
+export function parseRate(text: string): FaultRate {
+  const m = /^(0|[1-9]\d*)?(?:\.(\d{1,6}))?$/.exec(text.trim());
+  if (!m || text.trim() === '' || text.trim() === '.') throw new CliError(`--rate '${text}' is not a decimal number such as 0.1`);
+  const decimals = m[2] ?? '';
+  const denominator = 10 ** decimals.length;
+  const numerator = Number(m[1] ?? '0') * denominator + Number(decimals || '0');
+  if (numerator / denominator > MAX_FAULT_RATE) {
+    throw new CliError(`--rate ${text} is above ${MAX_FAULT_RATE}: at that rate a message rarely gets through its retries, so recovery cannot be guaranteed`);
+  }
+  return { numerator, denominator };
+}

@@ -1,0 +1,86 @@
+// Every fault injected, and where and how it was detected. Tile-detected faults are
+// matched exactly to the delivery that carried them; hub-detected ones (a timeout, a bad
+// reply, a retired tile) to the oldest open injection on that tile that such a detection
+// can explain. A passing run therefore proves the faults happened and were seen.
+import type { HubListener, TileFault } from '../../hub/work/tile-fault.ts';
+import { FAULT_KINDS, type FaultKind } from './fault-kinds.ts';
+
+export interface Injection {
+  id: number;
+  kind: FaultKind;
+  tile: number;
+  atCycles: number;
+  direction: 'to-tile' | 'to-hub';
+  /** The message it rode on: type and msg_id. */
+  message: string;
+  detectedBy: string | null;
+  detectedAtCycles: number | null;
+}
+
+/** Which hub detections can explain which injected kinds. */
+const EXPLAINS: Record<string, readonly FaultKind[]> = {
+  timeout: ['drop', 'slow'],
+  'corrupt-reply': ['corrupt'],
+  retired: ['death'],
+};
+
+export class FaultLedger implements HubListener {
+  readonly injections: Injection[] = [];
+  /** Detections the hub made that no open injection explains (consequences, e.g. a dead tile's timeouts). */
+  unexplained = 0;
+  /** The corrupted reply the hub is reading right now, if any: its detection is exact. */
+  delivering: Injection | null = null;
+
+  constructor(private readonly now: () => number) {}
+
+  inject(kind: FaultKind, tile: number, direction: Injection['direction'], message: string): Injection {
+    const injection: Injection = { id: this.injections.length, kind, tile, atCycles: this.now(), direction, message, detectedBy: null, detectedAtCycles: null };
+    this.injections.push(injection);
+    return injection;
+  }
+
+  detect(injection: Injection, by: string): void {
+    if (injection.detectedBy !== null) return;
+    injection.detectedBy = by;
+    injection.detectedAtCycles = this.now();
+  }
+
+  faultDetected(tileId: number, fault: TileFault): void {
+    this.explain(tileId, fault.kind, `hub: ${fault.kind}`);
+  }
+
+  tileRetired(tileId: number, fault: TileFault | null): void {
+    this.explain(tileId, 'retired', `hub: retired (${fault?.kind ?? 'unknown'})`);
+  }
+
+  /** An injection that turned out not to apply where it landed: it is not counted. */
+  cancel(injection: Injection): void {
+    const i = this.injections.indexOf(injection);
+    if (i >= 0) this.injections.splice(i, 1);
+  }
+
+  private explain(tile: number, detection: string, by: string): void {
+    const kinds = EXPLAINS[detection];
+    if (!kinds) return; // tile-detected kinds are matched at their delivery
+    if (detection === 'corrupt-reply' && this.delivering?.tile === tile) {
+      this.detect(this.delivering, by);
+      return;
+    }
+    const open = this.injections.find((i) => i.tile === tile && i.detectedBy === null && kinds.includes(i.kind) && detection !== 'corrupt-reply');
+    if (open) this.detect(open, by);
+    else this.unexplained++;
+  }
+
+  counts(): Record<FaultKind, { injected: number; detected: number }> {
+    const out = Object.fromEntries(FAULT_KINDS.map((k) => [k, { injected: 0, detected: 0 }])) as Record<FaultKind, { injected: number; detected: number }>;
+    for (const i of this.injections) {
+      out[i.kind].injected++;
+      if (i.detectedBy !== null) out[i.kind].detected++;
+    }
+    return out;
+  }
+
+  undetected(): Injection[] {
+    return this.injections.filter((i) => i.detectedBy === null);
+  }
+}

@@ -1,0 +1,66 @@
+// A fault-injection experiment: the same run twice, once clean and once with the injector
+// on, both with the fault-tolerant settings (strict windows + watchdog kernel, sealed
+// messages, block CRC checks), then a query-by-query comparison of the answers.
+import { FaultInjector } from '../faults/fault-injector.ts';
+import type { FaultKind, FaultRate } from '../faults/fault-kinds.ts';
+import { FaultLedger } from '../faults/fault-ledger.ts';
+import { answers, summarize, type RunSummary } from './report.ts';
+import type { RunConfig } from './run-config.ts';
+import { buildSimulation, HUB_DEFAULTS, runSimulation, SimulationStalledError, type Simulation } from './simulation.ts';
+
+export interface FaultRunConfig {
+  run: RunConfig;
+  rate: FaultRate;
+  kinds: readonly FaultKind[];
+}
+
+export interface FaultRunResult {
+  clean: RunSummary;
+  faulty: RunSummary | null;
+  ledger: FaultLedger;
+  queries: number;
+  lost: number;
+  differing: number[];
+  stalled: string | null;
+}
+
+export const FAULT_TOLERANT_KERNEL = 'simd-strict-fuel';
+
+function tolerant(run: RunConfig): RunConfig {
+  return { ...run, kernel: run.kernel.includes('fuel') ? run.kernel : FAULT_TOLERANT_KERNEL, verifyCrc: true };
+}
+
+function execute(s: Simulation, wallStart: () => number): { summary: RunSummary | null; ids: number[][]; stalled: string | null } {
+  try {
+    const { events } = runSimulation(s);
+    return { summary: summarize(s, events, wallStart()), ids: answers(s).ids, stalled: null };
+  } catch (err) {
+    if (!(err instanceof SimulationStalledError)) throw err;
+    return { summary: null, ids: answers(s).ids, stalled: err.message };
+  }
+}
+
+export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => number): FaultRunResult {
+  const run = tolerant(cfg.run);
+  const hub = { integrity: true };
+  const clean = execute(buildSimulation(run, { hub }), wallSeconds);
+  if (!clean.summary) throw new Error(`the fault-free run did not finish: ${clean.stalled}`);
+  const s = buildSimulation(run, { hub });
+  const ledger = new FaultLedger(() => s.sim.nowCycles);
+  s.hub.listener = ledger;
+  s.transport.tap = new FaultInjector(s.prng.derive('faults'), ledger, s.nodes, {
+    rate: cfg.rate,
+    kinds: cfg.kinds,
+    tiles: run.tiles,
+    stallCycles: Math.ceil(HUB_DEFAULTS.replyTimeoutCycles * 1.5),
+  }, (tile, reply, at) => reply.length >= 8 && s.hub.awaits(tile, new DataView(reply.buffer, reply.byteOffset).getUint32(4, true), at));
+  const faulty = execute(s, wallSeconds);
+  let lost = 0;
+  const differing: number[] = [];
+  for (let q = 0; q < clean.ids.length; q++) {
+    const got = faulty.ids[q]!;
+    if (!s.hub.outcomes.has(q)) lost++;
+    else if (got.length !== clean.ids[q]!.length || got.some((id, i) => id !== clean.ids[q]![i])) differing.push(q);
+  }
+  return { clean: clean.summary, faulty: faulty.summary, ledger, queries: clean.ids.length, lost, differing, stalled: faulty.stalled };
+}
