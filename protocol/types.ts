@@ -8,6 +8,8 @@ export interface LoadQueryMsg {
   metric: number;
   k: number;
   dim: number;
+  /** LQ_F_* (bit0 PULL: the tile walks HNSW for this query); absent = 0. */
+  flags?: number;
   /** The query as sent: dim*2 bytes (fp16), dim bytes (i8), ceil(dim/8) bytes (bits). */
   vector: Uint8Array;
 }

@@ -66,6 +66,7 @@
       (call $st_set (i32.const @ST_TOPK_LEN) (i32.const 0))
       (call $st_set (i32.const @ST_CUR_SET) (i32.const 0))
       (call $st_set (i32.const @ST_PQ_TABLES) (i32.const 0))
+      (call $pull_begin)
       (local.set $d (i32.const 0))
       (br $f (call $rvf_load_query (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.const @LQ_HEADER_BYTES))
         (i32.load16_u offset=@LQ_DIM (i32.const @MSG_PAYLOAD_PTR)))))
@@ -232,6 +233,9 @@
       (call $st_set (i32.const @ST_CUR_SET) (i32.const 0))
       (local.set $d (i32.const 0))
       (i32.const @OK)))
+  ;; Pull mode answers a block or a neighbor list with the walk's next request.
+  (if (i32.eqz (local.get $s))
+    (then (if (local.tee $len (call $pull_on (local.get $t))) (then (return (local.get $len))))))
   (call $msg_reply (select (i32.const @MSG_ERROR) (i32.const @MSG_DONE) (local.get $s))
     (select (i32.or (local.get $s) (i32.shl (local.get $t) (i32.const 16))) (local.get $t) (local.get $s))
     (local.get $d)))

@@ -102,6 +102,8 @@ export const PULL_FILTER_SHIFT = 19; // bit index = (low32(id) * mul) >>> 19: th
 export const PULL_HASH_MUL_A = 0x9e3779b1; // golden-ratio multiplier
 export const PULL_HASH_MUL_B = 0x85ebca77; // murmur3 fmix constant
 export const PULL_HASH_MULS: readonly number[] = [PULL_HASH_MUL_A, PULL_HASH_MUL_B];
+export const NB_HEADER_BYTES = 8; // NEED_BLOCK payload: u32 count, u32 0, then count u64 ids
+export const NN_BYTES = 16; // NEED_NEIGHBORS payload: u64 node, u32 layer, u32 0
 
 // ---- tile configuration inside CONFIG_PTR (64 B), offsets relative to CONFIG_PTR ----
 export const CFG_TILE_ID = 0x00; // u32

@@ -22,7 +22,7 @@ export class JobPlanner {
     let stagedBlock = -1;
     for (const unit of units) {
       if (unit.kind === 'walk') {
-        steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading' });
+        steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading', pull: true });
         steps.push({ op: 'walk', unit, phase: 'computing' });
         stagedBlock = -1;
       } else if (unit.kind === 'scan') {

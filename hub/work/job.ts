@@ -33,7 +33,8 @@ export type StepPhase = 'loading' | 'computing' | 'reporting';
 
 export type JobStep =
   | { op: 'params'; chunk: number; phase: 'loading' }
-  | { op: 'query'; queryId: number; phase: 'loading' }
+  /** pull: LOAD_QUERY starts a pull-mode walk (flag LQ_F_PULL, k = the walk's ef). */
+  | { op: 'query'; queryId: number; phase: 'loading'; pull?: true }
   /** All but the last chunk of a block: the hub streams them one after another (each
    *  acknowledged before the next, the tile has one I/O buffer) and the machine sees one step. */
   | { op: 'stream'; blockId: number; chunks: number; stageOnly: boolean; phase: 'loading' }

@@ -13,6 +13,8 @@ export interface Outgoing {
 export type WalkNext = { send: Outgoing } | { done: true } | { fault: string };
 
 export interface WalkDriver {
+  /** The walk's beam width: LOAD_QUERY's k for a pull query (the tile's W holds ef entries). */
+  readonly ef: number;
   /** The first message of the walk (e.g. the entry point's neighbor list). */
   begin(tileId: number, unit: WalkUnit): Outgoing;
   /** The tile's answer to the last message: what to send next, done, or why the walk failed. */

@@ -29,6 +29,12 @@ export interface RunFlags {
   queryFile?: string;
   trace?: string;
   json?: boolean;
+  ef: number;
+  walks: number;
+  walkSplit: RunConfig['pull']['split'];
+  M: number;
+  efConstruction: number;
+  index?: string;
 }
 
 export function addRunOptions(cmd: Command): Command {
@@ -40,7 +46,13 @@ export function addRunOptions(cmd: Command): Command {
     .option('--dim <n>', 'dimension of the built-in data', wholeNumber('--dim'), d.dim)
     .option('--dtype <t>', 'vector encoding on the wire: fp16, or i8 (SQ codes dequantized on the tile)', oneOf('--dtype', ['fp16', 'i8'] as const), d.dtype)
     .option('--metric <m>', 'l2 (squared), ip or cosine', oneOf('--metric', ['l2', 'ip', 'cosine'] as const), d.metric)
-    .option('--mode <m>', 'push: the hub streams blocks to tiles', oneOf('--mode', ['push'] as const), d.mode)
+    .option('--mode <m>', 'push: the hub streams blocks to tiles; pull: tiles walk an HNSW index, asking the hub for neighbors and vectors', oneOf('--mode', ['push', 'pull'] as const), d.mode)
+    .option('--ef <n>', 'pull: beam width of one walk (1..16, the tile\'s result buffer)', wholeNumber('--ef'), d.pull.ef)
+    .option('--walks <n>', 'pull: walks per query, one tile each, merged by the hub', wholeNumber('--walks'), d.pull.walks)
+    .option('--walk-split <s>', 'pull: shards (walk w searches region w of the data) or entries (one index, different entry points)', oneOf('--walk-split', ['shards', 'entries'] as const), d.pull.split)
+    .option('--M <n>', 'pull: HNSW links per node (layer 0 keeps 2 M)', wholeNumber('--M'), d.pull.M)
+    .option('--ef-construction <n>', 'pull: HNSW build beam width', wholeNumber('--ef-construction'), d.pull.efConstruction)
+    .option('--index <file>', 'pull: load the HNSW index from this file, or build and save it there (default: cached under .cogsim-cache/hnsw)')
     .option('--schedule <s>', 'query (tiles keep the query) or block (tiles keep a block)', oneOf('--schedule', ['query', 'block'] as const), d.schedule)
     .option('--queries <n>', 'queries to answer', wholeNumber('--queries'), d.queries)
     .option('--k <n>', 'neighbours per query (at most 16)', wholeNumber('--k'), d.k)
@@ -78,6 +90,7 @@ export function runConfigFrom(f: RunFlags): RunConfig {
     ...(f.data ? { dataPath: f.data } : {}),
     ...(f.queryFile ? { queryPath: f.queryFile } : {}),
     ...(f.trace ? { tracePath: f.trace } : {}),
+    pull: { ef: f.ef, walks: f.walks, split: f.walkSplit, M: f.M, efConstruction: f.efConstruction, ...(f.index ? { indexPath: f.index } : {}) },
   });
 }
 

@@ -2,6 +2,9 @@
 // utilization, and the trace hash that pins the run down.
 import { groundTruth } from '../../hub/data/ground-truth.ts';
 import type { Simulation } from './simulation.ts';
+import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
+import { encodeMessage } from '../../protocol/codec.ts';
+import { LQ_HEADER_BYTES, MSG_HEADER_BYTES, REPLY_BYTES, RESULT_ENTRY_BYTES, TOPK_RESULT_HEADER_BYTES } from '../../wat/layout.ts';
 
 export interface RunSummary {
   seed: number;
@@ -28,7 +31,52 @@ export interface RunSummary {
   events: number;
   wallSeconds: number;
   traceHash: string;
+  /** Pull mode only. */
+  pull?: PullSummary;
 }
+
+export interface PullSummary {
+  ef: number;
+  walks: number;
+  split: string;
+  M: number;
+  efConstruction: number;
+  index: string;
+  /** Node expansions (NEED_NEIGHBORS answered) per query: the walk's hops. */
+  hopsPerQuery: number;
+  /** NEED_BLOCK answered per query. */
+  blocksPerQuery: number;
+  /** Vectors sent per query (seed blocks + NEED_BLOCK answers). */
+  vectorsPerQuery: number;
+  /** Distances the hub computed per query to route through the upper layers. */
+  hubRoutingDistancesPerQuery: number;
+  walkErrors: number;
+  /** What push mode moves per query over the same data (hub <-> tiles, both ways), computed from the block streams. */
+  pushBytesPerQuery: number;
+}
+
+/**
+ * Bytes push mode (query-stationary, fp16 or i8, no faults) moves per query, both ways:
+ * per tile slot a LOAD_QUERY, every chunk of its blocks, a READ_TOPK; each answered by a
+ * DONE or the TOPK_RESULT. Equal to a push run's measured bytes per query (tested).
+ */
+export function pushBytesPerQuery(encoded: EncodedDataset, tiles: number, k: number, verifyCrc: boolean): number {
+  const slots = Math.min(tiles, encoded.blockCount);
+  let bytes = 0;
+  for (let b = 0; b < encoded.blockCount; b++) {
+    for (const c of encoded.blockChunks(b, false, verifyCrc)) bytes += encodeMessage(c).length + REPLY_MESSAGE_BYTES;
+  }
+  const query = MSG_HEADER_BYTES + LQ_HEADER_BYTES + encoded.queryBytes(0).length + REPLY_MESSAGE_BYTES;
+  let results = 0;
+  for (let t = 0; t < slots; t++) {
+    let held = 0;
+    for (let b = t; b < encoded.blockCount; b += tiles) held += encoded.block(b).count;
+    results += MSG_HEADER_BYTES + MSG_HEADER_BYTES + TOPK_RESULT_HEADER_BYTES + RESULT_ENTRY_BYTES * Math.min(k, held);
+  }
+  return bytes + slots * query + results;
+}
+
+const REPLY_MESSAGE_BYTES = MSG_HEADER_BYTES + REPLY_BYTES;
 
 export interface QueryAnswers {
   /** queryCount * k ids per query, nearest first. */
@@ -104,6 +152,28 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     events,
     wallSeconds,
     traceHash: s.trace.hashHex(),
+    ...(s.pull ? { pull: pullSummary(s) } : {}),
+  };
+}
+
+function pullSummary(s: Simulation): PullSummary {
+  const { driver, index } = s.pull!;
+  const nq = s.encoded.queryCount;
+  const p = index.settings;
+  const from = [...new Set(index.sources.map((x) => x.from))].join('+');
+  return {
+    ef: p.ef,
+    walks: index.walks,
+    split: p.split,
+    M: p.M,
+    efConstruction: p.efConstruction,
+    index: `${from}${index.sources[0]?.path ? ` (${index.sources.length > 1 ? `${index.sources.length} regions, ` : ''}${index.sources[0].path})` : ''}`,
+    hopsPerQuery: driver.stats.expansions / nq,
+    blocksPerQuery: driver.stats.blocks / nq,
+    vectorsPerQuery: (driver.stats.vectors + driver.stats.seedVectors) / nq,
+    hubRoutingDistancesPerQuery: driver.stats.hubRoutingDistances / nq,
+    walkErrors: driver.errors.length,
+    pushBytesPerQuery: pushBytesPerQuery(s.encoded, s.config.tiles, s.config.k, s.config.verifyCrc),
   };
 }
 
@@ -124,6 +194,15 @@ export function formatSummary(r: RunSummary): string {
     `  tiles -> hub           ${n(r.messagesToHub)} messages, ${n(r.bytesToHub)} B`,
     `  per query              ${n(r.messagesPerQuery, 1)} messages, ${n(r.bytesPerQuery)} B`,
     ...Object.entries(r.sentByType).map(([t, v]) => `    ${t.padEnd(20)} ${n(v.messages)} messages, ${n(v.bytes)} B`),
+    ...(r.pull
+      ? [
+          `pull mode                ef ${r.pull.ef}, ${r.pull.walks} walk${r.pull.walks > 1 ? 's' : ''} per query (${r.pull.split}), HNSW M ${r.pull.M}, efConstruction ${r.pull.efConstruction}; index ${r.pull.index}`,
+          `  hops per query         ${n(r.pull.hopsPerQuery, 1)} (NEED_NEIGHBORS), ${n(r.pull.blocksPerQuery, 1)} NEED_BLOCK, ${n(r.pull.vectorsPerQuery, 1)} vectors sent`,
+          `  hub routing            ${n(r.pull.hubRoutingDistancesPerQuery, 1)} distances per query (upper layers, on the hub)`,
+          `  bytes per query        pull ${n(r.bytesPerQuery)} B vs push ${n(r.pull.pushBytesPerQuery)} B on the same data (${(r.pull.pushBytesPerQuery / Math.max(1, r.bytesPerQuery)).toFixed(1)}x less)`,
+          ...(r.pull.walkErrors > 0 ? [`  walk errors            ${r.pull.walkErrors}`] : []),
+        ]
+      : []),
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,
     `recovery                 ${r.hub.retries} retries, ${r.hub.restarts} restarts, ${r.hub.retirements} retirements, ${r.hub.reassignedUnits} units reassigned, ${r.hub.hubLocalUnits} hub-local`,
     `simulator                ${n(r.events)} events in ${r.wallSeconds.toFixed(2)} s wall (${n(r.events / Math.max(r.wallSeconds, 1e-9))} events/s)`,

@@ -2,9 +2,25 @@
 // and the value. Everything random in a run derives from `seed`.
 import { checkSearchSpec, type MetricName, type Schedule, type WireDtype } from '../../hub/search-spec.ts';
 import { CliError } from '../cli/cli-error.ts';
+import { pullBlockCapacity } from '../../hub/pull/pull-driver.ts';
+import { TOPK_MAX } from '../../wat/layout.ts';
 import { MAX_MESH_SIDE } from '../mesh.ts';
 
-export type RunMode = 'push';
+export type RunMode = 'push' | 'pull';
+
+/** Pull mode's settings (docs/pull-mode.md); ignored in push mode. */
+export interface PullConfig {
+  /** Beam width of one walk: the tile's result buffer, 1..16. */
+  ef: number;
+  /** Walks per query, one tile each, merged by the hub. */
+  walks: number;
+  /** shards: walk w searches region w of the data; entries: one index, different entry points. */
+  split: 'shards' | 'entries';
+  M: number;
+  efConstruction: number;
+  /** Save/load the index here instead of the cache. */
+  indexPath?: string;
+}
 
 export interface RunConfig {
   tiles: number;
@@ -26,6 +42,7 @@ export interface RunConfig {
   dataPath?: string;
   queryPath?: string;
   tracePath?: string;
+  pull: PullConfig;
 }
 
 export const DEFAULT_RUN: RunConfig = {
@@ -45,6 +62,7 @@ export const DEFAULT_RUN: RunConfig = {
   kernel: 'simd',
   verifyCrc: false,
   clusters: 64,
+  pull: { ef: 16, walks: 2, split: 'shards', M: 16, efConstruction: 200 },
 };
 
 export function parseMesh(text: string): { rows: number; cols: number } {
@@ -77,10 +95,27 @@ export function checkRunConfig(c: RunConfig): RunConfig {
     throw new CliError(`--clusters ${c.clusters} is more than --vectors ${c.vectors}: the built-in data needs at least one vector per cluster`);
   }
   if (c.k > c.vectors) throw new CliError(`--k ${c.k} is more than --vectors ${c.vectors}: a query cannot have more neighbours than there are vectors`);
+  if (c.mode === 'pull') checkPullConfig(c);
   try {
     checkSearchSpec({ dtype: c.dtype, metric: c.metric, k: c.k, dim: c.dim, schedule: c.schedule });
   } catch (err) {
     throw new CliError((err as Error).message);
   }
   return c;
+}
+
+function checkPullConfig(c: RunConfig): void {
+  const p = c.pull;
+  if (!Number.isSafeInteger(p.ef) || p.ef < 1 || p.ef > TOPK_MAX) {
+    throw new CliError(`--ef must be a whole number in 1..${TOPK_MAX} (the walk's beam is the tile's ${TOPK_MAX}-entry result buffer), got ${p.ef}`);
+  }
+  if (p.ef < c.k) throw new CliError(`--ef ${p.ef} is below --k ${c.k}: a walk's beam must hold the k results`);
+  if (!Number.isSafeInteger(p.walks) || p.walks < 1 || p.walks > 64) throw new CliError(`--walks must be a whole number in 1..64, got ${p.walks}`);
+  if (!Number.isSafeInteger(p.efConstruction) || p.efConstruction < 1) throw new CliError(`--ef-construction must be a whole number of at least 1, got ${p.efConstruction}`);
+  const capacity = pullBlockCapacity(c.dim);
+  if (!Number.isSafeInteger(p.M) || p.M < 2 || 2 * p.M > capacity) {
+    throw new CliError(`--M must be a whole number in 2..${Math.floor(capacity / 2)} at dim ${c.dim}: a node's layer-0 list (2 M ids) must fit one block of ${capacity} vectors, got ${p.M}`);
+  }
+  if (c.dtype !== 'fp16') throw new CliError(`--mode pull serves fp16 vectors; --dtype ${c.dtype} is push-only`);
+  if (c.schedule !== 'query') throw new CliError(`--mode pull has no block schedule; drop --schedule ${c.schedule}`);
 }

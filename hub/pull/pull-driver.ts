@@ -1,0 +1,227 @@
+// The hub's side of a pull-mode walk (hub/work/walk-driver.ts): it answers the tile's
+// requests until the tile says DONE.
+//
+//   begin            -> the seed block (LOAD_BLOCK chunks, explicit ids): the walk's entry
+//                       nodes, whose distances the tile computes and merges into W
+//   NEED_NEIGHBORS n -> LOAD_NEIGHBORS(n, layer 0, n's layer-0 list)
+//   NEED_BLOCK ids   -> LOAD_BLOCK chunks carrying those vectors (explicit ids); the
+//                       non-final chunks are acknowledged with DONE, the final one is
+//                       answered by the tile's next request
+//   DONE             -> the walk is over; the machine moves on to READ_TOPK
+//
+// A request for a node that does not exist (or lies outside the walk's region) fails the
+// walk with a PullWalkError naming the tile, query, walk and id; the hub retries the unit,
+// then reassigns it, and the hub-side replay (PullLocalWalker) answers it as a last resort.
+import { blockChunks, blockStream, padBlockVectors } from '../../protocol/block-chunks.ts';
+import { encodeMessage } from '../../protocol/codec.ts';
+import { LoadBlock, LoadNeighbors } from '../../protocol/constants.ts';
+import { sealMessage } from '../../protocol/integrity.ts';
+import type { HubMessage, TileMessage } from '../../protocol/types.ts';
+import { strideBytes } from '../../protocol/vector-bytes.ts';
+import { BLOCK_BYTES, DTYPE_FP16, MAX_BLOCK_VECTORS, MSG_CRC_BYTES } from '../../wat/layout.ts';
+import type { EncodedDataset } from '../encoded-dataset.ts';
+import type { LocalWalker } from '../local-fallback.ts';
+import type { Candidate } from '../topk-merge.ts';
+import type { WalkUnit } from '../work/job.ts';
+import { METRIC_CODES } from '../work/message-builder.ts';
+import type { Outgoing, WalkDriver, WalkNext } from '../work/walk-driver.ts';
+import { PullIndex, UnknownNodeError } from './pull-index.ts';
+import { bitsToF32, checkEf, replayTileWalk, type WalkSource } from './tile-walk.ts';
+
+/** A walk the hub cannot serve: the tile asked for something that does not exist. */
+export class PullWalkError extends Error {
+  override name = 'PullWalkError';
+  constructor(
+    readonly tileId: number,
+    readonly queryId: number,
+    readonly walk: number,
+    readonly nodeId: bigint,
+    readonly request: 'NEED_BLOCK' | 'NEED_NEIGHBORS' | 'reply',
+    detail: string,
+  ) {
+    super(`tile ${tileId}, query ${queryId}, walk ${walk}: ${request} ${detail}`);
+  }
+}
+
+/** Vectors an explicit-id block of this dim can carry (the tile's 32 KB block region). */
+export function pullBlockCapacity(dim: number): number {
+  return Math.min(MAX_BLOCK_VECTORS, Math.floor(BLOCK_BYTES / (strideBytes(DTYPE_FP16, dim) + 8)));
+}
+
+export interface PullStats {
+  walks: number;
+  /** NEED_NEIGHBORS answered: node expansions (hops). */
+  expansions: number;
+  /** NEED_BLOCK answered. */
+  blocks: number;
+  /** Vectors sent in answer to NEED_BLOCK. */
+  vectors: number;
+  /** Vectors sent in seed blocks. */
+  seedVectors: number;
+  /** Distances the hub computed to route through the upper layers. */
+  hubRoutingDistances: number;
+}
+
+interface WalkState {
+  queryId: number;
+  walk: number;
+  /** Chunks of the block being streamed, and the next one to send. */
+  chunks: Uint8Array[];
+  nextChunk: number;
+}
+
+export class PullWalkDriver implements WalkDriver {
+  readonly ef: number;
+  readonly stats: PullStats = { walks: 0, expansions: 0, blocks: 0, vectors: 0, seedVectors: 0, hubRoutingDistances: 0 };
+  /** Every walk failure, in order (for tests and the report). */
+  readonly errors: PullWalkError[] = [];
+  private readonly active = new Map<number, WalkState>();
+  private readonly seedCache = new Map<number, number[][]>();
+  private nextMsgId = 0x80000000;
+  private readonly capacity: number;
+
+  constructor(
+    private readonly data: EncodedDataset,
+    readonly index: PullIndex,
+    private readonly opts: { integrity?: boolean; verifyCrc?: boolean } = {},
+  ) {
+    checkEf(index.settings.ef);
+    this.ef = index.settings.ef;
+    this.capacity = pullBlockCapacity(data.dim);
+  }
+
+  /** Seeds of every walk of a query (computed once per query). */
+  seeds(queryId: number): number[][] {
+    let s = this.seedCache.get(queryId);
+    if (!s) {
+      const plan = this.index.seeds(this.data.decodedQuery(queryId));
+      this.stats.hubRoutingDistances += plan.hubDistances;
+      s = plan.seeds.map((ids) => ids.slice(0, this.capacity));
+      this.seedCache.set(queryId, s);
+    }
+    return s;
+  }
+
+  begin(tileId: number, unit: WalkUnit): Outgoing {
+    const seeds = this.seeds(unit.queryId)[unit.walk];
+    if (!seeds) throw new RangeError(`query ${unit.queryId} has no walk ${unit.walk} (${this.index.walks} walks per query)`);
+    this.stats.walks++;
+    this.stats.seedVectors += seeds.length;
+    const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: this.blockMessages(seeds), nextChunk: 0 };
+    this.active.set(tileId, state);
+    return this.sendChunk(state);
+  }
+
+  next(tileId: number, unit: WalkUnit, reply: TileMessage): WalkNext {
+    const st = this.active.get(tileId);
+    if (!st || st.queryId !== unit.queryId || st.walk !== unit.walk) return { fault: `tile ${tileId}: walk reply for ${unit.key} with no walk in progress` };
+    try {
+      if (st.nextChunk < st.chunks.length) {
+        if (reply.type !== 'DONE') throw this.error(tileId, st, 0n, 'reply', `answered block chunk ${st.nextChunk - 1} with ${reply.type}, expected DONE`);
+        return { send: this.sendChunk(st) };
+      }
+      if (reply.type === 'DONE') {
+        this.active.delete(tileId);
+        return { done: true };
+      }
+      if (reply.type === 'NEED_NEIGHBORS') {
+        if (reply.layer !== 0) throw this.error(tileId, st, reply.nodeId, 'NEED_NEIGHBORS', `for node ${reply.nodeId} on layer ${reply.layer}: pull mode serves layer 0 only`);
+        const list = this.neighborsOf(tileId, st, reply.nodeId, 'NEED_NEIGHBORS');
+        this.stats.expansions++;
+        return { send: this.message({ type: 'LOAD_NEIGHBORS', msgId: 0, nodeId: reply.nodeId, layer: 0, ids: list.map(BigInt) }, 'LOAD_NEIGHBORS') };
+      }
+      if (reply.type === 'NEED_BLOCK') {
+        if (reply.ids.length === 0 || reply.ids.length > this.capacity) {
+          throw this.error(tileId, st, 0n, 'NEED_BLOCK', `asks for ${reply.ids.length} vectors; a block carries 1..${this.capacity}`);
+        }
+        const ids = reply.ids.map((id) => this.checkId(tileId, st, id, 'NEED_BLOCK'));
+        this.stats.blocks++;
+        this.stats.vectors += ids.length;
+        st.chunks = this.blockMessages(ids);
+        st.nextChunk = 0;
+        return { send: this.sendChunk(st) };
+      }
+      throw this.error(tileId, st, 0n, 'reply', `unexpected ${reply.type} during a walk`);
+    } catch (err) {
+      if (!(err instanceof PullWalkError)) throw err;
+      this.errors.push(err);
+      this.active.delete(tileId);
+      return { fault: err.message };
+    }
+  }
+
+  private error(tileId: number, st: WalkState, id: bigint, request: PullWalkError['request'], detail: string): PullWalkError {
+    return new PullWalkError(tileId, st.queryId, st.walk, id, request, detail);
+  }
+
+  private checkId(tileId: number, st: WalkState, id: bigint, request: 'NEED_BLOCK' | 'NEED_NEIGHBORS'): number {
+    if (id >= BigInt(this.index.n)) throw this.error(tileId, st, id, request, `asks for node ${id}, which does not exist (ids 0..${this.index.n - 1})`);
+    return Number(id);
+  }
+
+  private neighborsOf(tileId: number, st: WalkState, id: bigint, request: 'NEED_NEIGHBORS'): number[] {
+    const n = this.checkId(tileId, st, id, request);
+    try {
+      const list = this.index.neighbors(st.walk, n);
+      return list.length > LoadNeighbors.maxIds ? list.slice(0, LoadNeighbors.maxIds) : list;
+    } catch (err) {
+      if (err instanceof UnknownNodeError) throw this.error(tileId, st, id, request, `asks for ${err.message}`);
+      throw err;
+    }
+  }
+
+  private blockMessages(ids: readonly number[]): Uint8Array[] {
+    const dim = this.data.dim;
+    const padded = padBlockVectors(DTYPE_FP16, dim, ids.map((id) => this.data.computeVectorBytes(id)));
+    const stream = blockStream(padded, ids.map(BigInt));
+    const sealed = this.opts.integrity ?? false;
+    const chunks = blockChunks(stream, {
+      firstMsgId: 0,
+      count: ids.length,
+      dtype: DTYPE_FP16,
+      explicitIds: true,
+      verifyCrc: this.opts.verifyCrc ?? false,
+      ...(sealed ? { chunkDataBytes: LoadBlock.maxDataBytes - MSG_CRC_BYTES } : {}),
+    });
+    return chunks.map((c) => encodeMessage(c));
+  }
+
+  private sendChunk(st: WalkState): Outgoing {
+    const bytes = st.chunks[st.nextChunk++]!;
+    return this.finish(bytes.slice(), 'LOAD_BLOCK');
+  }
+
+  private message(m: HubMessage, requestType: string): Outgoing {
+    return this.finish(encodeMessage(m), requestType);
+  }
+
+  private finish(bytes: Uint8Array, requestType: string): Outgoing {
+    const msgId = this.nextMsgId;
+    this.nextMsgId = (this.nextMsgId + 1) >>> 0 || 0x80000000;
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(4, msgId, true);
+    return { bytes: this.opts.integrity ? sealMessage(bytes) : bytes, msgId, requestType };
+  }
+}
+
+/** The hub-side replay of a walk (hub/local-fallback.ts): the tile's result, bit for bit. */
+export class PullLocalWalker implements LocalWalker {
+  constructor(
+    private readonly data: EncodedDataset,
+    private readonly driver: PullWalkDriver,
+  ) {}
+
+  source(walk: number): WalkSource {
+    return {
+      dim: this.data.dim,
+      metricCode: METRIC_CODES[this.data.spec.metric],
+      neighbors: (id) => this.driver.index.neighbors(walk, id),
+      vectorBytes: (id) => this.data.computeVectorBytes(id),
+    };
+  }
+
+  walk(unit: WalkUnit): { candidates: Candidate[]; distances: number } {
+    const seeds = this.driver.seeds(unit.queryId)[unit.walk]!;
+    const t = replayTileWalk(this.source(unit.walk), this.data.queryBytes(unit.queryId), seeds, this.driver.ef);
+    return { candidates: t.entries.map((e) => ({ id: e.id, dist: bitsToF32(e.distBits) })), distances: t.distances };
+  }
+}

@@ -1,0 +1,41 @@
+// Pull mode's part of a simulation: the HNSW index over what the tiles compute with (the
+// fp16 data as decoded), built or loaded (--index, else the .cogsim-cache), the walk driver
+// that serves the tiles' requests, and the hub-side replay for the fallback path.
+import { IndexFormatError } from '../../hub/hnsw/index.ts';
+import type { Hub } from '../../hub/hub.ts';
+import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
+import type { Prng } from '../../hub/prng.ts';
+import { PullLocalWalker, PullWalkDriver } from '../../hub/pull/pull-driver.ts';
+import { PullIndex } from '../../hub/pull/pull-index.ts';
+import type { Metric } from '../../hub/hnsw/metric.ts';
+import { CliError } from '../cli/cli-error.ts';
+import type { RunConfig } from './run-config.ts';
+
+export interface PullSetup {
+  index: PullIndex;
+  driver: PullWalkDriver;
+}
+
+const HNSW_METRIC: Readonly<Record<RunConfig['metric'], Metric>> = { l2: 'l2sq', ip: 'ip', cosine: 'cosine' };
+
+export function setUpPull(config: RunConfig, encoded: EncodedDataset, hub: Hub, prng: Prng, opts: { cacheDir?: string | null } = {}): PullSetup {
+  const p = config.pull;
+  let index: PullIndex;
+  try {
+    index = PullIndex.obtain(
+      encoded.decodedBase,
+      encoded.dim,
+      HNSW_METRIC[config.metric],
+      { ef: p.ef, walks: p.walks, split: p.split, M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1 },
+      prng.derive('hnsw'),
+      { seed: config.seed, ...(p.indexPath ? { indexPath: p.indexPath } : {}), ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}) },
+    );
+  } catch (err) {
+    if (err instanceof IndexFormatError) throw new CliError(`--index: ${err.message}`);
+    throw err;
+  }
+  const driver = new PullWalkDriver(encoded, index, { integrity: hub.options.integrity, verifyCrc: config.verifyCrc });
+  hub.walkDriver = driver;
+  hub.fallback.walker = new PullLocalWalker(encoded, driver);
+  return { index, driver };
+}
