@@ -93,7 +93,10 @@ export class Hub {
       nowCycles: () => this.transport.nowCycles(),
       takeJob: (t) => this.takeJob(t),
       resume: (t, job, step, fault) => this.resume(t, job, step, fault),
-      timedOut: (t) => this.detected(t, { kind: 'timeout', atCycles: this.transport.nowCycles(), detail: `tile ${t}: no reply within ${options.replyTimeoutCycles} cycles` }),
+      timedOut: (t) => {
+        this.detected(t, { kind: 'timeout', atCycles: this.transport.nowCycles(), detail: `tile ${t}: no reply within ${options.replyTimeoutCycles} cycles` });
+        this.abandon(t, 'timeout');
+      },
       sendStep: (t, job, step) => this.sendStep(t, job, step),
       finishJob: () => this.stats.jobsFinished++,
       releaseJob: (t, job, fault) => this.releaseJob(t, job, fault),
@@ -170,7 +173,7 @@ export class Hub {
   }
 
   onTrap(tileId: number, trap: TileTrap): void {
-    this.outstanding.delete(tileId);
+    this.abandon(tileId, `trap ${trap.kind}`);
     const fault: TileFault = { kind: trap.kind, atCycles: this.transport.nowCycles(), detail: trap.message };
     this.detected(tileId, fault);
     this.tiles[tileId]!.send({ type: 'FAULT', fault });
@@ -178,7 +181,7 @@ export class Hub {
 
   /** A tile that stopped answering for good (the transport knows it is gone). */
   onTileDead(tileId: number, detail: string): void {
-    this.outstanding.delete(tileId);
+    this.abandon(tileId, 'dead');
     const fault: TileFault = { kind: 'dead', atCycles: this.transport.nowCycles(), detail };
     this.detected(tileId, fault);
     this.tiles[tileId]!.send({ type: 'FAULT', fault });
@@ -288,7 +291,7 @@ export class Hub {
   }
 
   private releaseJob(tileId: number, job: TileJob | null, fault: TileFault): void {
-    this.outstanding.delete(tileId);
+    this.abandon(tileId, `released (${fault.kind})`);
     const orphaned = [...(job ? [job.units] : []), ...this.plan.drain(tileId)];
     for (const units of orphaned) {
       const pending = units.filter((u) => this.isPending(u));
@@ -333,10 +336,18 @@ export class Hub {
   }
 
   private failStep(tileId: number, kind: TileFault['kind'], detail: string, code?: number): void {
-    this.outstanding.delete(tileId);
+    this.abandon(tileId, kind);
     const fault: TileFault = { kind, atCycles: this.transport.nowCycles(), detail, ...(code === undefined ? {} : { code }) };
     this.detected(tileId, fault);
     this.tiles[tileId]!.send({ type: 'STEP_FAILED', fault });
+  }
+
+  /** The hub stops waiting for the tile's outstanding message (it will retry or move on). */
+  private abandon(tileId: number, reason: string): void {
+    const o = this.outstanding.get(tileId);
+    if (!o) return;
+    this.outstanding.delete(tileId);
+    this.listener?.messageAbandoned(tileId, o.msgId, reason);
   }
 
   private detected(tileId: number, fault: TileFault): void {

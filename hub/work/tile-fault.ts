@@ -22,4 +22,6 @@ export interface TileFault {
 export interface HubListener {
   faultDetected(tileId: number, fault: TileFault): void;
   tileRetired(tileId: number, fault: TileFault | null): void;
+  /** The hub gave up waiting for the reply to `msgId` (and will retry or move on). */
+  messageAbandoned(tileId: number, msgId: number, reason: string): void;
 }

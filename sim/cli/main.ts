@@ -2,12 +2,14 @@
 import { Command, CommanderError } from 'commander';
 import { registerBudget } from './budget-command.ts';
 import { registerRun } from './run-command.ts';
+import { registerFaults } from './faults-command.ts';
 import { CliError } from './cli-error.ts';
 
 const program = new Command();
 program.name('cogsim').description('Cognitum tile simulator and hub orchestrator').exitOverride();
 registerBudget(program);
 registerRun(program);
+registerFaults(program);
 
 // One line, whatever the error carries: a multi-line message would read like a crash.
 function oneLine(text: string): string {

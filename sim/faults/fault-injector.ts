@@ -46,7 +46,7 @@ export class FaultInjector implements LinkTap {
     if (this.nodes[tile]!.dead || !this.prng.chance(this.opts.rate.numerator, this.opts.rate.denominator)) return bytes;
     const kind = this.pick(this.applicableToTile(bytes));
     if (!kind) return bytes;
-    const injection = this.ledger.inject(kind, tile, 'to-tile', describe(bytes));
+    const injection = this.ledger.inject(kind, tile, 'to-tile', describe(bytes), msgIdOf(bytes));
     if (kind === 'drop') return null;
     if (kind === 'corrupt') {
       this.armed.set(tile, { injection });
@@ -63,7 +63,7 @@ export class FaultInjector implements LinkTap {
     if (!this.prng.chance(this.opts.rate.numerator, this.opts.rate.denominator)) return bytes;
     const kind = this.pick(this.opts.kinds.filter((k) => k === 'corrupt' || k === 'drop'));
     if (!kind) return bytes;
-    const injection = this.ledger.inject(kind, tile, 'to-hub', describe(bytes));
+    const injection = this.ledger.inject(kind, tile, 'to-hub', describe(bytes), msgIdOf(bytes));
     if (kind === 'drop') return null;
     const flipped = this.flipBits(bytes);
     this.corruptedReplies.set(flipped, injection);
@@ -172,4 +172,8 @@ function describe(bytes: Uint8Array): string {
   if (bytes.length < MSG_HEADER_BYTES) return `${bytes.length} B`;
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return `type 0x${(v.getUint16(HEADER.type, true) & 0x3fff).toString(16)} id ${v.getUint32(HEADER.id, true)}`;
+}
+
+function msgIdOf(bytes: Uint8Array): number {
+  return bytes.length < MSG_HEADER_BYTES ? -1 : new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(HEADER.id, true);
 }

@@ -13,13 +13,14 @@ export interface Injection {
   direction: 'to-tile' | 'to-hub';
   /** The message it rode on: type and msg_id. */
   message: string;
+  /** The msg_id of the exchange it hit (a reply carries its request's id). */
+  msgId: number;
   detectedBy: string | null;
   detectedAtCycles: number | null;
 }
 
-/** Which hub detections can explain which injected kinds. */
+/** Which hub detections can explain which injected kinds (lost messages are matched by msg_id). */
 const EXPLAINS: Record<string, readonly FaultKind[]> = {
-  timeout: ['drop', 'slow'],
   'corrupt-reply': ['corrupt'],
   retired: ['death'],
 };
@@ -33,8 +34,8 @@ export class FaultLedger implements HubListener {
 
   constructor(private readonly now: () => number) {}
 
-  inject(kind: FaultKind, tile: number, direction: Injection['direction'], message: string): Injection {
-    const injection: Injection = { id: this.injections.length, kind, tile, atCycles: this.now(), direction, message, detectedBy: null, detectedAtCycles: null };
+  inject(kind: FaultKind, tile: number, direction: Injection['direction'], message: string, msgId: number): Injection {
+    const injection: Injection = { id: this.injections.length, kind, tile, atCycles: this.now(), direction, message, msgId, detectedBy: null, detectedAtCycles: null };
     this.injections.push(injection);
     return injection;
   }
@@ -47,6 +48,13 @@ export class FaultLedger implements HubListener {
 
   faultDetected(tileId: number, fault: TileFault): void {
     this.explain(tileId, fault.kind, `hub: ${fault.kind}`);
+  }
+
+  /** A lost (dropped or stalled) message is detected when the hub stops waiting for it. */
+  messageAbandoned(tileId: number, msgId: number, reason: string): void {
+    const lost = this.injections.find((i) => i.tile === tileId && i.msgId === msgId && i.detectedBy === null && (i.kind === 'drop' || i.kind === 'slow'));
+    if (lost) this.detect(lost, `hub: gave up waiting (${reason})`);
+    else if (reason === 'timeout') this.unexplained++;
   }
 
   tileRetired(tileId: number, fault: TileFault | null): void {

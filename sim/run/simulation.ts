@@ -34,7 +34,9 @@ export interface Simulation {
 }
 
 export const HUB_DEFAULTS: Omit<HubOptions, 'tileCount' | 'concurrency' | 'verifyCrc'> = {
-  replyTimeoutCycles: 2_000_000,
+  // Above the slowest legal message (a 32 KB block: CRC ~230k cycles + distances, see
+  // docs/faults.md) with room for queueing at the hub link.
+  replyTimeoutCycles: 500_000,
   restartTimeoutCycles: 1_000_000,
   integrity: false,
   maxRetriesPerJob: 8,

@@ -1,0 +1,33 @@
+// `cogsim faults`: a fault-injection experiment (docs/faults.md). Exit 1 when a query is
+// lost or answered differently, or an injected fault went undetected.
+import type { Command } from 'commander';
+import { buildKernel } from '../../tile/build/build-kernel.ts';
+import { FAULT_KINDS, parseKinds, parseRate } from '../faults/fault-kinds.ts';
+import { runFaultExperiment } from '../run/fault-run.ts';
+import { faultReport, faultReportPassed, formatFaultReport } from '../run/fault-report.ts';
+import { startStopwatch } from '../wallclock.ts';
+import { addRunOptions, runConfigFrom, type RunFlags } from './run-command.ts';
+
+interface FaultFlags extends RunFlags {
+  rate: string;
+  kinds: string;
+}
+
+export function registerFaults(program: Command): void {
+  const cmd = program
+    .command('faults')
+    .description('inject faults into a run and compare its answers with the same run without faults')
+    .option('--rate <r>', 'chance of a fault per message, e.g. 0.1 (at most 0.25)', '0.1')
+    .option('--kinds <list>', `comma-separated fault kinds: ${FAULT_KINDS.join(',')}`, FAULT_KINDS.join(','));
+  addRunOptions(cmd).action(async (flags: FaultFlags) => {
+    const rate = parseRate(flags.rate);
+    const kinds = parseKinds(flags.kinds);
+    const run = runConfigFrom(flags);
+    await buildKernel();
+    const watch = startStopwatch();
+    const result = runFaultExperiment({ run, rate, kinds }, () => watch.elapsedMs() / 1000);
+    const report = faultReport(result, run.seed, flags.rate, kinds);
+    console.log(flags.json ? JSON.stringify(report, null, 2) : formatFaultReport(report));
+    if (!faultReportPassed(report)) process.exitCode = 1;
+  });
+}
