@@ -5,6 +5,7 @@ import { FaultInjector } from '../faults/fault-injector.ts';
 import type { FaultKind, FaultRate } from '../faults/fault-kinds.ts';
 import { FaultLedger } from '../faults/fault-ledger.ts';
 import { answers, summarize, type RunSummary } from './report.ts';
+import type { HubOptions } from '../../hub/hub.ts';
 import type { RunConfig } from './run-config.ts';
 import { buildSimulation, HUB_DEFAULTS, runSimulation, SimulationStalledError, type Simulation } from './simulation.ts';
 
@@ -12,6 +13,8 @@ export interface FaultRunConfig {
   run: RunConfig;
   rate: FaultRate;
   kinds: readonly FaultKind[];
+  /** Hub policy overrides (e.g. a stricter retirement rule). */
+  hub?: Partial<HubOptions>;
 }
 
 export interface FaultRunResult {
@@ -42,7 +45,7 @@ function execute(s: Simulation, wallStart: () => number): { summary: RunSummary 
 
 export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => number): FaultRunResult {
   const run = tolerant(cfg.run);
-  const hub = { integrity: true };
+  const hub = { ...cfg.hub, integrity: true };
   const clean = execute(buildSimulation(run, { hub }), wallSeconds);
   if (!clean.summary) throw new Error(`the fault-free run did not finish: ${clean.stalled}`);
   const s = buildSimulation(run, { hub });
