@@ -127,7 +127,7 @@ describe('pull mode bad input', () => {
     expect(second.stdout).toMatch(/index file/);
     expect(second.stdout.match(/recall@10 +([\d.]+)/)?.[1]).toBe(first.stdout.match(/recall@10 +([\d.]+)/)?.[1]);
     const bytes = readFileSync(file);
-    bytes[bytes.length - 40] ^= 0xff;
+    bytes[bytes.length - 40] = bytes[bytes.length - 40]! ^ 0xff;
     writeFileSync(file, bytes);
     const bad = cogsim(args);
     expect(bad.status).not.toBe(0);
