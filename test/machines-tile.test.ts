@@ -170,6 +170,18 @@ describe('tile machine', () => {
     expect(d.state()).toBe('"retired"');
   });
 
+  it('keeps a tile whose faults are separated by successful steps', () => {
+    const h = harness({ jobs: 10, maxFaults: 3 });
+    h.actor.send({ type: 'BOOTED' });
+    for (let i = 0; i < 5; i++) {
+      h.actor.send({ type: 'STEP_OK' }); // progress between faults
+      h.actor.send({ type: 'FAULT', fault: h.fault('unreachable') });
+      expect(h.state()).toBe('"restarting"');
+      h.actor.send({ type: 'RESTARTED' });
+    }
+    expect(h.actor.getSnapshot().context.faults).toBe(5);
+  });
+
   it('retires a tile that does not come back from a restart in time', () => {
     const h = harness();
     h.actor.send({ type: 'BOOTED' });

@@ -12,7 +12,7 @@ import type { TileFault } from '../work/tile-fault.ts';
 
 export interface TileMachineInput {
   tileId: number;
-  /** Faults within `faultWindowCycles` that retire a tile. */
+  /** Faults within `faultWindowCycles`, with no successful step between them, that retire a tile. */
   maxFaultsInWindow: number;
   faultWindowCycles: number;
   /** Cycles to wait for a reply before the step counts as lost. */
@@ -93,7 +93,9 @@ export function createTileMachine(deps: TileMachineDeps) {
       sendStep: ({ context }) => {
         if (context.job) deps.sendStep(context.tileId, context.job, context.step, context.retries);
       },
-      advanceStep: assign({ step: ({ context }) => context.step + 1, retries: 0 }),
+      // Progress clears the fault record: only faults with no successful step between them
+      // count towards retirement, so transient faults never retire a working tile.
+      advanceStep: assign({ step: ({ context }) => context.step + 1, retries: 0, faultTimes: [] }),
       retryJob: assign(({ context, event }) => {
         assertEvent(event, 'STEP_FAILED');
         const at = context.job ? deps.resume(context.tileId, context.job, context.step, event.fault) : null;
