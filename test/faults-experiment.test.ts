@@ -27,7 +27,7 @@ describe('fault injection at 10% per message, every kind on', () => {
       expect(r.ledger.undetected()).toEqual([]);
       const counts = r.ledger.counts();
       // The run proves the faults happened: every kind that can fire here fired.
-      for (const k of FAULT_KINDS) if (!(k === 'bitflip' && dtype === 'i8' && schedule === 'block')) expect(counts[k].injected, k).toBeGreaterThan(0);
+      for (const k of FAULT_KINDS) expect(counts[k].injected, k).toBeGreaterThan(0);
       expect(r.faulty!.hub.restarts).toBeGreaterThan(0);
       expect(r.faulty!.hub.reassignedUnits).toBeGreaterThan(0);
     });

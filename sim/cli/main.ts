@@ -5,6 +5,12 @@ import { registerRun } from './run-command.ts';
 import { registerFaults } from './faults-command.ts';
 import { CliError } from './cli-error.ts';
 
+// A closed pipe (`cogsim budget | head`) ends the output, not the process with a trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command();
 program.name('cogsim').description('Cognitum tile simulator and hub orchestrator').exitOverride();
 registerBudget(program);

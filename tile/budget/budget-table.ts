@@ -2,12 +2,15 @@
 // against its spec estimate, internal functions against the utilities row, everything
 // else (section headers, types, exports, imports) against the spec's "WASM overhead".
 import { CODE_BUDGET_BYTES, type KernelSizeReport } from '../build/size-report.ts';
-import { SPEC_ESTIMATE_BYTES, SPEC_OVERHEAD_BYTES, SPEC_TOTAL_ESTIMATE_BYTES, SPEC_UTILITY_BYTES } from './spec-estimates.ts';
+import { INTERNAL_OWNERS, SPEC_ESTIMATE_BYTES, SPEC_OVERHEAD_BYTES, SPEC_TOTAL_ESTIMATE_BYTES, SPEC_UTILITY_BYTES } from './spec-estimates.ts';
 
 export interface BudgetRow {
   name: string;
+  /** The export's body plus the internal functions that do its work. */
   bytes: number;
   estimateBytes: number | null;
+  /** Internal functions counted in this row. */
+  includes: string[];
 }
 
 export interface BuildBudget {
@@ -25,10 +28,20 @@ export interface BuildBudget {
 
 export function budgetFor(report: KernelSizeReport): BuildBudget {
   const exported = report.functions.filter((f) => f.exported);
-  const rows: BudgetRow[] = exported.map((f) => ({ name: f.name, bytes: f.bodyBytes, estimateBytes: SPEC_ESTIMATE_BYTES[f.name] ?? null }));
-  const internal = report.functions.filter((f) => !f.exported);
-  for (const f of internal) rows.push({ name: f.name, bytes: f.bodyBytes, estimateBytes: null });
-  const utilityBytes = internal.reduce((n, f) => n + f.bodyBytes, 0);
+  const rows: BudgetRow[] = exported.map((f) => ({ name: f.name, bytes: f.bodyBytes, estimateBytes: SPEC_ESTIMATE_BYTES[f.name] ?? null, includes: [] }));
+  const utilities = [];
+  for (const f of report.functions.filter((g) => !g.exported)) {
+    const owner = INTERNAL_OWNERS.find((o) => o.pattern.test(f.name))?.owner;
+    const row = owner === undefined ? undefined : rows.find((r) => r.name === owner);
+    if (row) {
+      row.bytes += f.bodyBytes;
+      row.includes.push(f.name);
+    } else {
+      utilities.push(f);
+    }
+  }
+  for (const f of utilities) rows.push({ name: f.name, bytes: f.bodyBytes, estimateBytes: null, includes: [] });
+  const utilityBytes = utilities.reduce((n, f) => n + f.bodyBytes, 0);
   const bodies = report.functions.reduce((n, f) => n + f.bodyBytes, 0);
   return {
     variant: report.variant,
@@ -50,9 +63,10 @@ export function formatBudget(b: BuildBudget): string {
   for (const r of b.rows) {
     const est = r.estimateBytes === null ? '' : n(r.estimateBytes);
     const flag = r.estimateBytes !== null && r.bytes > r.estimateBytes ? '  over estimate' : '';
-    lines.push(`  ${r.name.padEnd(28)} ${n(r.bytes).padStart(7)} ${est.padStart(10)}${flag}`);
+    const incl = r.includes.length > 0 ? `  (with ${r.includes.join(', ')})` : '';
+    lines.push(`  ${r.name.padEnd(28)} ${n(r.bytes).padStart(7)} ${est.padStart(10)}${flag}${incl}`);
   }
-  lines.push(`  ${'internal functions (sum)'.padEnd(28)} ${n(b.utilityBytes).padStart(7)} ${n(SPEC_UTILITY_BYTES).padStart(10)}`);
+  lines.push(`  ${'utility functions (sum)'.padEnd(28)} ${n(b.utilityBytes).padStart(7)} ${n(SPEC_UTILITY_BYTES).padStart(10)}`);
   lines.push(`  ${'module overhead'.padEnd(28)} ${n(b.overheadBytes).padStart(7)} ${n(SPEC_OVERHEAD_BYTES).padStart(10)}`);
   lines.push(`  ${'whole module'.padEnd(28)} ${n(b.moduleBytes).padStart(7)} ${n(b.specTotalEstimateBytes).padStart(10)}`);
   lines.push(`  code section ${n(b.codeSectionBytes)} B; budget ${n(b.budgetBytes)} B: ${b.withinBudget ? `within budget (${n(b.budgetBytes - b.moduleBytes)} B spare)` : `OVER BUDGET by ${n(b.moduleBytes - b.budgetBytes)} B`}`);

@@ -21,3 +21,14 @@ export const SPEC_ESTIMATE_BYTES: Readonly<Record<string, number>> = {
 export const SPEC_UTILITY_BYTES = 256;
 export const SPEC_OVERHEAD_BYTES = 512;
 export const SPEC_TOTAL_ESTIMATE_BYTES = 5500;
+
+/**
+ * Internal functions that are part of one export's work in the spec's accounting: the
+ * budget table adds their bytes to that export's row. Everything else is a utility.
+ */
+export const INTERNAL_OWNERS: readonly { pattern: RegExp; owner: string }[] = [
+  { pattern: /^\$(dispatch_message|msg_reply|seal_reply|pull_.*)$/, owner: 'rvf_on_message' },
+  { pattern: /^\$dist_sum$/, owner: 'rvf_distances' },
+  { pattern: /^\$crc32c.*$/, owner: 'rvf_crc32c' },
+  { pattern: /^\$sq_.*$/, owner: 'rvf_dequant_i8' },
+];
