@@ -38,6 +38,8 @@ export interface BlockChunkOptions {
   stageOnly?: boolean;
   dequant?: boolean;
   verifyCrc?: boolean;
+  /** On FINAL the tile empties its top-K before the merge (push-hnsw batches). */
+  freshTopk?: boolean;
   /** Data bytes per chunk; at most (and by default) 2,016 so a chunk fills one message. */
   chunkDataBytes?: number;
 }
@@ -54,7 +56,7 @@ export function blockChunks(stream: Uint8Array, o: BlockChunkOptions): LoadBlock
   if (size > LoadBlock.maxDataBytes) throw new RangeError(`chunk of ${size} B exceeds ${LoadBlock.maxDataBytes} B`);
   const crc = crc32c(stream);
   const flags =
-    (o.explicitIds ? BlockFlag.EXPLICIT_IDS : 0) | (o.stageOnly ? BlockFlag.STAGE_ONLY : 0) | (o.dequant ? BlockFlag.DEQUANT : 0) | (o.verifyCrc ? BlockFlag.VERIFY_CRC : 0);
+    (o.explicitIds ? BlockFlag.EXPLICIT_IDS : 0) | (o.stageOnly ? BlockFlag.STAGE_ONLY : 0) | (o.dequant ? BlockFlag.DEQUANT : 0) | (o.verifyCrc ? BlockFlag.VERIFY_CRC : 0) | (o.freshTopk ? BlockFlag.FRESH_TOPK : 0);
   const ranges = chunkRanges(stream.length, size);
   return ranges.map(([start, end], i) => ({
     type: 'LOAD_BLOCK',

@@ -55,8 +55,9 @@ export const BlockFlag = {
   STAGE_ONLY: L.LB_F_STAGE_ONLY,
   DEQUANT: L.LB_F_DEQUANT,
   VERIFY_CRC: L.LB_F_VERIFY_CRC,
+  FRESH_TOPK: L.LB_F_FRESH_TOPK,
 } as const;
-export const BLOCK_FLAGS_KNOWN = 0x1f;
+export const BLOCK_FLAGS_KNOWN = 0x3f;
 
 export const LoadNeighbors = {
   nodeId: L.LN_NODE_ID,

@@ -154,6 +154,10 @@
       (if (i32.ne (local.get $base) (i32.const @BLOCK_PTR))
         (then (drop (call $rvf_dequant_i8 (local.get $base) (i32.const @BLOCK_PTR) (local.get $count)))))
       (drop (call $rvf_load_block (i32.const @BLOCK_PTR) (local.get $count) (i32.load8_u offset=@CFG_DTYPE (i32.const @CONFIG_PTR))))
+      ;; FRESH_TOPK (push-hnsw): the top-K starts empty, so READ_TOPK returns exactly this
+      ;; block's distances; the query stays loaded.
+      (if (i32.and (i32.load8_u offset=@LB_FLAGS (i32.const @MSG_PAYLOAD_PTR)) (i32.const @LB_F_FRESH_TOPK))
+        (then (call $st_set (i32.const @ST_TOPK_LEN) (i32.const 0))))
       (local.set $d (i32.const 0))
       (drop (br_if $f (i32.const @OK)
         (i32.or (i32.and (i32.load8_u offset=@LB_FLAGS (i32.const @MSG_PAYLOAD_PTR)) (i32.const @LB_F_STAGE_ONLY))

@@ -194,6 +194,7 @@ export const LB_F_EXPLICIT_IDS = 0x02;
 export const LB_F_STAGE_ONLY = 0x04;
 export const LB_F_DEQUANT = 0x08;
 export const LB_F_VERIFY_CRC = 0x10;
+export const LB_F_FRESH_TOPK = 0x20; // on FINAL, empty the top-K before the merge (push-hnsw: READ_TOPK returns exactly this block's distances)
 export const LB_DEQUANT_STAGE_PTR = BLOCK_PTR + BLOCK_BYTES / 2; // i8 codes wait here for rvf_dequant_i8
 // LOAD_NEIGHBORS payload: node, layer, then the record rvf_load_neighbors reads
 export const LN_NODE_ID = 0x00; // u64
