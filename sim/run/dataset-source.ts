@@ -1,8 +1,8 @@
 // Where a run's vectors come from: the built-in seeded clustered generator, or files the
-// user brings (.fvecs / .npy). File errors surface as one-line CLI errors.
+// user brings (.fvecs / .bvecs / .npy). File errors surface as one-line CLI errors.
 import { extname } from 'node:path';
 import { DataFormatError } from '../../hub/data/data-format-error.ts';
-import { loadFvecs } from '../../hub/data/fvecs.ts';
+import { loadBvecs, loadFvecs } from '../../hub/data/fvecs.ts';
 import { generateClusteredData } from '../../hub/data/generate.ts';
 import { loadNpy } from '../../hub/data/npy.ts';
 import type { Prng } from '../../hub/prng.ts';
@@ -28,7 +28,12 @@ function loadMatrix(path: string, flag: string): { data: Float32Array; dim: numb
       const m = loadNpy(path);
       return { data: m.data, dim: m.cols, rows: m.rows };
     }
-    throw new CliError(`${flag} ${path}: unsupported file type '${ext}'; use .fvecs or .npy`);
+    if (ext === '.bvecs') {
+      // uint8 vectors (SIFT1B style) widen exactly to f32.
+      const b = loadBvecs(path);
+      return { data: Float32Array.from(b.data), dim: b.dim, rows: b.count };
+    }
+    throw new CliError(`${flag} ${path}: unsupported file type '${ext}'; use .fvecs, .bvecs or .npy`);
   } catch (err) {
     if (err instanceof CliError) throw err;
     if (err instanceof DataFormatError) throw new CliError(`${flag} ${err.message}`);
