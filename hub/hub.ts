@@ -23,6 +23,7 @@ import type { Outgoing, WalkDriver } from './work/walk-driver.ts';
 import { WorkPlan } from './work/work-plan.ts';
 import { HubStats } from './hub-stats.ts';
 import { LocalFallback } from './local-fallback.ts';
+import type { PushHnswDriver, SearchStep } from './push-hnsw/push-hnsw-driver.ts';
 
 export interface HubOptions {
   tileCount: number;
@@ -71,6 +72,10 @@ export class Hub {
   private pendingQueries: number[] = [];
   /** Pull mode's request server; set before submitting walk units. */
   walkDriver: WalkDriver | null = null;
+  /** Push-hnsw's searches (the hub walks HNSW, tiles compute the distances); set before submitPushHnsw. */
+  pushHnsw: PushHnswDriver | null = null;
+  /** The query each tile holds loaded with an explicit k (push-hnsw), as far as the hub knows. */
+  private readonly loadedQuery: (number | null)[];
   /** Told of every fault the hub detects (the simulator's fault ledger). */
   listener: HubListener | null = null;
   /** How far each tile got into a stream step, so a retry resumes at the chunk that failed. */
@@ -84,10 +89,11 @@ export class Hub {
     private readonly clock: HubClock,
   ) {
     this.builder = new MessageBuilder(data, { verifyCrc: options.verifyCrc, integrity: options.integrity });
-    this.planner = new JobPlanner({ chunksPerBlock: (b) => this.builder.chunkCount(b), paramsChunks: this.builder.paramsChunkCount });
+    this.planner = new JobPlanner({ chunksPerBlock: (b) => this.builder.chunkCount(b), chunksPerBatch: (u) => this.builder.batchChunkCount(u), paramsChunks: this.builder.paramsChunkCount });
     this.plan = new WorkPlan(data, options.tileCount);
     this.fallback = new LocalFallback(data);
     this.needsParams = new Array<boolean>(options.tileCount).fill(this.builder.paramsChunkCount > 0);
+    this.loadedQuery = new Array<number | null>(options.tileCount).fill(null);
     this.queryMachine = createQueryMachine({ queryDone: (id, best, ctx) => this.onQueryDone(id, best, ctx) });
     const tileMachine = createTileMachine({
       nowCycles: () => this.transport.nowCycles(),
@@ -143,6 +149,14 @@ export class Hub {
     this.wakeIdleTiles();
   }
 
+  /** Push-hnsw: queries admitted up to the concurrency, each searched by the hub with tiles computing (docs/modes.md). */
+  submitPushHnsw(queryIds: readonly number[]): void {
+    if (!this.pushHnsw) throw new Error('this hub has no push-hnsw driver: push-hnsw needs an HNSW index');
+    this.pendingQueries.push(...queryIds);
+    this.admitQueries();
+    this.wakeIdleTiles();
+  }
+
   get allDone(): boolean {
     return this.pendingQueries.length === 0 && this.queries.size === 0;
   }
@@ -169,6 +183,7 @@ export class Hub {
 
   onTileRestarted(tileId: number): void {
     this.needsParams[tileId] = this.builder.paramsChunkCount > 0;
+    this.loadedQuery[tileId] = null; // fresh memory
     this.tiles[tileId]!.send({ type: 'RESTARTED' });
   }
 
@@ -217,7 +232,13 @@ export class Hub {
     }
     const step = expected.step;
     if (step.op === 'read' && reply.type === 'TOPK_RESULT') {
-      this.deliverPartial(tileId, step.unitKey, reply.entries.map((e) => ({ id: Number(e.id), dist: e.dist })));
+      const candidates = reply.entries.map((e) => ({ id: Number(e.id), dist: e.dist }));
+      if (this.pushHnsw && !this.pushHnsw.accepts(WorkPlan.queryOfKey(step.unitKey), step.unitKey, candidates)) {
+        this.loadedQuery[tileId] = null; // whatever the tile holds, it is not this batch's answer
+        this.failStep(tileId, 'corrupt-reply', `tile ${tileId}: READ_TOPK for batch ${step.unitKey} returned ids other than the batch's`);
+        return;
+      }
+      this.deliverPartial(tileId, step.unitKey, candidates);
     } else if (!(reply.type === 'DONE' && step.op !== 'read')) {
       this.failStep(tileId, 'corrupt-reply', `tile ${tileId}: ${expected.requestType} answered with ${reply.type}`);
       return;
@@ -229,6 +250,7 @@ export class Hub {
       return;
     }
     if (step.op === 'params' && step.chunk === this.builder.paramsChunkCount - 1) this.needsParams[tileId] = false;
+    if (step.op === 'query') this.loadedQuery[tileId] = step.k === undefined ? null : step.queryId;
     this.tiles[tileId]!.send({ type: 'STEP_OK' });
   }
 
@@ -238,7 +260,7 @@ export class Hub {
     const units = this.plan.dequeue(tileId);
     if (!units) return null;
     for (const u of units) this.queries.get(u.queryId)?.send({ type: 'UNIT_STARTED' });
-    return this.planner.plan(units, this.needsParams[tileId]!);
+    return this.planner.plan(units, this.needsParams[tileId]!, (q) => this.loadedQuery[tileId] === q);
   }
 
   private resume(tileId: number, job: TileJob, step: number, fault: TileFault): { job: TileJob; step: number } | null {
@@ -250,7 +272,7 @@ export class Hub {
     }
     this.streamProgress.delete(tileId);
     const remaining = job.units.filter((u) => this.isPending(u));
-    return remaining.length > 0 ? { job: this.planner.plan(remaining, this.needsParams[tileId]!), step: 0 } : null;
+    return remaining.length > 0 ? { job: this.planner.plan(remaining, this.needsParams[tileId]!, (q) => this.loadedQuery[tileId] === q), step: 0 } : null;
   }
 
   private sendStep(tileId: number, job: TileJob, stepIndex: number): void {
@@ -264,6 +286,7 @@ export class Hub {
   }
 
   private sendPart(tileId: number, step: JobStep, part: number): void {
+    if (step.op === 'query') this.loadedQuery[tileId] = null; // known again only when its DONE arrives
     this.sendOutgoing(tileId, step, part, this.builder.build(step, part));
   }
 
@@ -360,6 +383,11 @@ export class Hub {
   private admitQueries(): void {
     while (this.inFlight < this.options.concurrency && this.pendingQueries.length > 0) {
       const q = this.pendingQueries.shift()!;
+      if (this.pushHnsw) {
+        this.dispatchQuery(q, [], true);
+        this.applySearchStep(q, this.pushHnsw.start(q));
+        continue;
+      }
       this.dispatchQuery(q);
       for (const { tileId, units } of this.plan.scanUnits(q)) {
         const target = this.healthyOrNearest(tileId);
@@ -374,10 +402,10 @@ export class Hub {
     }
   }
 
-  private dispatchQuery(queryId: number, walkKeys?: string[]): void {
+  private dispatchQuery(queryId: number, walkKeys?: string[], open = false): void {
     const unitKeys = walkKeys ?? (this.data.spec.schedule === 'block' ? this.plan.probeKeys(queryId) : this.plan.scanKeys(queryId));
     const actor = createActor(this.queryMachine, {
-      input: { queryId, k: this.data.spec.k, unitKeys, dispatchedAtCycles: this.transport.nowCycles() },
+      input: { queryId, k: this.data.spec.k, unitKeys, dispatchedAtCycles: this.transport.nowCycles(), open },
       clock: this.clock,
     });
     this.queries.set(queryId, actor);
@@ -415,7 +443,33 @@ export class Hub {
       this.stats.duplicatePartials++;
       return;
     }
+    const fresh = this.pushHnsw !== null && q.getSnapshot().context.pending.includes(unitKey);
     q.send({ type: 'PARTIAL', unitKey, candidates, nowCycles: this.transport.nowCycles() });
+    if (fresh) {
+      const next = this.pushHnsw!.answered(queryId, unitKey, candidates);
+      if (next) this.applySearchStep(queryId, next);
+    }
+  }
+
+  /** Push-hnsw: a search's next round goes to its tiles (or the hub itself), or the search is over. */
+  private applySearchStep(queryId: number, step: SearchStep): void {
+    const q = this.queries.get(queryId)!;
+    if ('done' in step) {
+      q.send({ type: 'SEARCH_DONE', best: step.done, nowCycles: this.transport.nowCycles() });
+      return;
+    }
+    q.send({ type: 'UNITS_ADDED', unitKeys: step.units.map((u) => u.unit.key) });
+    for (const { tileId, unit } of step.units) {
+      const target = this.healthyOrNearest(tileId);
+      if (this.plan.isRetired(target)) {
+        q.send({ type: 'UNIT_HUB_LOCAL', unitKey: unit.key });
+        this.stats.hubLocalUnits++;
+        this.runLocally([unit]); // every tile is retired: the hub computes the batch
+      } else {
+        this.plan.enqueue(target, [unit]);
+        if (this.tiles[target]!.getSnapshot().matches('idle')) this.tiles[target]!.send({ type: 'WORK_AVAILABLE' });
+      }
+    }
   }
 
   private isPending(u: WorkUnit): boolean {

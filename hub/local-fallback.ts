@@ -32,6 +32,13 @@ export class LocalFallback {
   compute(units: readonly WorkUnit[]): { cycles: number; partials: LocalPartial[] } {
     let distances = 0;
     const partials = units.map((u) => {
+      if (u.kind === 'hnsw-batch') {
+        // What the tile's FRESH_TOPK batch returns: every id's distance, in the tile's order.
+        const query = this.data.queryBytes(u.queryId);
+        const batch = u.ids.map((id) => ({ id, dist: kernelOrderDistance(DTYPE_FP16, METRIC_CODES[this.data.spec.metric], query, this.data.computeVectorBytes(id), this.data.dim) }));
+        distances += batch.length;
+        return { queryId: u.queryId, unitKey: u.key, candidates: mergeTopK([], batch, batch.length) };
+      }
       if (u.kind === 'walk') {
         if (!this.walker) throw new Error(`unit ${u.key}: no hub-side walker to run a pull-mode walk locally`);
         const r = this.walker.walk(u);

@@ -6,10 +6,10 @@ import { TransitionRecorder } from './machine-coverage.ts';
 
 const recorder = new TransitionRecorder();
 
-function harness(unitKeys: string[], k = 2) {
+function harness(unitKeys: string[], k = 2, open = false) {
   const done: { best: Candidate[]; ctx: QueryMachineContext }[] = [];
   const machine = createQueryMachine({ queryDone: (_id, best, ctx) => void done.push({ best, ctx }) });
-  const actor = createActor(machine, { input: { queryId: 7, k, unitKeys, dispatchedAtCycles: 100 }, inspect: recorder.inspect }).start();
+  const actor = createActor(machine, { input: { queryId: 7, k, unitKeys, dispatchedAtCycles: 100, open }, inspect: recorder.inspect }).start();
   const state = () => JSON.stringify(actor.getSnapshot().value);
   return { actor, machine, done, state };
 }
@@ -57,6 +57,36 @@ describe('query machine', () => {
     const h = harness([]);
     expect(h.state()).toBe('"done"');
     expect(h.done[0]!.best).toEqual([]);
+  });
+
+  it('keeps an open query (push-hnsw) waiting while it has no pending unit, until SEARCH_DONE gives the answer', () => {
+    const h = harness([], 2, true);
+    expect(h.state()).toBe('"dispatched"');
+    h.actor.send({ type: 'UNITS_ADDED', unitKeys: ['q7/h0.0'] });
+    expect(h.actor.getSnapshot().context.pending).toEqual(['q7/h0.0']);
+    h.actor.send({ type: 'UNIT_STARTED' });
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/h0.0', candidates: [{ id: 5, dist: 2 }], nowCycles: 300 });
+    expect(h.state()).toBe('"awaitingPartials"');
+    expect(h.done).toEqual([]);
+    // A unit added twice, or one that already reported, is pending once at most.
+    h.actor.send({ type: 'UNITS_ADDED', unitKeys: ['q7/h1.0', 'q7/h1.1', 'q7/h1.0', 'q7/h0.0'] });
+    expect(h.actor.getSnapshot().context.pending).toEqual(['q7/h1.0', 'q7/h1.1']);
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/h1.0', candidates: [{ id: 1, dist: 1 }], nowCycles: 400 });
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/h1.1', candidates: [], nowCycles: 450 });
+    expect(h.state()).toBe('"awaitingPartials"');
+    // The search's answer replaces the merged partials.
+    h.actor.send({ type: 'SEARCH_DONE', best: [{ id: 5, dist: 2 }], nowCycles: 500 });
+    expect(h.state()).toBe('"done"');
+    expect(h.done[0]!.best).toEqual([{ id: 5, dist: 2 }]);
+    expect(h.done[0]!.ctx.doneAtCycles).toBe(500);
+  });
+
+  it('finishes an open query at SEARCH_DONE only once its pending units have reported', () => {
+    const h = harness(['q7/h0.0'], 2, true);
+    h.actor.send({ type: 'SEARCH_DONE', best: [], nowCycles: 10 });
+    expect(h.state()).toBe('"dispatched"');
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/h0.0', candidates: [{ id: 3, dist: 0 }], nowCycles: 20 });
+    expect(h.state()).toBe('"done"');
   });
 
   afterAll(() => {

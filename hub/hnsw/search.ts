@@ -56,6 +56,8 @@ export class HnswSearcher {
   private queryVec: Float32Array = new Float32Array(0);
   private queryOff = 0;
   private queryNorm = 0;
+  /** Set only during searchWithDistance: the caller's distance from the query to a node. */
+  private distanceOf: ((id: number) => number) | null = null;
 
   constructor(core: HnswCore) {
     this.core = core;
@@ -71,6 +73,7 @@ export class HnswSearcher {
 
   distanceTo(id: number): number {
     this.distanceCount++;
+    if (this.distanceOf) return this.distanceOf(id);
     const c = this.core;
     const idNorm = c.norms === null ? 0 : c.norms[id]!;
     return metricDistance(c.metric, this.queryVec, this.queryOff, this.queryNorm, c.vectors, id * c.dim, idNorm, c.dim);
@@ -187,6 +190,25 @@ export class HnswSearcher {
   /** As search, plus the distance computations and expansions this query cost. */
   searchInstrumented(query: Float32Array, k: number, ef: number): InstrumentedSearchResult {
     this.beginQuery(query);
+    return this.runSearch(k, ef);
+  }
+
+  /**
+   * The same search with distances from `distanceOf(id)` (the query is the caller's), e.g.
+   * a tile's fp16 lane-order arithmetic (push-hnsw's reference). Ties still go to the lower id.
+   */
+  searchWithDistance(distanceOf: (id: number) => number, k: number, ef: number): InstrumentedSearchResult {
+    this.distanceCount = 0;
+    this.expansionCount = 0;
+    this.distanceOf = distanceOf;
+    try {
+      return this.runSearch(k, ef);
+    } finally {
+      this.distanceOf = null;
+    }
+  }
+
+  private runSearch(k: number, ef: number): InstrumentedSearchResult {
     checkPositiveInt('k', k);
     checkPositiveInt('ef', ef);
     const graph = this.core.graph;

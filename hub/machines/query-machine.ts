@@ -1,6 +1,9 @@
 // A query's lifecycle: dispatched (its units queued on tiles), awaiting partial results
 // (at least one unit started), merged (every unit reported; the global top-K is final),
-// done. A partial for a unit that already reported (a retried or reassigned job that ran
+// done. A query whose units are not known up front (push-hnsw: the hub's HNSW search adds
+// each expansion's batches as it goes) starts `open`: UNITS_ADDED adds pending units and
+// SEARCH_DONE closes it with the search's answer, which replaces the merged partials.
+// A partial for a unit that already reported (a retried or reassigned job that ran
 // a unit twice) is ignored, so recovery cannot change a result. Reassignments and
 // hub-local fallbacks are counted here because they belong to the query they delay.
 import { assertEvent, assign, setup } from 'xstate';
@@ -11,9 +14,12 @@ export interface QueryMachineInput {
   k: number;
   unitKeys: string[];
   dispatchedAtCycles: number;
+  /** More units will be added (UNITS_ADDED) until SEARCH_DONE; default false. */
+  open?: boolean;
 }
 
 export interface QueryMachineContext extends QueryMachineInput {
+  open: boolean;
   pending: string[];
   reported: string[];
   best: Candidate[];
@@ -27,7 +33,11 @@ export type QueryMachineEvent =
   | { type: 'UNIT_STARTED' }
   | { type: 'PARTIAL'; unitKey: string; candidates: Candidate[]; nowCycles: number }
   | { type: 'UNIT_REASSIGNED'; unitKey: string }
-  | { type: 'UNIT_HUB_LOCAL'; unitKey: string };
+  | { type: 'UNIT_HUB_LOCAL'; unitKey: string }
+  /** An open query's search adds units (one expansion's batches). */
+  | { type: 'UNITS_ADDED'; unitKeys: string[] }
+  /** An open query's search is over: its answer is `best`. */
+  | { type: 'SEARCH_DONE'; best: Candidate[]; nowCycles: number };
 
 export interface QueryMachineDeps {
   queryDone(queryId: number, best: Candidate[], context: QueryMachineContext): void;
@@ -53,6 +63,17 @@ export function createQueryMachine(deps: QueryMachineDeps) {
       countDuplicate: assign({ duplicatePartials: ({ context }) => context.duplicatePartials + 1 }),
       countReassignment: assign({ reassignments: ({ context }) => context.reassignments + 1 }),
       countHubLocal: assign({ hubLocalUnits: ({ context }) => context.hubLocalUnits + 1 }),
+      addUnits: assign({
+        pending: ({ context, event }) => {
+          assertEvent(event, 'UNITS_ADDED');
+          const known = new Set([...context.pending, ...context.reported]);
+          return [...context.pending, ...[...new Set(event.unitKeys)].filter((k) => !known.has(k))];
+        },
+      }),
+      closeSearch: assign(({ event }) => {
+        assertEvent(event, 'SEARCH_DONE');
+        return { open: false, best: event.best, doneAtCycles: event.nowCycles };
+      }),
       announceDone: ({ context }) => deps.queryDone(context.queryId, context.best, context),
     },
     guards: {
@@ -60,12 +81,14 @@ export function createQueryMachine(deps: QueryMachineDeps) {
         assertEvent(event, 'PARTIAL');
         return context.pending.includes(event.unitKey);
       },
-      allReported: ({ context }) => context.pending.length === 0,
+      /** Every unit reported and none will be added. */
+      allReported: ({ context }) => context.pending.length === 0 && !context.open,
     },
   }).createMachine({
     id: 'query',
     context: ({ input }) => ({
       ...input,
+      open: input.open ?? false,
       pending: [...input.unitKeys],
       reported: [],
       best: [],
@@ -78,6 +101,8 @@ export function createQueryMachine(deps: QueryMachineDeps) {
     on: {
       UNIT_REASSIGNED: { actions: 'countReassignment' },
       UNIT_HUB_LOCAL: { actions: 'countHubLocal' },
+      UNITS_ADDED: { actions: 'addUnits' },
+      SEARCH_DONE: { actions: 'closeSearch' },
     },
     states: {
       dispatched: {

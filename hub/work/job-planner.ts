@@ -1,11 +1,16 @@
 // Builds a job's message steps from its units. Query-stationary units become
 // query, the unit's blocks as chunk streams (the final chunk computes and merges), read.
 // Block-stationary units sharing a block become: the block staged once, then per query
-// query, compute, read. A tile that needs SQ parameters gets them first.
-import type { JobStep, TileJob, WorkUnit } from './job.ts';
+// query, compute, read. A tile that needs SQ parameters gets them first. A push-hnsw batch
+// becomes: the query (k 16) unless the tile already holds it, the batch as one FRESH_TOPK
+// stream with explicit ids, read.
+import { TOPK_MAX } from '../../wat/layout.ts';
+import type { HnswBatchUnit, JobStep, TileJob, WorkUnit } from './job.ts';
 
 export interface JobPlannerInput {
   chunksPerBlock(blockId: number): number;
+  /** Chunks of a push-hnsw batch stream (0 when the run has no batches). */
+  chunksPerBatch?(unit: HnswBatchUnit): number;
   paramsChunks: number; // 0 when the wire dtype needs no parameters
 }
 
@@ -14,18 +19,33 @@ export class JobPlanner {
 
   constructor(private readonly input: JobPlannerInput) {}
 
-  plan(units: WorkUnit[], needsParams: boolean): TileJob {
+  /** `holdsQuery(q)`: the tile is known to hold query q loaded with k 16 (push-hnsw batches skip LOAD_QUERY). */
+  plan(units: WorkUnit[], needsParams: boolean, holdsQuery: (queryId: number) => boolean = () => false): TileJob {
     const steps: JobStep[] = [];
     if (needsParams) {
       for (let c = 0; c < this.input.paramsChunks; c++) steps.push({ op: 'params', chunk: c, phase: 'loading' });
     }
     let stagedBlock = -1;
+    // The query a batch finds on the tile: unknown (ask holdsQuery) until this job loads one.
+    let held: number | null | undefined;
     for (const unit of units) {
-      if (unit.kind === 'walk') {
+      if (unit.kind === 'hnsw-batch') {
+        if (!(held === undefined ? holdsQuery(unit.queryId) : held === unit.queryId)) {
+          steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading', k: TOPK_MAX });
+        }
+        held = unit.queryId;
+        const n = this.input.chunksPerBatch?.(unit) ?? 0;
+        if (n < 1) throw new RangeError(`batch ${unit.key}: the planner has no chunk count for push-hnsw batches`);
+        if (n > 1) steps.push({ op: 'stream', blockId: -1, chunks: n - 1, stageOnly: false, phase: 'loading', batch: unit });
+        steps.push({ op: 'chunk', blockId: -1, chunk: n - 1, final: true, stageOnly: false, phase: 'computing', batch: unit });
+        stagedBlock = -1;
+      } else if (unit.kind === 'walk') {
+        held = null;
         steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading', pull: true });
         steps.push({ op: 'walk', unit, phase: 'computing' });
         stagedBlock = -1;
       } else if (unit.kind === 'scan') {
+        held = null;
         steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading' });
         for (const blockId of unit.blockIds) this.pushChunks(steps, blockId, false);
         stagedBlock = -1;
@@ -34,6 +54,7 @@ export class JobPlanner {
           this.pushChunks(steps, unit.blockId, true);
           stagedBlock = unit.blockId;
         }
+        held = null;
         steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading' });
         steps.push({ op: 'compute', queryId: unit.queryId, blockId: unit.blockId, phase: 'computing' });
       }

@@ -27,19 +27,31 @@ export interface WalkUnit {
   key: string;
 }
 
-export type WorkUnit = ScanUnit | ProbeUnit | WalkUnit;
+/** Push-hnsw: one batch (at most 16) of an expansion's unvisited neighbors; the tile computes
+ *  their distances (FRESH_TOPK stream, READ_TOPK) for the hub's HNSW search (hub/push-hnsw/). */
+export interface HnswBatchUnit {
+  kind: 'hnsw-batch';
+  queryId: number;
+  /** Node ids whose distances the search needs, in the order the expansion met them. */
+  ids: number[];
+  key: string;
+}
+
+export type WorkUnit = ScanUnit | ProbeUnit | WalkUnit | HnswBatchUnit;
 
 export type StepPhase = 'loading' | 'computing' | 'reporting';
 
 export type JobStep =
   | { op: 'params'; chunk: number; phase: 'loading' }
   /** pull: LOAD_QUERY starts a pull-mode walk (flag LQ_F_PULL, k = the walk's ef). */
-  | { op: 'query'; queryId: number; phase: 'loading'; pull?: true }
+  /** k: LOAD_QUERY's k when it is not the run's (push-hnsw: 16, a whole batch comes back). */
+  | { op: 'query'; queryId: number; phase: 'loading'; pull?: true; k?: number }
   /** All but the last chunk of a block: the hub streams them one after another (each
    *  acknowledged before the next, the tile has one I/O buffer) and the machine sees one step. */
-  | { op: 'stream'; blockId: number; chunks: number; stageOnly: boolean; phase: 'loading' }
-  /** The block's final chunk: the tile commits the block and, unless staging, computes. */
-  | { op: 'chunk'; blockId: number; chunk: number; final: boolean; stageOnly: boolean; phase: StepPhase }
+  | { op: 'stream'; blockId: number; chunks: number; stageOnly: boolean; phase: 'loading'; batch?: HnswBatchUnit }
+  /** The block's final chunk: the tile commits the block and, unless staging, computes.
+   *  With `batch` (blockId -1) the stream is a push-hnsw batch, not a dataset block. */
+  | { op: 'chunk'; blockId: number; chunk: number; final: boolean; stageOnly: boolean; phase: StepPhase; batch?: HnswBatchUnit }
   | { op: 'compute'; queryId: number; blockId: number; phase: 'computing' }
   /** Pull mode: the tile drives; a WalkDriver answers its requests until it says DONE. */
   | { op: 'walk'; unit: WalkUnit; phase: 'computing' }
@@ -57,6 +69,11 @@ export function scanUnitKey(queryId: number, tileSlot: number): string {
 
 export function walkUnitKey(queryId: number, walk: number): string {
   return `q${queryId}/w${walk}`;
+}
+
+/** Push-hnsw: batch b of round r (one expansion) of a query's search. */
+export function hnswBatchKey(queryId: number, round: number, batch: number): string {
+  return `q${queryId}/h${round}.${batch}`;
 }
 
 export function probeUnitKey(queryId: number, blockId: number): string {

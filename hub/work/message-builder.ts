@@ -2,23 +2,26 @@
 // encoded once per block and copied with the new msg_id patched in: the hub sends the
 // same 2 KB chunks many times, and re-encoding them would dominate the simulator.
 import { encodeMessage } from '../../protocol/codec.ts';
-import { HEADER, LoadParams } from '../../protocol/constants.ts';
+import { HEADER, LoadBlock, LoadParams } from '../../protocol/constants.ts';
 import { sealMessage } from '../../protocol/integrity.ts';
-import { paramsChunks } from '../../protocol/block-chunks.ts';
+import { blockChunks, blockStream, padBlockVectors, paramsChunks } from '../../protocol/block-chunks.ts';
 import type { HubMessage } from '../../protocol/types.ts';
 import { DTYPE_FP16, LB_F_VERIFY_CRC, LQ_F_PULL, LP_KIND_SQ, MSG_CRC_BYTES, METRIC_COSINE, METRIC_IP, METRIC_L2 } from '../../wat/layout.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
 import type { MetricName } from '../search-spec.ts';
 import { sqParamsBytes } from '../sq-quantize.ts';
-import type { JobStep } from './job.ts';
+import type { HnswBatchUnit, JobStep } from './job.ts';
 
 const PARAMS_CHUNK_BYTES = LoadParams.maxDataBytes;
+/** Push-hnsw batch streams kept encoded (a retry or a reassignment sends them again). */
+const BATCH_CACHE_ENTRIES = 512;
 
 export const METRIC_CODES: Readonly<Record<MetricName, number>> = { l2: METRIC_L2, ip: METRIC_IP, cosine: METRIC_COSINE };
 
 export class MessageBuilder {
   private nextMsgId = 1;
   private readonly encodedChunks = new Map<string, Uint8Array>();
+  private readonly encodedBatches = new Map<string, Uint8Array[]>();
   private readonly encodedParams: Uint8Array[];
   readonly verifyCrc: boolean;
   readonly integrity: boolean;
@@ -47,17 +50,26 @@ export class MessageBuilder {
     return this.data.blockChunks(blockId, false, this.verifyCrc, this.integrity).length;
   }
 
+  /** Chunks of a push-hnsw batch stream. */
+  batchChunkCount(unit: HnswBatchUnit): number {
+    return this.batchChunks(unit).length;
+  }
+
   /** Encodes `step` (chunk `part` of a stream step); returns the bytes and the msg_id the reply must carry. */
   build(step: JobStep, part = 0): { bytes: Uint8Array; msgId: number; requestType: string } {
     const msgId = this.nextMsgId;
     this.nextMsgId = (this.nextMsgId + 1) >>> 0 || 1;
+    if ((step.op === 'stream' || step.op === 'chunk') && step.batch) {
+      const chunks = this.batchChunks(step.batch);
+      return { bytes: this.patched(chunks[step.op === 'stream' ? part : step.chunk]!, msgId), msgId, requestType: 'LOAD_BLOCK' };
+    }
     if (step.op === 'stream') return { bytes: this.patched(this.chunkBytes(step.blockId, part, step.stageOnly), msgId), msgId, requestType: 'LOAD_BLOCK' };
     if (step.op === 'chunk') return { bytes: this.patched(this.chunkBytes(step.blockId, step.chunk, step.stageOnly), msgId), msgId, requestType: 'LOAD_BLOCK' };
     if (step.op === 'params') return { bytes: this.patched(this.encodedParams[step.chunk]!, msgId), msgId, requestType: 'LOAD_PARAMS' };
     const spec = this.data.spec;
     let m: HubMessage;
     if (step.op === 'query') {
-      m = { type: 'LOAD_QUERY', msgId, dtype: this.data.queryDtype, metric: METRIC_CODES[spec.metric], k: step.pull ? this.pullEf : spec.k, dim: spec.dim, vector: this.data.queryBytes(step.queryId) };
+      m = { type: 'LOAD_QUERY', msgId, dtype: this.data.queryDtype, metric: METRIC_CODES[spec.metric], k: step.k ?? (step.pull ? this.pullEf : spec.k), dim: spec.dim, vector: this.data.queryBytes(step.queryId) };
       if (step.pull) m.flags = LQ_F_PULL;
     } else if (step.op === 'compute') {
       // A dequantized block's i8 codes are overwritten by its expansion: only fp16 blocks re-verify.
@@ -71,6 +83,27 @@ export class MessageBuilder {
 
   private sealed(bytes: Uint8Array): Uint8Array {
     return this.integrity ? sealMessage(bytes) : bytes;
+  }
+
+  /** A batch's vectors (fp16, as the tiles compute with them) and ids as one FRESH_TOPK stream. */
+  private batchChunks(unit: HnswBatchUnit): Uint8Array[] {
+    let chunks = this.encodedBatches.get(unit.key);
+    if (chunks) return chunks;
+    const dim = this.data.dim;
+    const stream = blockStream(padBlockVectors(DTYPE_FP16, dim, unit.ids.map((id) => this.data.computeVectorBytes(id))), unit.ids.map(BigInt));
+    chunks = blockChunks(stream, {
+      firstMsgId: 0,
+      count: unit.ids.length,
+      dtype: DTYPE_FP16,
+      explicitIds: true,
+      freshTopk: true,
+      verifyCrc: this.verifyCrc,
+      // A sealed message carries a 4 B CRC trailer, so each chunk carries 4 B less.
+      ...(this.integrity ? { chunkDataBytes: LoadBlock.maxDataBytes - MSG_CRC_BYTES } : {}),
+    }).map((m) => encodeMessage(m));
+    if (this.encodedBatches.size >= BATCH_CACHE_ENTRIES) this.encodedBatches.delete(this.encodedBatches.keys().next().value!);
+    this.encodedBatches.set(unit.key, chunks);
+    return chunks;
   }
 
   private chunkBytes(blockId: number, chunk: number, stageOnly: boolean): Uint8Array {

@@ -29,12 +29,14 @@ export interface RunFlags {
   queryFile?: string;
   trace?: string;
   json?: boolean;
-  ef: number;
+  /** Unset: the mode's default (pull 16, push-hnsw 64). */
+  ef?: number;
   walks: number;
   walkSplit: RunConfig['pull']['split'];
   M: number;
   efConstruction: number;
   index?: string;
+  compare?: boolean;
 }
 
 export function addRunOptions(cmd: Command): Command {
@@ -46,8 +48,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--dim <n>', 'dimension of the built-in data', wholeNumber('--dim'), d.dim)
     .option('--dtype <t>', 'vector encoding on the wire: fp16, or i8 (SQ codes dequantized on the tile)', oneOf('--dtype', ['fp16', 'i8'] as const), d.dtype)
     .option('--metric <m>', 'l2 (squared), ip or cosine', oneOf('--metric', ['l2', 'ip', 'cosine'] as const), d.metric)
-    .option('--mode <m>', 'push: the hub streams blocks to tiles; pull: tiles walk an HNSW index, asking the hub for neighbors and vectors', oneOf('--mode', ['push', 'pull'] as const), d.mode)
-    .option('--ef <n>', 'pull: beam width of one walk (1..16, the tile\'s result buffer)', wholeNumber('--ef'), d.pull.ef)
+    .option('--mode <m>', 'push: the hub streams blocks to tiles (exact scan); pull: tiles walk an HNSW index, asking the hub for neighbors and vectors; push-hnsw: the hub walks the index and tiles compute each expansion\'s distances (docs/modes.md)', oneOf('--mode', ['push', 'pull', 'push-hnsw'] as const), d.mode)
+    .option('--ef <n>', `beam width: pull, of one walk (1..16, the tile's result buffer; default ${d.pull.ef}); push-hnsw, of the hub's layer-0 search (default ${d.pushHnsw.ef})`, wholeNumber('--ef'))
     .option('--walks <n>', 'pull: walks per query, one tile each, merged by the hub', wholeNumber('--walks'), d.pull.walks)
     .option('--walk-split <s>', 'pull: shards (walk w searches region w of the data) or entries (one index, different entry points)', oneOf('--walk-split', ['shards', 'entries'] as const), d.pull.split)
     .option('--M <n>', 'pull: HNSW links per node (layer 0 keeps 2 M)', wholeNumber('--M'), d.pull.M)
@@ -90,7 +92,8 @@ export function runConfigFrom(f: RunFlags): RunConfig {
     ...(f.data ? { dataPath: f.data } : {}),
     ...(f.queryFile ? { queryPath: f.queryFile } : {}),
     ...(f.trace ? { tracePath: f.trace } : {}),
-    pull: { ef: f.ef, walks: f.walks, split: f.walkSplit, M: f.M, efConstruction: f.efConstruction, ...(f.index ? { indexPath: f.index } : {}) },
+    pull: { ef: f.ef ?? DEFAULT_RUN.pull.ef, walks: f.walks, split: f.walkSplit, M: f.M, efConstruction: f.efConstruction, ...(f.index ? { indexPath: f.index } : {}) },
+    pushHnsw: { ef: f.ef ?? DEFAULT_RUN.pushHnsw.ef },
   });
 }
 

@@ -16,7 +16,7 @@ export interface PullSetup {
   driver: PullWalkDriver;
 }
 
-const HNSW_METRIC: Readonly<Record<RunConfig['metric'], Metric>> = { l2: 'l2sq', ip: 'ip', cosine: 'cosine' };
+export const HNSW_METRIC: Readonly<Record<RunConfig['metric'], Metric>> = { l2: 'l2sq', ip: 'ip', cosine: 'cosine' };
 
 export function setUpPull(config: RunConfig, encoded: EncodedDataset, hub: Hub, prng: Prng, opts: { cacheDir?: string | null } = {}): PullSetup {
   const p = config.pull;

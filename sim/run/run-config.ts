@@ -6,7 +6,8 @@ import { pullBlockCapacity } from '../../hub/pull/pull-driver.ts';
 import { TOPK_MAX } from '../../wat/layout.ts';
 import { MAX_MESH_SIDE } from '../mesh.ts';
 
-export type RunMode = 'push' | 'pull';
+/** push: exact scan (hub streams blocks); pull: the tile walks HNSW; push-hnsw: the hub walks HNSW, tiles compute (docs/modes.md). */
+export type RunMode = 'push' | 'pull' | 'push-hnsw';
 
 /** Pull mode's settings (docs/pull-mode.md); ignored in push mode. */
 export interface PullConfig {
@@ -20,6 +21,12 @@ export interface PullConfig {
   efConstruction: number;
   /** Save/load the index here instead of the cache. */
   indexPath?: string;
+}
+
+/** Push-hnsw's settings (docs/modes.md); the index's M / efConstruction / --index are pull's. */
+export interface PushHnswConfig {
+  /** Beam width of the hub's layer-0 search (no tile limit: the beam lives on the hub). */
+  ef: number;
 }
 
 export interface RunConfig {
@@ -37,12 +44,18 @@ export interface RunConfig {
   seed: number;
   concurrency: number;
   kernel: string;
+  /** A user's kernel build instead of `kernel`, verified against its signed manifest (docs/kernel-manifest.md). */
+  kernelPath?: string;
+  manifestPath?: string;
+  /** Key files trusted on top of build/keys/trusted-kernel-keys.json. */
+  trustKeyPaths?: string[];
   verifyCrc: boolean;
   clusters: number;
   dataPath?: string;
   queryPath?: string;
   tracePath?: string;
   pull: PullConfig;
+  pushHnsw: PushHnswConfig;
 }
 
 export const DEFAULT_RUN: RunConfig = {
@@ -63,7 +76,11 @@ export const DEFAULT_RUN: RunConfig = {
   verifyCrc: false,
   clusters: 64,
   pull: { ef: 16, walks: 2, split: 'shards', M: 16, efConstruction: 200 },
+  pushHnsw: { ef: 64 },
 };
+
+/** Largest push-hnsw --ef: a beam the hub keeps, bounded so a typo cannot ask for a scan. */
+export const PUSH_HNSW_MAX_EF = 4096;
 
 export function parseMesh(text: string): { rows: number; cols: number } {
   const m = /^(\d+)x(\d+)$/.exec(text.trim());
@@ -96,12 +113,23 @@ export function checkRunConfig(c: RunConfig): RunConfig {
   }
   if (c.k > c.vectors) throw new CliError(`--k ${c.k} is more than --vectors ${c.vectors}: a query cannot have more neighbours than there are vectors`);
   if (c.mode === 'pull') checkPullConfig(c);
+  if (c.mode === 'push-hnsw') checkPushHnswConfig(c);
   try {
     checkSearchSpec({ dtype: c.dtype, metric: c.metric, k: c.k, dim: c.dim, schedule: c.schedule });
   } catch (err) {
     throw new CliError((err as Error).message);
   }
   return c;
+}
+
+function checkPushHnswConfig(c: RunConfig): void {
+  const ef = c.pushHnsw.ef;
+  if (!Number.isSafeInteger(ef) || ef < 1 || ef > PUSH_HNSW_MAX_EF) throw new CliError(`--ef must be a whole number in 1..${PUSH_HNSW_MAX_EF} for --mode push-hnsw, got ${ef}`);
+  if (ef < c.k) throw new CliError(`--ef ${ef} is below --k ${c.k}: the search's beam must hold the k results`);
+  if (!Number.isSafeInteger(c.pull.efConstruction) || c.pull.efConstruction < 1) throw new CliError(`--ef-construction must be a whole number of at least 1, got ${c.pull.efConstruction}`);
+  if (!Number.isSafeInteger(c.pull.M) || c.pull.M < 2 || c.pull.M > 128) throw new CliError(`--M must be a whole number in 2..128, got ${c.pull.M}`);
+  if (c.dtype !== 'fp16') throw new CliError(`--mode push-hnsw serves fp16 vectors; --dtype ${c.dtype} is push-only`);
+  if (c.schedule !== 'query') throw new CliError(`--mode push-hnsw has no block schedule; drop --schedule ${c.schedule}`);
 }
 
 function checkPullConfig(c: RunConfig): void {

@@ -5,7 +5,7 @@ import { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { Hub, type HubOptions } from '../../hub/hub.ts';
 import { METRIC_CODES } from '../../hub/work/message-builder.ts';
 import { Prng } from '../../hub/prng.ts';
-import { loadKernel } from '../../tile/kernel-module.ts';
+import { loadChosenKernel } from '../../tile/kernel-module.ts';
 import { DTYPE_FP16 } from '../../wat/layout.ts';
 import { DEFAULT_COST_MODEL, type CostModel } from '../cost-model.ts';
 import { Mesh } from '../mesh.ts';
@@ -16,6 +16,7 @@ import { TraceRecorder } from '../trace.ts';
 import { runData, type RunData } from './dataset-source.ts';
 import type { RunConfig } from './run-config.ts';
 import { setUpPull, type PullSetup } from './pull-setup.ts';
+import { setUpPushHnsw, type PushHnswSetup } from './push-hnsw-setup.ts';
 
 export interface Simulation {
   config: RunConfig;
@@ -31,6 +32,8 @@ export interface Simulation {
   cost: CostModel;
   /** Pull mode: the index and the walk driver. */
   pull?: PullSetup;
+  /** Push-hnsw: the index and the hub's search driver. */
+  pushHnsw?: PushHnswSetup;
 }
 
 export const HUB_DEFAULTS: Omit<HubOptions, 'tileCount' | 'concurrency' | 'verifyCrc'> = {
@@ -52,7 +55,7 @@ export function buildSimulation(config: RunConfig, opts: { hub?: Partial<HubOpti
   const trace = new TraceRecorder(config.tracePath ? { filePath: config.tracePath } : {});
   const sim = new Simulator<SimEvents>({ trace });
   const mesh = new Mesh({ rows: config.meshRows, cols: config.meshCols, tiles: config.tiles });
-  const kernel = loadKernel(config.kernel);
+  const kernel = loadChosenKernel(config);
   const cost = DEFAULT_COST_MODEL;
   const shape = { dim: data.dim, metric: config.metric, k: config.k, wire: config.dtype };
   const boot = { dtype: DTYPE_FP16, metric: METRIC_CODES[config.metric], k: config.k, dim: data.dim, requireMessageCrc: opts.hub?.integrity ?? false };
@@ -65,10 +68,12 @@ export function buildSimulation(config: RunConfig, opts: { hub?: Partial<HubOpti
     cycleClock(sim),
   );
   transport.hub = hub;
-  const { pull: pullConfig, ...common } = config;
+  const { pull: pullConfig, pushHnsw: pushHnswConfig, ...common } = config;
   const pull = config.mode === 'pull' ? setUpPull(config, encoded, hub, prng, opts) : undefined;
-  trace.record({ kind: 'config', config: { ...common, ...(pull ? { pull: { ...pullConfig, indexPath: null } } : {}), tracePath: null }, derived: { vectorsPerBlock: encoded.vectorsPerBlock, blocks: encoded.blockCount } });
-  return { config, data, encoded, sim, mesh, nodes, transport, hub, trace, prng, cost, ...(pull ? { pull } : {}) };
+  const pushHnsw = config.mode === 'push-hnsw' ? setUpPushHnsw(config, encoded, hub, prng, opts) : undefined;
+  const modeConfig = pull ? { pull: { ...pullConfig, indexPath: null } } : pushHnsw ? { pushHnsw: pushHnswConfig, index: { M: pullConfig.M, efConstruction: pullConfig.efConstruction } } : {};
+  trace.record({ kind: 'config', config: { ...common, ...modeConfig, tracePath: null }, derived: { vectorsPerBlock: encoded.vectorsPerBlock, blocks: encoded.blockCount } });
+  return { config, data, encoded, sim, mesh, nodes, transport, hub, trace, prng, cost, ...(pull ? { pull } : {}), ...(pushHnsw ? { pushHnsw } : {}) };
 }
 
 export class SimulationStalledError extends Error {
@@ -80,6 +85,7 @@ export function runSimulation(s: Simulation, onProgress?: (done: number, total: 
   const queryIds = Array.from({ length: s.encoded.queryCount }, (_, i) => i);
   s.transport.bootAll();
   if (s.pull) s.hub.submitWalks(queryIds, s.pull.index.walks);
+  else if (s.pushHnsw) s.hub.submitPushHnsw(queryIds);
   else s.hub.submit(queryIds);
   let events = 0;
   for (;;) {
