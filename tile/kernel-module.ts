@@ -1,8 +1,13 @@
 // Loads a built kernel and checks that it is a tile kernel before anything runs it:
 // its only import is the tile's memory, it declares no memory of its own (so it cannot
-// get more than 2 pages), and it fits the code budget when it is a budgeted build.
-import { readFileSync } from 'node:fs';
-import { wasmPath } from './build/paths.ts';
+// get more than 2 pages), and it fits the code budget when it is a budgeted build. Before
+// that, loadKernel and loadKernelFrom verify its signed manifest against the trust store
+// (docs/kernel-manifest.md); compileKernel takes raw bytes (tests, fault images).
+import { manifestPath, TRUST_STORE_PATH, wasmPath } from './build/paths.ts';
+import { KernelManifestError } from './manifest/manifest-error.ts';
+import type { KernelManifest } from './manifest/manifest-format.ts';
+import { checkManifestMatches, readVerifiedKernel } from './manifest/read-verified.ts';
+import { readKeyFile, readTrustStore, withKeys, type TrustStore } from './manifest/trust-store.ts';
 import { CODE_BUDGET_BYTES } from './build/size-report.ts';
 import { variantByName } from './build/variants.ts';
 import { readSections } from './build/wasm-sections.ts';
@@ -20,6 +25,8 @@ export interface LoadedKernel {
   module: WebAssembly.Module;
   hasFuel: boolean;
   hasStrict: boolean;
+  /** The verified manifest (absent for raw bytes given to compileKernel). */
+  manifest?: KernelManifest;
 }
 
 const cache = new Map<string, LoadedKernel>();
@@ -27,16 +34,52 @@ const cache = new Map<string, LoadedKernel>();
 export function loadKernel(variant: string): LoadedKernel {
   const hit = cache.get(variant);
   if (hit) return hit;
-  variantByName(variant);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(wasmPath(variant)));
-  } catch {
-    throw new KernelRejectedError(variant, `${wasmPath(variant)} is missing; run 'npm run build:kernel'`);
+  const build = variantByName(variant);
+  const hint = "; run 'npm run build:kernel'";
+  const { bytes, manifest } = readVerifiedKernel(wasmPath(variant), manifestPath(variant), readTrustStore(TRUST_STORE_PATH), variant, hint);
+  // A validly signed manifest of another build (scalar-fuel renamed to simd) is refused too.
+  if (manifest.kernel !== variant || manifest.file !== `${variant}.wasm`) {
+    throw new KernelManifestError(variant, `manifest is for kernel ${manifest.kernel} (${manifest.file}), not ${variant} (${variant}.wasm)`);
   }
-  const loaded = compileKernel(variant, bytes, variantByName(variant).budgeted);
+  const loaded = withManifest(compileKernel(variant, bytes, build.budgeted), manifest, { simd: build.flavor === 'simd', strict: build.strict, fuel: build.fuel });
   cache.set(variant, loaded);
   return loaded;
+}
+
+function withManifest(loaded: LoadedKernel, manifest: KernelManifest, expected?: KernelManifest['features']): LoadedKernel {
+  checkManifestMatches(manifest, WebAssembly.Module.exports(loaded.module).map((e) => e.name), loaded.variant, expected);
+  return { ...loaded, manifest };
+}
+
+/**
+ * A kernel someone built: verified against `trust` before it is compiled, never cached (the
+ * file may change between runs). Instrumented builds (strict or fuel) are not budgeted.
+ */
+export function loadKernelFrom(wasmFile: string, manifestFile: string, trust: TrustStore): LoadedKernel {
+  const name = wasmFile.split('/').pop()!.replace(/\.wasm$/, '');
+  const { bytes, manifest } = readVerifiedKernel(wasmFile, manifestFile, trust, name);
+  const budgeted = !manifest.features.strict && !manifest.features.fuel;
+  return withManifest(compileKernel(manifest.kernel, bytes, budgeted), manifest);
+}
+
+/** What a run names as its kernel: a build by name, or a file with its manifest. */
+export interface KernelChoice {
+  kernel: string;
+  kernelPath?: string;
+  manifestPath?: string;
+  /** key files (PEM or JSON) trusted on top of the default trust store */
+  trustKeyPaths?: string[];
+}
+
+export function defaultManifestPath(wasmFile: string): string {
+  return `${wasmFile.replace(/\.wasm$/, '')}.manifest.json`;
+}
+
+export function loadChosenKernel(choice: KernelChoice): LoadedKernel {
+  if (!choice.kernelPath) return loadKernel(choice.kernel);
+  let trust = readTrustStore(TRUST_STORE_PATH);
+  for (const path of choice.trustKeyPaths ?? []) trust = withKeys(trust, readKeyFile(path), path);
+  return loadKernelFrom(choice.kernelPath, choice.manifestPath ?? defaultManifestPath(choice.kernelPath), trust);
 }
 
 export function compileKernel(name: string, bytes: Uint8Array, budgeted: boolean): LoadedKernel {

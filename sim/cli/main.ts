@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBudget } from './budget-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerFaults } from './faults-command.ts';
+import { registerSignKernel } from './sign-kernel-command.ts';
 import { CliError } from './cli-error.ts';
 
 // A closed pipe (`cogsim budget | head`) ends the output, not the process with a trace.
@@ -16,6 +17,7 @@ program.name('cogsim').description('Cognitum tile simulator and hub orchestrator
 registerBudget(program);
 registerRun(program);
 registerFaults(program);
+registerSignKernel(program);
 
 // One line, whatever the error carries: a multi-line message would read like a crash.
 function oneLine(text: string): string {

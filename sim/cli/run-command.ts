@@ -8,8 +8,9 @@ import { oneOf, wholeNumber } from './options.ts';
 import { progressBar } from './progress.ts';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { KERNEL_VARIANTS } from '../../tile/build/variants.ts';
+import { checkKernelFile, collectPaths, kernelFileConfig, type KernelFileFlags } from './kernel-file.ts';
 
-export interface RunFlags {
+export interface RunFlags extends KernelFileFlags {
   tiles: number;
   mesh?: string;
   vectors: number;
@@ -61,6 +62,9 @@ export function addRunOptions(cmd: Command): Command {
     .option('--seed <n>', 'seed of every random choice in the run', wholeNumber('--seed'), d.seed)
     .option('--concurrency <n>', 'queries in flight at once (query schedule)', wholeNumber('--concurrency'), d.concurrency)
     .option('--kernel <build>', `kernel build: ${KERNEL_VARIANTS.map((v) => v.name).join(', ')}`, oneOf('--kernel', KERNEL_VARIANTS.map((v) => v.name)), d.kernel)
+    .option('--kernel-file <wasm>', 'run your own kernel build instead of --kernel; it must carry a manifest signed by a trusted key (docs/kernel-manifest.md)')
+    .option('--manifest <json>', '--kernel-file\'s signed manifest (default: beside it, <name>.manifest.json)')
+    .option('--trust-key <file>', 'also trust this key for --kernel-file: a PEM Ed25519 key, a JSON key entry or trust store; repeatable', collectPaths('--trust-key'), [])
     .option('--verify-crc', 'check each block\'s CRC32C on the tile before computing (detects scratch corruption; ~7 cycles/byte)', d.verifyCrc)
     .option('--clusters <n>', 'clusters in the built-in data', wholeNumber('--clusters'), d.clusters)
     .option('--data <file>', 'base vectors (.fvecs or .npy) instead of the built-in data')
@@ -87,6 +91,7 @@ export function runConfigFrom(f: RunFlags): RunConfig {
     seed: f.seed,
     concurrency: f.concurrency,
     kernel: f.kernel,
+    ...kernelFileConfig(f),
     verifyCrc: f.verifyCrc,
     clusters: f.clusters,
     ...(f.data ? { dataPath: f.data } : {}),
@@ -101,6 +106,7 @@ export function registerRun(program: Command): void {
   addRunOptions(program.command('run').description('simulate a tile array answering k-NN queries')).action(async (flags: RunFlags) => {
     const config = runConfigFrom(flags);
     await buildKernel(); // a no-op when the kernel builds are current
+    checkKernelFile(config);
     const watch = startStopwatch();
     const s = buildSimulation(config);
     const { events } = runSimulation(s, progressBar('queries'));

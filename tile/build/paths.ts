@@ -10,6 +10,16 @@ export const WAT_DIR = join(REPO_ROOT, 'wat');
 export const KERNEL_BUILD_DIR = process.env.COGSIM_KERNEL_BUILD_DIR ?? join(REPO_ROOT, 'build', 'kernel');
 export const SIZE_REPORT_PATH = join(KERNEL_BUILD_DIR, 'size-report.json');
 
+// The build's signing key and the default trust store (docs/kernel-manifest.md).
+// COGSIM_KERNEL_KEYS_DIR keeps them elsewhere (tests, a shared key on a build machine).
+export const KEYS_DIR = process.env.COGSIM_KERNEL_KEYS_DIR ?? join(REPO_ROOT, 'build', 'keys');
+export const SIGNING_KEY_PATH = join(KEYS_DIR, 'kernel-signing-key.pem');
+export const TRUST_STORE_PATH = join(KEYS_DIR, 'trusted-kernel-keys.json');
+
 export function wasmPath(variantName: string): string {
   return join(KERNEL_BUILD_DIR, `${variantName}.wasm`);
+}
+
+export function manifestPath(variantName: string): string {
+  return join(KERNEL_BUILD_DIR, `${variantName}.manifest.json`);
 }
