@@ -4,6 +4,7 @@ import { groundTruth } from '../../hub/data/ground-truth.ts';
 import type { Simulation } from './simulation.ts';
 import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
+import { countEqualToReference, referenceHnswSearch } from '../../hub/push-hnsw/reference-search.ts';
 import { LQ_HEADER_BYTES, MSG_HEADER_BYTES, REPLY_BYTES, RESULT_ENTRY_BYTES, TOPK_RESULT_HEADER_BYTES } from '../../wat/layout.ts';
 
 export interface RunSummary {
@@ -33,6 +34,26 @@ export interface RunSummary {
   traceHash: string;
   /** Pull mode only. */
   pull?: PullSummary;
+  /** Push-hnsw only. */
+  pushHnsw?: PushHnswSummary;
+}
+
+export interface PushHnswSummary {
+  ef: number;
+  M: number;
+  efConstruction: number;
+  index: string;
+  /** Expansion rounds per query (each a wait for the tiles). */
+  roundsPerQuery: number;
+  batchesPerQuery: number;
+  /** Distances the tiles computed per query. */
+  distancesPerQuery: number;
+  /** Neighbor lists the hub read per query. */
+  expansionsPerQuery: number;
+  /** Queries whose answer equals the reference HNSW search (hub/hnsw, tile arithmetic), ids and distance bits in order. */
+  referenceEqual: number;
+  referenceDiffering: number[];
+  pushBytesPerQuery: number;
 }
 
 export interface PullSummary {
@@ -153,6 +174,28 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     wallSeconds,
     traceHash: s.trace.hashHex(),
     ...(s.pull ? { pull: pullSummary(s) } : {}),
+    ...(s.pushHnsw ? { pushHnsw: pushHnswSummary(s) } : {}),
+  };
+}
+
+function pushHnswSummary(s: Simulation): PushHnswSummary {
+  const { driver, index, indexFrom } = s.pushHnsw!;
+  const nq = s.encoded.queryCount;
+  const st = driver.stats;
+  const answered = new Map([...s.hub.outcomes.entries()].map(([q, o]) => [q, o.best]));
+  const ref = countEqualToReference(answered, (q) => referenceHnswSearch(index, s.encoded, q, driver.settings.ef, s.config.k));
+  return {
+    ef: driver.settings.ef,
+    M: index.params.M,
+    efConstruction: index.params.efConstruction,
+    index: indexFrom,
+    roundsPerQuery: st.rounds / nq,
+    batchesPerQuery: st.batches / nq,
+    distancesPerQuery: st.distances / nq,
+    expansionsPerQuery: st.expansions / nq,
+    referenceEqual: ref.equal,
+    referenceDiffering: ref.differing,
+    pushBytesPerQuery: pushBytesPerQuery(s.encoded, s.config.tiles, s.config.k, s.config.verifyCrc),
   };
 }
 
@@ -201,6 +244,14 @@ export function formatSummary(r: RunSummary): string {
           `  hub routing            ${n(r.pull.hubRoutingDistancesPerQuery, 1)} distances per query (upper layers, on the hub)`,
           `  bytes per query        pull ${n(r.bytesPerQuery)} B vs push ${n(r.pull.pushBytesPerQuery)} B on the same data (${(r.pull.pushBytesPerQuery / Math.max(1, r.bytesPerQuery)).toFixed(1)}x less)`,
           ...(r.pull.walkErrors > 0 ? [`  walk errors            ${r.pull.walkErrors}`] : []),
+        ]
+      : []),
+    ...(r.pushHnsw
+      ? [
+          `push-hnsw                ef ${r.pushHnsw.ef}, HNSW M ${r.pushHnsw.M}, efConstruction ${r.pushHnsw.efConstruction}; index ${r.pushHnsw.index}`,
+          `  per query              ${n(r.pushHnsw.roundsPerQuery, 1)} rounds, ${n(r.pushHnsw.batchesPerQuery, 1)} batches, ${n(r.pushHnsw.distancesPerQuery, 1)} distances on tiles, ${n(r.pushHnsw.expansionsPerQuery, 1)} neighbor lists read by the hub`,
+          `  reference check        ${n(r.pushHnsw.referenceEqual)}/${n(r.queries)} queries equal the reference HNSW search${r.pushHnsw.referenceDiffering.length > 0 ? ` (differing: ${r.pushHnsw.referenceDiffering.slice(0, 10).join(', ')}; reproduce with --seed ${r.seed})` : ''}`,
+          `  bytes per query        push-hnsw ${n(r.bytesPerQuery)} B vs push ${n(r.pushHnsw.pushBytesPerQuery)} B on the same data (${(r.pushHnsw.pushBytesPerQuery / Math.max(1, r.bytesPerQuery)).toFixed(1)}x less)`,
         ]
       : []),
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,
