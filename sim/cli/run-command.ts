@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { buildSimulation, runSimulation } from '../run/simulation.ts';
 import { checkRunConfig, DEFAULT_RUN, parseMesh, type RunConfig } from '../run/run-config.ts';
 import { formatSummary, summarize } from '../run/report.ts';
+import { formatComparison, runComparison } from '../run/compare.ts';
 import { startStopwatch } from '../wallclock.ts';
 import { oneOf, wholeNumber } from './options.ts';
 import { progressBar } from './progress.ts';
@@ -103,11 +104,18 @@ export function runConfigFrom(f: RunFlags): RunConfig {
 }
 
 export function registerRun(program: Command): void {
-  addRunOptions(program.command('run').description('simulate a tile array answering k-NN queries')).action(async (flags: RunFlags) => {
+  const cmd = addRunOptions(program.command('run').description('simulate a tile array answering k-NN queries'))
+    .option('--compare', 'run push (exact scan), push-hnsw and pull on the same data, index and seed and print one table (docs/modes.md)');
+  cmd.action(async (flags: RunFlags) => {
     const config = runConfigFrom(flags);
     await buildKernel(); // a no-op when the kernel builds are current
     checkKernelFile(config);
     const watch = startStopwatch();
+    if (flags.compare) {
+      const c = runComparison(config, () => watch.elapsedMs() / 1000, (label) => process.stderr.write(`running ${label}\n`));
+      console.log(flags.json ? JSON.stringify(c.rows.map((r) => ({ mode: r.label, ...r.summary })), null, 2) : formatComparison(c));
+      return;
+    }
     const s = buildSimulation(config);
     const { events } = runSimulation(s, progressBar('queries'));
     const summary = summarize(s, events, watch.elapsedMs() / 1000);
