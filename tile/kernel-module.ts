@@ -95,5 +95,5 @@ export function compileKernel(name: string, bytes: Uint8Array, budgeted: boolean
     throw new KernelRejectedError(name, `imports ${imports.map((i) => `${i.module}.${i.name}`).join(', ') || 'nothing'}; a tile kernel imports only tile.memory`);
   }
   const exportNames = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-  return { variant: name, bytes, module, hasFuel: exportNames.has('rvf_fuel'), hasStrict: exportNames.has('rvf_mpu_fault') };
+  return { variant: name, bytes, module, hasFuel: exportNames.has('rvf_fuel_get') || exportNames.has('rvf_fuel'), hasStrict: exportNames.has('rvf_mpu_fault') };
 }

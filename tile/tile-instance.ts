@@ -12,7 +12,8 @@ export class TileInstance {
   readonly memory: WebAssembly.Memory;
   readonly kernel: LoadedKernel;
   private readonly instance: WebAssembly.Instance;
-  private readonly fuelGlobal: WebAssembly.Global | undefined;
+  /** The kernel's fuel counter: accessor exports, or an exported global (older images). */
+  private readonly fuel: { get(): number; set(v: number): void } | undefined;
   private readonly mpuGlobal: WebAssembly.Global | undefined;
   /** Fuel given to each call (loop iterations) in builds that count fuel. */
   fuelPerCall = DEFAULT_FUEL;
@@ -29,7 +30,7 @@ export class TileInstance {
     this.memory = memory ?? new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
     this.instance = new WebAssembly.Instance(this.kernel.module, { tile: { memory: this.memory } });
     const ex = this.instance.exports as Record<string, unknown>;
-    this.fuelGlobal = ex.rvf_fuel instanceof WebAssembly.Global ? ex.rvf_fuel : undefined;
+    this.fuel = fuelCounter(ex);
     this.mpuGlobal = ex.rvf_mpu_fault instanceof WebAssembly.Global ? ex.rvf_mpu_fault : undefined;
   }
 
@@ -51,20 +52,20 @@ export class TileInstance {
   call<K extends keyof KernelExports>(name: K, ...args: Parameters<KernelExports[K]>): ReturnType<KernelExports[K]> {
     const fn = (this.instance.exports as Record<string, unknown>)[name];
     if (typeof fn !== 'function') throw new TileTrap(this.tileId, 'kernel-trap', name, `kernel ${this.kernel.variant} does not export ${name}`);
-    if (this.fuelGlobal) this.fuelGlobal.value = this.fuelPerCall;
+    this.fuel?.set(this.fuelPerCall);
     if (this.mpuGlobal) this.mpuGlobal.value = -1;
     try {
       return (fn as (...a: unknown[]) => ReturnType<KernelExports[K]>)(...args);
     } catch (err) {
       throw this.toTrap(name, err);
     } finally {
-      if (this.fuelGlobal) this.lastFuelUsed = this.fuelPerCall - (this.fuelGlobal.value as number);
+      if (this.fuel) this.lastFuelUsed = this.fuelPerCall - this.fuel.get();
     }
   }
 
   private toTrap(name: string, err: unknown): TileTrap {
     const { kind, detail } = classifyEngineError(err);
-    if (kind === 'unreachable' && this.fuelGlobal && (this.fuelGlobal.value as number) < 0) {
+    if (kind === 'unreachable' && this.fuel && this.fuel.get() < 0) {
       return new TileTrap(this.tileId, 'budget-exceeded', name, `ran past its budget of ${this.fuelPerCall.toLocaleString('en-US')} loop iterations`);
     }
     if (kind === 'unreachable' && this.mpuGlobal && (this.mpuGlobal.value as number) !== -1) {
@@ -79,4 +80,17 @@ export class TileInstance {
     }
     return new TileTrap(this.tileId, kind, name, detail);
   }
+}
+
+function fuelCounter(ex: Record<string, unknown>): { get(): number; set(v: number): void } | undefined {
+  const get = ex.rvf_fuel_get;
+  const set = ex.rvf_fuel_set;
+  if (typeof get === 'function' && typeof set === 'function') {
+    return { get: get as () => number, set: set as (v: number) => void };
+  }
+  const g = ex.rvf_fuel;
+  if (g instanceof WebAssembly.Global) {
+    return { get: () => g.value as number, set: (v) => void (g.value = v) };
+  }
+  return undefined;
 }

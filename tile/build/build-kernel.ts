@@ -5,6 +5,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { moduleFunctions } from './fuel-local.ts';
 import { instrumentationRuntime, instrumentModule } from './instrument.ts';
 import { preprocess } from './preprocess.ts';
 import { parseSexprs, printSexprs, type SNode } from './sexpr.ts';
@@ -54,10 +55,9 @@ function sourceHash(sources: { file: string; text: string }[]): string {
 /** The module text of one variant: every wat/ file's fields inside one module. */
 export function moduleText(variant: KernelVariant, sources = kernelSources()): string {
   const fields: SNode[] = [];
-  for (const { file, text } of sources) {
-    const nodes = parseSexprs(preprocess(text, file, variant.flavor), file);
-    fields.push(...instrumentModule(nodes, { strict: variant.strict, fuel: variant.fuel }, file));
-  }
+  const parsed = sources.map(({ file, text }) => ({ file, nodes: parseSexprs(preprocess(text, file, variant.flavor), file) }));
+  const fns = moduleFunctions(parsed.flatMap((p) => p.nodes));
+  for (const { file, nodes } of parsed) fields.push(...instrumentModule(nodes, { strict: variant.strict, fuel: variant.fuel }, file, fns));
   fields.push(...instrumentationRuntime({ strict: variant.strict, fuel: variant.fuel }));
   return `(module\n(import "tile" "memory" (memory 2 2))\n${printSexprs(fields)})\n`;
 }

@@ -4,13 +4,15 @@
 //   the effective address falls below the data window. Above the scratch window the
 //   memory itself ends (two pages, no growth), so the engine's own bounds check traps.
 //   The faulting address is left in the exported global `rvf_mpu_fault` for the host.
-// fuel: every loop iteration burns one unit of the exported global `rvf_fuel`; when it
-//   goes negative the kernel executes `unreachable`. The host sets the budget before each
-//   call, so a tile stuck in a loop stops after the same number of iterations every run.
+// fuel: every loop iteration burns one unit of the fuel counter (set and read by the host
+//   through `rvf_fuel_set` / `rvf_fuel_get`); when it goes negative the kernel executes
+//   `unreachable`. The host sets the budget before each call, so a tile stuck in a loop
+//   stops after the same number of iterations every run.
 //
 // Both need the memory operations written in folded form, `(i32.load offset=4 (ADDR))`,
 // so the address operand is a subtree; a stack-form load is refused with its line.
 import { DATA_BASE } from '../../wat/layout.ts';
+import { FUEL_LOCAL, localizeFuel, moduleFunctions, type ModuleFunctions } from './fuel-local.ts';
 import { atom, headOf, list, parseSexprs, type SList, type SNode, WatSyntaxError } from './sexpr.ts';
 
 const MEMORY_OP = /^(i32|i64|f32|f64|v128)\.(load|store)/;
@@ -21,9 +23,13 @@ export interface Instrumentation {
   fuel: boolean;
 }
 
-export function instrumentModule(fields: SNode[], opts: Instrumentation, file: string): SNode[] {
+/** `fns`: the whole module's functions (moduleFunctions over every file, before instrumenting). */
+export function instrumentModule(fields: SNode[], opts: Instrumentation, file: string, fns?: ModuleFunctions): SNode[] {
   if (!opts.strict && !opts.fuel) return fields;
-  return fields.map((f) => rewrite(f, opts, file));
+  const rewritten = fields.map((f) => rewrite(f, opts, file));
+  if (!opts.fuel) return rewritten;
+  const all = fns ?? moduleFunctions(fields);
+  return rewritten.map((f) => (headOf(f) === 'func' && f.kind === 'list' ? localizeFuel(f, all) : f));
 }
 
 /** The functions and globals the instrumentation calls; added once per module. */
@@ -81,9 +87,11 @@ function burnFuel(loop: SList): SList {
     if (!isLabel && !isType) break;
     bodyStart++;
   }
+  // The function keeps its fuel in a local (tile/build/fuel-local.ts); the global gets the
+  // spent count back before the trap so the host sees the overrun.
   const burn = parseSnippet(
-    '(global.set $__fuel (i32.sub (global.get $__fuel) (i32.const 1)))',
-    '(if (i32.lt_s (global.get $__fuel) (i32.const 0)) (then (unreachable)))',
+    `(local.set ${FUEL_LOCAL} (i32.sub (local.get ${FUEL_LOCAL}) (i32.const 1)))`,
+    `(if (i32.lt_s (local.get ${FUEL_LOCAL}) (i32.const 0)) (then (global.set $__fuel (local.get ${FUEL_LOCAL})) (unreachable)))`,
   );
   const items = [...loop.items.slice(0, bodyStart), ...burn, ...loop.items.slice(bodyStart)];
   return list(items, loop.line);
@@ -99,8 +107,15 @@ function strictRuntime(): SNode[] {
   );
 }
 
+// The counter is an internal global with accessor exports rather than an exported
+// global: V8 keeps an exported mutable global behind an indirection, which made every loop
+// iteration pay for a load and a store through it.
 function fuelRuntime(): SNode[] {
-  return parseSnippet(`(global $__fuel (export "rvf_fuel") (mut i32) (i32.const ${FUEL_INITIAL}))`);
+  return parseSnippet(
+    `(global $__fuel (mut i32) (i32.const ${FUEL_INITIAL}))`,
+    '(func $__fuel_set (export "rvf_fuel_set") (param $f i32) (global.set $__fuel (local.get $f)))',
+    '(func $__fuel_get (export "rvf_fuel_get") (result i32) (global.get $__fuel))',
+  );
 }
 
 function parseSnippet(...texts: string[]): SNode[] {
