@@ -9,6 +9,8 @@ export interface HubTransport {
   send(tileId: number, bytes: Uint8Array): void;
   /** Replaces the tile's instance with a fresh one; completion comes back through Hub.onTileRestarted. */
   restartTile(tileId: number): void;
+  /** Calls `fn` at the current simulated cycle, after the event being handled. */
+  later(fn: () => void): void;
   /** Occupies the hub's own CPU for `cycles` (hub-local work), then calls `done`. */
   hubCompute(cycles: number, done: () => void): void;
   /** Healthy-or-not tiles ordered by distance from `tileId` (nearest first, ties by lower id). */

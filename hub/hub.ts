@@ -426,8 +426,12 @@ export class Hub {
     this.queries.delete(queryId);
     this.inFlight--;
     if (this.data.spec.schedule === 'query') {
-      this.admitQueries();
-      this.wakeIdleTiles();
+      // Runs from the query machine's own action: start the next query once it returns,
+      // at the same simulated cycle, rather than creating actors from inside it.
+      this.transport.later(() => {
+        this.admitQueries();
+        this.wakeIdleTiles();
+      });
     }
   }
 

@@ -26,7 +26,8 @@ export function checkSearchSpec(spec: SearchSpec): SearchSpec {
   // i8 travels as SQ codes but is dequantized to fp16 on the tile, so fp16's limit applies.
   const limit = spec.dtype === 'fp16' || spec.dtype === 'i8' ? MAX_DIM_FP16 : MAX_DIM_I8;
   if (!Number.isInteger(spec.dim) || spec.dim < 1 || spec.dim > limit) {
-    throw new SearchSpecError(`dim ${spec.dim} is above the Core profile limit of ${limit} for ${spec.dtype} vectors (a tile serves 1..${limit})`);
+    const why = spec.dim < 1 ? 'below 1' : `above the Core profile limit of ${limit} for ${spec.dtype} vectors`;
+    throw new SearchSpecError(`dim ${spec.dim} is ${why} (a tile serves 1..${limit})`);
   }
   return spec;
 }

@@ -98,6 +98,10 @@ export class SimTransport implements HubTransport {
     this.sim.scheduleAfter(TILE_BOOT_CYCLES, 'restarted', { tile: tileId });
   }
 
+  later(fn: () => void): void {
+    this.sim.setTimer(0, 'hub-next', fn);
+  }
+
   hubCompute(cycles: number, done: () => void): void {
     const start = Math.max(this.sim.nowCycles, this.hubBusyUntil);
     this.hubBusyUntil = start + cycles;
