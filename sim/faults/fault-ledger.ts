@@ -19,11 +19,8 @@ export interface Injection {
   detectedAtCycles: number | null;
 }
 
-/** Which hub detections can explain which injected kinds (lost messages are matched by msg_id). */
-const EXPLAINS: Record<string, readonly FaultKind[]> = {
-  'corrupt-reply': ['corrupt'],
-  retired: ['death'],
-};
+/** Hub detections that explain an injection (lost messages are matched by msg_id instead). */
+const EXPLAINS: Record<string, true> = { 'corrupt-reply': true, retired: true };
 
 export class FaultLedger implements HubListener {
   readonly injections: Injection[] = [];
@@ -31,12 +28,18 @@ export class FaultLedger implements HubListener {
   unexplained = 0;
   /** The corrupted reply the hub is reading right now, if any: its detection is exact. */
   delivering: Injection | null = null;
+  /** Open drop/slow injections by the exchange they hit ("tile/msgId"), and open deaths by tile:
+   *  detections find their injection without scanning the whole ledger. */
+  private readonly openLost = new Map<string, Injection>();
+  private readonly openDeaths = new Map<number, Injection[]>();
 
   constructor(private readonly now: () => number) {}
 
   inject(kind: FaultKind, tile: number, direction: Injection['direction'], message: string, msgId: number): Injection {
     const injection: Injection = { id: this.injections.length, kind, tile, atCycles: this.now(), direction, message, msgId, detectedBy: null, detectedAtCycles: null };
     this.injections.push(injection);
+    if (kind === 'drop' || kind === 'slow') this.openLost.set(`${tile}/${msgId}`, injection);
+    if (kind === 'death') this.openDeaths.set(tile, [...(this.openDeaths.get(tile) ?? []), injection]);
     return injection;
   }
 
@@ -52,9 +55,14 @@ export class FaultLedger implements HubListener {
 
   /** A lost (dropped or stalled) message is detected when the hub stops waiting for it. */
   messageAbandoned(tileId: number, msgId: number, reason: string): void {
-    const lost = this.injections.find((i) => i.tile === tileId && i.msgId === msgId && i.detectedBy === null && (i.kind === 'drop' || i.kind === 'slow'));
-    if (lost) this.detect(lost, `hub: gave up waiting (${reason})`);
-    else if (reason === 'timeout') this.unexplained++;
+    const key = `${tileId}/${msgId}`;
+    const lost = this.openLost.get(key);
+    if (lost) {
+      this.openLost.delete(key);
+      this.detect(lost, `hub: gave up waiting (${reason})`);
+    } else if (reason === 'timeout') {
+      this.unexplained++;
+    }
   }
 
   tileRetired(tileId: number, fault: TileFault | null): void {
@@ -63,18 +71,18 @@ export class FaultLedger implements HubListener {
 
   /** An injection that turned out not to apply where it landed: it is not counted. */
   cancel(injection: Injection): void {
-    const i = this.injections.indexOf(injection);
+    // Cancels are rare (a bit flip that met a repeated chunk) and recent: search from the end.
+    const i = this.injections.lastIndexOf(injection);
     if (i >= 0) this.injections.splice(i, 1);
   }
 
   private explain(tile: number, detection: string, by: string): void {
-    const kinds = EXPLAINS[detection];
-    if (!kinds) return; // tile-detected kinds are matched at their delivery
+    if (!EXPLAINS[detection]) return; // tile-detected kinds are matched at their delivery
     if (detection === 'corrupt-reply' && this.delivering?.tile === tile) {
       this.detect(this.delivering, by);
       return;
     }
-    const open = this.injections.find((i) => i.tile === tile && i.detectedBy === null && kinds.includes(i.kind) && detection !== 'corrupt-reply');
+    const open = detection === 'retired' ? this.openDeaths.get(tile)?.shift() : undefined;
     if (open) this.detect(open, by);
     else this.unexplained++;
   }
