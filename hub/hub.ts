@@ -245,8 +245,9 @@ export class Hub {
     }
     if (step.op === 'stream' && expected.part + 1 < step.chunks) {
       this.streamProgress.set(tileId, { step, part: expected.part + 1 });
-      this.sendPart(tileId, step, expected.part + 1); // link-level flow control, below the machine
-      this.tiles[tileId]!.send({ type: 'PROGRESS' });
+      // Link-level flow control, below the machine. A whole stream takes far less than the
+      // reply timeout, so its timer runs from the stream's start (no PROGRESS per chunk).
+      this.sendPart(tileId, step, expected.part + 1);
       return;
     }
     if (step.op === 'params' && step.chunk === this.builder.paramsChunkCount - 1) this.needsParams[tileId] = false;
