@@ -10,15 +10,21 @@ export class CanonicalJsonError extends TypeError {
 }
 
 export function canonicalJson(value: unknown): string {
-  return write(value, '$');
+  return write(value, []);
 }
 
-function write(value: unknown, path: string): string {
+// The path to a value is a stack of segments joined only when an error needs it: building
+// the string for every field would cost more than the serialization (a trace line per event).
+function where(path: string[]): string {
+  return `$${path.join('')}`;
+}
+
+function write(value: unknown, path: string[]): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new CanonicalJsonError(`${path} is ${value}, which JSON cannot represent`);
+      if (!Number.isFinite(value)) throw new CanonicalJsonError(`${where(path)} is ${value}, which JSON cannot represent`);
       return Object.is(value, -0) ? '0' : String(value);
     case 'boolean':
       return value ? 'true' : 'false';
@@ -32,27 +38,33 @@ function write(value: unknown, path: string): string {
       }
       return writeObject(value as Record<string, unknown>, path);
     default:
-      throw new CanonicalJsonError(`${path} is a ${typeof value}, which JSON cannot represent`);
+      throw new CanonicalJsonError(`${where(path)} is a ${typeof value}, which JSON cannot represent`);
   }
 }
 
-function writeArray(items: readonly unknown[], path: string): string {
-  const parts: string[] = [];
+function writeArray(items: readonly unknown[], path: string[]): string {
+  let out = '[';
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    if (item === undefined) throw new CanonicalJsonError(`${path}[${i}] is undefined`);
-    parts.push(write(item, `${path}[${i}]`));
+    path.push(`[${i}]`);
+    if (item === undefined) throw new CanonicalJsonError(`${where(path)} is undefined`);
+    out += (i > 0 ? ',' : '') + write(item, path);
+    path.pop();
   }
-  return `[${parts.join(',')}]`;
+  return `${out}]`;
 }
 
-function writeObject(obj: Record<string, unknown>, path: string): string {
+function writeObject(obj: Record<string, unknown>, path: string[]): string {
   const keys = Object.keys(obj).sort();
-  const parts: string[] = [];
+  let out = '{';
+  let first = true;
   for (const key of keys) {
     const item = obj[key];
     if (item === undefined) continue; // absent and undefined mean the same thing, as in JSON
-    parts.push(`${JSON.stringify(key)}:${write(item, `${path}.${key}`)}`);
+    path.push(`.${key}`);
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${write(item, path)}`;
+    path.pop();
+    first = false;
   }
-  return `{${parts.join(',')}}`;
+  return `${out}}`;
 }
