@@ -1,9 +1,11 @@
 // The hub's side of a pull-mode walk (hub/work/walk-driver.ts): it answers the tile's
 // requests until the tile says DONE.
 //
-//   begin            -> the seed block (LOAD_BLOCK chunks, explicit ids): the walk's entry
-//                       nodes, whose distances the tile computes and merges into W
-//   NEED_NEIGHBORS n -> LOAD_NEIGHBORS(n, layer 0, n's layer-0 list)
+//   begin            -> descent 'hub': the seed block (LOAD_BLOCK chunks, explicit ids): the
+//                       walk's entry nodes, whose distances the tile computes and merges into W;
+//                       descent 'tile': LOAD_NEIGHBORS(entry point, top layer, its list)
+//   NEED_NEIGHBORS n -> LOAD_NEIGHBORS(n, layer, n's list on that layer; upper layers only
+//                       with descent 'tile')
 //   NEED_BLOCK ids   -> LOAD_BLOCK chunks carrying those vectors (explicit ids); the
 //                       non-final chunks are acknowledged with DONE, the final one is
 //                       answered by the tile's next request
@@ -25,8 +27,8 @@ import type { Candidate } from '../topk-merge.ts';
 import type { WalkUnit } from '../work/job.ts';
 import { METRIC_CODES } from '../work/message-builder.ts';
 import type { Outgoing, WalkDriver, WalkNext } from '../work/walk-driver.ts';
-import { PullIndex, UnknownNodeError } from './pull-index.ts';
-import { bitsToF32, checkEf, replayTileWalk, type WalkSource } from './tile-walk.ts';
+import { MissingLayerError, PullIndex, UnknownNodeError } from './pull-index.ts';
+import { bitsToF32, checkEf, replayTileDescentWalk, replayTileWalk, type WalkSource, type WalkTrace } from './tile-walk.ts';
 
 /** A walk the hub cannot serve: the tile asked for something that does not exist. */
 export class PullWalkError extends Error {
@@ -38,6 +40,8 @@ export class PullWalkError extends Error {
     readonly nodeId: bigint,
     readonly request: 'NEED_BLOCK' | 'NEED_NEIGHBORS' | 'reply',
     detail: string,
+    /** The layer a NEED_NEIGHBORS asked for (null for other requests). */
+    readonly layer: number | null = null,
   ) {
     super(`tile ${tileId}, query ${queryId}, walk ${walk}: ${request} ${detail}`);
   }
@@ -50,8 +54,12 @@ export function pullBlockCapacity(dim: number): number {
 
 export interface PullStats {
   walks: number;
-  /** NEED_NEIGHBORS answered: node expansions (hops). */
+  /** NEED_NEIGHBORS answered on layer 0: node expansions (hops). */
   expansions: number;
+  /** Upper-layer lists sent (tile-side descent: the entry's, then each NEED_NEIGHBORS on layer >= 1). */
+  descentSteps: number;
+  /** Vectors sent for upper-layer lists (tile-side descent; included in `vectors`). */
+  descentVectors: number;
   /** NEED_BLOCK answered. */
   blocks: number;
   /** Vectors sent in answer to NEED_BLOCK. */
@@ -68,11 +76,13 @@ interface WalkState {
   /** Chunks of the block being streamed, and the next one to send. */
   chunks: Uint8Array[];
   nextChunk: number;
+  /** Layer of the last list sent (a NEED_BLOCK after an upper-layer list is a descent step's). */
+  layer: number;
 }
 
 export class PullWalkDriver implements WalkDriver {
   readonly ef: number;
-  readonly stats: PullStats = { walks: 0, expansions: 0, blocks: 0, vectors: 0, seedVectors: 0, hubRoutingDistances: 0 };
+  readonly stats: PullStats = { walks: 0, expansions: 0, descentSteps: 0, descentVectors: 0, blocks: 0, vectors: 0, seedVectors: 0, hubRoutingDistances: 0 };
   /** Every walk failure, in order (for tests and the report). */
   readonly errors: PullWalkError[] = [];
   private readonly active = new Map<number, WalkState>();
@@ -103,11 +113,27 @@ export class PullWalkDriver implements WalkDriver {
   }
 
   begin(tileId: number, unit: WalkUnit): Outgoing {
+    if (this.index.descent === 'tile') {
+      if (unit.walk < 0 || unit.walk >= this.index.walks) throw new RangeError(`query ${unit.queryId} has no walk ${unit.walk} (${this.index.walks} walks per query)`);
+      const entry = this.index.entry(unit.walk);
+      this.stats.walks++;
+      const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: [], nextChunk: 0, layer: entry.layer };
+      this.active.set(tileId, state);
+      if (entry.layer < 1) {
+        // Only layer 0: nothing to descend, the entry point is the seed.
+        this.stats.seedVectors++;
+        state.chunks = this.blockMessages([entry.id]);
+        return this.sendChunk(state);
+      }
+      this.stats.descentSteps++;
+      const ids = this.index.neighbors(unit.walk, entry.id, entry.layer).map(BigInt);
+      return this.message({ type: 'LOAD_NEIGHBORS', msgId: 0, nodeId: BigInt(entry.id), layer: entry.layer, ids }, 'LOAD_NEIGHBORS');
+    }
     const seeds = this.seeds(unit.queryId)[unit.walk];
     if (!seeds) throw new RangeError(`query ${unit.queryId} has no walk ${unit.walk} (${this.index.walks} walks per query)`);
     this.stats.walks++;
     this.stats.seedVectors += seeds.length;
-    const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: this.blockMessages(seeds), nextChunk: 0 };
+    const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: this.blockMessages(seeds), nextChunk: 0, layer: 0 };
     this.active.set(tileId, state);
     return this.sendChunk(state);
   }
@@ -125,10 +151,14 @@ export class PullWalkDriver implements WalkDriver {
         return { done: true };
       }
       if (reply.type === 'NEED_NEIGHBORS') {
-        if (reply.layer !== 0) throw this.error(tileId, st, reply.nodeId, 'NEED_NEIGHBORS', `for node ${reply.nodeId} on layer ${reply.layer}: pull mode serves layer 0 only`);
-        const list = this.neighborsOf(tileId, st, reply.nodeId, 'NEED_NEIGHBORS');
-        this.stats.expansions++;
-        return { send: this.message({ type: 'LOAD_NEIGHBORS', msgId: 0, nodeId: reply.nodeId, layer: 0, ids: list.map(BigInt) }, 'LOAD_NEIGHBORS') };
+        if (reply.layer !== 0 && this.index.descent !== 'tile') {
+          throw this.error(tileId, st, reply.nodeId, 'NEED_NEIGHBORS', `for node ${reply.nodeId} on layer ${reply.layer}: pull mode with --descent hub serves layer 0 only`, reply.layer);
+        }
+        const list = this.neighborsOf(tileId, st, reply.nodeId, reply.layer);
+        st.layer = reply.layer;
+        if (reply.layer === 0) this.stats.expansions++;
+        else this.stats.descentSteps++;
+        return { send: this.message({ type: 'LOAD_NEIGHBORS', msgId: 0, nodeId: reply.nodeId, layer: reply.layer, ids: list.map(BigInt) }, 'LOAD_NEIGHBORS') };
       }
       if (reply.type === 'NEED_BLOCK') {
         if (reply.ids.length === 0 || reply.ids.length > this.capacity) {
@@ -137,6 +167,7 @@ export class PullWalkDriver implements WalkDriver {
         const ids = reply.ids.map((id) => this.checkId(tileId, st, id, 'NEED_BLOCK'));
         this.stats.blocks++;
         this.stats.vectors += ids.length;
+        if (st.layer > 0) this.stats.descentVectors += ids.length;
         st.chunks = this.blockMessages(ids);
         st.nextChunk = 0;
         return { send: this.sendChunk(st) };
@@ -150,8 +181,8 @@ export class PullWalkDriver implements WalkDriver {
     }
   }
 
-  private error(tileId: number, st: WalkState, id: bigint, request: PullWalkError['request'], detail: string): PullWalkError {
-    return new PullWalkError(tileId, st.queryId, st.walk, id, request, detail);
+  private error(tileId: number, st: WalkState, id: bigint, request: PullWalkError['request'], detail: string, layer: number | null = null): PullWalkError {
+    return new PullWalkError(tileId, st.queryId, st.walk, id, request, detail, layer);
   }
 
   private checkId(tileId: number, st: WalkState, id: bigint, request: 'NEED_BLOCK' | 'NEED_NEIGHBORS'): number {
@@ -159,13 +190,13 @@ export class PullWalkDriver implements WalkDriver {
     return Number(id);
   }
 
-  private neighborsOf(tileId: number, st: WalkState, id: bigint, request: 'NEED_NEIGHBORS'): number[] {
-    const n = this.checkId(tileId, st, id, request);
+  private neighborsOf(tileId: number, st: WalkState, id: bigint, layer: number): number[] {
+    const n = this.checkId(tileId, st, id, 'NEED_NEIGHBORS');
     try {
-      const list = this.index.neighbors(st.walk, n);
+      const list = layer === 0 ? this.index.neighbors(st.walk, n) : this.index.neighbors(st.walk, n, layer);
       return list.length > LoadNeighbors.maxIds ? list.slice(0, LoadNeighbors.maxIds) : list;
     } catch (err) {
-      if (err instanceof UnknownNodeError) throw this.error(tileId, st, id, request, `asks for ${err.message}`);
+      if (err instanceof UnknownNodeError) throw this.error(tileId, st, id, 'NEED_NEIGHBORS', `asks for ${err.message}`, err instanceof MissingLayerError ? err.layer : layer);
       throw err;
     }
   }
@@ -215,13 +246,20 @@ export class PullLocalWalker implements LocalWalker {
       dim: this.data.dim,
       metricCode: METRIC_CODES[this.data.spec.metric],
       neighbors: (id) => this.driver.index.neighbors(walk, id),
+      upperNeighbors: (id, layer) => this.driver.index.neighbors(walk, id, layer),
       vectorBytes: (id) => this.data.computeVectorBytes(id),
     };
   }
 
+  /** The tile's walk for this unit, replayed (either descent). */
+  trace(unit: WalkUnit): WalkTrace {
+    const query = this.data.queryBytes(unit.queryId);
+    if (this.driver.index.descent === 'tile') return replayTileDescentWalk(this.source(unit.walk), query, this.driver.index.entry(unit.walk), this.driver.ef);
+    return replayTileWalk(this.source(unit.walk), query, this.driver.seeds(unit.queryId)[unit.walk]!, this.driver.ef);
+  }
+
   walk(unit: WalkUnit): { candidates: Candidate[]; distances: number } {
-    const seeds = this.driver.seeds(unit.queryId)[unit.walk]!;
-    const t = replayTileWalk(this.source(unit.walk), this.data.queryBytes(unit.queryId), seeds, this.driver.ef);
+    const t = this.trace(unit);
     return { candidates: t.entries.map((e) => ({ id: e.id, dist: bitsToF32(e.distBits) })), distances: t.distances };
   }
 }

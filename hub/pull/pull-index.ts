@@ -17,6 +17,8 @@ import { obtainIndex, type IndexSource } from './index-cache.ts';
 import { planSeeds } from './seeds.ts';
 
 export type WalkSplit = 'shards' | 'entries';
+/** hub: the hub routes the upper layers and seeds each walk; tile: the tile descends them (rvf_greedy_step). */
+export type Descent = 'hub' | 'tile';
 
 export interface PullSettings {
   ef: number;
@@ -24,14 +26,28 @@ export interface PullSettings {
   split: WalkSplit;
   M: number;
   efConstruction: number;
-  /** Seeds per walk (layer-1 nodes in the seed block). */
+  /** Seeds per walk (layer-1 nodes in the seed block; hub descent). */
   seedsPerWalk: number;
+  /** Who descends the upper layers (docs/pull-mode.md "Tile-side descent"); default hub. */
+  descent?: Descent;
 }
 
-export const DEFAULT_PULL: PullSettings = { ef: 16, walks: 4, split: 'shards', M: 16, efConstruction: 200, seedsPerWalk: 1 };
+export const DEFAULT_PULL: PullSettings = { ef: 16, walks: 4, split: 'shards', M: 16, efConstruction: 200, seedsPerWalk: 1, descent: 'hub' };
 
 export class UnknownNodeError extends RangeError {
   override name = 'UnknownNodeError';
+}
+
+/** A node exists but not on the layer asked for (its top layer is lower). */
+export class MissingLayerError extends UnknownNodeError {
+  override name = 'MissingLayerError';
+  constructor(
+    readonly nodeId: number,
+    readonly layer: number,
+    readonly topLayer: number,
+  ) {
+    super(`node ${nodeId} on layer ${layer}, which it does not have (its top layer is ${topLayer})`);
+  }
 }
 
 export class PullIndex {
@@ -86,15 +102,30 @@ export class PullIndex {
     return this.regions.length === 1 ? local : local * this.regions.length + region;
   }
 
-  /** Layer-0 neighbors (global ids) of a node, as walk `walk` sees the graph. */
-  neighbors(walk: number, globalId: number): number[] {
+  get descent(): Descent {
+    return this.settings.descent ?? 'hub';
+  }
+
+  /** Neighbors (global ids) of a node on a layer (default 0), as walk `walk` sees the graph. */
+  neighbors(walk: number, globalId: number, layer = 0): number[] {
     const r = this.regionOfWalk(walk);
     const R = this.regions.length;
     if (!Number.isInteger(globalId) || globalId < 0 || globalId >= this.n || (R > 1 && globalId % R !== r)) {
       throw new UnknownNodeError(`node ${globalId} does not exist in ${R > 1 ? `region ${r} of ${R} (ids ${r} + ${R}k < ${this.n})` : `the index (ids 0..${this.n - 1})`}`);
     }
     const local = R > 1 ? Math.floor(globalId / R) : globalId;
-    return Array.from(this.regions[r]!.neighbors(local, 0), (l) => this.globalId(r, l));
+    const index = this.regions[r]!;
+    const top = index.levelOf(local);
+    if (!Number.isInteger(layer) || layer < 0 || layer > top) throw new MissingLayerError(globalId, layer, top);
+    return Array.from(index.neighbors(local, layer), (l) => this.globalId(r, l));
+  }
+
+  /** Where walk `walk`'s tile-side descent starts: its graph's entry point (global id) and top layer. */
+  entry(walk: number): { id: number; layer: number } {
+    const r = this.regionOfWalk(walk);
+    const index = this.regions[r]!;
+    if (index.size === 0) throw new RangeError('pull mode needs a non-empty index');
+    return { id: this.globalId(r, index.entryPoint), layer: Math.max(0, index.maxLevel) };
   }
 
   /** Seed ids of every walk of one query (decoded query as f32), and the hub's routing distances. */

@@ -11,10 +11,18 @@
 //           filter has not seen are marked and requested (NEED_BLOCK), their vectors
 //           arrive as one block and are merged into W. No unexpanded entry: DONE.
 //
+// Tile-side descent (replayTileDescentWalk, docs/pull-mode.md "Tile-side descent"): before
+// the loop the tile descends the upper layers from the entry point with rvf_greedy_step.
+// Each step loads node n's list on layer L, asks for the whole list's vectors (n's own
+// first while its distance is unknown: the entry), merges them into W and marks them seen,
+// and moves to the nearest neighbor by (distance key, id) if it is strictly closer than n;
+// when it does not move it goes down a layer, and after layer 1 the loop above starts
+// with W = the best ef nodes the descent evaluated (the node reached among them).
+//
 // Distances are the kernel's, bit for bit (tile/reference/distances.ts), and the merge is
 // the kernel's (tile/reference/topk.ts), so the replay gives the tile's W exactly.
 import { kernelOrderDistanceBits } from '../../tile/reference/distances.ts';
-import { compareCandidates } from '../../tile/reference/topk.ts';
+import { compareCandidates, distanceKey } from '../../tile/reference/topk.ts';
 import { DTYPE_FP16, TOPK_MAX } from '../../wat/layout.ts';
 import { VisitedFilter, TILE_FILTER, type FilterShape } from './visited-filter.ts';
 
@@ -30,6 +38,8 @@ export interface WalkSource {
   readonly metricCode: number;
   /** Layer-0 neighbor ids of a node. */
   neighbors(id: number): ArrayLike<number>;
+  /** Neighbor ids on an upper layer (tile-side descent only). */
+  upperNeighbors?(id: number, layer: number): ArrayLike<number>;
   /** The vector as fp16 bytes, exactly as the tile computes with it. */
   vectorBytes(id: number): Uint8Array;
 }
@@ -43,8 +53,20 @@ export interface WalkTrace {
   requested: number;
   /** Expansions whose list had no unseen id (no NEED_BLOCK). */
   emptyExpansions: number;
-  /** Distances the tile computed (seeds + requested). */
+  /** Distances the tile computed (seeds + requested; the descent's blocks). */
   distances: number;
+  /** Every request the tile sent, in order: `NEED_NEIGHBORS id@layer`, `NEED_BLOCK id,id,...`, `DONE`. */
+  requests: string[];
+  /** Tile-side descent: the upper-layer lists stepped, in order, as [node, layer]. */
+  descent: [number, number][];
+  /** Tile-side descent: distances computed on upper layers (included in `distances`). */
+  descentVectors: number;
+}
+
+/** An entry point and its top layer: where a tile-side descent starts. */
+export interface DescentStart {
+  id: number;
+  layer: number;
 }
 
 const f32 = new Float32Array(1);
@@ -74,23 +96,90 @@ export function checkEf(ef: number): void {
   }
 }
 
+interface WalkRun {
+  w: WalkEntry[];
+  filter: VisitedFilter;
+  dist: (id: number) => number;
+  trace: WalkTrace;
+}
+
+function startWalk(src: WalkSource, query: Uint8Array, ef: number, filterShape: FilterShape): WalkRun {
+  checkEf(ef);
+  const w: WalkEntry[] = [];
+  return {
+    w,
+    filter: new VisitedFilter(filterShape),
+    dist: (id: number) => kernelOrderDistanceBits(DTYPE_FP16, src.metricCode, query, src.vectorBytes(id), src.dim),
+    trace: { entries: w, expanded: [], requested: 0, emptyExpansions: 0, distances: 0, requests: [], descent: [], descentVectors: 0 },
+  };
+}
+
 /** Replays one walk: the seed ids, the query (fp16 bytes), beam width ef. */
 export function replayTileWalk(src: WalkSource, query: Uint8Array, seeds: readonly number[], ef: number, filterShape: FilterShape = TILE_FILTER): WalkTrace {
-  checkEf(ef);
-  const filter = new VisitedFilter(filterShape);
-  const w: WalkEntry[] = [];
-  const dist = (id: number) => kernelOrderDistanceBits(DTYPE_FP16, src.metricCode, query, src.vectorBytes(id), src.dim);
-  const trace: WalkTrace = { entries: w, expanded: [], requested: 0, emptyExpansions: 0, distances: 0 };
+  const run = startWalk(src, query, ef, filterShape);
   if (seeds.length > 0) {
-    mergeInto(w, seeds.map((id) => ({ id, distBits: dist(id) })), ef);
-    for (const id of seeds) filter.visit(id);
-    trace.distances += seeds.length;
+    mergeInto(run.w, seeds.map((id) => ({ id, distBits: run.dist(id) })), ef);
+    for (const id of seeds) run.filter.visit(id);
+    run.trace.distances += seeds.length;
   }
+  return baseBeam(src, run, ef);
+}
+
+/**
+ * Replays one walk with the tile-side descent from `start` (the region's entry point and
+ * top layer). A graph with only layer 0 has nothing to descend: the entry is the seed.
+ */
+export function replayTileDescentWalk(src: WalkSource, query: Uint8Array, start: DescentStart, ef: number, filterShape: FilterShape = TILE_FILTER): WalkTrace {
+  if (start.layer < 1) return replayTileWalk(src, query, [start.id], ef, filterShape);
+  if (!src.upperNeighbors) throw new RangeError('a tile-side descent needs the upper layers (WalkSource.upperNeighbors)');
+  const run = startWalk(src, query, ef, filterShape);
+  const { w, filter, dist, trace } = run;
+  let cur = start.id;
+  let curBits: number | null = null; // the tile's ST_CUR_*: unknown until the first block
+  let layer = start.layer;
+  for (;;) {
+    trace.descent.push([cur, layer]);
+    const list = Array.from(src.upperNeighbors(cur, layer));
+    const ids: number[] = curBits === null ? [cur, ...list] : list;
+    if (ids.length > 0) {
+      for (const id of ids) filter.visit(id); // marked at request and again at FINAL (idempotent)
+      trace.requests.push(`NEED_BLOCK ${ids.join(',')}`);
+      const block: { id: number; distBits: number }[] = ids.map((id) => ({ id, distBits: dist(id) }));
+      mergeInto(w, block, ef); // the FINAL chunk's compute-and-merge
+      trace.distances += ids.length;
+      trace.descentVectors += ids.length;
+      const curKey = distanceKey(curBits ?? block[0]!.distBits); // unknown: block vector 0 is the node itself
+      curBits ??= block[0]!.distBits;
+      const nbs = block.slice(ids.length - list.length);
+      // rvf_greedy_step: merge the list again (a no-op: held ids are skipped), then the best
+      // neighbor by (key, id), taken only when strictly closer than the current node.
+      mergeInto(w, nbs, ef);
+      let best: { id: number; distBits: number } | null = null;
+      for (const c of nbs) {
+        if (best === null || compareCandidates({ id: BigInt(c.id), distBits: c.distBits }, { id: BigInt(best.id), distBits: best.distBits }) < 0) best = c;
+      }
+      if (best !== null && distanceKey(best.distBits) < curKey) {
+        cur = best.id;
+        curBits = best.distBits;
+        trace.requests.push(`NEED_NEIGHBORS ${cur}@${layer}`);
+        continue;
+      }
+    }
+    if (layer === 1) break;
+    layer--;
+    trace.requests.push(`NEED_NEIGHBORS ${cur}@${layer}`);
+  }
+  return baseBeam(src, run, ef);
+}
+
+function baseBeam(src: WalkSource, run: WalkRun, ef: number): WalkTrace {
+  const { w, filter, dist, trace } = run;
   for (;;) {
     const next = w.find((e) => !e.expanded);
     if (!next) break;
     next.expanded = true;
     trace.expanded.push(next.id);
+    trace.requests.push(`NEED_NEIGHBORS ${next.id}@0`);
     const fresh: number[] = [];
     const list = src.neighbors(next.id);
     for (let i = 0; i < list.length; i++) if (filter.visit(list[i]!)) fresh.push(list[i]!);
@@ -98,9 +187,11 @@ export function replayTileWalk(src: WalkSource, query: Uint8Array, seeds: readon
       trace.emptyExpansions++;
       continue;
     }
+    trace.requests.push(`NEED_BLOCK ${fresh.join(',')}`);
     trace.requested += fresh.length;
     trace.distances += fresh.length;
     mergeInto(w, fresh.map((id) => ({ id, distBits: dist(id) })), ef);
   }
+  trace.requests.push('DONE');
   return trace;
 }

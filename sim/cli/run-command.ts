@@ -35,6 +35,7 @@ export interface RunFlags extends KernelFileFlags {
   ef?: number;
   walks: number;
   walkSplit: RunConfig['pull']['split'];
+  descent: RunConfig['pull']['descent'];
   M: number;
   efConstruction: number;
   index?: string;
@@ -54,6 +55,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--ef <n>', `beam width: pull, of one walk (1..16, the tile's result buffer; default ${d.pull.ef}); push-hnsw, of the hub's layer-0 search (default ${d.pushHnsw.ef})`, wholeNumber('--ef'))
     .option('--walks <n>', 'pull: walks per query, one tile each, merged by the hub', wholeNumber('--walks'), d.pull.walks)
     .option('--walk-split <s>', 'pull: shards (walk w searches region w of the data) or entries (one index, different entry points)', oneOf('--walk-split', ['shards', 'entries'] as const), d.pull.split)
+    .option('--descent <d>', 'pull: hub (the hub routes the upper layers and seeds each walk) or tile (the tile descends them from the entry point with rvf_greedy_step, asking for each list and its vectors)', oneOf('--descent', ['hub', 'tile'] as const), d.pull.descent)
     .option('--M <n>', 'pull: HNSW links per node (layer 0 keeps 2 M)', wholeNumber('--M'), d.pull.M)
     .option('--ef-construction <n>', 'pull: HNSW build beam width', wholeNumber('--ef-construction'), d.pull.efConstruction)
     .option('--index <file>', 'pull: load the HNSW index from this file, or build and save it there (default: cached under .cogsim-cache/hnsw)')
@@ -98,7 +100,7 @@ export function runConfigFrom(f: RunFlags): RunConfig {
     ...(f.data ? { dataPath: f.data } : {}),
     ...(f.queryFile ? { queryPath: f.queryFile } : {}),
     ...(f.trace ? { tracePath: f.trace } : {}),
-    pull: { ef: f.ef ?? DEFAULT_RUN.pull.ef, walks: f.walks, split: f.walkSplit, M: f.M, efConstruction: f.efConstruction, ...(f.index ? { indexPath: f.index } : {}) },
+    pull: { ef: f.ef ?? DEFAULT_RUN.pull.ef, walks: f.walks, split: f.walkSplit, descent: f.descent, M: f.M, efConstruction: f.efConstruction, ...(f.index ? { indexPath: f.index } : {}) },
     pushHnsw: { ef: f.ef ?? DEFAULT_RUN.pushHnsw.ef },
   });
 }

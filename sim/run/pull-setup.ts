@@ -26,7 +26,7 @@ export function setUpPull(config: RunConfig, encoded: EncodedDataset, hub: Hub, 
       encoded.decodedBase,
       encoded.dim,
       HNSW_METRIC[config.metric],
-      { ef: p.ef, walks: p.walks, split: p.split, M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1 },
+      { ef: p.ef, walks: p.walks, split: p.split, M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1, descent: p.descent },
       prng.derive('hnsw'),
       { seed: config.seed, ...(p.indexPath ? { indexPath: p.indexPath } : {}), ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}) },
     );

@@ -60,11 +60,17 @@ export interface PullSummary {
   ef: number;
   walks: number;
   split: string;
+  /** Who descends the upper layers: hub (routes and seeds) or tile (rvf_greedy_step). */
+  descent: string;
   M: number;
   efConstruction: number;
   index: string;
-  /** Node expansions (NEED_NEIGHBORS answered) per query: the walk's hops. */
+  /** Layer-0 node expansions (NEED_NEIGHBORS answered) per query: the walk's hops. */
   hopsPerQuery: number;
+  /** Tile-side descent: upper-layer lists sent per query (the entry's, then NEED_NEIGHBORS on layers >= 1). */
+  descentStepsPerQuery: number;
+  /** Tile-side descent: vectors sent for upper-layer lists per query (included in vectorsPerQuery). */
+  descentVectorsPerQuery: number;
   /** NEED_BLOCK answered per query. */
   blocksPerQuery: number;
   /** Vectors sent per query (seed blocks + NEED_BLOCK answers). */
@@ -208,10 +214,13 @@ function pullSummary(s: Simulation): PullSummary {
     ef: p.ef,
     walks: index.walks,
     split: p.split,
+    descent: index.descent,
     M: p.M,
     efConstruction: p.efConstruction,
     index: `${from}${index.sources[0]?.path ? ` (${index.sources.length > 1 ? `${index.sources.length} regions, ` : ''}${index.sources[0].path})` : ''}`,
     hopsPerQuery: driver.stats.expansions / nq,
+    descentStepsPerQuery: driver.stats.descentSteps / nq,
+    descentVectorsPerQuery: driver.stats.descentVectors / nq,
     blocksPerQuery: driver.stats.blocks / nq,
     vectorsPerQuery: (driver.stats.vectors + driver.stats.seedVectors) / nq,
     hubRoutingDistancesPerQuery: driver.stats.hubRoutingDistances / nq,
@@ -239,9 +248,11 @@ export function formatSummary(r: RunSummary): string {
     ...Object.entries(r.sentByType).map(([t, v]) => `    ${t.padEnd(20)} ${n(v.messages)} messages, ${n(v.bytes)} B`),
     ...(r.pull
       ? [
-          `pull mode                ef ${r.pull.ef}, ${r.pull.walks} walk${r.pull.walks > 1 ? 's' : ''} per query (${r.pull.split}), HNSW M ${r.pull.M}, efConstruction ${r.pull.efConstruction}; index ${r.pull.index}`,
+          `pull mode                ef ${r.pull.ef}, ${r.pull.walks} walk${r.pull.walks > 1 ? 's' : ''} per query (${r.pull.split}), ${r.pull.descent} descent, HNSW M ${r.pull.M}, efConstruction ${r.pull.efConstruction}; index ${r.pull.index}`,
           `  hops per query         ${n(r.pull.hopsPerQuery, 1)} (NEED_NEIGHBORS), ${n(r.pull.blocksPerQuery, 1)} NEED_BLOCK, ${n(r.pull.vectorsPerQuery, 1)} vectors sent`,
-          `  hub routing            ${n(r.pull.hubRoutingDistancesPerQuery, 1)} distances per query (upper layers, on the hub)`,
+          r.pull.descent === 'tile'
+            ? `  tile descent           ${n(r.pull.descentStepsPerQuery, 1)} upper-layer lists, ${n(r.pull.descentVectorsPerQuery, 1)} vectors per query (rvf_greedy_step on the tile)`
+            : `  hub routing            ${n(r.pull.hubRoutingDistancesPerQuery, 1)} distances per query (upper layers, on the hub)`,
           `  bytes per query        pull ${n(r.bytesPerQuery)} B vs push ${n(r.pull.pushBytesPerQuery)} B on the same data (${(r.pull.pushBytesPerQuery / Math.max(1, r.bytesPerQuery)).toFixed(1)}x less)`,
           ...(r.pull.walkErrors > 0 ? [`  walk errors            ${r.pull.walkErrors}`] : []),
         ]

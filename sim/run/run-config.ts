@@ -17,6 +17,8 @@ export interface PullConfig {
   walks: number;
   /** shards: walk w searches region w of the data; entries: one index, different entry points. */
   split: 'shards' | 'entries';
+  /** hub: the hub routes the upper layers and seeds each walk; tile: the tile descends them from the entry point (rvf_greedy_step). */
+  descent: 'hub' | 'tile';
   M: number;
   efConstruction: number;
   /** Save/load the index here instead of the cache. */
@@ -75,7 +77,7 @@ export const DEFAULT_RUN: RunConfig = {
   kernel: 'simd',
   verifyCrc: false,
   clusters: 64,
-  pull: { ef: 16, walks: 2, split: 'shards', M: 16, efConstruction: 200 },
+  pull: { ef: 16, walks: 2, split: 'shards', descent: 'hub', M: 16, efConstruction: 200 },
   pushHnsw: { ef: 64 },
 };
 
@@ -143,6 +145,9 @@ function checkPullConfig(c: RunConfig): void {
   const capacity = pullBlockCapacity(c.dim);
   if (!Number.isSafeInteger(p.M) || p.M < 2 || 2 * p.M > capacity) {
     throw new CliError(`--M must be a whole number in 2..${Math.floor(capacity / 2)} at dim ${c.dim}: a node's layer-0 list (2 M ids) must fit one block of ${capacity} vectors, got ${p.M}`);
+  }
+  if (p.descent === 'tile' && p.split === 'entries' && p.walks > 1) {
+    throw new CliError(`--descent tile with --walk-split entries and --walks ${p.walks}: every walk would descend from the same entry point to the same node; use --walk-split shards or --descent hub`);
   }
   if (c.dtype !== 'fp16') throw new CliError(`--mode pull serves fp16 vectors; --dtype ${c.dtype} is push-only`);
   if (c.schedule !== 'query') throw new CliError(`--mode pull has no block schedule; drop --schedule ${c.schedule}`);
