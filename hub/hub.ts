@@ -25,6 +25,9 @@ import { HubStats } from './hub-stats.ts';
 import { LocalFallback } from './local-fallback.ts';
 import type { PushHnswDriver, SearchStep } from './push-hnsw/push-hnsw-driver.ts';
 
+/** Rebuilds of one pull walk before the hub replays it itself (docs/faults.md). */
+export const MAX_WALK_ATTEMPTS = 4;
+
 export interface HubOptions {
   tileCount: number;
   /** Queries in flight at once (query-stationary). Block-stationary takes the whole batch. */
@@ -74,6 +77,8 @@ export class Hub {
   walkDriver: WalkDriver | null = null;
   /** Push-hnsw's searches (the hub walks HNSW, tiles compute the distances); set before submitPushHnsw. */
   pushHnsw: PushHnswDriver | null = null;
+  /** Rebuilds of each pull walk so far (walkGivenToHub). */
+  private readonly walkAttempts = new Map<string, number>();
   /** The query each tile holds loaded with an explicit k (push-hnsw), as far as the hub knows. */
   private readonly loadedQuery: (number | null)[];
   /** Told of every fault the hub detects (the simulator's fault ledger). */
@@ -272,8 +277,23 @@ export class Hub {
       return { job, step: at.step };
     }
     this.streamProgress.delete(tileId);
-    const remaining = job.units.filter((u) => this.isPending(u));
+    const remaining = job.units.filter((u) => this.isPending(u) && !(u.kind === 'walk' && this.walkGivenToHub(u)));
     return remaining.length > 0 ? { job: this.planner.plan(remaining, this.needsParams[tileId]!, (q) => this.loadedQuery[tileId] === q), step: 0 } : null;
+  }
+
+  /**
+   * A pull walk is one long exchange that any fault restarts from LOAD_QUERY; at a high
+   * fault rate a walk of a few hundred messages rarely completes. After MAX_WALK_ATTEMPTS
+   * rebuilds (on any tile) the hub replays it itself, bit for bit (the hub-local path).
+   */
+  private walkGivenToHub(u: WalkUnit): boolean {
+    const attempts = (this.walkAttempts.get(u.key) ?? 0) + 1;
+    this.walkAttempts.set(u.key, attempts);
+    if (attempts < MAX_WALK_ATTEMPTS) return false;
+    this.queries.get(u.queryId)?.send({ type: 'UNIT_HUB_LOCAL', unitKey: u.key });
+    this.stats.hubLocalUnits++;
+    this.runLocally([u]);
+    return true;
   }
 
   private sendStep(tileId: number, job: TileJob, stepIndex: number): void {

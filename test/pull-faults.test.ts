@@ -1,0 +1,26 @@
+// Pull mode under faults: a walk is one long exchange that a fault restarts, so after
+// MAX_WALK_ATTEMPTS rebuilds the hub replays it itself; nothing is lost or changed.
+import { describe, expect, it } from 'vitest';
+import { MAX_WALK_ATTEMPTS } from '../hub/hub.ts';
+import { FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
+import { runFaultExperiment } from '../sim/run/fault-run.ts';
+import { DEFAULT_RUN, checkRunConfig } from '../sim/run/run-config.ts';
+
+describe('pull mode at 10% faults per message, every kind on', () => {
+  it('loses no query, changes no answer, detects every fault, and replays on the hub only walks that kept failing', () => {
+    const run = checkRunConfig({
+      ...DEFAULT_RUN, vectors: 1500, dim: 64, queries: 12, clusters: 16, tiles: 8, meshRows: 3, meshCols: 3, mode: 'pull', seed: 11,
+      pull: { ...DEFAULT_RUN.pull, M: 8, efConstruction: 60 },
+    });
+    const r = runFaultExperiment({ run, rate: { numerator: 1, denominator: 10 }, kinds: FAULT_KINDS }, () => 0);
+    expect(r.stalled).toBeNull();
+    expect(r.lost).toBe(0);
+    expect(r.differing).toEqual([]);
+    expect(r.ledger.undetected()).toEqual([]);
+    expect(MAX_WALK_ATTEMPTS).toBe(4);
+    // Every walk (12 queries x 2 walks) is answered once; those the hub replayed failed 4 times.
+    expect(r.faulty!.hub.hubLocalUnits).toBeGreaterThan(0);
+    expect(r.faulty!.hub.hubLocalUnits).toBeLessThanOrEqual(24);
+    expect(r.faulty!.hub.retries).toBeGreaterThanOrEqual(r.faulty!.hub.hubLocalUnits * (MAX_WALK_ATTEMPTS - 1));
+  });
+});
