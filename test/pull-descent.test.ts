@@ -17,6 +17,7 @@ import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
 import { answers, summarize, type RunSummary } from '../sim/run/report.ts';
 import { CliError } from '../sim/cli/cli-error.ts';
 import { freshPort, msgId, readTopK } from './protocol-fixtures.ts';
+import { cogsim } from './helpers/cli.ts';
 
 const BUILDS = ['simd', 'scalar'] as const;
 const DIM = 24;
@@ -277,6 +278,17 @@ describe('pull mode, --descent tile bad input', () => {
     const hubSim = buildSimulation(pullConfig({}, { descent: 'hub' }), { cacheDir: null });
     hubSim.pull!.driver.begin(2, unitOf(0, 0));
     expect(hubSim.pull!.driver.next(2, unitOf(0, 0), { type: 'NEED_NEIGHBORS', msgId: 1, nodeId: BigInt(entry.id - 1), layer: 1 })).toMatchObject({ fault: expect.stringMatching(/--descent hub serves layer 0 only/) });
+  });
+
+  it('cogsim run --descent tile reports the tile descent; another value is refused naming the flag', () => {
+    const args = ['run', '--mode', 'pull', '--vectors', '400', '--dim', '16', '--queries', '3', '--clusters', '3', '--tiles', '4', '--M', '6'];
+    const ok = cogsim([...args, '--descent', 'tile']);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/\(shards\), tile descent,/);
+    expect(ok.stdout).toMatch(/tile descent +[\d.]+ upper-layer lists, [\d.]+ vectors per query/);
+    const bad = cogsim([...args, '--descent', 'both']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--descent/);
   });
 
   it('refuses --descent tile with several entry-split walks, naming the flags', () => {

@@ -44,7 +44,7 @@
 ;; computed it) and the list's vectors follow, so n becomes the current node and the block
 ;; is narrowed to the list. Then rvf_greedy_step; a failure is an ERROR reply.
 (func $pull_step (param $t i32) (result i32)
-  (local $node i64) (local $next i64) (local $layer i32)
+  (local $node i64) (local $next i64) (local $layer i32) (local $s i32)
   (local.set $node (i64.load offset=@ST_NEIGHBOR_NODE (i32.const @STATE_PTR)))
   (local.set $layer (call $st_get (i32.const @ST_NEIGHBOR_LAYER)))
   (if (i32.eqz (call $pull_cur_known (local.get $node)))
@@ -55,13 +55,13 @@
       (call $st_set (i32.const @ST_BLOCK_PTR) (i32.add (call $st_get (i32.const @ST_BLOCK_PTR)) (call $st_get (i32.const @ST_BLOCK_STRIDE))))
       (call $st_set (i32.const @ST_BLOCK_COUNT) (i32.sub (call $st_get (i32.const @ST_BLOCK_COUNT)) (i32.const 1)))))
   (local.set $next (call $rvf_greedy_step (local.get $node) (local.get $layer)))
-  (if (call $st_get (i32.const @ST_LAST_STATUS))
+  (if (local.tee $s (call $st_get (i32.const @ST_LAST_STATUS)))
     (then (return (call $msg_reply (i32.const @MSG_ERROR)
-      (i32.or (call $st_get (i32.const @ST_LAST_STATUS)) (i32.shl (local.get $t) (i32.const 16))) (local.get $layer)))))
-  (if (i64.ne (local.get $next) (local.get $node))
-    (then (return (call $pull_need (local.get $next) (local.get $layer)))))
-  (if (i32.gt_u (local.get $layer) (i32.const 1))
-    (then (return (call $pull_need (local.get $node) (i32.sub (local.get $layer) (i32.const 1))))))
+      (i32.or (local.get $s) (i32.shl (local.get $t) (i32.const 16))) (local.get $layer)))))
+  ;; moved: (next, layer); stayed (next = node): (node, layer - 1) down to layer 1, then pick
+  (if (i32.or (i64.ne (local.get $next) (local.get $node)) (i32.gt_u (local.get $layer) (i32.const 1)))
+    (then (return (call $pull_need (local.get $next)
+      (i32.sub (local.get $layer) (i64.eq (local.get $next) (local.get $node)))))))
   (call $pull_pick))
 
 ;; Reply NEED_NEIGHBORS for the nearest unexpanded entry of W (marked expanded); 0 when
