@@ -18,6 +18,8 @@ import { answers, summarize, type RunSummary } from '../sim/run/report.ts';
 import { CliError } from '../sim/cli/cli-error.ts';
 import { freshPort, msgId, readTopK } from './protocol-fixtures.ts';
 import { cogsim } from './helpers/cli.ts';
+import { FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
+import { runFaultExperiment } from '../sim/run/fault-run.ts';
 
 const BUILDS = ['simd', 'scalar'] as const;
 const DIM = 24;
@@ -252,6 +254,22 @@ describe('pull mode, --descent tile end to end', () => {
     expect(faulty.driver.errors).toHaveLength(1);
     expect(faulty.driver.errors[0]!.message).toMatch(/^tile \d+, query \d+, walk \d+: NEED_BLOCK asks for node 99999, which does not exist/);
     expect(faulty.ids).toEqual(clean.ids);
+  });
+});
+
+describe('pull mode, --descent tile at 10% faults per message, every kind on', () => {
+  it('loses no query and changes no answer: sealed messages, CRC-trailer-sized chunks, rebuilt walks and hub-side replays of the descent', () => {
+    const run = checkRunConfig({
+      ...DEFAULT_RUN, vectors: 1500, dim: 64, queries: 12, clusters: 16, tiles: 8, meshRows: 3, meshCols: 3, mode: 'pull', seed: 11,
+      pull: { ...DEFAULT_RUN.pull, M: 8, efConstruction: 60, descent: 'tile' },
+    });
+    const r = runFaultExperiment({ run, rate: { numerator: 1, denominator: 10 }, kinds: FAULT_KINDS }, () => 0);
+    expect(r.stalled).toBeNull();
+    expect(r.lost).toBe(0);
+    expect(r.differing).toEqual([]);
+    expect(r.ledger.undetected()).toEqual([]);
+    expect(r.clean.pull!.descentStepsPerQuery).toBeGreaterThan(0);
+    expect(r.faulty!.hub.retries).toBeGreaterThan(0);
   });
 });
 
