@@ -38,7 +38,9 @@ export interface LinkTap {
   /** A reply is about to reach the hub (null: done with it). */
   replyArriving(bytes: Uint8Array | null): void;
   /** Just after: what the tile made of it. */
-  afterHandle(node: TileNode, outcome: TileOutcome): void;
+  afterHandle(request: Uint8Array, outcome: TileOutcome): void;
+  /** The message reached a dead tile: nobody will ever handle it. */
+  undeliverable(request: Uint8Array): void;
 }
 
 export class SimTransport implements HubTransport {
@@ -119,9 +121,12 @@ export class SimTransport implements HubTransport {
     if (node.dead) return;
     const start = Math.max(this.sim.nowCycles, node.busyUntilCycles);
     this.tap?.beforeHandle(node, request);
-    if (node.dead) return; // the injector killed it: the message is never answered
+    if (node.dead) {
+      this.tap?.undeliverable(request); // the injector killed it: the message is never answered
+      return;
+    }
     const outcome = node.handle(request);
-    this.tap?.afterHandle(node, outcome);
+    this.tap?.afterHandle(request, outcome);
     const done = start + outcome.cycles;
     node.busyUntilCycles = done;
     node.busyCycles += outcome.cycles;

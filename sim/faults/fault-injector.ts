@@ -27,7 +27,9 @@ interface Armed {
 }
 
 export class FaultInjector implements LinkTap {
-  private readonly armed = new Map<number, Armed>();
+  /** Injections waiting for their message to be handled, keyed by the very bytes delivered:
+   *  a retry can overtake a message in flight, so a per-tile slot could be overwritten. */
+  private readonly armed = new WeakMap<Uint8Array, Armed>();
   private readonly corruptedReplies = new WeakMap<Uint8Array, Injection>();
   private deaths = 0;
   private readonly maxDeaths: number;
@@ -49,11 +51,12 @@ export class FaultInjector implements LinkTap {
     const injection = this.ledger.inject(kind, tile, 'to-tile', describe(bytes), msgIdOf(bytes));
     if (kind === 'drop') return null;
     if (kind === 'corrupt') {
-      this.armed.set(tile, { injection });
-      return this.flipBits(bytes);
+      const flipped = this.flipBits(bytes);
+      this.armed.set(flipped, { injection });
+      return flipped;
     }
     if (kind === 'death') this.deaths++;
-    this.armed.set(tile, { injection, ...(kind === 'bitflip' ? { bitflipBase: stagingBase(bytes) } : {}) });
+    this.armed.set(bytes, { injection, ...(kind === 'bitflip' ? { bitflipBase: stagingBase(bytes) } : {}) });
     return bytes;
   }
 
@@ -75,7 +78,7 @@ export class FaultInjector implements LinkTap {
   }
 
   beforeHandle(node: TileNode, request: Uint8Array): void {
-    const a = this.armed.get(node.tileId);
+    const a = this.armed.get(request);
     if (!a) return;
     const kind = a.injection.kind;
     if (kind === 'trap') node.pendingImage = faultImages().trap;
@@ -85,15 +88,23 @@ export class FaultInjector implements LinkTap {
     else if (kind === 'bitflip' && !this.flipScratchBit(node, a.bitflipBase!, request)) {
       // A repeated final chunk (its first answer was lost) is acknowledged without a check:
       // there is nothing for a flipped bit to be caught by, so this one does not count.
-      this.armed.delete(node.tileId);
+      this.armed.delete(request);
       this.ledger.cancel(a.injection);
     }
   }
 
-  afterHandle(node: TileNode, outcome: TileOutcome): void {
-    const a = this.armed.get(node.tileId);
+  /** A fault riding on a message that met a dead tile can be seen by nobody: it is not counted. */
+  undeliverable(request: Uint8Array): void {
+    const a = this.armed.get(request);
+    if (!a || a.injection.kind === 'death') return; // the death itself is seen by the hub
+    this.armed.delete(request);
+    this.ledger.cancel(a.injection);
+  }
+
+  afterHandle(request: Uint8Array, outcome: TileOutcome): void {
+    const a = this.armed.get(request);
     if (!a) return;
-    this.armed.delete(node.tileId);
+    this.armed.delete(request);
     const kind = a.injection.kind;
     if (outcome.kind === 'trap') {
       const expected = kind === 'trap' ? 'memory-out-of-bounds' : kind === 'hang' ? 'budget-exceeded' : null;
