@@ -20,21 +20,5 @@
         (select (i32.const @F32_INF_BITS) (i32.const 0) (f32.ge (local.get $o) (f32.const 65536))))
       (i32.shl (i32.and (local.get $h) (i32.const 0x8000)) (i32.const 16)))))
 
-;;#if simd
-;; Four fp16 values, one per i32x4 lane (zero-extended: v128.load16x4_u, or
-;; i32x4.extend_low/high_i16x8_u of eight), to f32x4. Same steps as $fp16_to_f32.
-;; The distance loop is its only caller, so binaryen inlines it there (no call per
-;; four lanes in the hot loop).
-(func $fp16x4_to_f32x4 (param $h v128) (result v128)
-  (local $o v128)
-  (local.set $o
-    (f32x4.mul
-      (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
-      (f32x4.splat (f32.const 0x1p112))))
-  (v128.or
-    (v128.or
-      (local.get $o)
-      (v128.and (f32x4.ge (local.get $o) (f32x4.splat (f32.const 65536))) (i32x4.splat (i32.const @F32_INF_BITS))))
-    (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
-
-;;#endif
+;; The SIMD form of the same steps (four lanes at a time) is written out where it is used,
+;; in the distance loop (wat/40-distances.wat), so the hot loop makes no call.
