@@ -19,6 +19,16 @@ async function rogue(body: string, opts: { strict: boolean; fuel: boolean }) {
 
 const PEEK = '(func (export "peek") (param $a i32) (result i32) (i32.load (local.get $a)))';
 const SPIN = '(func (export "spin") (param $n i32) (result i32) (loop $l (local.set $n (i32.add (local.get $n) (i32.const 1))) (br $l)) (local.get $n))';
+// A counted loop (pointer from $p to $end by 4): charged once on entry, not per iteration.
+const WALK =
+  '(func (export "walk") (param $p i32) (param $end i32) (result i32) (local $s i32)' +
+  ' (loop $l (local.set $s (i32.add (local.get $s) (i32.const 1)))' +
+  ' (br_if $l (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 4))) (local.get $end)))) (local.get $s))';
+// The same shape, but the body also moves the bound: it must be charged per iteration.
+const WALK_MOVING_END =
+  '(func (export "walk") (param $p i32) (param $end i32) (result i32) (local $s i32)' +
+  ' (loop $l (local.set $s (i32.add (local.get $s) (i32.const 1))) (local.set $end (i32.add (local.get $end) (i32.const 4)))' +
+  ' (br_if $l (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 4))) (local.get $end)))) (local.get $s))';
 
 function callRaw(tile: TileInstance, name: string, ...args: number[]): number {
   return (tile.call as (n: string, ...a: number[]) => number)(name, ...args);
@@ -72,6 +82,25 @@ describe('tile sandbox', () => {
       expect(trap?.kind).toBe('budget-exceeded');
       expect(tile.lastFuelUsed).toBe(1001);
     }
+  });
+
+  it('charges a counted loop its whole trip count on entry, and stops a corrupted bound at once', async () => {
+    const tile = new TileInstance(6, await rogue(WALK, { strict: false, fuel: true }));
+    tile.fuelPerCall = 1000;
+    expect(callRaw(tile, 'walk', 0, 400)).toBe(100);
+    expect(tile.lastFuelUsed).toBe(101); // 1 + (400 - 0) / 4, charged before the first iteration
+    expect(callRaw(tile, 'walk', 0, 3_996)).toBe(999);
+    expect(() => callRaw(tile, 'walk', 0, 4_000)).toThrow(/budget-exceeded/); // 1,001 > 1,000
+    expect(() => callRaw(tile, 'walk', 0, 0x7fffffff)).toThrow(/budget-exceeded/);
+    expect(tile.lastFuelUsed).toBe(1001); // trapped on entry: no iteration ran
+    expect(callRaw(tile, 'walk', 400, 0)).toBe(1); // a bound already passed: one pass, one unit
+  });
+
+  it('charges per iteration when a loop body moves its own bound', async () => {
+    const tile = new TileInstance(7, await rogue(WALK_MOVING_END, { strict: false, fuel: true }));
+    tile.fuelPerCall = 1000;
+    expect(() => callRaw(tile, 'walk', 0, 8)).toThrow(/budget-exceeded/);
+    expect(tile.lastFuelUsed).toBe(1001);
   });
 
   it('refuses a kernel that declares its own memory', async () => {

@@ -77,6 +77,36 @@ function guardBulk(op: SList, head: string): SList {
   return list(items, op.line);
 }
 
+/**
+ * A counted loop, `(loop $L ... (br_if $L (i32.lt_u (local.tee $x (i32.add (local.get $x)
+ * (i32.const C))) (local.get $e))))` whose body writes neither $x nor $e, runs at most
+ * 1 + (e - x) / C times: it is charged that much once, on entry, instead of one unit per
+ * iteration. A corrupted bound charges a huge count and traps at once, so the watchdog
+ * still stops it; a hot inner loop no longer pays a check per iteration.
+ */
+function countedLoop(loop: SList, bodyStart: number): { x: string; e: string; step: string } | undefined {
+  const label = loop.items[1];
+  const last = loop.items[loop.items.length - 1];
+  if (label?.kind !== 'atom' || !label.text.startsWith('$') || bodyStart !== 2 || !last || headOf(last) !== 'br_if') return undefined;
+  const br = last as SList;
+  const [, target, cond] = br.items;
+  if (target?.kind !== 'atom' || target.text !== label.text || br.items.length !== 3 || !cond || headOf(cond) !== 'i32.lt_u') return undefined;
+  const [, tee, end] = (cond as SList).items;
+  if (!tee || headOf(tee) !== 'local.tee' || !end || headOf(end) !== 'local.get') return undefined;
+  const x = ((tee as SList).items[1] as { text?: string }).text;
+  const add = (tee as SList).items[2];
+  const e = ((end as SList).items[1] as { text?: string }).text;
+  if (!x || !e || x === e || !add || headOf(add) !== 'i32.add') return undefined;
+  const [, base, step] = (add as SList).items;
+  const stepText = step && headOf(step) === 'i32.const' ? ((step as SList).items[1] as { text?: string }).text : undefined;
+  if (!base || headOf(base) !== 'local.get' || ((base as SList).items[1] as { text?: string }).text !== x) return undefined;
+  if (!stepText || !/^[1-9]\d*$/.test(stepText)) return undefined;
+  const writes = (n: SNode): boolean =>
+    n.kind === 'list' && (((headOf(n) === 'local.set' || headOf(n) === 'local.tee') && [x, e].includes((n.items[1] as { text?: string }).text ?? '')) || n.items.some(writes));
+  if (loop.items.slice(bodyStart, -1).some(writes)) return undefined;
+  return { x, e, step: stepText };
+}
+
 function burnFuel(loop: SList): SList {
   let bodyStart = 1;
   while (bodyStart < loop.items.length) {
@@ -86,6 +116,22 @@ function burnFuel(loop: SList): SList {
     const isType = h === 'result' || h === 'param' || h === 'type';
     if (!isLabel && !isType) break;
     bodyStart++;
+  }
+  const counted = countedLoop(loop, bodyStart);
+  if (counted) {
+    const { x, e, step } = counted;
+    const charge = `(i32.add (i32.const 1) (select (i32.div_u (i32.sub (local.get ${e}) (local.get ${x})) (i32.const ${step})) (i32.const 0) (i32.gt_u (local.get ${e}) (local.get ${x}))))`;
+    return list(
+      [
+        atom('block'),
+        ...parseSnippet(
+          `(if (i32.gt_u ${charge} (local.get ${FUEL_LOCAL})) (then (global.set $__fuel (i32.const -1)) (unreachable)))`,
+          `(local.set ${FUEL_LOCAL} (i32.sub (local.get ${FUEL_LOCAL}) ${charge}))`,
+        ),
+        loop,
+      ],
+      loop.line,
+    );
   }
   // The function keeps its fuel in a local (tile/build/fuel-local.ts); the global gets the
   // spent count back before the trap so the host sees the overrun.
