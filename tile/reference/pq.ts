@@ -1,7 +1,7 @@
 // Reference product quantization (asymmetric distance): the kernel's rvf_pq_distances
 // must equal this bit for bit. Codebook: M subspaces of width w = dim / M, K centroids
 // each as w fp16 values, subspace-major (centroid c of subspace m at (m*K + c) * w).
-import { fp16BitsToF32 } from '../../hub/data/fp16.ts';
+import { fp16ToNumber } from './fp16.ts';
 import { CANONICAL_NAN_BITS } from '../../wat/layout.ts';
 
 const f = Math.fround;
@@ -19,7 +19,7 @@ export function pqTable(query: Float32Array, codebook: Uint16Array, m: number, k
     const sub = Math.floor(t / k);
     const a = new Array<number>(8).fill(0);
     for (let i = 0; i < w; i++) {
-      const d = f(query[sub * w + i]! - f(fp16BitsToF32(codebook[t * w + i]!)));
+      const d = f(query[sub * w + i]! - f(fp16ToNumber(codebook[t * w + i]!)));
       a[i & mask] = f(a[i & mask]! + f(d * d));
     }
     table[t] = f(f(f(a[0]! + a[4]!) + f(a[1]! + a[5]!)) + f(f(a[2]! + a[6]!) + f(a[3]! + a[7]!)));
