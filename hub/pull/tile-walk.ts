@@ -69,12 +69,7 @@ export interface DescentStart {
   layer: number;
 }
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-export function bitsToF32(bits: number): number {
-  u32[0] = bits;
-  return f32[0]!;
-}
+export { f32FromBits as bitsToF32 } from '../../tile/reference/fp16.ts';
 
 /** Merge into W with the kernel's rule (skip held ids, insert in order, keep ef); new entries unexpanded. */
 function mergeInto(w: WalkEntry[], batch: { id: number; distBits: number }[], ef: number): void {

@@ -6,7 +6,7 @@ import type { Hub } from '../../hub/hub.ts';
 import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import type { Prng } from '../../hub/prng.ts';
 import { PullLocalWalker, PullWalkDriver } from '../../hub/pull/pull-driver.ts';
-import { PullIndex } from '../../hub/pull/pull-index.ts';
+import { PullIndex, type PullSettings } from '../../hub/pull/pull-index.ts';
 import type { Metric } from '../../hub/hnsw/metric.ts';
 import { CliError } from '../cli/cli-error.ts';
 import type { RunConfig } from './run-config.ts';
@@ -18,22 +18,27 @@ export interface PullSetup {
 
 export const HNSW_METRIC: Readonly<Record<RunConfig['metric'], Metric>> = { l2: 'l2sq', ip: 'ip', cosine: 'cosine' };
 
-export function setUpPull(config: RunConfig, encoded: EncodedDataset, hub: Hub, prng: Prng, opts: { cacheDir?: string | null } = {}): PullSetup {
+/**
+ * The run's HNSW index over the values the tiles compute with, built or loaded (--index,
+ * else the cache), for pull mode or push-hnsw; a corrupt --index file is a one-line error.
+ */
+export function obtainRunIndex(config: RunConfig, encoded: EncodedDataset, prng: Prng, settings: PullSettings, opts: { cacheDir?: string | null } = {}): PullIndex {
   const p = config.pull;
-  let index: PullIndex;
   try {
-    index = PullIndex.obtain(
-      encoded.decodedBase,
-      encoded.dim,
-      HNSW_METRIC[config.metric],
-      { ef: p.ef, walks: p.walks, split: p.split, M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1, descent: p.descent },
-      prng.derive('hnsw'),
-      { seed: config.seed, ...(p.indexPath ? { indexPath: p.indexPath } : {}), ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}) },
-    );
+    return PullIndex.obtain(encoded.decodedBase, encoded.dim, HNSW_METRIC[config.metric], settings, prng.derive('hnsw'), {
+      seed: config.seed,
+      ...(p.indexPath ? { indexPath: p.indexPath } : {}),
+      ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
+    });
   } catch (err) {
     if (err instanceof IndexFormatError) throw new CliError(`--index: ${err.message}`);
     throw err;
   }
+}
+
+export function setUpPull(config: RunConfig, encoded: EncodedDataset, hub: Hub, prng: Prng, opts: { cacheDir?: string | null } = {}): PullSetup {
+  const p = config.pull;
+  const index = obtainRunIndex(config, encoded, prng, { ef: p.ef, walks: p.walks, split: p.split, M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1, descent: p.descent }, opts);
   const driver = new PullWalkDriver(encoded, index, { integrity: hub.options.integrity, verifyCrc: config.verifyCrc });
   hub.walkDriver = driver;
   hub.fallback.walker = new PullLocalWalker(encoded, driver);

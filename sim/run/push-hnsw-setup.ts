@@ -4,13 +4,10 @@
 import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import type { Hub } from '../../hub/hub.ts';
 import type { HnswIndex } from '../../hub/hnsw/index.ts';
-import { IndexFormatError } from '../../hub/hnsw/index.ts';
 import type { Prng } from '../../hub/prng.ts';
-import { PullIndex } from '../../hub/pull/pull-index.ts';
 import { PushHnswDriver } from '../../hub/push-hnsw/push-hnsw-driver.ts';
 import { TOPK_MAX } from '../../wat/layout.ts';
-import { CliError } from '../cli/cli-error.ts';
-import { HNSW_METRIC } from './pull-setup.ts';
+import { obtainRunIndex } from './pull-setup.ts';
 import type { RunConfig } from './run-config.ts';
 
 export interface PushHnswSetup {
@@ -22,21 +19,8 @@ export interface PushHnswSetup {
 
 export function setUpPushHnsw(config: RunConfig, encoded: EncodedDataset, hub: Hub, prng: Prng, opts: { cacheDir?: string | null } = {}): PushHnswSetup {
   const p = config.pull;
-  let pulled: PullIndex;
-  try {
-    // One walk over one index: exactly pull mode's index with --walks 1.
-    pulled = PullIndex.obtain(
-      encoded.decodedBase,
-      encoded.dim,
-      HNSW_METRIC[config.metric],
-      { ef: TOPK_MAX, walks: 1, split: 'entries', M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1 },
-      prng.derive('hnsw'),
-      { seed: config.seed, ...(p.indexPath ? { indexPath: p.indexPath } : {}), ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}) },
-    );
-  } catch (err) {
-    if (err instanceof IndexFormatError) throw new CliError(`--index: ${err.message}`);
-    throw err;
-  }
+  // One walk over one index: exactly pull mode's index with --walks 1.
+  const pulled = obtainRunIndex(config, encoded, prng, { ef: TOPK_MAX, walks: 1, split: 'entries', M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1 }, opts);
   const source = pulled.sources[0]!;
   const driver = new PushHnswDriver(source.index.graph, {
     ef: config.pushHnsw.ef,

@@ -3,18 +3,10 @@
 // rounded to fp16 with round-to-nearest-even on the integer bits. rvf_dequant_i8 must
 // match this bit for bit in both kernel builds.
 
-const f32Bits = new Float32Array(1);
-const u32Bits = new Uint32Array(f32Bits.buffer);
+// The f32 bit views are the fp16 reference's; re-exported under the names SQ code uses.
+import { f32Bits as f32ToBits, f32FromBits as bitsToF32 } from './fp16.ts';
 
-export function f32ToBits(x: number): number {
-  f32Bits[0] = x;
-  return u32Bits[0]!;
-}
-
-export function bitsToF32(bits: number): number {
-  u32Bits[0] = bits >>> 0;
-  return f32Bits[0]!;
-}
+export { bitsToF32, f32ToBits };
 
 /** f32 bits -> fp16 bits, round to nearest even; >= 65520 -> inf; NaN -> 0x7E00. */
 export function f32BitsToF16(x: number): number {
