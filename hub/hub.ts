@@ -79,6 +79,9 @@ export class Hub {
   pushHnsw: PushHnswDriver | null = null;
   /** Rebuilds of each pull walk so far (walkGivenToHub). */
   private readonly walkAttempts = new Map<string, number>();
+  /** Each tile's last pull-walk message, and the tiles whose walk must re-send it. */
+  private readonly lastWalkMessage = new Map<number, { step: JobStep; out: Outgoing }>();
+  private readonly walkResend = new Set<number>();
   /** The query each tile holds loaded with an explicit k (push-hnsw), as far as the hub knows. */
   private readonly loadedQuery: (number | null)[];
   /** Told of every fault the hub detects (the simulator's fault ledger). */
@@ -226,6 +229,7 @@ export class Hub {
       return;
     }
     this.outstanding.delete(tileId);
+    this.listener?.replyAccepted(tileId, reply.msgId);
     if (expected.step.op === 'walk' && reply.type !== 'ERROR') {
       this.continueWalk(tileId, expected.step, reply);
       return;
@@ -271,9 +275,10 @@ export class Hub {
 
   private resume(tileId: number, job: TileJob, step: number, fault: TileFault): { job: TileJob; step: number } | null {
     this.stats.retries++;
-    const at = resumePoint(job, step, fault);
+    const at = resumePoint(job, step, fault, this.options.integrity);
     if (at.kind === 'step') {
       if (at.restartBlock) this.streamProgress.delete(tileId);
+      if (job.steps[at.step]?.op === 'walk') this.walkResend.add(tileId);
       return { job, step: at.step };
     }
     this.streamProgress.delete(tileId);
@@ -299,7 +304,11 @@ export class Hub {
   private sendStep(tileId: number, job: TileJob, stepIndex: number): void {
     const step = job.steps[stepIndex]!;
     if (step.op === 'walk') {
-      this.sendOutgoing(tileId, step, 0, this.walker().begin(tileId, step.unit));
+      // A walk whose last message (or its answer) was lost re-sends that very message, same
+      // msg_id: the tile answers it again from its kept reply if it had run it.
+      const last = this.lastWalkMessage.get(tileId);
+      const resend = this.walkResend.delete(tileId) && last?.step === step;
+      this.sendOutgoing(tileId, step, 0, resend ? last.out : this.walker().begin(tileId, step.unit));
       return;
     }
     const progress = this.streamProgress.get(tileId);
@@ -312,6 +321,7 @@ export class Hub {
   }
 
   private sendOutgoing(tileId: number, step: JobStep, part: number, out: Outgoing): void {
+    if (step.op === 'walk') this.lastWalkMessage.set(tileId, { step, out });
     this.outstanding.set(tileId, { msgId: out.msgId, sentAtCycles: this.transport.nowCycles(), step, part, requestType: out.requestType });
     this.stats.countSent(out.requestType, out.bytes.length);
     this.transport.send(tileId, out.bytes);

@@ -123,3 +123,38 @@ describe('re-sent chunks', () => {
     expect(wrongStream.type === 'DONE').toBe(true); // offset 2012 continues the staged stream: a new chunk, not a repeat
   });
 });
+
+describe('re-sent sealed requests', () => {
+  it('are answered again from the kept reply, not run twice', () => {
+    const c = pushCase(37, DTYPE_FP16, 64, METRIC_L2, 5, [30]);
+    const port = freshPort('simd', c.dtype, c.dim);
+    const query = sealMessage(encodeMessage(queryMessage(c)));
+    const first = port.exchangeRaw(query);
+    for (const m of chunks(c)) exchangeSealed(port, m);
+    const read = sealMessage(encodeMessage({ type: 'READ_TOPK', msgId: msgId() }));
+    const before = port.exchangeRaw(read);
+    const topk = decodeTileMessage(before);
+    expect(topk.type === 'TOPK_RESULT' && topk.entries.length).toBe(5);
+    // The same READ_TOPK again: the same bytes back.
+    expect(port.exchangeRaw(read)).toEqual(before);
+    // The LOAD_QUERY again after a newer request: it runs (it is not the last one) and
+    // starts a new query, emptying the top-K, as any new request would.
+    expect(decodeTileMessage(port.exchangeRaw(query)).type).toBe('DONE');
+    expect(first.length).toBeGreaterThan(0);
+    const after = decodeTileMessage(port.exchangeRaw(sealMessage(encodeMessage({ type: 'READ_TOPK', msgId: msgId() }))));
+    expect(after.type === 'TOPK_RESULT' && after.entries.length).toBe(0);
+  });
+
+  it('replays only a request that passed its CRC check', () => {
+    const c = pushCase(38, DTYPE_FP16, 64, METRIC_L2, 5, [30]);
+    const port = freshPort('simd', c.dtype, c.dim);
+    const m = queryMessage(c);
+    const good = sealMessage(encodeMessage(m));
+    const bad = good.slice();
+    bad[MSG_HEADER_BYTES + 10] = bad[MSG_HEADER_BYTES + 10]! ^ 1;
+    const refused = decodeTileMessage(port.exchangeRaw(bad));
+    expect(refused.type === 'ERROR' && S.statusName(refused.code)).toBe('BAD_MSG_CRC');
+    // The intact copy with the same msg_id is run, not answered with the refusal.
+    expect(decodeTileMessage(port.exchangeRaw(good)).type).toBe('DONE');
+  });
+});

@@ -7,7 +7,7 @@ import { runFaultExperiment } from '../sim/run/fault-run.ts';
 import { DEFAULT_RUN, checkRunConfig } from '../sim/run/run-config.ts';
 
 describe('pull mode at 10% faults per message, every kind on', () => {
-  it('loses no query, changes no answer, detects every fault, and replays on the hub only walks that kept failing', () => {
+  it('loses no query, changes no answer, detects every fault, and finishes the walks on tiles by re-sending lost messages', () => {
     const run = checkRunConfig({
       ...DEFAULT_RUN, vectors: 1500, dim: 64, queries: 12, clusters: 16, tiles: 8, meshRows: 3, meshCols: 3, mode: 'pull', seed: 11,
       pull: { ...DEFAULT_RUN.pull, M: 8, efConstruction: 60 },
@@ -18,9 +18,10 @@ describe('pull mode at 10% faults per message, every kind on', () => {
     expect(r.differing).toEqual([]);
     expect(r.ledger.undetected()).toEqual([]);
     expect(MAX_WALK_ATTEMPTS).toBe(4);
-    // Every walk (12 queries x 2 walks) is answered once; those the hub replayed failed 4 times.
-    expect(r.faulty!.hub.hubLocalUnits).toBeGreaterThan(0);
-    expect(r.faulty!.hub.hubLocalUnits).toBeLessThanOrEqual(24);
-    expect(r.faulty!.hub.retries).toBeGreaterThanOrEqual(r.faulty!.hub.hubLocalUnits * (MAX_WALK_ATTEMPTS - 1));
+    // A lost or garbled walk message is re-sent with its msg_id and answered from the tile's
+    // kept reply, so walks survive 10% faults on tiles: at most a few (12 queries x 2 walks)
+    // fall back to the hub's replay.
+    expect(r.faulty!.hub.retries).toBeGreaterThan(0);
+    expect(r.faulty!.hub.hubLocalUnits).toBeLessThanOrEqual(2);
   });
 });

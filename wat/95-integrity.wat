@@ -3,6 +3,8 @@
 ;; payload covers the header and payload. A mismatch is answered with ERROR BAD_MSG_CRC and
 ;; nothing else happens; a good message is dispatched and its reply sealed the same way,
 ;; so corruption on the link is caught in both directions (docs/protocol.md "Integrity").
+;; The last sealed reply is kept (at @TEMP_PTR) so a re-sent request is answered again
+;; rather than run twice.
 
 ;; Appends the CRC32C of the reply's first $len bytes and marks its type; returns the new length.
 (func $seal_reply (param $len i32) (result i32)
@@ -25,5 +27,17 @@
   (if (i32.ne (call $crc32c (i32.const @IO_PTR) (local.get $end)) (i32.load (i32.add (i32.const @IO_PTR) (local.get $end))))
     (then (return (call $seal_reply
       (call $msg_reply (i32.const @MSG_ERROR) (i32.or (i32.const @ERR_BAD_MSG_CRC) (i32.shl (local.get $t) (i32.const 16))) (i32.const 0))))))
+;; A sealed request that repeats the last one's msg_id is a re-send after a lost or
+  ;; garbled reply: answer it again from the kept copy, without running it twice (a pull
+  ;; walk's step is not idempotent). Only authentic (CRC-checked) requests get here.
+  (if (i32.and (i32.eq (i32.load offset=@MSG_ID (i32.const @IO_PTR)) (call $st_get (i32.const @ST_LAST_MSG_ID)))
+               (i32.ne (local.tee $end (call $st_get (i32.const @ST_LAST_REPLY_LEN))) (i32.const 0)))
+    (then
+      (memory.copy (i32.const @IO_PTR) (i32.const @TEMP_PTR) (local.get $end))
+      (return (local.get $end))))
   (i32.store16 (i32.const @IO_PTR) (local.get $t))
-  (call $seal_reply (call $dispatch_message)))
+  (local.set $end (call $seal_reply (call $dispatch_message)))
+  (call $st_set (i32.const @ST_LAST_MSG_ID) (i32.load offset=@MSG_ID (i32.const @IO_PTR)))
+  (call $st_set (i32.const @ST_LAST_REPLY_LEN) (local.get $end))
+  (memory.copy (i32.const @TEMP_PTR) (i32.const @IO_PTR) (local.get $end))
+  (local.get $end))

@@ -94,7 +94,9 @@ export const ST_CUR_SET = 0x80; // u32 1 when ST_CUR_ID/ST_CUR_DIST hold a node
 export const ST_BLOCK_EXPLICIT_IDS = 0x84; // u32 1 when the block's ids are at IDS_PTR, 0 = first_id + i
 export const ST_PULL = 0x88; // u32 1 while the loaded query is walked in pull mode (LOAD_QUERY flag LQ_F_PULL)
 export const ST_PULL_LAYER = 0x8c; // u32 pull descent: layer (>= 1) of the list being stepped, 0 = base-layer beam; must follow ST_PULL (LOAD_QUERY clears both with one i64 store)
-// 0x90..0xBF reserved for pull-mode traversal state (docs/pull-mode.md).
+export const ST_LAST_MSG_ID = 0x90; // u32 msg_id of the last sealed request dispatched (integrity mode)
+export const ST_LAST_REPLY_LEN = 0x94; // u32 bytes of its sealed reply, kept at TEMP_PTR; 0 = none
+// 0x98..0xBF reserved for pull-mode traversal state (docs/pull-mode.md).
 
 // ---- pull mode (docs/pull-mode.md): the visited filter, a Bloom filter over low32(id) ----
 export const PULL_FILTER_PTR = DECODE_PTR; // the 1 KB decode workspace (unused while walking)

@@ -24,4 +24,7 @@ export interface HubListener {
   tileRetired(tileId: number, fault: TileFault | null): void;
   /** The hub gave up waiting for the reply to `msgId` (and will retry or move on). */
   messageAbandoned(tileId: number, msgId: number, reason: string): void;
+  /** The hub took a reply to `msgId` (a re-send shares its original's msg_id, so the
+   *  first answer to arrive counts and faults on the other copy go unobserved). */
+  replyAccepted(tileId: number, msgId: number): void;
 }

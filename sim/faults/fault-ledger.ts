@@ -26,6 +26,8 @@ export class FaultLedger implements HubListener {
   readonly injections: Injection[] = [];
   /** Detections the hub made that no open injection explains (consequences, e.g. a dead tile's timeouts). */
   unexplained = 0;
+  /** Faults on a re-sent copy whose original's answer arrived first (not counted). */
+  superseded = 0;
   /** The corrupted reply the hub is reading right now, if any: its detection is exact. */
   delivering: Injection | null = null;
   /** Open drop/slow injections by the exchange they hit ("tile/msgId"), and open deaths by tile:
@@ -63,6 +65,20 @@ export class FaultLedger implements HubListener {
     } else if (reason === 'timeout') {
       this.unexplained++;
     }
+  }
+
+  /**
+   * A pull walk re-sends a request with its msg_id (the tile answers it again from its kept
+   * reply), so the original's late answer can satisfy the re-send: a drop or stall on the
+   * other copy then changes nothing anybody waits for, and is not counted.
+   */
+  replyAccepted(tileId: number, msgId: number): void {
+    const key = `${tileId}/${msgId}`;
+    const moot = this.openLost.get(key);
+    if (!moot) return;
+    this.openLost.delete(key);
+    this.cancel(moot);
+    this.superseded++;
   }
 
   tileRetired(tileId: number, fault: TileFault | null): void {
