@@ -5,6 +5,7 @@ import type { Hub } from '../hub/hub.ts';
 import type { HubClock, HubTransport } from '../hub/hub-transport.ts';
 import { HEADER } from '../protocol/constants.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
+import { CANONICAL_JSON } from './canonical-json.ts';
 import type { Mesh } from './mesh.ts';
 import type { Simulator } from './simulator.ts';
 import type { TileNode, TileOutcome } from './tile-node.ts';
@@ -13,6 +14,7 @@ import type { TileNode, TileOutcome } from './tile-node.ts';
 export const TILE_BOOT_CYCLES = 20_000;
 
 export interface MessageRef {
+  [CANONICAL_JSON]?: string;
   tile: number;
   ref: number;
   type: number;
@@ -151,7 +153,7 @@ export class SimTransport implements HubTransport {
     const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const type = bytes.length >= 2 ? v.getUint16(HEADER.type, true) : -1;
     const msgId = bytes.length >= 8 ? v.getUint32(HEADER.id, true) : -1;
-    return { tile, ref, type, msgId, bytes: bytes.length };
+    return withCanonicalJson({ tile, ref, type, msgId, bytes: bytes.length });
   }
 
   private take(ref: number): Uint8Array {
@@ -159,6 +161,15 @@ export class SimTransport implements HubTransport {
     this.inFlight.delete(ref);
     return bytes;
   }
+}
+
+/**
+ * One trace line per message crossing the mesh: its canonical form is precomputed (keys in
+ * sorted order), equal to what canonicalJson would write (test/sim-trace-fast-path.test.ts).
+ */
+export function withCanonicalJson(m: MessageRef): MessageRef {
+  m[CANONICAL_JSON] = `{"bytes":${m.bytes},"msgId":${m.msgId},"ref":${m.ref},"tile":${m.tile},"type":${m.type}}`;
+  return m;
 }
 
 /** xstate's Clock on simulated time; delays are given in cycles. */
