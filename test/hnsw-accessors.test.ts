@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildHnsw, HnswParamError, HnswRangeError, NO_NODE } from '../hub/hnsw/index.ts';
-
-function xorshift32(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>>= 0);
-  };
-}
+import { xorshift32 } from './helpers/xorshift.ts';
 
 const dim = 6;
 const n = 1000;

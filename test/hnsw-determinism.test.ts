@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildHnsw, serializeIndex } from '../hub/hnsw/index.ts';
-
-function xorshift32(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>>= 0);
-  };
-}
+import { xorshift32 } from './helpers/xorshift.ts';
 
 function randomData(n: number, dim: number, seed: number): Float32Array {
   const next = xorshift32(seed);

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bruteForceKnn, buildHnsw, type Metric } from '../hub/hnsw/index.ts';
-
-function xorshift32(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>>= 0);
-  };
-}
+import { xorshift32 } from './helpers/xorshift.ts';
 
 /** n rows around `clusters` random centers: clustered-ish, like embeddings. */
 function clusteredData(n: number, dim: number, clusters: number, seed: number): Float32Array {

@@ -6,16 +6,7 @@ import { crc32c } from '../hub/hnsw/crc32c.ts';
 import {
   buildHnsw, deserializeIndex, HEADER, IndexFormatError, loadIndexFile, saveIndexFile, serializeIndex,
 } from '../hub/hnsw/index.ts';
-
-function xorshift32(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>>= 0);
-  };
-}
+import { xorshift32 } from './helpers/xorshift.ts';
 
 const dim = 12;
 const n = 800;

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DistIdHeap } from '../hub/hnsw/heap.ts';
 import { buildHnsw } from '../hub/hnsw/index.ts';
-
-function xorshift32(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>>= 0);
-  };
-}
+import { xorshift32 } from './helpers/xorshift.ts';
 
 function drain(heap: DistIdHeap): number[] {
   const ids = new Uint32Array(heap.size);
