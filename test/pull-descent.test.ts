@@ -13,21 +13,18 @@ import { f32Bits } from '../tile/reference/fp16.ts';
 import { DTYPE_FP16, LQ_F_PULL, METRIC_L2, MSG_LOAD_BLOCK } from '../wat/layout.ts';
 import { ERR_BAD_COUNT } from '../wat/status.ts';
 import { DEFAULT_RUN, checkRunConfig, type RunConfig } from '../sim/run/run-config.ts';
-import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
-import { answers, summarize, type RunSummary } from '../sim/run/report.ts';
+import { buildSimulation } from '../sim/run/simulation.ts';
 import { CliError } from '../sim/cli/cli-error.ts';
 import { freshPort, msgId, readTopK } from './protocol-fixtures.ts';
 import { cogsim } from './helpers/cli.ts';
 import { FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
 import { runFaultExperiment } from '../sim/run/fault-run.ts';
+import { runPull, pullDataset } from './helpers/pull.ts';
 
 const BUILDS = ['simd', 'scalar'] as const;
 const DIM = 24;
 
-function dataset(count: number, queries: number, seed = 5): EncodedDataset {
-  const g = generateClusteredData(new Prng(seed).derive('data'), { count, dim: DIM, clusters: 6, spread: 0.15, queryCount: queries });
-  return new EncodedDataset({ dtype: 'fp16', metric: 'l2', k: 10, dim: DIM, schedule: 'query' }, g.base, g.queries);
-}
+const dataset = pullDataset;
 
 function pullIndex(enc: EncodedDataset, s: Partial<PullSettings>): PullIndex {
   return PullIndex.obtain(enc.decodedBase, DIM, 'l2sq', { ...DEFAULT_PULL, M: 6, efConstruction: 64, descent: 'tile', ...s }, new Prng(9).derive('hnsw'), { seed: 9, cacheDir: null });
@@ -203,14 +200,7 @@ function pullConfig(overrides: Partial<RunConfig> = {}, pull: Partial<RunConfig[
   return checkRunConfig({ ...DEFAULT_RUN, vectors: 2000, dim: 32, queries: 20, clusters: 8, tiles: 8, meshRows: 3, meshCols: 3, mode: 'pull', ...overrides, pull: { ...DEFAULT_RUN.pull, M: 8, efConstruction: 80, ...pull } });
 }
 
-function run(config: RunConfig, tweak?: (driver: PullWalkDriver) => void): { summary: RunSummary; ids: number[][]; driver: PullWalkDriver } {
-  const sim = buildSimulation(config, { cacheDir: null });
-  tweak?.(sim.pull!.driver);
-  const { events } = runSimulation(sim);
-  const summary = summarize(sim, events, 0);
-  sim.trace.close();
-  return { summary, ids: answers(sim).ids, driver: sim.pull!.driver };
-}
+const run = runPull;
 
 describe('pull mode, --descent tile end to end', () => {
   it('reaches recall comparable to the hub descent on a small clustered set, without hub routing', () => {

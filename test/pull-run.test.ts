@@ -2,26 +2,20 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PullWalkDriver, PullWalkError } from '../hub/pull/pull-driver.ts';
+import { PullWalkError } from '../hub/pull/pull-driver.ts';
 import { walkUnitKey, type WalkUnit } from '../hub/work/job.ts';
 import { DEFAULT_RUN, checkRunConfig, type RunConfig } from '../sim/run/run-config.ts';
 import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
-import { answers, summarize, type RunSummary } from '../sim/run/report.ts';
+import { summarize } from '../sim/run/report.ts';
 import { CliError } from '../sim/cli/cli-error.ts';
 import { cogsim } from './helpers/cli.ts';
+import { runPull } from './helpers/pull.ts';
 
 function pullConfig(overrides: Partial<RunConfig> = {}, pull: Partial<RunConfig['pull']> = {}): RunConfig {
   return checkRunConfig({ ...DEFAULT_RUN, vectors: 1500, dim: 32, queries: 12, clusters: 8, tiles: 8, meshRows: 3, meshCols: 3, mode: 'pull', ...overrides, pull: { ...DEFAULT_RUN.pull, M: 8, efConstruction: 80, ...pull } });
 }
 
-function run(config: RunConfig, tweak?: (driver: PullWalkDriver) => void): { summary: RunSummary; ids: number[][]; driver: PullWalkDriver } {
-  const sim = buildSimulation(config, { cacheDir: null });
-  tweak?.(sim.pull!.driver);
-  const { events } = runSimulation(sim);
-  const summary = summarize(sim, events, 0);
-  sim.trace.close();
-  return { summary, ids: answers(sim).ids, driver: sim.pull!.driver };
-}
+const run = runPull;
 
 describe('pull mode end to end', () => {
   it('finds the exact neighbours of most queries on a small clustered set, moving fewer bytes than push', () => {

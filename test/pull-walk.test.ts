@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { EncodedDataset } from '../hub/encoded-dataset.ts';
-import { generateClusteredData } from '../hub/data/generate.ts';
 import { Prng } from '../hub/prng.ts';
 import { PullIndex, DEFAULT_PULL, type PullSettings } from '../hub/pull/pull-index.ts';
 import { PullLocalWalker, PullWalkDriver } from '../hub/pull/pull-driver.ts';
@@ -13,14 +12,12 @@ import { f32Bits } from '../tile/reference/fp16.ts';
 import { DTYPE_FP16, LQ_F_PULL, METRIC_L2 } from '../wat/layout.ts';
 import { freshPort, msgId, readTopK, sendAllDone } from './protocol-fixtures.ts';
 import type { TilePort } from '../protocol/tile-port.ts';
+import { pullDataset } from './helpers/pull.ts';
 
 const BUILDS = ['simd', 'scalar'] as const;
 const DIM = 24;
 
-function dataset(count: number, queries: number, seed = 5): EncodedDataset {
-  const g = generateClusteredData(new Prng(seed).derive('data'), { count, dim: DIM, clusters: 6, spread: 0.15, queryCount: queries });
-  return new EncodedDataset({ dtype: 'fp16', metric: 'l2', k: 10, dim: DIM, schedule: 'query' }, g.base, g.queries);
-}
+const dataset = pullDataset;
 
 function pullIndex(enc: EncodedDataset, s: Partial<PullSettings>): PullIndex {
   return PullIndex.obtain(enc.decodedBase, DIM, 'l2sq', { ...DEFAULT_PULL, M: 8, efConstruction: 64, ...s }, new Prng(9).derive('hnsw'), { seed: 9, cacheDir: null });
