@@ -15,7 +15,6 @@ export class HubStats {
   errorReplies = 0;
   duplicatePartials = 0;
   jobsFinished = 0;
-  lastReassignReason = '';
 
   countSent(type: string, bytes: number): void {
     this.messagesSent++;

@@ -247,7 +247,7 @@ export class Hub {
         this.failStep(tileId, 'corrupt-reply', `tile ${tileId}: READ_TOPK for batch ${step.unitKey} returned ids other than the batch's`);
         return;
       }
-      this.deliverPartial(tileId, step.unitKey, candidates);
+      this.deliverPartial(step.unitKey, candidates);
     } else if (!(reply.type === 'DONE' && step.op !== 'read')) {
       this.failStep(tileId, 'corrupt-reply', `tile ${tileId}: ${expected.requestType} answered with ${reply.type}`);
       return;
@@ -349,11 +349,11 @@ export class Hub {
     const orphaned = [...(job ? [job.units] : []), ...this.plan.drain(tileId)];
     for (const units of orphaned) {
       const pending = units.filter((u) => this.isPending(u));
-      if (pending.length > 0) this.reassign(tileId, pending, fault);
+      if (pending.length > 0) this.reassign(tileId, pending);
     }
   }
 
-  private reassign(fromTile: number, units: WorkUnit[], fault: TileFault): void {
+  private reassign(fromTile: number, units: WorkUnit[]): void {
     const target = this.transport.nearestTiles(fromTile).find((t) => t !== fromTile && this.isHealthy(t));
     for (const u of units) this.queries.get(u.queryId)?.send({ type: target === undefined ? 'UNIT_HUB_LOCAL' : 'UNIT_REASSIGNED', unitKey: u.key });
     if (target === undefined) {
@@ -362,7 +362,6 @@ export class Hub {
       return;
     }
     this.stats.reassignedUnits += units.length;
-    this.stats.lastReassignReason = fault.kind;
     this.plan.enqueue(target, units);
     this.tiles[target]!.send({ type: 'WORK_AVAILABLE' });
   }
@@ -386,7 +385,7 @@ export class Hub {
     this.plan.retire(tileId);
     // Work already queued for the retired tile moves on; releaseJob handled its own job.
     const queued = this.plan.drain(tileId);
-    for (const units of queued) this.reassign(tileId, units, fault ?? { kind: 'dead', atCycles: this.transport.nowCycles(), detail: 'retired' });
+    for (const units of queued) this.reassign(tileId, units);
   }
 
   private failStep(tileId: number, kind: TileFault['kind'], detail: string, code?: number): void {
@@ -466,10 +465,9 @@ export class Hub {
     }
   }
 
-  private deliverPartial(tileId: number, unitKey: string, candidates: Candidate[]): void {
+  private deliverPartial(unitKey: string, candidates: Candidate[]): void {
     this.stats.partials++;
     this.deliverPartialTo(WorkPlan.queryOfKey(unitKey), unitKey, candidates);
-    void tileId;
   }
 
   private deliverPartialTo(queryId: number, unitKey: string, candidates: Candidate[]): void {
