@@ -5,6 +5,8 @@ import type { Simulation } from './simulation.ts';
 import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
 import { countEqualToReference, referenceHnswSearch } from '../../hub/push-hnsw/reference-search.ts';
+import { answersHash } from './answers-hash.ts';
+import type { DatasetIdentity, EffectiveConfig, KernelIdentity } from './run-identity.ts';
 import { LQ_HEADER_BYTES, MSG_HEADER_BYTES, REPLY_BYTES, RESULT_ENTRY_BYTES, TOPK_RESULT_HEADER_BYTES } from '../../wat/layout.ts';
 
 export interface RunSummary {
@@ -32,6 +34,12 @@ export interface RunSummary {
   events: number;
   wallSeconds: number;
   traceHash: string;
+  /** Dataset content, queries and answers only (no kernel identity): equal for any conformant kernel. */
+  answersHash: string;
+  kernel: KernelIdentity;
+  dataset: DatasetIdentity;
+  /** The settings the run really used (a data file's rows and dim, the index's own M). */
+  config: EffectiveConfig;
   /** Pull mode only. */
   pull?: PullSummary;
   /** Push-hnsw only. */
@@ -179,6 +187,10 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     events,
     wallSeconds,
     traceHash: s.trace.hashHex(),
+    answersHash: answersHash(s.identity.dataset.sha256, s.identity.dataset.queriesSha256, Array.from({ length: nq }, (_, q) => hub.outcomes.get(q)?.best ?? [])),
+    kernel: s.identity.kernel,
+    dataset: s.identity.dataset,
+    config: s.identity.config,
     ...(s.pull ? { pull: pullSummary(s) } : {}),
     ...(s.pushHnsw ? { pushHnsw: pushHnswSummary(s) } : {}),
   };
@@ -215,8 +227,9 @@ function pullSummary(s: Simulation): PullSummary {
     walks: index.walks,
     split: p.split,
     descent: index.descent,
-    M: p.M,
-    efConstruction: p.efConstruction,
+    // The index's own parameters: a loaded --index file may have been built with another M.
+    M: index.regions[0]!.params.M,
+    efConstruction: index.regions[0]!.params.efConstruction,
     index: `${from}${index.sources[0]?.path ? ` (${index.sources.length > 1 ? `${index.sources.length} regions, ` : ''}${index.sources[0].path})` : ''}`,
     hopsPerQuery: driver.stats.expansions / nq,
     descentStepsPerQuery: driver.stats.descentSteps / nq,
@@ -234,7 +247,8 @@ const n = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFraction
 export function formatSummary(r: RunSummary): string {
   const lines = [
     `seed ${r.seed}  data: ${r.data}`,
-    `  ${r.derived.dtype} vectors, ${r.derived.vectorsPerBlock} per block, ${n(r.derived.blocks)} blocks, schedule ${r.derived.schedule}-stationary, kernel ${r.derived.kernel}`,
+    `  ${n(r.dataset.rows)} x ${r.dataset.dim} ${r.derived.dtype} vectors, ${r.derived.vectorsPerBlock} per block, ${n(r.derived.blocks)} blocks, schedule ${r.derived.schedule}-stationary, kernel ${r.derived.kernel}`,
+    `  ${r.config.tiles} tiles on a ${r.config.mesh} mesh, metric ${r.config.metric}, concurrency ${r.config.concurrency}, mode ${r.config.mode}`,
     `queries ${n(r.queries)}, k ${r.k}`,
     `  recall@${r.k}              ${r.recallAtK.toFixed(4)} (against exact search over the original float data)`,
     `  exact top-${r.k}            ${n(r.exactMatches)} / ${n(r.queries)} ${r.exactMatchNote}`,
@@ -268,7 +282,10 @@ export function formatSummary(r: RunSummary): string {
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,
     `recovery                 ${r.hub.retries} retries, ${r.hub.restarts} restarts, ${r.hub.retirements} retirements, ${r.hub.reassignedUnits} units reassigned, ${r.hub.hubLocalUnits} hub-local`,
     `simulator                ${n(r.events)} events in ${r.wallSeconds.toFixed(2)} s wall (${n(r.events / Math.max(r.wallSeconds, 1e-9))} events/s)`,
+    `kernel                   ${r.kernel.build}, image sha256 ${r.kernel.sha256}`,
+    `dataset                  ${r.dataset.source}, ${n(r.dataset.rows)} x ${r.dataset.dim}, ${n(r.dataset.queries)} queries; vectors sha256 ${r.dataset.sha256}`,
     `trace sha256             ${r.traceHash}`,
+    `answers sha256           ${r.answersHash} (data, queries and answers only; the same for any conformant kernel)`,
   ];
   return lines.join('\n');
 }

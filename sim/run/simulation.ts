@@ -15,6 +15,7 @@ import { TileNode } from '../tile-node.ts';
 import { TraceRecorder } from '../trace.ts';
 import { runData, type RunData } from './dataset-source.ts';
 import type { RunConfig } from './run-config.ts';
+import { configRecord, runIdentity, type RunIdentity } from './run-identity.ts';
 import { setUpPull, type PullSetup } from './pull-setup.ts';
 import { setUpPushHnsw, type PushHnswSetup } from './push-hnsw-setup.ts';
 
@@ -30,6 +31,8 @@ export interface Simulation {
   trace: TraceRecorder;
   prng: Prng;
   cost: CostModel;
+  /** The kernel, dataset and settings by content (the trace's first line). */
+  identity: RunIdentity;
   /** Pull mode: the index and the walk driver. */
   pull?: PullSetup;
   /** Push-hnsw: the index and the hub's search driver. */
@@ -68,12 +71,11 @@ export function buildSimulation(config: RunConfig, opts: { hub?: Partial<HubOpti
     cycleClock(sim),
   );
   transport.hub = hub;
-  const { pull: pullConfig, pushHnsw: pushHnswConfig, ...common } = config;
   const pull = config.mode === 'pull' ? setUpPull(config, encoded, hub, prng, opts) : undefined;
   const pushHnsw = config.mode === 'push-hnsw' ? setUpPushHnsw(config, encoded, hub, prng, opts) : undefined;
-  const modeConfig = pull ? { pull: { ...pullConfig, indexPath: null } } : pushHnsw ? { pushHnsw: pushHnswConfig, index: { M: pullConfig.M, efConstruction: pullConfig.efConstruction } } : {};
-  trace.record({ kind: 'config', config: { ...common, ...modeConfig, tracePath: null }, derived: { vectorsPerBlock: encoded.vectorsPerBlock, blocks: encoded.blockCount } });
-  return { config, data, encoded, sim, mesh, nodes, transport, hub, trace, prng, cost, ...(pull ? { pull } : {}), ...(pushHnsw ? { pushHnsw } : {}) };
+  const identity = runIdentity(config, data, kernel, { ...(pull ? { pull } : {}), ...(pushHnsw ? { pushHnsw } : {}) });
+  trace.record(configRecord(identity, { vectorsPerBlock: encoded.vectorsPerBlock, blocks: encoded.blockCount }));
+  return { config, data, encoded, sim, mesh, nodes, transport, hub, trace, prng, cost, identity, ...(pull ? { pull } : {}), ...(pushHnsw ? { pushHnsw } : {}) };
 }
 
 export class SimulationStalledError extends Error {
