@@ -4,83 +4,41 @@
 // its replies mean. The core keeps what every mode shares: outstanding messages and their
 // deadlines, faults, restarts, retirement, reassignment and the one path to hub-local
 // compute. Every reply, trap and restart becomes a machine event; the machines decide.
-import { createActor, type Actor } from 'xstate';
+import { createActor } from 'xstate';
 import { decodeTileMessage } from '../protocol/codec.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import { isSealed } from '../protocol/integrity.ts';
 import type { TileMessage } from '../protocol/types.ts';
 import { statusName } from '../wat/status.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
-import type { ModeDriver, Outgoing, Partial, Placement, QueryStep } from './core/mode-driver.ts';
+import type { HubOptions, HubParts, QueryOutcome } from './core/hub-parts.ts';
+import type { ModeDriver, Outgoing, Placement, Partial, QueryStep } from './core/mode-driver.ts';
+import { QueryBook } from './core/query-book.ts';
 import { TileSession } from './core/tile-session.ts';
-import type { EncodedDataset } from './encoded-dataset.ts';
-import type { HubClock, HubSink, HubTransport } from './hub-transport.ts';
-import { createQueryMachine, type QueryMachine, type QueryMachineContext } from './machines/query-machine.ts';
+import type { HubSink, HubTransport } from './hub-transport.ts';
 import { createTileMachine } from './machines/tile-machine.ts';
-import type { Candidate } from './topk-merge.ts';
 import type { TileJob, WorkUnit } from './work/job.ts';
 import type { HubListener, TileFault } from './work/tile-fault.ts';
 import { HubStats } from './hub-stats.ts';
 
-export interface HubOptions {
-  tileCount: number;
-  /** Queries in flight at once (query-stationary). Block-stationary takes the whole batch. */
-  concurrency: number;
-  replyTimeoutCycles: number;
-  restartTimeoutCycles: number;
-  maxRetriesPerJob: number;
-  maxFaultsInWindow: number;
-  faultWindowCycles: number;
-  verifyCrc: boolean;
-  /** Seal every message with a CRC32C trailer and require sealed replies (docs/protocol.md). */
-  integrity: boolean;
-}
-
-export interface QueryOutcome {
-  queryId: number;
-  best: Candidate[];
-  dispatchedAtCycles: number;
-  doneAtCycles: number;
-  reassignments: number;
-  hubLocalUnits: number;
-}
-
-/** Everything a hub is built from; it is complete when its constructor returns. */
-export interface HubParts<T extends HubTransport> {
-  data: EncodedDataset;
-  options: HubOptions;
-  driver: ModeDriver;
-  clock: HubClock;
-  /** Builds the transport, given where it delivers what the tiles send back. */
-  connect(sink: HubSink): T;
-  /** Told of every fault the hub detects (the simulator's fault ledger). */
-  listener?: HubListener;
-}
+export type { HubOptions, HubParts, QueryOutcome };
 
 export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   readonly stats = new HubStats();
-  readonly outcomes = new Map<number, QueryOutcome>();
   readonly transport: T;
   readonly options: HubOptions;
   private readonly tiles: TileSession[] = [];
-  private readonly queries = new Map<number, Actor<QueryMachine>>();
+  private readonly queries: QueryBook;
   private readonly driver: ModeDriver;
   private readonly listener: HubListener | null;
-  private readonly queryMachine: QueryMachine;
-  private readonly k: number;
-  private readonly clock: HubClock;
-  private readonly pending: number[] = [];
-  private inFlight = 0;
 
   constructor(parts: HubParts<T>) {
     const options = parts.options;
     this.options = options;
     this.driver = parts.driver;
     this.listener = parts.listener ?? null;
-    this.k = parts.data.spec.k;
-    this.clock = parts.clock;
     this.transport = parts.connect(this);
-    this.queryMachine = createQueryMachine({ queryDone: (id, best, ctx) => this.onQueryDone(id, best, ctx) });
+    this.queries = new QueryBook({ k: parts.data.spec.k, clock: parts.clock, nowCycles: () => this.transport.nowCycles(), stats: this.stats, finished: () => this.refill() });
     const tileMachine = createTileMachine({
       nowCycles: () => this.transport.nowCycles(),
       takeJob: (t) => this.takeJob(t),
@@ -104,21 +62,25 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
         restartTimeoutCycles: options.restartTimeoutCycles,
         maxRetriesPerStep: options.maxRetriesPerJob,
       };
-      const actor = createActor(tileMachine, { input, clock: this.clock });
+      const actor = createActor(tileMachine, { input, clock: parts.clock });
       this.tiles.push(new TileSession(t, actor, (id) => this.driver.connect(id)));
       actor.start();
     }
   }
 
+  get outcomes(): ReadonlyMap<number, QueryOutcome> {
+    return this.queries.outcomes;
+  }
+
   /** Queues the queries; the driver's admission window decides how many start at once. */
   submit(queryIds: readonly number[]): void {
-    this.pending.push(...queryIds);
+    this.queries.submit(queryIds);
     this.admit();
     this.wakeIdleTiles();
   }
 
   get allDone(): boolean {
-    return this.pending.length === 0 && this.queries.size === 0;
+    return this.queries.allDone;
   }
 
   /** Whether the hub will still be waiting for this reply when it arrives at `atCycles`. */
@@ -193,7 +155,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     const tile = this.tiles[tileId]!;
     const units = tile.queue.shift();
     if (!units) return null;
-    for (const u of units) this.queries.get(u.queryId)?.send({ type: 'UNIT_STARTED' });
+    for (const u of units) this.queries.tell(u.queryId, { type: 'UNIT_STARTED' });
     return tile.link.plan(units);
   }
 
@@ -202,7 +164,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     const link = this.tiles[tileId]!.link;
     const at = link.resume(job, step, fault);
     if (at.kind === 'step') return { job, step: at.step };
-    const { retry, handOver } = this.driver.rebuild(job.units.filter((u) => this.isPending(u)));
+    const { retry, handOver } = this.driver.rebuild(job.units.filter((u) => this.queries.isPending(u.queryId, u.key)));
     for (const u of handOver) this.computeOnHub([u]);
     return retry.length > 0 ? { job: link.plan(retry), step: 0 } : null;
   }
@@ -217,7 +179,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.abandon(tileId, `released (${fault.kind})`);
     const orphaned = [...(job ? [job.units] : []), ...this.tiles[tileId]!.queue.splice(0)];
     for (const units of orphaned) {
-      const pending = units.filter((u) => this.isPending(u));
+      const pending = units.filter((u) => this.queries.isPending(u.queryId, u.key));
       if (pending.length > 0) this.reassign(tileId, pending);
     }
   }
@@ -229,7 +191,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       this.computeOnHub(units);
       return;
     }
-    for (const u of units) this.queries.get(u.queryId)?.send({ type: 'UNIT_REASSIGNED', unitKey: u.key });
+    for (const u of units) this.queries.tell(u.queryId, { type: 'UNIT_REASSIGNED', unitKey: u.key });
     this.stats.reassignedUnits += units.length;
     this.tiles[target]!.queue.push(units);
     this.tiles[target]!.actor.send({ type: 'WORK_AVAILABLE' });
@@ -238,7 +200,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   /** The one hub-local path (the Full profile): the driver computes the units with the
    *  reference kernel on the hub's CPU, and their partials arrive when it is done. */
   private computeOnHub(units: WorkUnit[]): void {
-    for (const u of units) this.queries.get(u.queryId)?.send({ type: 'UNIT_HUB_LOCAL', unitKey: u.key });
+    for (const u of units) this.queries.tell(u.queryId, { type: 'UNIT_HUB_LOCAL', unitKey: u.key });
     this.stats.hubLocalUnits += units.length;
     const { cycles, partials } = this.driver.computeLocally(units);
     this.transport.hubCompute(cycles, () => {
@@ -282,26 +244,35 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   // ---- queries ----
 
   private admit(): void {
-    const room = Math.min(this.pending.length, this.driver.admission.window - this.inFlight);
-    if (room > 0) this.apply(this.driver.admit(this.pending.splice(0, room)));
+    const ids = this.queries.admissible(this.driver.admission.window);
+    if (ids.length > 0) this.apply(this.driver.admit(ids));
+  }
+
+  /** Runs from a query machine's own action: the next query starts once it returns, at the
+   *  same simulated cycle, rather than creating actors from inside it. */
+  private refill(): void {
+    if (!this.driver.admission.refill) return;
+    this.transport.later(() => {
+      this.admit();
+      this.wakeIdleTiles();
+    });
   }
 
   private apply(steps: QueryStep[]): void {
     for (const s of steps) {
-      if ('open' in s) this.openQuery(s.open, s.unitKeys, s.growing);
+      if ('open' in s) this.queries.open(s.open, s.unitKeys, s.growing);
       else if ('place' in s) this.place(s.place, false);
       else if ('grow' in s) {
-        this.queries.get(s.grow)!.send({ type: 'UNITS_ADDED', unitKeys: s.work.flatMap((p) => p.units.map((u) => u.key)) });
+        this.queries.tell(s.grow, { type: 'UNITS_ADDED', unitKeys: s.work.flatMap((p) => p.units.map((u) => u.key)) });
         this.place(s.work, true);
-      } else this.queries.get(s.close)!.send({ type: 'SEARCH_DONE', best: s.best, nowCycles: this.transport.nowCycles() });
+      } else this.queries.tell(s.close, { type: 'SEARCH_DONE', best: s.best, nowCycles: this.transport.nowCycles() });
     }
   }
 
   /** Queues work on each placement's tile, or its nearest live one; with no tile left the hub computes it. */
   private place(work: Placement[], signal: boolean): void {
     for (const { tileId, units } of work) {
-      const target = this.liveOrNearest(tileId);
-      const tile = this.tiles[target]!;
+      const tile = this.tiles[this.liveOrNearest(tileId)]!;
       if (tile.retired) {
         this.computeOnHub(units); // every tile is retired: the hub answers alone
         continue;
@@ -311,52 +282,8 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     }
   }
 
-  private openQuery(queryId: number, unitKeys: string[], growing: boolean): void {
-    const actor = createActor(this.queryMachine, {
-      input: { queryId, k: this.k, unitKeys, dispatchedAtCycles: this.transport.nowCycles(), open: growing },
-      clock: this.clock,
-    });
-    this.queries.set(queryId, actor);
-    this.inFlight++;
-    actor.start();
-  }
-
-  private onQueryDone(queryId: number, best: Candidate[], ctx: QueryMachineContext): void {
-    this.outcomes.set(queryId, {
-      queryId,
-      best,
-      dispatchedAtCycles: ctx.dispatchedAtCycles,
-      doneAtCycles: ctx.doneAtCycles ?? this.transport.nowCycles(),
-      reassignments: ctx.reassignments,
-      hubLocalUnits: ctx.hubLocalUnits,
-    });
-    this.stats.duplicatePartials += ctx.duplicatePartials;
-    this.queries.delete(queryId);
-    this.inFlight--;
-    if (this.driver.admission.refill) {
-      // Runs from the query machine's own action: start the next query once it returns,
-      // at the same simulated cycle, rather than creating actors from inside it.
-      this.transport.later(() => {
-        this.admit();
-        this.wakeIdleTiles();
-      });
-    }
-  }
-
   private deliver(p: Partial): void {
-    const q = this.queries.get(p.queryId);
-    if (!q) {
-      this.stats.duplicatePartials++;
-      return;
-    }
-    const fresh = q.getSnapshot().context.pending.includes(p.unitKey);
-    q.send({ type: 'PARTIAL', unitKey: p.unitKey, candidates: p.candidates, nowCycles: this.transport.nowCycles() });
-    if (fresh) this.apply(this.driver.answered(p));
-  }
-
-  private isPending(u: WorkUnit): boolean {
-    const q = this.queries.get(u.queryId);
-    return q !== undefined && q.getSnapshot().context.pending.includes(u.key);
+    if (this.queries.deliver(p)) this.apply(this.driver.answered(p));
   }
 
   private liveOrNearest(tileId: number): number {
