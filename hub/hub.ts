@@ -12,12 +12,12 @@ import type { TileMessage } from '../protocol/types.ts';
 import { statusName } from '../wat/status.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
 import type { HubOptions, HubParts, QueryOutcome } from './core/hub-parts.ts';
+import type { JobShape, UnitRef } from './core/job-shape.ts';
 import type { ModeDriver, Outgoing, Placement, Partial, QueryStep } from './core/mode-driver.ts';
 import { QueryBook } from './core/query-book.ts';
 import { TileSession } from './core/tile-session.ts';
 import type { HubSink, HubTransport } from './hub-transport.ts';
 import { createTileMachine } from './machines/tile-machine.ts';
-import type { TileJob, WorkUnit } from './work/job.ts';
 import type { HubListener, TileFault } from './work/tile-fault.ts';
 import { HubStats } from './hub-stats.ts';
 
@@ -38,7 +38,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.driver = parts.driver;
     this.listener = parts.listener ?? null;
     this.transport = parts.connect(this);
-    this.queries = new QueryBook({ k: parts.data.spec.k, clock: parts.clock, nowCycles: () => this.transport.nowCycles(), stats: this.stats, finished: () => this.refill() });
+    this.queries = new QueryBook({ k: parts.k, clock: parts.clock, nowCycles: () => this.transport.nowCycles(), stats: this.stats, finished: () => this.refill() });
     const tileMachine = createTileMachine({
       nowCycles: () => this.transport.nowCycles(),
       takeJob: (t) => this.takeJob(t),
@@ -151,7 +151,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
 
   // ---- what the tile machines ask for ----
 
-  private takeJob(tileId: number): TileJob | null {
+  private takeJob(tileId: number): JobShape | null {
     const tile = this.tiles[tileId]!;
     const units = tile.queue.shift();
     if (!units) return null;
@@ -159,7 +159,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     return tile.link.plan(units);
   }
 
-  private resume(tileId: number, job: TileJob, step: number, fault: TileFault): { job: TileJob; step: number } | null {
+  private resume(tileId: number, job: JobShape, step: number, fault: TileFault): { job: JobShape; step: number } | null {
     this.stats.retries++;
     const link = this.tiles[tileId]!.link;
     const at = link.resume(job, step, fault);
@@ -175,7 +175,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.transport.send(tileId, out.bytes);
   }
 
-  private releaseJob(tileId: number, job: TileJob | null, fault: TileFault): void {
+  private releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void {
     this.abandon(tileId, `released (${fault.kind})`);
     const orphaned = [...(job ? [job.units] : []), ...this.tiles[tileId]!.queue.splice(0)];
     for (const units of orphaned) {
@@ -185,7 +185,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   }
 
   /** Units a tile gave up go to the nearest healthy tile, or to the hub when none is left. */
-  private reassign(fromTile: number, units: WorkUnit[]): void {
+  private reassign(fromTile: number, units: UnitRef[]): void {
     const target = this.transport.nearestTiles(fromTile).find((t) => t !== fromTile && this.tiles[t]!.healthy);
     if (target === undefined) {
       this.computeOnHub(units);
@@ -199,7 +199,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
 
   /** The one hub-local path (the Full profile): the driver computes the units with the
    *  reference kernel on the hub's CPU, and their partials arrive when it is done. */
-  private computeOnHub(units: WorkUnit[]): void {
+  private computeOnHub(units: UnitRef[]): void {
     for (const u of units) this.queries.tell(u.queryId, { type: 'UNIT_HUB_LOCAL', unitKey: u.key });
     this.stats.hubLocalUnits += units.length;
     const { cycles, partials } = this.driver.computeLocally(units);

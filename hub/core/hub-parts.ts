@@ -1,5 +1,4 @@
 // What a hub is built from and what it reports per query (hub/hub.ts).
-import type { EncodedDataset } from '../encoded-dataset.ts';
 import type { HubClock, HubSink, HubTransport } from '../hub-transport.ts';
 import type { Candidate } from '../topk-merge.ts';
 import type { HubListener } from '../work/tile-fault.ts';
@@ -30,7 +29,8 @@ export interface QueryOutcome {
 
 /** Everything a hub is built from; it is complete when its constructor returns. */
 export interface HubParts<T extends HubTransport> {
-  data: EncodedDataset;
+  /** Neighbours per query (the query machines merge partials to this many). */
+  k: number;
   options: HubOptions;
   driver: ModeDriver;
   clock: HubClock;

@@ -5,9 +5,8 @@
 // computes a unit itself when no tile is left. docs/architecture.md draws who calls whom.
 import type { TileMessage } from '../../protocol/types.ts';
 import type { Candidate } from '../topk-merge.ts';
-import type { TileJob, WorkUnit } from '../work/job.ts';
-import type { ResumeAt } from '../work/resume-point.ts';
 import type { TileFault } from '../work/tile-fault.ts';
+import type { JobShape, ResumeAt, UnitRef } from './job-shape.ts';
 
 /** One message for a tile, and the msg_id its reply must carry. */
 export interface Outgoing {
@@ -19,7 +18,7 @@ export interface Outgoing {
 /** Units for a tile, as one job (the core moves them on if the tile cannot take them). */
 export interface Placement {
   tileId: number;
-  units: WorkUnit[];
+  units: UnitRef[];
 }
 
 /** A unit's answer: the partial top-K of its query. */
@@ -52,27 +51,29 @@ export type LinkReply =
 /** One tile as a driver sees it: what the tile holds, and the conversation of its current job. */
 export interface TileLink {
   /** The steps of a job doing `units`, given what the tile holds. */
-  plan(units: WorkUnit[]): TileJob;
+  plan(units: UnitRef[]): JobShape;
   /** The first message of step `step` (or the one to re-send after a failure). */
-  send(job: TileJob, step: number): Outgoing;
+  send(job: JobShape, step: number): Outgoing;
   /** The tile's (decoded, non-ERROR) answer to the last message sent. */
   reply(reply: TileMessage): LinkReply;
   /** Where a failed job resumes (the same or an earlier step, or a rebuild from its units). */
-  resume(job: TileJob, step: number, fault: TileFault): ResumeAt;
+  resume(job: JobShape, step: number, fault: TileFault): ResumeAt;
 }
 
 /** The hub settings every driver builds its messages and tile groups from. */
 export interface ModeOptions {
   tileCount: number;
-  /** Queries in flight at once (query-stationary modes). */
+  /** Queries in flight at once, for drivers that admit them in a window. */
   concurrency: number;
   verifyCrc: boolean;
   /** Seal every message with a CRC32C trailer (docs/protocol.md). */
   integrity: boolean;
 }
 
+// The core only knows units and jobs by their shape (job-shape.ts); a driver declares its
+// methods with its own unit and job types, which TypeScript accepts for method members.
 export interface ModeDriver {
-  /** Queries in flight at once (Infinity: the whole batch), and whether the core admits more
+  /** Queries in flight at once (Infinity: all submitted at once), and whether the core admits more
    *  and signals idle tiles when one finishes. */
   readonly admission: { window: number; refill: boolean };
   /** Starts these queries (the core passes as many as the window allows). */
@@ -83,7 +84,7 @@ export interface ModeDriver {
   connect(tileId: number): TileLink;
   /** A job is rebuilt from these pending units: those to retry on a tile, and those the
    *  hub now computes itself (counted per unit; each handed over goes alone). */
-  rebuild(units: WorkUnit[]): { retry: WorkUnit[]; handOver: WorkUnit[] };
+  rebuild(units: UnitRef[]): { retry: UnitRef[]; handOver: UnitRef[] };
   /** The hub's own answer to units no tile can take, and its cost in hub cycles. */
-  computeLocally(units: readonly WorkUnit[]): { cycles: number; partials: Partial[] };
+  computeLocally(units: readonly UnitRef[]): { cycles: number; partials: Partial[] };
 }

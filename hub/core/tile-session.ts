@@ -3,7 +3,7 @@
 // (what the tile holds and where its job's conversation is).
 import type { Actor } from 'xstate';
 import type { TileMachine } from '../machines/tile-machine.ts';
-import type { WorkUnit } from '../work/job.ts';
+import type { UnitRef } from './job-shape.ts';
 import type { TileLink } from './mode-driver.ts';
 
 export interface Outstanding {
@@ -16,7 +16,7 @@ export class TileSession {
   /** The message whose reply the hub waits for (null: none). */
   outstanding: Outstanding | null = null;
   /** Unit groups waiting for the tile, one job each. */
-  readonly queue: WorkUnit[][] = [];
+  readonly queue: UnitRef[][] = [];
   private currentLink: TileLink;
 
   constructor(

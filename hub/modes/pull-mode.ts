@@ -17,9 +17,12 @@ import type { TileFault } from '../work/tile-fault.ts';
 import { StepLink, type StepLinkParts } from './step-link.ts';
 
 /**
- * A pull walk is one long exchange that any fault restarts from LOAD_QUERY; at a high fault
- * rate a walk of a few hundred messages rarely completes. After MAX_WALK_ATTEMPTS rebuilds
- * (on any tile) the hub replays it itself, bit for bit (the hub-local path; docs/faults.md).
+ * A pull walk is one long exchange. With sealed messages (integrity), a message or answer
+ * lost in transit is re-sent as it was and the walk goes on (resume-point.ts); any other
+ * fault (a trap, an error reply, a lost tile state, or any loss without integrity) rebuilds
+ * the walk from LOAD_QUERY. At a high fault rate a walk of a few hundred messages may keep
+ * failing: after MAX_WALK_ATTEMPTS rebuilds (on any tile) the hub replays it itself, bit for
+ * bit (the hub-local path; docs/faults.md).
  */
 export const MAX_WALK_ATTEMPTS = 4;
 

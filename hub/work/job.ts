@@ -1,6 +1,9 @@
 // A tile's job: the units of work it answers for and the message steps that do them.
 // A unit yields one partial top-K for one query; a job's steps are rebuilt from the units
 // that have not reported yet whenever the job has to start over (retry or reassignment).
+import type { StepPhase } from '../core/job-shape.ts';
+
+export type { StepPhase };
 
 /** Query-stationary: the tile keeps the query and the hub streams the tile's blocks. */
 export interface ScanUnit {
@@ -39,7 +42,6 @@ export interface HnswBatchUnit {
 
 export type WorkUnit = ScanUnit | ProbeUnit | WalkUnit | HnswBatchUnit;
 
-export type StepPhase = 'loading' | 'computing' | 'reporting';
 
 export type JobStep =
   | { op: 'params'; chunk: number; phase: 'loading' }

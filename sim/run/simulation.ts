@@ -89,7 +89,7 @@ export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Sim
   // The instruments only ask the hub while the run is going, after it is built.
   const instruments: Instruments | undefined = opts.instrument?.({ sim, prng, nodes, awaits: (t, msgId, at): boolean => hub.awaits(t, msgId, at) });
   const hub: Hub<SimTransport> = new Hub({
-    data: encoded,
+    k: encoded.spec.k,
     options,
     driver,
     clock: cycleClock(sim),
