@@ -9,7 +9,7 @@ import type { Prng } from '../../hub/prng.ts';
 import { PushHnswDriver } from '../../hub/push-hnsw/push-hnsw-driver.ts';
 import { TOPK_MAX } from '../../wat/layout.ts';
 import { obtainRunIndex } from './pull-setup.ts';
-import type { RunConfig } from './run-config.ts';
+import { pushHnswIndex, type RunConfig } from './run-config.ts';
 
 export interface PushHnswSetup {
   index: HnswIndex;
@@ -20,9 +20,9 @@ export interface PushHnswSetup {
 }
 
 export function setUpPushHnsw(config: RunConfig, encoded: EncodedDataset, prng: Prng, options: ModeOptions, opts: { cacheDir?: string | null } = {}): PushHnswSetup {
-  const p = config.pull;
+  const h = pushHnswIndex(config);
   // One walk over one index: exactly pull mode's index with --walks 1.
-  const pulled = obtainRunIndex(config, p, encoded, prng, { ef: TOPK_MAX, walks: 1, split: 'entries', M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1 }, opts);
+  const pulled = obtainRunIndex(config, h, encoded, prng, { ef: TOPK_MAX, walks: 1, split: 'entries', M: h.M, efConstruction: h.efConstruction, seedsPerWalk: 1 }, opts);
   const source = pulled.sources[0]!;
   const driver = new PushHnswDriver(source.index.graph, {
     ef: config.pushHnsw.ef,

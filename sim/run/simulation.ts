@@ -16,7 +16,7 @@ import { cycleClock } from '../xstate-clock.ts';
 import { TileNode } from '../tile-node.ts';
 import { TraceRecorder } from '../trace.ts';
 import { runData, type RunData } from './dataset-source.ts';
-import type { RunConfig } from './run-config.ts';
+import { pushHnswIndex, type RunConfig } from './run-config.ts';
 import { MODES } from './modes.ts';
 import type { PullSetup } from './pull-setup.ts';
 import type { PushHnswSetup } from './push-hnsw-setup.ts';
@@ -98,7 +98,10 @@ export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Sim
   });
   const transport = hub.transport;
   const { pull: pullConfig, pushHnsw: pushHnswConfig, ...common } = config;
-  const modeConfig = pull ? { pull: { ...pullConfig, indexPath: null } } : pushHnsw ? { pushHnsw: pushHnswConfig, index: { M: pullConfig.M, efConstruction: pullConfig.efConstruction } } : {};
+  // The trace pins content, never file paths: an --index path is left out.
+  const { indexPath: _hnswIndexPath, ...pushHnswTraced } = pushHnswConfig;
+  const hnswIndex = pushHnswIndex(config);
+  const modeConfig = pull ? { pull: { ...pullConfig, indexPath: null } } : pushHnsw ? { pushHnsw: pushHnswTraced, index: { M: hnswIndex.M, efConstruction: hnswIndex.efConstruction } } : {};
   trace.record({ kind: 'config', config: { ...common, ...modeConfig, tracePath: null }, derived: { vectorsPerBlock: encoded.vectorsPerBlock, blocks: encoded.blockCount } });
   return { config, data, encoded, sim, mesh, nodes, transport, hub, trace, prng, cost, ...(pull ? { pull } : {}), ...(pushHnsw ? { pushHnsw } : {}) };
 }
