@@ -44,8 +44,8 @@ function flipOneReplyByte(nth: number, offset: number): LinkTap & { flipped: num
 }
 
 function runWithTap(tap: LinkTap | null): { traceHash: string; answersHash: string } {
-  const s = buildSimulation(pushConfig({ tiles: 3, meshRows: 2, meshCols: 2, seed: 5 }));
-  s.transport.tap = tap;
+  const quiet = { faultDetected: () => {}, tileRetired: () => {}, messageAbandoned: () => {}, replyAccepted: () => {} };
+  const s = buildSimulation(pushConfig({ tiles: 3, meshRows: 2, meshCols: 2, seed: 5 }), tap ? { instrument: () => ({ listener: quiet, tap }) } : {});
   const { events } = runSimulation(s);
   const r = summarize(s, events, 0);
   s.trace.close();
