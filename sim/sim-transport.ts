@@ -95,7 +95,8 @@ export class SimTransport implements HubTransport {
 
   send(tileId: number, bytes: Uint8Array): void {
     this.bytesToTiles += bytes.length;
-    const { arrivalCycle } = this.mesh.sendFromHub(this.sim.nowCycles, tileId, bytes.length);
+    // The hub's one CPU sends once it has finished what it was computing (chargeHub, hubCompute).
+    const { arrivalCycle } = this.mesh.sendFromHub(Math.max(this.sim.nowCycles, this.hubBusyUntil), tileId, bytes.length);
     const delivered = this.tap ? this.tap.hubToTile(tileId, bytes) : bytes;
     if (delivered === null) return; // lost in the mesh: the hub's reply timeout notices
     this.sim.scheduleAt(arrivalCycle, 'deliver', this.ref(tileId, delivered));
@@ -111,10 +112,14 @@ export class SimTransport implements HubTransport {
   }
 
   hubCompute(cycles: number, done: () => void): void {
-    const start = Math.max(this.sim.nowCycles, this.hubBusyUntil);
-    this.hubBusyUntil = start + cycles;
-    this.hubBusyCycles += cycles;
+    this.chargeHub(cycles);
     this.sim.setTimer(this.hubBusyUntil - this.sim.nowCycles, 'hub-local', done);
+  }
+
+  chargeHub(cycles: number): number {
+    this.hubBusyUntil = Math.max(this.sim.nowCycles, this.hubBusyUntil) + cycles;
+    this.hubBusyCycles += cycles;
+    return this.hubBusyUntil;
   }
 
   nearestTiles(tileId: number): readonly number[] {

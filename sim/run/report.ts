@@ -6,6 +6,7 @@ import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
 import { countEqualToReference, referenceHnswSearch } from '../../hub/push-hnsw/reference-search.ts';
 import { answersHash } from './answers-hash.ts';
+import type { HubWorkTotals } from '../../hub/core/hub-work.ts';
 import type { DatasetIdentity, EffectiveConfig, KernelIdentity } from './run-identity.ts';
 import { LQ_HEADER_BYTES, MSG_HEADER_BYTES, REPLY_BYTES, RESULT_ENTRY_BYTES, TOPK_RESULT_HEADER_BYTES } from '../../wat/layout.ts';
 
@@ -40,6 +41,8 @@ export interface RunSummary {
   dataset: DatasetIdentity;
   /** The settings the run really used (a data file's rows and dim, the index's own M). */
   config: EffectiveConfig;
+  /** What the hub computed itself (routing, fallback distances, merges, the push-hnsw walk) and its cycles. */
+  hubWork: HubWorkTotals;
   /** Pull mode only. */
   pull?: PullSummary;
   /** Push-hnsw only. */
@@ -191,6 +194,7 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     kernel: s.identity.kernel,
     dataset: s.identity.dataset,
     config: s.identity.config,
+    hubWork: { ...s.hub.hubWork },
     ...(s.pull ? { pull: pullSummary(s) } : {}),
     ...(s.pushHnsw ? { pushHnsw: pushHnswSummary(s) } : {}),
   };
@@ -279,6 +283,7 @@ export function formatSummary(r: RunSummary): string {
           `  bytes per query        push-hnsw ${n(r.bytesPerQuery)} B vs push ${n(r.pushHnsw.pushBytesPerQuery)} B on the same data (${(r.pushHnsw.pushBytesPerQuery / Math.max(1, r.bytesPerQuery)).toFixed(1)}x less)`,
         ]
       : []),
+    `hub work                 ${n(r.hubWork.cycles)} cycles: ${n(r.hubWork.distances)} distances (${n(r.hubWork.routingDistances)} routing, ${n(r.hubWork.localDistances)} hub-local), ${n(r.hubWork.merged)} candidates merged${r.hubWork.expansions > 0 ? `, ${n(r.hubWork.expansions)} HNSW expansions, ${n(r.hubWork.beamCandidates)} beam inserts` : ''}`,
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,
     `recovery                 ${r.hub.retries} retries, ${r.hub.restarts} restarts, ${r.hub.retirements} retirements, ${r.hub.reassignedUnits} units reassigned, ${r.hub.hubLocalUnits} hub-local`,
     `simulator                ${n(r.events)} events in ${r.wallSeconds.toFixed(2)} s wall (${n(r.events / Math.max(r.wallSeconds, 1e-9))} events/s)`,

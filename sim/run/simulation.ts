@@ -3,6 +3,7 @@
 // time. The same config and seed give the same trace hash and the same results.
 import { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { Hub, type HubOptions } from '../../hub/hub.ts';
+import type { HubCostModel } from '../../hub/core/hub-work.ts';
 import type { HubListener } from '../../hub/work/tile-fault.ts';
 import { METRIC_CODES } from '../../hub/work/message-builder.ts';
 import { Prng } from '../../hub/prng.ts';
@@ -71,6 +72,8 @@ export interface InstrumentParts {
 
 export interface BuildOptions {
   hub?: Partial<HubOptions>;
+  /** Prices the hub's own compute (default: hub/core/hub-work.ts's DEFAULT_HUB_COST_MODEL). */
+  hubCost?: HubCostModel;
   cacheDir?: string | null;
   instrument?: (parts: InstrumentParts) => Instruments;
 }
@@ -93,6 +96,8 @@ export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Sim
   const instruments: Instruments | undefined = opts.instrument?.({ sim, prng, nodes, awaits: (t, msgId, at): boolean => hub.awaits(t, msgId, at) });
   const hub: Hub<SimTransport> = new Hub({
     k: encoded.spec.k,
+    dim: encoded.dim,
+    ...(opts.hubCost ? { hubCost: opts.hubCost } : {}),
     options,
     driver,
     clock: cycleClock(sim),
