@@ -18,7 +18,7 @@
   (if (i32.eqz (i32.or (i32.and (local.get $t) (i32.const @MSG_F_CRC))
                        (i32.and (i32.load8_u offset=@CFG_FLAGS (i32.const @CONFIG_PTR)) (i32.const @CFG_F_REQUIRE_MSG_CRC))))
     (then (return (call $dispatch_message))))
-  (local.set $t (i32.and (local.get $t) (i32.const 0x3fff)))
+  (local.set $t (i32.and (local.get $t) (i32.const @MSG_TYPE_MASK)))
   (local.set $end (i32.add (i32.load16_u offset=@MSG_LENGTH (i32.const @IO_PTR)) (i32.const @MSG_HEADER_BYTES)))
   (if (i32.gt_u (local.get $end) (i32.sub (i32.const @IO_BYTES) (i32.const @MSG_CRC_BYTES)))
     (then (return (call $seal_reply

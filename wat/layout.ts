@@ -174,6 +174,8 @@ export const MSG_ERROR = 0x85;
 // Integrity: a message whose type has this bit carries a u32 CRC32C of its header and
 // payload right after the payload (outside msg_length); the reply is sealed the same way.
 export const MSG_F_CRC = 0x4000;
+export const MSG_TYPE_MASK = 0x3fff; // the type without its flag bits (MSG_F_CRC and bit 15)
+export const MSG_HUB_TYPES = 7; // hub -> tile types are MSG_LOAD_QUERY .. MSG_LOAD_QUERY + 6 (MSG_RESET)
 export const MSG_CRC_BYTES = 4;
 // LOAD_QUERY payload
 export const LQ_DTYPE = 0x00; // u8
@@ -198,6 +200,13 @@ export const LB_F_STAGE_ONLY = 0x04;
 export const LB_F_DEQUANT = 0x08;
 export const LB_F_VERIFY_CRC = 0x10;
 export const LB_F_FRESH_TOPK = 0x20; // on FINAL, empty the top-K before the merge (push-hnsw: READ_TOPK returns exactly this block's distances)
+// The flags every chunk of one stream must agree on: they decide the stream's layout.
+export const LB_F_LAYOUT = LB_F_EXPLICIT_IDS | LB_F_DEQUANT;
+// FINAL without STAGE_ONLY is a chunk that computed (pull mode marks its ids seen): test (flags & mask) == LB_F_FINAL.
+export const LB_F_FINAL_STAGE_MASK = LB_F_FINAL | LB_F_STAGE_ONLY;
+// ST_CHUNK_DTYPE holds the stream's shape: dtype | (flags & LB_F_LAYOUT) << CHUNK_LAYOUT_SHIFT.
+export const CHUNK_LAYOUT_SHIFT = 8;
+export const CHUNK_F_DEQUANT = LB_F_DEQUANT << CHUNK_LAYOUT_SHIFT; // the staged stream was i8 codes to dequantize
 export const LB_DEQUANT_STAGE_PTR = BLOCK_PTR + BLOCK_BYTES / 2; // i8 codes wait here for rvf_dequant_i8
 // LOAD_NEIGHBORS payload: node, layer, then the record rvf_load_neighbors reads
 export const LN_NODE_ID = 0x00; // u64
@@ -219,7 +228,8 @@ export const LP_F_FINAL = 0x01;
 // COMPUTE payload
 export const CMP_METRIC = 0x00; // u8
 export const CMP_K = 0x01; // u8
-export const CMP_FLAGS = 0x02; // u8 bit4 VERIFY_CRC (same bit as LB_F_VERIFY_CRC)
+export const CMP_FLAGS = 0x02; // u8 CMP_F_*
+export const CMP_F_VERIFY_CRC = LB_F_VERIFY_CRC; // re-check the resident block's CRC32C first (same bit as LOAD_BLOCK's)
 export const CMP_BYTES = 4;
 // replies: DONE {u16 request type, u16 0, u32 value}; ERROR {u16 code, u16 request type, u32 detail}
 export const REPLY_WORD = 0x00;
@@ -227,4 +237,5 @@ export const REPLY_VALUE = 0x04;
 export const REPLY_BYTES = 8;
 export const TOPK_RESULT_HEADER_BYTES = 8; // u32 count, u32 0, then count x 16 B entries
 // Kernel state used by the dispatcher's parameter staging (a u32 in the state region's gap).
-export const ST_PARAM_STAGE = 0x3c; // u32 bytes of params staged by LOAD_PARAMS | kind << 16
+export const ST_PARAM_STAGE = 0x3c; // u32 bytes of params staged by LOAD_PARAMS | kind << PARAM_STAGE_KIND_SHIFT
+export const PARAM_STAGE_KIND_SHIFT = 16;
