@@ -138,6 +138,16 @@ describe('the memory map', () => {
     const cfg = Object.entries(L).filter(([n]) => n.startsWith('CFG_')) as [string, number][];
     for (const [name, offset] of cfg) expect(offset + 4, name).toBeLessThanOrEqual(L.CONFIG_BYTES);
   });
+  it('puts the work counters in the state region, past every state field, eight u32s in 32 B', () => {
+    const fields = Object.entries(L).filter(([n]) => n.startsWith('ST_') && n !== 'ST_WORK') as [string, number][];
+    const lastFieldEnd = Math.max(...fields.map(([name, offset]) => offset + (name === 'ST_BLOCK_FIRST_ID' || name === 'ST_NEIGHBOR_NODE' || name === 'ST_CUR_ID' ? 8 : 4)));
+    expect(L.WORK_PTR).toBe(L.STATE_PTR + L.ST_WORK);
+    expect(L.ST_WORK).toBeGreaterThanOrEqual(lastFieldEnd);
+    expect(L.ST_WORK + L.WORK_BYTES).toBeLessThanOrEqual(L.STATE_BYTES);
+    const wk = Object.entries(L).filter(([n]) => n.startsWith('WK_')).map(([, v]) => v as number).sort((a, b) => a - b);
+    expect(wk).toEqual([0, 4, 8, 12, 16, 20, 24, 28]);
+    expect(L.WORK_PTR % 4).toBe(0);
+  });
   it('fits the top-K buffer exactly: 16 entries of 16 B', () => {
     expect(L.TOPK_MAX * L.RESULT_ENTRY_BYTES).toBe(L.RESULT_BYTES);
   });

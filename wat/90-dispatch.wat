@@ -153,6 +153,7 @@
     (then (return (i32.const @ERR_BAD_OFFSET))))
   (memory.copy (i32.add (i32.const @SQ_PTR) (local.get $off))
     (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.const @LP_HEADER_BYTES)) (local.get $n))
+  (call $work (i32.const @WK_IO_BYTES) (local.get $n))
   (local.set $staged (i32.add (local.get $off) (local.get $n)))
   (global.set $reply_value (local.get $staged))
   ;; FINAL closes the stream (stage 0: only offset 0 may follow).

@@ -108,6 +108,7 @@
       (call $st_set (i32.const @ST_CHUNK_DTYPE) (local.get $shape))))
   (memory.copy (i32.add (local.get $base) (local.get $off))
     (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.const @LB_HEADER_BYTES)) (local.get $n))
+  (call $work (i32.const @WK_IO_BYTES) (local.get $n))
   (call $st_set (i32.const @ST_CHUNK_BYTES) (local.get $end))
   (global.set $reply_value (local.get $end))
   (if (i32.eqz (local.get $final)) (then (return (i32.const @OK))))
@@ -121,7 +122,9 @@
   (i64.store offset=@ST_BLOCK_FIRST_ID (i32.const @STATE_PTR) (i64.load offset=@LB_FIRST_ID (i32.const @MSG_PAYLOAD_PTR)))
   (call $st_set (i32.const @ST_BLOCK_EXPLICIT_IDS) (i32.and (local.get $flags) (i32.const @LB_F_EXPLICIT_IDS)))
   (if (i32.and (local.get $flags) (i32.const @LB_F_EXPLICIT_IDS))
-    (then (memory.copy (i32.const @IDS_PTR) (i32.add (local.get $base) (local.get $vbytes)) (i32.shl (local.get $count) (i32.const 3)))))
+    (then
+      (memory.copy (i32.const @IDS_PTR) (i32.add (local.get $base) (local.get $vbytes)) (i32.shl (local.get $count) (i32.const 3)))
+      (call $work (i32.const @WK_IO_BYTES) (i32.shl (local.get $count) (i32.const 3)))))
   (if (i32.ne (local.get $base) (i32.const @BLOCK_PTR))
     (then (drop (call $rvf_dequant_i8 (local.get $base) (i32.const @BLOCK_PTR) (local.get $count)))))
   (drop (call $rvf_load_block (i32.const @BLOCK_PTR) (local.get $count) (i32.load8_u offset=@CFG_DTYPE (i32.const @CONFIG_PTR))))

@@ -96,7 +96,24 @@ export const ST_PULL = 0x88; // u32 1 while the loaded query is walked in pull m
 export const ST_PULL_LAYER = 0x8c; // u32 pull descent: layer (>= 1) of the list being stepped, 0 = base-layer beam; must follow ST_PULL (LOAD_QUERY clears both with one i64 store)
 export const ST_LAST_MSG_ID = 0x90; // u32 msg_id of the last sealed request dispatched (integrity mode)
 export const ST_LAST_REPLY_LEN = 0x94; // u32 bytes of its sealed reply, kept at TEMP_PTR; 0 = none
-// 0x98..0xBF reserved for pull-mode traversal state (docs/pull-mode.md).
+// 0x98..0x9F spare.
+// The work counters (below) take the state region's last WORK_BYTES: rvf_init zeroes the
+// whole region, so they start at 0 with no extra code, and RESET (which clears only query,
+// block and stream fields) leaves them counting.
+export const ST_WORK = 0xa0;
+
+// ---- work counters (docs/memory-map.md "Work counters"; the simulator charges cycles from
+// their deltas across one rvf_on_message call). u32 each, wrapping; offsets from WORK_PTR. ----
+export const WORK_PTR = STATE_PTR + ST_WORK; // 0xE0E0
+export const WORK_BYTES = 32;
+export const WK_DISTANCES = 0x00; // distances computed (one per vector x query)
+export const WK_DIST_ELEMS = 0x04; // vector elements those distances covered (padded dims summed)
+export const WK_MERGED = 0x08; // candidates offered to the top-K merge
+export const WK_CRC_BYTES = 0x0c; // bytes CRC32C ran over (block verify, message check and seal, export)
+export const WK_DEQUANT = 0x10; // elements dequantized (i8 -> fp16)
+export const WK_IO_BYTES = 0x14; // bytes decoded/copied by message handlers (query decode, chunk copies)
+export const WK_MESSAGES = 0x18; // messages dispatched by rvf_on_message
+export const WK_PQ_CODES = 0x1c; // PQ codes looked up
 
 // ---- pull mode (docs/pull-mode.md): the visited filter, a Bloom filter over low32(id) ----
 export const PULL_FILTER_PTR = DECODE_PTR; // the 1 KB decode workspace (unused while walking)
