@@ -6,6 +6,7 @@ import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
 import { countEqualToReference, referenceHnswSearch } from '../../hub/push-hnsw/reference-search.ts';
 import { answersHash } from './answers-hash.ts';
+import { tileWorkSummary, type TileWorkSummary } from './work-summary.ts';
 import type { HubWorkTotals } from '../../hub/core/hub-work.ts';
 import type { DatasetIdentity, EffectiveConfig, KernelIdentity } from './run-identity.ts';
 import { LQ_HEADER_BYTES, MSG_HEADER_BYTES, REPLY_BYTES, RESULT_ENTRY_BYTES, TOPK_RESULT_HEADER_BYTES } from '../../wat/layout.ts';
@@ -41,6 +42,8 @@ export interface RunSummary {
   dataset: DatasetIdentity;
   /** The settings the run really used (a data file's rows and dim, the index's own M). */
   config: EffectiveConfig;
+  /** What the tiles' kernels did (their work counters), summed over tiles, and its cycles. */
+  tileWork: TileWorkSummary;
   /** What the hub computed itself (routing, fallback distances, merges, the push-hnsw walk) and its cycles. */
   hubWork: HubWorkTotals;
   /** Pull mode only. */
@@ -194,6 +197,7 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     kernel: s.identity.kernel,
     dataset: s.identity.dataset,
     config: s.identity.config,
+    tileWork: tileWorkSummary(s.nodes),
     hubWork: { ...s.hub.hubWork },
     ...(s.pull ? { pull: pullSummary(s) } : {}),
     ...(s.pushHnsw ? { pushHnsw: pushHnswSummary(s) } : {}),
@@ -283,6 +287,8 @@ export function formatSummary(r: RunSummary): string {
           `  bytes per query        push-hnsw ${n(r.bytesPerQuery)} B vs push ${n(r.pushHnsw.pushBytesPerQuery)} B on the same data (${(r.pushHnsw.pushBytesPerQuery / Math.max(1, r.bytesPerQuery)).toFixed(1)}x less)`,
         ]
       : []),
+    `tile work                ${n(r.tileWork.distances)} distances, ${n(r.tileWork.merges)} candidates merged, ${n(r.tileWork.crcBytes)} B checked by CRC32C`,
+    `  tile cycles            ${n(r.tileWork.cycles.total)}: distances ${n(r.tileWork.cycles.distance)}, merges ${n(r.tileWork.cycles.merge)}, CRC ${n(r.tileWork.cycles.crc)}, I/O ${n(r.tileWork.cycles.io + r.tileWork.cycles.dequant)}, dispatch ${n(r.tileWork.cycles.dispatch)}${r.tileWork.cycles.pq > 0 ? `, PQ ${n(r.tileWork.cycles.pq)}` : ''}`,
     `hub work                 ${n(r.hubWork.cycles)} cycles: ${n(r.hubWork.distances)} distances (${n(r.hubWork.routingDistances)} routing, ${n(r.hubWork.localDistances)} hub-local), ${n(r.hubWork.merged)} candidates merged${r.hubWork.expansions > 0 ? `, ${n(r.hubWork.expansions)} HNSW expansions, ${n(r.hubWork.beamCandidates)} beam inserts` : ''}`,
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,
     `recovery                 ${r.hub.retries} retries, ${r.hub.restarts} restarts, ${r.hub.retirements} retirements, ${r.hub.reassignedUnits} units reassigned, ${r.hub.hubLocalUnits} hub-local`,
