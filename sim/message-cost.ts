@@ -52,7 +52,9 @@ export function workCycles(model: CostModel, shape: ComputeShape, w: TileWorkCou
   return c;
 }
 
+/** Adds `w` into `into`, field by field (once per message: no per-call allocation). */
 export function addWork<T extends object>(into: T, w: T): void {
   const a = into as Record<string, number>;
-  for (const [k, v] of Object.entries(w as Record<string, number>)) a[k] = (a[k] ?? 0) + v;
+  const b = w as Record<string, number>;
+  for (const k in b) a[k] = (a[k] ?? 0) + b[k]!;
 }
