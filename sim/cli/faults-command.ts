@@ -3,10 +3,11 @@
 import type { Command } from 'commander';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { FAULT_KINDS, parseKinds, parseRate } from '../faults/fault-kinds.ts';
-import { runFaultExperiment } from '../run/fault-run.ts';
+import { FAULT_TOLERANT_KERNEL, runFaultExperiment } from '../run/fault-run.ts';
 import { faultReport, faultReportPassed, formatFaultReport } from '../run/fault-report.ts';
 import { startStopwatch } from '../wallclock.ts';
-import { addRunOptions, runConfigFrom, type RunFlags } from './run-command.ts';
+import { addRunOptions, checkedRun, type RunFlags } from './run-command.ts';
+import { withPendingOutput } from './output-file.ts';
 import { CliError } from './cli-error.ts';
 import { checkKernelFile } from './kernel-file.ts';
 
@@ -21,10 +22,14 @@ export function registerFaults(program: Command): void {
     .description('inject faults into a run and compare its answers with the same run without faults')
     .option('--rate <r>', 'chance of a fault per message, e.g. 0.1 (at most 0.25)', '0.1')
     .option('--kinds <list>', `comma-separated fault kinds: ${FAULT_KINDS.join(',')}`, FAULT_KINDS.join(','));
-  addRunOptions(cmd).action(async (flags: FaultFlags) => {
+  addRunOptions(cmd).action(async (flags: FaultFlags, self: Command) => {
     const rate = parseRate(flags.rate);
     const kinds = parseKinds(flags.kinds);
-    const run = runConfigFrom(flags);
+    // The experiment needs the watchdog; a typed build without it would be silently replaced.
+    if (self.getOptionValueSource('kernel') === 'cli' && !flags.kernel.includes('fuel')) {
+      throw new CliError(`--kernel ${flags.kernel}: cogsim faults runs a fuel build (the watchdog detects hangs); use ${FAULT_TOLERANT_KERNEL}, or drop --kernel`);
+    }
+    const { config: run, trace } = checkedRun(flags, self);
     await buildKernel();
     const own = checkKernelFile(run);
     // The experiment counts on window checks and the watchdog to detect injected faults.
@@ -32,7 +37,7 @@ export function registerFaults(program: Command): void {
       throw new CliError(`--kernel-file ${run.kernelPath}: cogsim faults needs a strict fuel build (window checks and the watchdog), its manifest says strict ${own.manifest?.features.strict}, fuel ${own.manifest?.features.fuel}`);
     }
     const watch = startStopwatch();
-    const result = runFaultExperiment({ run, rate, kinds }, () => watch.elapsedMs() / 1000);
+    const result = withPendingOutput(trace, () => runFaultExperiment({ run, rate, kinds }, () => watch.elapsedMs() / 1000));
     const report = faultReport(result, run.seed, flags.rate, kinds);
     console.log(flags.json ? JSON.stringify(report, null, 2) : formatFaultReport(report));
     if (!faultReportPassed(report)) process.exitCode = 1;

@@ -10,6 +10,10 @@ import { progressBar } from './progress.ts';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { KERNEL_VARIANTS } from '../../tile/build/variants.ts';
 import { checkKernelFile, collectPaths, kernelFileConfig, type KernelFileFlags } from './kernel-file.ts';
+import { refuseUnusedFlags, typedFlags } from './flag-scope.ts';
+import { withPendingOutput } from './output-file.ts';
+import { prepareRunFiles, type RunFiles } from './run-files.ts';
+import { refuseOverTileCeiling } from './tile-ceiling.ts';
 
 export interface RunFlags extends KernelFileFlags {
   tiles: number;
@@ -105,11 +109,23 @@ export function runConfigFrom(f: RunFlags): RunConfig {
   });
 }
 
+/**
+ * The run's config from the flags, every check done before anything runs: flags the run
+ * would ignore, the tile ceiling, inputs and outputs (run-files.ts).
+ */
+export function checkedRun(flags: RunFlags, cmd: Command): RunFiles {
+  const typed = typedFlags(cmd);
+  refuseUnusedFlags(typed, { mode: flags.mode, schedule: flags.schedule, data: flags.data !== undefined, compare: flags.compare === true, kernelFile: flags.kernelFile !== undefined });
+  const config = runConfigFrom(flags);
+  refuseOverTileCeiling(config.tiles);
+  return prepareRunFiles(config, typed);
+}
+
 export function registerRun(program: Command): void {
   const cmd = addRunOptions(program.command('run').description('simulate a tile array answering k-NN queries'))
     .option('--compare', 'run push (exact scan), push-hnsw and pull on the same data, index and seed and print one table (docs/modes.md)');
-  cmd.action(async (flags: RunFlags) => {
-    const config = runConfigFrom(flags);
+  cmd.action(async (flags: RunFlags, self: Command) => {
+    const { config, trace } = checkedRun(flags, self);
     await buildKernel(); // a no-op when the kernel builds are current
     checkKernelFile(config);
     const watch = startStopwatch();
@@ -118,10 +134,14 @@ export function registerRun(program: Command): void {
       console.log(flags.json ? JSON.stringify(c.rows.map((r) => ({ mode: r.label, ...r.summary })), null, 2) : formatComparison(c));
       return;
     }
-    const s = buildSimulation(config);
-    const { events } = runSimulation(s, progressBar('queries'));
-    const summary = summarize(s, events, watch.elapsedMs() / 1000);
-    s.trace.close();
+    // The trace is written beside its target and renamed into place only when the run completes.
+    const summary = withPendingOutput(trace, () => {
+      const s = buildSimulation(config);
+      const { events } = runSimulation(s, progressBar('queries'));
+      const result = summarize(s, events, watch.elapsedMs() / 1000);
+      s.trace.close();
+      return result;
+    });
     console.log(flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
   });
 }
