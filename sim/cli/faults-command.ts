@@ -19,7 +19,7 @@ interface FaultFlags extends RunFlags {
 export function registerFaults(program: Command): void {
   const cmd = program
     .command('faults')
-    .description('inject faults into a run and compare its answers with the same run without faults')
+    .description('inject faults into a run and compare its answers with the same run without faults; takes the run flags except --compare; exit 1 when an answer differs, a query is lost or a fault goes undetected')
     .option('--rate <r>', 'chance of a fault per message, e.g. 0.1 (at most 0.25)', '0.1')
     .option('--kinds <list>', `comma-separated fault kinds: ${FAULT_KINDS.join(',')}`, FAULT_KINDS.join(','));
   addRunOptions(cmd).action(async (flags: FaultFlags, self: Command) => {

@@ -5,6 +5,7 @@ import { UserError } from './user-error.ts';
 import { pullBlockCapacity } from '../../hub/pull/pull-driver.ts';
 import { TOPK_MAX } from '../../wat/layout.ts';
 import { MAX_MESH_SIDE } from '../mesh.ts';
+import { EF_CONSTRUCTION_MAX } from '../../hub/hnsw/params.ts';
 
 /** push: exact scan (hub streams blocks); pull: the tile walks HNSW; push-hnsw: the hub walks HNSW, tiles compute (docs/modes.md). */
 export type RunMode = 'push' | 'pull' | 'push-hnsw';
@@ -81,6 +82,9 @@ export const DEFAULT_RUN: RunConfig = {
   pushHnsw: { ef: 64 },
 };
 
+/** Largest --ef-construction: the HNSW builder's own bound (hub/hnsw/params.ts). */
+export { EF_CONSTRUCTION_MAX } from '../../hub/hnsw/params.ts';
+
 /** Largest push-hnsw --ef: a beam the hub keeps, bounded so a typo cannot ask for a scan. */
 export const PUSH_HNSW_MAX_EF = 4096;
 
@@ -124,11 +128,17 @@ export function checkRunConfig(c: RunConfig): RunConfig {
   return c;
 }
 
+function checkEfConstruction(efc: number): void {
+  if (!Number.isSafeInteger(efc) || efc < 1 || efc > EF_CONSTRUCTION_MAX) {
+    throw new UserError(`--ef-construction must be a whole number in 1..${EF_CONSTRUCTION_MAX.toLocaleString('en-US')}, got ${efc}`);
+  }
+}
+
 function checkPushHnswConfig(c: RunConfig): void {
   const ef = c.pushHnsw.ef;
   if (!Number.isSafeInteger(ef) || ef < 1 || ef > PUSH_HNSW_MAX_EF) throw new UserError(`--ef must be a whole number in 1..${PUSH_HNSW_MAX_EF} for --mode push-hnsw, got ${ef}`);
   if (ef < c.k) throw new UserError(`--ef ${ef} is below --k ${c.k}: the search's beam must hold the k results`);
-  if (!Number.isSafeInteger(c.pull.efConstruction) || c.pull.efConstruction < 1) throw new UserError(`--ef-construction must be a whole number of at least 1, got ${c.pull.efConstruction}`);
+  checkEfConstruction(c.pull.efConstruction);
   if (!Number.isSafeInteger(c.pull.M) || c.pull.M < 2 || c.pull.M > 128) throw new UserError(`--M must be a whole number in 2..128, got ${c.pull.M}`);
   if (c.dtype !== 'fp16') throw new UserError(`--mode push-hnsw serves fp16 vectors; --dtype ${c.dtype} is push-only`);
   if (c.schedule !== 'query') throw new UserError(`--mode push-hnsw has no block schedule; drop --schedule ${c.schedule}`);
@@ -141,7 +151,7 @@ function checkPullConfig(c: RunConfig): void {
   }
   if (p.ef < c.k) throw new UserError(`--ef ${p.ef} is below --k ${c.k}: a walk's beam must hold the k results`);
   if (!Number.isSafeInteger(p.walks) || p.walks < 1 || p.walks > 64) throw new UserError(`--walks must be a whole number in 1..64, got ${p.walks}`);
-  if (!Number.isSafeInteger(p.efConstruction) || p.efConstruction < 1) throw new UserError(`--ef-construction must be a whole number of at least 1, got ${p.efConstruction}`);
+  checkEfConstruction(p.efConstruction);
   const capacity = pullBlockCapacity(c.dim);
   if (!Number.isSafeInteger(p.M) || p.M < 2 || 2 * p.M > capacity) {
     throw new UserError(`--M must be a whole number in 2..${Math.floor(capacity / 2)} at dim ${c.dim}: a node's layer-0 list (2 M ids) must fit one block of ${capacity} vectors, got ${p.M}`);
