@@ -42,7 +42,7 @@ export function writeIndexBundle(regions: readonly Uint8Array[]): Uint8Array {
 export function readIndexBundle(bytes: Uint8Array, fileName: string): Uint8Array[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < BUNDLE_HEADER_BYTES || magicOf(bytes) !== BUNDLE_MAGIC) {
-    throw new IndexFormatError(fileName, 0, BUNDLE_MAGIC, JSON.stringify(magicOf(bytes)), `not a sharded cogsim index: expected magic ${BUNDLE_MAGIC} at byte 0`);
+    throw new IndexFormatError(fileName, 0, BUNDLE_MAGIC, JSON.stringify(magicOf(bytes)), `not a cogsim index: expected magic ${BUNDLE_MAGIC} (a sharded index, as this run uses) or ${INDEX_MAGIC} at byte 0`);
   }
   const count = view.getUint32(8, true);
   if (count < 2 || count > MAX_BUNDLE_REGIONS) {
