@@ -88,6 +88,14 @@ describe('tile ceiling', () => {
   });
 });
 
+describe('tile ceiling constants', () => {
+  it('cogsim.js re-runs above the same tile count tile-ceiling.ts refuses without the flag', async () => {
+    const { TRAP_HANDLER_TILES } = await import('../sim/cli/tile-ceiling.ts');
+    const js = readFileSync(join(ROOT, 'sim/cli/cogsim.js'), 'utf8');
+    expect(Number(/const TRAP_HANDLER_TILES = (\d+);/.exec(js)?.[1])).toBe(TRAP_HANDLER_TILES);
+  });
+});
+
 describe('layering of user errors', () => {
   it('sim/run and sim/faults never import the CLI (the CLI maps their UserError to exit 2)', () => {
     const offenders: string[] = [];

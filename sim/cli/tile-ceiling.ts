@@ -6,6 +6,9 @@
 // kernel checks bounds in code instead; the ceiling is then memory: MAX_TILES below.
 // cogsim.js re-runs itself with that flag when --tiles is above TRAP_HANDLER_TILES
 // (README "Tile ceiling"), so every run up to MAX_TILES works from the command line.
+// The bounds checks cost ~3% on the SIMD kernel's distances and ~18% on the scalar
+// kernel's (CPU time), nothing measurable on a whole run; smaller runs keep the handler.
+// MAX_TILES was run: 65,536 tiles took 1.6 GB and ~3 minutes (mostly creating tiles).
 import { UserError } from '../run/user-error.ts';
 
 /** Largest --tiles run with the trap handler on (re-exec threshold in cogsim.js: keep equal). */
