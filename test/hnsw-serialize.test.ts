@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { crc32c } from '../hub/hnsw/crc32c.ts';
+import { crc32c } from '../protocol/crc32c.ts';
 import {
   buildHnsw, deserializeIndex, HEADER, IndexFormatError, loadIndexFile, saveIndexFile, serializeIndex,
 } from '../hub/hnsw/index.ts';
