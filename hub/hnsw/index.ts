@@ -8,4 +8,3 @@ export type { Metric } from './metric.ts';
 export type { HnswParams, ResolvedParams } from './params.ts';
 export { HnswSearcher, type HnswCore, type InstrumentedSearchResult, type SearchResult, type SearchStats } from './search.ts';
 export { deserializeIndex, loadIndexFile, saveIndexFile, serializeIndex, vectorsFingerprint, INDEX_MAGIC, INDEX_VERSION, HEADER, type LoadOptions } from './serialize.ts';
-export { bruteForceKnn } from './brute-force.ts';

@@ -5,7 +5,7 @@
 //   8       4     version (1)
 //   12      4     header bytes (64)
 //   16      8     file bytes, including the trailing CRC32C
-//   24      4     metric (0 l2sq, 1 ip, 2 cosine)
+//   24      4     metric (0 l2 = squared Euclidean, 1 ip, 2 cosine)
 //   28      4     M
 //   32      4     M0 (= 2 M)
 //   36      4     efConstruction

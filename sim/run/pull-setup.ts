@@ -7,7 +7,6 @@ import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import type { Prng } from '../../hub/prng.ts';
 import { PullLocalWalker, PullWalkDriver } from '../../hub/pull/pull-driver.ts';
 import { PullIndex, type PullSettings } from '../../hub/pull/pull-index.ts';
-import type { Metric } from '../../hub/hnsw/metric.ts';
 import { CliError } from '../cli/cli-error.ts';
 import type { RunConfig } from './run-config.ts';
 
@@ -16,8 +15,6 @@ export interface PullSetup {
   driver: PullWalkDriver;
 }
 
-export const HNSW_METRIC: Readonly<Record<RunConfig['metric'], Metric>> = { l2: 'l2sq', ip: 'ip', cosine: 'cosine' };
-
 /**
  * The run's HNSW index over the values the tiles compute with, built or loaded (--index,
  * else the cache), for pull mode or push-hnsw; a corrupt --index file is a one-line error.
@@ -25,7 +22,7 @@ export const HNSW_METRIC: Readonly<Record<RunConfig['metric'], Metric>> = { l2: 
 export function obtainRunIndex(config: RunConfig, encoded: EncodedDataset, prng: Prng, settings: PullSettings, opts: { cacheDir?: string | null } = {}): PullIndex {
   const p = config.pull;
   try {
-    return PullIndex.obtain(encoded.decodedBase, encoded.dim, HNSW_METRIC[config.metric], settings, prng.derive('hnsw'), {
+    return PullIndex.obtain(encoded.decodedBase, encoded.dim, config.metric, settings, prng.derive('hnsw'), {
       seed: config.seed,
       ...(p.indexPath ? { indexPath: p.indexPath } : {}),
       ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
