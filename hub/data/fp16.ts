@@ -6,6 +6,10 @@
 // is first rounded to f32 (Math.fround), matching data that came from a Float32Array.
 //
 // fp16 -> f32 is exact (every fp16 value is an f32); bulk conversion uses a 64K-entry table.
+//
+// The hub's one f32 -> fp16 encoder (data, queries, test inputs). The tile reference's
+// encoder (tile/reference/fp16.ts, the kernel's algorithm) is kept apart on purpose as an
+// independent check of this one (test/kernel-sq.test.ts).
 
 const f32Scratch = new Float32Array(1);
 const u32Scratch = new Uint32Array(f32Scratch.buffer);
