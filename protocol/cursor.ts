@@ -88,6 +88,20 @@ export class ReadCursor {
     this.need(target - this.offset, what);
     this.offset = target;
   }
+  /** A u8 flags field: a bit outside `known` is a 'bad-field' error naming the flags. */
+  flags8(known: number, what: string): number {
+    const at = this.offset;
+    const v = this.u8le(what);
+    if ((v & ~known) !== 0) throw new ProtocolError('bad-field', at, this.bytes.subarray(at, at + 1), `unknown ${what} 0x${v.toString(16)}`);
+    return v;
+  }
+  /** A u32 count above `max` is 'oversized', refused before anything is allocated for it. */
+  count32(max: number, what: string): number {
+    const at = this.offset;
+    const v = this.u32le(what);
+    if (v > max) throw new ProtocolError('oversized', at, this.bytes.subarray(at, at + 4), `${what} ${v}, at most ${max}`);
+    return v;
+  }
   /** A reserved field of `width` bytes that must be zero. */
   zero(width: 1 | 2 | 4, what: string): void {
     const at = this.offset;
