@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bruteForceKnn, groundTruth, groundTruthKey, KnnInputError, type KnnMetric } from '../hub/data/ground-truth.ts';
 import { BoundedMaxHeap } from '../hub/data/bounded-heap.ts';
 import { generateClusteredData } from '../hub/data/generate.ts';
 import { Prng } from '../hub/prng.ts';
+import { tempDirs } from './helpers/temp-dir.ts';
 
 /** The obviously-correct reference: score everything, sort by (distance, id). */
 function naiveKnn(base: Float32Array, queries: Float32Array, dim: number, k: number, metric: KnnMetric): number[][] {
@@ -94,10 +94,11 @@ describe('BoundedMaxHeap', () => {
 });
 
 describe('ground truth cache', () => {
+  const tempDir = tempDirs('cogsim-gt-');
   const input = { base: data.base, queries: data.queries, dim: 12, k: 5, metric: 'l2' as const };
 
   it('computes once, then answers from .cogsim-cache with the same result', () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'cogsim-gt-'));
+    const cacheDir = tempDir();
     const first = groundTruth(input, { cacheDir });
     const second = groundTruth(input, { cacheDir });
     expect(first.fromCache).toBe(false);
@@ -118,7 +119,7 @@ describe('ground truth cache', () => {
   });
 
   it('ignores and rewrites a corrupt cache file', () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'cogsim-gt-'));
+    const cacheDir = tempDir();
     const first = groundTruth(input, { cacheDir });
     writeFileSync(join(cacheDir, 'ground-truth', `${first.key}.bin`), new Uint8Array(10));
     const again = groundTruth(input, { cacheDir });
