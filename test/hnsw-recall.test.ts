@@ -27,8 +27,14 @@ function recallAt10(metric: Metric): { recall: number; meanDistances: number } {
     const base = next() % n;
     const query = Float32Array.from({ length: dim }, (_, d) => data[base * dim + d]! + ((next() / 4294967296) - 0.5) * 0.4);
     const got = index.searchInstrumented(query, k, 64);
-    const truth = new Set(bruteForceKnn({ base: data, queries: query, dim, k, metric }).ids);
-    for (const id of got.ids) if (truth.has(id)) hits++;
+    const exact = bruteForceKnn({ base: data, queries: query, dim, k, metric });
+    const truth = new Map(Array.from(exact.ids, (id, i) => [id, exact.distances[i]!]));
+    got.ids.forEach((id, i) => {
+      if (!truth.has(id)) return;
+      hits++;
+      // One set of distance kernels: the index and brute force agree to the bit.
+      expect(got.distances[i]).toBe(truth.get(id));
+    });
     distances += got.stats.distanceCount;
   }
   return { recall: hits / (queries * k), meanDistances: distances / queries };

@@ -68,6 +68,15 @@ describe('HNSW index file round trip', () => {
     }
   });
 
+  it('stores the metric as the codes files have always used (0 squared L2, 1 ip, 2 cosine) and reads them back under the CLI names', () => {
+    const small = data.subarray(0, 60 * dim);
+    for (const [metric, code] of [['l2', 0], ['ip', 1], ['cosine', 2]] as const) {
+      const file = serializeIndex(buildHnsw(small, dim, { M: 4, efConstruction: 16, metric }, xorshift32(3)));
+      expect(view(file).getUint32(HEADER.metric, true)).toBe(code);
+      expect(deserializeIndex(file, small).metric).toBe(metric);
+    }
+  });
+
   it('round-trips an empty index', () => {
     const empty = buildHnsw(new Float32Array(0), 3, { M: 4, efConstruction: 8 }, xorshift32(1));
     const loaded = deserializeIndex(serializeIndex(empty), new Float32Array(0));
