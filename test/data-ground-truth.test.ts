@@ -2,7 +2,6 @@ import { describe, it, expect } from 'vitest';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bruteForceKnn, groundTruth, groundTruthKey, KnnInputError, type KnnMetric } from '../hub/data/ground-truth.ts';
-import { BoundedMaxHeap } from '../hub/data/bounded-heap.ts';
 import { generateClusteredData } from '../hub/data/generate.ts';
 import { Prng } from '../hub/prng.ts';
 import { tempDirs } from './helpers/temp-dir.ts';
@@ -78,18 +77,6 @@ describe('brute-force ground truth', () => {
   it('rejects ragged inputs and NaN distances', () => {
     expect(() => bruteForceKnn({ base: new Float32Array(5), queries: new Float32Array(2), dim: 2, k: 1, metric: 'l2' })).toThrow('base has 5 values, not a whole number of dim-2 vectors');
     expect(() => bruteForceKnn({ base: new Float32Array([NaN]), queries: new Float32Array([0]), dim: 1, k: 1, metric: 'l2' })).toThrow(/query 0 and base vector 0 is NaN/);
-  });
-});
-
-describe('BoundedMaxHeap', () => {
-  it('keeps the k smallest by (distance, id) whatever the offer order', () => {
-    const heap = new BoundedMaxHeap(3);
-    for (const [d, id] of [[5, 0], [1, 9], [1, 2], [7, 1], [1, 4], [0, 8]] as const) heap.offer(d, id);
-    const ids = new Int32Array(3);
-    const distances = new Float64Array(3);
-    heap.drainSorted(ids, distances, 0);
-    expect(Array.from(ids)).toEqual([8, 2, 4]);
-    expect(heap.size).toBe(0);
   });
 });
 

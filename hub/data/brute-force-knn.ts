@@ -11,7 +11,7 @@
 // Ties are broken by lower id.
 
 import { isMetric, metricDistance, rowNorms, type Metric } from '../hnsw/metric.ts';
-import { BoundedMaxHeap } from './bounded-heap.ts';
+import { closerThan, DistIdHeap } from '../hnsw/heap.ts';
 
 export type KnnMetric = Metric;
 
@@ -50,14 +50,20 @@ export function checkKnnInput(input: KnnInput): { count: number; queryCount: num
   return { count, queryCount: queries.length / dim };
 }
 
-/** Scores every base vector against query q into the heap. */
-function scanQuery(input: KnnInput, count: number, q: number, heap: BoundedMaxHeap, baseNorms: Float64Array | null, queryNorm: number): void {
-  const { base, queries, dim, metric } = input;
+/**
+ * Scores every base vector against query q into `best`, the farthest-first heap of the k
+ * nearest so far (the HNSW search's heap): its top is the worst kept, so most candidates
+ * are rejected by one comparison.
+ */
+function scanQuery(input: KnnInput, count: number, q: number, best: DistIdHeap, baseNorms: Float64Array | null, queryNorm: number): void {
+  const { base, queries, dim, metric, k } = input;
   const qo = q * dim;
   for (let b = 0, bo = 0; b < count; b++, bo += dim) {
     const d = metricDistance(metric, queries, qo, queryNorm, base, bo, baseNorms === null ? 0 : (baseNorms[b] as number), dim);
     if (d !== d) throw new KnnInputError(`distance between query ${q} and base vector ${b} is NaN; the data holds NaN or Infinity`);
-    heap.offer(d, b);
+    if (best.size === k && !closerThan(d, b, best.topDistance(), best.topId())) continue;
+    best.push(d, b);
+    if (best.size > k) best.pop();
   }
 }
 
@@ -68,10 +74,14 @@ export function bruteForceKnn(input: KnnInput): KnnResult {
   const queryNorms = metric === 'cosine' ? rowNorms(queries, queryCount, dim) : null;
   const ids = new Int32Array(queryCount * k);
   const distances = new Float64Array(queryCount * k);
-  const heap = new BoundedMaxHeap(k);
+  const best = new DistIdHeap('farthest-first', k + 1);
+  const rowIds = new Uint32Array(k);
+  const rowDistances = new Float64Array(k);
   for (let q = 0; q < queryCount; q++) {
-    scanQuery(input, count, q, heap, baseNorms, queryNorms === null ? 0 : (queryNorms[q] as number));
-    heap.drainSorted(ids, distances, q * k);
+    scanQuery(input, count, q, best, baseNorms, queryNorms === null ? 0 : (queryNorms[q] as number));
+    best.drainAscending(rowIds, rowDistances);
+    ids.set(rowIds, q * k);
+    distances.set(rowDistances, q * k);
   }
   return { ids, distances, queryCount, k };
 }
