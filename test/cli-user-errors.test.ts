@@ -94,7 +94,7 @@ const CASES: [string, string[], RegExp][] = [
   ['--index built at dim 32 on dim 16 data', ['run', ...SMALL, '--mode', 'pull', '--walks', '1', '--index', 'idx32.bin'], /idx32\.bin: was built on 40 vectors of dim 32; this run's data is 60 vectors of dim 16/],
   ['--M disagreeing with --index', ['run', ...SMALL, '--mode', 'pull', '--walks', '1', '--index', 'idx16.bin', '--M', '8'], /--M 8 disagrees with --index idx16\.bin, built with M 16/],
   ['--index of one region for 2 shards', ['run', ...SMALL, '--mode', 'pull', '--walks', '2', '--index', 'idx16.bin'], /idx16\.bin: holds one index .*2 regions/],
-  ['--index built for another metric', ['run', ...SMALL, '--mode', 'push-hnsw', '--index', 'idx16.bin', '--metric', 'ip'], /--index idx16\.bin was built for metric l2sq; this run uses --metric ip/],
+  ['--index built for another metric', ['run', ...SMALL, '--mode', 'push-hnsw', '--index', 'idx16.bin', '--metric', 'ip'], /--index idx16\.bin was built for metric l2; this run uses --metric ip/],
   ['--index into a missing folder', ['run', ...SMALL, '--mode', 'pull', '--index', 'nowhere/i.bin'], /--index nowhere\/i\.bin: the folder .*nowhere does not exist/],
   ['--index names the --data file', ['run', ...DATA, '--mode', 'pull', '--index', 'good.fvecs'], /--index: .*good\.fvecs: not a cogsim index|--index: .*good\.fvecs: .*magic/],
   // The tile ceiling

@@ -14,8 +14,8 @@ describe('index bundle (one --index file for a sharded pull run)', () => {
 
   it('round-trips each region\'s bytes and reports the regions\' own settings', () => {
     expect(readIndexBundle(bundle, 'b').map((p) => Array.from(p))).toEqual(parts.map((p) => Array.from(p)));
-    expect(indexFileSettings(bundle, 'b')).toEqual({ regions: 3, M: 6, efConstruction: 20, metric: 'l2sq', n: 58, dim: 4 });
-    expect(indexFileSettings(parts[0]!, 'p')).toEqual({ regions: 1, M: 6, efConstruction: 20, metric: 'l2sq', n: 20, dim: 4 });
+    expect(indexFileSettings(bundle, 'b')).toEqual({ regions: 3, M: 6, efConstruction: 20, metric: 'l2', n: 58, dim: 4 });
+    expect(indexFileSettings(parts[0]!, 'p')).toEqual({ regions: 1, M: 6, efConstruction: 20, metric: 'l2', n: 20, dim: 4 });
   });
 
   it('refuses a truncated bundle, trailing bytes and a foreign file, naming the byte', () => {

@@ -5,7 +5,6 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readIndexFileSettings } from '../../hub/pull/index-bundle.ts';
 import { defaultManifestPath } from '../../tile/kernel-module.ts';
-import { HNSW_METRIC } from '../run/pull-setup.ts';
 import { checkRunConfig, type RunConfig } from '../run/run-config.ts';
 import { errnoText, UserError } from '../run/user-error.ts';
 import { PendingOutput, type NamedPath } from './output-file.ts';
@@ -51,7 +50,7 @@ function adoptIndex(c: RunConfig, typed: Set<string>, inputs: NamedPath[]): RunC
       throw new UserError(`${flag} ${asked[flag]} disagrees with --index ${path}, built with ${flag.slice(2)} ${own[flag]}; drop ${flag} (the index's own settings are used) or choose another --index`);
     }
   }
-  if (s.metric !== HNSW_METRIC[c.metric]) throw new UserError(`--index ${path} was built for metric ${s.metric}; this run uses --metric ${c.metric}`);
+  if (s.metric !== c.metric) throw new UserError(`--index ${path} was built for metric ${s.metric}; this run uses --metric ${c.metric}`);
   return checkRunConfig({ ...c, pull: { ...c.pull, M: s.M, efConstruction: s.efConstruction } });
 }
 

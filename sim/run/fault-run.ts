@@ -48,15 +48,19 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
   const hub = { ...cfg.hub, integrity: true };
   const clean = execute(buildSimulation(run, { hub }), wallSeconds);
   if (!clean.summary) throw new Error(`the fault-free run did not finish: ${clean.stalled}`);
-  const s = buildSimulation(run, { hub });
   const ledger = new FaultLedger(() => s.sim.nowCycles);
-  s.hub.listener = ledger;
-  s.transport.tap = new FaultInjector(s.prng.derive('faults'), ledger, s.nodes, {
-    rate: cfg.rate,
-    kinds: cfg.kinds,
-    tiles: run.tiles,
-    stallCycles: Math.ceil(HUB_DEFAULTS.replyTimeoutCycles * 1.5),
-  }, (tile, reply, at) => reply.length >= 8 && s.hub.awaits(tile, new DataView(reply.buffer, reply.byteOffset).getUint32(4, true), at));
+  const s = buildSimulation(run, {
+    hub,
+    instrument: ({ prng, nodes, awaits }) => ({
+      listener: ledger,
+      tap: new FaultInjector(prng.derive('faults'), ledger, nodes, {
+        rate: cfg.rate,
+        kinds: cfg.kinds,
+        tiles: run.tiles,
+        stallCycles: Math.ceil(HUB_DEFAULTS.replyTimeoutCycles * 1.5),
+      }, (tile, reply, at) => reply.length >= 8 && awaits(tile, new DataView(reply.buffer, reply.byteOffset).getUint32(4, true), at)),
+    }),
+  });
   const faulty = execute(s, wallSeconds);
   let lost = 0;
   const differing: number[] = [];
