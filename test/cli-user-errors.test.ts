@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFvecs } from '../hub/data/fvecs.ts';
 import { writeNpy } from '../hub/data/npy.ts';
-import { KERNEL_BUILD_DIR } from '../tile/build/paths.ts';
+import { KERNEL_BUILD_DIR, TRUST_STORE_PATH } from '../tile/build/paths.ts';
 import { cogsimMany, SMALL_RUN, type CliResult } from './helpers/cli.ts';
 
 let dir = '';
@@ -51,6 +51,8 @@ const CASES: [string, string[], RegExp][] = [
   ['--trace is a symbolic link to --data', ['run', ...DATA, '--trace', 'link.fvecs'], /--trace link\.fvecs is the same file as --data good\.fvecs/],
   ['--trace is a hard link to --query-file', ['run', ...DATA, '--trace', 'hard.fvecs'], /--trace hard\.fvecs is the same file as --query-file q\.fvecs/],
   ['--trace names a private key', ['run', ...SMALL, '--trace', 'key.pem'], /--trace key\.pem holds a private key/],
+  ['--trace names the kernel build the run loads', ['run', ...SMALL, '--trace', join(KERNEL_BUILD_DIR, 'simd.wasm')], /--trace .*simd\.wasm is the same file as --kernel .*simd\.wasm/],
+  ['--trace names the trust store', ['run', ...SMALL, '--trace', TRUST_STORE_PATH], /is the same file as the kernel trust store/],
   ['--trace names a folder', ['run', ...SMALL, '--trace', 'adir'], /--trace adir is a folder/],
   ['--trace into a missing folder', ['run', ...SMALL, '--trace', 'nowhere/t.jsonl'], /--trace nowhere\/t\.jsonl: the folder .*nowhere does not exist/],
   ['--trace /proc/version', ['run', ...SMALL, '--trace', '/proc/version'], /--trace \/proc\/version: cannot create a file in \/proc/],
@@ -85,6 +87,7 @@ const CASES: [string, string[], RegExp][] = [
   ['--query-file without --data', ['run', ...SMALL, '--query-file', 'q.fvecs'], /--query-file goes with --data/],
   ['--compare with --mode', ['run', ...SMALL, '--compare', '--mode', 'pull'], /--compare runs push, push-hnsw and pull; drop --mode/],
   ['--compare with --trace', ['run', ...SMALL, '--compare', '--trace', 't.jsonl'], /--trace with --compare/],
+  ['--compare --index with sharded pull', ['run', ...SMALL, '--compare', '--index', 'i.bin'], /--index with --compare names one file/],
   ['faults --compare', ['faults', ...SMALL, '--compare'], /^error: unknown option '--compare'/],
   ['faults --kernel without the watchdog', ['faults', ...SMALL, '--kernel', 'simd'], /--kernel simd: cogsim faults runs a fuel build/],
   ['--kernel with --kernel-file', ['run', ...SMALL, '--kernel', 'scalar', '--kernel-file', 'mine.wasm'], /--kernel and --kernel-file both name the kernel/],

@@ -21,6 +21,8 @@ interface RunChoice {
   data: boolean;
   compare: boolean;
   kernelFile: boolean;
+  /** Pull splits the data into regions (--walk-split shards, --walks > 1): its --index is a bundle. */
+  shardedPull: boolean;
 }
 
 /** Flags that only some modes read, and those modes (README "Flags by mode"). */
@@ -48,6 +50,9 @@ function refuseOutsideMode(typed: Set<string>, c: RunChoice): void {
 /** Refuses every typed flag the run would ignore, naming it and where it applies. */
 export function refuseUnusedFlags(typed: Set<string>, c: RunChoice): void {
   if (c.compare && typed.has('--mode')) throw new UserError('--compare runs push, push-hnsw and pull; drop --mode');
+  if (c.compare && c.shardedPull && typed.has('--index')) {
+    throw new UserError('--index with --compare names one file, but the comparison runs one index and a sharded one (--walks > 1 with --walk-split shards); add --walks 1 or --walk-split entries, or drop --index');
+  }
   if (c.compare && typed.has('--trace')) throw new UserError('--trace with --compare: the comparison runs several simulations, each with its own trace; run one --mode with --trace');
   refuseOutsideMode(typed, c);
   if (c.schedule === 'block' && typed.has('--concurrency')) {

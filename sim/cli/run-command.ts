@@ -115,7 +115,7 @@ export function runConfigFrom(f: RunFlags): RunConfig {
  */
 export function checkedRun(flags: RunFlags, cmd: Command): RunFiles {
   const typed = typedFlags(cmd);
-  refuseUnusedFlags(typed, { mode: flags.mode, schedule: flags.schedule, data: flags.data !== undefined, compare: flags.compare === true, kernelFile: flags.kernelFile !== undefined });
+  refuseUnusedFlags(typed, { mode: flags.mode, schedule: flags.schedule, data: flags.data !== undefined, compare: flags.compare === true, kernelFile: flags.kernelFile !== undefined, shardedPull: flags.walks > 1 && flags.walkSplit === 'shards' });
   const config = runConfigFrom(flags);
   refuseOverTileCeiling(config.tiles);
   return prepareRunFiles(config, typed);

@@ -2,7 +2,8 @@
 // input it reads and every output it writes (output-file.ts refuses an output that is an
 // input or a key), and the --index file's own settings, which the run then uses.
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { KERNEL_BUILD_DIR } from '../../tile/build/paths.ts';
 import { readIndexFileSettings } from '../../hub/pull/index-bundle.ts';
 import { defaultManifestPath } from '../../tile/kernel-module.ts';
 import { checkRunConfig, type RunConfig } from '../run/run-config.ts';
@@ -17,6 +18,9 @@ function runInputs(c: RunConfig): NamedPath[] {
   if (c.kernelPath) {
     inputs.push({ flag: '--kernel-file', path: c.kernelPath });
     inputs.push({ flag: '--manifest', path: c.manifestPath ?? defaultManifestPath(c.kernelPath) });
+  } else {
+    const wasm = join(KERNEL_BUILD_DIR, `${c.kernel}.wasm`);
+    inputs.push({ flag: '--kernel', path: wasm }, { flag: '--kernel', path: defaultManifestPath(wasm) });
   }
   for (const key of c.trustKeyPaths ?? []) inputs.push({ flag: '--trust-key', path: key });
   return inputs;
@@ -29,7 +33,7 @@ function runInputs(c: RunConfig): NamedPath[] {
  */
 function adoptIndex(c: RunConfig, typed: Set<string>, inputs: NamedPath[]): RunConfig {
   const path = c.pull.indexPath;
-  if (!path || c.mode === 'push') return c;
+  if (!path) return c; // a typed --index in push mode is refused before (flag-scope.ts)
   if (!existsSync(path)) {
     PendingOutput.open({ flag: '--index', path }, inputs).abandon(); // can it be written there?
     return c;
@@ -69,7 +73,7 @@ export function prepareRunFiles(config: RunConfig, typed: Set<string>): RunFiles
   const c = adoptIndex(config, typed, inputs);
   if (!c.tracePath) return { config: c, trace: null };
   const withIndex = c.pull.indexPath && existsSync(c.pull.indexPath) ? [...inputs, { flag: '--index', path: c.pull.indexPath }] : inputs;
-  if (c.pull.indexPath && c.mode !== 'push' && resolvesSame(c.pull.indexPath, c.tracePath)) {
+  if (c.pull.indexPath && resolvesSame(c.pull.indexPath, c.tracePath)) {
     throw new UserError(`--trace ${c.tracePath} is the same file as --index ${c.pull.indexPath}; choose another path`);
   }
   const trace = PendingOutput.open({ flag: '--trace', path: c.tracePath }, withIndex);
