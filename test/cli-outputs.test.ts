@@ -74,6 +74,21 @@ describe('outputs', () => {
   });
 });
 
+describe('an interrupted run', () => {
+  it('leaves an earlier --trace byte-identical (the run writes a temporary file beside it)', async () => {
+    const { spawn } = await import('node:child_process');
+    writeFileSync(join(dir, 'kept.jsonl'), 'an earlier trace\n');
+    const child = spawn(process.execPath, [join(ROOT, 'sim/cli/cogsim.js'), 'run', '--tiles', '4', '--vectors', '20000', '--dim', '64', '--queries', '400', '--trace', 'kept.jsonl'], { cwd: dir, stdio: 'ignore' });
+    const closed = new Promise<void>((done) => child.on('close', () => done()));
+    // Interrupt once the run has started writing its trace (the temporary file exists).
+    for (let waited = 0; waited < 60_000 && !readdirSync(dir).some((f) => f.startsWith('.kept.jsonl.')); waited += 100) await new Promise((r) => setTimeout(r, 100));
+    expect(readdirSync(dir).some((f) => f.startsWith('.kept.jsonl.'))).toBe(true);
+    child.kill('SIGINT');
+    await closed;
+    expect(readFileSync(join(dir, 'kept.jsonl'), 'utf8')).toBe('an earlier trace\n');
+  });
+});
+
 describe('tile ceiling', () => {
   it('re-runs itself above 8,192 tiles and keeps the child\'s exit code and its one line', () => {
     const r = first[3]!;
