@@ -103,6 +103,18 @@ describe('tile ceiling', () => {
   });
 });
 
+describe('--help and the README', () => {
+  it('name the same flags for run, faults and sign-kernel', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const command of ['run', 'faults', 'sign-kernel']) {
+      const help = spawnSync(process.execPath, [join(ROOT, 'sim/cli/cogsim.js'), command, '--help'], { cwd: ROOT, encoding: 'utf8' }).stdout;
+      const flags = [...help.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)].map((m) => m[1]!).filter((f) => f !== '--help');
+      expect(flags.length).toBeGreaterThan(command === 'run' ? 25 : 3);
+      expect(flags.filter((f) => !readme.includes(`\`${f}`)), command).toEqual([]);
+    }
+  });
+});
+
 describe('tile ceiling constants', () => {
   it('cogsim.js re-runs above the same tile count tile-ceiling.ts refuses without the flag', async () => {
     const { TRAP_HANDLER_TILES } = await import('../sim/cli/tile-ceiling.ts');
