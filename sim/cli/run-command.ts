@@ -6,12 +6,13 @@ import { formatSummary, summarize } from '../run/report.ts';
 import { formatComparison, runComparison } from '../run/compare.ts';
 import { startStopwatch } from '../wallclock.ts';
 import { oneOf, wholeNumber } from './options.ts';
-import { progressBar } from './progress.ts';
+import { progressLine } from './progress.ts';
+import { addOutputOptions, RunOutputs, type OutputFlags } from '../output/output-options.ts';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { KERNEL_VARIANTS } from '../../tile/build/variants.ts';
 import { checkKernelFile, collectPaths, kernelFileConfig, type KernelFileFlags } from './kernel-file.ts';
 
-export interface RunFlags extends KernelFileFlags {
+export interface RunFlags extends KernelFileFlags, OutputFlags {
   tiles: number;
   mesh?: string;
   vectors: number;
@@ -76,6 +77,11 @@ export function addRunOptions(cmd: Command): Command {
     .option('--json', 'print the summary as JSON');
 }
 
+/** Run's and faults' flags: the run's, then the outputs' (sim/output). */
+export function addRunAndOutputOptions(cmd: Command): Command {
+  return addOutputOptions(addRunOptions(cmd));
+}
+
 export function runConfigFrom(f: RunFlags): RunConfig {
   const side = Math.ceil(Math.sqrt(f.tiles));
   const mesh = f.mesh ? parseMesh(f.mesh) : { rows: Math.ceil(f.tiles / side), cols: side };
@@ -106,22 +112,26 @@ export function runConfigFrom(f: RunFlags): RunConfig {
 }
 
 export function registerRun(program: Command): void {
-  const cmd = addRunOptions(program.command('run').description('simulate a tile array answering k-NN queries'))
+  const cmd = addRunAndOutputOptions(program.command('run').description('simulate a tile array answering k-NN queries'))
     .option('--compare', 'run push (exact scan), push-hnsw and pull on the same data, index and seed and print one table (docs/modes.md)');
   cmd.action(async (flags: RunFlags) => {
-    const config = runConfigFrom(flags);
+    const outputs = new RunOutputs(flags, runConfigFrom(flags));
+    const config = outputs.config;
     await buildKernel(); // a no-op when the kernel builds are current
     checkKernelFile(config);
     const watch = startStopwatch();
     if (flags.compare) {
+      outputs.refuseWith('--compare');
       const c = runComparison(config, () => watch.elapsedMs() / 1000, (label) => process.stderr.write(`running ${label}\n`));
       console.log(flags.json ? JSON.stringify(c.rows.map((r) => ({ mode: r.label, ...r.summary })), null, 2) : formatComparison(c));
       return;
     }
     const s = buildSimulation(config);
-    const { events } = runSimulation(s, progressBar('queries'));
+    const observer = outputs.attach(s);
+    const { events } = outputs.guard(() => runSimulation(s, progressLine(s, { quiet: flags.json, retired: observer.retired })));
     const summary = summarize(s, events, watch.elapsedMs() / 1000);
     s.trace.close();
+    outputs.finish(s, summary);
     console.log(flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
   });
 }
