@@ -4,8 +4,8 @@
 // the extension points the simulation already has (the transport's LinkTap, the hub's
 // listener, the trace recorder's listener), wrapping whatever was there (the fault
 // injector, the fault ledger), so the run itself and its hashed trace are unchanged.
-import { HEADER } from '../../protocol/constants.ts';
-import { MSG_TYPE_NAMES } from '../../protocol/constants.ts';
+import { HEADER, MSG_TYPE_NAMES } from '../../protocol/constants.ts';
+import { MSG_F_CRC } from '../../wat/layout.ts';
 import type { HubListener, TileFault } from '../../hub/work/tile-fault.ts';
 import { Link } from '../link.ts';
 import { TILE_BOOT_CYCLES, type LinkTap } from '../sim-transport.ts';
@@ -60,8 +60,10 @@ export interface ObservationSink {
 
 function typeName(bytes: Uint8Array): { type: string; msgId: number } {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const code = bytes.length >= 2 ? v.getUint16(HEADER.type, true) : -1;
-  return { type: MSG_TYPE_NAMES.get(code) ?? `type ${code}`, msgId: bytes.length >= 8 ? v.getUint32(HEADER.id, true) : -1 };
+  const raw = bytes.length >= 2 ? v.getUint16(HEADER.type, true) : -1;
+  // A sealed message (integrity mode) carries MSG_F_CRC in its type field.
+  const code = raw & ~MSG_F_CRC;
+  return { type: MSG_TYPE_NAMES.get(code) ?? `type ${raw}`, msgId: bytes.length >= 8 ? v.getUint32(HEADER.id, true) : -1 };
 }
 
 export class RunObserver implements LinkTap, HubListener {

@@ -17,7 +17,7 @@ export interface ReportExtras {
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
-table{border-collapse:collapse}td,th{padding:2px 10px;border-bottom:1px solid #eee;text-align:left}
+table{border-collapse:collapse;margin-bottom:12px}td,th{padding:2px 10px;border-bottom:1px solid #eee;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.chart text{font-size:12px}.legend{color:#555;font-size:12px}
 .pass{color:#1a7f37;font-weight:bold}.fail{color:#c62828;font-weight:bold}`;
 

@@ -15,6 +15,10 @@ export interface FaultRunConfig {
   kinds: readonly FaultKind[];
   /** Hub policy overrides (e.g. a stricter retirement rule). */
   hub?: Partial<HubOptions>;
+  /** Called on the run with faults once its injector is in place (outputs hook in here). */
+  observe?: (s: Simulation) => void;
+  /** A progress callback for each of the two runs (the CLI's live line). */
+  progress?: (s: Simulation, phase: 'clean' | 'faults') => ((done: number, total: number) => void) | undefined;
 }
 
 export interface FaultRunResult {
@@ -25,6 +29,8 @@ export interface FaultRunResult {
   lost: number;
   differing: number[];
   stalled: string | null;
+  /** The run with faults, for outputs (answers, report, trace). */
+  faultySimulation: Simulation;
 }
 
 export const FAULT_TOLERANT_KERNEL = 'simd-strict-fuel';
@@ -33,9 +39,9 @@ function tolerant(run: RunConfig): RunConfig {
   return { ...run, kernel: run.kernel.includes('fuel') ? run.kernel : FAULT_TOLERANT_KERNEL, verifyCrc: true };
 }
 
-function execute(s: Simulation, wallStart: () => number): { summary: RunSummary | null; ids: number[][]; stalled: string | null } {
+function execute(s: Simulation, wallStart: () => number, onProgress?: (done: number, total: number) => void): { summary: RunSummary | null; ids: number[][]; stalled: string | null } {
   try {
-    const { events } = runSimulation(s);
+    const { events } = runSimulation(s, onProgress);
     return { summary: summarize(s, events, wallStart()), ids: answers(s).ids, stalled: null };
   } catch (err) {
     if (!(err instanceof SimulationStalledError)) throw err;
@@ -46,7 +52,8 @@ function execute(s: Simulation, wallStart: () => number): { summary: RunSummary 
 export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => number): FaultRunResult {
   const run = tolerant(cfg.run);
   const hub = { ...cfg.hub, integrity: true };
-  const clean = execute(buildSimulation(run, { hub }), wallSeconds);
+  const cleanSim = buildSimulation(run, { hub });
+  const clean = execute(cleanSim, wallSeconds, cfg.progress?.(cleanSim, 'clean'));
   if (!clean.summary) throw new Error(`the fault-free run did not finish: ${clean.stalled}`);
   const s = buildSimulation(run, { hub });
   const ledger = new FaultLedger(() => s.sim.nowCycles);
@@ -57,7 +64,8 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
     tiles: run.tiles,
     stallCycles: Math.ceil(HUB_DEFAULTS.replyTimeoutCycles * 1.5),
   }, (tile, reply, at) => reply.length >= 8 && s.hub.awaits(tile, new DataView(reply.buffer, reply.byteOffset).getUint32(4, true), at));
-  const faulty = execute(s, wallSeconds);
+  cfg.observe?.(s);
+  const faulty = execute(s, wallSeconds, cfg.progress?.(s, 'faults'));
   let lost = 0;
   const differing: number[] = [];
   for (let q = 0; q < clean.ids.length; q++) {
@@ -65,5 +73,5 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
     if (!s.hub.outcomes.has(q)) lost++;
     else if (got.length !== clean.ids[q]!.length || got.some((id, i) => id !== clean.ids[q]![i])) differing.push(q);
   }
-  return { clean: clean.summary, faulty: faulty.summary, ledger, queries: clean.ids.length, lost, differing, stalled: faulty.stalled };
+  return { clean: clean.summary, faulty: faulty.summary, ledger, queries: clean.ids.length, lost, differing, stalled: faulty.stalled, faultySimulation: s };
 }
