@@ -100,8 +100,15 @@ export class ChromeTraceWriter implements ObservationSink {
     if (o.trap) this.instant(tid, `trap: ${o.trap}`, 'trap', o.startCycle + o.cycles, { msgId: o.msgId });
   }
 
+  /**
+   * Boots and restarts are async slices: a restart is ordered while a hung computation may
+   * still be charged to the tile, and thread slices that partly overlap would not load.
+   */
   tileEvent(kind: TileEventKind, tile: number, startCycle: number, endCycle: number): void {
-    this.slice(TID_TILE_BASE + tile, kind, 'lifecycle', startCycle, endCycle - startCycle, {});
+    const id = `${kind}-${tile}-${startCycle}`;
+    const args = { startCycle, cycles: endCycle - startCycle };
+    this.event({ name: kind, cat: 'lifecycle', ph: 'b', id, pid: CHROME_PID, tid: TID_TILE_BASE + tile, ts: this.ts(startCycle), args });
+    this.event({ name: kind, cat: 'lifecycle', ph: 'e', id, pid: CHROME_PID, tid: TID_TILE_BASE + tile, ts: this.ts(endCycle), args });
   }
 
   hubEvent(o: HubObservation): void {
