@@ -63,7 +63,7 @@ function typeName(bytes: Uint8Array): { type: string; msgId: number } {
   const raw = bytes.length >= 2 ? v.getUint16(HEADER.type, true) : -1;
   // A sealed message (integrity mode) carries MSG_F_CRC in its type field.
   const code = raw & ~MSG_F_CRC;
-  return { type: MSG_TYPE_NAMES.get(code) ?? `type ${raw}`, msgId: bytes.length >= 8 ? v.getUint32(HEADER.id, true) : -1 };
+  return { type: MSG_TYPE_NAMES.get(code) ?? `unknown type ${raw}`, msgId: bytes.length >= 8 ? v.getUint32(HEADER.id, true) : -1 };
 }
 
 export class RunObserver implements LinkTap, HubListener {

@@ -27,7 +27,8 @@ export function faultTimeline(f: ReportFigures): string {
   const x = (c: number) => left + (c / end) * (w - left - 10);
   const marks = f.timeline
     .filter((e) => row.has(e.tile))
-    .map((e) => `<rect x="${x(e.atCycle) - 2}" y="${row.get(e.tile)! * rowH + 3}" width="4" height="${rowH - 6}" fill="${COLORS[e.what]}"><title>${esc(`${fmt(e.atCycle * usPerCycle, 1)} us, tile ${e.tile}: ${e.what} (${e.detail})`)}</title></rect>`);
+    // Abandoned messages are consequences (a dead tile's timeouts): half height, below.
+    .map((e) => `<rect x="${x(e.atCycle) - 2}" y="${row.get(e.tile)! * rowH + (e.what === 'abandoned' ? rowH / 2 : 3)}" width="${e.what === 'abandoned' ? 2 : 4}" height="${e.what === 'abandoned' ? rowH / 2 - 3 : rowH - 6}" fill="${COLORS[e.what]}"><title>${esc(`${fmt(e.atCycle * usPerCycle, 1)} us, tile ${e.tile}: ${e.what} (${e.detail})`)}</title></rect>`);
   const labels = tiles.map((t, i) => `<text x="${left - 6}" y="${i * rowH + 12}" text-anchor="end" font-size="11">tile ${t}</text>`);
   const h = tiles.length * rowH + 24;
   const axis = `<line x1="${left}" y1="${h - 20}" x2="${w - 10}" y2="${h - 20}" stroke="#333"/><text x="${left}" y="${h - 6}" font-size="11">0</text><text x="${w - 10}" y="${h - 6}" font-size="11" text-anchor="end">${fmt(end * usPerCycle, 1)} us simulated</text>`;
