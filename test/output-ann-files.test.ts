@@ -135,6 +135,15 @@ describe('cogsim run --out / --out-distances / --groundtruth', () => {
     expect(r2.stderr).toContain('is the input of --query-file');
   });
 
+  it('refuses outputs with --compare, and --trace-format chrome without --trace, in one line', () => {
+    const r = cogsim([...dataArgs, '--compare', '--out', join(dir, 'c.ivecs')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('cogsim: --out cannot be used with --compare (it runs several modes); run each mode on its own');
+    const r2 = cogsim([...dataArgs, '--trace-format', 'chrome']);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr.trim()).toBe('cogsim: --trace-format chrome needs --trace FILE: the file to write the Chrome trace to');
+  });
+
   it('refuses the wrong file type for --out and two outputs on one path', () => {
     expect(cogsim([...dataArgs, '--out', join(dir, 'r.txt')]).stderr.trim()).toBe(`cogsim: --out ${join(dir, 'r.txt')}: expected a .ivecs file`);
     const same = join(dir, 'same.ivecs');

@@ -73,7 +73,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--clusters <n>', 'clusters in the built-in data', wholeNumber('--clusters'), d.clusters)
     .option('--data <file>', 'base vectors (.fvecs or .npy) instead of the built-in data')
     .option('--query-file <file>', 'queries (.fvecs or .npy) to go with --data')
-    .option('--trace <file>', 'write the event trace as JSON lines')
+    .option('--trace <file>', 'write the event trace: JSON lines (hashed), or Chrome trace JSON with --trace-format chrome')
     .option('--json', 'print the summary as JSON');
 }
 

@@ -70,6 +70,7 @@ export class RunOutputs {
   private groundTruth: UserGroundTruth | null = null;
 
   constructor(private readonly flags: OutputFlags, config: RunConfig) {
+    if (flags.traceFormat === 'chrome' && !flags.trace) throw new CliError('--trace-format chrome needs --trace FILE: the file to write the Chrome trace to');
     requireExt('--out', flags.out, '.ivecs');
     requireExt('--out-distances', flags.outDistances, '.fvecs');
     const outputs: OutputTarget[] = [
