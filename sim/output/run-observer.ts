@@ -107,6 +107,7 @@ export class RunObserver implements LinkTap, HubListener {
   // ---- LinkTap: the message path ----
   hubToTile(tile: number, bytes: Uint8Array): Uint8Array | null {
     const delivered = this.innerTap ? this.innerTap.hubToTile(tile, bytes) : bytes;
+    if (this.sinks.length === 0) return delivered; // only the live line listens: stay cheap
     const { startCycle, doneCycle } = this.egress.reserve(this.s.sim.nowCycles, bytes.length);
     const flow = this.nextFlow++;
     if (delivered) this.flows.set(delivered, flow);
@@ -116,6 +117,7 @@ export class RunObserver implements LinkTap, HubListener {
 
   beforeHandle(node: TileNode, request: Uint8Array): void {
     this.innerTap?.beforeHandle(node, request);
+    if (this.sinks.length === 0) return;
     const start = Math.max(this.s.sim.nowCycles, node.busyUntilCycles);
     this.current = { tile: node.tileId, ...typeName(request), startCycle: start, cycles: 0, flowIn: this.flows.get(request) ?? 0, flowOut: 0, trap: null };
   }
@@ -134,6 +136,7 @@ export class RunObserver implements LinkTap, HubListener {
 
   tileToHub(tile: number, bytes: Uint8Array, arrivalCycle: number): Uint8Array | null {
     const delivered = this.innerTap ? this.innerTap.tileToHub(tile, bytes, arrivalCycle) : bytes;
+    if (this.sinks.length === 0) return delivered;
     const serialization = Math.ceil(bytes.length / this.s.mesh.hubLinkBytesPerCycle);
     const flow = this.nextFlow++;
     const c = this.current;

@@ -30,6 +30,6 @@ export function meshHeatmap(f: ReportFigures): string {
   const hub = `<rect x="4" y="${hubY - 14}" width="70" height="28" fill="#333"/><text x="39" y="${hubY + 5}" text-anchor="middle" fill="#fff">hub</text><line x1="74" y1="${hubY}" x2="${left}" y2="${hubY}" stroke="#333" stroke-width="${1 + Math.round(4 * Math.max(...f.hubLinks.map((l) => l.load)))}"/>${links.join('')}`;
   const w = left + cols * cell + 10;
   const h = Math.max(top + rows * cell + 10, hubY + 60);
-  const legend = `<p class="legend">colour: busy fraction (white 0 to dark blue ${fmt(maxBusy * 100, 1)}%); <span style="color:#d62728">&#9679;</span> fault injected; <b style="color:#b35900">R</b>n restarts; &#10005; retired or dead. Line width from the hub: its busiest link's load.</p>`;
+  const legend = `<p class="legend">colour: busy fraction (white 0 to dark blue ${fmt(maxBusy * 100, 1)}%); <span style="color:#d62728">&#9679;</span> fault injected; <b style="color:#b35900">R</b>n restarts completed (the summary counts restarts ordered; a dead tile never completes one); &#10005; retired or dead. Line width from the hub: its busiest link's load.</p>`;
   return `<svg class="chart" width="${w}" height="${h}" role="img">${hub}${cells.join('')}</svg>${legend}`;
 }

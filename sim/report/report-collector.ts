@@ -120,7 +120,7 @@ export class ReportCollector implements ObservationSink {
     void tracePath;
     return {
       summary,
-      config: { ...config, data: dataPath ?? 'built-in', queries: queryPath ?? config.queries },
+      config: { ...config, data: dataPath ?? 'built-in', queryFile: queryPath ?? 'built-in' },
       makespanCycles: makespan,
       tileClockHz: s.sim.clock.tileClockHz,
       mesh: { rows: s.mesh.rows, cols: s.mesh.cols, hubRow: s.mesh.hubRow, hubCol: s.mesh.hubCol },
