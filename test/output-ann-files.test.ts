@@ -79,6 +79,17 @@ describe('cogsim run --out / --out-distances / --groundtruth', () => {
     expect(Array.from(d.data)).toEqual(Array.from(truth.dists)); // exact: fp16-exact data, exact f32 sums
   });
 
+  it('cogsim faults writes the run with faults\' answers, equal to the ground truth, and scores them', () => {
+    const out = join(dir, 'faults.ivecs');
+    const r = cogsim(['faults', ...dataArgs.slice(1), '--rate', '0.02', '--groundtruth', paths.gt, '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`recall@10 of the run with faults against ${paths.gt}: 1.0000`);
+    expect(Array.from(parseIvecs(readFileSync(out), 'faults.ivecs').data)).toEqual(Array.from(truth.ids));
+    const bad = cogsim(['faults', ...dataArgs.slice(1), '--vectors', '200', '--groundtruth', paths.gt]);
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe(''); // refused before either run
+  });
+
   it('prints the user recall beside the built-in one in the text summary', () => {
     const r = cogsim([...dataArgs, '--groundtruth', paths.gt]);
     expect(r.status).toBe(0);

@@ -37,8 +37,12 @@ export function registerFaults(program: Command): void {
       throw new CliError(`--kernel-file ${run.kernelPath}: cogsim faults needs a strict fuel build (window checks and the watchdog), its manifest says strict ${own.manifest?.features.strict}, fuel ${own.manifest?.features.fuel}`);
     }
     const watch = startStopwatch();
-    const progress = (s: Simulation, phase: string) => progressLine(s, { quiet: flags.json, label: phase, ...(phase === 'faults' ? { retired: outputs.retired } : {}) });
-    const result = outputs.guard(() => runFaultExperiment({ run, rate, kinds, observe: (s) => outputs.attach(s), progress }, () => watch.elapsedMs() / 1000));
+    // The ground truth is checked on the clean run's data, before either run starts.
+    const beforeRun = (s: Simulation, phase: string) => {
+      outputs.checkGroundTruth(s);
+      return progressLine(s, { quiet: flags.json, label: phase, ...(phase === 'faults' ? { retired: outputs.retired } : {}) });
+    };
+    const result = outputs.guard(() => runFaultExperiment({ run, rate, kinds, observe: (s) => outputs.attach(s), beforeRun }, () => watch.elapsedMs() / 1000));
     const report = faultReport(result, run.seed, flags.rate, kinds);
     // The outputs are the run with faults: its answers are the ones under test.
     const s = result.faultySimulation;

@@ -86,11 +86,15 @@ export class RunOutputs {
     void tracePath;
   }
 
+  /** Loads --groundtruth and checks it against the run's data, before anything runs. */
+  checkGroundTruth(s: Simulation): void {
+    if (!this.flags.groundtruth || this.groundTruth) return;
+    this.groundTruth = loadUserGroundTruth(this.flags.groundtruth, { queries: s.encoded.queryCount, k: s.config.k, baseCount: s.data.base.length / s.data.dim });
+  }
+
   /** Before the run: checks the ground truth against the data, hooks the observers in. */
   attach(s: Simulation): RunObserver {
-    if (this.flags.groundtruth) {
-      this.groundTruth = loadUserGroundTruth(this.flags.groundtruth, { queries: s.encoded.queryCount, k: s.config.k, baseCount: s.data.base.length / s.data.dim });
-    }
+    this.checkGroundTruth(s);
     this.observer = new RunObserver(s);
     if (this.flags.trace && this.flags.traceFormat === 'chrome') {
       this.chrome = new ChromeTraceWriter(this.flags.trace, s.config.tiles, s.sim.clock.tileClockHz, { seed: s.config.seed, mode: s.config.mode, data: s.data.name });

@@ -17,8 +17,8 @@ export interface FaultRunConfig {
   hub?: Partial<HubOptions>;
   /** Called on the run with faults once its injector is in place (outputs hook in here). */
   observe?: (s: Simulation) => void;
-  /** A progress callback for each of the two runs (the CLI's live line). */
-  progress?: (s: Simulation, phase: 'clean' | 'faults') => ((done: number, total: number) => void) | undefined;
+  /** Called on each of the two runs before it starts (checks that need the data); may return a progress callback (the CLI's live line). */
+  beforeRun?: (s: Simulation, phase: 'clean' | 'faults') => ((done: number, total: number) => void) | undefined;
 }
 
 export interface FaultRunResult {
@@ -53,7 +53,7 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
   const run = tolerant(cfg.run);
   const hub = { ...cfg.hub, integrity: true };
   const cleanSim = buildSimulation(run, { hub });
-  const clean = execute(cleanSim, wallSeconds, cfg.progress?.(cleanSim, 'clean'));
+  const clean = execute(cleanSim, wallSeconds, cfg.beforeRun?.(cleanSim, 'clean'));
   if (!clean.summary) throw new Error(`the fault-free run did not finish: ${clean.stalled}`);
   const s = buildSimulation(run, { hub });
   const ledger = new FaultLedger(() => s.sim.nowCycles);
@@ -65,7 +65,7 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
     stallCycles: Math.ceil(HUB_DEFAULTS.replyTimeoutCycles * 1.5),
   }, (tile, reply, at) => reply.length >= 8 && s.hub.awaits(tile, new DataView(reply.buffer, reply.byteOffset).getUint32(4, true), at));
   cfg.observe?.(s);
-  const faulty = execute(s, wallSeconds, cfg.progress?.(s, 'faults'));
+  const faulty = execute(s, wallSeconds, cfg.beforeRun?.(s, 'faults'));
   let lost = 0;
   const differing: number[] = [];
   for (let q = 0; q < clean.ids.length; q++) {
