@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../sim/run/report.ts';
 import type { ReportFigures } from '../sim/report/report-collector.ts';
-import { observedFaultRun, observedRun } from './helpers/observed-run.ts';
+import { observedFaultRun, observedRun, SMALL } from './helpers/observed-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cogsim-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,20 +31,25 @@ function embedded(html: string): { figures: ReportFigures } {
   return JSON.parse(json) as { figures: ReportFigures };
 }
 
+/** Every figure row: its value is the summary's, its text reads back to it; returns the row count. */
+function checkFigureRows(html: string, summary: RunSummary): number {
+  const rows = attrs(html, /data-key="([^"]+)" data-value="([^"]+)">([^<]*)</g);
+  for (const [key, value, text] of rows) {
+    expect(Number(value), key).toBe(at(summary, key!));
+    const digits = text!.includes('.') ? text!.replace('%', '').split('.')[1]!.length : 0;
+    const scale = text!.endsWith('%') ? 100 : key === 'simulatedSeconds' ? 1e3 : 1;
+    expect(Math.abs(shown(text!, key!) - Number(value)) * scale, `${key}: ${text} vs ${value}`).toBeLessThanOrEqual(0.5 * 10 ** -digits + 1e-9);
+  }
+  return rows.length;
+}
+
 describe('cogsim run --report', () => {
   const path = join(dir, 'run.html');
   const { s, summary } = observedRun(dir, { report: path });
   const html = readFileSync(path, 'utf8');
 
   it('shows each of the summary\'s figures with its exact value, and text that reads back to it', () => {
-    const rows = attrs(html, /data-key="([^"]+)" data-value="([^"]+)">([^<]*)</g);
-    expect(rows.length).toBeGreaterThanOrEqual(20);
-    for (const [key, value, text] of rows) {
-      expect(Number(value), key).toBe(at(summary, key!));
-      const digits = text!.includes('.') ? text!.replace('%', '').split('.')[1]!.length : 0;
-      const scale = text!.endsWith('%') ? 100 : key === 'simulatedSeconds' ? 1e3 : 1;
-      expect(Math.abs(shown(text!, key!) - Number(value)) * scale, `${key}: ${text} vs ${value}`).toBeLessThanOrEqual(0.5 * 10 ** -digits + 1e-9);
-    }
+    expect(checkFigureRows(html, summary)).toBeGreaterThanOrEqual(20);
   });
 
   it('colours each tile by busy cycles over the makespan, matching the summary\'s utilization', () => {
@@ -74,6 +79,18 @@ describe('cogsim run --report', () => {
     expect(html).not.toMatch(/\b(src|href)\s*=/i);
     expect(html).not.toMatch(/https?:\/\//);
     expect(html).not.toMatch(/url\(|@import|<link\b|<iframe\b/i);
+  });
+});
+
+describe('cogsim run --mode pull / push-hnsw --report', () => {
+  it('adds the mode\'s own figures, each equal to the summary\'s', () => {
+    for (const mode of ['pull', 'push-hnsw'] as const) {
+      const path = join(dir, `${mode}.html`);
+      const { summary } = observedRun(dir, { report: path }, { ...SMALL, mode });
+      const html = readFileSync(path, 'utf8');
+      expect(checkFigureRows(html, summary)).toBe(20 + 3); // the common rows and three of the mode
+      expect(html).toContain(mode === 'pull' ? 'data-key="pull.hopsPerQuery"' : 'data-key="pushHnsw.referenceEqual"');
+    }
   });
 });
 

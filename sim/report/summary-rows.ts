@@ -36,5 +36,19 @@ export function summaryRows(s: RunSummary): SummaryRow[] {
     { key: 'hub.hubLocalUnits', label: 'units computed by the hub', value: s.hub.hubLocalUnits, text: fmt(s.hub.hubLocalUnits) },
     { key: 'events', label: 'simulator events', value: s.events, text: fmt(s.events) },
   ];
+  if (s.pull) {
+    rows.push(
+      { key: 'pull.hopsPerQuery', label: 'pull: hops per query', value: s.pull.hopsPerQuery, text: fmt(s.pull.hopsPerQuery, 1) },
+      { key: 'pull.vectorsPerQuery', label: 'pull: vectors sent per query', value: s.pull.vectorsPerQuery, text: fmt(s.pull.vectorsPerQuery, 1) },
+      { key: 'pull.pushBytesPerQuery', label: 'push bytes per query, same data', value: s.pull.pushBytesPerQuery, text: fmt(s.pull.pushBytesPerQuery) },
+    );
+  }
+  if (s.pushHnsw) {
+    rows.push(
+      { key: 'pushHnsw.distancesPerQuery', label: 'push-hnsw: distances per query', value: s.pushHnsw.distancesPerQuery, text: fmt(s.pushHnsw.distancesPerQuery, 1) },
+      { key: 'pushHnsw.referenceEqual', label: 'push-hnsw: queries equal to the reference search', value: s.pushHnsw.referenceEqual, text: fmt(s.pushHnsw.referenceEqual) },
+      { key: 'pushHnsw.pushBytesPerQuery', label: 'push bytes per query, same data', value: s.pushHnsw.pushBytesPerQuery, text: fmt(s.pushHnsw.pushBytesPerQuery) },
+    );
+  }
   return rows;
 }

@@ -23,7 +23,7 @@ export interface Bar {
 /** Horizontal bars, one per row, scaled to the largest value. */
 export function barChart(bars: readonly Bar[], color: string, key: string): string {
   const rowH = 22;
-  const labelW = 170;
+  const labelW = 210;
   const barW = 420;
   const noteW = 250;
   const max = Math.max(1, ...bars.map((b) => b.value));
