@@ -42,11 +42,11 @@ export function registerFaults(program: Command): void {
       outputs.checkGroundTruth(s);
       return progressLine(s, { quiet: flags.json, label: phase, ...(phase === 'faults' ? { retired: outputs.retired } : {}) });
     };
-    const result = outputs.guard(() => runFaultExperiment({ run, rate, kinds, observe: (s) => outputs.attach(s), beforeRun }, () => watch.elapsedMs() / 1000));
+    const result = outputs.guard(() => runFaultExperiment({ run, rate, kinds, observer: { instrument: (parts, inner) => outputs.instrument(parts, inner), attach: (s) => outputs.attach(s) }, beforeRun }, () => watch.elapsedMs() / 1000));
     const report = faultReport(result, run.seed, flags.rate, kinds);
     // The outputs are the run with faults: its answers are the ones under test.
     const s = result.faultySimulation;
-    const faulty = result.faulty ?? summarize(s, s.sim.processedCount, watch.elapsedMs() / 1000);
+    const faulty = result.faulty ?? summarize(s, outputs.eventsSeen, watch.elapsedMs() / 1000);
     outputs.finish(s, faulty, { injections: result.ledger.injections, faultReport: report });
     const recall = faulty.groundTruthFile ? { groundTruthFile: faulty.groundTruthFile } : {};
     console.log(flags.json ? JSON.stringify({ ...report, ...recall }, null, 2) : formatFaultReport(report) + (faulty.groundTruthFile ? `\nrecall@${run.k} of the run with faults against ${faulty.groundTruthFile.path}: ${faulty.groundTruthFile.recallAtK.toFixed(4)}` : ''));

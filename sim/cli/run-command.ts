@@ -126,7 +126,7 @@ export function registerRun(program: Command): void {
       console.log(flags.json ? JSON.stringify(c.rows.map((r) => ({ mode: r.label, ...r.summary })), null, 2) : formatComparison(c));
       return;
     }
-    const s = buildSimulation(config);
+    const s = buildSimulation(config, { instrument: (parts) => outputs.instrument(parts) });
     const observer = outputs.attach(s);
     const { events } = outputs.guard(() => runSimulation(s, progressLine(s, { quiet: flags.json, retired: observer.retired })));
     const summary = summarize(s, events, watch.elapsedMs() / 1000);

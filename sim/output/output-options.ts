@@ -8,7 +8,7 @@ import { CliError } from '../cli/cli-error.ts';
 import { oneOf } from '../cli/options.ts';
 import type { RunConfig } from '../run/run-config.ts';
 import type { RunSummary } from '../run/report.ts';
-import type { Simulation } from '../run/simulation.ts';
+import type { InstrumentParts, Instruments, Simulation } from '../run/simulation.ts';
 import type { Injection } from '../faults/fault-ledger.ts';
 import { annDistancesFile, annIdsFile, annResults } from './ann-results.ts';
 import { ChromeTraceWriter } from './chrome-trace.ts';
@@ -92,10 +92,17 @@ export class RunOutputs {
     this.groundTruth = loadUserGroundTruth(this.flags.groundtruth, { queries: s.encoded.queryCount, k: s.config.k, baseCount: s.data.base.length / s.data.dim });
   }
 
-  /** Before the run: checks the ground truth against the data, hooks the observers in. */
+  /** The run's instruments (buildSimulation's `instrument`): the observer, around `inner`. */
+  instrument(parts: InstrumentParts, inner: Instruments | null = null): Instruments {
+    this.observer = new RunObserver(parts, inner);
+    return { tap: this.observer, listener: this.observer };
+  }
+
+  /** After the build, before the run: checks the ground truth, binds the observer and its sinks. */
   attach(s: Simulation): RunObserver {
     this.checkGroundTruth(s);
-    this.observer = new RunObserver(s);
+    if (!this.observer) throw new Error('RunOutputs.attach: build the simulation with RunOutputs.instrument first');
+    this.observer.bind(s);
     if (this.flags.trace && this.flags.traceFormat === 'chrome') {
       this.chrome = new ChromeTraceWriter(this.flags.trace, s.config.tiles, s.sim.clock.tileClockHz, { seed: s.config.seed, mode: s.config.mode, data: s.data.name });
       this.observer.subscribe(this.chrome);
@@ -105,6 +112,10 @@ export class RunOutputs {
       this.observer.subscribe(this.collector);
     }
     return this.observer;
+  }
+
+  get eventsSeen(): number {
+    return this.observer?.eventsSeen ?? 0;
   }
 
   /** After the run: writes every file asked for; adds the user's recall to the summary. */

@@ -1,16 +1,17 @@
 // Watches a simulation from outside, for outputs that need more than the summary (the
 // Chrome trace, the HTML report): every message on the hub's two links, every
 // computation on a tile, boots, restarts, traps and what the hub concluded. It plugs into
-// the extension points the simulation already has (the transport's LinkTap, the hub's
-// listener, the trace recorder's listener), wrapping whatever was there (the fault
-// injector, the fault ledger), so the run itself and its hashed trace are unchanged.
+// the extension points the simulation already has: it is the run's instruments (the
+// transport's LinkTap and the hub's listener, given at build time), wrapping the fault
+// injector and ledger when there are any, and the trace recorder's listener. The run
+// itself and its hashed trace are unchanged (tested).
 import { HEADER, MSG_TYPE_NAMES } from '../../protocol/constants.ts';
 import { MSG_F_CRC } from '../../wat/layout.ts';
 import type { HubListener, TileFault } from '../../hub/work/tile-fault.ts';
 import { Link } from '../link.ts';
 import { TILE_BOOT_CYCLES, type LinkTap } from '../sim-transport.ts';
 import type { TileNode, TileOutcome } from '../tile-node.ts';
-import type { Simulation } from '../run/simulation.ts';
+import type { InstrumentParts, Instruments, Simulation } from '../run/simulation.ts';
 
 /** A message on one of the hub's links: `out` hub -> tiles, `in` tiles -> hub. */
 export interface LinkObservation {
@@ -68,24 +69,32 @@ function typeName(bytes: Uint8Array): { type: string; msgId: number } {
 
 export class RunObserver implements LinkTap, HubListener {
   private readonly sinks: ObservationSink[] = [];
-  private readonly egress: Link;
+  private egress: Link | null = null;
+  private hubLinkBytesPerCycle = 1;
   private readonly flows = new WeakMap<Uint8Array, number>();
   private nextFlow = 1;
   private current: ComputeObservation | null = null;
   private readonly innerTap: LinkTap | null;
   private readonly innerListener: HubListener | null;
+  private readonly sim: InstrumentParts['sim'];
   /** Tiles the hub retired (for "tiles alive"). */
   readonly retired = new Set<number>();
+  /** Events the simulator dispatched (a stalled run's summary needs the count). */
+  eventsSeen = 0;
 
-  /** Attach after the fault injector and ledger (if any) are in place: they keep working. */
-  constructor(private readonly s: Simulation) {
+  /** Built as the run's instruments, around the fault injector and ledger if there are any. */
+  constructor(parts: InstrumentParts, inner: Instruments | null) {
+    this.sim = parts.sim;
+    this.innerTap = inner?.tap ?? null;
+    this.innerListener = inner?.listener ?? null;
+  }
+
+  /** Once the simulation is built: the hub link's bandwidth, and the dispatched events. */
+  bind(s: Simulation): void {
     // Replays the hub's injection link (FIFO, same bandwidth, same order of sends) so each
     // message's slice on it is exact without reaching into the mesh.
-    this.egress = new Link(s.mesh.hubLinkBytesPerCycle);
-    this.innerTap = s.transport.tap;
-    this.innerListener = s.hub.listener;
-    s.transport.tap = this;
-    s.hub.listener = this;
+    this.hubLinkBytesPerCycle = s.mesh.hubLinkBytesPerCycle;
+    this.egress = new Link(this.hubLinkBytesPerCycle);
     s.trace.listener = (t, kind, payload) => this.dispatched(t, kind, payload);
   }
 
@@ -98,6 +107,7 @@ export class RunObserver implements LinkTap, HubListener {
   }
 
   private dispatched(t: number, kind: string, payload: unknown): void {
+    this.eventsSeen++;
     const p = payload as { tile: number; kind?: string };
     if (kind === 'booted') this.emit('tileEvent', 'boot', p.tile, t - TILE_BOOT_CYCLES, t);
     else if (kind === 'restarted') this.emit('tileEvent', 'restart', p.tile, t - TILE_BOOT_CYCLES, t);
@@ -107,8 +117,8 @@ export class RunObserver implements LinkTap, HubListener {
   // ---- LinkTap: the message path ----
   hubToTile(tile: number, bytes: Uint8Array): Uint8Array | null {
     const delivered = this.innerTap ? this.innerTap.hubToTile(tile, bytes) : bytes;
-    if (this.sinks.length === 0) return delivered; // only the live line listens: stay cheap
-    const { startCycle, doneCycle } = this.egress.reserve(this.s.sim.nowCycles, bytes.length);
+    if (this.sinks.length === 0 || !this.egress) return delivered; // only the live line listens: stay cheap
+    const { startCycle, doneCycle } = this.egress.reserve(this.sim.nowCycles, bytes.length);
     const flow = this.nextFlow++;
     if (delivered) this.flows.set(delivered, flow);
     this.emit('link', { link: 'out', tile, ...typeName(bytes), bytes: bytes.length, startCycle, endCycle: doneCycle, flow, dropped: delivered === null });
@@ -118,7 +128,7 @@ export class RunObserver implements LinkTap, HubListener {
   beforeHandle(node: TileNode, request: Uint8Array): void {
     this.innerTap?.beforeHandle(node, request);
     if (this.sinks.length === 0) return;
-    const start = Math.max(this.s.sim.nowCycles, node.busyUntilCycles);
+    const start = Math.max(this.sim.nowCycles, node.busyUntilCycles);
     this.current = { tile: node.tileId, ...typeName(request), startCycle: start, cycles: 0, flowIn: this.flows.get(request) ?? 0, flowOut: 0, trap: null };
   }
 
@@ -137,7 +147,7 @@ export class RunObserver implements LinkTap, HubListener {
   tileToHub(tile: number, bytes: Uint8Array, arrivalCycle: number): Uint8Array | null {
     const delivered = this.innerTap ? this.innerTap.tileToHub(tile, bytes, arrivalCycle) : bytes;
     if (this.sinks.length === 0) return delivered;
-    const serialization = Math.ceil(bytes.length / this.s.mesh.hubLinkBytesPerCycle);
+    const serialization = Math.ceil(bytes.length / this.hubLinkBytesPerCycle);
     const flow = this.nextFlow++;
     const c = this.current;
     if (c && c.tile === tile) {
@@ -161,18 +171,18 @@ export class RunObserver implements LinkTap, HubListener {
   // ---- HubListener: what the hub concluded ----
   faultDetected(tileId: number, fault: TileFault): void {
     this.innerListener?.faultDetected(tileId, fault);
-    this.emit('hubEvent', { what: 'fault-detected', tile: tileId, atCycle: this.s.sim.nowCycles, detail: fault.kind });
+    this.emit('hubEvent', { what: 'fault-detected', tile: tileId, atCycle: this.sim.nowCycles, detail: fault.kind });
   }
 
   tileRetired(tileId: number, fault: TileFault | null): void {
     this.innerListener?.tileRetired(tileId, fault);
     this.retired.add(tileId);
-    this.emit('hubEvent', { what: 'retired', tile: tileId, atCycle: this.s.sim.nowCycles, detail: fault?.kind ?? '' });
+    this.emit('hubEvent', { what: 'retired', tile: tileId, atCycle: this.sim.nowCycles, detail: fault?.kind ?? '' });
   }
 
   messageAbandoned(tileId: number, msgId: number, reason: string): void {
     this.innerListener?.messageAbandoned(tileId, msgId, reason);
-    this.emit('hubEvent', { what: 'abandoned', tile: tileId, atCycle: this.s.sim.nowCycles, detail: `msg ${msgId}: ${reason}` });
+    this.emit('hubEvent', { what: 'abandoned', tile: tileId, atCycle: this.sim.nowCycles, detail: `msg ${msgId}: ${reason}` });
   }
 
   replyAccepted(tileId: number, msgId: number): void {

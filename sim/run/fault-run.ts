@@ -7,7 +7,14 @@ import { FaultLedger } from '../faults/fault-ledger.ts';
 import { answers, summarize, type RunSummary } from './report.ts';
 import type { HubOptions } from '../../hub/hub.ts';
 import type { RunConfig } from './run-config.ts';
-import { buildSimulation, HUB_DEFAULTS, runSimulation, SimulationStalledError, type Simulation } from './simulation.ts';
+import { buildSimulation, HUB_DEFAULTS, runSimulation, SimulationStalledError, type InstrumentParts, type Instruments, type Simulation } from './simulation.ts';
+
+/** Watches the run with faults from outside (the output files, sim/output): it wraps the
+ *  fault injector and ledger at build time and binds to the built simulation. */
+export interface FaultRunObserver {
+  instrument(parts: InstrumentParts, inner: Instruments): Instruments;
+  attach(s: Simulation): void;
+}
 
 export interface FaultRunConfig {
   run: RunConfig;
@@ -15,8 +22,8 @@ export interface FaultRunConfig {
   kinds: readonly FaultKind[];
   /** Hub policy overrides (e.g. a stricter retirement rule). */
   hub?: Partial<HubOptions>;
-  /** Called on the run with faults once its injector is in place (outputs hook in here). */
-  observe?: (s: Simulation) => void;
+  /** Outputs hook into the run with faults here. */
+  observer?: FaultRunObserver;
   /** Called on each of the two runs before it starts (checks that need the data); may return a progress callback (the CLI's live line). */
   beforeRun?: (s: Simulation, phase: 'clean' | 'faults') => ((done: number, total: number) => void) | undefined;
 }
@@ -55,16 +62,24 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
   const cleanSim = buildSimulation(run, { hub });
   const clean = execute(cleanSim, wallSeconds, cfg.beforeRun?.(cleanSim, 'clean'));
   if (!clean.summary) throw new Error(`the fault-free run did not finish: ${clean.stalled}`);
-  const s = buildSimulation(run, { hub });
   const ledger = new FaultLedger(() => s.sim.nowCycles);
-  s.hub.listener = ledger;
-  s.transport.tap = new FaultInjector(s.prng.derive('faults'), ledger, s.nodes, {
-    rate: cfg.rate,
-    kinds: cfg.kinds,
-    tiles: run.tiles,
-    stallCycles: Math.ceil(HUB_DEFAULTS.replyTimeoutCycles * 1.5),
-  }, (tile, reply, at) => reply.length >= 8 && s.hub.awaits(tile, new DataView(reply.buffer, reply.byteOffset).getUint32(4, true), at));
-  cfg.observe?.(s);
+  const s = buildSimulation(run, {
+    hub,
+    instrument: (parts) => {
+      const { prng, nodes, awaits } = parts;
+      const inner: Instruments = {
+        listener: ledger,
+        tap: new FaultInjector(prng.derive('faults'), ledger, nodes, {
+          rate: cfg.rate,
+          kinds: cfg.kinds,
+          tiles: run.tiles,
+          stallCycles: Math.ceil(HUB_DEFAULTS.replyTimeoutCycles * 1.5),
+        }, (tile, reply, at) => reply.length >= 8 && awaits(tile, new DataView(reply.buffer, reply.byteOffset).getUint32(4, true), at)),
+      };
+      return cfg.observer ? cfg.observer.instrument(parts, inner) : inner;
+    },
+  });
+  cfg.observer?.attach(s);
   const faulty = execute(s, wallSeconds, cfg.beforeRun?.(s, 'faults'));
   let lost = 0;
   const differing: number[] = [];

@@ -18,7 +18,7 @@ function withTrace(config: RunConfig, flags: Partial<OutputFlags>): RunConfig {
 
 export function observedRun(dir: string, flags: Partial<OutputFlags>, config: RunConfig = SMALL): { s: Simulation; summary: RunSummary } {
   const outputs = new RunOutputs({ traceFormat: 'jsonl', ...flags }, withTrace(config, flags));
-  const s = buildSimulation(outputs.config, { cacheDir: join(dir, 'cache') });
+  const s = buildSimulation(outputs.config, { cacheDir: join(dir, 'cache'), instrument: (parts) => outputs.instrument(parts) });
   outputs.attach(s);
   const { events } = runSimulation(s);
   const summary = summarize(s, events, 0);
@@ -30,7 +30,7 @@ export function observedRun(dir: string, flags: Partial<OutputFlags>, config: Ru
 export function observedFaultRun(dir: string, flags: Partial<OutputFlags>, rate = '0.05'): { result: FaultRunResult; summary: RunSummary } {
   const outputs = new RunOutputs({ traceFormat: 'jsonl', ...flags }, withTrace(SMALL, flags));
   const kinds = parseKinds('trap,hang,corrupt,drop,slow,death,bitflip');
-  const result = runFaultExperiment({ run: outputs.config, rate: parseRate(rate), kinds, observe: (s) => outputs.attach(s) }, () => 0);
+  const result = runFaultExperiment({ run: outputs.config, rate: parseRate(rate), kinds, observer: { instrument: (parts, inner) => outputs.instrument(parts, inner), attach: (s) => outputs.attach(s) } }, () => 0);
   const summary = result.faulty!;
   outputs.finish(result.faultySimulation, summary, { injections: result.ledger.injections, faultReport: faultReport(result, SMALL.seed, rate, kinds) });
   return { result, summary };
