@@ -1,16 +1,14 @@
 // The live line: on a terminal it shows simulated time, messages, queries done, faults and
 // tiles alive, at most a few times a second; with --json or off a terminal it is silent.
 import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatProgress, progressFigures, progressLine, PROGRESS_MIN_INTERVAL_MS } from '../sim/cli/progress.ts';
 import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
 import { SMALL } from './helpers/observed-run.ts';
 import { cogsim, SMALL_RUN } from './helpers/cli.ts';
+import { tempDirs } from './helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'cogsim-progress-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirs('cogsim-progress-')();
 
 function fakeTerminal(isTTY: boolean): { stream: NodeJS.WriteStream; written: string[] } {
   const written: string[] = [];

@@ -1,16 +1,15 @@
 // Acceptance: answers out in ANN-benchmark files, recall against a ground truth made by
 // another tool. The ground truth here is the test's own float64 brute force (ties by lower
 // id), over data whose values are exact in fp16, with duplicate vectors so ties happen.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseFvecs, parseIvecs, writeFvecs, writeIvecs } from '../hub/data/fvecs.ts';
 import { cogsim } from './helpers/cli.ts';
 import { xorshift32 } from './helpers/xorshift.ts';
+import { tempDirs } from './helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'cogsim-ann-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirs('cogsim-ann-')();
 
 const DIM = 16;
 const BASE = 400;

@@ -1,17 +1,16 @@
 // The Chrome trace (--trace-format chrome) against docs/trace.md: every event is a row of
 // the documented table with exactly its args, tracks are named, slices nest, flows pair
 // up, and the file's counts agree with the run (messages, bytes, busy cycles).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChromeEvent } from '../sim/output/chrome-trace.ts';
 import { TID_HUB, TID_LINK_IN, TID_LINK_OUT, TID_TILE_BASE } from '../sim/output/chrome-trace.ts';
 import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
 import { observedFaultRun, observedRun, SMALL } from './helpers/observed-run.ts';
+import { tempDirs } from './helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'cogsim-chrome-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirs('cogsim-chrome-')();
 
 interface DocRow {
   cat: string;

@@ -1,12 +1,11 @@
 // Outputs never land on an input and are never half-written (temp file + rename).
-import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, linkSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AtomicFile, checkOutputPaths, writeFileAtomic } from '../sim/output/safe-write.ts';
+import { tempDirs } from './helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'cogsim-safe-write-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirs('cogsim-safe-write-')();
 
 describe('safe output files', () => {
   it('replaces a file only when the new one is complete, leaving no temporary file', () => {

@@ -1,15 +1,14 @@
 // The HTML report (--report): its numbers equal the run's summary and what the run did,
 // it is self-contained, and for fault runs it shows every fault on the timeline.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../sim/run/report.ts';
 import type { ReportFigures } from '../sim/report/report-collector.ts';
 import { observedFaultRun, observedRun, SMALL } from './helpers/observed-run.ts';
+import { tempDirs } from './helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'cogsim-report-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirs('cogsim-report-')();
 
 function attrs(html: string, re: RegExp): string[][] {
   return [...html.matchAll(re)].map((m) => m.slice(1));

@@ -1,20 +1,19 @@
 // The HTML report in a real browser: headless Chromium (Debian's `chromium`, driven by
 // playwright-core) renders it with the network cut off, and the screenshot must show
 // something and the page must log no error and ask for nothing.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import { decodePng } from './helpers/png.ts';
 import { observedFaultRun } from './helpers/observed-run.ts';
+import { tempDirs } from './helpers/temp-dir.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 // playwright-core gives every launch a fresh temporary profile (its --user-data-dir).
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const dir = mkdtempSync(join(tmpdir(), 'cogsim-render-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDirs('cogsim-render-')();
 
 function screenshotFacts(png: Uint8Array): { width: number; height: number; nonWhite: number; colours: number } {
   const { width, height, rgba } = decodePng(png);
