@@ -40,14 +40,16 @@
       (i32x4.sub (f32x4.add (local.get $a) (f32x4.splat (f32.const 0.5))) (i32x4.splat (i32.const 0x3F000000)))
       (i32x4.shr_u
         (i32x4.add (i32x4.add (local.get $a) (i32x4.splat (i32.const 0xC8000FFF)))
-          (v128.and (i32x4.shr_u (local.get $a) (i32.const 13)) (i32x4.splat (i32.const 1))))
+          ;; bit 13 by a shift pair, not v128.and with a splat: binaryen makes every splat an
+          ;; 18 B v128.const, the pair is 10 B and as many operations (docs/size-budget.md)
+          (i32x4.shr_u (i32x4.shl (local.get $a) (i32.const 18)) (i32.const 31)))
         (i32.const 13))
       (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x38800000)))))
   (local.set $h
     (v128.bitselect (i32x4.splat (i32.const 0x7C00)) (local.get $h)
       (i32x4.ge_u (local.get $a) (i32x4.splat (i32.const 0x477FF000)))))
   (v128.bitselect (i32x4.splat (i32.const 0x7E00))
-    (v128.or (local.get $h) (v128.and (i32x4.shr_u (local.get $x) (i32.const 16)) (i32x4.splat (i32.const 0x8000))))
+    (v128.or (local.get $h) (i32x4.shl (i32x4.shr_u (local.get $x) (i32.const 31)) (i32.const 15))) ;; the sign
     (i32x4.gt_u (local.get $a) (i32x4.splat (i32.const 0x7F800000)))))
 ;;#else
 ;; f32 bits -> fp16 bits with integer operations only, round to nearest even:
