@@ -8,8 +8,7 @@ import type { Prng } from '../../hub/prng.ts';
 import { PullModeDriver } from '../../hub/modes/pull-mode.ts';
 import { PullWalkDriver } from '../../hub/pull/pull-driver.ts';
 import { PullIndex, type PullSettings } from '../../hub/pull/pull-index.ts';
-import type { Metric } from '../../hub/hnsw/metric.ts';
-import { CliError } from '../cli/cli-error.ts';
+import { UserError as CliError } from './user-error.ts';
 import type { RunConfig } from './run-config.ts';
 
 export interface PullSetup {
@@ -17,8 +16,6 @@ export interface PullSetup {
   driver: PullWalkDriver;
   mode: PullModeDriver;
 }
-
-export const HNSW_METRIC: Readonly<Record<RunConfig['metric'], Metric>> = { l2: 'l2sq', ip: 'ip', cosine: 'cosine' };
 
 /** Where the run's HNSW index comes from: its --index file, else the cache (opts.cacheDir). */
 export interface IndexSource {
@@ -31,7 +28,7 @@ export interface IndexSource {
  */
 export function obtainRunIndex(config: RunConfig, source: IndexSource, encoded: EncodedDataset, prng: Prng, settings: PullSettings, opts: { cacheDir?: string | null } = {}): PullIndex {
   try {
-    return PullIndex.obtain(encoded.decodedBase, encoded.dim, HNSW_METRIC[config.metric], settings, prng.derive('hnsw'), {
+    return PullIndex.obtain(encoded.decodedBase, encoded.dim, config.metric, settings, prng.derive('hnsw'), {
       seed: config.seed,
       ...(source.indexPath ? { indexPath: source.indexPath } : {}),
       ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
