@@ -4,6 +4,7 @@ import { registerBudget } from './budget-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerFaults } from './faults-command.ts';
 import { registerSignKernel } from './sign-kernel-command.ts';
+import { registerPack } from './pack-command.ts';
 import { CliError } from './cli-error.ts';
 
 // A closed pipe (`cogsim budget | head`) ends the output, not the process with a trace.
@@ -18,6 +19,7 @@ registerBudget(program);
 registerRun(program);
 registerFaults(program);
 registerSignKernel(program);
+registerPack(program);
 
 // One line, whatever the error carries: a multi-line message would read like a crash.
 function oneLine(text: string): string {

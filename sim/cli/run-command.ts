@@ -10,8 +10,10 @@ import { progressBar } from './progress.ts';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { KERNEL_VARIANTS } from '../../tile/build/variants.ts';
 import { checkKernelFile, collectPaths, kernelFileConfig, type KernelFileFlags } from './kernel-file.ts';
+import { addPackRunOptions, formatUpgrade, packRun, type PackRunFlags } from './pack-command.ts';
+import { CliError } from './cli-error.ts';
 
-export interface RunFlags extends KernelFileFlags {
+export interface RunFlags extends KernelFileFlags, PackRunFlags {
   tiles: number;
   mesh?: string;
   vectors: number;
@@ -106,22 +108,26 @@ export function runConfigFrom(f: RunFlags): RunConfig {
 }
 
 export function registerRun(program: Command): void {
-  const cmd = addRunOptions(program.command('run').description('simulate a tile array answering k-NN queries'))
+  const cmd = addPackRunOptions(addRunOptions(program.command('run').description('simulate a tile array answering k-NN queries')), wholeNumber)
     .option('--compare', 'run push (exact scan), push-hnsw and pull on the same data, index and seed and print one table (docs/modes.md)');
   cmd.action(async (flags: RunFlags) => {
     const config = runConfigFrom(flags);
     await buildKernel(); // a no-op when the kernel builds are current
     checkKernelFile(config);
+    if (flags.compare && (flags.pack || flags.upgradeTo)) throw new CliError('--compare runs the built kernels; --pack and --upgrade-to are for one run');
+    const packs = packRun(flags, config.kernel);
     const watch = startStopwatch();
     if (flags.compare) {
       const c = runComparison(config, () => watch.elapsedMs() / 1000, (label) => process.stderr.write(`running ${label}\n`));
       console.log(flags.json ? JSON.stringify(c.rows.map((r) => ({ mode: r.label, ...r.summary })), null, 2) : formatComparison(c));
       return;
     }
-    const s = buildSimulation(config);
+    const s = buildSimulation(config, packs.build);
+    const upgrade = packs.attach(s);
     const { events } = runSimulation(s, progressBar('queries'));
     const summary = summarize(s, events, watch.elapsedMs() / 1000);
     s.trace.close();
-    console.log(flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+    const withUpgrade = upgrade ? { ...summary, upgrade: { outcome: upgrade.outcome, steps: upgrade.steps } } : summary;
+    console.log(flags.json ? JSON.stringify(withUpgrade, null, 2) : formatSummary(summary) + (upgrade ? `\n${formatUpgrade(upgrade)}` : ''));
   });
 }

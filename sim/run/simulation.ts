@@ -6,7 +6,9 @@ import { Hub, type HubOptions } from '../../hub/hub.ts';
 import type { HubListener } from '../../hub/work/tile-fault.ts';
 import { METRIC_CODES } from '../../hub/work/message-builder.ts';
 import { Prng } from '../../hub/prng.ts';
-import { loadChosenKernel } from '../../tile/kernel-module.ts';
+import { loadChosenKernel, type LoadedKernel } from '../../tile/kernel-module.ts';
+import { checkDataProfile } from '../../tile/pack/profile.ts';
+import { PROFILE_CORE } from '../../tile/reference/segment-header.ts';
 import { DTYPE_FP16 } from '../../wat/layout.ts';
 import { DEFAULT_COST_MODEL, type CostModel } from '../cost-model.ts';
 import { Mesh } from '../mesh.ts';
@@ -70,16 +72,22 @@ export interface BuildOptions {
   hub?: Partial<HubOptions>;
   cacheDir?: string | null;
   instrument?: (parts: InstrumentParts) => Instruments;
+  /** The tiles' kernel, verified by the caller (a kernel pack, tile/pack/); default: the config's. */
+  kernel?: LoadedKernel;
+  /** The profile the tiles offer (a pack's `profile`); default Core. The data must fit it. */
+  tilesProfile?: { id: number; source: string };
 }
 
 export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Simulation {
   const prng = new Prng(config.seed);
   const data = runData(config, prng);
+  const tiles = opts.tilesProfile ?? { id: PROFILE_CORE, source: `kernel ${config.kernel}` };
+  checkDataProfile(tiles.id, { dtype: config.dtype, dim: data.dim }, tiles.source); // before any tile is built
   const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries);
   const trace = new TraceRecorder(config.tracePath ? { filePath: config.tracePath } : {});
   const sim = new Simulator<SimEvents>({ trace });
   const mesh = new Mesh({ rows: config.meshRows, cols: config.meshCols, tiles: config.tiles });
-  const kernel = loadChosenKernel(config);
+  const kernel = opts.kernel ?? loadChosenKernel(config);
   const cost = DEFAULT_COST_MODEL;
   const shape = { dim: data.dim, metric: config.metric, k: config.k, wire: config.dtype };
   const boot = { dtype: DTYPE_FP16, metric: METRIC_CODES[config.metric], k: config.k, dim: data.dim, requireMessageCrc: opts.hub?.integrity ?? false };
