@@ -42,7 +42,7 @@ describe('a kernel pack', () => {
     const key = makePack(dir);
     const wasm = join(dir, 'kernels/simd.wasm');
     const bytes = readFileSync(wasm);
-    bytes[bytes.length - 3] ^= 0x01;
+    bytes[bytes.length - 3]! ^= 0x01;
     writeFileSync(wasm, bytes);
     const lines = refusal(() => verifyPack(dir, trustOnly(key)));
     expect(lines).toHaveLength(1);
