@@ -119,7 +119,14 @@ describe('a kernel pack', () => {
     expect(refusal(() => verifyPack(dir2, trustOnly(key2)))).toEqual([`pack ${dir2}: kernel simd: kernels[0] has unknown field 'priority'`]);
   });
 
-  it('with no signature file is refused', () => {
+  it('claiming a profile this runtime\'s tiles do not offer is refused', () => {
+    const dir = tempDir();
+    const key = makePack(dir, { edit: (m) => void (m.profile = 'hot') });
+    expect(refusal(() => verifyPack(dir, trustOnly(key)))).toEqual([`pack ${dir}: profile hot is not one this runtime's tiles offer (core)`]);
+    expect(verifyPack(dir, trustOnly(key), { ...thisRuntime(), tileProfiles: ['core', 'hot'] }).manifest.profile).toBe('hot');
+  });
+
+  it('with a damaged signature file is refused', () => {
     const dir = tempDir();
     const key = makePack(dir);
     writeFileSync(join(dir, 'kernels.json.sig'), 'not a signature');

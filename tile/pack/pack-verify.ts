@@ -150,8 +150,8 @@ export function verifyPack(dir: string, trust: TrustStore, runtime: PackRuntime 
   const sigText = readPackFile(dir, PACK_SIGNATURE_FILE, name).toString('utf8');
   const { keyId, signed } = checkSignature(manifest, sigText, trust, log);
   checkRuntime(manifest, runtime, log);
-  if (manifest.profile === 'generic') log.failures.push({ kernel: null, reason: "profile generic is not one tiles can offer (core, hot or full): generic files need a Full reader" });
-  else log.checks.push(`tiles offer the ${manifest.profile} profile`);
+  if (runtime.tileProfiles.includes(manifest.profile)) log.checks.push(`the pack's tiles offer the ${manifest.profile} profile, which this runtime's tiles implement`);
+  else log.failures.push({ kernel: null, reason: `profile ${manifest.profile} is not one this runtime's tiles offer (${runtime.tileProfiles.join(', ')})` });
   const kernels = new Map<string, LoadedKernel>();
   for (const k of manifest.kernels) {
     const bytes = checkKernelStatic(dir, k, runtime, log);

@@ -13,6 +13,8 @@ export interface PackRuntime {
   features: readonly string[];
   /** kernel ids a pack may carry: anything else is refused */
   allowedKernelIds: readonly string[];
+  /** profiles this runtime's tiles can offer (spec section 5): a pack may claim only these */
+  tileProfiles: readonly string[];
 }
 
 // (module (func (result v128) v128.const i32x4 0 0 0 0)): validates only where SIMD is on.
@@ -33,7 +35,8 @@ export function cogsimVersion(): string {
 }
 
 export function thisRuntime(): PackRuntime {
-  return { version: cogsimVersion(), features: hostFeatures(), allowedKernelIds: KERNEL_VARIANTS.map((v) => v.name) };
+  // The tile kernels read Core segments only (rvf_verify_header) and hold Core's dims.
+  return { version: cogsimVersion(), features: hostFeatures(), allowedKernelIds: KERNEL_VARIANTS.map((v) => v.name), tileProfiles: ['core'] };
 }
 
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;
