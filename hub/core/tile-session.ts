@@ -55,9 +55,10 @@ export class TileSession {
     return this.inService && !this.retired;
   }
 
-  /** Out of service with no job and no message outstanding: its image may be swapped. */
+  /** Out of service with no job and no message outstanding (or retired, so it never will
+   *  have one): its image may be swapped. */
   get drained(): boolean {
-    return !this.inService && this.idle && this.outstanding === null;
+    return !this.inService && ((this.idle && this.outstanding === null) || this.retired);
   }
 
   get idle(): boolean {

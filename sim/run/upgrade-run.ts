@@ -79,7 +79,7 @@ export function attachUpgrade(s: Simulation, plan: UpgradePlan): UpgradeHandle {
       answer('upgrade-reloaded', TILE_BOOT_CYCLES, { type: 'TILE_RELOADED', tileId: t });
     },
     runHealthCheck: (t) => {
-      const result = healthCheck(s.nodes[t]!.image);
+      const result = healthCheck(s.nodes[t]!.image, t);
       if (result.ok) note('health-ok', t, result.lines.join('; ')); // a failure is noted by the machine's rollback
       answer('upgrade-health', HEALTH_CHECK_CYCLES, result.ok ? { type: 'HEALTH_OK', tileId: t } : { type: 'HEALTH_FAILED', tileId: t, reason: result.lines[result.lines.length - 1]! });
     },

@@ -47,8 +47,8 @@ function need(what: string, status: number): void {
 }
 
 /** Runs one case on a fresh instance of the kernel; null when it agrees, else why not. */
-export function checkHealthCase(kernel: LoadedKernel, c: HealthCase): string | null {
-  const tile = new TileInstance(0, kernel);
+export function checkHealthCase(kernel: LoadedKernel, c: HealthCase, tileId = 0): string | null {
+  const tile = new TileInstance(tileId, kernel);
   const ids = c.vectors.map((_, i) => c.firstId + BigInt(i));
   try {
     need('rvf_init', initTile(tile, { dtype: DTYPE_FP16, dim: c.dim, metric: c.metric, k: c.k }));
@@ -72,10 +72,11 @@ export function checkHealthCase(kernel: LoadedKernel, c: HealthCase): string | n
   }
 }
 
-export function healthCheck(kernel: LoadedKernel): HealthResult {
+/** Every case on the image `tileId` will boot; stops at the first disagreement. */
+export function healthCheck(kernel: LoadedKernel, tileId = 0): HealthResult {
   const lines: string[] = [];
   for (const c of HEALTH_CASES) {
-    const why = checkHealthCase(kernel, c);
+    const why = checkHealthCase(kernel, c, tileId);
     lines.push(why === null ? `ok ${c.name}` : `FAILED ${c.name}: ${why}`);
     if (why !== null) return { ok: false, lines };
   }
