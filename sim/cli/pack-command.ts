@@ -1,11 +1,13 @@
-// `cogsim pack keygen|build|verify|show`, and the run flags that take tiles from a pack
-// (--pack, --trust, --upgrade-to, --upgrade-at). docs/kernel-packs.md.
+// `cogsim pack keygen|build|verify|show` (docs/kernel-packs.md); sim/cli/pack-run.ts has the
+// run flags that take tiles from a pack.
+import type { KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { KEYS_DIR, SIGNING_KEY_PATH, TRUST_STORE_PATH } from '../../tile/build/paths.ts';
 import { KERNEL_VARIANTS } from '../../tile/build/variants.ts';
-import { loadKernel, type LoadedKernel } from '../../tile/kernel-module.ts';
+import { loadKernel } from '../../tile/kernel-module.ts';
 import { ensureSigningKey } from '../../tile/manifest/build-key.ts';
 import { keyIdOf, privateKeyFromPem, rawPublicKey } from '../../tile/manifest/keys.ts';
 import { displayPath, KernelKeyError, KernelManifestError } from '../../tile/manifest/manifest-error.ts';
@@ -17,10 +19,6 @@ import { PROFILE_NAMES, type ProfileName } from '../../tile/pack/pack-format.ts'
 import { generatePackKey } from '../../tile/pack/pack-keys.ts';
 import { readPackManifest, verifyPack, type VerifiedPack } from '../../tile/pack/pack-verify.ts';
 import { cogsimVersion } from '../../tile/pack/runtime.ts';
-import { readFileSync } from 'node:fs';
-import type { BuildOptions, Simulation } from '../run/simulation.ts';
-import { attachUpgrade, type UpgradeHandle } from '../run/upgrade-run.ts';
-import { profileId } from '../../tile/pack/profile.ts';
 import { CliError } from './cli-error.ts';
 import { collectPaths } from './kernel-file.ts';
 import { oneOf } from './options.ts';
@@ -64,22 +62,42 @@ interface BuildFlags {
   profile: ProfileName;
 }
 
+function signingKey(path: string | undefined): KeyObject {
+  if (!path) return ensureSigningKey(KEYS_DIR); // the build key, trusted by the default store
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`--key ${path} cannot be read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  try {
+    return privateKeyFromPem(pem, path);
+  } catch (err) {
+    return asCliError(err);
+  }
+}
+
 async function buildCommand(flags: BuildFlags): Promise<void> {
   await buildKernel();
   const keyPath = flags.key ?? SIGNING_KEY_PATH;
+  const key = signingKey(flags.key);
   try {
-    const key = flags.key ? privateKeyFromPem(readFileSync(flags.key, 'utf8'), flags.key) : ensureSigningKey(KEYS_DIR);
     const kernels = KERNEL_VARIANTS.map((v) => ({ id: v.name, bytes: loadKernel(v.name).bytes })); // each verified against its build manifest
     const meta = {
-      name: flags.name, version: flags.packVersion, description: 'cogsim tile kernels built from wat/',
-      createdAt: new Date().toISOString(), authorName: 'cogsim build', authorEmail: '',
-      minRuntimeVersion: flags.minRuntime, maxRuntimeVersion: flags.maxRuntime, profile: flags.profile,
+      name: flags.name,
+      version: flags.packVersion,
+      description: 'cogsim tile kernels built from wat/',
+      createdAt: new Date().toISOString(),
+      authorName: 'cogsim build',
+      authorEmail: '',
+      minRuntimeVersion: flags.minRuntime,
+      maxRuntimeVersion: flags.maxRuntime,
+      profile: flags.profile,
     };
     const pack = buildPack(kernels, meta, key, () => performance.now()); // wall clock at the CLI edge only
     writePack(flags.out, pack, [keyPath, TRUST_STORE_PATH]);
     console.log(`wrote ${flags.out}: ${pack.manifest.kernels.length} kernels, signed by key ${keyIdOf(rawPublicKey(key))} (${displayPath(resolve(keyPath))})`);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`--key ${flags.key}: no such file`);
     asCliError(err);
   }
 }
@@ -137,65 +155,4 @@ export function registerPack(program: Command): void {
       console.log(`pack ${v.name}: ${v.manifest.name} ${v.manifest.version} verified (${v.checks.length} checks)`);
     });
   pack.command('show').description('print a pack\'s manifest (without verifying it)').argument('<dir>', 'the pack folder').action(showCommand);
-}
-
-// ---- run --pack / --upgrade-to ----
-
-export interface PackRunFlags {
-  pack?: string;
-  trust: string[];
-  upgradeTo?: string;
-  upgradeAt?: number;
-}
-
-export function addPackRunOptions(cmd: Command, wholeNumber: (flag: string) => (v: string) => number): Command {
-  return cmd
-    .option('--pack <dir>', 'take the tiles\' kernel (--kernel names its id) from a verified kernel pack (docs/kernel-packs.md)')
-    .option('--trust <pub>', 'with --pack / --upgrade-to: trusted public key; repeatable (default: build/keys/trusted-kernel-keys.json)', collectPaths('--trust'), [])
-    .option('--upgrade-to <dir>', 'hot-upgrade the tiles to this pack during the run, one at a time, rolling back on a failed health check')
-    .option('--upgrade-at <cycles>', 'simulated cycle at which --upgrade-to starts', wholeNumber('--upgrade-at'));
-}
-
-/** The tiles' kernel from --pack (null: the run's usual kernel). Refuses before anything runs. */
-export function packKernelFor(flags: PackRunFlags, kernelId: string): { kernel: LoadedKernel; pack: VerifiedPack } | null {
-  if ((flags.upgradeTo === undefined) !== (flags.upgradeAt === undefined)) throw new CliError('--upgrade-to and --upgrade-at go together: the new pack and the simulated cycle to start at');
-  if (!flags.pack) {
-    if (flags.trust.length > 0 && !flags.upgradeTo) throw new CliError(`--trust ${flags.trust[0]} applies to --pack or --upgrade-to`);
-    return null;
-  }
-  const pack = verifyPackOrRefuse(flags.pack, flags.trust);
-  const kernel = pack.kernels.get(kernelId);
-  if (!kernel) throw new CliError(`pack ${pack.name}: kernel ${kernelId}: is not in the pack (it has ${[...pack.kernels.keys()].join(', ')})`);
-  return { kernel, pack };
-}
-
-export interface PackRun {
-  /** What buildSimulation takes from the pack (nothing without --pack). */
-  build: Pick<BuildOptions, 'kernel' | 'tilesProfile'>;
-  /** Records the pack in the trace and arms the upgrade, once the simulation is built. */
-  attach(s: Simulation): UpgradeHandle | null;
-}
-
-/** --pack and --upgrade-to for one run, verified before anything is built. */
-export function packRun(flags: PackRunFlags, kernelId: string): PackRun {
-  const from = packKernelFor(flags, kernelId);
-  const profile = from ? { id: profileId(from.pack.manifest.profile), source: `pack ${from.pack.name}` } : undefined;
-  return {
-    build: { ...(from ? { kernel: from.kernel } : {}), ...(profile ? { tilesProfile: profile } : {}) },
-    attach: (s) => {
-      if (from) {
-        const k = from.pack.manifest.kernels.find((e) => e.id === kernelId)!;
-        s.trace.record({ kind: 'pack', name: from.pack.manifest.name, version: from.pack.manifest.version, kernel: kernelId, hash: k.hash }); // content, not the folder's path
-      }
-      if (!flags.upgradeTo) return null;
-      const dir = flags.upgradeTo;
-      return attachUpgrade(s, { atCycles: flags.upgradeAt!, kernelId, verify: () => verifyPack(dir, packTrust(flags.trust)) });
-    },
-  };
-}
-
-export function formatUpgrade(u: UpgradeHandle): string {
-  const switches = u.steps.filter((st) => st.step === 'switched').map((st) => `tile ${st.tile} -> ${st.detail} @${st.atCycles}`);
-  const last = u.steps[u.steps.length - 1];
-  return `upgrade: ${u.outcome}${last?.detail ? ` (${last.detail})` : ''}; switches: ${switches.join(', ') || 'none'}`;
 }

@@ -10,7 +10,7 @@ import { progressBar } from './progress.ts';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { KERNEL_VARIANTS } from '../../tile/build/variants.ts';
 import { checkKernelFile, collectPaths, kernelFileConfig, type KernelFileFlags } from './kernel-file.ts';
-import { addPackRunOptions, formatUpgrade, packRun, type PackRunFlags } from './pack-command.ts';
+import { addPackRunOptions, formatUpgrade, packRun, type PackRunFlags } from './pack-run.ts';
 import { CliError } from './cli-error.ts';
 
 export interface RunFlags extends KernelFileFlags, PackRunFlags {
