@@ -3,7 +3,9 @@
 // missing instead of failing later.
 import { describe, expect, it } from 'vitest';
 import { checkDataProfile, dataProfile, missingFor, ProfileMismatchError, readerReads } from '../tile/pack/profile.ts';
-import { decodeSegmentHeader, encodeSegmentHeader, PROFILE_CORE, PROFILE_FULL, PROFILE_GENERIC, PROFILE_HOT } from '../tile/reference/segment-header.ts';
+import { decodeSegmentHeader, encodeSegment, encodeSegmentHeader, PROFILE_CORE, PROFILE_FULL, PROFILE_GENERIC, PROFILE_HOT, verifySegmentHeader } from '../tile/reference/segment-header.ts';
+import { DATA_BASE, MEMORY_BYTES } from '../wat/layout.ts';
+import { ERR_BAD_HEADER, OK } from '../wat/status.ts';
 import { buildSimulation } from '../sim/run/simulation.ts';
 import { pushConfig } from './helpers/push-run.ts';
 
@@ -18,7 +20,23 @@ describe('profiles', () => {
       [false, true, true, false], // Hot reads Core and Hot
       [true, true, true, true], // Full reads all (generic files need Full)
     ]);
-    expect(() => readerReads(PROFILE_GENERIC, PROFILE_CORE)).toThrow('generic is not a reader profile');
+    expect(() => readerReads(PROFILE_GENERIC, PROFILE_CORE)).toThrow('profile 0 is not a reader profile');
+  });
+
+  it('a segment header is accepted by exactly the readers of its profile (the tile is a Core reader)', () => {
+    const memory = new Uint8Array(MEMORY_BYTES);
+    const accepted = (reader: number | undefined, file: number): boolean => {
+      memory.set(encodeSegment(new Uint8Array(96).fill(7), { profileId: file }), DATA_BASE);
+      const status = reader === undefined ? verifySegmentHeader(memory, DATA_BASE) : verifySegmentHeader(memory, DATA_BASE, reader);
+      expect([OK, ERR_BAD_HEADER]).toContain(status);
+      return status === OK;
+    };
+    expect(FILES.map((f) => accepted(undefined, f))).toEqual([false, true, false, false]);
+    expect([PROFILE_CORE, PROFILE_HOT, PROFILE_FULL].map((r) => FILES.map((f) => accepted(r, f)))).toEqual([
+      [false, true, false, false],
+      [false, true, true, false],
+      [true, true, true, true],
+    ]);
   });
 
   it('the segment header carries the profile id in byte 0x22', () => {
@@ -63,7 +81,7 @@ describe('profiles', () => {
 
   it('a simulation is refused before any tile is built when its tiles offer less than the data needs', () => {
     // generic is no reader: tiles offering it read nothing, so the run stops at the check.
-    expect(() => buildSimulation(pushConfig({ tiles: 1, meshRows: 1, meshCols: 1 }), { tilesProfile: { id: PROFILE_GENERIC, source: 'pack g' } })).toThrow('generic is not a reader profile');
+    expect(() => buildSimulation(pushConfig({ tiles: 1, meshRows: 1, meshCols: 1 }), { tilesProfile: { id: PROFILE_GENERIC, source: 'pack g' } })).toThrow('profile 0 is not a reader profile');
     expect(buildSimulation(pushConfig({ tiles: 1, meshRows: 1, meshCols: 1 }), { tilesProfile: { id: PROFILE_HOT, source: 'pack h' } }).nodes).toHaveLength(1);
   });
 });

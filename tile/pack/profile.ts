@@ -4,7 +4,9 @@
 // hold it (fp16 dim <= 384, i8 dim <= 768, no PQ), Hot up to dim 1024 and with PQ, and
 // Full beyond. The hub checks the data against the profile its tiles offer before a run.
 import { MAX_DIM_FP16, MAX_DIM_I8 } from '../../wat/layout.ts';
-import { PROFILE_CORE, PROFILE_FULL, PROFILE_GENERIC, PROFILE_HOT } from '../reference/segment-header.ts';
+import { PROFILE_CORE, PROFILE_FULL, PROFILE_GENERIC, PROFILE_HOT, readerReads } from '../reference/segment-header.ts';
+
+export { readerReads };
 import { PROFILE_NAMES, type ProfileName } from './pack-format.ts';
 
 export const MAX_DIM_HOT = 1024;
@@ -15,14 +17,6 @@ export function profileName(id: number): string {
 
 export function profileId(name: ProfileName): number {
   return PROFILE_NAMES.indexOf(name);
-}
-
-/** Whether a reader of profile `reader` (core, hot or full) reads a file of profile `file`. */
-export function readerReads(reader: number, file: number): boolean {
-  if (reader === PROFILE_FULL) return file >= PROFILE_GENERIC && file <= PROFILE_FULL;
-  if (reader === PROFILE_HOT) return file === PROFILE_CORE || file === PROFILE_HOT;
-  if (reader === PROFILE_CORE) return file === PROFILE_CORE;
-  throw new RangeError(`${profileName(reader)} is not a reader profile (core, hot or full)`);
 }
 
 export interface DataShape {
