@@ -13,7 +13,8 @@ import { stripCustomSections } from '../tile/build/wasm-sections.ts';
 import { verifyPack } from '../tile/pack/pack-verify.ts';
 import { answers } from '../sim/run/report.ts';
 import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
-import { attachUpgrade, type UpgradeHandle } from '../sim/run/upgrade-run.ts';
+import { attachUpgrade, type UpgradeHandle, type UpgradePlan } from '../sim/run/upgrade-run.ts';
+import { healthCheck } from '../tile/pack/health-check.ts';
 import { makePack, trustOnly } from './helpers/pack.ts';
 import { pushConfig } from './helpers/push-run.ts';
 import { tempDirs } from './helpers/temp-dir.ts';
@@ -21,9 +22,10 @@ import { tempDirs } from './helpers/temp-dir.ts';
 const tempDir = tempDirs('cogsim-upgrade-');
 const CONFIG = pushConfig({ tiles: 4, meshRows: 2, meshCols: 2, vectors: 900, queries: 24, concurrency: 4 });
 
-function run(packDir?: string, key?: Parameters<typeof trustOnly>[0], atCycles = 0, tracePath?: string) {
+function run(packDir?: string, key?: Parameters<typeof trustOnly>[0], atCycles = 0, tracePath?: string, check?: UpgradePlan['healthCheck']) {
   const s = buildSimulation(tracePath ? { ...CONFIG, tracePath } : CONFIG);
-  const upgrade: UpgradeHandle | null = packDir ? attachUpgrade(s, { atCycles, kernelId: 'simd', verify: () => verifyPack(packDir, trustOnly(key!)) }) : null;
+  const plan: UpgradePlan = { atCycles, kernelId: 'simd', verify: () => verifyPack(packDir!, trustOnly(key!)), ...(check ? { healthCheck: check } : {}) };
+  const upgrade: UpgradeHandle | null = packDir ? attachUpgrade(s, plan) : null;
   runSimulation(s);
   const hash = s.trace.close();
   const done = [...s.hub.outcomes.values()].map((o) => o.doneAtCycles);
@@ -65,6 +67,18 @@ describe('a hot upgrade during a run', () => {
     expect(r.s.nodes.every((n) => n.image.limits?.fuelPerMessage === 200_000)).toBe(true);
     const traced = readFileSync(tracePath, 'utf8').split('\n').filter((l) => l.includes('"kind":"upgrade"') && l.includes('"step":"switched"'));
     expect(traced.map((l) => (JSON.parse(l) as { tile: number }).tile)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('whose third tile fails its health check rolls all three back, the failing one first, with no query lost', () => {
+    const dir = tempDir();
+    const key = makePack(dir);
+    const failOnTile2 = (image: Parameters<typeof healthCheck>[0], t: number) => (t === 2 ? { ok: false, lines: ['FAILED on purpose'] } : healthCheck(image, t));
+    const r = run(dir, key, at, undefined, failOnTile2);
+    expect(r.upgrade!.outcome).toBe('rolledBack');
+    expect(r.upgrade!.steps.filter((st) => st.step === 'switched').map((st) => [st.tile, st.detail])).toEqual([[0, 'new'], [1, 'new'], [2, 'old'], [1, 'old'], [0, 'old']]);
+    expect(r.s.nodes.every((n) => n.image.limits === undefined)).toBe(true);
+    expect(r.answered).toBe(CONFIG.queries);
+    expect(r.ids).toEqual(baseline.ids);
   });
 
   it('to a pack with a wrong distance kernel is rolled back at the first health check, answers unchanged', async () => {

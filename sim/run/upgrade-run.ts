@@ -6,7 +6,7 @@
 // new image, and the hub returns it. Every step is in the trace ({ kind: 'upgrade' }).
 import { createActor, type Actor } from 'xstate';
 import type { LoadedKernel } from '../../tile/kernel-module.ts';
-import { healthCheck } from '../../tile/pack/health-check.ts';
+import { healthCheck, type HealthResult } from '../../tile/pack/health-check.ts';
 import { PackRefusedError } from '../../tile/pack/pack-error.ts';
 import type { VerifiedPack } from '../../tile/pack/pack-verify.ts';
 import { createUpgradeMachine, type UpgradeEvent, type UpgradeMachine } from '../../hub/upgrade/upgrade-machine.ts';
@@ -24,6 +24,8 @@ export interface UpgradePlan {
   kernelId: string;
   /** Verifies the new pack (throws PackRefusedError when it does not pass). */
   verify(): VerifiedPack;
+  /** The health check (default: the conformance vectors, tile/pack/health-check.ts); tests swap it. */
+  healthCheck?: (image: LoadedKernel, tileId: number) => HealthResult;
 }
 
 export interface UpgradeStep {
@@ -79,7 +81,7 @@ export function attachUpgrade(s: Simulation, plan: UpgradePlan): UpgradeHandle {
       answer('upgrade-reloaded', TILE_BOOT_CYCLES, { type: 'TILE_RELOADED', tileId: t });
     },
     runHealthCheck: (t) => {
-      const result = healthCheck(s.nodes[t]!.image, t);
+      const result = (plan.healthCheck ?? healthCheck)(s.nodes[t]!.image, t);
       if (result.ok) note('health-ok', t, result.lines.join('; ')); // a failure is noted by the machine's rollback
       answer('upgrade-health', HEALTH_CHECK_CYCLES, result.ok ? { type: 'HEALTH_OK', tileId: t } : { type: 'HEALTH_FAILED', tileId: t, reason: result.lines[result.lines.length - 1]! });
     },
