@@ -1,6 +1,5 @@
 // Bad input through the real binary: every user error ends as ONE line on stderr,
-// starting with "cogsim:" (our checks) or "error:" (commander's flag parsing), a non-zero
-// exit, nothing on stdout and no stack trace. Each limit is also run at the limit, where
+// starting with "cogsim:" (our checks) or "error:" (commander's flag parsing), exit 2, nothing on stdout and no stack trace. Each limit is also run at the limit, where
 // the same command succeeds.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,8 +31,7 @@ afterAll(() => {
 });
 
 function expectOneLineError(r: CliResult, mentions: RegExp): void {
-  expect(r.status).not.toBe(0);
-  expect(r.status).not.toBeNull();
+  expect(r.status).toBe(2); // README "Exit codes": 2 = the user's input or environment
   expect(r.stdout).toBe('');
   const lines = r.stderr.split('\n').filter((l) => l.length > 0);
   expect(lines).toHaveLength(1);

@@ -19,6 +19,6 @@ describe('push-hnsw index settings', () => {
   it('are checked as push-hnsw uses them: M 128 passes, 129 fails with the limit and the value', () => {
     expect(() => checkRunConfig({ ...base, pushHnsw: { ef: 64, M: 128 } })).not.toThrow();
     expect(() => checkRunConfig({ ...base, pushHnsw: { ef: 64, M: 129 } })).toThrow(new CliError('--M must be a whole number in 2..128, got 129'));
-    expect(() => checkRunConfig({ ...base, pushHnsw: { ef: 64, efConstruction: 0 } })).toThrow(new CliError('--ef-construction must be a whole number of at least 1, got 0'));
+    expect(() => checkRunConfig({ ...base, pushHnsw: { ef: 64, efConstruction: 0 } })).toThrow(new CliError('--ef-construction must be a whole number in 1..1,048,576, got 0'));
   });
 });

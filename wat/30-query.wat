@@ -25,6 +25,12 @@
   (local.set $mask (select (i32.const 15) (i32.const 7) (i32.eq (local.get $dtype) (i32.const @DTYPE_FP16))))
   (i32.and (i32.add (local.get $raw) (local.get $mask)) (i32.xor (local.get $mask) (i32.const -1))))
 
+;; 1 when the metric does not apply to the dtype: fp16 and i8 take L2, IP and cosine,
+;; binary codes hamming only (rvf_distances and LOAD_QUERY share this rule).
+(func $metric_bad (param $dtype i32) (param $metric i32) (result i32)
+  (select (i32.ne (local.get $metric) (i32.const @METRIC_HAMMING)) (i32.gt_u (local.get $metric) (i32.const @METRIC_COSINE))
+    (i32.eq (local.get $dtype) (i32.const @DTYPE_BITS))))
+
 ;; 1 when dtype is not one of @DTYPE_FP16, @DTYPE_I8, @DTYPE_BITS.
 (func $vec_bad_dtype (param $dtype i32) (result i32)
   (i32.gt_u (i32.sub (local.get $dtype) (i32.const 1)) (i32.const 2)))
@@ -49,6 +55,7 @@
   (local.set $padded (i32.shr_u (local.get $stride) (local.get $is16)))
   ;; Raw query -> TEMP, zero-padded to the stride.
   (memory.copy (i32.const @TEMP_PTR) (local.get $query_ptr) (local.get $raw))
+  (call $work (i32.const @WK_IO_BYTES) (local.get $stride))
   (memory.fill (i32.add (i32.const @TEMP_PTR) (local.get $raw)) (i32.const 0)
     (i32.sub (local.get $stride) (local.get $raw)))
   (call $st_set (i32.const @ST_QUERY_DIM) (local.get $dim))

@@ -13,7 +13,7 @@
 import type { HnswIndex } from '../hnsw/index.ts';
 import type { Metric } from '../hnsw/metric.ts';
 import type { Prng } from '../prng.ts';
-import { obtainIndex, type IndexSource } from './index-cache.ts';
+import { obtainIndex, obtainIndexBundle, type IndexSource } from './index-cache.ts';
 import { planSeeds } from './seeds.ts';
 
 export type WalkSplit = 'shards' | 'entries';
@@ -73,18 +73,19 @@ export class PullIndex {
   ): PullIndex {
     const n = vectors.length / dim;
     const regions = settings.split === 'shards' ? Math.min(settings.walks, n) : 1;
-    const sources: IndexSource[] = [];
-    for (let r = 0; r < regions; r++) {
-      const rows = regionRows(n, regions, r);
-      const sub = regions === 1 ? vectors : gather(vectors, dim, rows);
-      const indexPath = opts.indexPath && (regions === 1 ? opts.indexPath : `${opts.indexPath}.region${r}of${regions}`);
-      sources.push(
-        obtainIndex(sub, dim, { M: settings.M, efConstruction: settings.efConstruction, metric }, prng.derive(`region${r}of${regions}`), {
-          ...opts,
-          ...(indexPath ? { indexPath } : {}),
-        }),
-      );
-    }
+    const params = { M: settings.M, efConstruction: settings.efConstruction, metric };
+    const inputs = Array.from({ length: regions }, (_, r) => ({
+      vectors: regions === 1 ? vectors : gather(vectors, dim, regionRows(n, regions, r)),
+      prng: prng.derive(`region${r}of${regions}`),
+    }));
+    // The user's --index is one file however many regions (index-bundle.ts); the cache keeps one per region.
+    const sources =
+      opts.indexPath && regions > 1
+        ? obtainIndexBundle(inputs, dim, params, opts.indexPath, opts.now)
+        : inputs.map((input) => obtainIndex(input.vectors, dim, params, input.prng, opts));
+    // Report the index's own settings: a loaded file's M and efConstruction, not the flags'.
+    const own = sources[0]?.index.params;
+    if (own) settings = { ...settings, M: own.M, efConstruction: own.efConstruction };
     return new PullIndex(n, settings, sources);
   }
 

@@ -1,11 +1,3 @@
-// Errors a user caused (a bad flag, a bad file). main.ts prints their message on one line
-// and exits non-zero, never a stack trace.
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super(message);
-    this.name = 'CliError';
-  }
-}
+// The CLI's name for a user error: the same class as sim/run/user-error.ts (one line,
+// exit 2), kept under this name so callers in sim/cli read naturally.
+export { UserError as CliError } from '../run/user-error.ts';

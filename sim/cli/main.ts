@@ -1,11 +1,19 @@
-// cogsim's command line. Every user error ends as one line on stderr and a non-zero exit.
+// cogsim's command line. Exit codes (README "Exit codes"): 0 success; 1 the run found a
+// problem it was asked to look for (a fault run whose answers differ, a budget over);
+// 2 the user's input or environment is wrong, always as one line of printable text on
+// stderr; 70 an internal error (a bug: COGSIM_DEBUG=1 prints the stack).
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerBudget } from './budget-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerFaults } from './faults-command.ts';
 import { registerSignKernel } from './sign-kernel-command.ts';
 import { registerPack } from './pack-command.ts';
-import { CliError } from './cli-error.ts';
+import { UserError } from '../run/user-error.ts';
+
+const EXIT_FOUND_PROBLEM = 1;
+const EXIT_USER_ERROR = 2;
+const EXIT_INTERNAL = 70;
 
 // A closed pipe (`cogsim budget | head`) ends the output, not the process with a trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -13,32 +21,42 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command();
-program.name('cogsim').description('Cognitum tile simulator and hub orchestrator').exitOverride();
+program.name('cogsim').description('Cognitum tile simulator and hub orchestrator').version(pkg.version, '-V, --version', 'print the cogsim version').exitOverride();
 registerBudget(program);
 registerRun(program);
 registerFaults(program);
 registerSignKernel(program);
 registerPack(program);
 
-// One line, whatever the error carries: a multi-line message would read like a crash.
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+/**
+ * One line of printable text, whatever the error carries: a multi-line message would read
+ * like a crash, and bytes echoed from a binary file (a key, a data file) would reach the
+ * terminal as control codes. Control, format and replacement characters become '?'.
+ */
+function printableLine(text: string): string {
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/[\p{C}\uFFFD]/gu, '?')
+    .trim();
 }
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode; // commander already printed its message
-  } else if (err instanceof CliError) {
-    console.error(`cogsim: ${oneLine(err.message)}`);
-    process.exitCode = err.exitCode;
+    // commander already printed its message; help and --version exit 0, a bad flag 2.
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT_USER_ERROR;
+  } else if (err instanceof UserError) {
+    console.error(`cogsim: ${printableLine(err.message)}`);
+    process.exitCode = EXIT_USER_ERROR;
   } else {
     const e = err as NodeJS.ErrnoException;
-    console.error(`cogsim: ${oneLine(e.message ?? String(err))}`);
+    console.error(`cogsim: ${printableLine(e.message ?? String(err))}`);
     if (process.env.COGSIM_DEBUG) console.error(e.stack);
     // A system error (a path that cannot be opened) is the user's to fix, like a bad flag.
-    process.exitCode = typeof e.code === 'string' ? 2 : 1;
+    process.exitCode = typeof e.code === 'string' ? EXIT_USER_ERROR : EXIT_INTERNAL;
   }
 }

@@ -1,6 +1,6 @@
 // `cogsim sign-kernel <wasm> --key <pem>`: writes a signed manifest for a kernel you built,
 // so `cogsim run --kernel-file` accepts it once the key is trusted (docs/kernel-manifest.md).
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { TRUST_STORE_PATH } from '../../tile/build/paths.ts';
@@ -10,6 +10,8 @@ import { privateKeyFromPem } from '../../tile/manifest/keys.ts';
 import { displayPath, KernelKeyError, KernelManifestError } from '../../tile/manifest/manifest-error.ts';
 import { signKernel } from '../../tile/manifest/sign-kernel.ts';
 import { CliError } from './cli-error.ts';
+import { refuseIfInput, writeAtomically } from './output-file.ts';
+import { errnoText } from '../run/user-error.ts';
 
 interface SignFlags {
   key: string;
@@ -22,7 +24,7 @@ function readFileOrRefuse(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new CliError(`${what} ${path} cannot be read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new CliError(`${what} ${path} cannot be read: ${errnoText(err)}`);
   }
 }
 
@@ -32,16 +34,16 @@ export function signKernelFile(wasm: string, flags: SignFlags): string {
   const kernel = flags.name ?? file.replace(/\.wasm$/, '');
   // A build's name says whether it is SIMD; any other kernel is scalar unless --simd says so.
   const simd = flags.simd ?? KERNEL_VARIANTS.find((v) => v.name === kernel)?.flavor === 'simd';
-  const out = flags.out ?? defaultManifestPath(wasm);
+  const out = { flag: flags.out ? '--out' : 'the manifest (default --out)', path: flags.out ?? defaultManifestPath(wasm) };
+  const inputs = [{ flag: 'the kernel <wasm>', path: wasm }, { flag: '--key', path: flags.key }];
+  refuseIfInput(out, inputs); // before signing, so a refused run has written nothing
   try {
     const key = privateKeyFromPem(readFileOrRefuse(flags.key, '--key').toString('utf8'), flags.key);
     const manifest = signKernel(bytes, { kernel, file, simd }, key);
-    const tmp = `${out}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
-    renameSync(tmp, out);
+    writeAtomically(out, inputs, `${JSON.stringify(manifest, null, 2)}\n`);
     const entry = JSON.stringify({ keyId: manifest.signerKeyId, publicKey: manifest.signerPublicKey });
     return [
-      `signed ${wasm}: kernel ${kernel}, ${bytes.length} B, sha256 ${manifest.sha256}, key ${manifest.signerKeyId} -> ${out}`,
+      `signed ${wasm}: kernel ${kernel}, ${bytes.length} B, sha256 ${manifest.sha256}, key ${manifest.signerKeyId} -> ${out.path}`,
       `to trust this key, pass --trust-key ${flags.key} or add ${entry} to the keys of ${displayPath(TRUST_STORE_PATH)}`,
     ].join('\n');
   } catch (err) {

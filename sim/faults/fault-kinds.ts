@@ -1,5 +1,5 @@
 // The faults a run can inject (docs/faults.md), and how `--kinds` and `--rate` parse.
-import { CliError } from '../cli/cli-error.ts';
+import { UserError as CliError } from '../run/user-error.ts';
 
 export const FAULT_KINDS = ['trap', 'hang', 'corrupt', 'drop', 'slow', 'death', 'bitflip'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

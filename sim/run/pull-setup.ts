@@ -8,7 +8,7 @@ import type { Prng } from '../../hub/prng.ts';
 import { PullModeDriver } from '../../hub/modes/pull-mode.ts';
 import { PullWalkDriver } from '../../hub/pull/pull-driver.ts';
 import { PullIndex, type PullSettings } from '../../hub/pull/pull-index.ts';
-import { CliError } from '../cli/cli-error.ts';
+import { UserError as CliError } from './user-error.ts';
 import type { RunConfig } from './run-config.ts';
 
 export interface PullSetup {

@@ -32,6 +32,8 @@ export interface RunSummary {
   events: number;
   wallSeconds: number;
   traceHash: string;
+  /** --groundtruth: recall@k against the user's own ground truth file (set by the CLI). */
+  groundTruthFile?: { path: string; recallAtK: number; rows: number; idsPerRow: number };
   /** Pull mode only. */
   pull?: PullSummary;
   /** Push-hnsw only. */
@@ -237,6 +239,7 @@ export function formatSummary(r: RunSummary): string {
     `  ${r.derived.dtype} vectors, ${r.derived.vectorsPerBlock} per block, ${n(r.derived.blocks)} blocks, schedule ${r.derived.schedule}-stationary, kernel ${r.derived.kernel}`,
     `queries ${n(r.queries)}, k ${r.k}`,
     `  recall@${r.k}              ${r.recallAtK.toFixed(4)} (against exact search over the original float data)`,
+    ...(r.groundTruthFile ? [`  recall@${r.k}              ${r.groundTruthFile.recallAtK.toFixed(4)} (against ${r.groundTruthFile.path}, ${n(r.groundTruthFile.rows)} x ${r.groundTruthFile.idsPerRow})`] : []),
     `  exact top-${r.k}            ${n(r.exactMatches)} / ${n(r.queries)} ${r.exactMatchNote}`,
     `simulated time           ${(r.simulatedSeconds * 1e3).toFixed(3)} ms`,
     `  QPS                    ${n(r.simulatedQps, 1)}`,

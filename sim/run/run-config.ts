@@ -1,10 +1,11 @@
 // A simulation run's settings, checked once with messages that name the flag, the limit
 // and the value. Everything random in a run derives from `seed`.
 import { checkSearchSpec, type MetricName, type Schedule, type WireDtype } from '../../hub/search-spec.ts';
-import { CliError } from '../cli/cli-error.ts';
+import { UserError } from './user-error.ts';
 import { pullBlockCapacity } from '../../hub/pull/pull-driver.ts';
 import { TOPK_MAX } from '../../wat/layout.ts';
 import { MAX_MESH_SIDE } from '../mesh.ts';
+import { EF_CONSTRUCTION_MAX } from '../../hub/hnsw/params.ts';
 
 /** push: exact scan (hub streams blocks); pull: the tile walks HNSW; push-hnsw: the hub walks HNSW, tiles compute (docs/modes.md). */
 export type RunMode = 'push' | 'pull' | 'push-hnsw';
@@ -93,12 +94,15 @@ export const DEFAULT_RUN: RunConfig = {
   pushHnsw: { ef: 64 },
 };
 
+/** Largest --ef-construction: the HNSW builder's own bound (hub/hnsw/params.ts). */
+export { EF_CONSTRUCTION_MAX } from '../../hub/hnsw/params.ts';
+
 /** Largest push-hnsw --ef: a beam the hub keeps, bounded so a typo cannot ask for a scan. */
 export const PUSH_HNSW_MAX_EF = 4096;
 
 export function parseMesh(text: string): { rows: number; cols: number } {
   const m = /^(\d+)x(\d+)$/.exec(text.trim());
-  if (!m) throw new CliError(`--mesh '${text}' is not ROWSxCOLS (for example 8x8)`);
+  if (!m) throw new UserError(`--mesh '${text}' is not ROWSxCOLS (for example 8x8)`);
   return { rows: Number(m[1]), cols: Number(m[2]) };
 }
 
@@ -112,56 +116,62 @@ export function checkRunConfig(c: RunConfig): RunConfig {
     ['--clusters', c.clusters],
   ];
   for (const [flag, v] of positive) {
-    if (!Number.isSafeInteger(v) || v < 1) throw new CliError(`${flag} must be a whole number of at least 1, got ${v}`);
+    if (!Number.isSafeInteger(v) || v < 1) throw new UserError(`${flag} must be a whole number of at least 1, got ${v}`);
   }
-  if (!Number.isSafeInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) throw new CliError(`--seed must be a whole number in 0..4294967295, got ${c.seed}`);
+  if (!Number.isSafeInteger(c.seed) || c.seed < 0 || c.seed > 0xffffffff) throw new UserError(`--seed must be a whole number in 0..4294967295, got ${c.seed}`);
   if (c.meshRows > MAX_MESH_SIDE || c.meshCols > MAX_MESH_SIDE) {
-    throw new CliError(`mesh ${c.meshRows}x${c.meshCols} (for --tiles ${c.tiles}) has a side over the limit of ${MAX_MESH_SIDE} routers`);
+    throw new UserError(`mesh ${c.meshRows}x${c.meshCols} (for --tiles ${c.tiles}) has a side over the limit of ${MAX_MESH_SIDE} routers`);
   }
   if (c.meshRows * c.meshCols < c.tiles) {
-    throw new CliError(`mesh ${c.meshRows}x${c.meshCols} has ${c.meshRows * c.meshCols} tiles, --tiles asks for ${c.tiles}`);
+    throw new UserError(`mesh ${c.meshRows}x${c.meshCols} has ${c.meshRows * c.meshCols} tiles, --tiles asks for ${c.tiles}`);
   }
   // The built-in generator refuses more clusters than vectors; say so in terms of the flags.
   if (!c.dataPath && c.clusters > c.vectors) {
-    throw new CliError(`--clusters ${c.clusters} is more than --vectors ${c.vectors}: the built-in data needs at least one vector per cluster`);
+    throw new UserError(`--clusters ${c.clusters} is more than --vectors ${c.vectors}: the built-in data needs at least one vector per cluster`);
   }
-  if (c.k > c.vectors) throw new CliError(`--k ${c.k} is more than --vectors ${c.vectors}: a query cannot have more neighbours than there are vectors`);
+  if (c.k > c.vectors) throw new UserError(`--k ${c.k} is more than --vectors ${c.vectors}: a query cannot have more neighbours than there are vectors`);
   if (c.mode === 'pull') checkPullConfig(c);
   if (c.mode === 'push-hnsw') checkPushHnswConfig(c);
   try {
     checkSearchSpec({ dtype: c.dtype, metric: c.metric, k: c.k, dim: c.dim, schedule: c.schedule });
   } catch (err) {
-    throw new CliError((err as Error).message);
+    throw new UserError((err as Error).message);
   }
   return c;
 }
 
+function checkEfConstruction(efc: number): void {
+  if (!Number.isSafeInteger(efc) || efc < 1 || efc > EF_CONSTRUCTION_MAX) {
+    throw new UserError(`--ef-construction must be a whole number in 1..${EF_CONSTRUCTION_MAX.toLocaleString('en-US')}, got ${efc}`);
+  }
+}
+
 function checkPushHnswConfig(c: RunConfig): void {
   const ef = c.pushHnsw.ef;
-  if (!Number.isSafeInteger(ef) || ef < 1 || ef > PUSH_HNSW_MAX_EF) throw new CliError(`--ef must be a whole number in 1..${PUSH_HNSW_MAX_EF} for --mode push-hnsw, got ${ef}`);
-  if (ef < c.k) throw new CliError(`--ef ${ef} is below --k ${c.k}: the search's beam must hold the k results`);
+  if (!Number.isSafeInteger(ef) || ef < 1 || ef > PUSH_HNSW_MAX_EF) throw new UserError(`--ef must be a whole number in 1..${PUSH_HNSW_MAX_EF} for --mode push-hnsw, got ${ef}`);
+  if (ef < c.k) throw new UserError(`--ef ${ef} is below --k ${c.k}: the search's beam must hold the k results`);
   const { M, efConstruction } = pushHnswIndex(c);
-  if (!Number.isSafeInteger(efConstruction) || efConstruction < 1) throw new CliError(`--ef-construction must be a whole number of at least 1, got ${efConstruction}`);
-  if (!Number.isSafeInteger(M) || M < 2 || M > 128) throw new CliError(`--M must be a whole number in 2..128, got ${M}`);
-  if (c.dtype !== 'fp16') throw new CliError(`--mode push-hnsw serves fp16 vectors; --dtype ${c.dtype} is push-only`);
-  if (c.schedule !== 'query') throw new CliError(`--mode push-hnsw has no block schedule; drop --schedule ${c.schedule}`);
+  checkEfConstruction(efConstruction);
+  if (!Number.isSafeInteger(M) || M < 2 || M > 128) throw new UserError(`--M must be a whole number in 2..128, got ${M}`);
+  if (c.dtype !== 'fp16') throw new UserError(`--mode push-hnsw serves fp16 vectors; --dtype ${c.dtype} is push-only`);
+  if (c.schedule !== 'query') throw new UserError(`--mode push-hnsw has no block schedule; drop --schedule ${c.schedule}`);
 }
 
 function checkPullConfig(c: RunConfig): void {
   const p = c.pull;
   if (!Number.isSafeInteger(p.ef) || p.ef < 1 || p.ef > TOPK_MAX) {
-    throw new CliError(`--ef must be a whole number in 1..${TOPK_MAX} (the walk's beam is the tile's ${TOPK_MAX}-entry result buffer), got ${p.ef}`);
+    throw new UserError(`--ef must be a whole number in 1..${TOPK_MAX} (the walk's beam is the tile's ${TOPK_MAX}-entry result buffer), got ${p.ef}`);
   }
-  if (p.ef < c.k) throw new CliError(`--ef ${p.ef} is below --k ${c.k}: a walk's beam must hold the k results`);
-  if (!Number.isSafeInteger(p.walks) || p.walks < 1 || p.walks > 64) throw new CliError(`--walks must be a whole number in 1..64, got ${p.walks}`);
-  if (!Number.isSafeInteger(p.efConstruction) || p.efConstruction < 1) throw new CliError(`--ef-construction must be a whole number of at least 1, got ${p.efConstruction}`);
+  if (p.ef < c.k) throw new UserError(`--ef ${p.ef} is below --k ${c.k}: a walk's beam must hold the k results`);
+  if (!Number.isSafeInteger(p.walks) || p.walks < 1 || p.walks > 64) throw new UserError(`--walks must be a whole number in 1..64, got ${p.walks}`);
+  checkEfConstruction(p.efConstruction);
   const capacity = pullBlockCapacity(c.dim);
   if (!Number.isSafeInteger(p.M) || p.M < 2 || 2 * p.M > capacity) {
-    throw new CliError(`--M must be a whole number in 2..${Math.floor(capacity / 2)} at dim ${c.dim}: a node's layer-0 list (2 M ids) must fit one block of ${capacity} vectors, got ${p.M}`);
+    throw new UserError(`--M must be a whole number in 2..${Math.floor(capacity / 2)} at dim ${c.dim}: a node's layer-0 list (2 M ids) must fit one block of ${capacity} vectors, got ${p.M}`);
   }
   if (p.descent === 'tile' && p.split === 'entries' && p.walks > 1) {
-    throw new CliError(`--descent tile with --walk-split entries and --walks ${p.walks}: every walk would descend from the same entry point to the same node; use --walk-split shards or --descent hub`);
+    throw new UserError(`--descent tile with --walk-split entries and --walks ${p.walks}: every walk would descend from the same entry point to the same node; use --walk-split shards or --descent hub`);
   }
-  if (c.dtype !== 'fp16') throw new CliError(`--mode pull serves fp16 vectors; --dtype ${c.dtype} is push-only`);
-  if (c.schedule !== 'query') throw new CliError(`--mode pull has no block schedule; drop --schedule ${c.schedule}`);
+  if (c.dtype !== 'fp16') throw new UserError(`--mode pull serves fp16 vectors; --dtype ${c.dtype} is push-only`);
+  if (c.schedule !== 'query') throw new UserError(`--mode pull has no block schedule; drop --schedule ${c.schedule}`);
 }

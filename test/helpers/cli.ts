@@ -18,3 +18,26 @@ export function cogsim(args: string[]): CliResult {
 
 /** A small, valid built-in run: add the flag under test after these. */
 export const SMALL_RUN = ['run', '--vectors', '60', '--dim', '16', '--queries', '2', '--clusters', '2', '--tiles', '2'];
+
+/** Runs many CLI invocations, a few at once (each is mostly tsx start-up), in `cwd`. */
+export async function cogsimMany(runs: readonly string[][], cwd = ROOT, parallel = 3): Promise<CliResult[]> {
+  const { spawn } = await import('node:child_process');
+  const results: CliResult[] = new Array(runs.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < runs.length) {
+      const i = next++;
+      results[i] = await new Promise<CliResult>((done, fail) => {
+        const child = spawn(process.execPath, [BIN, ...runs[i]!], { cwd, env: { ...process.env, COGSIM_DEBUG: '' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+        child.on('error', fail);
+        child.on('close', (status) => done({ status, stdout, stderr }));
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return results;
+}

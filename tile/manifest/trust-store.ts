@@ -55,12 +55,17 @@ export function parseTrustedKeys(text: string, source: string): TrustedKey[] {
 
 function readText(file: string, what: string): string {
   const path = displayPath(file);
+  let text: string;
   try {
-    return readFileSync(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new KernelKeyError(code === 'ENOENT' ? `${what} ${path} is missing${what === 'trust store' ? "; 'npm run build:kernel' creates it with the build key" : ''}` : `${what} ${path} cannot be read: ${(err as Error).message}`);
   }
+  // Key files are text; a binary file's bytes must never be echoed into an error line.
+  const binary = /[\x00-\x08\x0e-\x1f\x7f\ufffd]/.exec(text);
+  if (binary) throw new KernelKeyError(`${what} ${path} is a binary file (character ${binary.index} is not text); a key file is PEM text or JSON`);
+  return text;
 }
 
 export function readTrustStore(path: string): TrustStore {
