@@ -108,6 +108,28 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     return o !== null && o.msgId === msgId && atCycles < o.sentAtCycles + this.options.replyTimeoutCycles;
   }
 
+  // ---- service: a tile taken out and returned (an image swap, hub/upgrade/) ----
+
+  /** Takes the tile out of service: it finishes its current job, takes no other, and the
+   *  work queued for it moves to the nearest healthy tile. */
+  withdrawTile(tileId: number): void {
+    const tile = this.tiles[tileId]!;
+    tile.inService = false;
+    for (const units of tile.queue.splice(0)) this.reassign(tileId, units);
+  }
+
+  /** Whether a withdrawn tile has finished its last job (safe to swap its image). */
+  tileDrained(tileId: number): boolean {
+    return this.tiles[tileId]!.drained;
+  }
+
+  /** Puts a withdrawn tile back in service; it takes work again. */
+  returnTile(tileId: number): void {
+    const tile = this.tiles[tileId]!;
+    tile.inService = true;
+    if (tile.idle) tile.actor.send({ type: 'WORK_AVAILABLE' });
+  }
+
   // ---- events from the transport ----
 
   onTileBooted(tileId: number): void {
@@ -172,6 +194,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
 
   private takeJob(tileId: number): JobShape | null {
     const tile = this.tiles[tileId]!;
+    if (!tile.inService) return null;
     const units = tile.queue.shift();
     if (!units) return null;
     for (const u of units) this.queries.tell(u.queryId, { type: 'UNIT_STARTED' });
@@ -314,9 +337,14 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     return this.transport.chargeHub(cycles);
   }
 
+  /** The tile itself when it takes work, else the nearest that does (a tile out of service
+   *  counts as live when nothing else is: its work waits for it). */
   private liveOrNearest(tileId: number): number {
-    if (!this.tiles[tileId]!.retired) return tileId;
-    return this.transport.nearestTiles(tileId).find((t) => !this.tiles[t]!.retired) ?? tileId;
+    if (this.tiles[tileId]!.placeable) return tileId;
+    const near = this.transport.nearestTiles(tileId);
+    const placeable = near.find((t) => this.tiles[t]!.placeable);
+    if (placeable !== undefined || !this.tiles[tileId]!.retired) return placeable ?? tileId;
+    return near.find((t) => !this.tiles[t]!.retired) ?? tileId;
   }
 
   private wakeIdleTiles(): void {

@@ -49,14 +49,26 @@ export class TileNode {
 
   constructor(
     readonly tileId: number,
-    private readonly kernel: LoadedKernel,
+    private kernel: LoadedKernel,
     private readonly boot: TileBootConfig,
     private readonly model: CostModel,
     private readonly shape: ComputeShape,
-    fuelPerMessage = WATCHDOG_FUEL_PER_MESSAGE,
+    private readonly defaultFuelPerMessage = WATCHDOG_FUEL_PER_MESSAGE,
   ) {
-    this.fuelPerMessage = fuelPerMessage;
+    // A kernel pack's execution budget replaces the default watchdog (tile/pack/).
+    this.fuelPerMessage = kernel.limits?.fuelPerMessage ?? defaultFuelPerMessage;
     this.instance = this.freshInstance();
+  }
+
+  /** The code image the tile boots. */
+  get image(): LoadedKernel {
+    return this.kernel;
+  }
+
+  /** A new code image (a kernel upgrade or rollback): it runs from the next restart on. */
+  swapImage(kernel: LoadedKernel): void {
+    this.kernel = kernel;
+    this.fuelPerMessage = kernel.limits?.fuelPerMessage ?? this.defaultFuelPerMessage;
   }
 
   /** A new instance with fresh memory, configured by rvf_init: what a restart does. */

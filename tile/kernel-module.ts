@@ -27,6 +27,8 @@ export interface LoadedKernel {
   hasStrict: boolean;
   /** The verified manifest (absent for raw bytes given to compileKernel). */
   manifest?: KernelManifest;
+  /** A kernel pack's resource limits (tile/pack/): the instance's memory pages, the watchdog's budget. */
+  limits?: { memoryPages: number; fuelPerMessage: number };
 }
 
 const cache = new Map<string, LoadedKernel>();

@@ -27,7 +27,9 @@ export class TileInstance {
     memory?: WebAssembly.Memory,
   ) {
     this.kernel = typeof kernel === 'string' ? loadKernel(kernel) : kernel;
-    this.memory = memory ?? new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MEMORY_PAGES });
+    // A pack's limit sets the memory the kernel is given; its import must fit in it.
+    const pages = this.kernel.limits?.memoryPages ?? MEMORY_PAGES;
+    this.memory = memory ?? new WebAssembly.Memory({ initial: Math.min(pages, MEMORY_PAGES), maximum: pages });
     this.instance = new WebAssembly.Instance(this.kernel.module, { tile: { memory: this.memory } });
     const ex = this.instance.exports as Record<string, unknown>;
     this.fuel = fuelCounter(ex);

@@ -17,6 +17,9 @@ export class TileSession {
   outstanding: Outstanding | null = null;
   /** Unit groups waiting for the tile, one job each. */
   readonly queue: UnitRef[][] = [];
+  /** False while the tile is out of service (its image is being swapped, hub.withdrawTile):
+   *  it takes no new work and nothing is placed on it until it is returned. */
+  inService = true;
   private currentLink: TileLink;
 
   constructor(
@@ -41,10 +44,21 @@ export class TileSession {
     return this.actor.getSnapshot().matches('retired');
   }
 
-  /** Healthy: up and able to take a job now (not retired, not faulted, not restarting). */
+  /** Healthy: up and able to take a job now (in service, not retired, faulted or restarting). */
   get healthy(): boolean {
     const s = this.actor.getSnapshot();
-    return !s.matches('retired') && !s.matches('faulted') && !s.matches('restarting');
+    return this.inService && !s.matches('retired') && !s.matches('faulted') && !s.matches('restarting');
+  }
+
+  /** Work may be placed on it: in service and not retired. */
+  get placeable(): boolean {
+    return this.inService && !this.retired;
+  }
+
+  /** Out of service with no job and no message outstanding (or retired, so it never will
+   *  have one): its image may be swapped. */
+  get drained(): boolean {
+    return !this.inService && ((this.idle && this.outstanding === null) || this.retired);
   }
 
   get idle(): boolean {

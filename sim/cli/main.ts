@@ -8,6 +8,7 @@ import { registerBudget } from './budget-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerFaults } from './faults-command.ts';
 import { registerSignKernel } from './sign-kernel-command.ts';
+import { registerPack } from './pack-command.ts';
 import { UserError } from '../run/user-error.ts';
 
 const EXIT_FOUND_PROBLEM = 1;
@@ -28,6 +29,7 @@ registerBudget(program);
 registerRun(program);
 registerFaults(program);
 registerSignKernel(program);
+registerPack(program);
 
 /**
  * One line of printable text, whatever the error carries: a multi-line message would read

@@ -15,8 +15,11 @@ import { refuseUnusedFlags, typedFlags } from './flag-scope.ts';
 import { withPendingOutput } from './output-file.ts';
 import { prepareRunFiles, type RunFiles } from './run-files.ts';
 import { MAX_TILES, refuseOverTileCeiling, TRAP_HANDLER_TILES } from './tile-ceiling.ts';
+import { addPackRunOptions, formatUpgrade, packRun, type PackRunFlags } from './pack-run.ts';
+import type { UpgradeHandle } from '../run/upgrade-run.ts';
+import { CliError } from './cli-error.ts';
 
-export interface RunFlags extends KernelFileFlags, OutputFlags {
+export interface RunFlags extends KernelFileFlags, OutputFlags, PackRunFlags {
   tiles: number;
   mesh?: string;
   vectors: number;
@@ -133,7 +136,7 @@ export function checkedRun(flags: RunFlags, cmd: Command): RunFiles {
 }
 
 export function registerRun(program: Command): void {
-  const cmd = addRunAndOutputOptions(program.command('run').description('simulate a tile array answering k-NN queries'))
+  const cmd = addPackRunOptions(addRunAndOutputOptions(program.command('run').description('simulate a tile array answering k-NN queries')), wholeNumber)
     .option('--compare', 'run push (exact scan), push-hnsw and pull on the same data, index and seed and print one table (docs/modes.md); takes every mode\'s flags, not --mode or --trace');
   cmd.action(async (flags: RunFlags, self: Command) => {
     const { config: checked, trace } = checkedRun(flags, self);
@@ -141,6 +144,8 @@ export function registerRun(program: Command): void {
     const config = outputs.config;
     await buildKernel(); // a no-op when the kernel builds are current
     checkKernelFile(config);
+    if (flags.compare && (flags.pack || flags.upgradeTo)) throw new CliError('--compare runs the built kernels; --pack and --upgrade-to are for one run');
+    const packs = packRun(flags, config.kernel);
     const watch = startStopwatch();
     if (flags.compare) {
       outputs.refuseWith('--compare');
@@ -149,15 +154,19 @@ export function registerRun(program: Command): void {
       return;
     }
     // Every output is written beside its target and renamed into place only when the run completes.
+    let upgrade: UpgradeHandle | null = null;
     const summary = withPendingOutput(trace, () => {
-      const s = buildSimulation(config, { instrument: (parts) => outputs.instrument(parts) });
+      const s = buildSimulation(config, { ...packs.build, instrument: (parts) => outputs.instrument(parts) });
       const observer = outputs.attach(s);
+      upgrade = packs.attach(s);
       const { events } = outputs.guard(() => runSimulation(s, progressLine(s, { quiet: flags.json, retired: observer.retired })));
       const result = summarize(s, events, watch.elapsedMs() / 1000);
       s.trace.close();
       outputs.finish(s, result);
       return result;
     });
-    console.log(flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+    const done = upgrade as UpgradeHandle | null;
+    const withUpgrade = done ? { ...summary, upgrade: { outcome: done.outcome, steps: done.steps } } : summary;
+    console.log(flags.json ? JSON.stringify(withUpgrade, null, 2) : formatSummary(summary) + (done ? `\n${formatUpgrade(done)}` : ''));
   });
 }

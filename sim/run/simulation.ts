@@ -7,7 +7,9 @@ import type { HubCostModel } from '../../hub/core/hub-work.ts';
 import type { HubListener } from '../../hub/work/tile-fault.ts';
 import { METRIC_CODES } from '../../hub/work/message-builder.ts';
 import { Prng } from '../../hub/prng.ts';
-import { loadChosenKernel } from '../../tile/kernel-module.ts';
+import { loadChosenKernel, type LoadedKernel } from '../../tile/kernel-module.ts';
+import { checkDataProfile, dataProfile } from '../../tile/pack/profile.ts';
+import { PROFILE_CORE } from '../../tile/reference/segment-header.ts';
 import { DTYPE_FP16 } from '../../wat/layout.ts';
 import { DEFAULT_COST_MODEL, type CostModel } from '../cost-model.ts';
 import { Mesh } from '../mesh.ts';
@@ -26,6 +28,8 @@ import type { PushHnswSetup } from './push-hnsw-setup.ts';
 export interface Simulation {
   config: RunConfig;
   data: RunData;
+  /** The least profile that reads the data as loaded (spec section 5, tile/pack/profile.ts). */
+  dataProfile: number;
   encoded: EncodedDataset;
   sim: Simulator<SimEvents>;
   mesh: Mesh;
@@ -76,20 +80,27 @@ export interface BuildOptions {
   hubCost?: HubCostModel;
   cacheDir?: string | null;
   instrument?: (parts: InstrumentParts) => Instruments;
+  /** The tiles' kernel, verified by the caller (a kernel pack, tile/pack/); default: the config's. */
+  kernel?: LoadedKernel;
+  /** The profile the tiles offer (a pack's `profile`); default Core. The data must fit it. */
+  tilesProfile?: { id: number; source: string };
 }
 
 export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Simulation {
   const prng = new Prng(config.seed);
   const data = runData(config, prng);
+  const tiles = opts.tilesProfile ?? { id: PROFILE_CORE, source: `kernel ${config.kernel}` };
+  const shape = { dtype: config.dtype, dim: data.dim };
+  checkDataProfile(tiles.id, shape, tiles.source); // before any tile is built
   const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries);
   const trace = new TraceRecorder(config.tracePath ? { filePath: config.tracePath } : {});
   const sim = new Simulator<SimEvents>({ trace });
   const mesh = new Mesh({ rows: config.meshRows, cols: config.meshCols, tiles: config.tiles });
-  const kernel = loadChosenKernel(config);
+  const kernel = opts.kernel ?? loadChosenKernel(config);
   const cost = DEFAULT_COST_MODEL;
-  const shape = { dim: data.dim, metric: config.metric, k: config.k, wire: config.dtype };
+  const computeShape = { dim: data.dim, metric: config.metric, k: config.k, wire: config.dtype };
   const boot = { dtype: DTYPE_FP16, metric: METRIC_CODES[config.metric], k: config.k, dim: data.dim, requireMessageCrc: opts.hub?.integrity ?? false };
-  const nodes = Array.from({ length: config.tiles }, (_, t) => new TileNode(t, kernel, boot, cost, shape));
+  const nodes = Array.from({ length: config.tiles }, (_, t) => new TileNode(t, kernel, boot, cost, computeShape));
   const options: HubOptions = { ...HUB_DEFAULTS, tileCount: config.tiles, concurrency: config.concurrency, verifyCrc: config.verifyCrc, ...opts.hub };
   const { driver, pull, pushHnsw } = MODES[config.mode](config, encoded, prng, options, opts);
   // The instruments only ask the hub while the run is going, after it is built.
@@ -107,7 +118,7 @@ export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Sim
   const transport = hub.transport;
   const identity = runIdentity(config, data, kernel, { ...(pull ? { pull } : {}), ...(pushHnsw ? { pushHnsw } : {}) });
   trace.record(configRecord(identity, { vectorsPerBlock: encoded.vectorsPerBlock, blocks: encoded.blockCount }));
-  return { config, data, encoded, sim, mesh, nodes, transport, hub, trace, prng, cost, identity, ...(pull ? { pull } : {}), ...(pushHnsw ? { pushHnsw } : {}) };
+  return { config, data, dataProfile: dataProfile(shape).profile, encoded, sim, mesh, nodes, transport, hub, trace, prng, cost, identity, ...(pull ? { pull } : {}), ...(pushHnsw ? { pushHnsw } : {}) };
 }
 
 export class SimulationStalledError extends Error {

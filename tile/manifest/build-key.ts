@@ -10,12 +10,12 @@ import { readTrustStore, trustedKey, writeTrustStore } from './trust-store.ts';
 export const SIGNING_KEY_FILE = 'kernel-signing-key.pem';
 export const TRUST_STORE_FILE = 'trusted-kernel-keys.json';
 
-function createKeyOnce(pemPath: string): boolean {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const tmp = `${pemPath}.${process.pid}.tmp`;
-  writeFileSync(tmp, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+/** Writes a new file, never replacing one: false when `path` already exists. */
+export function writeFileExclusive(path: string, data: string, mode: number): boolean {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data, { mode });
   try {
-    linkSync(tmp, pemPath);
+    linkSync(tmp, path);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
@@ -23,6 +23,11 @@ function createKeyOnce(pemPath: string): boolean {
   } finally {
     unlinkSync(tmp);
   }
+}
+
+function createKeyOnce(pemPath: string): boolean {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return writeFileExclusive(pemPath, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, 0o600);
 }
 
 /** The signing key in `dir`, made (and trusted) when there is none. */

@@ -17,6 +17,18 @@ export const PROFILE_CORE = 1;
 export const PROFILE_HOT = 2;
 export const PROFILE_FULL = 3;
 
+/**
+ * Whether a reader of profile `reader` (core, hot or full) reads a segment of profile `file`
+ * (spec section 5): Core reads Core; Hot reads Core and Hot; Full reads all, and generic
+ * (0) needs Full. A tile is a Core reader.
+ */
+export function readerReads(reader: number, file: number): boolean {
+  if (reader === PROFILE_FULL) return file >= PROFILE_GENERIC && file <= PROFILE_FULL;
+  if (reader === PROFILE_HOT) return file === PROFILE_CORE || file === PROFILE_HOT;
+  if (reader === PROFILE_CORE) return file === PROFILE_CORE;
+  throw new RangeError(`profile ${reader} is not a reader profile (core 1, hot 2 or full 3)`);
+}
+
 /** Segment types a Core tile knows (public codes). Any other type is refused. */
 export const SEG_TYPE = { vec: 0x01, index: 0x02, manifest: 0x05, meta: 0x07, wasm: 0x10 } as const;
 export const KNOWN_SEG_TYPES: ReadonlySet<number> = new Set(Object.values(SEG_TYPE));
@@ -147,9 +159,9 @@ export function decodeSegmentHeader(bytes: Uint8Array, offset = 0): SegmentHeade
 
 /**
  * Reference of rvf_verify_header over a whole tile memory image: the status the kernel
- * returns for the header at headerPtr.
+ * (a Core reader) returns for the header at headerPtr; `reader` asks as a Hot or Full reader.
  */
-export function verifySegmentHeader(memory: Uint8Array, headerPtr: number): number {
+export function verifySegmentHeader(memory: Uint8Array, headerPtr: number, reader = PROFILE_CORE): number {
   if (headerPtr < DATA_BASE || headerPtr + SEGMENT_HEADER_BYTES > MEMORY_BYTES) return ERR_BAD_POINTER;
   const raw = memory.subarray(headerPtr, headerPtr + SEGMENT_HEADER_BYTES);
   const h = decodeSegmentHeader(raw);
@@ -160,7 +172,7 @@ export function verifySegmentHeader(memory: Uint8Array, headerPtr: number): numb
     !KNOWN_SEG_TYPES.has(h.segType) ||
     h.checksumAlgo !== CHECKSUM_ALGO_CRC32C ||
     h.compression !== COMPRESSION_NONE ||
-    h.profileId !== PROFILE_CORE ||
+    !readerReads(reader, h.profileId) ||
     h.headerCrc !== headerCrc(raw) ||
     h.payloadLength > BigInt(MEMORY_BYTES - payloadStart);
   if (bad) return ERR_BAD_HEADER;
