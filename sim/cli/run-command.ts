@@ -31,6 +31,7 @@ export interface RunFlags extends KernelFileFlags {
   kernel: string;
   verifyCrc: boolean;
   clusters: number;
+  distribution: 'clustered' | 'gaussian';
   data?: string;
   queryFile?: string;
   trace?: string;
@@ -74,6 +75,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--trust-key <file>', 'also trust this key for --kernel-file: a PEM Ed25519 key, a JSON key entry or trust store; repeatable', collectPaths('--trust-key'), [])
     .option('--verify-crc', 'check each block\'s CRC32C on the tile before computing (detects scratch corruption; ~7 cycles/byte)', d.verifyCrc)
     .option('--clusters <n>', 'clusters in the built-in data, 1..--vectors', wholeNumber('--clusters'), d.clusters)
+    .option('--distribution <d>', 'built-in data: clustered (--clusters Gaussian clusters, the default) or gaussian (unclustered standard normal, fp16-exact: hard for HNSW)', oneOf('--distribution', ['clustered', 'gaussian'] as const), 'clustered')
     .option('--data <file>', 'base vectors instead of the built-in data: .fvecs, .bvecs, or .npy (2-D, C order, <f4 or <f2); values finite with |x| <= 65,504 (fp16)')
     .option('--query-file <file>', 'queries to go with --data (same formats and range, same dim, at least 1 row)')
     .option('--trace <file>', 'write the event trace as JSON lines; written beside the target and renamed when the run completes, never over an input or a key')
@@ -101,6 +103,8 @@ export function runConfigFrom(f: RunFlags): RunConfig {
     ...kernelFileConfig(f),
     verifyCrc: f.verifyCrc,
     clusters: f.clusters,
+    // Absent for the default, so a clustered run's config (and trace hash) is unchanged.
+    ...(f.distribution === 'gaussian' ? { distribution: 'gaussian' as const } : {}),
     ...(f.data ? { dataPath: f.data } : {}),
     ...(f.queryFile ? { queryPath: f.queryFile } : {}),
     ...(f.trace ? { tracePath: f.trace } : {}),
@@ -115,7 +119,7 @@ export function runConfigFrom(f: RunFlags): RunConfig {
  */
 export function checkedRun(flags: RunFlags, cmd: Command): RunFiles {
   const typed = typedFlags(cmd);
-  refuseUnusedFlags(typed, { mode: flags.mode, schedule: flags.schedule, data: flags.data !== undefined, compare: flags.compare === true, kernelFile: flags.kernelFile !== undefined, shardedPull: flags.walks > 1 && flags.walkSplit === 'shards' });
+  refuseUnusedFlags(typed, { mode: flags.mode, schedule: flags.schedule, data: flags.data !== undefined, compare: flags.compare === true, kernelFile: flags.kernelFile !== undefined, shardedPull: flags.walks > 1 && flags.walkSplit === 'shards', gaussian: flags.distribution === 'gaussian' });
   const config = runConfigFrom(flags);
   refuseOverTileCeiling(config.tiles);
   return prepareRunFiles(config, typed);

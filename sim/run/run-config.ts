@@ -66,6 +66,8 @@ export interface RunConfig {
   trustKeyPaths?: string[];
   verifyCrc: boolean;
   clusters: number;
+  /** Built-in data: clustered (absent, the default) or gaussian (unclustered standard normal, fp16-exact). */
+  distribution?: 'clustered' | 'gaussian';
   dataPath?: string;
   queryPath?: string;
   tracePath?: string;
@@ -126,7 +128,7 @@ export function checkRunConfig(c: RunConfig): RunConfig {
     throw new UserError(`mesh ${c.meshRows}x${c.meshCols} has ${c.meshRows * c.meshCols} tiles, --tiles asks for ${c.tiles}`);
   }
   // The built-in generator refuses more clusters than vectors; say so in terms of the flags.
-  if (!c.dataPath && c.clusters > c.vectors) {
+  if (!c.dataPath && c.distribution !== 'gaussian' && c.clusters > c.vectors) {
     throw new UserError(`--clusters ${c.clusters} is more than --vectors ${c.vectors}: the built-in data needs at least one vector per cluster`);
   }
   if (c.k > c.vectors) throw new UserError(`--k ${c.k} is more than --vectors ${c.vectors}: a query cannot have more neighbours than there are vectors`);
