@@ -8,6 +8,7 @@ import { CANONICAL_JSON } from './canonical-json.ts';
 import type { Mesh } from './mesh.ts';
 import type { Simulator } from './simulator.ts';
 import type { TileNode, TileOutcome } from './tile-node.ts';
+import type { ChipLink } from './chip/chip-link.ts';
 
 /** Cycles to instantiate a fresh kernel and run rvf_init (boot and restart). */
 export const TILE_BOOT_CYCLES = 20_000;
@@ -45,7 +46,10 @@ export interface LinkTap {
 }
 
 export class SimTransport implements HubTransport {
+  /** Bytes that crossed the hub link to the tiles (with chips: without what the chips served). */
   bytesToTiles = 0;
+  /** Bytes the tiles' chips served from shared memory instead of the hub link. */
+  chipBytesToTiles = 0;
   bytesToHub = 0;
   messagesToHub = 0;
   private nextRef = 1;
@@ -61,6 +65,7 @@ export class SimTransport implements HubTransport {
     readonly nodes: TileNode[],
     private readonly sink: HubSink,
     private readonly tap: LinkTap | null = null,
+    private readonly chip: ChipLink | null = null,
   ) {
     sim.on('booted', ({ tile }) => this.sink.onTileBooted(tile));
     sim.on('deliver', (m) => this.onDeliver(m));
@@ -90,11 +95,13 @@ export class SimTransport implements HubTransport {
   }
 
   send(tileId: number, bytes: Uint8Array): void {
-    this.bytesToTiles += bytes.length;
-    const { arrivalCycle } = this.mesh.sendFromHub(this.sim.nowCycles, tileId, bytes.length);
+    const chip = this.chip?.fromChip(bytes) ?? { bytes: 0, cycles: 0 };
+    this.bytesToTiles += bytes.length - chip.bytes;
+    this.chipBytesToTiles += chip.bytes;
+    const { arrivalCycle } = this.mesh.sendFromHub(this.sim.nowCycles, tileId, bytes.length - chip.bytes);
     const delivered = this.tap ? this.tap.hubToTile(tileId, bytes) : bytes;
     if (delivered === null) return; // lost in the mesh: the hub's reply timeout notices
-    this.sim.scheduleAt(arrivalCycle, 'deliver', this.ref(tileId, delivered));
+    this.sim.scheduleAt(arrivalCycle + chip.cycles, 'deliver', this.ref(tileId, delivered));
   }
 
   restartTile(tileId: number): void {

@@ -28,6 +28,7 @@ import { explicitBlockChunks } from '../work/explicit-blocks.ts';
 import type { WalkUnit } from '../work/job.ts';
 import { METRIC_CODES } from '../work/message-builder.ts';
 import { MsgIds, stampMsgId, WALK_MSG_IDS_FIRST } from '../work/msg-ids.ts';
+import type { ChipBlocks } from '../chip/chip-blocks.ts';
 import { MissingLayerError, PullIndex, UnknownNodeError } from './pull-index.ts';
 import { bitsToF32, checkEf, replayTileDescentWalk, replayTileWalk, type WalkSource, type WalkTrace } from './tile-walk.ts';
 
@@ -82,6 +83,8 @@ interface WalkState {
   nextChunk: number;
   /** Layer of the last list sent (a NEED_BLOCK after an upper-layer list is a descent step's). */
   layer: number;
+  /** Bytes of each chunk the tile's chip serves from its shared memory (chips; else empty). */
+  chipBytes?: number[];
 }
 
 export class PullWalkDriver {
@@ -98,7 +101,7 @@ export class PullWalkDriver {
   constructor(
     private readonly data: EncodedDataset,
     readonly index: PullIndex,
-    private readonly opts: { integrity?: boolean; verifyCrc?: boolean } = {},
+    private readonly opts: { integrity?: boolean; verifyCrc?: boolean; chips?: ChipBlocks } = {},
   ) {
     checkEf(index.settings.ef);
     this.ef = index.settings.ef;
@@ -128,7 +131,7 @@ export class PullWalkDriver {
       if (entry.layer < 1) {
         // Only layer 0: nothing to descend, the entry point is the seed.
         this.stats.seedVectors++;
-        state.chunks = this.blockMessages([entry.id]);
+        this.setBlock(tileId, state, [entry.id]);
         return this.sendChunk(state);
       }
       this.stats.descentSteps++;
@@ -139,7 +142,8 @@ export class PullWalkDriver {
     if (!seeds) throw new RangeError(`query ${unit.queryId} has no walk ${unit.walk} (${this.index.walks} walks per query)`);
     this.stats.walks++;
     this.stats.seedVectors += seeds.length;
-    const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: this.blockMessages(seeds), nextChunk: 0, layer: 0 };
+    const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: [], nextChunk: 0, layer: 0 };
+    this.setBlock(tileId, state, seeds);
     this.active.set(tileId, state);
     return this.sendChunk(state);
   }
@@ -175,8 +179,7 @@ export class PullWalkDriver {
         this.stats.blocks++;
         this.stats.vectors += ids.length;
         if (st.layer > 0) this.stats.descentVectors += ids.length;
-        st.chunks = this.blockMessages(ids);
-        st.nextChunk = 0;
+        this.setBlock(tileId, st, ids);
         return { send: this.sendChunk(st) };
       }
       throw this.error(tileId, st, 0n, 'reply', `unexpected ${reply.type} during a walk`);
@@ -208,13 +211,20 @@ export class PullWalkDriver {
     }
   }
 
-  private blockMessages(ids: readonly number[]): Uint8Array[] {
-    return explicitBlockChunks(this.data, ids, { verifyCrc: this.opts.verifyCrc ?? false, integrity: this.opts.integrity ?? false, freshTopk: false });
+  /** The block of `ids` the walk streams next; with chips, which of its bytes the tile's chip holds. */
+  private setBlock(tileId: number, st: WalkState, ids: readonly number[]): void {
+    const integrity = this.opts.integrity ?? false;
+    st.chunks = explicitBlockChunks(this.data, ids, { verifyCrc: this.opts.verifyCrc ?? false, integrity, freshTopk: false });
+    st.nextChunk = 0;
+    const chips = this.opts.chips;
+    if (chips) st.chipBytes = chips.heldChunkBytes(tileId, ids, integrity);
   }
 
   private sendChunk(st: WalkState): Outgoing {
-    const bytes = st.chunks[st.nextChunk++]!;
-    return this.finish(bytes.slice(), 'LOAD_BLOCK');
+    const at = st.nextChunk++;
+    const out = this.finish(st.chunks[at]!.slice(), 'LOAD_BLOCK');
+    this.opts.chips?.ledger.note(out.msgId, st.chipBytes?.[at] ?? 0);
+    return out;
   }
 
   private message(m: HubMessage, requestType: string): Outgoing {

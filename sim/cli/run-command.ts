@@ -13,9 +13,10 @@ import { checkKernelFile, collectPaths, kernelFileConfig, type KernelFileFlags }
 import { refuseUnusedFlags, typedFlags } from './flag-scope.ts';
 import { withPendingOutput } from './output-file.ts';
 import { prepareRunFiles, type RunFiles } from './run-files.ts';
+import { CHIP_FLAG_DEFAULTS, chipLayoutFrom, refuseChipFlags, type ChipFlags } from '../chip/chip-flags.ts';
 import { MAX_TILES, refuseOverTileCeiling, TRAP_HANDLER_TILES } from './tile-ceiling.ts';
 
-export interface RunFlags extends KernelFileFlags {
+export interface RunFlags extends KernelFileFlags, ChipFlags {
   tiles: number;
   mesh?: string;
   vectors: number;
@@ -79,14 +80,20 @@ export function addRunOptions(cmd: Command): Command {
     .option('--data <file>', 'base vectors instead of the built-in data: .fvecs, .bvecs, or .npy (2-D, C order, <f4 or <f2); values finite with |x| <= 65,504 (fp16)')
     .option('--query-file <file>', 'queries to go with --data (same formats and range, same dim, at least 1 row)')
     .option('--trace <file>', 'write the event trace as JSON lines; written beside the target and renamed when the run completes, never over an input or a key')
-    .option('--json', 'print the summary as JSON');
+    .option('--json', 'print the summary as JSON')
+    .option('--chips <n>', 'pull: organise the tiles as n chips of --tiles-per-chip tiles with shared memory (Layer A and a vector cache; docs/chips.md); sets --tiles', wholeNumber('--chips'))
+    .option('--tiles-per-chip <n>', 'with --chips: tiles per chip', wholeNumber('--tiles-per-chip'), CHIP_FLAG_DEFAULTS.tilesPerChip)
+    .option('--chip-memory <bytes>', 'with --chips: shared memory per chip in bytes (default 8 MiB: ~10,000 vectors of 384 fp16 dims plus Layer A)', wholeNumber('--chip-memory'), CHIP_FLAG_DEFAULTS.chipMemory)
+    .option('--chip-cache <on|off>', 'with --chips: the chip\'s vector cache (Layer A stays either way)', oneOf('--chip-cache', ['on', 'off'] as const), CHIP_FLAG_DEFAULTS.chipCache);
 }
 
 export function runConfigFrom(f: RunFlags): RunConfig {
-  const side = Math.ceil(Math.sqrt(f.tiles));
-  const mesh = f.mesh ? parseMesh(f.mesh) : { rows: Math.ceil(f.tiles / side), cols: side };
+  const chips = chipLayoutFrom(f);
+  const tiles = chips ? chips.chips * chips.tilesPerChip : f.tiles;
+  const side = Math.ceil(Math.sqrt(tiles));
+  const mesh = f.mesh ? parseMesh(f.mesh) : { rows: Math.ceil(tiles / side), cols: side };
   return checkRunConfig({
-    tiles: f.tiles,
+    tiles,
     meshRows: mesh.rows,
     meshCols: mesh.cols,
     vectors: f.vectors,
@@ -110,6 +117,7 @@ export function runConfigFrom(f: RunFlags): RunConfig {
     ...(f.trace ? { tracePath: f.trace } : {}),
     pull: { ef: f.ef ?? DEFAULT_RUN.pull.ef, walks: f.walks, split: f.walkSplit, descent: f.descent, M: f.M, efConstruction: f.efConstruction, ...(f.index ? { indexPath: f.index } : {}) },
     pushHnsw: { ef: f.ef ?? DEFAULT_RUN.pushHnsw.ef },
+    ...(chips ? { chips } : {}),
   });
 }
 
@@ -120,6 +128,7 @@ export function runConfigFrom(f: RunFlags): RunConfig {
 export function checkedRun(flags: RunFlags, cmd: Command): RunFiles {
   const typed = typedFlags(cmd);
   refuseUnusedFlags(typed, { mode: flags.mode, schedule: flags.schedule, data: flags.data !== undefined, compare: flags.compare === true, kernelFile: flags.kernelFile !== undefined, shardedPull: flags.walks > 1 && flags.walkSplit === 'shards', gaussian: flags.distribution === 'gaussian' });
+  refuseChipFlags(typed, flags);
   const config = runConfigFrom(flags);
   refuseOverTileCeiling(config.tiles);
   return prepareRunFiles(config, typed);

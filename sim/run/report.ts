@@ -2,6 +2,7 @@
 // utilization, and the trace hash that pins the run down.
 import { groundTruth } from '../../hub/data/ground-truth.ts';
 import type { Simulation } from './simulation.ts';
+import { chipSummary, formatChipLines, type ChipSummary } from '../chip/chip-report.ts';
 import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
 import { countEqualToReference, referenceHnswSearch } from '../../hub/push-hnsw/reference-search.ts';
@@ -36,6 +37,8 @@ export interface RunSummary {
   pull?: PullSummary;
   /** Push-hnsw only. */
   pushHnsw?: PushHnswSummary;
+  /** With --chips only. */
+  chips?: ChipSummary;
 }
 
 export interface PushHnswSummary {
@@ -181,6 +184,7 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     traceHash: s.trace.hashHex(),
     ...(s.pull ? { pull: pullSummary(s) } : {}),
     ...(s.pushHnsw ? { pushHnsw: pushHnswSummary(s) } : {}),
+    ...(s.pull?.chips ? { chips: chipSummary(s.pull.chips, transport.chipBytesToTiles, nq) } : {}),
   };
 }
 
@@ -265,6 +269,7 @@ export function formatSummary(r: RunSummary): string {
           `  bytes per query        push-hnsw ${n(r.bytesPerQuery)} B vs push ${n(r.pushHnsw.pushBytesPerQuery)} B on the same data (${(r.pushHnsw.pushBytesPerQuery / Math.max(1, r.bytesPerQuery)).toFixed(1)}x less)`,
         ]
       : []),
+    ...(r.chips ? formatChipLines(r.chips) : []),
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,
     `recovery                 ${r.hub.retries} retries, ${r.hub.restarts} restarts, ${r.hub.retirements} retirements, ${r.hub.reassignedUnits} units reassigned, ${r.hub.hubLocalUnits} hub-local`,
     `simulator                ${n(r.events)} events in ${r.wallSeconds.toFixed(2)} s wall (${n(r.events / Math.max(r.wallSeconds, 1e-9))} events/s)`,

@@ -6,6 +6,7 @@ import { pullBlockCapacity } from '../../hub/pull/pull-driver.ts';
 import { TOPK_MAX } from '../../wat/layout.ts';
 import { MAX_MESH_SIDE } from '../mesh.ts';
 import { EF_CONSTRUCTION_MAX } from '../../hub/hnsw/params.ts';
+import type { ChipLayout } from '../../hub/chip/chip-memory.ts';
 
 /** push: exact scan (hub streams blocks); pull: the tile walks HNSW; push-hnsw: the hub walks HNSW, tiles compute (docs/modes.md). */
 export type RunMode = 'push' | 'pull' | 'push-hnsw';
@@ -73,6 +74,8 @@ export interface RunConfig {
   tracePath?: string;
   pull: PullConfig;
   pushHnsw: PushHnswConfig;
+  /** --chips: the tiles grouped into chips with shared memory (absent: the flat mesh). docs/chips.md. */
+  chips?: ChipLayout;
 }
 
 export const DEFAULT_RUN: RunConfig = {
@@ -132,6 +135,7 @@ export function checkRunConfig(c: RunConfig): RunConfig {
     throw new UserError(`--clusters ${c.clusters} is more than --vectors ${c.vectors}: the built-in data needs at least one vector per cluster`);
   }
   if (c.k > c.vectors) throw new UserError(`--k ${c.k} is more than --vectors ${c.vectors}: a query cannot have more neighbours than there are vectors`);
+  if (c.chips) checkChips(c, c.chips);
   if (c.mode === 'pull') checkPullConfig(c);
   if (c.mode === 'push-hnsw') checkPushHnswConfig(c);
   try {
@@ -140,6 +144,14 @@ export function checkRunConfig(c: RunConfig): RunConfig {
     throw new UserError((err as Error).message);
   }
   return c;
+}
+
+function checkChips(c: RunConfig, l: ChipLayout): void {
+  if (c.mode !== 'pull') throw new UserError(`--chips serves pull mode's walks (a chip's shared memory holds Layer A and the vectors its tiles ask for); this run is --mode ${c.mode}, so drop --chips`);
+  if (l.chips * l.tilesPerChip !== c.tiles) {
+    throw new UserError(`--chips ${l.chips} x --tiles-per-chip ${l.tilesPerChip} is ${l.chips * l.tilesPerChip} tiles, --tiles asks for ${c.tiles}; drop --tiles (chips set it) or make them agree`);
+  }
+  if (!Number.isSafeInteger(l.sharedBytes) || l.sharedBytes < 1) throw new UserError(`--chip-memory must be a whole number of bytes of at least 1, got ${l.sharedBytes}`);
 }
 
 function checkEfConstruction(efc: number): void {

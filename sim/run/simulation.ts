@@ -13,6 +13,7 @@ import { Mesh } from '../mesh.ts';
 import { Simulator } from '../simulator.ts';
 import { SimTransport, type LinkTap, type SimEvents } from '../sim-transport.ts';
 import { cycleClock } from '../xstate-clock.ts';
+import { ChipLink } from '../chip/chip-link.ts';
 import { TileNode } from '../tile-node.ts';
 import { TraceRecorder } from '../trace.ts';
 import { runData, type RunData } from './dataset-source.ts';
@@ -93,7 +94,7 @@ export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Sim
     options,
     driver,
     clock: cycleClock(sim),
-    connect: (sink) => new SimTransport(sim, mesh, nodes, sink, instruments?.tap ?? null),
+    connect: (sink) => new SimTransport(sim, mesh, nodes, sink, instruments?.tap ?? null, pull?.chips ? new ChipLink(pull.chips.ledger) : null),
     ...(instruments ? { listener: instruments.listener } : {}),
   });
   const transport = hub.transport;
