@@ -47,6 +47,16 @@ describe('chips', () => {
     expect(off.summary.chips!.hits).toBeGreaterThan(0);
   });
 
+  it('push-hnsw on 1 chip x 16 tiles: the chip serves the batches\' vectors it holds, answers identical', () => {
+    const hnsw = (cache: boolean): RunConfig => ({ ...chipConfig(cache), mode: 'push-hnsw', tiles: 16, meshRows: 4, meshCols: 4, pushHnsw: { ef: 32 }, chips: { chips: 1, tilesPerChip: 16, sharedBytes: 1 << 20, cache } });
+    const on = run(hnsw(true));
+    const off = run(hnsw(false));
+    expect(on.answers).toEqual(off.answers);
+    expect(on.summary.pushHnsw!.referenceEqual).toBe(24);
+    expect(on.summary.bytesPerQuery).toBeLessThan(off.summary.bytesPerQuery);
+    expect(on.summary.bytesToTiles + on.summary.chips!.hubLinkBytesSaved).toBe(off.summary.bytesToTiles + off.summary.chips!.hubLinkBytesSaved);
+  });
+
   it('a flat mesh (no --chips) has no chip lines and the same answers', () => {
     const flat = run({ ...chipConfig(true), chips: undefined } as RunConfig);
     const on = run(chipConfig(true));
@@ -89,6 +99,6 @@ describe('chip flags', () => {
   it('the CLI refuses --chips outside pull mode in one line, exit 2', () => {
     const r = cogsim([...SMALL_RUN.filter((x, i, a) => x !== '--tiles' && a[i - 1] !== '--tiles'), '--chips', '1', '--tiles-per-chip', '2']);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^cogsim: --chips serves pull mode's walks .* this run is --mode push, so drop --chips$/);
+    expect(r.stderr.trim()).toMatch(/^cogsim: --chips serves the HNSW modes .* this run is --mode push, so use --mode pull or push-hnsw, or drop --chips$/);
   });
 });

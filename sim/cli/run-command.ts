@@ -81,7 +81,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--query-file <file>', 'queries to go with --data (same formats and range, same dim, at least 1 row)')
     .option('--trace <file>', 'write the event trace as JSON lines; written beside the target and renamed when the run completes, never over an input or a key')
     .option('--json', 'print the summary as JSON')
-    .option('--chips <n>', 'pull: organise the tiles as n chips of --tiles-per-chip tiles with shared memory (Layer A and a vector cache; docs/chips.md); sets --tiles', wholeNumber('--chips'))
+    .option('--chips <n>', 'pull and push-hnsw: organise the tiles as n chips of --tiles-per-chip tiles with shared memory (Layer A and a vector cache; docs/chips.md); sets --tiles', wholeNumber('--chips'))
     .option('--tiles-per-chip <n>', 'with --chips: tiles per chip', wholeNumber('--tiles-per-chip'), CHIP_FLAG_DEFAULTS.tilesPerChip)
     .option('--chip-memory <bytes>', 'with --chips: shared memory per chip in bytes (default 8 MiB: ~10,000 vectors of 384 fp16 dims plus Layer A)', wholeNumber('--chip-memory'), CHIP_FLAG_DEFAULTS.chipMemory)
     .option('--chip-cache <on|off>', 'with --chips: the chip\'s vector cache (Layer A stays either way)', oneOf('--chip-cache', ['on', 'off'] as const), CHIP_FLAG_DEFAULTS.chipCache);

@@ -55,7 +55,8 @@ export function setUpPull(config: RunConfig, encoded: EncodedDataset, prng: Prng
   return { index, driver, mode: new PullModeDriver(encoded, options, driver), ...(chips ? { chips } : {}) };
 }
 
-function setUpChips(layout: ChipLayout, index: PullIndex, encoded: EncodedDataset): Chips {
+/** Every chip's shared memory for the run's index (Layer A pinned); a memory too small is a one-line error. */
+export function setUpChips(layout: ChipLayout, index: PullIndex, encoded: EncodedDataset): Chips {
   const stride = strideBytes(DTYPE_FP16, encoded.dim);
   try {
     return new Chips(layout, chipLayerA(index, stride), stride);

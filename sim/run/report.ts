@@ -2,6 +2,7 @@
 // utilization, and the trace hash that pins the run down.
 import { groundTruth } from '../../hub/data/ground-truth.ts';
 import type { Simulation } from './simulation.ts';
+import type { Chips } from '../../hub/chip/chip-memory.ts';
 import { chipSummary, formatChipLines, type ChipSummary } from '../chip/chip-report.ts';
 import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
@@ -184,8 +185,12 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     traceHash: s.trace.hashHex(),
     ...(s.pull ? { pull: pullSummary(s) } : {}),
     ...(s.pushHnsw ? { pushHnsw: pushHnswSummary(s) } : {}),
-    ...(s.pull?.chips ? { chips: chipSummary(s.pull.chips, transport.chipBytesToTiles, nq) } : {}),
+    ...(chipsOf(s) ? { chips: chipSummary(chipsOf(s)!, transport.chipBytesToTiles, nq) } : {}),
   };
+}
+
+function chipsOf(s: Simulation): Chips | undefined {
+  return s.pull?.chips ?? s.pushHnsw?.chips;
 }
 
 function pushHnswSummary(s: Simulation): PushHnswSummary {

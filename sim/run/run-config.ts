@@ -147,7 +147,7 @@ export function checkRunConfig(c: RunConfig): RunConfig {
 }
 
 function checkChips(c: RunConfig, l: ChipLayout): void {
-  if (c.mode !== 'pull') throw new UserError(`--chips serves pull mode's walks (a chip's shared memory holds Layer A and the vectors its tiles ask for); this run is --mode ${c.mode}, so drop --chips`);
+  if (c.mode === 'push') throw new UserError(`--chips serves the HNSW modes (a chip's shared memory holds Layer A and the vectors its tiles ask for); this run is --mode push, so use --mode pull or push-hnsw, or drop --chips`);
   if (l.chips * l.tilesPerChip !== c.tiles) {
     throw new UserError(`--chips ${l.chips} x --tiles-per-chip ${l.tilesPerChip} is ${l.chips * l.tilesPerChip} tiles, --tiles asks for ${c.tiles}; drop --tiles (chips set it) or make them agree`);
   }
