@@ -17,6 +17,8 @@ export interface ChipLayout {
   sharedBytes: number;
   /** false: no vector cache (Layer A stays: it is the index, not the cache). */
   cache: boolean;
+  /** Pull: one query's walks spread over one chip's tiles with a shared visited set (chip-beam.ts). */
+  beam?: boolean;
 }
 
 /** The spec's "~10K vectors in shared cache" at 384 fp16 dims (776 B a vector), plus room for Layer A. */

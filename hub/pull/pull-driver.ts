@@ -28,6 +28,7 @@ import { explicitBlockChunks } from '../work/explicit-blocks.ts';
 import type { WalkUnit } from '../work/job.ts';
 import { METRIC_CODES } from '../work/message-builder.ts';
 import { MsgIds, stampMsgId, WALK_MSG_IDS_FIRST } from '../work/msg-ids.ts';
+import type { ChipBeam } from '../chip/chip-beam.ts';
 import type { ChipBlocks } from '../chip/chip-blocks.ts';
 import { MissingLayerError, PullIndex, UnknownNodeError } from './pull-index.ts';
 import { bitsToF32, checkEf, replayTileDescentWalk, replayTileWalk, type WalkSource, type WalkTrace } from './tile-walk.ts';
@@ -101,7 +102,7 @@ export class PullWalkDriver {
   constructor(
     private readonly data: EncodedDataset,
     readonly index: PullIndex,
-    private readonly opts: { integrity?: boolean; verifyCrc?: boolean; chips?: ChipBlocks } = {},
+    private readonly opts: { integrity?: boolean; verifyCrc?: boolean; chips?: ChipBlocks; beam?: ChipBeam } = {},
   ) {
     checkEf(index.settings.ef);
     this.ef = index.settings.ef;
@@ -143,6 +144,7 @@ export class PullWalkDriver {
     this.stats.walks++;
     this.stats.seedVectors += seeds.length;
     const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: [], nextChunk: 0, layer: 0 };
+    this.opts.beam?.claim(unit.queryId, unit.walk, seeds);
     this.setBlock(tileId, state, seeds);
     this.active.set(tileId, state);
     return this.sendChunk(state);
@@ -159,6 +161,7 @@ export class PullWalkDriver {
       }
       if (reply.type === 'DONE') {
         this.active.delete(tileId);
+        this.opts.beam?.walkDone(st.queryId, this.index.walks);
         return { done: true };
       }
       if (reply.type === 'NEED_NEIGHBORS') {
@@ -176,6 +179,7 @@ export class PullWalkDriver {
           throw this.error(tileId, st, 0n, 'NEED_BLOCK', `asks for ${reply.ids.length} vectors; a block carries 1..${this.capacity}`);
         }
         const ids = reply.ids.map((id) => this.checkId(tileId, st, id, 'NEED_BLOCK'));
+        this.opts.beam?.claim(st.queryId, st.walk, ids);
         this.stats.blocks++;
         this.stats.vectors += ids.length;
         if (st.layer > 0) this.stats.descentVectors += ids.length;
@@ -203,7 +207,9 @@ export class PullWalkDriver {
   private neighborsOf(tileId: number, st: WalkState, id: bigint, layer: number): number[] {
     const n = this.checkId(tileId, st, id, 'NEED_NEIGHBORS');
     try {
-      const list = layer === 0 ? this.index.neighbors(st.walk, n) : this.index.neighbors(st.walk, n, layer);
+      const all = layer === 0 ? this.index.neighbors(st.walk, n) : this.index.neighbors(st.walk, n, layer);
+      // A chip-wide beam: ids another tile of the chip evaluated for this query stay with it.
+      const list = this.opts.beam && layer === 0 ? this.opts.beam.filter(st.queryId, st.walk, all) : all;
       return list.length > LoadNeighbors.maxIds ? list.slice(0, LoadNeighbors.maxIds) : list;
     } catch (err) {
       if (err instanceof UnknownNodeError) throw this.error(tileId, st, id, 'NEED_NEIGHBORS', `asks for ${err.message}`, err instanceof MissingLayerError ? err.layer : layer);

@@ -84,7 +84,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--chips <n>', 'pull and push-hnsw: organise the tiles as n chips of --tiles-per-chip tiles with shared memory (Layer A and a vector cache; docs/chips.md); sets --tiles', wholeNumber('--chips'))
     .option('--tiles-per-chip <n>', 'with --chips: tiles per chip', wholeNumber('--tiles-per-chip'), CHIP_FLAG_DEFAULTS.tilesPerChip)
     .option('--chip-memory <bytes>', 'with --chips: shared memory per chip in bytes (default 8 MiB: ~10,000 vectors of 384 fp16 dims plus Layer A)', wholeNumber('--chip-memory'), CHIP_FLAG_DEFAULTS.chipMemory)
-    .option('--chip-cache <on|off>', 'with --chips: the chip\'s vector cache (Layer A stays either way)', oneOf('--chip-cache', ['on', 'off'] as const), CHIP_FLAG_DEFAULTS.chipCache);
+    .option('--chip-cache <on|off>', 'with --chips: the chip\'s vector cache (Layer A stays either way)', oneOf('--chip-cache', ['on', 'off'] as const), CHIP_FLAG_DEFAULTS.chipCache)
+    .option('--chip-beam', 'pull with --chips: spread each query\'s beam over one chip\'s tiles (--tiles-per-chip walks over one index, a shared visited set in chip memory; effective beam 16 x tiles; docs/pull-mode.md)');
 }
 
 export function runConfigFrom(f: RunFlags): RunConfig {
@@ -115,7 +116,7 @@ export function runConfigFrom(f: RunFlags): RunConfig {
     ...(f.data ? { dataPath: f.data } : {}),
     ...(f.queryFile ? { queryPath: f.queryFile } : {}),
     ...(f.trace ? { tracePath: f.trace } : {}),
-    pull: { ef: f.ef ?? DEFAULT_RUN.pull.ef, walks: f.walks, split: f.walkSplit, descent: f.descent, M: f.M, efConstruction: f.efConstruction, ...(f.index ? { indexPath: f.index } : {}) },
+    pull: { ef: f.ef ?? DEFAULT_RUN.pull.ef, walks: chips?.beam ? chips.tilesPerChip : f.walks, split: chips?.beam ? 'entries' : f.walkSplit, descent: f.descent, M: f.M, efConstruction: f.efConstruction, ...(f.index ? { indexPath: f.index } : {}) },
     pushHnsw: { ef: f.ef ?? DEFAULT_RUN.pushHnsw.ef },
     ...(chips ? { chips } : {}),
   });
@@ -127,7 +128,7 @@ export function runConfigFrom(f: RunFlags): RunConfig {
  */
 export function checkedRun(flags: RunFlags, cmd: Command): RunFiles {
   const typed = typedFlags(cmd);
-  refuseUnusedFlags(typed, { mode: flags.mode, schedule: flags.schedule, data: flags.data !== undefined, compare: flags.compare === true, kernelFile: flags.kernelFile !== undefined, shardedPull: flags.walks > 1 && flags.walkSplit === 'shards', gaussian: flags.distribution === 'gaussian' });
+  refuseUnusedFlags(typed, { mode: flags.mode, schedule: flags.schedule, data: flags.data !== undefined, compare: flags.compare === true, kernelFile: flags.kernelFile !== undefined, shardedPull: !flags.chipBeam && flags.walks > 1 && flags.walkSplit === 'shards', gaussian: flags.distribution === 'gaussian' });
   refuseChipFlags(typed, flags);
   const config = runConfigFrom(flags);
   refuseOverTileCeiling(config.tiles);

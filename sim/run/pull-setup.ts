@@ -10,6 +10,7 @@ import { PullWalkDriver } from '../../hub/pull/pull-driver.ts';
 import { PullIndex, type PullSettings } from '../../hub/pull/pull-index.ts';
 import { UserError as CliError } from './user-error.ts';
 import { ChipBlocks } from '../../hub/chip/chip-blocks.ts';
+import { ChipBeam } from '../../hub/chip/chip-beam.ts';
 import { chipLayerA } from '../../hub/chip/chip-layer-a.ts';
 import { ChipLayoutError, Chips, type ChipLayout } from '../../hub/chip/chip-memory.ts';
 import { strideBytes } from '../../protocol/vector-bytes.ts';
@@ -51,7 +52,8 @@ export function setUpPull(config: RunConfig, encoded: EncodedDataset, prng: Prng
   const index = obtainRunIndex(config, p, encoded, prng, { ef: p.ef, walks: p.walks, split: p.split, M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1, descent: p.descent }, opts);
   const chips = config.chips ? setUpChips(config.chips, index, encoded) : undefined;
   const chipBlocks = chips ? { chips: new ChipBlocks(chips, encoded.dim) } : {};
-  const driver = new PullWalkDriver(encoded, index, { integrity: options.integrity, verifyCrc: config.verifyCrc, ...chipBlocks });
+  const beam = config.chips?.beam ? { beam: new ChipBeam() } : {};
+  const driver = new PullWalkDriver(encoded, index, { integrity: options.integrity, verifyCrc: config.verifyCrc, ...chipBlocks, ...beam });
   return { index, driver, mode: new PullModeDriver(encoded, options, driver), ...(chips ? { chips } : {}) };
 }
 
