@@ -3,9 +3,8 @@
 // the search instead of converging.
 import { describe, expect, it } from 'vitest';
 import { ChipBeam } from '../hub/chip/chip-beam.ts';
-import { answers, summarize } from '../sim/run/report.ts';
 import { checkRunConfig, DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
-import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
+import { runPull } from './helpers/pull.ts';
 
 function gaussianPull(beam: boolean, walks: number): RunConfig {
   return checkRunConfig({
@@ -24,11 +23,8 @@ function gaussianPull(beam: boolean, walks: number): RunConfig {
 }
 
 function run(config: RunConfig) {
-  const sim = buildSimulation(config, { cacheDir: null });
-  const { events } = runSimulation(sim);
-  const summary = summarize(sim, events, 0);
-  sim.trace.close();
-  return { summary, answers: answers(sim) };
+  const r = runPull(config);
+  return { summary: r.summary, answers: r.best };
 }
 
 describe('chip-wide beam', () => {

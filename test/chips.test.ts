@@ -2,9 +2,9 @@
 // and a vector cache; vectors a chip holds do not cross the hub link, answers do not change.
 import { describe, expect, it } from 'vitest';
 import { ChipMemory, heldBytesPerChunk } from '../hub/chip/chip-memory.ts';
-import { answers, summarize } from '../sim/run/report.ts';
 import { checkRunConfig, DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
-import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
+import { buildSimulation } from '../sim/run/simulation.ts';
+import { runPull } from './helpers/pull.ts';
 import { refuseChipFlags } from '../sim/chip/chip-flags.ts';
 import { cogsim, SMALL_RUN } from './helpers/cli.ts';
 
@@ -25,11 +25,8 @@ function chipConfig(cache: boolean, sharedBytes = 8 * 1024 * 1024): RunConfig {
 }
 
 function run(config: RunConfig) {
-  const sim = buildSimulation(config, { cacheDir: null });
-  const { events } = runSimulation(sim);
-  const summary = summarize(sim, events, 0);
-  sim.trace.close();
-  return { summary, answers: answers(sim) };
+  const r = runPull(config);
+  return { summary: r.summary, answers: r.best };
 }
 
 describe('chips', () => {
