@@ -44,7 +44,7 @@ export interface BlockChunkOptions {
   chunkDataBytes?: number;
 }
 
-function chunkRanges(total: number, size: number): [number, number][] {
+export function chunkRanges(total: number, size: number): [number, number][] {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunk size ${size} must be a positive integer`);
   const out: [number, number][] = [];
   for (let at = 0; at < total; at += size) out.push([at, Math.min(total, at + size)]);

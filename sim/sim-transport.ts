@@ -10,6 +10,7 @@ import { payloadDigest } from './payload-digest.ts';
 import type { Mesh } from './mesh.ts';
 import type { Simulator } from './simulator.ts';
 import type { TileNode, TileOutcome } from './tile-node.ts';
+import type { ChipLink } from './chip/chip-link.ts';
 
 /** Cycles to instantiate a fresh kernel and run rvf_init (boot and restart). */
 export const TILE_BOOT_CYCLES = 20_000;
@@ -49,7 +50,10 @@ export interface LinkTap {
 }
 
 export class SimTransport implements HubTransport {
+  /** Bytes that crossed the hub link to the tiles (with chips: without what the chips served). */
   bytesToTiles = 0;
+  /** Bytes the tiles' chips served from shared memory instead of the hub link. */
+  chipBytesToTiles = 0;
   bytesToHub = 0;
   messagesToHub = 0;
   private nextRef = 1;
@@ -65,6 +69,7 @@ export class SimTransport implements HubTransport {
     readonly nodes: TileNode[],
     private readonly sink: HubSink,
     private readonly tap: LinkTap | null = null,
+    private readonly chip: ChipLink | null = null,
   ) {
     sim.on('booted', ({ tile }) => this.sink.onTileBooted(tile));
     sim.on('deliver', (m) => this.onDeliver(m));
@@ -94,12 +99,14 @@ export class SimTransport implements HubTransport {
   }
 
   send(tileId: number, bytes: Uint8Array): void {
-    this.bytesToTiles += bytes.length;
+    const chip = this.chip?.fromChip(bytes) ?? { bytes: 0, cycles: 0 };
+    this.bytesToTiles += bytes.length - chip.bytes;
+    this.chipBytesToTiles += chip.bytes;
     // The hub's one CPU sends once it has finished what it was computing (chargeHub, hubCompute).
-    const { arrivalCycle } = this.mesh.sendFromHub(Math.max(this.sim.nowCycles, this.hubBusyUntil), tileId, bytes.length);
+    const { arrivalCycle } = this.mesh.sendFromHub(Math.max(this.sim.nowCycles, this.hubBusyUntil), tileId, bytes.length - chip.bytes);
     const delivered = this.tap ? this.tap.hubToTile(tileId, bytes) : bytes;
     if (delivered === null) return; // lost in the mesh: the hub's reply timeout notices
-    this.sim.scheduleAt(arrivalCycle, 'deliver', this.ref(tileId, delivered));
+    this.sim.scheduleAt(arrivalCycle + chip.cycles, 'deliver', this.ref(tileId, delivered));
   }
 
   restartTile(tileId: number): void {

@@ -12,6 +12,7 @@ import { JobPlanner } from '../work/job-planner.ts';
 import type { JobStep, TileJob, WorkUnit } from '../work/job.ts';
 import { MessageBuilder } from '../work/message-builder.ts';
 import { StepLink, type StepLinkParts } from './step-link.ts';
+import type { ChipBlocks } from '../chip/chip-blocks.ts';
 
 export class PushHnswModeDriver implements ModeDriver {
   readonly admission: { window: number; refill: boolean };
@@ -22,6 +23,8 @@ export class PushHnswModeDriver implements ModeDriver {
     private readonly data: EncodedDataset,
     private readonly options: ModeOptions,
     private readonly search: PushHnswDriver,
+    /** With chips: which batch bytes the tile's chip serves from its shared memory. */
+    private readonly chips: ChipBlocks | null = null,
   ) {
     this.admission = { window: options.concurrency, refill: true };
     this.messages = new MessageBuilder(data, { verifyCrc: options.verifyCrc, integrity: options.integrity });
@@ -48,7 +51,7 @@ export class PushHnswModeDriver implements ModeDriver {
   }
 
   connect(tileId: number): TileLink {
-    return new HnswLink({ tileId, messages: this.messages, planner: this.planner, replayable: this.options.integrity }, this.search);
+    return new HnswLink({ tileId, messages: this.messages, planner: this.planner, replayable: this.options.integrity }, this.search, this.chips, this.options.integrity);
   }
 
   /** The hub's HNSW walk: every node it expands and every distance it takes into its beam. */
@@ -78,10 +81,14 @@ export class PushHnswModeDriver implements ModeDriver {
 class HnswLink extends StepLink {
   /** The query the tile holds loaded with an explicit k, as far as the hub knows. */
   private loadedQuery: number | null = null;
+  /** The batch being streamed and the bytes of each chunk the tile's chip holds (chips only). */
+  private held: { key: string; bytes: number[] } | null = null;
 
   constructor(
     parts: StepLinkParts,
     private readonly search: PushHnswDriver,
+    private readonly chips: ChipBlocks | null,
+    private readonly integrity: boolean,
   ) {
     super(parts);
   }
@@ -92,7 +99,14 @@ class HnswLink extends StepLink {
 
   protected override sendPart(step: JobStep, part: number) {
     if (step.op === 'query') this.loadedQuery = null; // known again only when its DONE arrives
-    return super.sendPart(step, part);
+    const out = super.sendPart(step, part);
+    if (this.chips && (step.op === 'stream' || step.op === 'chunk') && step.batch) {
+      const chunk = step.op === 'chunk' ? step.chunk : part;
+      // The chip is asked once per pass over a batch (a retry passes again: what went through is cached now).
+      if (chunk === 0 || this.held?.key !== step.batch.key) this.held = { key: step.batch.key, bytes: this.chips.heldChunkBytes(this.tileId, step.batch.ids, this.integrity) };
+      this.chips.ledger.note(out.msgId, this.held.bytes[chunk] ?? 0);
+    }
+    return out;
   }
 
   protected override readResult(p: Partial): LinkReply {

@@ -28,6 +28,8 @@ import { explicitBlockChunks } from '../work/explicit-blocks.ts';
 import type { WalkUnit } from '../work/job.ts';
 import { METRIC_CODES } from '../work/message-builder.ts';
 import { MsgIds, stampMsgId, WALK_MSG_IDS_FIRST } from '../work/msg-ids.ts';
+import type { ChipBeam } from '../chip/chip-beam.ts';
+import type { ChipBlocks } from '../chip/chip-blocks.ts';
 import { MissingLayerError, PullIndex, UnknownNodeError } from './pull-index.ts';
 import { bitsToF32, checkEf, replayTileDescentWalk, replayTileWalk, type WalkSource, type WalkTrace } from './tile-walk.ts';
 
@@ -82,6 +84,8 @@ interface WalkState {
   nextChunk: number;
   /** Layer of the last list sent (a NEED_BLOCK after an upper-layer list is a descent step's). */
   layer: number;
+  /** Bytes of each chunk the tile's chip serves from its shared memory (chips; else empty). */
+  chipBytes?: number[];
 }
 
 export class PullWalkDriver {
@@ -98,7 +102,7 @@ export class PullWalkDriver {
   constructor(
     private readonly data: EncodedDataset,
     readonly index: PullIndex,
-    private readonly opts: { integrity?: boolean; verifyCrc?: boolean } = {},
+    private readonly opts: { integrity?: boolean; verifyCrc?: boolean; chips?: ChipBlocks; beam?: ChipBeam } = {},
   ) {
     checkEf(index.settings.ef);
     this.ef = index.settings.ef;
@@ -128,7 +132,7 @@ export class PullWalkDriver {
       if (entry.layer < 1) {
         // Only layer 0: nothing to descend, the entry point is the seed.
         this.stats.seedVectors++;
-        state.chunks = this.blockMessages([entry.id]);
+        this.setBlock(tileId, state, [entry.id]);
         return this.sendChunk(state);
       }
       this.stats.descentSteps++;
@@ -139,7 +143,9 @@ export class PullWalkDriver {
     if (!seeds) throw new RangeError(`query ${unit.queryId} has no walk ${unit.walk} (${this.index.walks} walks per query)`);
     this.stats.walks++;
     this.stats.seedVectors += seeds.length;
-    const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: this.blockMessages(seeds), nextChunk: 0, layer: 0 };
+    const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: [], nextChunk: 0, layer: 0 };
+    this.opts.beam?.claim(unit.queryId, unit.walk, seeds);
+    this.setBlock(tileId, state, seeds);
     this.active.set(tileId, state);
     return this.sendChunk(state);
   }
@@ -155,6 +161,7 @@ export class PullWalkDriver {
       }
       if (reply.type === 'DONE') {
         this.active.delete(tileId);
+        this.opts.beam?.walkDone(st.queryId, this.index.walks);
         return { done: true };
       }
       if (reply.type === 'NEED_NEIGHBORS') {
@@ -172,11 +179,11 @@ export class PullWalkDriver {
           throw this.error(tileId, st, 0n, 'NEED_BLOCK', `asks for ${reply.ids.length} vectors; a block carries 1..${this.capacity}`);
         }
         const ids = reply.ids.map((id) => this.checkId(tileId, st, id, 'NEED_BLOCK'));
+        this.opts.beam?.claim(st.queryId, st.walk, ids);
         this.stats.blocks++;
         this.stats.vectors += ids.length;
         if (st.layer > 0) this.stats.descentVectors += ids.length;
-        st.chunks = this.blockMessages(ids);
-        st.nextChunk = 0;
+        this.setBlock(tileId, st, ids);
         return { send: this.sendChunk(st) };
       }
       throw this.error(tileId, st, 0n, 'reply', `unexpected ${reply.type} during a walk`);
@@ -200,7 +207,9 @@ export class PullWalkDriver {
   private neighborsOf(tileId: number, st: WalkState, id: bigint, layer: number): number[] {
     const n = this.checkId(tileId, st, id, 'NEED_NEIGHBORS');
     try {
-      const list = layer === 0 ? this.index.neighbors(st.walk, n) : this.index.neighbors(st.walk, n, layer);
+      const all = layer === 0 ? this.index.neighbors(st.walk, n) : this.index.neighbors(st.walk, n, layer);
+      // A chip-wide beam: ids another tile of the chip evaluated for this query stay with it.
+      const list = this.opts.beam && layer === 0 ? this.opts.beam.filter(st.queryId, st.walk, all) : all;
       return list.length > LoadNeighbors.maxIds ? list.slice(0, LoadNeighbors.maxIds) : list;
     } catch (err) {
       if (err instanceof UnknownNodeError) throw this.error(tileId, st, id, 'NEED_NEIGHBORS', `asks for ${err.message}`, err instanceof MissingLayerError ? err.layer : layer);
@@ -208,13 +217,20 @@ export class PullWalkDriver {
     }
   }
 
-  private blockMessages(ids: readonly number[]): Uint8Array[] {
-    return explicitBlockChunks(this.data, ids, { verifyCrc: this.opts.verifyCrc ?? false, integrity: this.opts.integrity ?? false, freshTopk: false });
+  /** The block of `ids` the walk streams next; with chips, which of its bytes the tile's chip holds. */
+  private setBlock(tileId: number, st: WalkState, ids: readonly number[]): void {
+    const integrity = this.opts.integrity ?? false;
+    st.chunks = explicitBlockChunks(this.data, ids, { verifyCrc: this.opts.verifyCrc ?? false, integrity, freshTopk: false });
+    st.nextChunk = 0;
+    const chips = this.opts.chips;
+    if (chips) st.chipBytes = chips.heldChunkBytes(tileId, ids, integrity);
   }
 
   private sendChunk(st: WalkState): Outgoing {
-    const bytes = st.chunks[st.nextChunk++]!;
-    return this.finish(bytes.slice(), 'LOAD_BLOCK');
+    const at = st.nextChunk++;
+    const out = this.finish(st.chunks[at]!.slice(), 'LOAD_BLOCK');
+    this.opts.chips?.ledger.note(out.msgId, st.chipBytes?.[at] ?? 0);
+    return out;
   }
 
   private message(m: HubMessage, requestType: string): Outgoing {

@@ -23,6 +23,8 @@ interface RunChoice {
   kernelFile: boolean;
   /** Pull splits the data into regions (--walk-split shards, --walks > 1): its --index is a bundle. */
   shardedPull: boolean;
+  /** --distribution gaussian: the built-in data has no clusters. */
+  gaussian?: boolean;
 }
 
 /** Flags that only some modes read, and those modes (README "Flags by mode"). */
@@ -59,11 +61,14 @@ export function refuseUnusedFlags(typed: Set<string>, c: RunChoice): void {
     throw new UserError('--concurrency applies to --schedule query; --schedule block sends every query at once, so drop --concurrency');
   }
   if (c.data) {
-    for (const flag of ['--dim', '--clusters']) {
+    for (const flag of ['--dim', '--clusters', '--distribution']) {
       if (typed.has(flag)) throw new UserError(`${flag} applies to the built-in data; with --data the file sets it, so drop ${flag}`);
     }
   } else if (typed.has('--query-file')) {
     throw new UserError('--query-file goes with --data: the built-in data makes its own queries; add --data or drop --query-file');
+  }
+  if (!c.data && c.gaussian && typed.has('--clusters')) {
+    throw new UserError('--clusters applies to --distribution clustered; gaussian data has no clusters, so drop --clusters');
   }
   if (c.kernelFile && typed.has('--kernel')) throw new UserError('--kernel and --kernel-file both name the kernel; give one');
 }

@@ -14,12 +14,13 @@ import { checkKernelFile, collectPaths, kernelFileConfig, type KernelFileFlags }
 import { refuseUnusedFlags, typedFlags } from './flag-scope.ts';
 import { withPendingOutput } from './output-file.ts';
 import { prepareRunFiles, type RunFiles } from './run-files.ts';
+import { CHIP_FLAG_DEFAULTS, chipLayoutFrom, refuseChipFlags, type ChipFlags } from '../chip/chip-flags.ts';
 import { MAX_TILES, refuseOverTileCeiling, TRAP_HANDLER_TILES } from './tile-ceiling.ts';
 import { addPackRunOptions, formatUpgrade, packRun, type PackRunFlags } from './pack-run.ts';
 import type { UpgradeHandle } from '../run/upgrade-run.ts';
 import { CliError } from './cli-error.ts';
 
-export interface RunFlags extends KernelFileFlags, OutputFlags, PackRunFlags {
+export interface RunFlags extends KernelFileFlags, OutputFlags, PackRunFlags, ChipFlags {
   tiles: number;
   mesh?: string;
   vectors: number;
@@ -35,6 +36,7 @@ export interface RunFlags extends KernelFileFlags, OutputFlags, PackRunFlags {
   kernel: string;
   verifyCrc: boolean;
   clusters: number;
+  distribution: 'clustered' | 'gaussian';
   data?: string;
   queryFile?: string;
   trace?: string;
@@ -78,10 +80,16 @@ export function addRunOptions(cmd: Command): Command {
     .option('--trust-key <file>', 'also trust this key for --kernel-file: a PEM Ed25519 key, a JSON key entry or trust store; repeatable', collectPaths('--trust-key'), [])
     .option('--verify-crc', 'check each block\'s CRC32C on the tile before computing (detects scratch corruption; ~7 cycles/byte)', d.verifyCrc)
     .option('--clusters <n>', 'clusters in the built-in data, 1..--vectors', wholeNumber('--clusters'), d.clusters)
+    .option('--distribution <d>', 'built-in data: clustered (--clusters Gaussian clusters, the default) or gaussian (unclustered standard normal, fp16-exact: hard for HNSW)', oneOf('--distribution', ['clustered', 'gaussian'] as const), 'clustered')
     .option('--data <file>', 'base vectors instead of the built-in data: .fvecs, .bvecs, or .npy (2-D, C order, <f4 or <f2); values finite with |x| <= 65,504 (fp16)')
     .option('--query-file <file>', 'queries to go with --data (same formats and range, same dim, at least 1 row)')
     .option('--trace <file>', 'write the event trace: JSON lines (hashed), or Chrome trace JSON with --trace-format chrome; written beside the target and renamed when the run completes, never over an input or a key')
-    .option('--json', 'print the summary as JSON');
+    .option('--json', 'print the summary as JSON')
+    .option('--chips <n>', 'pull and push-hnsw: organise the tiles as n chips of --tiles-per-chip tiles with shared memory (Layer A and a vector cache; docs/chips.md); sets --tiles', wholeNumber('--chips'))
+    .option('--tiles-per-chip <n>', 'with --chips: tiles per chip', wholeNumber('--tiles-per-chip'), CHIP_FLAG_DEFAULTS.tilesPerChip)
+    .option('--chip-memory <bytes>', 'with --chips: shared memory per chip in bytes (default 8 MiB: ~10,000 vectors of 384 fp16 dims plus Layer A)', wholeNumber('--chip-memory'), CHIP_FLAG_DEFAULTS.chipMemory)
+    .option('--chip-cache <on|off>', 'with --chips: the chip\'s vector cache (Layer A stays either way)', oneOf('--chip-cache', ['on', 'off'] as const), CHIP_FLAG_DEFAULTS.chipCache)
+    .option('--chip-beam', 'pull with --chips: spread each query\'s beam over one chip\'s tiles (--tiles-per-chip walks over one index, a shared visited set in chip memory; effective beam 16 x tiles; docs/pull-mode.md)');
 }
 
 /** Run's and faults' flags: the run's, then the outputs' (sim/output). */
@@ -90,10 +98,12 @@ export function addRunAndOutputOptions(cmd: Command): Command {
 }
 
 export function runConfigFrom(f: RunFlags): RunConfig {
-  const side = Math.ceil(Math.sqrt(f.tiles));
-  const mesh = f.mesh ? parseMesh(f.mesh) : { rows: Math.ceil(f.tiles / side), cols: side };
+  const chips = chipLayoutFrom(f);
+  const tiles = chips ? chips.chips * chips.tilesPerChip : f.tiles;
+  const side = Math.ceil(Math.sqrt(tiles));
+  const mesh = f.mesh ? parseMesh(f.mesh) : { rows: Math.ceil(tiles / side), cols: side };
   return checkRunConfig({
-    tiles: f.tiles,
+    tiles,
     meshRows: mesh.rows,
     meshCols: mesh.cols,
     vectors: f.vectors,
@@ -110,11 +120,14 @@ export function runConfigFrom(f: RunFlags): RunConfig {
     ...kernelFileConfig(f),
     verifyCrc: f.verifyCrc,
     clusters: f.clusters,
+    // Absent for the default, so a clustered run's config (and trace hash) is unchanged.
+    ...(f.distribution === 'gaussian' ? { distribution: 'gaussian' as const } : {}),
     ...(f.data ? { dataPath: f.data } : {}),
     ...(f.queryFile ? { queryPath: f.queryFile } : {}),
     ...(f.trace ? { tracePath: f.trace } : {}),
-    pull: { ef: f.ef ?? DEFAULT_RUN.pull.ef, walks: f.walks, split: f.walkSplit, descent: f.descent, M: f.M, efConstruction: f.efConstruction, ...(f.index ? { indexPath: f.index } : {}) },
+    pull: { ef: f.ef ?? DEFAULT_RUN.pull.ef, walks: chips?.beam ? chips.tilesPerChip : f.walks, split: chips?.beam ? 'entries' : f.walkSplit, descent: f.descent, M: f.M, efConstruction: f.efConstruction, ...(f.index ? { indexPath: f.index } : {}) },
     pushHnsw: { ef: f.ef ?? DEFAULT_RUN.pushHnsw.ef },
+    ...(chips ? { chips } : {}),
   });
 }
 
@@ -124,7 +137,8 @@ export function runConfigFrom(f: RunFlags): RunConfig {
  */
 export function checkedRun(flags: RunFlags, cmd: Command): RunFiles {
   const typed = typedFlags(cmd);
-  refuseUnusedFlags(typed, { mode: flags.mode, schedule: flags.schedule, data: flags.data !== undefined, compare: flags.compare === true, kernelFile: flags.kernelFile !== undefined, shardedPull: flags.walks > 1 && flags.walkSplit === 'shards' });
+  refuseUnusedFlags(typed, { mode: flags.mode, schedule: flags.schedule, data: flags.data !== undefined, compare: flags.compare === true, kernelFile: flags.kernelFile !== undefined, shardedPull: !flags.chipBeam && flags.walks > 1 && flags.walkSplit === 'shards', gaussian: flags.distribution === 'gaussian' });
+  refuseChipFlags(typed, flags);
   const config = runConfigFrom(flags);
   refuseOverTileCeiling(config.tiles);
   // A Chrome trace is written by the run's outputs (sim/output); only a JSONL trace is streamed by the run itself.

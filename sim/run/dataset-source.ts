@@ -1,9 +1,10 @@
-// Where a run's vectors come from: the built-in seeded clustered generator, or files the
+// Where a run's vectors come from: the built-in seeded clustered or gaussian generator, or files the
 // user brings (.fvecs / .bvecs / .npy). File errors surface as one-line CLI errors.
 import { extname } from 'node:path';
 import { DataFormatError } from '../../hub/data/data-format-error.ts';
 import { loadBvecs, loadFvecs } from '../../hub/data/fvecs.ts';
 import { generateClusteredData } from '../../hub/data/generate.ts';
+import { generateGaussianData } from '../../hub/data/generate-gaussian.ts';
 import { loadNpy } from '../../hub/data/npy.ts';
 import type { Prng } from '../../hub/prng.ts';
 import { checkSearchSpec } from '../../hub/search-spec.ts';
@@ -84,6 +85,10 @@ function fileData(config: RunConfig & { dataPath: string }): RunData {
 
 export function runData(config: RunConfig, prng: Prng): RunData {
   if (config.dataPath) return fileData({ ...config, dataPath: config.dataPath });
+  if (config.distribution === 'gaussian') {
+    const g = generateGaussianData(prng.derive('data'), { count: config.vectors, dim: config.dim, queryCount: config.queries });
+    return { name: `built-in gaussian (${config.vectors} x ${config.dim}, standard normal, fp16-exact)`, ...g };
+  }
   const g = generateClusteredData(prng.derive('data'), {
     count: config.vectors,
     dim: config.dim,

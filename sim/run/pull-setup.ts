@@ -9,12 +9,20 @@ import { PullModeDriver } from '../../hub/modes/pull-mode.ts';
 import { PullWalkDriver } from '../../hub/pull/pull-driver.ts';
 import { PullIndex, type PullSettings } from '../../hub/pull/pull-index.ts';
 import { UserError as CliError } from './user-error.ts';
+import { ChipBlocks } from '../../hub/chip/chip-blocks.ts';
+import { ChipBeam } from '../../hub/chip/chip-beam.ts';
+import { chipLayerA } from '../../hub/chip/chip-layer-a.ts';
+import { ChipLayoutError, Chips, type ChipLayout } from '../../hub/chip/chip-memory.ts';
+import { strideBytes } from '../../protocol/vector-bytes.ts';
+import { DTYPE_FP16 } from '../../wat/layout.ts';
 import type { RunConfig } from './run-config.ts';
 
 export interface PullSetup {
   index: PullIndex;
   driver: PullWalkDriver;
   mode: PullModeDriver;
+  /** With --chips: every chip's shared memory (Layer A and cache) as the hub mirrors it. */
+  chips?: Chips;
 }
 
 /** Where the run's HNSW index comes from: its --index file, else the cache (opts.cacheDir). */
@@ -42,6 +50,20 @@ export function obtainRunIndex(config: RunConfig, source: IndexSource, encoded: 
 export function setUpPull(config: RunConfig, encoded: EncodedDataset, prng: Prng, options: ModeOptions, opts: { cacheDir?: string | null } = {}): PullSetup {
   const p = config.pull;
   const index = obtainRunIndex(config, p, encoded, prng, { ef: p.ef, walks: p.walks, split: p.split, M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1, descent: p.descent }, opts);
-  const driver = new PullWalkDriver(encoded, index, { integrity: options.integrity, verifyCrc: config.verifyCrc });
-  return { index, driver, mode: new PullModeDriver(encoded, options, driver) };
+  const chips = config.chips ? setUpChips(config.chips, index, encoded) : undefined;
+  const chipBlocks = chips ? { chips: new ChipBlocks(chips, encoded.dim) } : {};
+  const beam = config.chips?.beam ? { beam: new ChipBeam() } : {};
+  const driver = new PullWalkDriver(encoded, index, { integrity: options.integrity, verifyCrc: config.verifyCrc, ...chipBlocks, ...beam });
+  return { index, driver, mode: new PullModeDriver(encoded, options, driver), ...(chips ? { chips } : {}) };
+}
+
+/** Every chip's shared memory for the run's index (Layer A pinned); a memory too small is a one-line error. */
+export function setUpChips(layout: ChipLayout, index: PullIndex, encoded: EncodedDataset): Chips {
+  const stride = strideBytes(DTYPE_FP16, encoded.dim);
+  try {
+    return new Chips(layout, chipLayerA(index, stride), stride);
+  } catch (err) {
+    if (err instanceof ChipLayoutError) throw new CliError(err.message);
+    throw err;
+  }
 }

@@ -8,7 +8,9 @@ import { PushHnswModeDriver } from '../../hub/modes/push-hnsw-mode.ts';
 import type { Prng } from '../../hub/prng.ts';
 import { PushHnswDriver } from '../../hub/push-hnsw/push-hnsw-driver.ts';
 import { TOPK_MAX } from '../../wat/layout.ts';
-import { obtainRunIndex } from './pull-setup.ts';
+import { obtainRunIndex, setUpChips } from './pull-setup.ts';
+import { ChipBlocks } from '../../hub/chip/chip-blocks.ts';
+import type { Chips } from '../../hub/chip/chip-memory.ts';
 import { pushHnswIndex, type RunConfig } from './run-config.ts';
 
 export interface PushHnswSetup {
@@ -17,6 +19,8 @@ export interface PushHnswSetup {
   indexFrom: string;
   driver: PushHnswDriver;
   mode: PushHnswModeDriver;
+  /** With --chips: every chip's shared memory as the hub mirrors it. */
+  chips?: Chips;
 }
 
 export function setUpPushHnsw(config: RunConfig, encoded: EncodedDataset, prng: Prng, options: ModeOptions, opts: { cacheDir?: string | null } = {}): PushHnswSetup {
@@ -31,5 +35,7 @@ export function setUpPushHnsw(config: RunConfig, encoded: EncodedDataset, prng: 
     tileCount: config.tiles,
     concurrency: config.concurrency,
   });
-  return { index: source.index, indexFrom: `${source.from}${source.path ? ` (${source.path})` : ''}`, driver, mode: new PushHnswModeDriver(encoded, options, driver) };
+  const chips = config.chips ? setUpChips(config.chips, pulled, encoded) : undefined;
+  const mode = new PushHnswModeDriver(encoded, options, driver, chips ? new ChipBlocks(chips, encoded.dim) : null);
+  return { index: source.index, indexFrom: `${source.from}${source.path ? ` (${source.path})` : ''}`, driver, mode, ...(chips ? { chips } : {}) };
 }

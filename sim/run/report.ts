@@ -2,6 +2,8 @@
 // utilization, and the trace hash that pins the run down.
 import { groundTruth } from '../../hub/data/ground-truth.ts';
 import type { Simulation } from './simulation.ts';
+import type { Chips } from '../../hub/chip/chip-memory.ts';
+import { chipSummary, formatChipLines, type ChipSummary } from '../chip/chip-report.ts';
 import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
 import { countEqualToReference, referenceHnswSearch } from '../../hub/push-hnsw/reference-search.ts';
@@ -52,6 +54,8 @@ export interface RunSummary {
   pull?: PullSummary;
   /** Push-hnsw only. */
   pushHnsw?: PushHnswSummary;
+  /** With --chips only. */
+  chips?: ChipSummary;
 }
 
 export interface PushHnswSummary {
@@ -203,7 +207,12 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     hubWork: { ...s.hub.hubWork },
     ...(s.pull ? { pull: pullSummary(s) } : {}),
     ...(s.pushHnsw ? { pushHnsw: pushHnswSummary(s) } : {}),
+    ...(chipsOf(s) ? { chips: chipSummary(chipsOf(s)!, transport.chipBytesToTiles, nq) } : {}),
   };
+}
+
+function chipsOf(s: Simulation): Chips | undefined {
+  return s.pull?.chips ?? s.pushHnsw?.chips;
 }
 
 function pushHnswSummary(s: Simulation): PushHnswSummary {
@@ -293,6 +302,7 @@ export function formatSummary(r: RunSummary): string {
     `tile work                ${n(r.tileWork.distances)} distances, ${n(r.tileWork.merges)} candidates merged, ${n(r.tileWork.crcBytes)} B checked by CRC32C`,
     `  tile cycles            ${n(r.tileWork.cycles.total)}: distances ${n(r.tileWork.cycles.distance)}, merges ${n(r.tileWork.cycles.merge)}, CRC ${n(r.tileWork.cycles.crc)}, I/O ${n(r.tileWork.cycles.io + r.tileWork.cycles.dequant)}, dispatch ${n(r.tileWork.cycles.dispatch)}${r.tileWork.cycles.pq > 0 ? `, PQ ${n(r.tileWork.cycles.pq)}` : ''}`,
     `hub work                 ${n(r.hubWork.cycles)} cycles: ${n(r.hubWork.distances)} distances (${n(r.hubWork.routingDistances)} routing, ${n(r.hubWork.localDistances)} hub-local), ${n(r.hubWork.merged)} candidates merged${r.hubWork.expansions > 0 ? `, ${n(r.hubWork.expansions)} HNSW expansions, ${n(r.hubWork.beamCandidates)} beam inserts` : ''}`,
+    ...(r.chips ? formatChipLines(r.chips) : []),
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,
     `recovery                 ${r.hub.retries} retries, ${r.hub.restarts} restarts, ${r.hub.retirements} retirements, ${r.hub.reassignedUnits} units reassigned, ${r.hub.hubLocalUnits} hub-local`,
     `simulator                ${n(r.events)} events in ${r.wallSeconds.toFixed(2)} s wall (${n(r.events / Math.max(r.wallSeconds, 1e-9))} events/s)`,

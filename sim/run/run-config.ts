@@ -6,6 +6,7 @@ import { pullBlockCapacity } from '../../hub/pull/pull-driver.ts';
 import { TOPK_MAX } from '../../wat/layout.ts';
 import { MAX_MESH_SIDE } from '../mesh.ts';
 import { EF_CONSTRUCTION_MAX } from '../../hub/hnsw/params.ts';
+import type { ChipLayout } from '../../hub/chip/chip-memory.ts';
 
 /** push: exact scan (hub streams blocks); pull: the tile walks HNSW; push-hnsw: the hub walks HNSW, tiles compute (docs/modes.md). */
 export type RunMode = 'push' | 'pull' | 'push-hnsw';
@@ -66,11 +67,15 @@ export interface RunConfig {
   trustKeyPaths?: string[];
   verifyCrc: boolean;
   clusters: number;
+  /** Built-in data: clustered (absent, the default) or gaussian (unclustered standard normal, fp16-exact). */
+  distribution?: 'clustered' | 'gaussian';
   dataPath?: string;
   queryPath?: string;
   tracePath?: string;
   pull: PullConfig;
   pushHnsw: PushHnswConfig;
+  /** --chips: the tiles grouped into chips with shared memory (absent: the flat mesh). docs/chips.md. */
+  chips?: ChipLayout;
 }
 
 export const DEFAULT_RUN: RunConfig = {
@@ -126,10 +131,11 @@ export function checkRunConfig(c: RunConfig): RunConfig {
     throw new UserError(`mesh ${c.meshRows}x${c.meshCols} has ${c.meshRows * c.meshCols} tiles, --tiles asks for ${c.tiles}`);
   }
   // The built-in generator refuses more clusters than vectors; say so in terms of the flags.
-  if (!c.dataPath && c.clusters > c.vectors) {
+  if (!c.dataPath && c.distribution !== 'gaussian' && c.clusters > c.vectors) {
     throw new UserError(`--clusters ${c.clusters} is more than --vectors ${c.vectors}: the built-in data needs at least one vector per cluster`);
   }
   if (c.k > c.vectors) throw new UserError(`--k ${c.k} is more than --vectors ${c.vectors}: a query cannot have more neighbours than there are vectors`);
+  if (c.chips) checkChips(c, c.chips);
   if (c.mode === 'pull') checkPullConfig(c);
   if (c.mode === 'push-hnsw') checkPushHnswConfig(c);
   try {
@@ -138,6 +144,18 @@ export function checkRunConfig(c: RunConfig): RunConfig {
     throw new UserError((err as Error).message);
   }
   return c;
+}
+
+function checkChips(c: RunConfig, l: ChipLayout): void {
+  if (c.mode === 'push') throw new UserError(`--chips serves the HNSW modes (a chip's shared memory holds Layer A and the vectors its tiles ask for); this run is --mode push, so use --mode pull or push-hnsw, or drop --chips`);
+  if (l.chips * l.tilesPerChip !== c.tiles) {
+    throw new UserError(`--chips ${l.chips} x --tiles-per-chip ${l.tilesPerChip} is ${l.chips * l.tilesPerChip} tiles, --tiles asks for ${c.tiles}; drop --tiles (chips set it) or make them agree`);
+  }
+  if (l.beam && c.mode !== 'pull') throw new UserError(`--chip-beam spreads a pull walk's beam over a chip's tiles; this run is --mode ${c.mode}, so drop --chip-beam`);
+  if (l.beam && (c.pull.walks !== l.tilesPerChip || c.pull.split !== 'entries')) {
+    throw new UserError(`--chip-beam runs --tiles-per-chip ${l.tilesPerChip} walks per query over one index (--walk-split entries); got --walks ${c.pull.walks} --walk-split ${c.pull.split}`);
+  }
+  if (!Number.isSafeInteger(l.sharedBytes) || l.sharedBytes < 1) throw new UserError(`--chip-memory must be a whole number of bytes of at least 1, got ${l.sharedBytes}`);
 }
 
 function checkEfConstruction(efc: number): void {

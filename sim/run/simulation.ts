@@ -16,6 +16,7 @@ import { Mesh } from '../mesh.ts';
 import { Simulator } from '../simulator.ts';
 import { SimTransport, type LinkTap, type SimEvents } from '../sim-transport.ts';
 import { cycleClock } from '../xstate-clock.ts';
+import { ChipLink } from '../chip/chip-link.ts';
 import { TileNode } from '../tile-node.ts';
 import { TraceRecorder } from '../trace.ts';
 import { runData, type RunData } from './dataset-source.ts';
@@ -103,6 +104,7 @@ export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Sim
   const nodes = Array.from({ length: config.tiles }, (_, t) => new TileNode(t, kernel, boot, cost, computeShape));
   const options: HubOptions = { ...HUB_DEFAULTS, tileCount: config.tiles, concurrency: config.concurrency, verifyCrc: config.verifyCrc, ...opts.hub };
   const { driver, pull, pushHnsw } = MODES[config.mode](config, encoded, prng, options, opts);
+  const chips = pull?.chips ?? pushHnsw?.chips;
   // The instruments only ask the hub while the run is going, after it is built.
   const instruments: Instruments | undefined = opts.instrument?.({ sim, prng, nodes, awaits: (t, msgId, at): boolean => hub.awaits(t, msgId, at) });
   const hub: Hub<SimTransport> = new Hub({
@@ -112,7 +114,7 @@ export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Sim
     options,
     driver,
     clock: cycleClock(sim),
-    connect: (sink) => new SimTransport(sim, mesh, nodes, sink, instruments?.tap ?? null),
+    connect: (sink) => new SimTransport(sim, mesh, nodes, sink, instruments?.tap ?? null, chips ? new ChipLink(chips.ledger) : null),
     ...(instruments ? { listener: instruments.listener } : {}),
   });
   const transport = hub.transport;

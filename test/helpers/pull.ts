@@ -15,11 +15,13 @@ export function pullDataset(count: number, queries: number, seed = 5): EncodedDa
   return new EncodedDataset({ dtype: 'fp16', metric: 'l2', k: 10, dim: PULL_TEST_DIM, schedule: 'query' }, g.base, g.queries);
 }
 
-export function runPull(config: RunConfig, tweak?: (driver: PullWalkDriver) => void): { summary: RunSummary; ids: number[][]; driver: PullWalkDriver } {
+/** A whole simulation (any mode; pull's walk driver can be tweaked first): summary, answer ids, answers with distances. */
+export function runPull(config: RunConfig, tweak?: (driver: PullWalkDriver) => void): { summary: RunSummary; ids: number[][]; driver: PullWalkDriver; best: { id: number; dist: number }[][] } {
   const sim = buildSimulation(config, { cacheDir: null });
   tweak?.(sim.pull!.driver);
   const { events } = runSimulation(sim);
   const summary = summarize(sim, events, 0);
   sim.trace.close();
-  return { summary, ids: answers(sim).ids, driver: sim.pull!.driver };
+  const best = Array.from({ length: sim.encoded.queryCount }, (_, q) => (sim.hub.outcomes.get(q)?.best ?? []).map((c) => ({ id: c.id, dist: c.dist })));
+  return { summary, ids: answers(sim).ids, driver: sim.pull?.driver as PullWalkDriver, best };
 }
