@@ -45,6 +45,8 @@ export class TileNode {
   fuelPerMessage: number;
   /** Highest fuel a message used, for sizing the watchdog. */
   maxFuelUsed = 0;
+  /** The first trap the run's own kernel raised (not an injected image): what the CLI reports. */
+  firstKernelTrap: TileTrap | null = null;
 
   constructor(
     readonly tileId: number,
@@ -96,6 +98,7 @@ export class TileNode {
       length = tile.call('rvf_on_message');
     } catch (err) {
       if (!(err instanceof TileTrap)) throw err;
+      if (tile === this.instance) this.firstKernelTrap ??= err;
       // A watchdog stop took the whole budget; any other trap, the dispatch up to it.
       const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : messageCycles(this.model, this.shape, request, new Uint8Array(0), 0);
       return { kind: 'trap', trap: err, cycles: this.scaled(spent) + stall };

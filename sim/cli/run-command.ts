@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { buildSimulation, runSimulation } from '../run/simulation.ts';
 import { checkRunConfig, DEFAULT_RUN, parseMesh, type RunConfig } from '../run/run-config.ts';
-import { formatSummary, summarize } from '../run/report.ts';
+import { formatSummary, summarize, type RunSummary } from '../run/report.ts';
+import type { TileNode } from '../tile-node.ts';
 import { formatComparison, runComparison } from '../run/compare.ts';
 import { startStopwatch } from '../wallclock.ts';
 import { oneOf, wholeNumber } from './options.ts';
@@ -105,13 +106,28 @@ export function runConfigFrom(f: RunFlags): RunConfig {
   });
 }
 
+/**
+ * One line on stderr when the run's kernel trapped (a window violation, a watchdog stop):
+ * the tile, the export and the address or budget; the summary above shows the recovery.
+ */
+function reportKernelTraps(nodes: readonly TileNode[], hub: RunSummary['hub']): void {
+  const trapped = nodes.filter((n) => n.firstKernelTrap);
+  const first = trapped[0]?.firstKernelTrap;
+  if (!first) return;
+  console.error(
+    `cogsim: the kernel trapped on ${trapped.length} of ${nodes.length} tiles, first ${first.message}; recovered by the fault rules: ${hub.restarts} restarts, ${hub.retirements} retirements, ${hub.hubLocalUnits} units answered by the hub`,
+  );
+}
+
 export function registerRun(program: Command): void {
   const cmd = addRunOptions(program.command('run').description('simulate a tile array answering k-NN queries'))
-    .option('--compare', 'run push (exact scan), push-hnsw and pull on the same data, index and seed and print one table (docs/modes.md)');
-  cmd.action(async (flags: RunFlags) => {
-    const config = runConfigFrom(flags);
+    .option('--compare', 'run push (exact scan), push-hnsw and pull on the same data, index and seed and print one table (docs/modes.md)')
+    .option('--unchecked', 'run the plain kernel image, without the window checks and the watchdog every run has by default (docs/size-budget.md)');
+  cmd.action(async (flags: RunFlags & { unchecked?: boolean }) => {
+    const config = { ...runConfigFrom(flags), ...(flags.unchecked ? { unchecked: true } : {}) };
+    if (flags.unchecked) console.error('cogsim: unchecked run: the kernel runs without the window checks and the watchdog');
     await buildKernel(); // a no-op when the kernel builds are current
-    checkKernelFile(config);
+    await checkKernelFile(config);
     const watch = startStopwatch();
     if (flags.compare) {
       const c = runComparison(config, () => watch.elapsedMs() / 1000, (label) => process.stderr.write(`running ${label}\n`));
@@ -123,5 +139,6 @@ export function registerRun(program: Command): void {
     const summary = summarize(s, events, watch.elapsedMs() / 1000);
     s.trace.close();
     console.log(flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+    reportKernelTraps(s.nodes, summary.hub);
   });
 }

@@ -6,6 +6,7 @@
 import binaryen from 'binaryen';
 import { addFuelRuntime, chargeLoop, fuelBody, fuelBurners, syncCall, syncReturn, type FuelFunction } from './binary-fuel.ts';
 import { addStrictRuntime, guardMemoryAccess } from './binary-strict.ts';
+import { InstrumentError } from './instrument-error.ts';
 import { IrWalkError, rewriteTree } from './ir-walk.ts';
 import { stripCustomSections } from './wasm-sections.ts';
 
@@ -14,12 +15,6 @@ export interface Instrumentation {
   fuel: boolean;
 }
 
-export class InstrumentError extends Error {
-  constructor(kernel: string, reason: string) {
-    super(`kernel ${kernel}: cannot instrument: ${reason}`);
-    this.name = 'InstrumentError';
-  }
-}
 
 /** What a tile allows a kernel to use; the instrumentation adds nothing beyond it. */
 export const TILE_FEATURES =
@@ -62,7 +57,7 @@ function instrumentFunction(mod: binaryen.Module, name: string, opts: Instrument
   const local = tempLocals(func);
   const temps = { i32: (role: string) => local(role, binaryen.i32) };
   const fuel: FuelFunction | undefined = opts.fuel && loopers.has(name) ? { fuel: local('fuel', binaryen.i32), local } : undefined;
-  const B = binaryen as unknown as { Call: { getTarget(e: number): string } };
+  const B = binaryen as unknown as { Call: { getTarget(e: number): string }; Function: { setBody(f: number, body: number): void } };
   const body = rewriteTree(binaryen.getFunctionInfo(func).body, (e, id) => {
     if (opts.strict) guardMemoryAccess(mod, e, id, temps);
     if (!fuel) return e;
@@ -71,7 +66,7 @@ function instrumentFunction(mod: binaryen.Module, name: string, opts: Instrument
     if (id === binaryen.ReturnId) return syncReturn(mod, fuel, e);
     return e;
   });
-  binaryen.Function.setBody(func, fuel ? fuelBody(mod, fuel, body) : body);
+  B.Function.setBody(func, fuel ? fuelBody(mod, fuel, body) : body);
 }
 
 /** The instrumented twin of `plain` (a whole module, custom sections stripped). */
