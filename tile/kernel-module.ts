@@ -114,8 +114,11 @@ export function loadChosenKernel(choice: KernelChoice): LoadedKernel {
 
 export function compileKernel(name: string, bytes: Uint8Array, budgeted: boolean): LoadedKernel {
   const sections = readSections(bytes);
-  if (budgeted && bytes.length > CODE_BUDGET_BYTES) {
-    throw new KernelRejectedError(name, `module is ${bytes.length.toLocaleString('en-US')} B, a tile's code memory holds ${CODE_BUDGET_BYTES.toLocaleString('en-US')} B`);
+  // Custom sections (names, producers) are not code: the tile's memory holds the rest.
+  const customBytes = sections.filter((s) => s.id === 0).reduce((n, s) => n + s.bytes, 0);
+  if (budgeted && bytes.length - customBytes > CODE_BUDGET_BYTES) {
+    const without = customBytes > 0 ? ' without its custom sections' : '';
+    throw new KernelRejectedError(name, `module is ${(bytes.length - customBytes).toLocaleString('en-US')} B${without}, a tile's code memory holds ${CODE_BUDGET_BYTES.toLocaleString('en-US')} B`);
   }
   if (sections.some((s) => s.id === 5)) throw new KernelRejectedError(name, 'declares its own memory; a tile kernel must import tile.memory');
   const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
