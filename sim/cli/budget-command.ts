@@ -26,23 +26,43 @@ function readInput(path: string, what: string): Buffer {
   }
 }
 
+export interface KernelInput {
+  name: string;
+  /** A .wasm as given (custom sections allowed), or a built .wat stripped. */
+  bytes: Uint8Array;
+  /** Function names a .wat build read before stripping. */
+  names?: Map<number, string>;
+}
+
 /** A .wasm as given, or a .wat built by the project's pipeline first (tile/build/user-kernel.ts). */
-export async function kernelBudgetOf(path: string, flavor: 'simd' | 'scalar', what = 'kernel file'): Promise<FileBudget> {
+export async function kernelInput(path: string, flavor: 'simd' | 'scalar', what = 'kernel file'): Promise<KernelInput> {
   const name = basename(path).replace(/\.(wasm|wat)$/, '');
   try {
     if (path.endsWith('.wat')) {
       const { buildUserWat } = await import('../../tile/build/user-kernel.ts');
       const built = await buildUserWat(readInput(path, what).toString('utf8'), path, flavor);
-      return fileBudget(name, built.plain, built.names);
+      return { name, bytes: built.plain, names: built.names };
     }
     if (!path.endsWith('.wasm')) throw new CliError(`${what} ${path}: expected a .wasm or .wat file`);
-    return fileBudget(name, new Uint8Array(readInput(path, what)));
+    return { name, bytes: new Uint8Array(readInput(path, what)) };
   } catch (err) {
-    if (err instanceof CliError) throw err;
-    // A kernel that does not parse, assemble or validate is the author's input to fix.
-    const known = err instanceof KernelFileError || ['WatPreprocessError', 'WatSyntaxError', 'KernelAssembleError', 'WasmFormatError'].includes((err as Error).name);
-    if (known) throw new CliError(`${what} ${path}: ${(err as Error).message}`);
-    throw err;
+    throw asCliError(err, `${what} ${path}`);
+  }
+}
+
+/** A kernel that does not parse, assemble or validate is the author's input to fix: exit 2. */
+function asCliError(err: unknown, context: string): unknown {
+  if (err instanceof CliError) return err;
+  const known = err instanceof KernelFileError || ['WatPreprocessError', 'WatSyntaxError', 'KernelAssembleError', 'WasmFormatError'].includes((err as Error).name);
+  return known ? new CliError(`${context}: ${(err as Error).message}`) : err;
+}
+
+export async function kernelBudgetOf(path: string, flavor: 'simd' | 'scalar', what = 'kernel file'): Promise<FileBudget> {
+  const input = await kernelInput(path, flavor, what);
+  try {
+    return fileBudget(input.name, input.bytes, input.names);
+  } catch (err) {
+    throw asCliError(err, `${what} ${path}`);
   }
 }
 

@@ -4,6 +4,8 @@ import { registerBudget } from './budget-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerFaults } from './faults-command.ts';
 import { registerSignKernel } from './sign-kernel-command.ts';
+import { registerKernel } from './kernel-command.ts';
+import { registerConform } from './conform-command.ts';
 import { CliError } from './cli-error.ts';
 
 // A closed pipe (`cogsim budget | head`) ends the output, not the process with a trace.
@@ -18,6 +20,8 @@ registerBudget(program);
 registerRun(program);
 registerFaults(program);
 registerSignKernel(program);
+registerKernel(program);
+registerConform(program);
 
 // One line, whatever the error carries: a multi-line message would read like a crash.
 function oneLine(text: string): string {
