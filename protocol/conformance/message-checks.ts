@@ -130,7 +130,12 @@ function malformedCheck(kernel: LoadedKernel, f: Flow, sink: Sink): CheckResult 
   return guarded(`malformed requests answered by ERROR, ${dtypeName(f.dtype)}`, cases.length, () => {
     const port = freshPort(kernel, f.dtype, f.dim);
     for (const m of cases) {
-      const r = port.sendRaw(m.bytes, 77);
+      let r: TileMessage;
+      try {
+        r = port.sendRaw(m.bytes, 77);
+      } catch (err) {
+        return `${m.what}: expected ERROR got a reply that does not decode (${(err as Error).message})`;
+      }
       sink(show(r));
       if (r.type !== 'ERROR') return `${m.what}: expected ERROR got ${show(r)}`;
       const next = port.send({ type: 'READ_TOPK', msgId: 78 });

@@ -90,7 +90,7 @@ async function budgetOfFile(file: string, opts: BudgetFlags): Promise<void> {
   const current = await kernelBudgetOf(file, flavor);
   const diff = opts.diff ? diffBudgets(await kernelBudgetOf(opts.diff, flavor, '--diff'), current) : undefined;
   if (opts.json) {
-    const { report, ...rest } = current;
+    const { report, bodyDigests: _digests, ...rest } = current;
     console.log(JSON.stringify({ ...rest, sections: report.sections, functions: report.functions, ...(diff ? { diff } : {}) }, null, 2));
   } else {
     console.log(formatFileBudget(current));

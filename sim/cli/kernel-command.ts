@@ -28,9 +28,10 @@ async function buildCommand(wat: string, flags: KernelBuildFlags): Promise<void>
   if (flags.scalar && flags.simd) throw new CliError('--simd and --scalar exclude each other');
   const flavor = flags.scalar ? 'scalar' : 'simd';
   const name = flags.name ?? basename(wat).replace(/\.wat$/, '');
-  const files = { plain: join(flags.out, `${name}.wasm`), manifest: join(flags.out, `${name}.manifest.json`), checked: join(flags.out, `${name}.checked.wasm`) };
-  const clash = Object.values(files).find((f) => resolve(f) === resolve(wat));
-  if (clash) throw new CliError(`--out ${flags.out}: the output ${clash} would replace the input ${wat}`);
+  const files = { plain: join(flags.out, `${name}.wasm`), manifest: join(flags.out, `${name}.manifest.json`), checked: join(flags.out, `${name}.checked.wasm`), key: join(flags.out, `${name}.pem`) };
+  const inputs = [wat, ...(flags.key ? [flags.key] : [])];
+  const clash = Object.values(files).find((f) => inputs.some((i) => resolve(f) === resolve(i)));
+  if (clash) throw new CliError(`--out ${flags.out}: the output ${clash} would replace the input ${inputs.find((i) => resolve(i) === resolve(clash))}`);
   const { instrumentBinary } = await import('../../tile/build/binary-instrument.ts');
   const input = await kernelInput(wat, flavor); // parses and builds (one-line errors)
   const built = { plain: input.bytes };

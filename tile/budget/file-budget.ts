@@ -1,6 +1,7 @@
 // The budget report of any kernel binary (issue 18): per-function bytes (names from the name
 // section, read before it is stripped), per-section bytes, the rules a tile enforces, the
 // 8,192 B verdict and the missing exports; and a function-by-function diff of two kernels.
+import { createHash } from 'node:crypto';
 import { measureKernel, type KernelSizeReport } from '../build/size-report.ts';
 import { nameSectionFunctionNames, stripCustomSections } from '../build/wasm-sections.ts';
 import { budgetFor, formatBudget, type BuildBudget } from './budget-table.ts';
@@ -15,6 +16,8 @@ export interface FileBudget {
   rules: KernelRule[];
   /** Every rule holds: the kernel fits and a tile would run it. */
   ok: boolean;
+  /** SHA-256 of each function body by index: a diff names a function that changed at the same size. */
+  bodyDigests: Record<number, string>;
 }
 
 export class KernelFileError extends Error {
@@ -35,7 +38,8 @@ export function fileBudget(kernel: string, bytes: Uint8Array, names?: Map<number
   }
   const report = measureKernel({ name: kernel, budgeted: true }, plain, names ?? nameSectionFunctionNames(bytes));
   const rules = kernelRules(plain, module);
-  return { kernel, report, budget: budgetFor(report), customSectionBytes: bytes.length - plain.length, rules, ok: rules.every((r) => r.ok) };
+  const bodyDigests = Object.fromEntries(report.functions.map((fn) => [fn.index, createHash('sha256').update(plain.subarray(fn.offset, fn.offset + fn.bodyBytes)).digest('hex')]));
+  return { kernel, report, budget: budgetFor(report), customSectionBytes: bytes.length - plain.length, rules, ok: rules.every((r) => r.ok), bodyDigests };
 }
 
 export function formatFileBudget(f: FileBudget): string {
@@ -55,6 +59,8 @@ export interface FunctionDelta {
   oldBytes: number | null;
   newBytes: number | null;
   delta: number;
+  /** The body's bytes differ (possibly at the same size). */
+  changed: boolean;
 }
 
 export interface BudgetDiff {
@@ -82,10 +88,11 @@ export function diffBudgets(older: FileBudget, newer: FileBudget): BudgetDiff {
     const match = byName.get(fn.name) ?? (atIndex && (unnamed(fn.name) || unnamed(atIndex.name)) && !newer.report.functions.some((n) => n.name === atIndex.name && n !== fn) ? atIndex : undefined);
     if (match) used.add(match.index);
     const name = unnamed(fn.name) && match && !unnamed(match.name) ? match.name : fn.name;
-    rows.push({ name, oldBytes: match?.bodyBytes ?? null, newBytes: fn.bodyBytes, delta: fn.bodyBytes - (match?.bodyBytes ?? 0) });
+    const changed = !match || older.bodyDigests[match.index] !== newer.bodyDigests[fn.index];
+    rows.push({ name, oldBytes: match?.bodyBytes ?? null, newBytes: fn.bodyBytes, delta: fn.bodyBytes - (match?.bodyBytes ?? 0), changed });
   }
-  for (const o of oldFns) if (!used.has(o.index)) rows.push({ name: o.name, oldBytes: o.bodyBytes, newBytes: null, delta: -o.bodyBytes });
-  const changed = rows.filter((r) => r.delta !== 0 || r.oldBytes === null || r.newBytes === null).sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || a.name.localeCompare(b.name));
+  for (const o of oldFns) if (!used.has(o.index)) rows.push({ name: o.name, oldBytes: o.bodyBytes, newBytes: null, delta: -o.bodyBytes, changed: true });
+  const changed = rows.filter((r) => r.changed).sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta) || a.name.localeCompare(b.name));
   return { oldKernel: older.kernel, newKernel: newer.kernel, moduleDelta: newer.report.moduleBytes - older.report.moduleBytes, changed, unchanged: rows.length - changed.length };
 }
 
@@ -94,7 +101,7 @@ export function formatBudgetDiff(d: BudgetDiff): string {
   const signed = (x: number) => `${x > 0 ? '+' : ''}${x.toLocaleString('en-US')}`;
   const lines = [`diff ${d.oldKernel} -> ${d.newKernel}: whole module ${signed(d.moduleDelta)} B`, `  ${'function'.padEnd(28)} ${'old'.padStart(7)} ${'new'.padStart(7)} ${'change'.padStart(8)}`];
   for (const r of d.changed) {
-    const note = r.oldBytes === null ? '  (new)' : r.newBytes === null ? '  (removed)' : '';
+    const note = r.oldBytes === null ? '  (new)' : r.newBytes === null ? '  (removed)' : r.delta === 0 ? '  (same size, other bytes)' : '';
     lines.push(`  ${r.name.padEnd(28)} ${n(r.oldBytes).padStart(7)} ${n(r.newBytes).padStart(7)} ${signed(r.delta).padStart(8)}${note}`);
   }
   lines.push(`  ${d.changed.length === 0 ? 'no function changed' : `${d.changed.length} functions changed`}, ${d.unchanged} unchanged`);
