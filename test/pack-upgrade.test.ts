@@ -41,7 +41,7 @@ async function wrongDistanceKernel(): Promise<Uint8Array> {
     return { ...src, text };
   });
   const variant = variantByName('simd');
-  return stripCustomSections(await assembleWat(moduleText(variant, sources), { variant: 'simd', simd: true, optimize: true }));
+  return stripCustomSections(await assembleWat(moduleText(variant.flavor, sources), { variant: 'simd', simd: true, optimize: true }));
 }
 
 describe('a hot upgrade during a run', () => {

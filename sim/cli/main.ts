@@ -14,6 +14,8 @@ import { UserError } from '../run/user-error.ts';
 const EXIT_FOUND_PROBLEM = 1;
 const EXIT_USER_ERROR = 2;
 const EXIT_INTERNAL = 70;
+import { registerKernel } from './kernel-command.ts';
+import { registerConform } from './conform-command.ts';
 
 // A closed pipe (`cogsim budget | head`) ends the output, not the process with a trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -30,6 +32,8 @@ registerRun(program);
 registerFaults(program);
 registerSignKernel(program);
 registerPack(program);
+registerKernel(program);
+registerConform(program);
 
 /**
  * One line of printable text, whatever the error carries: a multi-line message would read

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { buildSimulation, runSimulation } from '../run/simulation.ts';
 import { checkRunConfig, DEFAULT_RUN, EF_CONSTRUCTION_MAX, parseMesh, PUSH_HNSW_MAX_EF, type RunConfig } from '../run/run-config.ts';
-import { formatSummary, summarize } from '../run/report.ts';
+import { formatSummary, summarize, type RunSummary } from '../run/report.ts';
+import type { TileNode } from '../tile-node.ts';
 import { formatComparison, runComparison } from '../run/compare.ts';
 import { startStopwatch } from '../wallclock.ts';
 import { oneOf, wholeNumber } from './options.ts';
@@ -149,15 +150,30 @@ export function checkedRun(flags: RunFlags, cmd: Command): RunFiles {
   return prepareRunFiles(config, typed);
 }
 
+/**
+ * One line on stderr when the run's kernel trapped (a window violation, a watchdog stop):
+ * the tile, the export and the address or budget; the summary above shows the recovery.
+ */
+function reportKernelTraps(nodes: readonly TileNode[], hub: RunSummary['hub']): void {
+  const trapped = nodes.filter((n) => n.firstKernelTrap);
+  const first = trapped[0]?.firstKernelTrap;
+  if (!first) return;
+  console.error(
+    `cogsim: the kernel trapped on ${trapped.length} of ${nodes.length} tiles, first ${first.message}; recovered by the fault rules: ${hub.restarts} restarts, ${hub.retirements} retirements, ${hub.hubLocalUnits} units answered by the hub`,
+  );
+}
+
 export function registerRun(program: Command): void {
   const cmd = addPackRunOptions(addRunAndOutputOptions(program.command('run').description('simulate a tile array answering k-NN queries')), wholeNumber)
-    .option('--compare', 'run push (exact scan), push-hnsw and pull on the same data, index and seed and print one table (docs/modes.md); takes every mode\'s flags, not --mode or --trace');
-  cmd.action(async (flags: RunFlags, self: Command) => {
+    .option('--compare', 'run push (exact scan), push-hnsw and pull on the same data, index and seed and print one table (docs/modes.md); takes every mode\'s flags, not --mode or --trace')
+    .option('--unchecked', 'run the plain kernel image, without the window checks and the watchdog every run has by default (docs/size-budget.md)');
+  cmd.action(async (flags: RunFlags & { unchecked?: boolean }, self: Command) => {
     const { config: checked, trace } = checkedRun(flags, self);
-    const outputs = new RunOutputs(flags, checked);
+    const outputs = new RunOutputs(flags, { ...checked, ...(flags.unchecked ? { unchecked: true } : {}) });
     const config = outputs.config;
+    if (flags.unchecked) console.error('cogsim: unchecked run: the kernel runs without the window checks and the watchdog');
     await buildKernel(); // a no-op when the kernel builds are current
-    checkKernelFile(config);
+    await checkKernelFile(config);
     if (flags.compare && (flags.pack || flags.upgradeTo)) throw new CliError('--compare runs the built kernels; --pack and --upgrade-to are for one run');
     const packs = packRun(flags, config.kernel);
     const watch = startStopwatch();
@@ -169,8 +185,10 @@ export function registerRun(program: Command): void {
     }
     // Every output is written beside its target and renamed into place only when the run completes.
     let upgrade: UpgradeHandle | null = null;
+    let lastNodes: readonly TileNode[] = [];
     const summary = withPendingOutput(trace, () => {
       const s = buildSimulation(config, { ...packs.build, instrument: (parts) => outputs.instrument(parts) });
+      lastNodes = s.nodes;
       const observer = outputs.attach(s);
       upgrade = packs.attach(s);
       const { events } = outputs.guard(() => runSimulation(s, progressLine(s, { quiet: flags.json, retired: observer.retired })));
@@ -182,5 +200,6 @@ export function registerRun(program: Command): void {
     const done = upgrade as UpgradeHandle | null;
     const withUpgrade = done ? { ...summary, upgrade: { outcome: done.outcome, steps: done.steps } } : summary;
     console.log(flags.json ? JSON.stringify(withUpgrade, null, 2) : formatSummary(summary) + (done ? `\n${formatUpgrade(done)}` : ''));
+    reportKernelTraps(lastNodes, summary.hub);
   });
 }
