@@ -31,8 +31,9 @@ function connect(url: string): Redis {
 /** Puts the tasks on the queue and waits for every result; results in task order. */
 export async function runOnQueue(url: string, tasks: readonly RunTask[], onDone?: (done: number, total: number) => void): Promise<RunTaskResult[]> {
   const connection = connect(url);
+  const eventsConnection = connect(url);
   const queue = new Queue(QUEUE_NAME, { connection });
-  const events = new QueueEvents(QUEUE_NAME, { connection: connect(url) });
+  const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
   try {
     await events.waitUntilReady();
     const campaign = randomUUID();
@@ -51,6 +52,7 @@ export async function runOnQueue(url: string, tasks: readonly RunTask[], onDone?
     await events.close();
     await queue.close();
     connection.disconnect();
+    eventsConnection.disconnect();
   }
 }
 
