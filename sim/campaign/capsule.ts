@@ -8,7 +8,7 @@ import { checkFaultRecords, type FaultRecord } from '../faults/fault-record.ts';
 import { checkRunConfig } from '../run/run-config.ts';
 import { writeFileAtomically } from './files.ts';
 import { failed, outcomeOf, runExperiment, type Outcome, type RunTask } from './run-task.ts';
-import type { CleanCache, FaultRunResult } from '../run/fault-run.ts';
+import { tolerant, type CleanCache, type FaultRunResult } from '../run/fault-run.ts';
 
 export const CAPSULE_VERSION = 1;
 
@@ -21,7 +21,7 @@ export interface Capsule extends Omit<RunTask, 'index' | 'script'> {
 
 export function capsuleOf(task: RunTask, faults: FaultRecord[], outcome: Outcome): Capsule {
   const { index: _index, script: _script, ...rest } = task;
-  return { cogsimCapsule: CAPSULE_VERSION, ...rest, seed: task.run.seed, faults, outcome };
+  return { cogsimCapsule: CAPSULE_VERSION, ...rest, run: tolerant(task.run), seed: task.run.seed, faults, outcome };
 }
 
 export function writeCapsule(path: string, c: Capsule): void {

@@ -49,7 +49,8 @@ export type CleanCache = Map<string, Executed>;
 
 export const FAULT_TOLERANT_KERNEL = 'simd-strict-fuel';
 
-function tolerant(run: RunConfig): RunConfig {
+/** The settings every fault run uses (the effective config a capsule records). */
+export function tolerant(run: RunConfig): RunConfig {
   return { ...run, kernel: run.kernel.includes('fuel') ? run.kernel : FAULT_TOLERANT_KERNEL, verifyCrc: true };
 }
 
