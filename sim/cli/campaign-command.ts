@@ -65,6 +65,17 @@ function sweepFrom(flags: CampaignFlags): Sweep {
   };
 }
 
+/** Without a terminal (a log file, CI): one line per tenth of the runs. */
+function everyTenth(watch: { elapsedMs(): number }): (done: number, total: number) => void {
+  let shown = 0;
+  return (done, total) => {
+    const tenth = Math.floor((done * 10) / total);
+    if (tenth <= shown) return;
+    shown = tenth;
+    process.stderr.write(`runs ${done}/${total} after ${(watch.elapsedMs() / 1000).toFixed(0)} s\n`);
+  };
+}
+
 export function registerCampaign(program: Command): void {
   const cmd = program
     .command('campaign')
@@ -95,7 +106,7 @@ export function registerCampaign(program: Command): void {
     await buildKernel();
     const watch = startStopwatch();
     process.stderr.write(`campaign: ${tasks.length} runs${skipped ? ` (${skipped} combinations a mode does not have left out)` : ''} on ${flags.queue ?? `${flags.threads} threads`}\n`);
-    const bar = progressBar('runs');
+    const bar = progressBar('runs') ?? everyTenth(watch);
     const results = await runCampaign(tasks, { threads: flags.threads, ...(flags.queue ? { queue: flags.queue } : {}), ...(bar ? { onProgress: bar } : {}) });
     const c = writeCampaign(flags.out, { ...sweep, base: runConfigFrom(flags), skipped }, tasks, results);
     const lines = [formatSummary(c.summary, c.totals), `wall time ${(watch.elapsedMs() / 1000).toFixed(1)} s; results in ${flags.out}/campaign.json and campaign.csv`];
