@@ -3,7 +3,11 @@
 import type { Command } from 'commander';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { FAULT_KINDS, parseKinds, parseRate } from '../faults/fault-kinds.ts';
+import { readFileSync } from 'node:fs';
 import { runFaultExperiment } from '../run/fault-run.ts';
+import { readPlan } from '../faults/fault-plan.ts';
+import { capsuleOf, writeCapsule } from '../campaign/capsule.ts';
+import { outcomeOf } from '../campaign/run-task.ts';
 import { faultReport, faultReportPassed, formatFaultReport } from '../run/fault-report.ts';
 import { startStopwatch } from '../wallclock.ts';
 import { addRunOptions, runConfigFrom, type RunFlags } from './run-command.ts';
@@ -13,6 +17,8 @@ import { checkKernelFile } from './kernel-file.ts';
 interface FaultFlags extends RunFlags {
   rate: string;
   kinds: string;
+  plan?: string;
+  record?: string;
 }
 
 export function registerFaults(program: Command): void {
@@ -20,11 +26,14 @@ export function registerFaults(program: Command): void {
     .command('faults')
     .description('inject faults into a run and compare its answers with the same run without faults')
     .option('--rate <r>', 'chance of a fault per message, e.g. 0.1 (at most 0.25)', '0.1')
-    .option('--kinds <list>', `comma-separated fault kinds: ${FAULT_KINDS.join(',')}`, FAULT_KINDS.join(','));
+    .option('--kinds <list>', `comma-separated fault kinds: ${FAULT_KINDS.join(',')}`, FAULT_KINDS.join(','))
+    .option('--plan <file>', 'time-phased faults in simulated time, beside --rate (docs/faults.md, "Fault plans")')
+    .option('--record <file>', 'write the exact faults injected (JSON); `cogsim replay` takes them as a capsule');
   addRunOptions(cmd).action(async (flags: FaultFlags) => {
     const rate = parseRate(flags.rate);
     const kinds = parseKinds(flags.kinds);
     const run = runConfigFrom(flags);
+    const plan = flags.plan ? readPlan(flags.plan, run.tiles) : undefined;
     await buildKernel();
     const own = checkKernelFile(run);
     // The experiment counts on window checks and the watchdog to detect injected faults.
@@ -32,8 +41,12 @@ export function registerFaults(program: Command): void {
       throw new CliError(`--kernel-file ${run.kernelPath}: cogsim faults needs a strict fuel build (window checks and the watchdog), its manifest says strict ${own.manifest?.features.strict}, fuel ${own.manifest?.features.fuel}`);
     }
     const watch = startStopwatch();
-    const result = runFaultExperiment({ run, rate, kinds }, () => watch.elapsedMs() / 1000);
+    const result = runFaultExperiment({ run, rate, kinds, ...(plan ? { plan } : {}) }, () => watch.elapsedMs() / 1000);
     const report = faultReport(result, run.seed, flags.rate, kinds);
+    if (flags.record) {
+      const task = { index: 0, run, rate: flags.rate, kinds, ...(flags.plan ? { plan: JSON.parse(readFileSync(flags.plan, 'utf8')) as unknown } : {}) };
+      writeCapsule(flags.record, capsuleOf(task, result.injected, outcomeOf(result)));
+    }
     console.log(flags.json ? JSON.stringify(report, null, 2) : formatFaultReport(report));
     if (!faultReportPassed(report)) process.exitCode = 1;
   });

@@ -3,6 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { registerBudget } from './budget-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerFaults } from './faults-command.ts';
+import { registerCampaign } from './campaign-command.ts';
+import { registerReplay } from './replay-command.ts';
+import { registerShrink } from './shrink-command.ts';
+import { registerWorker } from './worker-command.ts';
 import { registerSignKernel } from './sign-kernel-command.ts';
 import { CliError } from './cli-error.ts';
 
@@ -17,6 +21,10 @@ program.name('cogsim').description('Cognitum tile simulator and hub orchestrator
 registerBudget(program);
 registerRun(program);
 registerFaults(program);
+registerCampaign(program);
+registerReplay(program);
+registerShrink(program);
+registerWorker(program);
 registerSignKernel(program);
 
 // One line, whatever the error carries: a multi-line message would read like a crash.
