@@ -5,6 +5,7 @@ import type { Actor } from 'xstate';
 import type { TileMachine } from '../machines/tile-machine.ts';
 import type { UnitRef } from './job-shape.ts';
 import type { TileLink } from './mode-driver.ts';
+import { ReplyOrder } from './reply-order.ts';
 
 export interface Outstanding {
   msgId: number;
@@ -17,6 +18,8 @@ export class TileSession {
   outstanding: Outstanding | null = null;
   /** Unit groups waiting for the tile, one job each. */
   readonly queue: UnitRef[][] = [];
+  /** The order of the messages sent and answered (kept across restarts: old replies still arrive). */
+  readonly order = new ReplyOrder();
   private currentLink: TileLink;
 
   constructor(

@@ -145,6 +145,7 @@ export function createTileMachine(deps: TileMachineDeps) {
       faultBudgetExhausted: ({ context }) => context.faultTimes.length >= context.maxFaultsInWindow,
       isPermanentDeath: ({ context }) => context.lastFault?.kind === 'dead',
       faultIsDeath: ({ event }) => event.type === 'FAULT' && event.fault.kind === 'dead',
+      faultIsReplay: ({ event }) => event.type === 'FAULT' && event.fault.kind === 'replayed',
     },
     delays: {
       replyTimeout: ({ context }) => context.replyTimeoutCycles,
@@ -161,7 +162,8 @@ export function createTileMachine(deps: TileMachineDeps) {
       idle: {
         entry: 'pullJob',
         always: { guard: 'hasJob', target: 'busy' },
-        on: { WORK_AVAILABLE: { target: 'idle', reenter: true } },
+        // A tile found replaying old messages while idle holds state the hub did not build.
+        on: { WORK_AVAILABLE: { target: 'idle', reenter: true }, FAULT: { guard: 'faultIsReplay', target: 'faulted' } },
       },
       busy: {
         initial: 'route',

@@ -3,7 +3,7 @@
 // row's place in campaign.json, whatever ran it). Combinations a mode does not have (pull
 // and push-hnsw are query-stationary fp16 only) are left out and counted.
 import { CliError } from '../cli/cli-error.ts';
-import { FAULT_KINDS, parseKinds, parseRate, type FaultKind } from '../faults/fault-kinds.ts';
+import { DEFAULT_FAULT_KINDS, parseKinds, parseRate, type FaultKind } from '../faults/fault-kinds.ts';
 import { checkRunConfig, type RunConfig, type RunMode } from '../run/run-config.ts';
 import type { Schedule, WireDtype } from '../../hub/search-spec.ts';
 import type { RunTask } from './run-task.ts';
@@ -35,8 +35,8 @@ export function parseSeeds(text: string): number[] {
 
 /** `all` (every kind together), `each` (every kind alone), or sets separated by `/`: `trap,hang/drop`. */
 export function parseKindSets(text: string): FaultKind[][] {
-  if (text.trim() === 'all') return [[...FAULT_KINDS]];
-  if (text.trim() === 'each') return FAULT_KINDS.map((k) => [k]);
+  if (text.trim() === 'all') return [[...DEFAULT_FAULT_KINDS]];
+  if (text.trim() === 'each') return DEFAULT_FAULT_KINDS.map((k) => [k]);
   return text.split('/').map((set) => parseKinds(set));
 }
 

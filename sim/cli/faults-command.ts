@@ -2,7 +2,7 @@
 // lost or answered differently, or an injected fault went undetected.
 import type { Command } from 'commander';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
-import { FAULT_KINDS, parseKinds, parseRate } from '../faults/fault-kinds.ts';
+import { DEFAULT_FAULT_KINDS, FAULT_KINDS, parseKinds, parseRate } from '../faults/fault-kinds.ts';
 import { readFileSync } from 'node:fs';
 import { runFaultExperiment } from '../run/fault-run.ts';
 import { readPlan } from '../faults/fault-plan.ts';
@@ -19,6 +19,7 @@ interface FaultFlags extends RunFlags {
   kinds: string;
   plan?: string;
   record?: string;
+  redundancy: string;
 }
 
 export function registerFaults(program: Command): void {
@@ -26,7 +27,8 @@ export function registerFaults(program: Command): void {
     .command('faults')
     .description('inject faults into a run and compare its answers with the same run without faults')
     .option('--rate <r>', 'chance of a fault per message, e.g. 0.1 (at most 0.25)', '0.1')
-    .option('--kinds <list>', `comma-separated fault kinds: ${FAULT_KINDS.join(',')}`, FAULT_KINDS.join(','))
+    .option('--kinds <list>', `comma-separated fault kinds: ${FAULT_KINDS.join(',')} (sdc needs --redundancy 2)`, DEFAULT_FAULT_KINDS.join(','))
+    .option('--redundancy <n>', 'tiles that compute each unit: 1, or 2 (partials compared, a third copy breaks a disagreement)', '1')
     .option('--plan <file>', 'time-phased faults in simulated time, beside --rate (docs/faults.md, "Fault plans")')
     .option('--record <file>', 'write the exact faults injected (JSON); `cogsim replay` takes them as a capsule');
   addRunOptions(cmd).action(async (flags: FaultFlags) => {
@@ -34,6 +36,8 @@ export function registerFaults(program: Command): void {
     const kinds = parseKinds(flags.kinds);
     const run = runConfigFrom(flags);
     const plan = flags.plan ? readPlan(flags.plan, run.tiles) : undefined;
+    if (flags.redundancy !== '1' && flags.redundancy !== '2') throw new CliError(`--redundancy takes 1 or 2, got '${flags.redundancy}'`);
+    const redundancy = Number(flags.redundancy);
     await buildKernel();
     const own = checkKernelFile(run);
     // The experiment counts on window checks and the watchdog to detect injected faults.
@@ -41,7 +45,7 @@ export function registerFaults(program: Command): void {
       throw new CliError(`--kernel-file ${run.kernelPath}: cogsim faults needs a strict fuel build (window checks and the watchdog), its manifest says strict ${own.manifest?.features.strict}, fuel ${own.manifest?.features.fuel}`);
     }
     const watch = startStopwatch();
-    const result = runFaultExperiment({ run, rate, kinds, ...(plan ? { plan } : {}) }, () => watch.elapsedMs() / 1000);
+    const result = runFaultExperiment({ run, rate, kinds, ...(plan ? { plan } : {}), ...(redundancy > 1 ? { hub: { redundancy } } : {}) }, () => watch.elapsedMs() / 1000);
     const report = faultReport(result, run.seed, flags.rate, kinds);
     if (flags.record) {
       const task = { index: 0, run, rate: flags.rate, kinds, ...(flags.plan ? { plan: JSON.parse(readFileSync(flags.plan, 'utf8')) as unknown } : {}) };

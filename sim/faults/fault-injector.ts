@@ -7,14 +7,15 @@
 import { Prng } from '../../hub/prng.ts';
 import { HEADER } from '../../protocol/constants.ts';
 import { BLOCK_PTR, LB_DEQUANT_STAGE_PTR, LB_F_DEQUANT, LB_F_FINAL, LB_F_VERIFY_CRC, LB_FLAGS, LB_OFFSET, CMP_FLAGS, MSG_COMPUTE, MSG_ERROR, MSG_HEADER_BYTES, MSG_LOAD_BLOCK, REPLY_WORD, ST_CHUNK_BYTES, STATE_PTR } from '../../wat/layout.ts';
-import { ERR_BAD_MSG_CRC, ERR_BAD_MSG_LENGTH, ERR_CRC_MISMATCH } from '../../wat/status.ts';
 import type { LinkTap } from '../sim-transport.ts';
 import type { TileNode, TileOutcome } from '../tile-node.ts';
 import { faultImages } from './fault-images.ts';
-import type { FaultKind, FaultRate } from './fault-kinds.ts';
+import { REPLY_KINDS, type FaultKind, type FaultRate } from './fault-kinds.ts';
 import type { FaultLedger, Injection } from './fault-ledger.ts';
 import { activePhases, type FaultPlan } from './fault-plan.ts';
 import type { FaultDirection, FaultRecord, FaultScript, MessageFault, SlowdownFault } from './fault-record.ts';
+import { forge, forgeriesFor, sdcApplies, silentError, type Forgery } from './reply-forgery.ts';
+import type { TileTrap } from '../../tile/tile-trap.ts';
 
 export interface InjectorOptions {
   rate: FaultRate;
@@ -22,6 +23,8 @@ export interface InjectorOptions {
   tiles: number;
   /** A slow tile stalls this long on one message: past the hub's reply timeout. */
   stallCycles: number;
+  /** The hub's reply timeout: delays, freezes and late copies are drawn around it. */
+  replyTimeoutCycles: number;
   /** Time-phased faults beside the random rate (drawn from their own stream). */
   plan?: FaultPlan;
   /** Exactly these faults, and no random ones: a replay. */
@@ -37,7 +40,20 @@ interface Armed {
   record: MessageFault;
   source: ParamSource;
   bitflipBase?: number;
+  /** The late copy of a duplicated message (its answer is the duplicate's effect). */
+  copy?: true;
 }
+
+/** How the link carries a message the injector let through (sim-transport.ts reads it). */
+export interface Routing {
+  /** Extra cycles on the link (the link keeps its order: later messages wait behind it). */
+  delayCycles: number;
+  /** A second copy arrives this many cycles after the first (null: none). */
+  copyAfterCycles: number | null;
+  copy: Uint8Array | null;
+}
+
+const DIRECT: Routing = { delayCycles: 0, copyAfterCycles: null, copy: null };
 
 export class FaultInjector implements LinkTap {
   /** Every fault injected, in order, as data: a script that replays this run exactly. */
@@ -45,7 +61,9 @@ export class FaultInjector implements LinkTap {
   /** Injections waiting for their message to be handled, keyed by the very bytes delivered:
    *  a retry can overtake a message in flight, so a per-tile slot could be overwritten. */
   private readonly armed = new WeakMap<Uint8Array, Armed>();
-  private readonly corruptedReplies = new WeakMap<Uint8Array, Injection>();
+  /** The injections whose effect a reply or a trap carries to the hub. */
+  private readonly effects = new WeakMap<object, Injection[]>();
+  private routed: Routing = DIRECT;
   private deaths = 0;
   private readonly maxDeaths: number;
   /** Messages seen per tile and direction: the index a fault record names. */
@@ -78,11 +96,17 @@ export class FaultInjector implements LinkTap {
     if (!d) return bytes;
     const { record, injection } = this.record(d.kind, tile, 'to-tile', message, bytes);
     if (d.kind === 'drop') return null;
-    if (d.kind === 'corrupt') {
-      const flipped = this.flipBits(bytes, d.source, record);
-      this.armed.set(flipped, { injection, record, source: d.source });
-      return flipped;
+    if (d.kind === 'corrupt' || d.kind === 'truncate') {
+      const changed = d.kind === 'corrupt' ? this.flipBits(bytes, d.source, record) : this.truncate(bytes, d.source, record);
+      this.armed.set(changed, { injection, record, source: d.source });
+      return changed;
     }
+    if (d.kind === 'delay' || d.kind === 'duplicate') {
+      this.route(d.kind, bytes, d.source, record);
+      if (this.routed.copy) this.armed.set(this.routed.copy, { injection, record, source: d.source, copy: true });
+      return bytes;
+    }
+    if (d.kind === 'freeze') record.stallCycles = this.draw(d.source, d.source instanceof Prng ? undefined : d.source.stallCycles, 2 * this.opts.replyTimeoutCycles, 4 * this.opts.replyTimeoutCycles);
     if (d.kind === 'slow') record.stallCycles = d.source instanceof Prng ? this.opts.stallCycles : (d.source.stallCycles ?? this.opts.stallCycles);
     if (d.kind === 'death') this.deaths++;
     this.armed.set(bytes, { injection, record, source: d.source, ...(d.kind === 'bitflip' ? { bitflipBase: stagingBase(bytes) } : {}) });
@@ -97,13 +121,49 @@ export class FaultInjector implements LinkTap {
     if (!d) return bytes;
     const { record, injection } = this.record(d.kind, tile, 'to-hub', message, bytes);
     if (d.kind === 'drop') return null;
-    const flipped = this.flipBits(bytes, d.source, record);
-    this.corruptedReplies.set(flipped, injection);
-    return flipped;
+    const carried = [...(this.effects.get(bytes) ?? []), injection];
+    if (d.kind === 'delay' || d.kind === 'duplicate') {
+      this.route(d.kind, bytes, d.source, record);
+      if (this.routed.copy) this.effects.set(this.routed.copy, [injection]);
+      return bytes;
+    }
+    let changed: Uint8Array;
+    if (d.kind === 'corrupt') changed = this.flipBits(bytes, d.source, record);
+    else if (d.kind === 'truncate') changed = this.truncate(bytes, d.source, record);
+    else if (d.kind === 'forged') {
+      const options = forgeriesFor(bytes);
+      const forgery: Forgery = d.source instanceof Prng ? options[d.source.nextInt(0, options.length - 1)]! : (d.source.forgery as Forgery);
+      record.forgery = forgery;
+      const picks: number[] = d.source instanceof Prng ? [] : [...(d.source.picks ?? [])];
+      changed = forge(bytes, forgery, (n) => {
+        const v = d.source instanceof Prng ? d.source.nextInt(0, n - 1) : (picks.shift() ?? 0) % n;
+        (record.picks ??= []).push(v);
+        return v;
+      });
+    } else {
+      const scripted = d.source instanceof Prng ? undefined : d.source.picks;
+      const entry = this.draw(d.source, scripted?.[0], 0, 15);
+      const permille = this.draw(d.source, scripted?.[1], 0, 1000);
+      record.picks = [entry, permille];
+      changed = silentError(bytes, entry, permille);
+    }
+    this.effects.set(changed, carried);
+    return changed;
+  }
+
+  /** How the link carries the message just let through (then back to direct). */
+  routing(): Routing {
+    const r = this.routed;
+    this.routed = DIRECT;
+    return r;
   }
 
   replyArriving(bytes: Uint8Array | null): void {
-    this.ledger.delivering = bytes ? (this.corruptedReplies.get(bytes) ?? null) : null;
+    this.ledger.carrying = bytes ? (this.effects.get(bytes) ?? []) : [];
+  }
+
+  trapArriving(trap: TileTrap | null): void {
+    this.ledger.carrying = trap ? (this.effects.get(trap) ?? []) : [];
   }
 
   beforeHandle(node: TileNode, request: Uint8Array): void {
@@ -111,15 +171,16 @@ export class FaultInjector implements LinkTap {
     const a = this.armed.get(request);
     if (!a) return;
     const kind = a.injection.kind;
+    if (a.copy) return; // the late copy runs as it is
     if (kind === 'trap') node.pendingImage = faultImages().trap;
     else if (kind === 'hang') node.pendingImage = faultImages().hang;
-    else if (kind === 'slow') node.pendingStallCycles = a.record.stallCycles!;
+    else if (kind === 'slow' || kind === 'freeze') node.pendingStallCycles = a.record.stallCycles!;
     else if (kind === 'death') node.dead = true;
     else if (kind === 'bitflip' && !this.flipScratchBit(node, a, request)) {
       // A repeated final chunk (its first answer was lost) is acknowledged without a check:
       // there is nothing for a flipped bit to be caught by, so this one does not count.
       this.armed.delete(request);
-      this.ledger.cancel(a.injection);
+      this.ledger.cancel(a.injection, 'nothing staged for the flip to hit (a repeated final chunk is acknowledged without a check)');
     }
   }
 
@@ -128,7 +189,7 @@ export class FaultInjector implements LinkTap {
     const a = this.armed.get(request);
     if (!a || a.injection.kind === 'death') return; // the death itself is seen by the hub
     this.armed.delete(request);
-    this.ledger.cancel(a.injection);
+    this.ledger.cancel(a.injection, a.copy ? 'the late copy reached a dead tile' : 'the message reached a dead tile');
   }
 
   afterHandle(request: Uint8Array, outcome: TileOutcome): void {
@@ -136,15 +197,15 @@ export class FaultInjector implements LinkTap {
     if (!a) return;
     this.armed.delete(request);
     const kind = a.injection.kind;
-    if (outcome.kind === 'trap') {
-      const expected = kind === 'trap' ? 'memory-out-of-bounds' : kind === 'hang' ? 'budget-exceeded' : null;
-      if (outcome.trap.kind === expected) this.ledger.detect(a.injection, `tile: ${outcome.trap.kind}`);
-      return;
+    // What the tile made of it travels to the hub; the hub's reaction to that is the detection.
+    const effect: object = outcome.kind === 'trap' ? outcome.trap : outcome.bytes;
+    if (a.copy || kind === 'trap' || kind === 'hang' || kind === 'corrupt' || kind === 'bitflip' || kind === 'truncate') {
+      this.effects.set(effect, [...(this.effects.get(effect) ?? []), a.injection]);
     }
-    const code = errorCode(outcome.bytes);
-    if (kind === 'corrupt' && (code === ERR_BAD_MSG_CRC || code === ERR_BAD_MSG_LENGTH)) this.ledger.detect(a.injection, 'tile: message CRC32C');
-    if (kind === 'bitflip' && code === ERR_CRC_MISMATCH) this.ledger.detect(a.injection, 'tile: block CRC32C');
-    // slow and death are seen by the hub (a timeout, a retirement); trap/hang by their trap.
+    if (kind === 'truncate' && outcome.kind === 'reply' && errorCode(outcome.bytes) === null) {
+      this.ledger.harmless(a.injection, "the tile's I/O buffer still held the lost tail (an earlier copy of the same message)");
+    }
+    // slow, freeze and death are seen by the hub (a timeout, a retirement).
   }
 
   /**
@@ -153,7 +214,7 @@ export class FaultInjector implements LinkTap {
    * without a plan draws exactly as before plans existed.
    */
   private decide(direction: FaultDirection, tile: number, message: number, bytes: Uint8Array): { kind: FaultKind; source: ParamSource } | null {
-    const applicable = direction === 'to-tile' ? (k: FaultKind, capped: boolean) => this.appliesToTile(k, bytes, capped) : (k: FaultKind) => k === 'corrupt' || k === 'drop';
+    const applicable = direction === 'to-tile' ? (k: FaultKind, capped: boolean) => this.appliesToTile(k, bytes, capped) : (k: FaultKind) => appliesToReply(k, bytes);
     if (this.opts.script) {
       const f = this.opts.script.at(direction, tile, message);
       return f && applicable(f.kind, false) ? { kind: f.kind, source: f } : null;
@@ -176,7 +237,25 @@ export class FaultInjector implements LinkTap {
   private appliesToTile(kind: FaultKind, bytes: Uint8Array, capDeaths: boolean): boolean {
     if (kind === 'death') return !capDeaths || this.deaths < this.maxDeaths;
     if (kind === 'bitflip') return stagingBase(bytes) >= 0;
-    return true;
+    return kind !== 'forged' && kind !== 'sdc';
+  }
+
+  /** A drawn parameter, or the script's. */
+  private draw(source: ParamSource, scripted: number | undefined, lo: number, hi: number): number {
+    return source instanceof Prng ? source.nextInt(lo, hi) : (scripted ?? lo);
+  }
+
+  /** A latency spike or a late second copy on the link. */
+  private route(kind: 'delay' | 'duplicate', bytes: Uint8Array, source: ParamSource, record: MessageFault): void {
+    const timeout = this.opts.replyTimeoutCycles;
+    record.delayCycles = this.draw(source, source instanceof Prng ? undefined : source.delayCycles, kind === 'delay' ? timeout / 10 : 1_000, kind === 'delay' ? timeout * 2 : timeout);
+    this.routed = kind === 'delay' ? { ...DIRECT, delayCycles: record.delayCycles } : { delayCycles: 0, copyAfterCycles: record.delayCycles, copy: bytes.slice() };
+  }
+
+  /** The message cut short, at a drawn length of 1 .. length-1 bytes. */
+  private truncate(bytes: Uint8Array, source: ParamSource, record: MessageFault): Uint8Array {
+    record.length = this.draw(source, source instanceof Prng ? undefined : source.length, 1, bytes.length - 1);
+    return bytes.slice(0, record.length);
   }
 
   private slowFactor(tile: number): number {
@@ -241,6 +320,12 @@ function stagingBase(bytes: Uint8Array): number {
   }
   if (type === MSG_COMPUTE) return v.getUint8(MSG_HEADER_BYTES + CMP_FLAGS) & LB_F_VERIFY_CRC ? BLOCK_PTR : -1;
   return -1;
+}
+
+function appliesToReply(kind: FaultKind, bytes: Uint8Array): boolean {
+  if (kind === 'forged') return forgeriesFor(bytes).length > 0;
+  if (kind === 'sdc') return sdcApplies(bytes);
+  return REPLY_KINDS.includes(kind);
 }
 
 function errorCode(reply: Uint8Array): number | null {

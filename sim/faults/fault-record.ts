@@ -18,8 +18,15 @@ export interface MessageFault {
   atCycles: number;
   /** corrupt: the message bits flipped; bitflip: the staged block bit flipped (absent: none was staged). */
   bits?: number[];
-  /** slow: cycles the tile stalls on the message. */
+  /** slow, freeze: cycles the tile stalls (a freeze holds everything queued behind it). */
   stallCycles?: number;
+  /** delay: extra cycles on the link; duplicate: cycles between the message and its copy. */
+  delayCycles?: number;
+  /** truncate: bytes kept. */
+  length?: number;
+  /** forged: which forgery (sim/faults/reply-forgery.ts); forged, sdc: the values drawn for it. */
+  forgery?: string;
+  picks?: number[];
 }
 
 /** A plan's slowdown: the tile computes `factor` times slower between two cycles. */
@@ -67,6 +74,12 @@ export function describeFault(f: FaultRecord): string {
     slow: `the tile stalls ${f.stallCycles ?? 0} cycles on it`,
     death: 'the tile dies as it arrives',
     bitflip: f.bits ? `bit ${f.bits[0]} of the staged block flipped before it runs` : 'a staged-block bit flip (nothing was staged: no effect)',
+    duplicate: `it is delivered again ${f.delayCycles ?? 0} cycles later`,
+    delay: `it is held ${f.delayCycles ?? 0} cycles on the link (later messages wait behind it)`,
+    truncate: `it is cut to ${f.length ?? 0} bytes`,
+    freeze: `the tile freezes for ${f.stallCycles ?? 0} cycles as it arrives, then answers everything queued`,
+    forged: `it is rewritten and sealed again (${f.forgery ?? '?'})`,
+    sdc: `one distance in it is silently wrong (entry ${f.picks?.[0] ?? 0}, +${((f.picks?.[1] ?? 0) + 50) / 10}%)`,
   };
   return `${where} at ${ms(f.atCycles)}: ${what[f.kind]}`;
 }
@@ -89,7 +102,10 @@ export function checkFaultRecords(value: unknown, tiles: number, where: string):
     if (f.direction !== 'to-tile' && f.direction !== 'to-hub') throw new CliError(`${at}: direction must be to-tile or to-hub, got ${String(f.direction)}`);
     if (!nonNegative(f.message) || !nonNegative(f.atCycles)) throw new CliError(`${at}: message and atCycles must be whole numbers >= 0`);
     if (f.bits !== undefined && !(Array.isArray(f.bits) && f.bits.every(nonNegative))) throw new CliError(`${at}: bits must be a list of whole numbers`);
-    if (f.stallCycles !== undefined && !nonNegative(f.stallCycles)) throw new CliError(`${at}: stallCycles must be a whole number`);
+    for (const field of ['stallCycles', 'delayCycles', 'length'] as const) {
+      if (f[field] !== undefined && !nonNegative(f[field])) throw new CliError(`${at}: ${field} must be a whole number`);
+    }
+    if (f.picks !== undefined && !(Array.isArray(f.picks) && f.picks.every(nonNegative))) throw new CliError(`${at}: picks must be a list of whole numbers`);
     return f as unknown as MessageFault;
   });
 }

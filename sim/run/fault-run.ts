@@ -9,6 +9,7 @@ import { FaultScript, type FaultRecord } from '../faults/fault-record.ts';
 import { breakRecoveryRule, type BrokenRule } from '../campaign/broken-rule.ts';
 import { answers, summarize, type RunSummary } from './report.ts';
 import type { HubOptions } from '../../hub/hub.ts';
+import type { RedundancyStats } from '../../hub/core/redundancy.ts';
 import type { RunConfig } from './run-config.ts';
 import { buildSimulation, HUB_DEFAULTS, runSimulation, SimulationStalledError, type Simulation } from './simulation.ts';
 
@@ -36,6 +37,8 @@ export interface FaultRunResult {
   lost: number;
   differing: number[];
   stalled: string | null;
+  /** The redundancy votes of the faulty run (null with redundancy 1). */
+  redundancy: RedundancyStats | null;
 }
 
 interface Executed {
@@ -95,6 +98,7 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
           kinds: cfg.kinds,
           tiles: run.tiles,
           stallCycles: Math.ceil(HUB_DEFAULTS.replyTimeoutCycles * 1.5),
+          replyTimeoutCycles: HUB_DEFAULTS.replyTimeoutCycles,
           ...(cfg.plan ? { plan: cfg.plan } : {}),
           ...(cfg.script ? { script: new FaultScript(cfg.script) } : {}),
         },
@@ -114,5 +118,5 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
     if (!s.hub.outcomes.has(q)) lost++;
     else if (got.length !== clean.ids[q]!.length || got.some((id, i) => id !== clean.ids[q]![i])) differing.push(q);
   }
-  return { clean: clean.summary!, faulty: faulty.summary, ledger, injected: injector!.injected, queries: clean.ids.length, lost, differing, stalled: faulty.stalled };
+  return { clean: clean.summary!, faulty: faulty.summary, ledger, injected: injector!.injected, queries: clean.ids.length, lost, differing, stalled: faulty.stalled, redundancy: s.hub.redundancy ? { ...s.hub.redundancy.stats } : null };
 }
