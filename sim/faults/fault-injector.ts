@@ -115,8 +115,10 @@ export class FaultInjector implements LinkTap {
 
   tileToHub(tile: number, bytes: Uint8Array, arrivalCycle: number): Uint8Array | null {
     const message = this.received[tile]!++;
-    // A late answer nobody waits for cannot be missed: faults go on replies that matter.
-    if (!this.awaited(tile, bytes, arrivalCycle)) return bytes;
+    // A late answer nobody waits for cannot be missed: faults go on replies that matter. A
+    // reply that carries the effect of a fault on its request (an ERROR, a late copy's answer)
+    // travels untouched, so the hub sees that effect and the ledger can match its reaction.
+    if (!this.awaited(tile, bytes, arrivalCycle) || this.effects.has(bytes)) return bytes;
     const d = this.decide('to-hub', tile, message, bytes);
     if (!d) return bytes;
     const { record, injection } = this.record(d.kind, tile, 'to-hub', message, bytes);
@@ -252,9 +254,9 @@ export class FaultInjector implements LinkTap {
     this.routed = kind === 'delay' ? { ...DIRECT, delayCycles: record.delayCycles } : { delayCycles: 0, copyAfterCycles: record.delayCycles, copy: bytes.slice() };
   }
 
-  /** The message cut short, at a drawn length of 1 .. length-1 bytes. */
+  /** The message's tail cut off: its header arrives, then 0 .. length-9 more bytes. */
   private truncate(bytes: Uint8Array, source: ParamSource, record: MessageFault): Uint8Array {
-    record.length = this.draw(source, source instanceof Prng ? undefined : source.length, 1, bytes.length - 1);
+    record.length = this.draw(source, source instanceof Prng ? undefined : source.length, MSG_HEADER_BYTES, bytes.length - 1);
     return bytes.slice(0, record.length);
   }
 
