@@ -37,7 +37,10 @@ export function forge(bytes: Uint8Array, forgery: Forgery, pick: (n: number) => 
   const m = decoded(bytes)!;
   const sealed = isSealed(bytes);
   if (forgery === 'unknown-id') return reseal({ ...m, msgId: 0x7ff00000 + pick(0x100000) }, sealed);
-  if (forgery === 'other-id') return reseal({ ...m, msgId: Math.max(1, m.msgId - 1 - pick(4)) }, sealed);
+  if (forgery === 'other-id') {
+    const back = 1 + pick(4); // an earlier message's id (a later one near the start of the run)
+    return reseal({ ...m, msgId: m.msgId > back ? m.msgId - back : m.msgId + back }, sealed);
+  }
   if (m.type !== 'TOPK_RESULT') throw new RangeError(`forgery ${forgery} needs a TOPK_RESULT`);
   const entries = m.entries.map((e) => ({ ...e }));
   if (forgery === 'out-of-range') entries[pick(entries.length)]!.id = (1n << 40n) + BigInt(pick(1000));
