@@ -18,7 +18,7 @@ describe('a READ_TOPK answer is checked against what was asked', () => {
   const s = buildSimulation(small({ queries: 1 }));
   const data = s.encoded;
   const vpb = data.vectorsPerBlock;
-  const job: TileJob = { units: [{ kind: 'probe', queryId: 0, blockId: 1, key: 'q0/b1' }], steps: [{ op: 'read', unitKey: 'q0/b1', phase: 'reporting' }] };
+  const job: TileJob = { jobId: 0, units: [{ kind: 'probe', queryId: 0, blockId: 1, key: 'q0/b1' }], steps: [{ op: 'read', unitKey: 'q0/b1', phase: 'reporting' }] };
   const expect1 = expectationOf(data, job, 'q0/b1')!;
   s.trace.close();
 
