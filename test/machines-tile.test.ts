@@ -212,6 +212,16 @@ describe('tile machine', () => {
     expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
   });
 
+  it('resets an idle tile found replaying old messages, and ignores any other fault while idle', () => {
+    const h = harness({ jobs: 0 });
+    h.actor.send({ type: 'BOOTED' });
+    h.actor.send({ type: 'FAULT', fault: h.fault('memory-out-of-bounds') });
+    expect(h.state()).toBe('"idle"');
+    h.actor.send({ type: 'FAULT', fault: h.fault('replayed') });
+    expect(h.state()).toBe('"restarting"');
+    expect(h.calls).toEqual(['release:replayed', 'restart']);
+  });
+
   it('retires a tile found dead while restarting', () => {
     const h = harness();
     h.actor.send({ type: 'FAULT', fault: h.fault('unreachable') });

@@ -3,10 +3,10 @@
 // the order the hub sent the messages. A reply to a message older than one already answered,
 // or a second answer to the same message, means the tile may have run that message again
 // after later ones (a duplicated delivery) or that a reply was replayed on the link: what the
-// tile holds may no longer be what the hub built, and it must be reset. A pull walk re-sends a
+// tile holds may no longer be what the hub built, and it must be reset. A driver may re-send a
 // lost message with its msg_id, and then a second answer is usually the tile's kept reply; but
 // when the first answer was lost, a duplicate run after later messages looks the same from
-// the hub, so a second answer is a replay even then (the walk is rebuilt; answers stay exact).
+// the hub, so a second answer is a replay even then (the job is redone; answers stay exact).
 // A reply to a msg_id never sent to the tile is not an answer at all (a forged or garbled id).
 
 /** Sent messages remembered per tile: a replay older than this many messages is only stale. */
