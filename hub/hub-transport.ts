@@ -1,13 +1,14 @@
-// What the hub needs from the world around it. The simulator (sim/) implements this with
-// a mesh, real tile instances and simulated time; the hub never sees wall-clock time and
-// never imports the simulator.
+// What the hub needs from the world around it, and what it offers back. The simulator (sim/)
+// implements the transport with a mesh, real tile instances and simulated time; the hub
+// never sees wall-clock time and never imports the simulator.
+import type { TileTrap } from '../tile/tile-trap.ts';
 
 export interface HubTransport {
   /** Simulated time, in tile cycles. */
   nowCycles(): number;
-  /** Hands `bytes` to the mesh for `tileId`; the reply comes back through Hub.onReply. */
+  /** Hands `bytes` to the mesh for `tileId`; the reply comes back through HubSink.onReply. */
   send(tileId: number, bytes: Uint8Array): void;
-  /** Replaces the tile's instance with a fresh one; completion comes back through Hub.onTileRestarted. */
+  /** Replaces the tile's instance with a fresh one; completion comes back through HubSink.onTileRestarted. */
   restartTile(tileId: number): void;
   /** Calls `fn` at the current simulated cycle, after the event being handled. */
   later(fn: () => void): void;
@@ -15,6 +16,14 @@ export interface HubTransport {
   hubCompute(cycles: number, done: () => void): void;
   /** Healthy-or-not tiles ordered by distance from `tileId` (nearest first, ties by lower id). */
   nearestTiles(tileId: number): readonly number[];
+}
+
+/** Where a transport delivers what comes back from the tiles (the hub; given to the transport at construction). */
+export interface HubSink {
+  onTileBooted(tileId: number): void;
+  onTileRestarted(tileId: number): void;
+  onTrap(tileId: number, trap: TileTrap): void;
+  onReply(tileId: number, bytes: Uint8Array): void;
 }
 
 /** The xstate Clock the hub's actors run on; the simulator supplies one in cycles. */

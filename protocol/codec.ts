@@ -1,5 +1,7 @@
-// encodeMessage / decodeMessage for every message type: the header plus the family codec.
-import { HEADER_BYTES, MAX_PAYLOAD_BYTES, MSG_TYPE_NAMES, MsgType } from './constants.ts';
+// encodeMessage / decodeMessage for every message type: the header plus the message's
+// entry in CODECS. A new message type is one tag in constants.ts, one interface in
+// types.ts and one entry here (the table's type refuses to compile without it).
+import { Compute, Done, ErrorReply, HEADER_BYTES, MAX_PAYLOAD_BYTES, MSG_TYPE_NAMES, MsgType, NeedBlock, NeedNeighbors, TopkResult, type MsgTypeName } from './constants.ts';
 import { ReadCursor, WriteCursor } from './cursor.ts';
 import { ProtocolError } from './errors.ts';
 import { decodeHeader, encodeHeader } from './header.ts';
@@ -12,64 +14,50 @@ import { decodeLoadQuery, encodeLoadQuery, loadQueryPayloadBytes } from './messa
 import { decodeDone, decodeError, decodeNeedBlock, decodeTopkResult, encodeDone, encodeError, encodeNeedBlock, encodeTopkResult } from './messages/replies.ts';
 import type { Message, TileMessage } from './types.ts';
 
-function payloadBytes(m: Message): number {
-  switch (m.type) {
-    case 'LOAD_QUERY':
-      return loadQueryPayloadBytes(m);
-    case 'LOAD_BLOCK':
-      return loadBlockPayloadBytes(m);
-    case 'LOAD_NEIGHBORS':
-      return loadNeighborsPayloadBytes(m);
-    case 'LOAD_PARAMS':
-      return loadParamsPayloadBytes(m);
-    case 'COMPUTE':
-      return 4;
-    case 'READ_TOPK':
-    case 'RESET':
-      return 0;
-    case 'TOPK_RESULT':
-      return 8 + 16 * m.entries.length;
-    case 'NEED_BLOCK':
-      return 8 + 8 * m.ids.length;
-    case 'NEED_NEIGHBORS':
-      return 16;
-    case 'DONE':
-    case 'ERROR':
-      return 8;
-  }
+/** Who sends a message: the tile (a reply, or a pull-mode request) or the hub; types.ts decides. */
+type Sender<M extends Message> = M extends TileMessage ? 'tile' : 'hub';
+
+/** Everything the codec knows about one message type. */
+export interface MessageCodec<M extends Message> {
+  from: Sender<M>;
+  /** Payload bytes (after the 8 B header) of this message. */
+  size(m: M): number;
+  /** Writes the payload; range checks throw ProtocolError naming the field and offset. */
+  encode(w: WriteCursor, m: M): void;
+  /** Reads the payload strictly (reserved bytes, flags, counts, exact end). */
+  decode(r: ReadCursor, msgId: number): M;
 }
 
-function encodePayload(w: WriteCursor, m: Message): void {
-  switch (m.type) {
-    case 'LOAD_QUERY':
-      return encodeLoadQuery(w, m);
-    case 'LOAD_BLOCK':
-      return encodeLoadBlock(w, m);
-    case 'LOAD_NEIGHBORS':
-      return encodeLoadNeighbors(w, m);
-    case 'LOAD_PARAMS':
-      return encodeLoadParams(w, m);
-    case 'COMPUTE':
-      return encodeCompute(w, m);
-    case 'READ_TOPK':
-    case 'RESET':
-      return;
-    case 'TOPK_RESULT':
-      return encodeTopkResult(w, m);
-    case 'NEED_BLOCK':
-      return encodeNeedBlock(w, m);
-    case 'NEED_NEIGHBORS':
-      return encodeNeedNeighbors(w, m);
-    case 'DONE':
-      return encodeDone(w, m);
-    case 'ERROR':
-      return encodeError(w, m);
-  }
+type MessageOf<K extends MsgTypeName> = Extract<Message, { type: K }>;
+
+const noPayload = { size: () => 0, encode: () => {} };
+
+/** One entry per message type in MsgType, no more, no fewer. */
+export const CODECS: { readonly [K in MsgTypeName]: MessageCodec<MessageOf<K>> } = {
+  LOAD_QUERY: { from: 'hub', size: loadQueryPayloadBytes, encode: encodeLoadQuery, decode: decodeLoadQuery },
+  LOAD_BLOCK: { from: 'hub', size: loadBlockPayloadBytes, encode: encodeLoadBlock, decode: decodeLoadBlock },
+  LOAD_NEIGHBORS: { from: 'hub', size: loadNeighborsPayloadBytes, encode: encodeLoadNeighbors, decode: decodeLoadNeighbors },
+  LOAD_PARAMS: { from: 'hub', size: loadParamsPayloadBytes, encode: encodeLoadParams, decode: decodeLoadParams },
+  COMPUTE: { from: 'hub', size: () => Compute.bytes, encode: encodeCompute, decode: decodeCompute },
+  READ_TOPK: { from: 'hub', ...noPayload, decode: decodeReadTopk },
+  RESET: { from: 'hub', ...noPayload, decode: decodeReset },
+  TOPK_RESULT: { from: 'tile', size: (m) => TopkResult.headerBytes + TopkResult.entryBytes * m.entries.length, encode: encodeTopkResult, decode: decodeTopkResult },
+  NEED_BLOCK: { from: 'tile', size: (m) => NeedBlock.headerBytes + 8 * m.ids.length, encode: encodeNeedBlock, decode: decodeNeedBlock },
+  NEED_NEIGHBORS: { from: 'tile', size: () => NeedNeighbors.bytes, encode: encodeNeedNeighbors, decode: decodeNeedNeighbors },
+  DONE: { from: 'tile', size: () => Done.bytes, encode: encodeDone, decode: decodeDone },
+  ERROR: { from: 'tile', size: () => ErrorReply.bytes, encode: encodeError, decode: decodeError },
+};
+
+// TypeScript cannot correlate CODECS[m.type] with m's own type; the table's declared type
+// above is what guarantees each entry matches its message.
+function codecOf<M extends Message>(type: M['type']): MessageCodec<M> {
+  return CODECS[type] as unknown as MessageCodec<M>;
 }
 
 /** The wire bytes of a message (header + payload), at most 2,048 B. */
 export function encodeMessage(m: Message): Uint8Array {
-  const length = payloadBytes(m);
+  const codec = codecOf(m.type);
+  const length = codec.size(m);
   // Checked before allocating: a message that cannot fit the I/O buffer is refused here.
   if (length > MAX_PAYLOAD_BYTES) {
     throw new ProtocolError('oversized', 2, new Uint8Array(0), `${m.type} payload of ${length} B, a message carries at most ${MAX_PAYLOAD_BYTES} B`);
@@ -77,7 +65,7 @@ export function encodeMessage(m: Message): Uint8Array {
   const bytes = new Uint8Array(HEADER_BYTES + length);
   const w = new WriteCursor(bytes);
   encodeHeader(w, { msgType: MsgType[m.type], msgLength: length, msgId: m.msgId });
-  encodePayload(w, m);
+  codec.encode(w, m);
   if (w.offset !== bytes.length) throw new Error(`encoder for ${m.type} wrote ${w.offset} of ${bytes.length} B`); // a codec bug
   return bytes;
 }
@@ -86,40 +74,19 @@ export function encodeMessage(m: Message): Uint8Array {
 export function decodeMessage(wire: Uint8Array): Message {
   const bytes = unsealMessage(wire);
   const { msgType, msgId } = decodeHeader(bytes);
-  const r = new ReadCursor(bytes, HEADER_BYTES);
-  switch (MSG_TYPE_NAMES.get(msgType)) {
-    case 'LOAD_QUERY':
-      return decodeLoadQuery(r, msgId);
-    case 'LOAD_BLOCK':
-      return decodeLoadBlock(r, msgId);
-    case 'LOAD_NEIGHBORS':
-      return decodeLoadNeighbors(r, msgId);
-    case 'LOAD_PARAMS':
-      return decodeLoadParams(r, msgId);
-    case 'COMPUTE':
-      return decodeCompute(r, msgId);
-    case 'READ_TOPK':
-      return decodeReadTopk(r, msgId);
-    case 'RESET':
-      return decodeReset(r, msgId);
-    case 'TOPK_RESULT':
-      return decodeTopkResult(r, msgId);
-    case 'NEED_BLOCK':
-      return decodeNeedBlock(r, msgId);
-    case 'NEED_NEIGHBORS':
-      return decodeNeedNeighbors(r, msgId);
-    case 'DONE':
-      return decodeDone(r, msgId);
-    case 'ERROR':
-      return decodeError(r, msgId);
-    default:
-      throw new ProtocolError('bad-type', 0, bytes.subarray(0, 2), `unknown msg_type 0x${msgType.toString(16)}`);
-  }
+  const name = MSG_TYPE_NAMES.get(msgType);
+  // decodeHeader refuses unknown tags already; this keeps the lookup total.
+  if (name === undefined) throw new ProtocolError('bad-type', 0, bytes.subarray(0, 2), `unknown msg_type 0x${msgType.toString(16)}`);
+  return codecOf(name).decode(new ReadCursor(bytes, HEADER_BYTES), msgId);
+}
+
+function isTileMessage(m: Message): m is TileMessage {
+  return CODECS[m.type].from === 'tile';
 }
 
 /** Decodes a message that must come from the tile (a reply or a pull-mode request). */
 export function decodeTileMessage(bytes: Uint8Array): TileMessage {
   const m = decodeMessage(bytes);
-  if (m.type === 'TOPK_RESULT' || m.type === 'NEED_BLOCK' || m.type === 'NEED_NEIGHBORS' || m.type === 'DONE' || m.type === 'ERROR') return m;
+  if (isTileMessage(m)) return m;
   throw new ProtocolError('bad-reply', 0, bytes.subarray(0, 2), `${m.type} is a hub-to-tile message, not a reply`);
 }

@@ -2,7 +2,9 @@
 // the host side: block and parameter streams, message seals, index fingerprints.
 // "123456789" -> 0xE3069283, the same function as the kernel's rvf_crc32c (the tile's
 // reference, tile/reference/crc32c.ts, is the plain byte loop; this is slice-by-8 because
-// the hub seals every message and fingerprints whole data sets).
+// the hub seals every message and fingerprints whole data sets). This is the only host
+// CRC32C: the HNSW index file uses it too. The tile reference stays separate on purpose,
+// as an independent check of this one and of the kernel.
 
 const POLY_REFLECTED = 0x82f63b78;
 const TABLE_COUNT = 8;

@@ -1,8 +1,7 @@
 // The hub's transport in simulation: messages cross the mesh as timed events, tiles run
 // them for real, replies and traps come back as events. Payloads in the trace are small
 // (tile, message type, msg_id, size); the bytes wait in a side table keyed by a ref.
-import type { Hub } from '../hub/hub.ts';
-import type { HubClock, HubTransport } from '../hub/hub-transport.ts';
+import type { HubSink, HubTransport } from '../hub/hub-transport.ts';
 import { HEADER } from '../protocol/constants.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
 import { CANONICAL_JSON } from './canonical-json.ts';
@@ -46,7 +45,6 @@ export interface LinkTap {
 }
 
 export class SimTransport implements HubTransport {
-  hub!: Hub;
   bytesToTiles = 0;
   bytesToHub = 0;
   messagesToHub = 0;
@@ -55,29 +53,31 @@ export class SimTransport implements HubTransport {
   private readonly traps = new Map<number, TileTrap>();
   private hubBusyUntil = 0;
   hubBusyCycles = 0;
-  tap: LinkTap | null = null;
 
+  /** `sink` hears of boots, replies, traps and restarts; `tap` (the fault injector) may reach into the message path. */
   constructor(
     readonly sim: Simulator<SimEvents>,
     readonly mesh: Mesh,
     readonly nodes: TileNode[],
+    private readonly sink: HubSink,
+    private readonly tap: LinkTap | null = null,
   ) {
-    sim.on('booted', ({ tile }) => this.hub.onTileBooted(tile));
+    sim.on('booted', ({ tile }) => this.sink.onTileBooted(tile));
     sim.on('deliver', (m) => this.onDeliver(m));
     sim.on('reply', (m) => {
       const bytes = this.take(m.ref);
       this.tap?.replyArriving(bytes);
-      this.hub.onReply(m.tile, bytes);
+      this.sink.onReply(m.tile, bytes);
       this.tap?.replyArriving(null);
     });
     sim.on('trap', ({ tile, ref }) => {
       const trap = this.traps.get(ref)!;
       this.traps.delete(ref);
-      this.hub.onTrap(tile, trap);
+      this.sink.onTrap(tile, trap);
     });
     sim.on('restarted', ({ tile }) => {
       this.nodes[tile]!.restart();
-      this.hub.onTileRestarted(tile);
+      this.sink.onTileRestarted(tile);
     });
   }
 
@@ -170,12 +170,4 @@ export class SimTransport implements HubTransport {
 export function withCanonicalJson(m: MessageRef): MessageRef {
   m[CANONICAL_JSON] = `{"bytes":${m.bytes},"msgId":${m.msgId},"ref":${m.ref},"tile":${m.tile},"type":${m.type}}`;
   return m;
-}
-
-/** xstate's Clock on simulated time; delays are given in cycles. */
-export function cycleClock(sim: Simulator<SimEvents>): HubClock {
-  return {
-    setTimeout: (fn, cycles) => sim.setTimer(Math.max(0, Math.ceil(cycles)), 'machine-timer', () => fn()),
-    clearTimeout: (id) => sim.cancel(id as number),
-  };
 }

@@ -54,7 +54,6 @@ export class Simulator<E extends object> {
   private readonly trace: TraceRecorder | undefined;
   private readonly current: QueuedEvent<string, unknown> = { timeCycles: 0, priority: 0, sequence: 0, kind: '', payload: undefined };
   private stopRequested = false;
-  private processed = 0;
 
   constructor(options: SimulatorOptions<E> = {}) {
     this.clock = new SimClock(options.tileClockHz ?? DEFAULT_TILE_CLOCK_HZ);
@@ -68,11 +67,6 @@ export class Simulator<E extends object> {
 
   get nowCycles(): number {
     return this.clock.nowCycles;
-  }
-
-  /** Events dispatched over the simulator's lifetime. */
-  get processedCount(): number {
-    return this.processed;
   }
 
   /** Events waiting (cancelled timers included until they surface). */
@@ -156,7 +150,6 @@ export class Simulator<E extends object> {
       this.clock.advanceTo(ev.timeCycles);
       this.dispatch(ev);
       eventsProcessed++;
-      this.processed++;
     }
   }
 

@@ -43,8 +43,6 @@ export class TileNode {
   pendingStallCycles = 0;
   /** Watchdog budget (loop iterations per message) in fuel-counting kernel builds. */
   fuelPerMessage: number;
-  /** Highest fuel a message used, for sizing the watchdog. */
-  maxFuelUsed = 0;
 
   constructor(
     readonly tileId: number,
@@ -100,7 +98,6 @@ export class TileNode {
       const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : messageCycles(this.model, this.shape, request, new Uint8Array(0), 0);
       return { kind: 'trap', trap: err, cycles: this.scaled(spent) + stall };
     }
-    if (tile.kernel.hasFuel && tile.lastFuelUsed > this.maxFuelUsed) this.maxFuelUsed = tile.lastFuelUsed;
     const bytes = tile.bytes.slice(IO_PTR, IO_PTR + Math.max(MSG_HEADER_BYTES, Math.min(length, IO_BYTES)));
     const v = tile.view;
     const resident = v.getUint32(STATE_PTR + ST_BLOCK_COUNT, true) * v.getUint32(STATE_PTR + ST_BLOCK_STRIDE, true);

@@ -1,22 +1,13 @@
-// Adapter that gives xstate actors the simulator's clock instead of the wall clock
-// (`createActor(machine, { clock: simulatorClock(sim) })`). xstate speaks milliseconds;
-// they become simulated milliseconds at the tile clock rate, rounded up to whole cycles.
-
+// The xstate Clock on simulated time: `createActor(machine, { clock: cycleClock(sim) })`
+// makes a machine's delayed transitions simulator timers, never wall-clock ones. Delays are
+// given in tile cycles (the hub's machines state their timeouts in cycles) and rounded up
+// to whole cycles; every timer is traced under the label 'machine-timer'.
+import type { HubClock } from '../hub/hub-transport.ts';
 import type { Simulator } from './simulator.ts';
 
-/** Structurally the xstate v5 `Clock` interface. */
-export interface SimulatorClockAdapter {
-  setTimeout(fn: (...args: unknown[]) => void, timeoutMs: number): number;
-  clearTimeout(id: number): void;
-}
-
-export function simulatorClock<E extends object>(sim: Simulator<E>, label = 'xstate'): SimulatorClockAdapter {
+export function cycleClock<E extends object>(sim: Simulator<E>): HubClock {
   return {
-    setTimeout(fn, timeoutMs) {
-      return sim.setTimer(sim.clock.millisecondsToCycles(timeoutMs), label, () => fn());
-    },
-    clearTimeout(id) {
-      sim.cancel(id);
-    },
+    setTimeout: (fn, cycles) => sim.setTimer(Math.max(0, Math.ceil(cycles)), 'machine-timer', () => fn()),
+    clearTimeout: (id) => sim.cancel(id as number),
   };
 }

@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeBvecs } from '../hub/data/fvecs.ts';
+import { tempDirs } from './helpers/temp-dir.ts';
 
 describe('cogsim run on user data', () => {
+  const tempDir = tempDirs('cogsim-bvecs-');
+
   it('searches .bvecs base and query files exactly (uint8 widens to f32 losslessly)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cogsim-bvecs-'));
+    const dir = tempDir();
     const dim = 16;
     const base = new Uint8Array(300 * dim).map((_, i) => (i * 37 + (i >> 4) * 11) % 256);
     const queries = new Uint8Array(5 * dim).map((_, i) => (i * 53) % 256);

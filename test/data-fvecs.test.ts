@@ -1,6 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   MAX_VECS_DIM,
@@ -13,6 +12,7 @@ import {
   writeIvecs,
 } from '../hub/data/fvecs.ts';
 import { DataFormatError, groupDigits } from '../hub/data/data-format-error.ts';
+import { tempDirs } from './helpers/temp-dir.ts';
 
 /** Builds a file from raw records: each [declaredDim, payloadBytes]. */
 function rawFile(records: [number, number][]): Uint8Array {
@@ -38,6 +38,8 @@ function errorOf(fn: () => unknown): DataFormatError {
 }
 
 describe('vecs round trips', () => {
+  const tempDir = tempDirs('cogsim-vecs-');
+
   it('round-trips .fvecs including negative, fractional and extreme floats', () => {
     const data = new Float32Array([1.5, -2.25, 3e-39, 3.4e38, 0, -0, 7, 8]);
     const parsed = parseFvecs(writeFvecs(data, 4), 'a.fvecs');
@@ -67,7 +69,7 @@ describe('vecs round trips', () => {
   });
 
   it('loads from disk and names errors by the file name', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cogsim-vecs-'));
+    const dir = tempDir();
     writeFileSync(join(dir, 'base.fvecs'), writeFvecs(new Float32Array([1, 2]), 2));
     expect(Array.from(loadFvecs(join(dir, 'base.fvecs')).data)).toEqual([1, 2]);
     writeFileSync(join(dir, 'empty.fvecs'), new Uint8Array(0));

@@ -1,11 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bruteForceKnn, groundTruth, groundTruthKey, KnnInputError, type KnnMetric } from '../hub/data/ground-truth.ts';
-import { BoundedMaxHeap } from '../hub/data/bounded-heap.ts';
 import { generateClusteredData } from '../hub/data/generate.ts';
 import { Prng } from '../hub/prng.ts';
+import { tempDirs } from './helpers/temp-dir.ts';
 
 /** The obviously-correct reference: score everything, sort by (distance, id). */
 function naiveKnn(base: Float32Array, queries: Float32Array, dim: number, k: number, metric: KnnMetric): number[][] {
@@ -81,23 +80,12 @@ describe('brute-force ground truth', () => {
   });
 });
 
-describe('BoundedMaxHeap', () => {
-  it('keeps the k smallest by (distance, id) whatever the offer order', () => {
-    const heap = new BoundedMaxHeap(3);
-    for (const [d, id] of [[5, 0], [1, 9], [1, 2], [7, 1], [1, 4], [0, 8]] as const) heap.offer(d, id);
-    const ids = new Int32Array(3);
-    const distances = new Float64Array(3);
-    heap.drainSorted(ids, distances, 0);
-    expect(Array.from(ids)).toEqual([8, 2, 4]);
-    expect(heap.size).toBe(0);
-  });
-});
-
 describe('ground truth cache', () => {
+  const tempDir = tempDirs('cogsim-gt-');
   const input = { base: data.base, queries: data.queries, dim: 12, k: 5, metric: 'l2' as const };
 
   it('computes once, then answers from .cogsim-cache with the same result', () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'cogsim-gt-'));
+    const cacheDir = tempDir();
     const first = groundTruth(input, { cacheDir });
     const second = groundTruth(input, { cacheDir });
     expect(first.fromCache).toBe(false);
@@ -118,7 +106,7 @@ describe('ground truth cache', () => {
   });
 
   it('ignores and rewrites a corrupt cache file', () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'cogsim-gt-'));
+    const cacheDir = tempDir();
     const first = groundTruth(input, { cacheDir });
     writeFileSync(join(cacheDir, 'ground-truth', `${first.key}.bin`), new Uint8Array(10));
     const again = groundTruth(input, { cacheDir });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { crc32c } from '../hub/hnsw/crc32c.ts';
+import { crc32c } from '../protocol/crc32c.ts';
 import {
   buildHnsw, deserializeIndex, HEADER, IndexFormatError, loadIndexFile, saveIndexFile, serializeIndex,
 } from '../hub/hnsw/index.ts';
@@ -65,6 +65,15 @@ describe('HNSW index file round trip', () => {
       const b = loaded.search(query, 10, 40);
       expect([...b.ids]).toEqual([...a.ids]);
       expect([...b.distances]).toEqual([...a.distances]);
+    }
+  });
+
+  it('stores the metric as the codes files have always used (0 squared L2, 1 ip, 2 cosine) and reads them back under the CLI names', () => {
+    const small = data.subarray(0, 60 * dim);
+    for (const [metric, code] of [['l2', 0], ['ip', 1], ['cosine', 2]] as const) {
+      const file = serializeIndex(buildHnsw(small, dim, { M: 4, efConstruction: 16, metric }, xorshift32(3)));
+      expect(view(file).getUint32(HEADER.metric, true)).toBe(code);
+      expect(deserializeIndex(file, small).metric).toBe(metric);
     }
   });
 

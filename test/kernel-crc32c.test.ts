@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crc32c, crc32cTable } from '../tile/reference/crc32c.ts';
-import { crc32c as hubCrc32c } from '../hub/hnsw/crc32c.ts';
+import { crc32c as hubCrc32c } from '../protocol/crc32c.ts';
 import { BLOCK_BYTES, BLOCK_PTR, CRC_TABLE_PTR, DATA_BASE, IO_PTR, MEMORY_BYTES } from '../wat/layout.ts';
 import { ERR_BAD_POINTER, OK } from '../wat/status.ts';
 import { TileInstance } from '../tile/tile-instance.ts';
@@ -19,7 +19,7 @@ describe('CRC32C reference', () => {
     expect(crc32c(new Uint8Array(32).fill(0xff))).toBe(0x62a8ab43); // RFC 3720 B.4
   });
 
-  it('agrees with the hub HNSW file CRC, written independently', () => {
+  it('agrees with the host CRC32C (protocol/crc32c.ts, slice-by-8), written independently', () => {
     const data = pseudoRandomBytes(5000, 7);
     expect(crc32c(data)).toBe(hubCrc32c(data) >>> 0);
   });

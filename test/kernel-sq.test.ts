@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { f32BitsToFp16Bits } from '../hub/data/fp16.ts';
-import { bitsToF32, dequantI8, f32BitsToF16, f32ToBits, paddedDim, sqParamsForRange } from '../tile/reference/sq.ts';
+import { f32BitsToF16 } from '../tile/reference/fp16.ts';
+import { bitsToF32, dequantI8, f32ToBits, paddedDim, sqParamsForRange } from '../tile/reference/sq.ts';
 import type { TileInstance } from '../tile/tile-instance.ts';
 import { BLOCK_PTR, DATA_BASE, IO_PTR, MAX_BLOCK_VECTORS, MAX_DIM_FP16, MEMORY_BYTES, SQ_PTR, STATE_PTR, ST_SQ_DIM, HOT_PTR } from '../wat/layout.ts';
 import { ERR_BAD_COUNT, ERR_BAD_DIM, ERR_BAD_POINTER, ERR_INVALID_OUTPUT, ERR_NO_PARAMS, OK } from '../wat/status.ts';

@@ -32,7 +32,7 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
     },
     resume: (_t, j, step) => (calls.push('rebuild'), opts.rebuildEmpty ? null : { job: j, step }),
     timedOut: () => void calls.push('timeout'),
-    sendStep: (_t, j, s) => void calls.push(`send:${j.steps[s]!.op}`),
+    sendStep: (_t, j, s) => void calls.push(`send:${(j as TileJob).steps[s]!.op}`),
     finishJob: () => void calls.push('finish'),
     releaseJob: (_t, _j, f) => void calls.push(`release:${f.kind}`),
     restartTile: () => void calls.push('restart'),

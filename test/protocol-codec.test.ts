@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { blockChunks, blockStream, padBlockVectors, paramsChunks } from '../protocol/block-chunks.ts';
 import { decodeHeader } from '../protocol/header.ts';
-import { decodeMessage, decodeTileMessage, encodeMessage } from '../protocol/codec.ts';
-import { BlockFlag, MAX_PAYLOAD_BYTES, MsgType } from '../protocol/constants.ts';
+import { CODECS, decodeMessage, decodeTileMessage, encodeMessage } from '../protocol/codec.ts';
+import { BlockFlag, HEADER_BYTES, MAX_PAYLOAD_BYTES, MSG_TYPE_NAMES, MsgType, type MsgTypeName } from '../protocol/constants.ts';
 import { crc32c } from '../protocol/crc32c.ts';
 import { ProtocolError } from '../protocol/errors.ts';
 import type { Message } from '../protocol/types.ts';
@@ -166,6 +166,34 @@ describe('protocol codec', () => {
   it('decodes only tile messages as replies', () => {
     expect(() => decodeTileMessage(encodeMessage({ type: 'RESET', msgId: 1 }))).toThrow(/not a reply/);
     expect(decodeTileMessage(encodeMessage(SAMPLES[16]!))).toEqual(SAMPLES[16]);
+  });
+});
+
+describe('codec table', () => {
+  const names = Object.keys(MsgType) as MsgTypeName[];
+
+  it('has exactly one entry per message type in the constants, and each wire tag names one type', () => {
+    expect(Object.keys(CODECS).sort()).toEqual([...names].sort());
+    expect(new Set(Object.values(MsgType)).size).toBe(names.length);
+    expect([...MSG_TYPE_NAMES.values()].sort()).toEqual([...names].sort());
+  });
+
+  it.each(names)('round-trips every sample of %s through its entry, whose size is the payload written', (name) => {
+    const samples = SAMPLES.filter((m) => m.type === name);
+    expect(samples.length, `no sample message for ${name}`).toBeGreaterThan(0);
+    for (const m of samples) {
+      const b = encodeMessage(m);
+      expect(b[0]! | (b[1]! << 8)).toBe(MsgType[name]);
+      expect((CODECS[name].size as (x: Message) => number)(m)).toBe(b.length - HEADER_BYTES);
+      expect(decodeMessage(b)).toEqual(m);
+    }
+  });
+
+  it.each(names)('accepts %s as a tile message exactly when its tag has the tile bit 0x80', (name) => {
+    const m = SAMPLES.find((x) => x.type === name)!;
+    const fromTile = (MsgType[name] & 0x80) !== 0;
+    if (fromTile) expect(decodeTileMessage(encodeMessage(m))).toEqual(m);
+    else expect(() => decodeTileMessage(encodeMessage(m))).toThrow(/not a reply/);
   });
 });
 

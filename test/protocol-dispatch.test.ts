@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMessage } from '../protocol/codec.ts';
-import { LoadBlock, MsgType } from '../protocol/constants.ts';
+import { CODECS, encodeMessage } from '../protocol/codec.ts';
+import { LoadBlock, MSG_TYPE_NAMES, MsgType } from '../protocol/constants.ts';
 import { crc32c } from '../protocol/crc32c.ts';
 import type { HubMessage, LoadBlockMsg, TileMessage } from '../protocol/types.ts';
-import { NEIGHBOR_PTR, STATE_PTR, ST_NEIGHBOR_COUNT, ST_NEIGHBOR_NODE, BLOCK_PTR, DTYPE_BITS, DTYPE_FP16, DTYPE_I8, IO_PTR, METRIC_COSINE, METRIC_HAMMING, METRIC_IP, METRIC_L2 } from '../wat/layout.ts';
+import { NEIGHBOR_PTR, STATE_PTR, ST_NEIGHBOR_COUNT, ST_NEIGHBOR_NODE, BLOCK_PTR, DTYPE_BITS, DTYPE_FP16, DTYPE_I8, METRIC_COSINE, METRIC_HAMMING, METRIC_IP, METRIC_L2 } from '../wat/layout.ts';
 import * as S from '../wat/status.ts';
 import {
   asCandidates,
@@ -273,9 +273,20 @@ describe('bad messages', () => {
     expect(port.send({ type: 'COMPUTE', msgId: msgId(), metric: METRIC_COSINE, k: 4, flags: 0 })).toMatchObject({ type: 'DONE', value: 10 });
   });
 
-  it('has no message for rvf_verify_header: segment headers are checked by the export, not the protocol', () => {
-    expect(Object.keys(MsgType)).not.toContain('VERIFY_HEADER');
-    expect(IO_PTR).toBeGreaterThan(0);
+  it('answers BAD_MSG_TYPE, changing nothing, to every msg_type below 0x4000 that is not a hub request (segment headers have no message: rvf_verify_header is an export)', () => {
+    const requests = new Set<number>(Object.values(MsgType).filter((tag) => CODECS[MSG_TYPE_NAMES.get(tag)!].from === 'hub'));
+    const port = midSearch('simd-strict');
+    const before = snapshot(port);
+    let refused = 0;
+    for (let tag = 0; tag < 0x4000; tag++) {
+      if (requests.has(tag)) continue;
+      const reply = port.sendRaw(patched({ type: 'RESET', msgId: 5 }, (v) => v.setUint16(0, tag, true)), 5);
+      if (reply.type === 'ERROR' && reply.code === S.ERR_BAD_MSG_TYPE && reply.requestType === tag) refused++;
+      else expect.fail(`msg_type 0x${tag.toString(16)} got ${JSON.stringify(reply, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+    }
+    expect(refused).toBe(0x4000 - requests.size);
+    expect(firstDifference(before, snapshot(port))).toBe(-1);
+    finishSearch(port);
   });
 });
 

@@ -27,7 +27,7 @@ const DIM = 24;
 const dataset = pullDataset;
 
 function pullIndex(enc: EncodedDataset, s: Partial<PullSettings>): PullIndex {
-  return PullIndex.obtain(enc.decodedBase, DIM, 'l2sq', { ...DEFAULT_PULL, M: 6, efConstruction: 64, descent: 'tile', ...s }, new Prng(9).derive('hnsw'), { seed: 9, cacheDir: null });
+  return PullIndex.obtain(enc.decodedBase, DIM, 'l2', { ...DEFAULT_PULL, M: 6, efConstruction: 64, descent: 'tile', ...s }, new Prng(9).derive('hnsw'), { seed: 9, cacheDir: null });
 }
 
 /** One walk on a real tile, every request the tile sends in the replay's notation, and W. */
@@ -95,7 +95,7 @@ describe('pull mode, tile-side descent: the tile walk equals the hub-side replay
       base.set(g.base, 0);
       base.set(g.base, g.base.length);
       const dup = new EncodedDataset({ dtype: 'fp16', metric: 'l2', k: 10, dim: DIM, schedule: 'query' }, base, g.queries);
-      const index = PullIndex.obtain(dup.decodedBase, DIM, 'l2sq', { ...DEFAULT_PULL, walks: 1, split: 'shards', M: 6, efConstruction: 48, descent: 'tile', ef: 12 }, new Prng(4).derive('hnsw'), { seed: 4, cacheDir: null });
+      const index = PullIndex.obtain(dup.decodedBase, DIM, 'l2', { ...DEFAULT_PULL, walks: 1, split: 'shards', M: 6, efConstruction: 48, descent: 'tile', ef: 12 }, new Prng(4).derive('hnsw'), { seed: 4, cacheDir: null });
       const driver = new PullWalkDriver(dup, index);
       const walker = new PullLocalWalker(dup, driver);
       let tiedInW = 0;
@@ -147,7 +147,7 @@ describe('pull mode, tile-side descent: the tile walk equals the hub-side replay
 
   it('a graph with only layer 0 starts from the entry point as a seed block', () => {
     const tiny = dataset(6, 2);
-    const index = PullIndex.obtain(tiny.decodedBase, DIM, 'l2sq', { ...DEFAULT_PULL, walks: 1, M: 16, efConstruction: 16, descent: 'tile', ef: 4 }, new Prng(1).derive('hnsw'), { seed: 1, cacheDir: null });
+    const index = PullIndex.obtain(tiny.decodedBase, DIM, 'l2', { ...DEFAULT_PULL, walks: 1, M: 16, efConstruction: 16, descent: 'tile', ef: 4 }, new Prng(1).derive('hnsw'), { seed: 1, cacheDir: null });
     expect(index.entry(0).layer).toBe(0);
     const driver = new PullWalkDriver(tiny, index);
     const walker = new PullLocalWalker(tiny, driver);

@@ -1,7 +1,7 @@
 // Pull mode under faults: a walk is one long exchange that a fault restarts, so after
 // MAX_WALK_ATTEMPTS rebuilds the hub replays it itself; nothing is lost or changed.
 import { describe, expect, it } from 'vitest';
-import { MAX_WALK_ATTEMPTS } from '../hub/hub.ts';
+import { MAX_WALK_ATTEMPTS } from '../hub/modes/pull-mode.ts';
 import { FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
 import { runFaultExperiment } from '../sim/run/fault-run.ts';
 import { DEFAULT_RUN, checkRunConfig } from '../sim/run/run-config.ts';

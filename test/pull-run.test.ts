@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PullWalkError } from '../hub/pull/pull-driver.ts';
@@ -10,6 +9,7 @@ import { summarize } from '../sim/run/report.ts';
 import { CliError } from '../sim/cli/cli-error.ts';
 import { cogsim } from './helpers/cli.ts';
 import { runPull } from './helpers/pull.ts';
+import { tempDirs } from './helpers/temp-dir.ts';
 
 function pullConfig(overrides: Partial<RunConfig> = {}, pull: Partial<RunConfig['pull']> = {}): RunConfig {
   return checkRunConfig({ ...DEFAULT_RUN, vectors: 1500, dim: 32, queries: 12, clusters: 8, tiles: 8, meshRows: 3, meshCols: 3, mode: 'pull', ...overrides, pull: { ...DEFAULT_RUN.pull, M: 8, efConstruction: 80, ...pull } });
@@ -52,6 +52,8 @@ describe('pull mode end to end', () => {
 });
 
 describe('pull mode bad input', () => {
+  const tempDir = tempDirs('cogsim-pull-');
+
   const unit = (q: number, w: number): WalkUnit => ({ kind: 'walk', queryId: q, walk: w, key: walkUnitKey(q, w) });
 
   it('a NEED_BLOCK or NEED_NEIGHBORS for an id that does not exist fails the walk with an error naming tile, query and id', () => {
@@ -109,7 +111,7 @@ describe('pull mode bad input', () => {
   });
 
   it('cogsim run --mode pull --index saves the index, loads it again, and refuses a corrupt one in one line', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cogsim-pull-'));
+    const dir = tempDir();
     const file = join(dir, 'small.hnsw');
     const args = ['run', '--mode', 'pull', '--vectors', '300', '--dim', '16', '--queries', '3', '--clusters', '3', '--tiles', '4', '--walks', '1', '--M', '6', '--index', file];
     const first = cogsim(args);

@@ -20,7 +20,7 @@ const DIM = 24;
 const dataset = pullDataset;
 
 function pullIndex(enc: EncodedDataset, s: Partial<PullSettings>): PullIndex {
-  return PullIndex.obtain(enc.decodedBase, DIM, 'l2sq', { ...DEFAULT_PULL, M: 8, efConstruction: 64, ...s }, new Prng(9).derive('hnsw'), { seed: 9, cacheDir: null });
+  return PullIndex.obtain(enc.decodedBase, DIM, 'l2', { ...DEFAULT_PULL, M: 8, efConstruction: 64, ...s }, new Prng(9).derive('hnsw'), { seed: 9, cacheDir: null });
 }
 
 /** Drives one walk on a real tile: LOAD_QUERY(PULL), then the driver answers until DONE. */

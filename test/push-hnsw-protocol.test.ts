@@ -3,7 +3,8 @@
 // block's distances. Without the flag the block merges into what is already there.
 import { describe, expect, it } from 'vitest';
 import { blockChunks, blockStream, padBlockVectors } from '../protocol/block-chunks.ts';
-import { BLOCK_FLAGS_KNOWN, BlockFlag } from '../protocol/constants.ts';
+import { decodeMessage, encodeMessage } from '../protocol/codec.ts';
+import { BLOCK_FLAGS_KNOWN, HEADER_BYTES, LoadBlock } from '../protocol/constants.ts';
 import type { HubMessage, LoadBlockMsg } from '../protocol/types.ts';
 import { referenceTopK } from '../tile/reference/topk.ts';
 import { kernelOrderDistanceBits } from '../tile/reference/distances.ts';
@@ -23,11 +24,16 @@ function distancesOf(c: PushCase, blocks: PushBlock[], k: number) {
 }
 
 describe('LOAD_BLOCK FRESH_TOPK', () => {
-  it('is bit 5 of the block flags and a known flag of the codec', () => {
-    expect(LB_F_FRESH_TOPK).toBe(0x20);
-    expect(BlockFlag.FRESH_TOPK).toBe(0x20);
-    expect(BLOCK_FLAGS_KNOWN & 0x20).toBe(0x20);
-    expect(BLOCK_FLAGS_KNOWN & 0x40).toBe(0);
+  it('survives the codec on every chunk, and the codec refuses the first block flag it does not define', () => {
+    const c = pushCase(30, DTYPE_FP16, 384, METRIC_L2, 4, [5]);
+    const chunks = batchMessages(c, c.blocks[0]!, true);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const m of chunks) expect((decodeMessage(encodeMessage(m)) as LoadBlockMsg).flags & LB_F_FRESH_TOPK).toBe(LB_F_FRESH_TOPK);
+    const undefinedFlag = BLOCK_FLAGS_KNOWN + 1; // the known flags are the low bits
+    const first = chunks[0] as LoadBlockMsg;
+    const bytes = encodeMessage(first);
+    bytes[HEADER_BYTES + LoadBlock.flags]! |= undefinedFlag;
+    expect(() => decodeMessage(bytes)).toThrow(`unknown block flags 0x${(first.flags | undefinedFlag).toString(16)}`);
   });
 
   for (const build of BUILDS) {

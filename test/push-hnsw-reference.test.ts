@@ -15,7 +15,7 @@ function randomIndex(seed: number, n: number, dim: number) {
   const vectors = new Float32Array(n * dim);
   for (let i = 0; i < vectors.length; i++) vectors[i] = prng.nextInt(0, 1000) / 100;
   const levels = prng.derive('levels');
-  return { index: buildHnsw(vectors, dim, { M: 6, efConstruction: 40, metric: 'l2sq' }, () => levels.nextU32()), vectors, prng };
+  return { index: buildHnsw(vectors, dim, { M: 6, efConstruction: 40, metric: 'l2' }, () => levels.nextU32()), vectors, prng };
 }
 
 /** Runs the generator with a synchronous distance, as the driver does with tiles. */

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { createActor, createMachine } from 'xstate';
 import { Simulator, SimulatorError } from '../sim/simulator.ts';
 import { TraceRecorder } from '../sim/trace.ts';
-import { simulatorClock } from '../sim/xstate-clock.ts';
+import { cycleClock } from '../sim/xstate-clock.ts';
 import { Prng } from '../hub/prng.ts';
 
 type PingEvents = { send: { tile: number; hop: number }; arrive: { tile: number; hop: number } };
@@ -144,9 +144,10 @@ describe('Simulator', () => {
   });
 
   it('drives xstate delayed transitions with simulated time, not the wall clock', () => {
-    const sim = new Simulator({ tileClockHz: 1_000_000 }); // 1 MHz: 1 ms = 1,000 cycles
-    const machine = createMachine({ initial: 'waiting', states: { waiting: { after: { 5: 'timedOut' } }, timedOut: {} } });
-    const actor = createActor(machine, { clock: simulatorClock(sim) }).start();
+    const sim = new Simulator({ tileClockHz: 1_000_000 });
+    // The hub's clock: delays are tile cycles, so 5,000 fires at cycle 5,000 whatever the clock rate.
+    const machine = createMachine({ initial: 'waiting', states: { waiting: { after: { 5_000: 'timedOut' } }, timedOut: {} } });
+    const actor = createActor(machine, { clock: cycleClock(sim) }).start();
     expect(actor.getSnapshot().value).toBe('waiting');
     sim.run({ untilCycle: 4_999 });
     expect(actor.getSnapshot().value).toBe('waiting');
@@ -159,9 +160,9 @@ describe('Simulator', () => {
     const sim = new Simulator({ tileClockHz: 1_000_000 });
     const machine = createMachine({
       initial: 'waiting',
-      states: { waiting: { after: { 5: 'timedOut' }, on: { reply: 'done' } }, timedOut: {}, done: {} },
+      states: { waiting: { after: { 5_000: 'timedOut' }, on: { reply: 'done' } }, timedOut: {}, done: {} },
     });
-    const actor = createActor(machine, { clock: simulatorClock(sim) }).start();
+    const actor = createActor(machine, { clock: cycleClock(sim) }).start();
     actor.send({ type: 'reply' });
     sim.run();
     expect(actor.getSnapshot().value).toBe('done');

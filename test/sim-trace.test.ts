@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TraceRecorder, TraceClosedError } from '../sim/trace.ts';
 import { canonicalJson, CanonicalJsonError } from '../sim/canonical-json.ts';
+import { tempDirs } from './helpers/temp-dir.ts';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -31,6 +31,8 @@ describe('canonicalJson', () => {
 });
 
 describe('TraceRecorder', () => {
+  const tempDir = tempDirs('cogsim-trace-');
+
   it('hashes exactly the JSON lines it records', () => {
     const trace = new TraceRecorder({ keepLines: true });
     trace.recordEvent(5, 0, 'compute', { tile: 2, block: 7 });
@@ -69,7 +71,7 @@ describe('TraceRecorder', () => {
   });
 
   it('streams to a .jsonl file whose sha256 equals the trace hash', () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'cogsim-trace-')), 'run.jsonl');
+    const path = join(tempDir(), 'run.jsonl');
     const trace = new TraceRecorder({ filePath: path, flushChars: 100 });
     for (let i = 0; i < 100; i++) trace.recordEvent(i * 10, i, 'step', { tile: i % 4 });
     const hash = trace.close();

@@ -1,6 +1,8 @@
 // Exact k-nearest-neighbour search by brute force: the reference answer recall is
-// measured against. Distances are accumulated in f64 (JS numbers) over f32 inputs, so the
-// result does not depend on summation precision the way the tiles' fp16/f32 math does.
+// measured against (the ground truth of runs, and of the HNSW index's own recall tests).
+// Distances are accumulated in f64 (JS numbers) over f32 inputs by the host's one set of
+// distance kernels (hub/hnsw/metric.ts), so the result does not depend on summation
+// precision the way the tiles' fp16/f32 math does.
 //
 // Convention: smaller distance = nearer, for every metric:
 //   l2      squared Euclidean distance
@@ -8,9 +10,10 @@
 //   cosine  1 - cosine similarity (a zero vector has similarity 0 with everything)
 // Ties are broken by lower id.
 
-import { BoundedMaxHeap } from './bounded-heap.ts';
+import { isMetric, metricDistance, rowNorms, type Metric } from '../hnsw/metric.ts';
+import { closerThan, DistIdHeap } from '../hnsw/heap.ts';
 
-export type KnnMetric = 'l2' | 'ip' | 'cosine';
+export type KnnMetric = Metric;
 
 export interface KnnInput {
   /** Row-major base vectors, count * dim. */
@@ -43,95 +46,42 @@ export function checkKnnInput(input: KnnInput): { count: number; queryCount: num
   const count = base.length / dim;
   if (!Number.isSafeInteger(k) || k <= 0) throw new KnnInputError(`k must be a positive integer, got ${k}`);
   if (k > count) throw new KnnInputError(`k ${k} exceeds the ${count} base vectors`);
-  if (metric !== 'l2' && metric !== 'ip' && metric !== 'cosine') throw new KnnInputError(`unknown metric ${String(metric)}; expected l2, ip or cosine`);
+  if (!isMetric(metric)) throw new KnnInputError(`unknown metric ${String(metric)}; expected l2, ip or cosine`);
   return { count, queryCount: queries.length / dim };
 }
 
-function norms(data: Float32Array, n: number, dim: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    const o = i * dim;
-    for (let j = 0; j < dim; j++) {
-      const v = data[o + j] as number;
-      sum += v * v;
-    }
-    out[i] = Math.sqrt(sum);
-  }
-  return out;
-}
-
-// Four independent accumulators break the floating-point add dependency chain (about 2x
-// faster in V8). The summation order is fixed, so results stay bit-for-bit reproducible.
-
-/** Squared L2 between base row at `bo` and query row at `qo`, f64 accumulators. */
-function squaredL2(base: Float32Array, bo: number, queries: Float32Array, qo: number, dim: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  for (const end = dim - 3; j < end; j += 4) {
-    const d0 = (base[bo + j] as number) - (queries[qo + j] as number);
-    const d1 = (base[bo + j + 1] as number) - (queries[qo + j + 1] as number);
-    const d2 = (base[bo + j + 2] as number) - (queries[qo + j + 2] as number);
-    const d3 = (base[bo + j + 3] as number) - (queries[qo + j + 3] as number);
-    s0 += d0 * d0;
-    s1 += d1 * d1;
-    s2 += d2 * d2;
-    s3 += d3 * d3;
-  }
-  for (; j < dim; j++) {
-    const d = (base[bo + j] as number) - (queries[qo + j] as number);
-    s0 += d * d;
-  }
-  return s0 + s1 + (s2 + s3);
-}
-
-function dot(base: Float32Array, bo: number, queries: Float32Array, qo: number, dim: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  for (const end = dim - 3; j < end; j += 4) {
-    s0 += (base[bo + j] as number) * (queries[qo + j] as number);
-    s1 += (base[bo + j + 1] as number) * (queries[qo + j + 1] as number);
-    s2 += (base[bo + j + 2] as number) * (queries[qo + j + 2] as number);
-    s3 += (base[bo + j + 3] as number) * (queries[qo + j + 3] as number);
-  }
-  for (; j < dim; j++) s0 += (base[bo + j] as number) * (queries[qo + j] as number);
-  return s0 + s1 + (s2 + s3);
-}
-
-/** Scores every base vector against query q into the heap; one loop per metric keeps each monomorphic. */
-function scanQuery(input: KnnInput, count: number, q: number, heap: BoundedMaxHeap, baseNorms: Float64Array, queryNorm: number): void {
-  const { base, queries, dim, metric } = input;
+/**
+ * Scores every base vector against query q into `best`, the farthest-first heap of the k
+ * nearest so far (the HNSW search's heap): its top is the worst kept, so most candidates
+ * are rejected by one comparison.
+ */
+function scanQuery(input: KnnInput, count: number, q: number, best: DistIdHeap, baseNorms: Float64Array | null, queryNorm: number): void {
+  const { base, queries, dim, metric, k } = input;
   const qo = q * dim;
   for (let b = 0, bo = 0; b < count; b++, bo += dim) {
-    let d: number;
-    if (metric === 'l2') d = squaredL2(base, bo, queries, qo, dim);
-    else if (metric === 'ip') d = -dot(base, bo, queries, qo, dim);
-    else {
-      const denominator = (baseNorms[b] as number) * queryNorm;
-      d = denominator === 0 ? 1 : 1 - dot(base, bo, queries, qo, dim) / denominator;
-    }
+    const d = metricDistance(metric, queries, qo, queryNorm, base, bo, baseNorms === null ? 0 : (baseNorms[b] as number), dim);
     if (d !== d) throw new KnnInputError(`distance between query ${q} and base vector ${b} is NaN; the data holds NaN or Infinity`);
-    heap.offer(d, b);
+    if (best.size === k && !closerThan(d, b, best.topDistance(), best.topId())) continue;
+    best.push(d, b);
+    if (best.size > k) best.pop();
   }
 }
 
 export function bruteForceKnn(input: KnnInput): KnnResult {
   const { count, queryCount } = checkKnnInput(input);
   const { base, queries, dim, k, metric } = input;
-  const baseNorms = metric === 'cosine' ? norms(base, count, dim) : new Float64Array(0);
-  const queryNorms = metric === 'cosine' ? norms(queries, queryCount, dim) : new Float64Array(queryCount);
+  const baseNorms = metric === 'cosine' ? rowNorms(base, count, dim) : null;
+  const queryNorms = metric === 'cosine' ? rowNorms(queries, queryCount, dim) : null;
   const ids = new Int32Array(queryCount * k);
   const distances = new Float64Array(queryCount * k);
-  const heap = new BoundedMaxHeap(k);
+  const best = new DistIdHeap('farthest-first', k + 1);
+  const rowIds = new Uint32Array(k);
+  const rowDistances = new Float64Array(k);
   for (let q = 0; q < queryCount; q++) {
-    scanQuery(input, count, q, heap, baseNorms, queryNorms[q] as number);
-    heap.drainSorted(ids, distances, q * k);
+    scanQuery(input, count, q, best, baseNorms, queryNorms === null ? 0 : (queryNorms[q] as number));
+    best.drainAscending(rowIds, rowDistances);
+    ids.set(rowIds, q * k);
+    distances.set(rowDistances, q * k);
   }
   return { ids, distances, queryCount, k };
 }

@@ -6,6 +6,13 @@
 // is first rounded to f32 (Math.fround), matching data that came from a Float32Array.
 //
 // fp16 -> f32 is exact (every fp16 value is an f32); bulk conversion uses a 64K-entry table.
+//
+// The hub's one f32 -> fp16 encoder (data, queries, test inputs). The tile reference's
+// encoder (tile/reference/fp16.ts, the kernel's algorithm) is kept apart on purpose as an
+// independent check of this one (test/kernel-sq.test.ts). The scalar decoder is the
+// reference's: exact conversion has nothing to cross-check that the kernel test does not.
+
+import { fp16ToNumber } from '../../tile/reference/fp16.ts';
 
 const f32Scratch = new Float32Array(1);
 const u32Scratch = new Uint32Array(f32Scratch.buffer);
@@ -46,15 +53,12 @@ function roundHalfEven(truncated: number, remainder: number, half: number): numb
   return truncated;
 }
 
-/** The exact value of an fp16 bit pattern. */
-export function fp16BitsToF32(half: number): number {
-  const sign = half & 0x8000 ? -1 : 1;
-  const exponent = (half >>> 10) & 0x1f;
-  const mantissa = half & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24; // zero and subnormals
-  if (exponent === 0x1f) return mantissa === 0 ? sign * Infinity : NaN;
-  return sign * (1024 + mantissa) * 2 ** (exponent - 25);
-}
+/**
+ * The exact value of an fp16 bit pattern: the tile reference's textbook decoder, shared
+ * rather than written again (decoding is exact, and test/kernel-fp16.test.ts checks that
+ * formula against the kernel's own decoder on all 65,536 patterns).
+ */
+export const fp16BitsToF32: (half: number) => number = fp16ToNumber;
 
 let decodeTable: Float32Array | undefined;
 

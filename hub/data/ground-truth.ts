@@ -20,7 +20,9 @@ export { bruteForceKnn, type KnnInput, type KnnResult, type KnnMetric, KnnInputE
 
 export const DEFAULT_CACHE_DIR = '.cogsim-cache';
 const MAGIC = 0x54474743; // "CGGT" read as u32 LE
-const FORMAT_VERSION = 1;
+// v2: cosine norms come from the shared distance kernels (hub/hnsw/metric.ts), whose
+// summation order differs from v1's in the last bits, so v1 answers are not reused.
+const FORMAT_VERSION = 2;
 const HEADER_BYTES = 16;
 
 export interface GroundTruthOptions {

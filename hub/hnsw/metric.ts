@@ -1,16 +1,23 @@
-// Distance kernels over Float32Array rows. Smaller is closer for every metric, so the
-// graph code never branches on the metric. Accumulation is in f64 with four partial sums
-// in a fixed order: the result is the same on every run, which the determinism of the
-// index rests on.
+// The host's distance kernels over Float32Array rows, shared by the HNSW index and the
+// brute-force ground truth (hub/data/brute-force-knn.ts). Smaller is closer for every
+// metric, so the graph code never branches on the metric, and the convention is the
+// tile's (tile/reference/distances.ts): l2 = squared Euclidean, ip = -dot, cosine =
+// 1 - cosine similarity. Accumulation is in f64 with four partial sums in a fixed order:
+// the result is the same on every run, which the determinism of the index rests on.
+import type { MetricName } from '../search-spec.ts';
 
-export type Metric = 'l2sq' | 'ip' | 'cosine';
+/** The run's metric names ('l2', 'ip', 'cosine'): one scheme from the CLI to the index file. */
+export type Metric = MetricName;
 
-/** Stable numeric tags for the file format. */
-export const METRIC_CODE: Readonly<Record<Metric, number>> = { l2sq: 0, ip: 1, cosine: 2 };
-export const METRIC_BY_CODE: readonly Metric[] = ['l2sq', 'ip', 'cosine'];
+/**
+ * Stable numeric tags for the index file format. Code 0 was called 'l2sq' before the
+ * names were unified; the stored number did not change, so older files still load.
+ */
+export const METRIC_CODE: Readonly<Record<Metric, number>> = { l2: 0, ip: 1, cosine: 2 };
+export const METRIC_BY_CODE: readonly Metric[] = ['l2', 'ip', 'cosine'];
 
 export function isMetric(value: unknown): value is Metric {
-  return value === 'l2sq' || value === 'ip' || value === 'cosine';
+  return value === 'l2' || value === 'ip' || value === 'cosine';
 }
 
 /** Squared Euclidean distance between a[aOff..aOff+dim) and b[bOff..bOff+dim). */
@@ -64,7 +71,7 @@ export function rowNorms(vectors: Float32Array, n: number, dim: number): Float64
 
 /**
  * Distance from a query row to a stored row, for the given metric.
- * ip: 1 - <a,b>; cosine: 1 - <a,b>/(|a||b|), and 1 when either norm is zero (a zero
+ * ip: -<a,b>; cosine: 1 - <a,b>/(|a||b|), and 1 when either norm is zero (a zero
  * vector is equally far from everything).
  */
 export function metricDistance(
@@ -73,8 +80,8 @@ export function metricDistance(
   b: Float32Array, bOff: number, bNorm: number,
   dim: number,
 ): number {
-  if (metric === 'l2sq') return l2sq(a, aOff, b, bOff, dim);
-  if (metric === 'ip') return 1 - dot(a, aOff, b, bOff, dim);
+  if (metric === 'l2') return l2sq(a, aOff, b, bOff, dim);
+  if (metric === 'ip') return -dot(a, aOff, b, bOff, dim);
   const denom = aNorm * bNorm;
   return denom === 0 ? 1 : 1 - dot(a, aOff, b, bOff, dim) / denom;
 }

@@ -7,7 +7,7 @@ export interface HnswParams {
   /** Max neighbors per node on layers > 0; layer 0 allows M0 = 2 * M. */
   readonly M: number;
   readonly efConstruction: number;
-  /** Default 'l2sq'. */
+  /** Default 'l2'. */
   readonly metric?: Metric;
 }
 
@@ -26,13 +26,13 @@ export const EF_CONSTRUCTION_MAX = 1 << 20;
 
 export function resolveParams(params: HnswParams): ResolvedParams {
   const { M, efConstruction } = params;
-  const metric = params.metric ?? 'l2sq';
+  const metric = params.metric ?? 'l2';
   if (!Number.isInteger(M) || M < M_MIN || M > M_MAX) {
     throw new HnswParamError(`M must be an integer in ${M_MIN}..${M_MAX}, got ${M}`);
   }
   if (!Number.isInteger(efConstruction) || efConstruction < 1 || efConstruction > EF_CONSTRUCTION_MAX) {
     throw new HnswParamError(`efConstruction must be an integer in 1..${EF_CONSTRUCTION_MAX}, got ${efConstruction}`);
   }
-  if (!isMetric(metric)) throw new HnswParamError(`metric must be 'l2sq', 'ip' or 'cosine', got ${String(metric)}`);
+  if (!isMetric(metric)) throw new HnswParamError(`metric must be 'l2', 'ip' or 'cosine', got ${String(metric)}`);
   return { M, M0: 2 * M, efConstruction, metric, mL: 1 / Math.log(M) };
 }

@@ -5,7 +5,7 @@
 //   8       4     version (1)
 //   12      4     header bytes (64)
 //   16      8     file bytes, including the trailing CRC32C
-//   24      4     metric (0 l2sq, 1 ip, 2 cosine)
+//   24      4     metric (0 l2 = squared Euclidean, 1 ip, 2 cosine)
 //   28      4     M
 //   32      4     M0 (= 2 M)
 //   36      4     efConstruction
@@ -28,8 +28,9 @@
 // file, the byte offset, and the expected and actual values.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ByteReader, ByteWriter } from './cursor.ts';
-import { crc32c } from './crc32c.ts';
+import { WriteCursor } from '../../protocol/cursor.ts';
+import { IndexReader } from './cursor.ts';
+import { crc32c } from '../../protocol/crc32c.ts';
 import { formatBytes, hex32, IndexFormatError } from './errors.ts';
 import { HnswIndex } from './hnsw-index.ts';
 import { countAtOrAbove, type LayerAdjacency, LayeredGraph, MAX_LEVEL, NO_NODE } from './layers.ts';
@@ -84,31 +85,28 @@ function fileBytesFor(levels: Uint8Array, maxLevel: number, M: number, M0: numbe
 export function serializeIndex(index: HnswIndex): Uint8Array {
   const { graph, params } = index;
   const fileBytes = fileBytesFor(graph.levels, graph.maxLevel, params.M, params.M0);
-  const w = new ByteWriter(fileBytes);
-  w.raw(MAGIC_BYTES);
-  w.u32(INDEX_VERSION);
-  w.u32(HEADER.size);
-  w.u64(fileBytes);
-  w.u32(METRIC_CODE[params.metric]);
-  w.u32(params.M);
-  w.u32(params.M0);
-  w.u32(params.efConstruction);
-  w.u32(graph.size);
-  w.u32(index.dim);
-  w.u32(graph.entryPoint);
-  w.i32(graph.maxLevel);
-  w.u32(vectorsFingerprint(index.vectors));
-  w.u32(0);
-  w.raw(graph.levels);
-  w.pad(4);
+  const w = new WriteCursor(new Uint8Array(fileBytes));
+  w.raw(MAGIC_BYTES)
+    .u32le(INDEX_VERSION)
+    .u32le(HEADER.size)
+    .u64le(BigInt(fileBytes))
+    .u32le(METRIC_CODE[params.metric])
+    .u32le(params.M)
+    .u32le(params.M0)
+    .u32le(params.efConstruction)
+    .u32le(graph.size)
+    .u32le(index.dim)
+    .u32le(graph.entryPoint)
+    .i32le(graph.maxLevel)
+    .u32le(vectorsFingerprint(index.vectors))
+    .u32le(0)
+    .raw(graph.levels)
+    .pad(4);
   for (let layer = 0; layer <= graph.maxLevel; layer++) {
     const adjacency = graph.layers[layer]!;
-    w.u32(adjacency.nodeCount);
-    w.u32(adjacency.stride);
-    w.u32Array(adjacency.counts);
-    w.u32Array(adjacency.ids);
+    w.u32le(adjacency.nodeCount).u32le(adjacency.stride).u32ArrayLe(adjacency.counts).u32ArrayLe(adjacency.ids);
   }
-  w.u32(crc32c(w.bytes.subarray(0, w.offset)));
+  w.u32le(crc32c(w.bytes.subarray(0, w.offset)));
   if (w.offset !== fileBytes) throw new Error(`serializeIndex wrote ${w.offset} bytes, planned ${fileBytes}`);
   return w.bytes;
 }
@@ -120,7 +118,7 @@ export interface LoadOptions {
 
 /** Rebuilds an index from `bytes`, checking it against the `vectors` it was built on. */
 export function deserializeIndex(bytes: Uint8Array, vectors: Float32Array, options: LoadOptions = {}): HnswIndex {
-  const r = new ByteReader(bytes, options.fileName ?? '<buffer>');
+  const r = new IndexReader(bytes, options.fileName ?? '<buffer>');
   checkEnvelope(r);
   const header = readHeader(r);
   const levels = readLevels(r, header);
@@ -138,12 +136,12 @@ export function loadIndexFile(path: string, vectors: Float32Array): HnswIndex {
   return deserializeIndex(readFileSync(path), vectors, { fileName: path });
 }
 
-function fail(r: ByteReader, offset: number, expected: string, actual: string, message: string): never {
+function fail(r: IndexReader, offset: number, expected: string, actual: string, message: string): never {
   throw new IndexFormatError(r.fileName, offset, expected, actual, message);
 }
 
 /** Magic, version, declared length and CRC32C: everything after this is integrity-checked. */
-function checkEnvelope(r: ByteReader): void {
+function checkEnvelope(r: IndexReader): void {
   const length = r.bytes.length;
   const magic = r.bytes.subarray(0, Math.min(length, MAGIC_BYTES.length));
   if (length < MAGIC_BYTES.length || !magic.every((b, i) => b === MAGIC_BYTES[i])) {
@@ -151,7 +149,7 @@ function checkEnvelope(r: ByteReader): void {
     fail(r, HEADER.magic, INDEX_MAGIC, actual, `magic ${actual} at byte 0 is not "${INDEX_MAGIC}": not a cogsim HNSW index`);
   }
   r.offset = HEADER.version;
-  const version = r.u32();
+  const version = r.u32le('version');
   if (version !== INDEX_VERSION) {
     fail(r, HEADER.version, String(INDEX_VERSION), String(version),
       `version ${version} at byte ${HEADER.version} is not supported (expected ${INDEX_VERSION})`);
@@ -161,7 +159,7 @@ function checkEnvelope(r: ByteReader): void {
     fail(r, length, `>= ${minimum} bytes`, `${length} bytes`, `truncated: file is ${formatBytes(length)} bytes, shorter than the ${minimum}-byte header and CRC32C`);
   }
   r.offset = HEADER.fileBytes;
-  const fileBytes = r.u64();
+  const fileBytes = r.u64Number('file bytes');
   if (fileBytes !== length) {
     const what = fileBytes > length ? 'truncated' : 'trailing bytes';
     fail(r, HEADER.fileBytes, `${fileBytes} bytes`, `${length} bytes`,
@@ -169,7 +167,7 @@ function checkEnvelope(r: ByteReader): void {
   }
   const crcOffset = length - CRC_BYTES;
   r.offset = crcOffset;
-  const stored = r.u32();
+  const stored = r.u32le('CRC32C');
   const actual = crc32c(r.bytes.subarray(0, crcOffset));
   if (stored !== actual) {
     fail(r, crcOffset, hex32(stored), hex32(actual),
@@ -192,19 +190,19 @@ interface Header {
   readonly fileBytes: number;
 }
 
-function readHeader(r: ByteReader): Header {
+function readHeader(r: IndexReader): Header {
   r.offset = HEADER.fileBytes;
-  const fileBytes = r.u64();
-  const metricCode = r.u32();
-  const M = r.u32();
-  const M0 = r.u32();
-  const efConstruction = r.u32();
-  const n = r.u32();
-  const dim = r.u32();
-  const entryPoint = r.u32();
-  const maxLevel = r.i32();
-  const vectorsCrc32c = r.u32();
-  const reserved = r.u32();
+  const fileBytes = r.u64Number('file bytes');
+  const metricCode = r.u32le('metric');
+  const M = r.u32le('M');
+  const M0 = r.u32le('M0');
+  const efConstruction = r.u32le('efConstruction');
+  const n = r.u32le('n');
+  const dim = r.u32le('dim');
+  const entryPoint = r.u32le('entry point');
+  const maxLevel = r.i32le('max level');
+  const vectorsCrc32c = r.u32le('vectors CRC32C');
+  const reserved = r.u32le('reserved');
   const metric = METRIC_BY_CODE[metricCode];
   const field = (offset: number, name: string, ok: boolean, expected: string, actual: number): void => {
     if (!ok) fail(r, offset, expected, String(actual), `${name} ${actual} at byte ${offset} is invalid (expected ${expected})`);
@@ -224,14 +222,14 @@ function readHeader(r: ByteReader): Header {
   return { params, n, dim, entryPoint, maxLevel, vectorsCrc32c, fileBytes };
 }
 
-function readLevels(r: ByteReader, header: Header): Uint8Array {
+function readLevels(r: IndexReader, header: Header): Uint8Array {
   const { n, maxLevel, entryPoint, params, fileBytes } = header;
   r.offset = HEADER.size;
   if (HEADER.size + pad4(n) + CRC_BYTES > fileBytes) {
     fail(r, HEADER.size, `${HEADER.size + pad4(n) + CRC_BYTES} bytes`, `${fileBytes} bytes`,
       `file of ${formatBytes(fileBytes)} bytes is too short for ${n} node levels`);
   }
-  const levels = r.raw(n);
+  const levels = r.bytesCopy(n, 'node levels');
   let top = -1;
   for (let id = 0; id < n; id++) {
     const level = levels[id]!;
@@ -244,7 +242,7 @@ function readLevels(r: ByteReader, header: Header): Uint8Array {
   if (n > 0 && levels[entryPoint] !== maxLevel) {
     fail(r, HEADER.size + entryPoint, String(maxLevel), String(levels[entryPoint]), `entry point ${entryPoint} has level ${levels[entryPoint]}, not the max level ${maxLevel}`);
   }
-  r.skipTo(4);
+  r.skipTo(4, 'level padding');
   const expectedBytes = fileBytesFor(levels, maxLevel, params.M, params.M0);
   if (expectedBytes !== fileBytes) {
     fail(r, HEADER.fileBytes, `${expectedBytes} bytes`, `${fileBytes} bytes`,
@@ -253,22 +251,22 @@ function readLevels(r: ByteReader, header: Header): Uint8Array {
   return levels;
 }
 
-function readLayers(r: ByteReader, header: Header, levels: Uint8Array): LayerAdjacency[] {
+function readLayers(r: IndexReader, header: Header, levels: Uint8Array): LayerAdjacency[] {
   const layers: LayerAdjacency[] = [];
   const template = LayeredGraph.allocate(levels, header.params.M, header.params.M0);
   for (let layer = 0; layer <= header.maxLevel; layer++) {
     const expected = template.layers[layer]!;
     const layerOffset = r.offset;
-    const nodeCount = r.u32();
-    const stride = r.u32();
+    const nodeCount = r.u32le('layer node count');
+    const stride = r.u32le('layer stride');
     if (nodeCount !== expected.nodeCount || stride !== expected.stride) {
       fail(r, layerOffset, `${expected.nodeCount} nodes x ${expected.stride}`, `${nodeCount} nodes x ${stride}`,
         `layer ${layer} at byte ${formatBytes(layerOffset)} has ${nodeCount} nodes of stride ${stride}, expected ${expected.nodeCount} of stride ${expected.stride}`);
     }
     const countsOffset = r.offset;
-    const counts = r.u32Array(nodeCount);
+    const counts = r.u32ArrayLe(nodeCount, 'neighbor counts');
     const idsOffset = r.offset;
-    const ids = r.u32Array(nodeCount * stride);
+    const ids = r.u32ArrayLe(nodeCount * stride, 'neighbor ids');
     checkAdjacency(r, layer, levels, counts, ids, stride, countsOffset, idsOffset);
     layers.push({ nodeCount, stride, counts, ids, slotOf: expected.slotOf });
   }
@@ -277,7 +275,7 @@ function readLayers(r: ByteReader, header: Header, levels: Uint8Array): LayerAdj
 
 /** Every edge points at a node present on the layer; unused slots are NO_NODE. */
 function checkAdjacency(
-  r: ByteReader, layer: number, levels: Uint8Array, counts: Uint32Array, ids: Uint32Array,
+  r: IndexReader, layer: number, levels: Uint8Array, counts: Uint32Array, ids: Uint32Array,
   stride: number, countsOffset: number, idsOffset: number,
 ): void {
   for (let row = 0; row < counts.length; row++) {

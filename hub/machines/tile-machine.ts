@@ -7,7 +7,7 @@
 // booting -> idle -> (loading | computing | reporting)* -> idle
 //         any busy state -> faulted -> restarting -> idle, or -> retired
 import { assertEvent, assign, raise, setup } from 'xstate';
-import type { TileJob, StepPhase } from '../work/job.ts';
+import type { JobShape, StepPhase } from '../core/job-shape.ts';
 import type { TileFault } from '../work/tile-fault.ts';
 
 export interface TileMachineInput {
@@ -24,7 +24,7 @@ export interface TileMachineInput {
 }
 
 export interface TileMachineContext extends TileMachineInput {
-  job: TileJob | null;
+  job: JobShape | null;
   step: number;
   retries: number;
   faultTimes: number[];
@@ -47,20 +47,20 @@ export type TileMachineEvent =
 /** Side effects the hub supplies. */
 export interface TileMachineDeps {
   nowCycles(): number;
-  takeJob(tileId: number): TileJob | null;
+  takeJob(tileId: number): JobShape | null;
   /** Where a failed job resumes: the same step, an earlier one, or a job rebuilt from its
    *  units that have not reported yet; null when nothing is left to do. */
-  resume(tileId: number, job: TileJob, step: number, fault: TileFault): { job: TileJob; step: number } | null;
+  resume(tileId: number, job: JobShape, step: number, fault: TileFault): { job: JobShape; step: number } | null;
   /** The hub learns of a lost reply (the machine's timer fired). */
   timedOut(tileId: number): void;
-  sendStep(tileId: number, job: TileJob, step: number, attempt: number): void;
-  finishJob(tileId: number, job: TileJob): void;
-  releaseJob(tileId: number, job: TileJob | null, fault: TileFault): void;
+  sendStep(tileId: number, job: JobShape, step: number, attempt: number): void;
+  finishJob(tileId: number, job: JobShape): void;
+  releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void;
   restartTile(tileId: number): void;
   retireTile(tileId: number, fault: TileFault | null): void;
 }
 
-function phaseOf(job: TileJob | null, step: number): StepPhase | 'done' {
+function phaseOf(job: JobShape | null, step: number): StepPhase | 'done' {
   if (!job || step >= job.steps.length) return 'done';
   return job.steps[step]!.phase;
 }

@@ -25,7 +25,9 @@ export interface IndexSource {
 
 export function indexCacheKey(vectors: Float32Array, dim: number, p: IndexParams, seed: number, prngPath: string): string {
   const h = createHash('sha256');
-  h.update(`cogsim-hnsw v1 dim=${dim} n=${vectors.length / dim} M=${p.M} efc=${p.efConstruction} metric=${p.metric} seed=${seed} levels=${prngPath}/hnsw-levels\n`);
+  // v2: ip distances became -dot (the tile's convention) instead of 1 - dot, which can
+  // break f64 rounding ties differently, so an ip index cached before is not reused.
+  h.update(`cogsim-hnsw v2 dim=${dim} n=${vectors.length / dim} M=${p.M} efc=${p.efConstruction} metric=${p.metric} seed=${seed} levels=${prngPath}/hnsw-levels\n`);
   h.update(new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength));
   return h.digest('hex');
 }

@@ -1,5 +1,6 @@
-// The hub's side of a pull-mode walk (hub/work/walk-driver.ts): it answers the tile's
-// requests until the tile says DONE.
+// The hub's side of a pull-mode walk, below the tile machine: the machine sends the walk
+// step once and waits in 'computing'; this server answers each of the tile's requests
+// until the tile says DONE (hub/modes/pull-mode.ts drives it).
 //
 //   begin            -> descent 'hub': the seed block (LOAD_BLOCK chunks, explicit ids): the
 //                       walk's entry nodes, whose distances the tile computes and merges into W;
@@ -14,19 +15,19 @@
 // A request for a node that does not exist (or lies outside the walk's region) fails the
 // walk with a PullWalkError naming the tile, query, walk and id; the hub retries the unit,
 // then reassigns it, and the hub-side replay (PullLocalWalker) answers it as a last resort.
-import { blockChunks, blockStream, padBlockVectors } from '../../protocol/block-chunks.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
-import { LoadBlock, LoadNeighbors } from '../../protocol/constants.ts';
+import { LoadNeighbors } from '../../protocol/constants.ts';
 import { sealMessage } from '../../protocol/integrity.ts';
 import type { HubMessage, TileMessage } from '../../protocol/types.ts';
 import { strideBytes } from '../../protocol/vector-bytes.ts';
-import { BLOCK_BYTES, DTYPE_FP16, MAX_BLOCK_VECTORS, MSG_CRC_BYTES } from '../../wat/layout.ts';
+import { BLOCK_BYTES, DTYPE_FP16, MAX_BLOCK_VECTORS } from '../../wat/layout.ts';
+import type { Outgoing } from '../core/mode-driver.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
-import type { LocalWalker } from '../local-fallback.ts';
 import type { Candidate } from '../topk-merge.ts';
+import { explicitBlockChunks } from '../work/explicit-blocks.ts';
 import type { WalkUnit } from '../work/job.ts';
 import { METRIC_CODES } from '../work/message-builder.ts';
-import type { Outgoing, WalkDriver, WalkNext } from '../work/walk-driver.ts';
+import { MsgIds, stampMsgId, WALK_MSG_IDS_FIRST } from '../work/msg-ids.ts';
 import { MissingLayerError, PullIndex, UnknownNodeError } from './pull-index.ts';
 import { bitsToF32, checkEf, replayTileDescentWalk, replayTileWalk, type WalkSource, type WalkTrace } from './tile-walk.ts';
 
@@ -51,6 +52,9 @@ export class PullWalkError extends Error {
 export function pullBlockCapacity(dim: number): number {
   return Math.min(MAX_BLOCK_VECTORS, Math.floor(BLOCK_BYTES / (strideBytes(DTYPE_FP16, dim) + 8)));
 }
+
+/** What follows a tile's answer during a walk: the next message, the walk's end, or why it failed. */
+export type WalkNext = { send: Outgoing } | { done: true } | { fault: string };
 
 export interface PullStats {
   walks: number;
@@ -80,14 +84,15 @@ interface WalkState {
   layer: number;
 }
 
-export class PullWalkDriver implements WalkDriver {
+export class PullWalkDriver {
+  /** The walk's beam width: LOAD_QUERY's k for a pull query (the tile's W holds ef entries). */
   readonly ef: number;
   readonly stats: PullStats = { walks: 0, expansions: 0, descentSteps: 0, descentVectors: 0, blocks: 0, vectors: 0, seedVectors: 0, hubRoutingDistances: 0 };
   /** Every walk failure, in order (for tests and the report). */
   readonly errors: PullWalkError[] = [];
   private readonly active = new Map<number, WalkState>();
   private readonly seedCache = new Map<number, number[][]>();
-  private nextMsgId = 0x80000000;
+  private readonly msgIds = new MsgIds(WALK_MSG_IDS_FIRST);
   private readonly capacity: number;
 
   constructor(
@@ -112,6 +117,7 @@ export class PullWalkDriver implements WalkDriver {
     return s;
   }
 
+  /** The first message of the walk (the seed block, or the entry point's neighbor list). */
   begin(tileId: number, unit: WalkUnit): Outgoing {
     if (this.index.descent === 'tile') {
       if (unit.walk < 0 || unit.walk >= this.index.walks) throw new RangeError(`query ${unit.queryId} has no walk ${unit.walk} (${this.index.walks} walks per query)`);
@@ -138,6 +144,7 @@ export class PullWalkDriver implements WalkDriver {
     return this.sendChunk(state);
   }
 
+  /** The tile's answer to the last message: what to send next, done, or why the walk failed. */
   next(tileId: number, unit: WalkUnit, reply: TileMessage): WalkNext {
     const st = this.active.get(tileId);
     if (!st || st.queryId !== unit.queryId || st.walk !== unit.walk) return { fault: `tile ${tileId}: walk reply for ${unit.key} with no walk in progress` };
@@ -202,19 +209,7 @@ export class PullWalkDriver implements WalkDriver {
   }
 
   private blockMessages(ids: readonly number[]): Uint8Array[] {
-    const dim = this.data.dim;
-    const padded = padBlockVectors(DTYPE_FP16, dim, ids.map((id) => this.data.computeVectorBytes(id)));
-    const stream = blockStream(padded, ids.map(BigInt));
-    const sealed = this.opts.integrity ?? false;
-    const chunks = blockChunks(stream, {
-      firstMsgId: 0,
-      count: ids.length,
-      dtype: DTYPE_FP16,
-      explicitIds: true,
-      verifyCrc: this.opts.verifyCrc ?? false,
-      ...(sealed ? { chunkDataBytes: LoadBlock.maxDataBytes - MSG_CRC_BYTES } : {}),
-    });
-    return chunks.map((c) => encodeMessage(c));
+    return explicitBlockChunks(this.data, ids, { verifyCrc: this.opts.verifyCrc ?? false, integrity: this.opts.integrity ?? false, freshTopk: false });
   }
 
   private sendChunk(st: WalkState): Outgoing {
@@ -227,15 +222,14 @@ export class PullWalkDriver implements WalkDriver {
   }
 
   private finish(bytes: Uint8Array, requestType: string): Outgoing {
-    const msgId = this.nextMsgId;
-    this.nextMsgId = (this.nextMsgId + 1) >>> 0 || 0x80000000;
-    new DataView(bytes.buffer, bytes.byteOffset).setUint32(4, msgId, true);
+    const msgId = this.msgIds.take();
+    stampMsgId(bytes, msgId);
     return { bytes: this.opts.integrity ? sealMessage(bytes) : bytes, msgId, requestType };
   }
 }
 
-/** The hub-side replay of a walk (hub/local-fallback.ts): the tile's result, bit for bit. */
-export class PullLocalWalker implements LocalWalker {
+/** The hub-side replay of a walk (the hub-local path): the tile's result, bit for bit. */
+export class PullLocalWalker {
   constructor(
     private readonly data: EncodedDataset,
     private readonly driver: PullWalkDriver,

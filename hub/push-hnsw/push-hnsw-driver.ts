@@ -1,5 +1,6 @@
 // Push-hnsw orchestration: one hub-side HNSW search (hub-walk.ts) per query in flight,
-// each expansion turned into batch units for the tiles.
+// each expansion turned into batch units for the tiles (the mode's driver,
+// hub/modes/push-hnsw-mode.ts, hands them to the hub core).
 //
 //   start(q)            the search runs to its first need (the entry point's distance)
 //   a need (ids)        one round: the ids cut into batches of <= 16, dealt round-robin
@@ -101,10 +102,6 @@ export class PushHnswDriver {
     const answers = search.answers;
     search.answers = new Map();
     return this.advance(queryId, search, search.walk.next(answers));
-  }
-
-  get active(): number {
-    return this.searches.size;
   }
 
   private advance(queryId: number, search: QuerySearch, it: IteratorResult<number[], { beam: Candidate[]; expansions: number; distances: number }>): SearchStep {

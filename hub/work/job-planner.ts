@@ -12,6 +12,8 @@ export interface JobPlannerInput {
   /** Chunks of a push-hnsw batch stream (0 when the run has no batches). */
   chunksPerBatch?(unit: HnswBatchUnit): number;
   paramsChunks: number; // 0 when the wire dtype needs no parameters
+  /** Pull walks: the beam width, LOAD_QUERY's k for a walk (absent when the run has no walks). */
+  walkEf?: number;
 }
 
 export class JobPlanner {
@@ -41,7 +43,9 @@ export class JobPlanner {
         stagedBlock = -1;
       } else if (unit.kind === 'walk') {
         held = null;
-        steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading', pull: true });
+        const ef = this.input.walkEf;
+        if (ef === undefined) throw new RangeError(`walk ${unit.key}: the planner has no beam width for pull walks`);
+        steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading', pull: true, k: ef });
         steps.push({ op: 'walk', unit, phase: 'computing' });
         stagedBlock = -1;
       } else if (unit.kind === 'scan') {

@@ -1,6 +1,9 @@
 // A tile's job: the units of work it answers for and the message steps that do them.
 // A unit yields one partial top-K for one query; a job's steps are rebuilt from the units
 // that have not reported yet whenever the job has to start over (retry or reassignment).
+import type { StepPhase } from '../core/job-shape.ts';
+
+export type { StepPhase };
 
 /** Query-stationary: the tile keeps the query and the hub streams the tile's blocks. */
 export interface ScanUnit {
@@ -39,12 +42,11 @@ export interface HnswBatchUnit {
 
 export type WorkUnit = ScanUnit | ProbeUnit | WalkUnit | HnswBatchUnit;
 
-export type StepPhase = 'loading' | 'computing' | 'reporting';
 
 export type JobStep =
   | { op: 'params'; chunk: number; phase: 'loading' }
-  /** pull: LOAD_QUERY starts a pull-mode walk (flag LQ_F_PULL, k = the walk's ef). */
-  /** k: LOAD_QUERY's k when it is not the run's (push-hnsw: 16, a whole batch comes back). */
+  /** pull: LOAD_QUERY starts a pull-mode walk (flag LQ_F_PULL). k: LOAD_QUERY's k when it is
+   *  not the run's (pull: the walk's ef; push-hnsw: 16, a whole batch comes back). */
   | { op: 'query'; queryId: number; phase: 'loading'; pull?: true; k?: number }
   /** All but the last chunk of a block: the hub streams them one after another (each
    *  acknowledged before the next, the tile has one I/O buffer) and the machine sees one step. */
@@ -53,7 +55,7 @@ export type JobStep =
    *  With `batch` (blockId -1) the stream is a push-hnsw batch, not a dataset block. */
   | { op: 'chunk'; blockId: number; chunk: number; final: boolean; stageOnly: boolean; phase: StepPhase; batch?: HnswBatchUnit }
   | { op: 'compute'; queryId: number; blockId: number; phase: 'computing' }
-  /** Pull mode: the tile drives; a WalkDriver answers its requests until it says DONE. */
+  /** Pull mode: the tile drives; the walk server (hub/pull/pull-driver.ts) answers its requests until it says DONE. */
   | { op: 'walk'; unit: WalkUnit; phase: 'computing' }
   | { op: 'read'; unitKey: string; phase: 'reporting' };
 
@@ -78,4 +80,9 @@ export function hnswBatchKey(queryId: number, round: number, batch: number): str
 
 export function probeUnitKey(queryId: number, blockId: number): string {
   return `q${queryId}/b${blockId}`;
+}
+
+/** The query a unit key belongs to (every key starts `q<queryId>/`). */
+export function queryOfUnitKey(key: string): number {
+  return Number(key.slice(1, key.indexOf('/')));
 }

@@ -1,16 +1,19 @@
 // Turns a job step into the bytes the hub sends, with a fresh msg_id. Block chunks are
-// encoded once per block and copied with the new msg_id patched in: the hub sends the
+// encoded once per block and copied with the new msg_id stamped in: the hub sends the
 // same 2 KB chunks many times, and re-encoding them would dominate the simulator.
 import { encodeMessage } from '../../protocol/codec.ts';
-import { HEADER, LoadBlock, LoadParams } from '../../protocol/constants.ts';
+import { LoadParams } from '../../protocol/constants.ts';
 import { sealMessage } from '../../protocol/integrity.ts';
-import { blockChunks, blockStream, padBlockVectors, paramsChunks } from '../../protocol/block-chunks.ts';
+import { paramsChunks } from '../../protocol/block-chunks.ts';
 import type { HubMessage } from '../../protocol/types.ts';
 import { DTYPE_FP16, LB_F_VERIFY_CRC, LQ_F_PULL, LP_KIND_SQ, MSG_CRC_BYTES, METRIC_COSINE, METRIC_IP, METRIC_L2 } from '../../wat/layout.ts';
+import type { Outgoing } from '../core/mode-driver.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
 import type { MetricName } from '../search-spec.ts';
 import { sqParamsBytes } from '../sq-quantize.ts';
+import { explicitBlockChunks } from './explicit-blocks.ts';
 import type { HnswBatchUnit, JobStep } from './job.ts';
+import { MsgIds, STEP_MSG_IDS_FIRST, stampMsgId } from './msg-ids.ts';
 
 const PARAMS_CHUNK_BYTES = LoadParams.maxDataBytes;
 /** Push-hnsw batch streams kept encoded (a retry or a reassignment sends them again). */
@@ -19,14 +22,12 @@ const BATCH_CACHE_ENTRIES = 512;
 export const METRIC_CODES: Readonly<Record<MetricName, number>> = { l2: METRIC_L2, ip: METRIC_IP, cosine: METRIC_COSINE };
 
 export class MessageBuilder {
-  private nextMsgId = 1;
+  private readonly msgIds = new MsgIds(STEP_MSG_IDS_FIRST);
   private readonly encodedChunks = new Map<string, Uint8Array>();
   private readonly encodedBatches = new Map<string, Uint8Array[]>();
   private readonly encodedParams: Uint8Array[];
   readonly verifyCrc: boolean;
   readonly integrity: boolean;
-  /** k of a pull-mode LOAD_QUERY: the walk's beam width (set by Hub.submitWalks). */
-  pullEf = 0;
 
   constructor(
     private readonly data: EncodedDataset,
@@ -56,9 +57,8 @@ export class MessageBuilder {
   }
 
   /** Encodes `step` (chunk `part` of a stream step); returns the bytes and the msg_id the reply must carry. */
-  build(step: JobStep, part = 0): { bytes: Uint8Array; msgId: number; requestType: string } {
-    const msgId = this.nextMsgId;
-    this.nextMsgId = (this.nextMsgId + 1) >>> 0 || 1;
+  build(step: JobStep, part = 0): Outgoing {
+    const msgId = this.msgIds.take();
     if ((step.op === 'stream' || step.op === 'chunk') && step.batch) {
       const chunks = this.batchChunks(step.batch);
       return { bytes: this.patched(chunks[step.op === 'stream' ? part : step.chunk]!, msgId), msgId, requestType: 'LOAD_BLOCK' };
@@ -69,7 +69,7 @@ export class MessageBuilder {
     const spec = this.data.spec;
     let m: HubMessage;
     if (step.op === 'query') {
-      m = { type: 'LOAD_QUERY', msgId, dtype: this.data.queryDtype, metric: METRIC_CODES[spec.metric], k: step.k ?? (step.pull ? this.pullEf : spec.k), dim: spec.dim, vector: this.data.queryBytes(step.queryId) };
+      m = { type: 'LOAD_QUERY', msgId, dtype: this.data.queryDtype, metric: METRIC_CODES[spec.metric], k: step.k ?? spec.k, dim: spec.dim, vector: this.data.queryBytes(step.queryId) };
       if (step.pull) m.flags = LQ_F_PULL;
     } else if (step.op === 'compute') {
       // A dequantized block's i8 codes are overwritten by its expansion: only fp16 blocks re-verify.
@@ -89,18 +89,7 @@ export class MessageBuilder {
   private batchChunks(unit: HnswBatchUnit): Uint8Array[] {
     let chunks = this.encodedBatches.get(unit.key);
     if (chunks) return chunks;
-    const dim = this.data.dim;
-    const stream = blockStream(padBlockVectors(DTYPE_FP16, dim, unit.ids.map((id) => this.data.computeVectorBytes(id))), unit.ids.map(BigInt));
-    chunks = blockChunks(stream, {
-      firstMsgId: 0,
-      count: unit.ids.length,
-      dtype: DTYPE_FP16,
-      explicitIds: true,
-      freshTopk: true,
-      verifyCrc: this.verifyCrc,
-      // A sealed message carries a 4 B CRC trailer, so each chunk carries 4 B less.
-      ...(this.integrity ? { chunkDataBytes: LoadBlock.maxDataBytes - MSG_CRC_BYTES } : {}),
-    }).map((m) => encodeMessage(m));
+    chunks = explicitBlockChunks(this.data, unit.ids, { verifyCrc: this.verifyCrc, integrity: this.integrity, freshTopk: true });
     if (this.encodedBatches.size >= BATCH_CACHE_ENTRIES) this.encodedBatches.delete(this.encodedBatches.keys().next().value!);
     this.encodedBatches.set(unit.key, chunks);
     return chunks;
@@ -117,8 +106,6 @@ export class MessageBuilder {
   }
 
   private patched(template: Uint8Array, msgId: number): Uint8Array {
-    const bytes = template.slice();
-    new DataView(bytes.buffer).setUint32(HEADER.id, msgId, true);
-    return this.sealed(bytes);
+    return this.sealed(stampMsgId(template.slice(), msgId));
   }
 }

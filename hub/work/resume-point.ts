@@ -3,12 +3,14 @@
 // every step is idempotent on the tile (a repeated chunk is acknowledged, a repeated merge
 // keeps one copy of each id). A block whose bytes in scratch are wrong (CRC mismatch) or
 // whose staging the tile lost must be streamed again from its first chunk; a block-
-// stationary compute or a pull walk starts its remaining units over.
+// stationary compute or a pull walk starts its remaining units over (a walk whose sealed
+// message or answer was only lost in transit re-sends that message instead).
 import { ERR_BAD_MSG_CRC, ERR_BAD_MSG_LENGTH, ERR_BAD_OFFSET, ERR_CRC_MISMATCH, ERR_NO_BLOCK, ERR_NO_PARAMS, ERR_NO_QUERY } from '../../wat/status.ts';
+import type { ResumeAt } from '../core/job-shape.ts';
 import type { JobStep, TileJob } from './job.ts';
 import type { TileFault } from './tile-fault.ts';
 
-export type ResumeAt = { kind: 'step'; step: number; restartBlock: boolean } | { kind: 'rebuild' };
+export type { ResumeAt };
 
 const STATE_LOST = new Set([ERR_BAD_OFFSET, ERR_CRC_MISMATCH, ERR_NO_BLOCK, ERR_NO_PARAMS, ERR_NO_QUERY]);
 

@@ -1,20 +1,16 @@
-// Where work lives: which tile owns which block, and each tile's queue of unit groups
-// (one group becomes one job). Blocks are dealt round-robin so every tile gets an equal
-// share; a retired tile's share moves to its nearest healthy neighbour.
+// Which tile owns which block in the push scan: blocks are dealt round-robin so every tile
+// gets an equal share, and the units a query or a block schedule needs. (A retired owner's
+// share moves to its nearest healthy neighbour when the hub core places the work.)
 import type { EncodedDataset } from '../encoded-dataset.ts';
-import { probeUnitKey, scanUnitKey, type ProbeUnit, type ScanUnit, type WorkUnit } from './job.ts';
+import { probeUnitKey, scanUnitKey, type ProbeUnit, type ScanUnit } from './job.ts';
 
 export class WorkPlan {
-  private readonly queues: WorkUnit[][][];
-  private readonly retired: boolean[];
   private readonly blocksOfTile: number[][];
 
   constructor(
     private readonly data: EncodedDataset,
     readonly tileCount: number,
   ) {
-    this.queues = Array.from({ length: tileCount }, () => []);
-    this.retired = new Array<boolean>(tileCount).fill(false);
     this.blocksOfTile = Array.from({ length: tileCount }, () => []);
     for (let b = 0; b < data.blockCount; b++) this.blocksOfTile[this.ownerOf(b)]!.push(b);
   }
@@ -47,33 +43,5 @@ export class WorkPlan {
 
   probeKeys(queryId: number): string[] {
     return Array.from({ length: this.data.blockCount }, (_, b) => probeUnitKey(queryId, b));
-  }
-
-  static queryOfKey(key: string): number {
-    return Number(key.slice(1, key.indexOf('/')));
-  }
-
-  enqueue(tileId: number, units: WorkUnit[]): void {
-    this.queues[tileId]!.push(units);
-  }
-
-  dequeue(tileId: number): WorkUnit[] | undefined {
-    return this.queues[tileId]!.shift();
-  }
-
-  drain(tileId: number): WorkUnit[][] {
-    return this.queues[tileId]!.splice(0);
-  }
-
-  retire(tileId: number): void {
-    this.retired[tileId] = true;
-  }
-
-  isRetired(tileId: number): boolean {
-    return this.retired[tileId]!;
-  }
-
-  get allRetired(): boolean {
-    return this.retired.every(Boolean);
   }
 }

@@ -1,7 +1,6 @@
 // LOAD_BLOCK: one chunk of a block stream (padded vectors, then optional u64 ids).
 import { BLOCK_FLAGS_KNOWN, HEADER_BYTES, LoadBlock } from '../constants.ts';
 import type { ReadCursor, WriteCursor } from '../cursor.ts';
-import { ProtocolError } from '../errors.ts';
 import { checkCount, checkU64, checkUint } from '../fields.ts';
 import type { LoadBlockMsg } from '../types.ts';
 
@@ -27,9 +26,7 @@ export function decodeLoadBlock(r: ReadCursor, msgId: number): LoadBlockMsg {
   const offset = r.u32le('offset');
   const count = r.u16le('count');
   const dtype = r.u8le('dtype');
-  const flagsAt = r.offset;
-  const flags = r.u8le('flags');
-  if ((flags & ~BLOCK_FLAGS_KNOWN) !== 0) throw new ProtocolError('bad-field', flagsAt, r.bytes.subarray(flagsAt, flagsAt + 1), `unknown block flags 0x${flags.toString(16)}`);
+  const flags = r.flags8(BLOCK_FLAGS_KNOWN, 'block flags');
   const firstId = r.u64le('first_id');
   const crc32c = r.u32le('crc32c');
   const totalBytes = r.u32le('total_bytes');

@@ -1,7 +1,6 @@
 // COMPUTE, READ_TOPK, RESET: the fixed-size control requests.
 import { Compute, COMPUTE_FLAGS_KNOWN, HEADER_BYTES } from '../constants.ts';
 import type { ReadCursor, WriteCursor } from '../cursor.ts';
-import { ProtocolError } from '../errors.ts';
 import { checkUint } from '../fields.ts';
 import type { ComputeMsg, ReadTopkMsg, ResetMsg } from '../types.ts';
 
@@ -17,9 +16,7 @@ export function encodeCompute(w: WriteCursor, m: ComputeMsg): void {
 export function decodeCompute(r: ReadCursor, msgId: number): ComputeMsg {
   const metric = r.u8le('metric');
   const k = r.u8le('k');
-  const flagsAt = r.offset;
-  const flags = r.u8le('flags');
-  if ((flags & ~COMPUTE_FLAGS_KNOWN) !== 0) throw new ProtocolError('bad-field', flagsAt, r.bytes.subarray(flagsAt, flagsAt + 1), `unknown compute flags 0x${flags.toString(16)}`);
+  const flags = r.flags8(COMPUTE_FLAGS_KNOWN, 'compute flags');
   r.zero(1, 'reserved');
   r.end('COMPUTE');
   return { type: 'COMPUTE', msgId, metric, k, flags };

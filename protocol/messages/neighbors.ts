@@ -1,7 +1,6 @@
 // LOAD_NEIGHBORS (hub -> tile) and NEED_NEIGHBORS (tile -> hub, pull mode).
 import { HEADER_BYTES, LoadNeighbors, NeedNeighbors } from '../constants.ts';
 import type { ReadCursor, WriteCursor } from '../cursor.ts';
-import { ProtocolError } from '../errors.ts';
 import { checkCount, checkU64, checkUint } from '../fields.ts';
 import type { LoadNeighborsMsg, NeedNeighborsMsg } from '../types.ts';
 
@@ -25,10 +24,8 @@ export function decodeLoadNeighbors(r: ReadCursor, msgId: number): LoadNeighbors
   const nodeId = r.u64le('node_id');
   const layer = r.u32le('layer');
   r.zero(4, 'reserved');
-  const countAt = r.offset;
-  const count = r.u32le('count');
+  const count = r.count32(LoadNeighbors.maxIds, 'count');
   r.zero(4, 'reserved');
-  if (count > LoadNeighbors.maxIds) throw new ProtocolError('oversized', countAt, r.bytes.subarray(countAt, countAt + 4), `count ${count}, at most ${LoadNeighbors.maxIds}`);
   r.need(8 * count, `${count} neighbor ids`);
   const ids = Array.from({ length: count }, (_, i) => r.u64le(`ids[${i}]`));
   r.end('LOAD_NEIGHBORS');

@@ -29,9 +29,7 @@ export function decodeLoadParams(r: ReadCursor, msgId: number): LoadParamsMsg {
   const kindAt = r.offset;
   const kind = r.u8le('kind');
   if (!isKind(kind)) throw new ProtocolError('bad-type', kindAt, r.bytes.subarray(kindAt, kindAt + 1), `unknown params kind ${kind}`);
-  const flagsAt = r.offset;
-  const flags = r.u8le('flags');
-  if ((flags & ~PARAMS_FLAGS_KNOWN) !== 0) throw new ProtocolError('bad-field', flagsAt, r.bytes.subarray(flagsAt, flagsAt + 1), `unknown params flags 0x${flags.toString(16)}`);
+  const flags = r.flags8(PARAMS_FLAGS_KNOWN, 'params flags');
   const a = r.u16le('a');
   const b = r.u16le('b');
   r.zero(2, 'reserved');

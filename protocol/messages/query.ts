@@ -43,9 +43,7 @@ export function decodeLoadQuery(r: ReadCursor, msgId: number): LoadQueryMsg {
   const dtype = r.u8le('dtype');
   const metric = r.u8le('metric');
   const k = r.u8le('k');
-  const flagsAt = r.offset;
-  const flags = r.u8le('query flags');
-  if ((flags & ~QUERY_FLAGS_KNOWN) !== 0) throw new ProtocolError('bad-field', flagsAt, r.bytes.subarray(flagsAt, flagsAt + 1), `unknown query flags 0x${flags.toString(16)}`);
+  const flags = r.flags8(QUERY_FLAGS_KNOWN, 'query flags');
   const dim = r.u16le('dim');
   r.zero(2, 'reserved');
   if (!isKnownDtype(dtype)) throw new ProtocolError('bad-type', dtypeAt, r.bytes.subarray(dtypeAt, dtypeAt + 1), `unknown dtype ${dtype}`);

@@ -1,7 +1,6 @@
 // The tile's replies: TOPK_RESULT, NEED_BLOCK, DONE, ERROR.
 import { Done, ErrorReply, HEADER_BYTES, NeedBlock, TopkResult } from '../constants.ts';
 import type { ReadCursor, WriteCursor } from '../cursor.ts';
-import { ProtocolError } from '../errors.ts';
 import { checkCount, checkU64, checkUint } from '../fields.ts';
 import type { DoneMsg, ErrorMsg, NeedBlockMsg, TopkResultMsg } from '../types.ts';
 
@@ -17,10 +16,8 @@ export function encodeTopkResult(w: WriteCursor, m: TopkResultMsg): void {
 }
 
 export function decodeTopkResult(r: ReadCursor, msgId: number): TopkResultMsg {
-  const countAt = r.offset;
-  const count = r.u32le('count');
+  const count = r.count32(TopkResult.maxEntries, 'count');
   r.zero(4, 'reserved');
-  if (count > TopkResult.maxEntries) throw new ProtocolError('oversized', countAt, r.bytes.subarray(countAt, countAt + 4), `count ${count}, at most ${TopkResult.maxEntries}`);
   r.need(count * TopkResult.entryBytes, `${count} top-K entries`);
   const entries = Array.from({ length: count }, (_, i) => ({ id: r.u64le(`entries[${i}].id`), dist: r.f32le(`entries[${i}].dist`), aux: r.u32le(`entries[${i}].aux`) }));
   r.end('TOPK_RESULT');
@@ -34,10 +31,8 @@ export function encodeNeedBlock(w: WriteCursor, m: NeedBlockMsg): void {
 }
 
 export function decodeNeedBlock(r: ReadCursor, msgId: number): NeedBlockMsg {
-  const countAt = r.offset;
-  const count = r.u32le('count');
+  const count = r.count32(NeedBlock.maxIds, 'count');
   r.zero(4, 'reserved');
-  if (count > NeedBlock.maxIds) throw new ProtocolError('oversized', countAt, r.bytes.subarray(countAt, countAt + 4), `count ${count}, at most ${NeedBlock.maxIds}`);
   r.need(8 * count, `${count} ids`);
   const ids = Array.from({ length: count }, (_, i) => r.u64le(`ids[${i}]`));
   r.end('NEED_BLOCK');

@@ -56,7 +56,7 @@ export class FaultInjector implements LinkTap {
   constructor(
     private readonly prng: Prng,
     private readonly planPrng: Prng,
-    private readonly ledger: FaultLedger,
+    readonly ledger: FaultLedger,
     private readonly nodes: readonly TileNode[],
     private readonly opts: InjectorOptions,
     private readonly awaited: (tile: number, reply: Uint8Array, arrivalCycle: number) => boolean,

@@ -80,27 +80,32 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
   const run = tolerant(cfg.run);
   const hub = { ...cfg.hub, integrity: true };
   const clean = cleanRun(run, hub, wallSeconds, cache);
-  const s = buildSimulation(run, { hub });
-  if (cfg.brokenRule) breakRecoveryRule(s.hub, cfg.brokenRule);
-  const ledger = new FaultLedger(() => s.sim.nowCycles);
-  s.hub.listener = ledger;
-  const injector = new FaultInjector(
-    s.prng.derive('faults'),
-    s.prng.derive('fault-plan'),
-    ledger,
-    s.nodes,
-    {
-      rate: cfg.rate,
-      kinds: cfg.kinds,
-      tiles: run.tiles,
-      stallCycles: Math.ceil(HUB_DEFAULTS.replyTimeoutCycles * 1.5),
-      ...(cfg.plan ? { plan: cfg.plan } : {}),
-      ...(cfg.script ? { script: new FaultScript(cfg.script) } : {}),
+  let injector: FaultInjector | undefined;
+  const s = buildSimulation(run, {
+    hub,
+    instrument: ({ sim, prng, nodes, awaits }) => {
+      const ledger = new FaultLedger(() => sim.nowCycles);
+      injector = new FaultInjector(
+        prng.derive('faults'),
+        prng.derive('fault-plan'),
+        ledger,
+        nodes,
+        {
+          rate: cfg.rate,
+          kinds: cfg.kinds,
+          tiles: run.tiles,
+          stallCycles: Math.ceil(HUB_DEFAULTS.replyTimeoutCycles * 1.5),
+          ...(cfg.plan ? { plan: cfg.plan } : {}),
+          ...(cfg.script ? { script: new FaultScript(cfg.script) } : {}),
+        },
+        (tile, reply, at) => reply.length >= 8 && awaits(tile, new DataView(reply.buffer, reply.byteOffset).getUint32(4, true), at),
+        () => sim.nowCycles,
+      );
+      return { listener: ledger, tap: injector };
     },
-    (tile, reply, at) => reply.length >= 8 && s.hub.awaits(tile, new DataView(reply.buffer, reply.byteOffset).getUint32(4, true), at),
-    () => s.sim.nowCycles,
-  );
-  s.transport.tap = injector;
+  });
+  if (cfg.brokenRule) breakRecoveryRule(s.hub, cfg.brokenRule);
+  const ledger = injector!.ledger;
   const faulty = execute(s, wallSeconds);
   let lost = 0;
   const differing: number[] = [];
@@ -109,5 +114,5 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
     if (!s.hub.outcomes.has(q)) lost++;
     else if (got.length !== clean.ids[q]!.length || got.some((id, i) => id !== clean.ids[q]![i])) differing.push(q);
   }
-  return { clean: clean.summary!, faulty: faulty.summary, ledger, injected: injector.injected, queries: clean.ids.length, lost, differing, stalled: faulty.stalled };
+  return { clean: clean.summary!, faulty: faulty.summary, ledger, injected: injector!.injected, queries: clean.ids.length, lost, differing, stalled: faulty.stalled };
 }

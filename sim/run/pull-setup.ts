@@ -1,33 +1,36 @@
 // Pull mode's part of a simulation: the HNSW index over what the tiles compute with (the
-// fp16 data as decoded), built or loaded (--index, else the .cogsim-cache), the walk driver
-// that serves the tiles' requests, and the hub-side replay for the fallback path.
+// fp16 data as decoded), built or loaded (--index, else the .cogsim-cache), the walk server
+// that answers the tiles' requests, and the mode's driver for the hub core.
 import { IndexFormatError } from '../../hub/hnsw/index.ts';
-import type { Hub } from '../../hub/hub.ts';
+import type { ModeOptions } from '../../hub/core/mode-driver.ts';
 import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import type { Prng } from '../../hub/prng.ts';
-import { PullLocalWalker, PullWalkDriver } from '../../hub/pull/pull-driver.ts';
+import { PullModeDriver } from '../../hub/modes/pull-mode.ts';
+import { PullWalkDriver } from '../../hub/pull/pull-driver.ts';
 import { PullIndex, type PullSettings } from '../../hub/pull/pull-index.ts';
-import type { Metric } from '../../hub/hnsw/metric.ts';
 import { CliError } from '../cli/cli-error.ts';
 import type { RunConfig } from './run-config.ts';
 
 export interface PullSetup {
   index: PullIndex;
   driver: PullWalkDriver;
+  mode: PullModeDriver;
 }
 
-export const HNSW_METRIC: Readonly<Record<RunConfig['metric'], Metric>> = { l2: 'l2sq', ip: 'ip', cosine: 'cosine' };
+/** Where the run's HNSW index comes from: its --index file, else the cache (opts.cacheDir). */
+export interface IndexSource {
+  indexPath?: string;
+}
 
 /**
  * The run's HNSW index over the values the tiles compute with, built or loaded (--index,
  * else the cache), for pull mode or push-hnsw; a corrupt --index file is a one-line error.
  */
-export function obtainRunIndex(config: RunConfig, encoded: EncodedDataset, prng: Prng, settings: PullSettings, opts: { cacheDir?: string | null } = {}): PullIndex {
-  const p = config.pull;
+export function obtainRunIndex(config: RunConfig, source: IndexSource, encoded: EncodedDataset, prng: Prng, settings: PullSettings, opts: { cacheDir?: string | null } = {}): PullIndex {
   try {
-    return PullIndex.obtain(encoded.decodedBase, encoded.dim, HNSW_METRIC[config.metric], settings, prng.derive('hnsw'), {
+    return PullIndex.obtain(encoded.decodedBase, encoded.dim, config.metric, settings, prng.derive('hnsw'), {
       seed: config.seed,
-      ...(p.indexPath ? { indexPath: p.indexPath } : {}),
+      ...(source.indexPath ? { indexPath: source.indexPath } : {}),
       ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}),
     });
   } catch (err) {
@@ -36,11 +39,9 @@ export function obtainRunIndex(config: RunConfig, encoded: EncodedDataset, prng:
   }
 }
 
-export function setUpPull(config: RunConfig, encoded: EncodedDataset, hub: Hub, prng: Prng, opts: { cacheDir?: string | null } = {}): PullSetup {
+export function setUpPull(config: RunConfig, encoded: EncodedDataset, prng: Prng, options: ModeOptions, opts: { cacheDir?: string | null } = {}): PullSetup {
   const p = config.pull;
-  const index = obtainRunIndex(config, encoded, prng, { ef: p.ef, walks: p.walks, split: p.split, M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1, descent: p.descent }, opts);
-  const driver = new PullWalkDriver(encoded, index, { integrity: hub.options.integrity, verifyCrc: config.verifyCrc });
-  hub.walkDriver = driver;
-  hub.fallback.walker = new PullLocalWalker(encoded, driver);
-  return { index, driver };
+  const index = obtainRunIndex(config, p, encoded, prng, { ef: p.ef, walks: p.walks, split: p.split, M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1, descent: p.descent }, opts);
+  const driver = new PullWalkDriver(encoded, index, { integrity: options.integrity, verifyCrc: config.verifyCrc });
+  return { index, driver, mode: new PullModeDriver(encoded, options, driver) };
 }

@@ -1,26 +1,28 @@
 // Push-hnsw's part of a simulation: the HNSW index over what the tiles compute with (the
 // fp16 data as decoded) -- the very index pull mode uses with one walk (same PRNG path, so
-// the same cache entry or --index file) -- and the driver that runs the hub's searches.
+// the same cache entry or --index file) -- the search orchestration, and the mode's driver.
+import type { ModeOptions } from '../../hub/core/mode-driver.ts';
 import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
-import type { Hub } from '../../hub/hub.ts';
 import type { HnswIndex } from '../../hub/hnsw/index.ts';
+import { PushHnswModeDriver } from '../../hub/modes/push-hnsw-mode.ts';
 import type { Prng } from '../../hub/prng.ts';
 import { PushHnswDriver } from '../../hub/push-hnsw/push-hnsw-driver.ts';
 import { TOPK_MAX } from '../../wat/layout.ts';
 import { obtainRunIndex } from './pull-setup.ts';
-import type { RunConfig } from './run-config.ts';
+import { pushHnswIndex, type RunConfig } from './run-config.ts';
 
 export interface PushHnswSetup {
   index: HnswIndex;
   /** 'built' | 'cache' | 'file', and the path. */
   indexFrom: string;
   driver: PushHnswDriver;
+  mode: PushHnswModeDriver;
 }
 
-export function setUpPushHnsw(config: RunConfig, encoded: EncodedDataset, hub: Hub, prng: Prng, opts: { cacheDir?: string | null } = {}): PushHnswSetup {
-  const p = config.pull;
+export function setUpPushHnsw(config: RunConfig, encoded: EncodedDataset, prng: Prng, options: ModeOptions, opts: { cacheDir?: string | null } = {}): PushHnswSetup {
+  const h = pushHnswIndex(config);
   // One walk over one index: exactly pull mode's index with --walks 1.
-  const pulled = obtainRunIndex(config, encoded, prng, { ef: TOPK_MAX, walks: 1, split: 'entries', M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1 }, opts);
+  const pulled = obtainRunIndex(config, h, encoded, prng, { ef: TOPK_MAX, walks: 1, split: 'entries', M: h.M, efConstruction: h.efConstruction, seedsPerWalk: 1 }, opts);
   const source = pulled.sources[0]!;
   const driver = new PushHnswDriver(source.index.graph, {
     ef: config.pushHnsw.ef,
@@ -29,6 +31,5 @@ export function setUpPushHnsw(config: RunConfig, encoded: EncodedDataset, hub: H
     tileCount: config.tiles,
     concurrency: config.concurrency,
   });
-  hub.pushHnsw = driver;
-  return { index: source.index, indexFrom: `${source.from}${source.path ? ` (${source.path})` : ''}`, driver };
+  return { index: source.index, indexFrom: `${source.from}${source.path ? ` (${source.path})` : ''}`, driver, mode: new PushHnswModeDriver(encoded, options, driver) };
 }

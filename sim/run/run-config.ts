@@ -25,10 +25,22 @@ export interface PullConfig {
   indexPath?: string;
 }
 
-/** Push-hnsw's settings (docs/modes.md); the index's M / efConstruction / --index are pull's. */
+/** Push-hnsw's settings (docs/modes.md). */
 export interface PushHnswConfig {
   /** Beam width of the hub's layer-0 search (no tile limit: the beam lives on the hub). */
   ef: number;
+  /** Its index's links per node, build beam and file; each absent one is the shared flag's
+   *  (--M, --ef-construction, --index, kept with pull's settings): see pushHnswIndex. */
+  M?: number;
+  efConstruction?: number;
+  indexPath?: string;
+}
+
+/** Push-hnsw's index settings: its own where given, else the shared flags' (the index is pull's with one walk). */
+export function pushHnswIndex(c: RunConfig): { M: number; efConstruction: number; indexPath?: string } {
+  const h = c.pushHnsw;
+  const indexPath = h.indexPath ?? c.pull.indexPath;
+  return { M: h.M ?? c.pull.M, efConstruction: h.efConstruction ?? c.pull.efConstruction, ...(indexPath ? { indexPath } : {}) };
 }
 
 export interface RunConfig {
@@ -128,8 +140,9 @@ function checkPushHnswConfig(c: RunConfig): void {
   const ef = c.pushHnsw.ef;
   if (!Number.isSafeInteger(ef) || ef < 1 || ef > PUSH_HNSW_MAX_EF) throw new CliError(`--ef must be a whole number in 1..${PUSH_HNSW_MAX_EF} for --mode push-hnsw, got ${ef}`);
   if (ef < c.k) throw new CliError(`--ef ${ef} is below --k ${c.k}: the search's beam must hold the k results`);
-  if (!Number.isSafeInteger(c.pull.efConstruction) || c.pull.efConstruction < 1) throw new CliError(`--ef-construction must be a whole number of at least 1, got ${c.pull.efConstruction}`);
-  if (!Number.isSafeInteger(c.pull.M) || c.pull.M < 2 || c.pull.M > 128) throw new CliError(`--M must be a whole number in 2..128, got ${c.pull.M}`);
+  const { M, efConstruction } = pushHnswIndex(c);
+  if (!Number.isSafeInteger(efConstruction) || efConstruction < 1) throw new CliError(`--ef-construction must be a whole number of at least 1, got ${efConstruction}`);
+  if (!Number.isSafeInteger(M) || M < 2 || M > 128) throw new CliError(`--M must be a whole number in 2..128, got ${M}`);
   if (c.dtype !== 'fp16') throw new CliError(`--mode push-hnsw serves fp16 vectors; --dtype ${c.dtype} is push-only`);
   if (c.schedule !== 'query') throw new CliError(`--mode push-hnsw has no block schedule; drop --schedule ${c.schedule}`);
 }

@@ -3,6 +3,7 @@
 // time. The same config and seed give the same trace hash and the same results.
 import { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { Hub, type HubOptions } from '../../hub/hub.ts';
+import type { HubListener } from '../../hub/work/tile-fault.ts';
 import { METRIC_CODES } from '../../hub/work/message-builder.ts';
 import { Prng } from '../../hub/prng.ts';
 import { loadChosenKernel } from '../../tile/kernel-module.ts';
@@ -10,13 +11,15 @@ import { DTYPE_FP16 } from '../../wat/layout.ts';
 import { DEFAULT_COST_MODEL, type CostModel } from '../cost-model.ts';
 import { Mesh } from '../mesh.ts';
 import { Simulator } from '../simulator.ts';
-import { cycleClock, SimTransport, type SimEvents } from '../sim-transport.ts';
+import { SimTransport, type LinkTap, type SimEvents } from '../sim-transport.ts';
+import { cycleClock } from '../xstate-clock.ts';
 import { TileNode } from '../tile-node.ts';
 import { TraceRecorder } from '../trace.ts';
 import { runData, type RunData } from './dataset-source.ts';
-import type { RunConfig } from './run-config.ts';
-import { setUpPull, type PullSetup } from './pull-setup.ts';
-import { setUpPushHnsw, type PushHnswSetup } from './push-hnsw-setup.ts';
+import { pushHnswIndex, type RunConfig } from './run-config.ts';
+import { MODES } from './modes.ts';
+import type { PullSetup } from './pull-setup.ts';
+import type { PushHnswSetup } from './push-hnsw-setup.ts';
 
 export interface Simulation {
   config: RunConfig;
@@ -26,7 +29,7 @@ export interface Simulation {
   mesh: Mesh;
   nodes: TileNode[];
   transport: SimTransport;
-  hub: Hub;
+  hub: Hub<SimTransport>;
   trace: TraceRecorder;
   prng: Prng;
   cost: CostModel;
@@ -48,7 +51,28 @@ export const HUB_DEFAULTS: Omit<HubOptions, 'tileCount' | 'concurrency' | 'verif
   faultWindowCycles: 5_000_000,
 };
 
-export function buildSimulation(config: RunConfig, opts: { hub?: Partial<HubOptions>; cacheDir?: string | null } = {}): Simulation {
+/** What a fault experiment plugs in (sim/run/fault-run.ts): told of every fault the hub
+ *  detects, and a tap on the message path. */
+export interface Instruments {
+  listener: HubListener;
+  tap: LinkTap;
+}
+
+export interface InstrumentParts {
+  sim: Simulator<SimEvents>;
+  prng: Prng;
+  nodes: TileNode[];
+  /** Whether the hub will still wait for a reply (tile, msg_id) arriving at a cycle (Hub.awaits). */
+  awaits(tileId: number, msgId: number, atCycles: number): boolean;
+}
+
+export interface BuildOptions {
+  hub?: Partial<HubOptions>;
+  cacheDir?: string | null;
+  instrument?: (parts: InstrumentParts) => Instruments;
+}
+
+export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Simulation {
   const prng = new Prng(config.seed);
   const data = runData(config, prng);
   const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries);
@@ -60,18 +84,24 @@ export function buildSimulation(config: RunConfig, opts: { hub?: Partial<HubOpti
   const shape = { dim: data.dim, metric: config.metric, k: config.k, wire: config.dtype };
   const boot = { dtype: DTYPE_FP16, metric: METRIC_CODES[config.metric], k: config.k, dim: data.dim, requireMessageCrc: opts.hub?.integrity ?? false };
   const nodes = Array.from({ length: config.tiles }, (_, t) => new TileNode(t, kernel, boot, cost, shape));
-  const transport = new SimTransport(sim, mesh, nodes);
-  const hub = new Hub(
-    encoded,
-    { ...HUB_DEFAULTS, tileCount: config.tiles, concurrency: config.concurrency, verifyCrc: config.verifyCrc, ...opts.hub },
-    transport,
-    cycleClock(sim),
-  );
-  transport.hub = hub;
+  const options: HubOptions = { ...HUB_DEFAULTS, tileCount: config.tiles, concurrency: config.concurrency, verifyCrc: config.verifyCrc, ...opts.hub };
+  const { driver, pull, pushHnsw } = MODES[config.mode](config, encoded, prng, options, opts);
+  // The instruments only ask the hub while the run is going, after it is built.
+  const instruments: Instruments | undefined = opts.instrument?.({ sim, prng, nodes, awaits: (t, msgId, at): boolean => hub.awaits(t, msgId, at) });
+  const hub: Hub<SimTransport> = new Hub({
+    k: encoded.spec.k,
+    options,
+    driver,
+    clock: cycleClock(sim),
+    connect: (sink) => new SimTransport(sim, mesh, nodes, sink, instruments?.tap ?? null),
+    ...(instruments ? { listener: instruments.listener } : {}),
+  });
+  const transport = hub.transport;
   const { pull: pullConfig, pushHnsw: pushHnswConfig, ...common } = config;
-  const pull = config.mode === 'pull' ? setUpPull(config, encoded, hub, prng, opts) : undefined;
-  const pushHnsw = config.mode === 'push-hnsw' ? setUpPushHnsw(config, encoded, hub, prng, opts) : undefined;
-  const modeConfig = pull ? { pull: { ...pullConfig, indexPath: null } } : pushHnsw ? { pushHnsw: pushHnswConfig, index: { M: pullConfig.M, efConstruction: pullConfig.efConstruction } } : {};
+  // The trace pins content, never file paths: an --index path is left out.
+  const { indexPath: _hnswIndexPath, ...pushHnswTraced } = pushHnswConfig;
+  const hnswIndex = pushHnswIndex(config);
+  const modeConfig = pull ? { pull: { ...pullConfig, indexPath: null } } : pushHnsw ? { pushHnsw: pushHnswTraced, index: { M: hnswIndex.M, efConstruction: hnswIndex.efConstruction } } : {};
   trace.record({ kind: 'config', config: { ...common, ...modeConfig, tracePath: null }, derived: { vectorsPerBlock: encoded.vectorsPerBlock, blocks: encoded.blockCount } });
   return { config, data, encoded, sim, mesh, nodes, transport, hub, trace, prng, cost, ...(pull ? { pull } : {}), ...(pushHnsw ? { pushHnsw } : {}) };
 }
@@ -84,9 +114,7 @@ export class SimulationStalledError extends Error {
 export function runSimulation(s: Simulation, onProgress?: (done: number, total: number) => void): { events: number } {
   const queryIds = Array.from({ length: s.encoded.queryCount }, (_, i) => i);
   s.transport.bootAll();
-  if (s.pull) s.hub.submitWalks(queryIds, s.pull.index.walks);
-  else if (s.pushHnsw) s.hub.submitPushHnsw(queryIds);
-  else s.hub.submit(queryIds);
+  s.hub.submit(queryIds);
   let events = 0;
   for (;;) {
     const r = s.sim.run({ maxEvents: 20_000 });

@@ -1,5 +1,10 @@
 // Reference CRC32C (Castagnoli): reflected polynomial 0x82F63B78, initial value and final
 // XOR 0xFFFFFFFF. The kernel's rvf_crc32c must equal this bit for bit.
+//
+// Deliberately a second implementation: the host's CRC32C is protocol/crc32c.ts
+// (slice-by-8, used for every stream, seal and fingerprint). This plain byte loop is the
+// kernel's test reference and cross-checks the host one (test/kernel-crc32c.test.ts); it
+// also builds the table the kernel must hold at @CRC_TABLE_PTR. Do not merge the two.
 
 export const CRC32C_POLY_REFLECTED = 0x82f63b78;
 

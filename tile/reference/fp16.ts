@@ -1,9 +1,15 @@
-// IEEE-754 half precision <-> single precision, exactly.
+// IEEE-754 half precision <-> single precision, exactly: the tile's reference.
 //
 // Two independent decoders on purpose: `fp16ToNumber` is the textbook formula (sign,
 // exponent, mantissa) the references use, and `fp16BitsToF32Bits` is the kernel's
 // integer "magic multiply" (wat/20-fp16.wat) so tests can predict the kernel's bits,
-// NaN payloads included. The encoder rounds an f32 to nearest, ties to even.
+// NaN payloads included.
+//
+// One encoder, the kernel's (f32BitsToF16): it rounds an f32 to nearest, ties to even,
+// and folds every NaN to 0x7E00 as rvf_dequant_i8 does. The hub's production encoder is
+// hub/data/fp16.ts, written independently (it keeps NaN payloads); test/kernel-sq.test.ts
+// checks the two against each other on every rounding boundary and 200,000 random
+// patterns, so keep them separate.
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -36,31 +42,30 @@ export function fp16BitsToF32Bits(h: number): number {
   return (bits | ((h & 0x8000) << 16)) >>> 0;
 }
 
-/** x / 2^shift rounded to nearest, ties to even (x a non-negative integer < 2^31). */
-function shiftRoundEven(x: number, shift: number): number {
-  const unit = 2 ** shift;
-  const q = Math.floor(x / unit);
-  const r = x - q * unit;
-  const half = unit / 2;
-  return r > half || (r === half && (q & 1) === 1) ? q + 1 : q;
+/**
+ * f32 bits -> fp16 bits, round to nearest even; >= 65520 -> inf; every NaN -> 0x7E00 (the
+ * kernel's canonical NaN). The kernel's own integer rounding (rvf_dequant_i8's encoder),
+ * transcribed: the reference that encoder must match bit for bit.
+ */
+export function f32BitsToF16(x: number): number {
+  const a = (x & 0x7fffffff) >>> 0;
+  if (a > 0x7f800000) return 0x7e00;
+  const sign = (x >>> 16) & 0x8000;
+  if (a >= 0x477ff000) return sign | 0x7c00;
+  let v: number;
+  let s: number;
+  if (a < 0x38800000) {
+    v = (a & 0x7fffff) | 0x800000;
+    s = Math.min(126 - (a >>> 23), 31);
+  } else {
+    v = a - 0x38000000;
+    s = 13;
+  }
+  const h = Math.floor((v + 2 ** (s - 1) - 1 + (Math.floor(v / 2 ** s) & 1)) / 2 ** s);
+  return sign | h;
 }
 
-/** The fp16 bit pattern nearest to x rounded first to f32 (ties to even; overflow -> inf). */
+/** The fp16 bit pattern nearest to x rounded first to f32 (ties to even; overflow -> inf; NaN -> 0x7E00). */
 export function f32ToFp16Bits(x: number): number {
-  const bits = f32Bits(x);
-  const sign = (bits >>> 16) & 0x8000;
-  const exp = (bits >>> 23) & 0xff;
-  const mant = bits & 0x7fffff;
-  if (exp === 0xff) return mant === 0 ? sign | 0x7c00 : sign | 0x7e00 | (mant >>> 13);
-  const e = exp - 127 + 15;
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) {
-    // fp16 subnormal (or zero): units of 2^-24. f32 subnormals are far below that.
-    if (exp === 0) return sign;
-    const shift = 14 - e; // (mant | implicit 1) * 2^(exp-150) / 2^-24
-    if (shift > 24) return sign;
-    return sign | shiftRoundEven(mant | 0x800000, shift); // may round up to 0x400, the smallest normal
-  }
-  // A carry out of the mantissa bumps the exponent, up to 0x7c00 (inf): both correct.
-  return sign | ((e << 10) + shiftRoundEven(mant, 13));
+  return f32BitsToF16(f32Bits(x));
 }

@@ -3,29 +3,11 @@
 // rounded to fp16 with round-to-nearest-even on the integer bits. rvf_dequant_i8 must
 // match this bit for bit in both kernel builds.
 
-// The f32 bit views are the fp16 reference's; re-exported under the names SQ code uses.
-import { f32Bits as f32ToBits, f32FromBits as bitsToF32 } from './fp16.ts';
+// The f32 bit views and the kernel's fp16 encoder are the fp16 reference's; the bit views
+// are re-exported under the names SQ code uses.
+import { f32Bits as f32ToBits, f32BitsToF16, f32FromBits as bitsToF32 } from './fp16.ts';
 
 export { bitsToF32, f32ToBits };
-
-/** f32 bits -> fp16 bits, round to nearest even; >= 65520 -> inf; NaN -> 0x7E00. */
-export function f32BitsToF16(x: number): number {
-  const a = (x & 0x7fffffff) >>> 0;
-  if (a > 0x7f800000) return 0x7e00;
-  const sign = (x >>> 16) & 0x8000;
-  if (a >= 0x477ff000) return sign | 0x7c00;
-  let v: number;
-  let s: number;
-  if (a < 0x38800000) {
-    v = (a & 0x7fffff) | 0x800000;
-    s = Math.min(126 - (a >>> 23), 31);
-  } else {
-    v = a - 0x38000000;
-    s = 13;
-  }
-  const h = Math.floor((v + 2 ** (s - 1) - 1 + (Math.floor(v / 2 ** s) & 1)) / 2 ** s);
-  return sign | h;
-}
 
 /** The f32 value of one decoded code (before fp16 rounding). */
 export function sqDecodeF32(min: number, scale: number, code: number): number {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { crc32c } from '../hub/hnsw/crc32c.ts';
+// The host CRC32C (slice-by-8) against a bit-at-a-time loop written here, independently.
+import { crc32cUpdate as crc32c } from '../protocol/crc32c.ts';
 
 function bitwiseCrc32c(bytes: Uint8Array): number {
   let crc = 0xffffffff;

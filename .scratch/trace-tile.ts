@@ -1,0 +1,28 @@
+import { Hub } from '../hub/hub.ts';
+import { runFaultExperiment } from '../sim/run/fault-run.ts';
+import { DEFAULT_RUN } from '../sim/run/run-config.ts';
+import { FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
+import { FaultLedger } from '../sim/faults/fault-ledger.ts';
+import { writeFileSync } from 'node:fs';
+const T = Number(process.env.T ?? 4), FROM = Number(process.env.FROM ?? 0), TO = Number(process.env.TO ?? Infinity);
+const hubs = new Map<any, number>();
+const out: string[] = [];
+const P: any = Hub.prototype;
+function log(h: any, s: string) { if (!hubs.has(h)) hubs.set(h, hubs.size); if (hubs.get(h) !== 1) return; const now = h.transport.nowCycles(); if (now >= FROM && now <= TO) out.push(`${now} ${s}`); }
+const wrap = (name: string, f: (h: any, a: any[]) => string | null) => { const o = P[name]; P[name] = function (...a: any[]) { if (a[0] === T) { const s = f(this, a); if (s) log(this, s); } return o.apply(this, a); }; };
+wrap('sendOutgoing', (h, [t, step, part, out]) => `SEND ${out.requestType} id ${out.msgId} step ${JSON.stringify({ ...step, batch: undefined })} part ${part}`);
+wrap('onReply', (h, [t, b]) => { const v = new DataView(b.buffer, b.byteOffset); return `REPLY type 0x${v.getUint16(0, true).toString(16)} id ${v.getUint32(4, true)} len ${b.length} outstanding ${h.outstanding.get(t)?.msgId}`; });
+wrap('failStep', (h, [t, kind, detail]) => `FAIL ${kind} ${detail}`);
+wrap('onTrap', (h, [t, trap]) => `TRAP ${trap.kind}`);
+wrap('takeJob', (h, [t]) => `TAKEJOB`);
+wrap('resume', (h, [t, job, step, fault]) => `RESUME job ${job.jobId} step ${step} fault ${fault.kind} ${fault.code ?? ''} units ${job.units.map((u: any) => u.key)}`);
+wrap('releaseJob', (h, [t, job]) => `RELEASE job ${job?.jobId} units ${job?.units.map((u: any) => u.key)}`);
+wrap('restartTile', () => `RESTART`);
+wrap('onTileRestarted', () => `RESTARTED`);
+wrap('deliverPartial', () => null);
+const oi = FaultLedger.prototype.inject;
+FaultLedger.prototype.inject = function (kind: any, tile: number, dir: any, msg: string, id: number) { const r = oi.call(this, kind, tile, dir, msg, id); if (tile === T && this.now() >= FROM && this.now() <= TO) out.push(`${this.now()} INJECT ${kind} ${dir} ${msg}`); return r; };
+const run = { ...DEFAULT_RUN, tiles: 16, meshRows: 4, meshCols: 4, vectors: 4000, dim: 128, queries: 100, seed: 7 };
+const r = runFaultExperiment({ run, rate: { numerator: 1, denominator: 10 }, kinds: FAULT_KINDS } as any, () => 0);
+console.log('differing', r.differing);
+writeFileSync('/tmp/e/tile.log', out.join('\n'));

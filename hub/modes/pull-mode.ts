@@ -1,0 +1,133 @@
+// Pull mode's driver: every query is searched by `walks` walks, each a tile walking the HNSW
+// graph and asking the hub for neighbor lists and vectors (docs/pull-mode.md). The walk
+// server (hub/pull/pull-driver.ts) answers the tile's requests; this driver deals the walks
+// over the tiles (walk w of query q to tile (q * walks + w) mod T), turns each into a job
+// (LOAD_QUERY with the walk flag, the walk, READ_TOPK) and replays a walk on the hub when
+// it keeps failing.
+import type { TileMessage } from '../../protocol/types.ts';
+import type { LinkReply, ModeDriver, ModeOptions, Outgoing, Partial, QueryStep, TileLink } from '../core/mode-driver.ts';
+import type { EncodedDataset } from '../encoded-dataset.ts';
+import { hubComputeCycles } from '../local-fallback.ts';
+import { PullLocalWalker, type PullWalkDriver } from '../pull/pull-driver.ts';
+import { JobPlanner } from '../work/job-planner.ts';
+import { walkUnitKey, type JobStep, type TileJob, type WalkUnit, type WorkUnit } from '../work/job.ts';
+import { MessageBuilder } from '../work/message-builder.ts';
+import type { ResumeAt } from '../work/resume-point.ts';
+import type { TileFault } from '../work/tile-fault.ts';
+import { StepLink, type StepLinkParts } from './step-link.ts';
+
+/**
+ * A pull walk is one long exchange. With sealed messages (integrity), a message or answer
+ * lost in transit is re-sent as it was and the walk goes on (resume-point.ts); any other
+ * fault (a trap, an error reply, a lost tile state, or any loss without integrity) rebuilds
+ * the walk from LOAD_QUERY. At a high fault rate a walk of a few hundred messages may keep
+ * failing: after MAX_WALK_ATTEMPTS rebuilds (on any tile) the hub replays it itself, bit for
+ * bit (the hub-local path; docs/faults.md).
+ */
+export const MAX_WALK_ATTEMPTS = 4;
+
+export class PullModeDriver implements ModeDriver {
+  readonly admission = { window: Infinity, refill: true };
+  private readonly messages: MessageBuilder;
+  private readonly planner: JobPlanner;
+  private readonly local: PullLocalWalker;
+  /** Rebuilds of each walk so far, by unit key. */
+  private readonly walkAttempts = new Map<string, number>();
+
+  constructor(
+    private readonly data: EncodedDataset,
+    private readonly options: ModeOptions,
+    private readonly walker: PullWalkDriver,
+  ) {
+    this.messages = new MessageBuilder(data, { verifyCrc: options.verifyCrc, integrity: options.integrity });
+    this.planner = new JobPlanner({ chunksPerBlock: (b) => this.messages.chunkCount(b), paramsChunks: this.messages.paramsChunkCount, walkEf: walker.ef });
+    this.local = new PullLocalWalker(data, walker);
+  }
+
+  admit(queryIds: readonly number[]): QueryStep[] {
+    const walks = this.walker.index.walks;
+    return queryIds.flatMap((q): QueryStep[] => {
+      const units = Array.from({ length: walks }, (_, w): WalkUnit => ({ kind: 'walk', queryId: q, walk: w, key: walkUnitKey(q, w) }));
+      const place = units.map((u) => ({ tileId: (q * walks + u.walk) % this.options.tileCount, units: [u] }));
+      return [{ open: q, unitKeys: units.map((u) => u.key), growing: false }, { place }];
+    });
+  }
+
+  answered(): QueryStep[] {
+    return [];
+  }
+
+  connect(tileId: number): TileLink {
+    return new PullLink({ tileId, messages: this.messages, planner: this.planner, replayable: this.options.integrity }, this.walker);
+  }
+
+  rebuild(units: WorkUnit[]): { retry: WorkUnit[]; handOver: WorkUnit[] } {
+    const retry: WorkUnit[] = [];
+    const handOver: WorkUnit[] = [];
+    for (const u of units) {
+      if (u.kind !== 'walk') {
+        retry.push(u);
+        continue;
+      }
+      const attempts = (this.walkAttempts.get(u.key) ?? 0) + 1;
+      this.walkAttempts.set(u.key, attempts);
+      (attempts < MAX_WALK_ATTEMPTS ? retry : handOver).push(u);
+    }
+    return { retry, handOver };
+  }
+
+  computeLocally(units: readonly WorkUnit[]): { cycles: number; partials: Partial[] } {
+    let distances = 0;
+    const partials = units.map((u) => {
+      if (u.kind !== 'walk') throw new RangeError(`unit ${u.key}: pull mode computes walks, not ${u.kind}`);
+      const r = this.local.walk(u);
+      distances += r.distances;
+      return { queryId: u.queryId, unitKey: u.key, candidates: r.candidates };
+    });
+    return { cycles: hubComputeCycles(this.data, distances), partials };
+  }
+}
+
+/** A tile's link in pull mode: the shared steps, plus the walk, served by the walk server. */
+class PullLink extends StepLink {
+  /** The walk's last message, kept so a lost one is re-sent as it was (same msg_id). */
+  private lastWalk: { step: JobStep; out: Outgoing } | null = null;
+  private resendWalk = false;
+
+  constructor(
+    parts: StepLinkParts,
+    private readonly walker: PullWalkDriver,
+  ) {
+    super(parts);
+  }
+
+  override send(job: TileJob, stepIndex: number): Outgoing {
+    const step = job.steps[stepIndex]!;
+    if (step.op !== 'walk') return super.send(job, stepIndex);
+    // A walk whose last message (or its answer) was lost re-sends that very message, same
+    // msg_id: the tile answers it again from its kept reply if it had run it.
+    const resend = this.resendWalk && this.lastWalk?.step === step;
+    this.resendWalk = false;
+    return this.walkMessage(step, resend ? this.lastWalk!.out : this.walker.begin(this.tileId, step.unit));
+  }
+
+  override reply(reply: TileMessage): LinkReply {
+    const step = this.sent!.step;
+    if (step.op !== 'walk') return super.reply(reply);
+    const next = this.walker.next(this.tileId, step.unit, reply);
+    if ('send' in next) return { send: this.walkMessage(step, next.send), progress: true };
+    if ('done' in next) return { done: true };
+    return { fault: next.fault };
+  }
+
+  override resume(job: TileJob, step: number, fault: TileFault): ResumeAt {
+    const at = super.resume(job, step, fault);
+    if (at.kind === 'step' && job.steps[at.step]?.op === 'walk') this.resendWalk = true;
+    return at;
+  }
+
+  private walkMessage(step: JobStep, out: Outgoing): Outgoing {
+    this.lastWalk = { step, out };
+    return this.sending(step, 0, out);
+  }
+}

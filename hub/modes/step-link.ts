@@ -1,0 +1,91 @@
+// A tile's conversation for jobs made of the shared steps (hub/work/job.ts): SQ parameters,
+// LOAD_QUERY, block or batch streams, COMPUTE, READ_TOPK. It remembers what the tile holds
+// (its parameters) and where a stream got to, so a retry resumes at the chunk that failed.
+// Drivers with more to remember extend it (push-hnsw: the query the tile holds; pull: the
+// walk step).
+import type { TileMessage } from '../../protocol/types.ts';
+import type { LinkReply, Outgoing, Partial, TileLink } from '../core/mode-driver.ts';
+import type { JobPlanner } from '../work/job-planner.ts';
+import { queryOfUnitKey, type JobStep, type TileJob, type WorkUnit } from '../work/job.ts';
+import type { MessageBuilder } from '../work/message-builder.ts';
+import { resumePoint, type ResumeAt } from '../work/resume-point.ts';
+import type { TileFault } from '../work/tile-fault.ts';
+
+export interface StepLinkParts {
+  tileId: number;
+  messages: MessageBuilder;
+  planner: JobPlanner;
+  /** Sealed messages: the tile answers a re-sent request from its kept reply (resume-point.ts). */
+  replayable: boolean;
+}
+
+export class StepLink implements TileLink {
+  protected readonly tileId: number;
+  protected readonly messages: MessageBuilder;
+  protected readonly planner: JobPlanner;
+  private readonly replayable: boolean;
+  /** The tile has no SQ parameters yet (fresh memory). */
+  protected needsParams: boolean;
+  /** How far the tile got into a stream step. */
+  private stream: { step: JobStep; part: number } | null = null;
+  /** The message in flight: its step, its chunk of a stream step, its type. */
+  protected sent: { step: JobStep; part: number; requestType: string } | null = null;
+
+  constructor(parts: StepLinkParts) {
+    this.tileId = parts.tileId;
+    this.messages = parts.messages;
+    this.planner = parts.planner;
+    this.replayable = parts.replayable;
+    this.needsParams = parts.messages.paramsChunkCount > 0;
+  }
+
+  plan(units: WorkUnit[]): TileJob {
+    return this.planner.plan(units, this.needsParams);
+  }
+
+  send(job: TileJob, stepIndex: number): Outgoing {
+    const step = job.steps[stepIndex]!;
+    return this.sendPart(step, this.stream?.step === step ? this.stream.part : 0);
+  }
+
+  protected sendPart(step: JobStep, part: number): Outgoing {
+    return this.sending(step, part, this.messages.build(step, part));
+  }
+
+  protected sending(step: JobStep, part: number, out: Outgoing): Outgoing {
+    this.sent = { step, part, requestType: out.requestType };
+    return out;
+  }
+
+  reply(reply: TileMessage): LinkReply {
+    const { step, part, requestType } = this.sent!;
+    if (step.op === 'read' && reply.type === 'TOPK_RESULT') {
+      const candidates = reply.entries.map((e) => ({ id: Number(e.id), dist: e.dist }));
+      return this.readResult({ queryId: queryOfUnitKey(step.unitKey), unitKey: step.unitKey, candidates });
+    }
+    if (!(reply.type === 'DONE' && step.op !== 'read')) return { fault: `${requestType} answered with ${reply.type}` };
+    if (step.op === 'stream' && part + 1 < step.chunks) {
+      this.stream = { step, part: part + 1 };
+      // Link-level flow control, below the machine. A whole stream takes far less than the
+      // reply timeout, so its timer runs from the stream's start (no PROGRESS per chunk).
+      return { send: this.sendPart(step, part + 1), progress: false };
+    }
+    if (step.op === 'params' && step.chunk === this.messages.paramsChunkCount - 1) this.needsParams = false;
+    this.stepDone(step);
+    return { done: true };
+  }
+
+  /** A READ_TOPK's answer: the unit's partial (drivers may check it first). */
+  protected readResult(partial: Partial): LinkReply {
+    return { done: true, partial };
+  }
+
+  /** A step other than a read completed. */
+  protected stepDone(_step: JobStep): void {}
+
+  resume(job: TileJob, step: number, fault: TileFault): ResumeAt {
+    const at = resumePoint(job, step, fault, this.replayable);
+    if (at.kind === 'rebuild' || at.restartBlock) this.stream = null;
+    return at;
+  }
+}
