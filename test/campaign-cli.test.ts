@@ -42,6 +42,16 @@ describe('cogsim faults --record, cogsim replay', () => {
     oneLine(cogsim(['shrink', file('run.json')]), 2, /^cogsim: capsule .*run.json: the capsule does not fail when replayed: nothing to shrink$/);
   });
 
+  it('runs a campaign from a sweep file and writes one CSV row a run', () => {
+    writeFileSync(file('sweep.json'), JSON.stringify({ seeds: '1..2', rates: '0.05,0.1', kinds: 'drop/corrupt', run: { tiles: 4, vectors: 300, dim: 16, queries: 3, clusters: 8 } }));
+    const r = cogsim(['campaign', '--sweep', file('sweep.json'), '--out', file('swept'), '--threads', '1']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('8 runs: 0 failed (lost 0, differing 0, undetected 0, stalled 0)');
+    const csv = readFileSync(file('swept/campaign.csv'), 'utf8').trim().split('\n');
+    expect(csv.length).toBe(9);
+    expect(csv.slice(1).map((l) => l.split(',').slice(4, 7).join(' '))).toEqual(['0.05 drop 1', '0.05 drop 2', '0.1 drop 1', '0.1 drop 2', '0.05 corrupt 1', '0.05 corrupt 2', '0.1 corrupt 1', '0.1 corrupt 2']);
+  });
+
   it('refuses bad capsules, plans and sweeps in one line', () => {
     oneLine(cogsim(['replay', file('missing.json')]), 2, /^cogsim: capsule .*missing.json: ENOENT/);
     writeFileSync(file('not.json'), '{"cogsimCapsule": 7}');

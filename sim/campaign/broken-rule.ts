@@ -2,7 +2,7 @@
 // campaign finds the resulting failure, saves it, replays it and shrinks it. No CLI flag
 // reaches this; the CLI refuses capsules that ask for it (sim/campaign/capsule.ts).
 import type { Hub } from '../../hub/hub.ts';
-import type { TileJob } from '../../hub/work/job.ts';
+import type { JobShape } from '../../hub/core/job-shape.ts';
 import type { TileFault } from '../../hub/work/tile-fault.ts';
 
 /** `timeout-skips-chunk`: after a reply timeout on a block's final chunk the job moves on as if
@@ -10,7 +10,7 @@ import type { TileFault } from '../../hub/work/tile-fault.ts';
 export const BROKEN_RULES = ['timeout-skips-chunk'] as const;
 export type BrokenRule = (typeof BROKEN_RULES)[number];
 
-type Resume = (tile: number, job: TileJob, step: number, fault: TileFault) => { job: TileJob; step: number } | null;
+type Resume = (tile: number, job: JobShape, step: number, fault: TileFault) => { job: JobShape; step: number } | null;
 
 export function breakRecoveryRule(hub: Hub, rule: BrokenRule): void {
   if (rule !== 'timeout-skips-chunk') throw new Error(`unknown broken rule ${String(rule)}`);
@@ -18,5 +18,5 @@ export function breakRecoveryRule(hub: Hub, rule: BrokenRule): void {
   const h = hub as unknown as { resume: Resume };
   const resume = h.resume.bind(hub);
   h.resume = (tile, job, step, fault) =>
-    fault.kind === 'timeout' && job.steps[step]?.op === 'chunk' ? { job, step: step + 1 } : resume(tile, job, step, fault);
+    fault.kind === 'timeout' && (job.steps[step] as { op?: string } | undefined)?.op === 'chunk' ? { job, step: step + 1 } : resume(tile, job, step, fault);
 }

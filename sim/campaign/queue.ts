@@ -36,6 +36,7 @@ export async function runOnQueue(url: string, tasks: readonly RunTask[], onDone?
   const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection });
   try {
     await events.waitUntilReady();
+    // Job ids only keep two campaigns on one queue apart; no result depends on them.
     const campaign = randomUUID();
     const jobs = await queue.addBulk(tasks.map((t) => ({ name: 'run', data: t, opts: { jobId: `${campaign}-${t.index}`, attempts: 1 } })));
     let done = 0;
