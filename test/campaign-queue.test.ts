@@ -11,7 +11,7 @@ import { runOnPool } from '../sim/campaign/pool.ts';
 import { runOnQueue, startQueueWorker } from '../sim/campaign/queue.ts';
 import type { RunRow } from '../sim/campaign/run-task.ts';
 import { expandSweep } from '../sim/campaign/sweep.ts';
-import { FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
+import { DEFAULT_FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
 import { DEFAULT_RUN } from '../sim/run/run-config.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -63,7 +63,7 @@ let localRows: RunRow[] = [];
 
 describe('campaigns on a Redis queue', () => {
   it('give the same rows as the local pool, with two workers taking the runs', async () => {
-    const { tasks } = expandSweep(tiny, { seeds: [1, 2], rates: ['0.1'], kindSets: [[...FAULT_KINDS]], modes: ['push'], schedules: ['query', 'block'], dtypes: ['fp16'] });
+    const { tasks } = expandSweep(tiny, { seeds: [1, 2], rates: ['0.1'], kindSets: [[...DEFAULT_FAULT_KINDS]], modes: ['push'], schedules: ['query', 'block'], dtypes: ['fp16'] });
     const workers = [await startQueueWorker(url, 1), await startQueueWorker(url, 1)];
     try {
       const queued = await runOnQueue(url, tasks);

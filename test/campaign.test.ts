@@ -9,7 +9,7 @@ import type { RunRow } from '../sim/campaign/run-task.ts';
 import { ddmin, shrinkCapsule } from '../sim/campaign/shrink.ts';
 import { expandSweep, parseKindSets, parseSeeds } from '../sim/campaign/sweep.ts';
 import { toCsv } from '../sim/campaign/summary.ts';
-import { FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
+import { DEFAULT_FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
 import { DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
 
 const tiny: RunConfig = { ...DEFAULT_RUN, tiles: 4, meshRows: 2, meshCols: 2, vectors: 300, dim: 16, queries: 5, clusters: 8 };
@@ -27,7 +27,7 @@ describe('sweeps', () => {
   it('parses seeds, kind sets, and leaves out combinations a mode does not have', () => {
     expect(parseSeeds('1..3,7')).toEqual([1, 2, 3, 7]);
     expect(() => parseSeeds('5..2')).toThrow(/--seeds '5..2'/);
-    expect(parseKindSets('each')).toEqual(FAULT_KINDS.map((k) => [k]));
+    expect(parseKindSets('each')).toEqual(DEFAULT_FAULT_KINDS.map((k) => [k]));
     expect(parseKindSets('trap,hang/drop')).toEqual([['trap', 'hang'], ['drop']]);
     const { tasks, skipped } = expandSweep(tiny, { seeds: [1, 2], rates: ['0.1'], kindSets: [['drop']], modes: ['push', 'pull'], schedules: ['query', 'block'], dtypes: ['fp16', 'i8'] });
     // push: 2 schedules x 2 dtypes; pull: query/fp16 only.
@@ -48,7 +48,7 @@ describe('delta debugging', () => {
 
 describe('campaigns on the local pool', () => {
   it('give the same rows whatever the pool size', async () => {
-    const { tasks } = expandSweep(tiny, { seeds: [1, 2], rates: ['0.1'], kindSets: [[...FAULT_KINDS]], modes: ['push'], schedules: ['query', 'block'], dtypes: ['fp16'] });
+    const { tasks } = expandSweep(tiny, { seeds: [1, 2], rates: ['0.1'], kindSets: [[...DEFAULT_FAULT_KINDS]], modes: ['push'], schedules: ['query', 'block'], dtypes: ['fp16'] });
     const one = await runCampaign(tasks, { threads: 1 });
     const two = await runCampaign(tasks, { threads: 2 });
     expect(one.map((r) => r.row)).toEqual(two.map((r) => r.row));
@@ -57,7 +57,7 @@ describe('campaigns on the local pool', () => {
   });
 
   it('find a broken recovery rule: the failure is saved, replays to the same hash, and shrinks to a handful of faults', async () => {
-    const { tasks } = expandSweep(tiny, { seeds: [4, 5, 6], rates: ['0.1'], kindSets: [[...FAULT_KINDS]], modes: ['push'], schedules: ['query'], dtypes: ['fp16'] }, { brokenRule: 'timeout-skips-chunk' });
+    const { tasks } = expandSweep(tiny, { seeds: [4, 5, 6], rates: ['0.1'], kindSets: [[...DEFAULT_FAULT_KINDS]], modes: ['push'], schedules: ['query'], dtypes: ['fp16'] }, { brokenRule: 'timeout-skips-chunk' });
     const out = tempDir();
     const results = await runCampaign(tasks, { threads: 2 });
     const c = writeCampaign(out, { test: true }, tasks, results);

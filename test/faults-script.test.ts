@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { runTask, type RunTask } from '../sim/campaign/run-task.ts';
 import { CliError } from '../sim/cli/cli-error.ts';
-import { FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
+import { DEFAULT_FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
 import { parsePlan } from '../sim/faults/fault-plan.ts';
 import { checkFaultRecords, describeFault, type FaultRecord, type MessageFault } from '../sim/faults/fault-record.ts';
 import { runExperiment } from '../sim/campaign/run-task.ts';
 import { DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
 
 const tiny: RunConfig = { ...DEFAULT_RUN, tiles: 4, meshRows: 2, meshCols: 2, vectors: 300, dim: 16, queries: 5, clusters: 8, seed: 3 };
-const task = (over: Partial<RunTask> = {}): RunTask => ({ index: 0, run: tiny, rate: '0', kinds: [...FAULT_KINDS], ...over });
+const task = (over: Partial<RunTask> = {}): RunTask => ({ index: 0, run: tiny, rate: '0', kinds: [...DEFAULT_FAULT_KINDS], ...over });
 const msg = (kind: MessageFault['kind'], tile: number, message: number, direction: MessageFault['direction'] = 'to-tile'): MessageFault => ({ kind, tile, direction, message, atCycles: 0 });
 
 describe('scripted faults: every run records its faults, and the record replays the run exactly', () => {

@@ -41,7 +41,7 @@ export interface RunRow {
   lost: number;
   differing: number;
   undetected: number;
-  /** Injections that changed nothing anybody waited for (cancelled, superseded). */
+  /** Injections nobody had to react to (harmless, cancelled, superseded: sim/faults/fault-ledger.ts). */
   harmless: number;
   stalled: boolean;
   recall: number | null;
@@ -124,7 +124,7 @@ export function runTask(task: RunTask, cache?: CleanCache): RunTaskResult {
     lost: r.lost,
     differing: r.differing.length,
     undetected: outcome.undetected,
-    harmless: r.ledger.cancelled,
+    harmless: counts.reduce((a, k) => a + k.harmless + k.cancelled + k.superseded, 0),
     stalled: r.stalled !== null,
     recall: r.faulty?.recallAtK ?? null,
     cleanRecall: r.clean.recallAtK,
