@@ -4,6 +4,7 @@
 // have produced (its blocks' range, its batch, the dataset), no id twice, and in the tile's
 // own order: ascending by the f32 distance's total-order key, equal distances by lower id.
 import type { TopkEntry } from '../../protocol/types.ts';
+import { f32Bits } from '../../tile/reference/fp16.ts';
 import { compareCandidates } from '../../tile/reference/topk.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
 import type { TileJob, WorkUnit } from './job.ts';
@@ -13,13 +14,6 @@ export interface PartialExpectation {
   /** Whether the unit could have produced this id. */
   has(id: number): boolean;
   what: string;
-}
-
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-function bits(dist: number): number {
-  f32[0] = dist;
-  return u32[0]!;
 }
 
 /** What the answer of `unitKey` in `job` may hold. */
@@ -48,7 +42,7 @@ export function partialProblem(entries: readonly TopkEntry[], expect: PartialExp
     seen.add(e.id);
     if (i > 0) {
       const prev = entries[i - 1]!;
-      if (compareCandidates({ id: prev.id, distBits: bits(prev.dist) }, { id: e.id, distBits: bits(e.dist) }) >= 0) return `entries ${i - 1} and ${i} are not in the tile's order`;
+      if (compareCandidates({ id: prev.id, distBits: f32Bits(prev.dist) }, { id: e.id, distBits: f32Bits(e.dist) }) >= 0) return `entries ${i - 1} and ${i} are not in the tile's order`;
     }
   }
   return null;

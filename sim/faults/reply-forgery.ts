@@ -4,6 +4,7 @@
 import { decodeTileMessage, encodeMessage } from '../../protocol/codec.ts';
 import { isSealed, sealMessage } from '../../protocol/integrity.ts';
 import type { TileMessage, TopkEntry } from '../../protocol/types.ts';
+import { f32Bits } from '../../tile/reference/fp16.ts';
 import { compareCandidates } from '../../tile/reference/topk.ts';
 
 /** unknown-id: a msg_id never sent; other-id: an earlier message's id; out-of-range: an id no
@@ -51,12 +52,7 @@ export function forge(bytes: Uint8Array, forgery: Forgery, pick: (n: number) => 
   return reseal({ ...m, entries }, sealed);
 }
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-const key = (e: TopkEntry) => {
-  f32[0] = e.dist;
-  return { id: e.id, distBits: u32[0]! };
-};
+const key = (e: TopkEntry) => ({ id: e.id, distBits: f32Bits(e.dist) });
 
 /** Whether an sdc can apply: a top-K with at least one entry. */
 export function sdcApplies(bytes: Uint8Array): boolean {
