@@ -13,9 +13,10 @@ import { statusName } from '../wat/status.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
 import type { HubOptions, HubParts, QueryOutcome } from './core/hub-parts.ts';
 import type { JobShape, UnitRef } from './core/job-shape.ts';
-import type { ModeDriver, Outgoing, Placement, Partial, QueryStep } from './core/mode-driver.ts';
+import type { ModeDriver, Outgoing, Placement, QueryStep } from './core/mode-driver.ts';
 import { QueryBook } from './core/query-book.ts';
-import { baseKey, Redundancy, type Source } from './core/redundancy.ts';
+import { PartialRouter } from './core/partial-router.ts';
+import { baseKey, Redundancy } from './core/redundancy.ts';
 import { TileSession } from './core/tile-session.ts';
 import type { HubSink, HubTransport } from './hub-transport.ts';
 import { createTileMachine } from './machines/tile-machine.ts';
@@ -32,6 +33,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   private readonly queries: QueryBook;
   private readonly driver: ModeDriver;
   private readonly listener: HubListener | null;
+  private readonly partials: PartialRouter;
   /** Redundant computation (options.redundancy 2): each unit on two tiles, partials compared. */
   readonly redundancy: Redundancy | null;
 
@@ -43,6 +45,14 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.redundancy = (options.redundancy ?? 1) > 1 ? new Redundancy() : null;
     this.transport = parts.connect(this);
     this.queries = new QueryBook({ k: parts.k, clock: parts.clock, nowCycles: () => this.transport.nowCycles(), stats: this.stats, finished: () => this.refill() });
+    this.partials = new PartialRouter({
+      queries: this.queries,
+      redundancy: this.redundancy,
+      listener: this.listener,
+      answered: (p) => this.apply(this.driver.answered(p)),
+      placeCopy: (unit, avoid) => this.placeCopy(unit, avoid),
+      computeOnHub: (units) => this.computeOnHub(units),
+    });
     const tileMachine = createTileMachine({
       nowCycles: () => this.transport.nowCycles(),
       takeJob: (t) => this.takeJob(t),
@@ -158,7 +168,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     } else {
       if (meaning.partial) {
         this.stats.partials++;
-        this.deliver(meaning.partial, { tile: tileId, msgId: reply.msgId });
+        this.partials.deliver(meaning.partial, { tile: tileId, msgId: reply.msgId });
       }
       tile.actor.send({ type: 'STEP_OK' });
     }
@@ -179,7 +189,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     const link = this.tiles[tileId]!.link;
     const at = link.resume(job, step, fault);
     if (at.kind === 'step') return { job, step: at.step };
-    const { retry, handOver } = this.driver.rebuild(job.units.filter((u) => this.owed(u)));
+    const { retry, handOver } = this.driver.rebuild(job.units.filter((u) => this.partials.owed(u)));
     for (const u of handOver) this.computeOnHub([u]);
     return retry.length > 0 ? { job: link.plan(retry), step: 0 } : null;
   }
@@ -195,7 +205,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.abandon(tileId, `released (${fault.kind})`);
     const orphaned = [...(job ? [job.units] : []), ...this.tiles[tileId]!.queue.splice(0)];
     for (const units of orphaned) {
-      const pending = units.filter((u) => this.owed(u));
+      const pending = units.filter((u) => this.partials.owed(u));
       if (pending.length > 0) this.reassign(tileId, pending);
     }
   }
@@ -223,7 +233,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.stats.hubLocalUnits += units.length;
     const { cycles, partials } = this.driver.computeLocally(units);
     this.transport.hubCompute(cycles, () => {
-      for (const p of partials) this.deliver(p, { tile: -1, msgId: null });
+      for (const p of partials) this.partials.deliver(p, { tile: -1, msgId: null });
     });
   }
 
@@ -321,33 +331,6 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
 
   private otherLiveTile(near: number, avoid: readonly number[]): number | undefined {
     return this.transport.nearestTiles(near).find((t) => !avoid.includes(t) && !this.tiles[t]!.retired);
-  }
-
-  /** A unit's partial: straight to its query, or through the redundancy vote. */
-  private deliver(p: Partial, from: Source): void {
-    const vote = this.redundancy?.offer(p, from);
-    if (vote === undefined) return this.merge(p, from);
-    if (vote.kind === 'unused') this.discardPartial(from, 'its unit was already answered');
-    else if (vote.kind === 'third') this.placeCopy(vote.unit, vote.avoid);
-    else if (vote.kind === 'hub') this.computeOnHub([vote.unit]);
-    else if (vote.kind === 'settled') {
-      for (const l of vote.losers) if (l.tile >= 0) this.listener?.reacted(l.tile, { kind: 'outvoted', msgId: l.msgId, detail: `${p.queryId}/${baseKey(p.unitKey)}: partial differs from the majority` });
-      this.merge(vote.partial, from);
-    }
-  }
-
-  private merge(p: Partial, from: Source): void {
-    if (this.queries.deliver(p)) this.apply(this.driver.answered(p));
-    else this.discardPartial(from, 'its unit was already answered');
-  }
-
-  private discardPartial(from: Source, why: string): void {
-    if (from.tile >= 0) this.listener?.reacted(from.tile, { kind: 'unused', msgId: from.msgId, detail: why });
-  }
-
-  /** Whether a unit (or a redundant copy) still owes its answer. */
-  private owed(u: UnitRef): boolean {
-    return this.queries.isPending(u.queryId, baseKey(u.key)) && (this.redundancy?.owes(u) ?? true);
   }
 
   private liveOrNearest(tileId: number): number {
