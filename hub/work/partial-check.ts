@@ -23,8 +23,10 @@ export function expectationOf(data: EncodedDataset, job: TileJob, unitKey: strin
   const q = job.steps.find((s) => s.op === 'query' && s.queryId === unit.queryId);
   const k = q?.op === 'query' && q.k !== undefined ? q.k : data.spec.k;
   if (unit.kind === 'hnsw-batch') {
+    // One entry per id of the batch, whether or not this job loaded the query (a tile that
+    // already holds it is not sent LOAD_QUERY again).
     const ids = new Set(unit.ids);
-    return { k, has: (id) => ids.has(id), what: `batch ${unit.key}` };
+    return { k: unit.ids.length, has: (id) => ids.has(id), what: `batch ${unit.key}` };
   }
   if (unit.kind === 'walk') return { k, has: (id) => id < data.n, what: `dataset of ${data.n}` };
   const blocks = (unit.kind === 'scan' ? unit.blockIds : [unit.blockId]).map((b) => data.block(b));
