@@ -20,7 +20,9 @@ describe('fault injection at 10% per message, every kind but sdc on', () => {
     ['query', 'i8'],
   ] as const) {
     it(`loses no query and changes no answer, and detects every fault (${schedule}-stationary, ${dtype})`, () => {
-      const r = experiment({ run: small({ schedule, dtype, seed: 11 }) });
+      // Seeds where every kind fires in this small run (bitflip applies to few messages; with
+      // twelve kinds drawn, block-stationary at seed 11 drew none).
+      const r = experiment({ run: small({ schedule, dtype, seed: schedule === 'block' ? 12 : 11 }) });
       expect(r.stalled).toBeNull();
       expect(r.lost).toBe(0);
       expect(r.differing).toEqual([]);
