@@ -53,11 +53,13 @@ describe('campaigns on the local pool', () => {
     const two = await runCampaign(tasks, { threads: 2 });
     expect(one.map((r) => r.row)).toEqual(two.map((r) => r.row));
     expect(new Set(one.map((r) => r.row.traceHash)).size).toBe(4);
-    expect(one.every((r) => !r.row.failed && r.row.injected > 0 && r.row.injected === r.row.detected)).toBe(true);
+    // Every fault detected by a hub reaction, or reported harmless/cancelled/superseded with its reason.
+    expect(one.every((r) => !r.row.failed && r.row.injected > 0 && r.row.undetected === 0 && r.row.injected === r.row.detected + r.row.harmless)).toBe(true);
   });
 
   it('find a broken recovery rule: the failure is saved, replays to the same hash, and shrinks to a handful of faults', async () => {
-    const { tasks } = expandSweep(tiny, { seeds: [4, 5, 6], rates: ['0.1'], kindSets: [[...DEFAULT_FAULT_KINDS]], modes: ['push'], schedules: ['query'], dtypes: ['fp16'] }, { brokenRule: 'timeout-skips-chunk' });
+    // The seven original kinds: the broken rule needs a drop on a final chunk, which twelve kinds draw too rarely here.
+    const { tasks } = expandSweep(tiny, { seeds: [4, 5, 6], rates: ['0.1'], kindSets: [['trap', 'hang', 'corrupt', 'drop', 'slow', 'death', 'bitflip']], modes: ['push'], schedules: ['query'], dtypes: ['fp16'] }, { brokenRule: 'timeout-skips-chunk' });
     const out = tempDir();
     const results = await runCampaign(tasks, { threads: 2 });
     const c = writeCampaign(out, { test: true }, tasks, results);
