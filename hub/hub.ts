@@ -18,6 +18,8 @@ import type { JobShape, UnitRef } from './core/job-shape.ts';
 import type { ModeDriver, Outgoing, Placement, Partial, QueryStep } from './core/mode-driver.ts';
 import { DEFAULT_HUB_COST_MODEL, HubWorkMeter, type HubWorkTotals } from './core/hub-work.ts';
 import { QueryBook } from './core/query-book.ts';
+import { PartialRouter } from './core/partial-router.ts';
+import { baseKey, Redundancy, type Source } from './core/redundancy.ts';
 import { TileSession } from './core/tile-session.ts';
 import type { HubSink, HubTransport } from './hub-transport.ts';
 import { createTileMachine } from './machines/tile-machine.ts';
@@ -37,12 +39,16 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   private readonly work: HubWorkMeter;
   /** Candidates of partials received since the hub's compute was last charged. */
   private unchargedMerges = 0;
+  private readonly partials: PartialRouter;
+  /** Redundant computation (options.redundancy 2): each unit on two tiles, partials compared. */
+  readonly redundancy: Redundancy | null;
 
   constructor(parts: HubParts<T>) {
     const options = parts.options;
     this.options = options;
     this.driver = parts.driver;
     this.listener = parts.listener ?? null;
+    this.redundancy = (options.redundancy ?? 1) > 1 ? new Redundancy() : null;
     this.transport = parts.connect(this);
     this.work = new HubWorkMeter(parts.dim, parts.hubCost ?? DEFAULT_HUB_COST_MODEL);
     this.queries = new QueryBook({
@@ -52,6 +58,14 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       readyCycles: () => this.chargeHub(),
       stats: this.stats,
       finished: () => this.refill(),
+    });
+    this.partials = new PartialRouter({
+      queries: this.queries,
+      redundancy: this.redundancy,
+      listener: this.listener,
+      answered: (p) => this.apply(this.driver.answered(p)),
+      placeCopy: (unit, avoid) => this.placeCopy(unit, avoid),
+      computeOnHub: (units) => this.computeOnHub(units),
     });
     const tileMachine = createTileMachine({
       nowCycles: () => this.transport.nowCycles(),
@@ -164,8 +178,19 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       else this.failStep(tileId, 'corrupt-reply', detail);
       return;
     }
+    const order = tile.order.arrived(reply.msgId);
+    if (order === 'replayed') {
+      // The tile ran a message again after later ones (or the link replayed its answer):
+      // what it holds is not what the hub built. It is reset like a tile that trapped.
+      const fault: TileFault = { kind: 'replayed', atCycles: this.transport.nowCycles(), detail: `tile ${tileId}: answered msg_id ${reply.msgId} again, after later messages` };
+      this.abandon(tileId, 'replayed');
+      this.detected(tileId, fault);
+      tile.actor.send({ type: 'FAULT', fault });
+      return;
+    }
     if (!expected || reply.msgId !== expected.msgId) {
-      this.stats.staleReplies++; // a late answer to a message the hub already gave up on
+      this.stats.staleReplies++; // a late answer to a message the hub already gave up on, or an id it never sent
+      this.listener?.reacted(tileId, { kind: 'stale', msgId: reply.msgId, detail: order === 'unknown' ? 'msg_id never sent to this tile' : 'reply to a message the hub no longer waits for' });
       return;
     }
     tile.outstanding = null;
@@ -177,14 +202,14 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     }
     const meaning = tile.link.reply(reply);
     if ('fault' in meaning) {
-      this.failStep(tileId, 'corrupt-reply', `tile ${tileId}: ${meaning.fault}`);
+      this.failStep(tileId, meaning.forged ? 'forged-reply' : 'corrupt-reply', `tile ${tileId}: ${meaning.fault}`);
     } else if ('send' in meaning) {
       this.transmit(tileId, meaning.send);
       if (meaning.progress) tile.actor.send({ type: 'PROGRESS' });
     } else {
       if (meaning.partial) {
         this.stats.partials++;
-        this.deliver(meaning.partial);
+        this.deliver(meaning.partial, { tile: tileId, msgId: reply.msgId });
       }
       tile.actor.send({ type: 'STEP_OK' });
     }
@@ -206,13 +231,14 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     const link = this.tiles[tileId]!.link;
     const at = link.resume(job, step, fault);
     if (at.kind === 'step') return { job, step: at.step };
-    const { retry, handOver } = this.driver.rebuild(job.units.filter((u) => this.queries.isPending(u.queryId, u.key)));
+    const { retry, handOver } = this.driver.rebuild(job.units.filter((u) => this.partials.owed(u)));
     for (const u of handOver) this.computeOnHub([u]);
     return retry.length > 0 ? { job: link.plan(retry), step: 0 } : null;
   }
 
   private transmit(tileId: number, out: Outgoing): void {
     this.tiles[tileId]!.outstanding = { msgId: out.msgId, sentAtCycles: this.transport.nowCycles(), requestType: out.requestType };
+    this.tiles[tileId]!.order.sending(out.msgId);
     this.stats.countSent(out.requestType, out.bytes.length);
     this.chargeHub(); // the driver may have just computed (routing); the message waits for it
     this.transport.send(tileId, out.bytes);
@@ -222,7 +248,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.abandon(tileId, `released (${fault.kind})`);
     const orphaned = [...(job ? [job.units] : []), ...this.tiles[tileId]!.queue.splice(0)];
     for (const units of orphaned) {
-      const pending = units.filter((u) => this.queries.isPending(u.queryId, u.key));
+      const pending = units.filter((u) => this.partials.owed(u));
       if (pending.length > 0) this.reassign(tileId, pending);
     }
   }
@@ -234,7 +260,10 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       this.computeOnHub(units);
       return;
     }
-    for (const u of units) this.queries.tell(u.queryId, { type: 'UNIT_REASSIGNED', unitKey: u.key });
+    for (const u of units) {
+      this.queries.tell(u.queryId, { type: 'UNIT_REASSIGNED', unitKey: baseKey(u.key) });
+      this.redundancy?.moved(u, target);
+    }
     this.stats.reassignedUnits += units.length;
     this.tiles[target]!.queue.push(units);
     this.tiles[target]!.actor.send({ type: 'WORK_AVAILABLE' });
@@ -243,11 +272,11 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   /** The one hub-local path (the Full profile): the driver computes the units with the
    *  reference kernel on the hub's CPU, and their partials arrive when it is done. */
   private computeOnHub(units: UnitRef[]): void {
-    for (const u of units) this.queries.tell(u.queryId, { type: 'UNIT_HUB_LOCAL', unitKey: u.key });
+    for (const u of units) this.queries.tell(u.queryId, { type: 'UNIT_HUB_LOCAL', unitKey: baseKey(u.key) });
     this.stats.hubLocalUnits += units.length;
     const { distances, partials } = this.driver.computeLocally(units);
     this.transport.hubCompute(this.work.local(distances), () => {
-      for (const p of partials) this.deliver(p);
+      for (const p of partials) this.deliver(p, { tile: -1, msgId: null });
     });
   }
 
@@ -312,22 +341,45 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     }
   }
 
-  /** Queues work on each placement's tile, or its nearest live one; with no tile left the hub computes it. */
+  /** Queues work on each placement's tile, or its nearest live one; with no tile left the hub computes it.
+   *  With redundancy, a copy of the units goes to the nearest other live tile as well. */
   private place(work: Placement[], signal: boolean): void {
     for (const { tileId, units } of work) {
-      const tile = this.tiles[this.liveOrNearest(tileId)]!;
-      if (tile.retired) {
-        this.computeOnHub(units); // every tile is retired: the hub answers alone
-        continue;
-      }
-      tile.queue.push(units);
-      if (signal && tile.idle) tile.actor.send({ type: 'WORK_AVAILABLE' });
+      const target = this.liveOrNearest(tileId);
+      this.queueOn(target, units, signal);
+      if (!this.redundancy) continue;
+      const partner = this.otherLiveTile(target, [target]);
+      const copies = this.redundancy.copies(target, partner ?? -1, units);
+      if (partner === undefined) this.computeOnHub(copies); // one tile left: the hub is the second opinion
+      else this.queueOn(partner, copies, signal);
     }
   }
 
-  private deliver(p: Partial): void {
+  /** Every partial received: its candidates are merged on the hub's CPU (charged), then routed. */
+  private deliver(p: Partial, from: Source): void {
     this.unchargedMerges += p.candidates.length; // merged into its query's top-K (or found a duplicate)
-    if (this.queries.deliver(p)) this.apply(this.driver.answered(p));
+    this.partials.deliver(p, from);
+  }
+
+  private queueOn(tileId: number, units: UnitRef[], signal: boolean): void {
+    const tile = this.tiles[tileId]!;
+    if (tile.retired) {
+      this.computeOnHub(units); // every tile is retired: the hub answers alone
+      return;
+    }
+    tile.queue.push(units);
+    if (signal && tile.idle) tile.actor.send({ type: 'WORK_AVAILABLE' });
+  }
+
+  /** A third copy after a disagreement: on a tile that computed neither of the first two. */
+  private placeCopy(unit: UnitRef, avoid: number[]): void {
+    const t = this.otherLiveTile(avoid[0]!, avoid);
+    if (t === undefined) this.computeOnHub([unit]);
+    else this.queueOn(t, [unit], true);
+  }
+
+  private otherLiveTile(near: number, avoid: readonly number[]): number | undefined {
+    return this.transport.nearestTiles(near).find((t) => !avoid.includes(t) && !this.tiles[t]!.retired);
   }
 
   /** Charges the hub's compute since the last charge to its CPU; the cycle the CPU is free again. */

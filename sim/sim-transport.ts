@@ -41,8 +41,12 @@ export interface LinkTap {
   tileToHub(tile: number, bytes: Uint8Array, arrivalCycle: number): Uint8Array | null;
   /** Just before the tile runs a delivered message. */
   beforeHandle(node: TileNode, request: Uint8Array): void;
+  /** How the link carries the message just let through: a latency spike, a late second copy. */
+  routing(): { delayCycles: number; copyAfterCycles: number | null; copy: Uint8Array | null };
   /** A reply is about to reach the hub (null: done with it). */
   replyArriving(bytes: Uint8Array | null): void;
+  /** A trap report is about to reach the hub (null: done with it). */
+  trapArriving(trap: TileTrap | null): void;
   /** Just after: what the tile made of it. */
   afterHandle(request: Uint8Array, outcome: TileOutcome): void;
   /** The message reached a dead tile: nobody will ever handle it. */
@@ -60,6 +64,10 @@ export class SimTransport implements HubTransport {
   private readonly inFlight = new Map<number, Uint8Array>();
   private readonly traps = new Map<number, TileTrap>();
   private hubBusyUntil = 0;
+  /** Per tile and direction, the latest arrival scheduled: a link keeps its order, so a
+   *  message held up (a latency spike) holds up those behind it. */
+  private readonly toTileOrder: number[] = [];
+  private readonly toHubOrder: number[] = [];
   hubBusyCycles = 0;
 
   /** `sink` hears of boots, replies, traps and restarts; `tap` (the fault injector) may reach into the message path. */
@@ -82,7 +90,9 @@ export class SimTransport implements HubTransport {
     sim.on('trap', ({ tile, ref }) => {
       const trap = this.traps.get(ref)!;
       this.traps.delete(ref);
+      this.tap?.trapArriving(trap);
       this.sink.onTrap(tile, trap);
+      this.tap?.trapArriving(null);
     });
     sim.on('restarted', ({ tile }) => {
       this.nodes[tile]!.restart();
@@ -106,7 +116,17 @@ export class SimTransport implements HubTransport {
     const { arrivalCycle } = this.mesh.sendFromHub(Math.max(this.sim.nowCycles, this.hubBusyUntil), tileId, bytes.length - chip.bytes);
     const delivered = this.tap ? this.tap.hubToTile(tileId, bytes) : bytes;
     if (delivered === null) return; // lost in the mesh: the hub's reply timeout notices
-    this.sim.scheduleAt(arrivalCycle + chip.cycles, 'deliver', this.ref(tileId, delivered));
+    this.carry('deliver', tileId, delivered, arrivalCycle + chip.cycles, this.toTileOrder);
+  }
+
+  /** Schedules a message's arrival in its link's order, with what the tap did to the link. */
+  private carry(event: 'deliver' | 'reply', tile: number, bytes: Uint8Array, arrivalCycle: number, order: number[]): void {
+    const r = this.tap?.routing();
+    const at = Math.max(arrivalCycle + (r?.delayCycles ?? 0), order[tile] ?? 0);
+    order[tile] = at;
+    // A reply's line in the trace carries a digest of its bytes (the trace pins the answers).
+    this.sim.scheduleAt(at, event, this.ref(tile, bytes, event === 'reply'));
+    if (r?.copy) this.sim.scheduleAt(at + r.copyAfterCycles!, event, this.ref(tile, r.copy, event === 'reply'));
   }
 
   restartTile(tileId: number): void {
@@ -136,7 +156,10 @@ export class SimTransport implements HubTransport {
   private onDeliver(m: MessageRef): void {
     const node = this.nodes[m.tile]!;
     const request = this.take(m.ref);
-    if (node.dead) return;
+    if (node.dead) {
+      this.tap?.undeliverable(request);
+      return;
+    }
     const start = Math.max(this.sim.nowCycles, node.busyUntilCycles);
     this.tap?.beforeHandle(node, request);
     if (node.dead) {
@@ -160,7 +183,7 @@ export class SimTransport implements HubTransport {
     this.messagesToHub++;
     const delivered = this.tap ? this.tap.tileToHub(m.tile, outcome.bytes, arrivalCycle) : outcome.bytes;
     if (delivered === null) return;
-    this.sim.scheduleAt(arrivalCycle, 'reply', this.ref(m.tile, delivered, true));
+    this.carry('reply', m.tile, delivered, arrivalCycle, this.toHubOrder);
   }
 
   private ref(tile: number, bytes: Uint8Array, digest = false): MessageRef {

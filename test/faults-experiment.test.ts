@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAULT_KINDS, type FaultKind } from '../sim/faults/fault-kinds.ts';
+import { DEFAULT_FAULT_KINDS, FAULT_KINDS, type FaultKind } from '../sim/faults/fault-kinds.ts';
 import { runFaultExperiment, type FaultRunConfig } from '../sim/run/fault-run.ts';
 import { DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
 
@@ -10,24 +10,26 @@ function small(overrides: Partial<RunConfig> = {}): RunConfig {
 }
 
 function experiment(cfg: Partial<FaultRunConfig> & { run: RunConfig }) {
-  return runFaultExperiment({ rate: TEN_PERCENT, kinds: FAULT_KINDS, ...cfg }, () => 0);
+  return runFaultExperiment({ rate: TEN_PERCENT, kinds: DEFAULT_FAULT_KINDS, ...cfg }, () => 0);
 }
 
-describe('fault injection at 10% per message, every kind on', () => {
+describe('fault injection at 10% per message, every kind but sdc on', () => {
   for (const [schedule, dtype] of [
     ['query', 'fp16'],
     ['block', 'fp16'],
     ['query', 'i8'],
   ] as const) {
     it(`loses no query and changes no answer, and detects every fault (${schedule}-stationary, ${dtype})`, () => {
-      const r = experiment({ run: small({ schedule, dtype, seed: 11 }) });
+      // Seeds where every kind fires in this small run (bitflip applies to few messages; with
+      // twelve kinds drawn, block-stationary at seed 11 drew none).
+      const r = experiment({ run: small({ schedule, dtype, seed: schedule === 'block' ? 12 : 11 }) });
       expect(r.stalled).toBeNull();
       expect(r.lost).toBe(0);
       expect(r.differing).toEqual([]);
       expect(r.ledger.undetected()).toEqual([]);
       const counts = r.ledger.counts();
       // The run proves the faults happened: every kind that can fire here fired.
-      for (const k of FAULT_KINDS) expect(counts[k].injected, k).toBeGreaterThan(0);
+      for (const k of DEFAULT_FAULT_KINDS) expect(counts[k].injected, k).toBeGreaterThan(0);
       expect(r.faulty!.hub.restarts).toBeGreaterThan(0);
       expect(r.faulty!.hub.reassignedUnits).toBeGreaterThan(0);
     });
@@ -45,12 +47,19 @@ describe('fault injection at 10% per message, every kind on', () => {
 
 describe('each fault kind alone', () => {
   for (const kind of FAULT_KINDS) {
-    it(`injects and detects ${kind} faults, and recovers every answer`, () => {
+    // A silent compute error is seen only by comparing two tiles' answers.
+    const hub = kind === 'sdc' ? { redundancy: 2 } : {};
+    it(`injects and detects ${kind} faults, and recovers every answer${kind === 'sdc' ? ' (redundancy 2)' : ''}`, () => {
       const kinds: FaultKind[] = [kind];
-      const r = experiment({ run: small({ seed: 21, verifyCrc: true }), kinds, rate: { numerator: 1, denominator: 5 } });
+      const r = experiment({ run: small({ seed: 21, verifyCrc: true }), kinds, rate: { numerator: 1, denominator: 5 }, hub });
       const c = r.ledger.counts()[kind];
       expect(c.injected).toBeGreaterThan(0);
-      expect(c.detected).toBe(c.injected);
+      expect(c.detected).toBeGreaterThan(0);
+      // Every one the hub reacted to, or (a delay or freeze that still let the reply in on
+      // time, a late copy standing in for a lost answer) harmless with its reason.
+      expect(c.undetected).toBe(0);
+      expect(c.detected + c.harmless + c.cancelled + c.superseded).toBe(c.injected);
+      if (!['delay', 'freeze', 'duplicate', 'truncate', 'drop', 'slow', 'bitflip'].includes(kind)) expect(c.harmless, 'harmless').toBe(0);
       expect(r.lost).toBe(0);
       expect(r.differing).toEqual([]);
     });

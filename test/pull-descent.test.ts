@@ -17,7 +17,7 @@ import { buildSimulation } from '../sim/run/simulation.ts';
 import { CliError } from '../sim/cli/cli-error.ts';
 import { freshPort, msgId, readTopK } from './protocol-fixtures.ts';
 import { cogsim } from './helpers/cli.ts';
-import { FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
+import { DEFAULT_FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
 import { runFaultExperiment } from '../sim/run/fault-run.ts';
 import { runPull, pullDataset } from './helpers/pull.ts';
 
@@ -253,7 +253,7 @@ describe('pull mode, --descent tile at 10% faults per message, every kind on', (
       ...DEFAULT_RUN, vectors: 1500, dim: 64, queries: 12, clusters: 16, tiles: 8, meshRows: 3, meshCols: 3, mode: 'pull', seed: 11,
       pull: { ...DEFAULT_RUN.pull, M: 8, efConstruction: 60, descent: 'tile' },
     });
-    const r = runFaultExperiment({ run, rate: { numerator: 1, denominator: 10 }, kinds: FAULT_KINDS }, () => 0);
+    const r = runFaultExperiment({ run, rate: { numerator: 1, denominator: 10 }, kinds: DEFAULT_FAULT_KINDS }, () => 0);
     expect(r.stalled).toBeNull();
     expect(r.lost).toBe(0);
     expect(r.differing).toEqual([]);

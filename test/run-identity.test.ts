@@ -37,7 +37,9 @@ function flipOneReplyByte(nth: number, offset: number): LinkTap & { flipped: num
       return out;
     },
     beforeHandle: () => {},
+    routing: () => ({ delayCycles: 0, copyAfterCycles: null, copy: null }),
     replyArriving: () => {},
+    trapArriving: () => {},
     afterHandle: () => {},
     undeliverable: () => {},
   };
@@ -45,7 +47,7 @@ function flipOneReplyByte(nth: number, offset: number): LinkTap & { flipped: num
 }
 
 function runWithTap(tap: LinkTap | null): { traceHash: string; answersHash: string } {
-  const quiet = { faultDetected: () => {}, tileRetired: () => {}, messageAbandoned: () => {}, replyAccepted: () => {} };
+  const quiet = { faultDetected: () => {}, tileRetired: () => {}, messageAbandoned: () => {}, replyAccepted: () => {}, reacted: () => {} };
   const s = buildSimulation(pushConfig({ tiles: 3, meshRows: 2, meshCols: 2, seed: 5 }), tap ? { instrument: () => ({ listener: quiet, tap }) } : {});
   const { events } = runSimulation(s);
   const r = summarize(s, events, 0);

@@ -17,6 +17,8 @@ export interface HubOptions {
   verifyCrc: boolean;
   /** Seal every message with a CRC32C trailer and require sealed replies (docs/protocol.md). */
   integrity: boolean;
+  /** Tiles that compute each unit (1, or 2: partials compared, a third copy breaks a disagreement). */
+  redundancy?: number;
 }
 
 export interface QueryOutcome {

@@ -46,8 +46,9 @@ export type LinkReply =
   | { send: Outgoing; progress: boolean }
   /** The step is complete; a read step carries its unit's answer. */
   | { done: true; partial?: Partial }
-  /** The reply does not fit the step (a corrupt-reply fault). */
-  | { fault: string };
+  /** The reply does not fit the step (a corrupt-reply fault; `forged`: well sealed, but its
+   *  content is not an answer to what was asked). */
+  | { fault: string; forged?: true };
 
 /** One tile as a driver sees it: what the tile holds, and the conversation of its current job. */
 export interface TileLink {

@@ -5,6 +5,7 @@ import type { Actor } from 'xstate';
 import type { TileMachine } from '../machines/tile-machine.ts';
 import type { UnitRef } from './job-shape.ts';
 import type { TileLink } from './mode-driver.ts';
+import { ReplyOrder } from './reply-order.ts';
 
 export interface Outstanding {
   msgId: number;
@@ -20,6 +21,8 @@ export class TileSession {
   /** False while the tile is out of service (its image is being swapped, hub.withdrawTile):
    *  it takes no new work and nothing is placed on it until it is returned. */
   inService = true;
+  /** The order of the messages sent and answered (kept across restarts: old replies still arrive). */
+  readonly order = new ReplyOrder();
   private currentLink: TileLink;
 
   constructor(

@@ -149,6 +149,8 @@ export function createTileMachine(deps: TileMachineDeps) {
       canRetry: ({ context }) => context.retries < context.maxRetriesPerStep,
       faultBudgetExhausted: ({ context }) => context.faultTimes.length >= context.maxFaultsInWindow || context.faultsSinceSuccess >= 2 * context.maxFaultsInWindow,
       isPermanentDeath: ({ context }) => context.lastFault?.kind === 'dead',
+      faultIsDeath: ({ event }) => event.type === 'FAULT' && event.fault.kind === 'dead',
+      faultIsReplay: ({ event }) => event.type === 'FAULT' && event.fault.kind === 'replayed',
     },
     delays: {
       replyTimeout: ({ context }) => context.replyTimeoutCycles,
@@ -165,7 +167,8 @@ export function createTileMachine(deps: TileMachineDeps) {
       idle: {
         entry: 'pullJob',
         always: { guard: 'hasJob', target: 'busy' },
-        on: { WORK_AVAILABLE: { target: 'idle', reenter: true } },
+        // A tile found replaying old messages while idle holds state the hub did not build.
+        on: { WORK_AVAILABLE: { target: 'idle', reenter: true }, FAULT: { guard: 'faultIsReplay', target: 'faulted' } },
       },
       busy: {
         initial: 'route',
@@ -201,7 +204,12 @@ export function createTileMachine(deps: TileMachineDeps) {
       },
       restarting: {
         entry: ['restartTile', 'countRestart'],
-        on: { RESTARTED: 'idle', FAULT: { target: 'faulted' } },
+        // A trap reported now comes from the instance this restart replaces (a message it
+        // was still running when the hub gave up on it). Restarting again would put a second
+        // RESTARTED in flight: the first brings the tile back to work, the second then wipes
+        // its memory under the new job unnoticed (docs/faults.md, "Recovery"). Only a death
+        // (the restart did not boot) leaves this state by a fault.
+        on: { RESTARTED: 'idle', FAULT: { guard: 'faultIsDeath', target: 'faulted' } },
         // A tile that never comes back from a restart is gone for good.
         after: { restartTimeout: { actions: 'raiseDeath' } },
       },

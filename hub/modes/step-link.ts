@@ -8,6 +8,7 @@ import type { LinkReply, Outgoing, Partial, TileLink } from '../core/mode-driver
 import type { JobPlanner } from '../work/job-planner.ts';
 import { queryOfUnitKey, type JobStep, type TileJob, type WorkUnit } from '../work/job.ts';
 import type { MessageBuilder } from '../work/message-builder.ts';
+import { expectationOf, partialProblem } from '../work/partial-check.ts';
 import { resumePoint, type ResumeAt } from '../work/resume-point.ts';
 import type { TileFault } from '../work/tile-fault.ts';
 
@@ -30,6 +31,8 @@ export class StepLink implements TileLink {
   private stream: { step: JobStep; part: number } | null = null;
   /** The message in flight: its step, its chunk of a stream step, its type. */
   protected sent: { step: JobStep; part: number; requestType: string } | null = null;
+  /** The job of the message in flight: what a READ_TOPK answer is checked against. */
+  private job: TileJob | null = null;
 
   constructor(parts: StepLinkParts) {
     this.tileId = parts.tileId;
@@ -45,6 +48,7 @@ export class StepLink implements TileLink {
 
   send(job: TileJob, stepIndex: number): Outgoing {
     const step = job.steps[stepIndex]!;
+    this.job = job;
     return this.sendPart(step, this.stream?.step === step ? this.stream.part : 0);
   }
 
@@ -60,6 +64,9 @@ export class StepLink implements TileLink {
   reply(reply: TileMessage): LinkReply {
     const { step, part, requestType } = this.sent!;
     if (step.op === 'read' && reply.type === 'TOPK_RESULT') {
+      const expect = this.job ? expectationOf(this.messages.data, this.job, step.unitKey) : null;
+      const problem = expect ? partialProblem(reply.entries, expect) : `no unit ${step.unitKey} in the job`;
+      if (problem) return { fault: `READ_TOPK for ${step.unitKey} answered with a forged top-K: ${problem}`, forged: true };
       const candidates = reply.entries.map((e) => ({ id: Number(e.id), dist: e.dist }));
       return this.readResult({ queryId: queryOfUnitKey(step.unitKey), unitKey: step.unitKey, candidates });
     }

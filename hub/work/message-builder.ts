@@ -30,7 +30,7 @@ export class MessageBuilder {
   readonly integrity: boolean;
 
   constructor(
-    private readonly data: EncodedDataset,
+    readonly data: EncodedDataset,
     opts: { verifyCrc: boolean; integrity: boolean },
   ) {
     this.verifyCrc = opts.verifyCrc;

@@ -8,6 +8,8 @@ export type TileFaultKind =
   | 'timeout' // no reply within the reply timeout
   | 'corrupt-reply' // a reply that failed its integrity check or did not decode
   | 'error-reply' // the tile answered ERROR (e.g. CRC mismatch of a block in scratch)
+  | 'forged-reply' // a well-sealed reply whose content is not an answer to what was asked
+  | 'replayed' // the tile answered a message it had already answered: its state is not the hub's
   | 'dead'; // the tile is gone for good
 
 export interface TileFault {
@@ -16,6 +18,17 @@ export interface TileFault {
   detail: string;
   /** The status code of an ERROR reply (wat/status.ts). */
   code?: number;
+}
+
+/** A hub reaction that is not a fault of the tile's current step: what the hub did with an
+ *  answer it could not use. */
+export interface HubReaction {
+  /** stale: a reply to a message the hub no longer waits for, discarded; unused: a unit's
+   *  partial that arrived after its unit was answered, discarded; outvoted: a partial that
+   *  lost a redundancy vote (the reply that carried it: msgId). */
+  kind: 'stale' | 'unused' | 'outvoted';
+  msgId: number | null;
+  detail: string;
 }
 
 /** Who wants to know about every fault the hub detects (the fault ledger, a test). */
@@ -27,4 +40,6 @@ export interface HubListener {
   /** The hub took a reply to `msgId` (a re-send shares its original's msg_id, so the
    *  first answer to arrive counts and faults on the other copy go unobserved). */
   replyAccepted(tileId: number, msgId: number): void;
+  /** The hub discarded an answer (stale, unused) or outvoted a partial. */
+  reacted(tileId: number, reaction: HubReaction): void;
 }

@@ -1,10 +1,14 @@
 // `cogsim faults`: a fault-injection experiment (docs/faults.md). Exit 1 when a query is
 // lost or answered differently, or an injected fault went undetected.
 import type { Command } from 'commander';
-import type { Simulation } from '../run/simulation.ts';
+import type { InstrumentParts, Instruments, Simulation } from '../run/simulation.ts';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
-import { FAULT_KINDS, parseKinds, parseRate } from '../faults/fault-kinds.ts';
+import { DEFAULT_FAULT_KINDS, FAULT_KINDS, parseKinds, parseRate } from '../faults/fault-kinds.ts';
+import { readFileSync } from 'node:fs';
 import { FAULT_TOLERANT_KERNEL, runFaultExperiment } from '../run/fault-run.ts';
+import { readPlan } from '../faults/fault-plan.ts';
+import { capsuleOf, writeCapsule } from '../campaign/capsule.ts';
+import { outcomeOf } from '../campaign/run-task.ts';
 import { faultReport, faultReportPassed, formatFaultReport } from '../run/fault-report.ts';
 import { startStopwatch } from '../wallclock.ts';
 import { addRunAndOutputOptions, checkedRun, type RunFlags } from './run-command.ts';
@@ -18,6 +22,9 @@ import { checkKernelFile } from './kernel-file.ts';
 interface FaultFlags extends RunFlags {
   rate: string;
   kinds: string;
+  plan?: string;
+  record?: string;
+  redundancy: string;
 }
 
 export function registerFaults(program: Command): void {
@@ -25,7 +32,10 @@ export function registerFaults(program: Command): void {
     .command('faults')
     .description('inject faults into a run and compare its answers with the same run without faults; takes the run flags except --compare; exit 1 when an answer differs, a query is lost or a fault goes undetected')
     .option('--rate <r>', 'chance of a fault per message, e.g. 0.1 (at most 0.25)', '0.1')
-    .option('--kinds <list>', `comma-separated fault kinds: ${FAULT_KINDS.join(',')}`, FAULT_KINDS.join(','));
+    .option('--kinds <list>', `comma-separated fault kinds: ${FAULT_KINDS.join(',')} (sdc needs --redundancy 2)`, DEFAULT_FAULT_KINDS.join(','))
+    .option('--redundancy <n>', 'tiles that compute each unit: 1, or 2 (partials compared, a third copy breaks a disagreement)', '1')
+    .option('--plan <file>', 'time-phased faults in simulated time, beside --rate (docs/faults.md, "Fault plans")')
+    .option('--record <file>', 'write the exact faults injected (JSON); `cogsim replay` takes them as a capsule');
   addRunAndOutputOptions(cmd).action(async (flags: FaultFlags, self: Command) => {
     const rate = parseRate(flags.rate);
     const kinds = parseKinds(flags.kinds);
@@ -33,6 +43,8 @@ export function registerFaults(program: Command): void {
     if (self.getOptionValueSource('kernel') === 'cli' && !flags.kernel.includes('fuel')) {
       throw new CliError(`--kernel ${flags.kernel}: cogsim faults runs a fuel build (the watchdog detects hangs); use ${FAULT_TOLERANT_KERNEL}, or drop --kernel`);
     }
+    if (flags.redundancy !== '1' && flags.redundancy !== '2') throw new CliError(`--redundancy takes 1 or 2, got '${flags.redundancy}'`);
+    const redundancy = Number(flags.redundancy);
     const { config: checked, trace } = checkedRun(flags, self);
     const outputs = new RunOutputs(flags, checked);
     const run = outputs.config;
@@ -46,10 +58,16 @@ export function registerFaults(program: Command): void {
       outputs.checkGroundTruth(s);
       return progressLine(s, { quiet: flags.json, label: phase, ...(phase === 'faults' ? { retired: outputs.retired } : {}) });
     };
+    const plan = flags.plan ? readPlan(flags.plan, run.tiles) : undefined;
+    const observer = { instrument: (parts: InstrumentParts, inner: Instruments) => outputs.instrument(parts, inner), attach: (s: Simulation) => outputs.attach(s) };
     const result = withPendingOutput(trace, () =>
-      outputs.guard(() => runFaultExperiment({ run, rate, kinds, observer: { instrument: (parts, inner) => outputs.instrument(parts, inner), attach: (s) => outputs.attach(s) }, beforeRun }, () => watch.elapsedMs() / 1000)),
+      outputs.guard(() => runFaultExperiment({ run, rate, kinds, observer, beforeRun, ...(plan ? { plan } : {}), ...(redundancy > 1 ? { hub: { redundancy } } : {}) }, () => watch.elapsedMs() / 1000)),
     );
     const report = faultReport(result, run.seed, flags.rate, kinds);
+    if (flags.record) {
+      const task = { index: 0, run, rate: flags.rate, kinds, ...(flags.plan ? { plan: JSON.parse(readFileSync(flags.plan, 'utf8')) as unknown } : {}) };
+      writeCapsule(flags.record, capsuleOf(task, result.injected, outcomeOf(result)));
+    }
     // The outputs are the run with faults: its answers are the ones under test.
     const s = result.faultySimulation;
     const faulty = result.faulty ?? summarize(s, outputs.eventsSeen, watch.elapsedMs() / 1000);

@@ -68,3 +68,17 @@ export function progressLine(s: Simulation, opts: ProgressOptions = {}): ((done:
     stream.write(`\r${formatProgress(label, progressFigures(s, opts.retired))}\x1b[K${finished ? '\n' : ''}`);
   };
 }
+
+/** A plain count bar (campaign runs), on a terminal only. */
+export function progressBar(label: string): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = -1;
+  return (done, total) => {
+    const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
+    if (pct === last) return;
+    last = pct;
+    const width = 30;
+    const filled = Math.round((pct / 100) * width);
+    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+  };
+}

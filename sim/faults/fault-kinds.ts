@@ -1,8 +1,17 @@
 // The faults a run can inject (docs/faults.md), and how `--kinds` and `--rate` parse.
 import { UserError as CliError } from '../run/user-error.ts';
 
-export const FAULT_KINDS = ['trap', 'hang', 'corrupt', 'drop', 'slow', 'death', 'bitflip'] as const;
+export const FAULT_KINDS = ['trap', 'hang', 'corrupt', 'drop', 'slow', 'death', 'bitflip', 'duplicate', 'delay', 'truncate', 'freeze', 'forged', 'sdc'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** The kinds a run injects when --kinds is not given, and a campaign's `all`: every kind but
+ *  `sdc`, a silent wrong distance that only redundancy (--redundancy 2) can catch. */
+export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter((k) => k !== 'sdc');
+
+/** Kinds that act on replies (tile to hub); the others act on messages to a tile. */
+export const REPLY_KINDS: readonly FaultKind[] = ['corrupt', 'drop', 'duplicate', 'delay', 'truncate', 'forged', 'sdc'];
+/** Kinds that act on messages to a tile. */
+export const REQUEST_KINDS: readonly FaultKind[] = ['trap', 'hang', 'corrupt', 'drop', 'slow', 'death', 'bitflip', 'duplicate', 'delay', 'truncate', 'freeze'];
 
 export interface FaultRate {
   numerator: number;

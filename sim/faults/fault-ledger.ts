@@ -1,9 +1,15 @@
-// Every fault injected, and where and how it was detected. Tile-detected faults are
-// matched exactly to the delivery that carried them; hub-detected ones (a timeout, a bad
-// reply, a retired tile) to the oldest open injection on that tile that such a detection
-// can explain. A passing run therefore proves the faults happened and were seen.
-import type { HubListener, TileFault } from '../../hub/work/tile-fault.ts';
+// Every fault injected and what became of it. An injection counts as detected only when the
+// hub's own machinery reacted to it (hub/work/tile-fault.ts, HubListener): a retry, a
+// rejected reply, a restart, a timeout, a discarded stale reply, a retirement, an outvoted
+// partial. The ledger matches each reaction to the injections it answers: those carried by
+// the reply or trap the hub is handling right now (`carrying`, set by the injector around
+// each arrival), those on the exchange the hub gave up on (by tile and msg_id), and deaths by
+// the tile retired. What nobody reacted to is harmless (with the reason), cancelled or
+// superseded (reported, never dropped), or undetected: a failure of the run.
+import type { HubListener, HubReaction, TileFault } from '../../hub/work/tile-fault.ts';
 import { FAULT_KINDS, type FaultKind } from './fault-kinds.ts';
+
+export type InjectionFate = 'open' | 'detected' | 'harmless' | 'cancelled' | 'superseded';
 
 export interface Injection {
   id: number;
@@ -15,104 +21,151 @@ export interface Injection {
   message: string;
   /** The msg_id of the exchange it hit (a reply carries its request's id). */
   msgId: number;
+  fate: InjectionFate;
+  /** Who reacted (detected) or why nothing had to (harmless, cancelled, superseded). */
   detectedBy: string | null;
   detectedAtCycles: number | null;
 }
 
-/** Hub detections that explain an injection (lost messages are matched by msg_id instead). */
-const EXPLAINS: Record<string, true> = { 'corrupt-reply': true, retired: true };
+export interface KindCounts {
+  injected: number;
+  detected: number;
+  harmless: number;
+  cancelled: number;
+  superseded: number;
+  undetected: number;
+}
+
+/** Kinds whose effect may be only latency: a reply the hub accepted in time was harmless. */
+const LATENCY_ONLY: ReadonlySet<FaultKind> = new Set(['delay', 'freeze']);
 
 export class FaultLedger implements HubListener {
   readonly injections: Injection[] = [];
-  /** Detections the hub made that no open injection explains (consequences, e.g. a dead tile's timeouts). */
+  /** Hub reactions that no open injection explains (consequences, e.g. a dead tile's timeouts). */
   unexplained = 0;
-  /** Faults on a re-sent copy whose original's answer arrived first (not counted). */
-  superseded = 0;
-  /** The corrupted reply the hub is reading right now, if any: its detection is exact. */
-  delivering: Injection | null = null;
-  /** Open drop/slow injections by the exchange they hit ("tile/msgId"), and open deaths by tile:
-   *  detections find their injection without scanning the whole ledger. */
-  private readonly openLost = new Map<string, Injection>();
+  /** The injections whose effect the hub is handling right now (a reply or a trap arriving). */
+  carrying: Injection[] = [];
+  /** Open to-tile injections and reply injections by the exchange they hit ("tile/msgId"). */
+  private readonly byExchange = new Map<string, Injection[]>();
   private readonly openDeaths = new Map<number, Injection[]>();
 
   constructor(private readonly now: () => number) {}
 
   inject(kind: FaultKind, tile: number, direction: Injection['direction'], message: string, msgId: number): Injection {
-    const injection: Injection = { id: this.injections.length, kind, tile, atCycles: this.now(), direction, message, msgId, detectedBy: null, detectedAtCycles: null };
+    const injection: Injection = { id: this.injections.length, kind, tile, atCycles: this.now(), direction, message, msgId, fate: 'open', detectedBy: null, detectedAtCycles: null };
     this.injections.push(injection);
-    if (kind === 'drop' || kind === 'slow') this.openLost.set(`${tile}/${msgId}`, injection);
+    const key = `${tile}/${msgId}`;
+    this.byExchange.set(key, [...(this.byExchange.get(key) ?? []), injection]);
     if (kind === 'death') this.openDeaths.set(tile, [...(this.openDeaths.get(tile) ?? []), injection]);
     return injection;
   }
 
+  /** The hub reacted to this injection. */
   detect(injection: Injection, by: string): void {
-    if (injection.detectedBy !== null) return;
-    injection.detectedBy = by;
-    injection.detectedAtCycles = this.now();
+    this.settle(injection, 'detected', by);
   }
+
+  /** The injection changed nothing anybody relied on; `why` says so. */
+  harmless(injection: Injection, why: string): void {
+    this.settle(injection, 'harmless', why);
+  }
+
+  /** The injection did not happen where it landed (nothing to flip, a dead tile); kept and reported. */
+  cancel(injection: Injection, why = 'did not apply where it landed'): void {
+    this.settle(injection, 'cancelled', why);
+  }
+
+  get cancelled(): number {
+    return this.injections.filter((i) => i.fate === 'cancelled').length;
+  }
+
+  get superseded(): number {
+    return this.injections.filter((i) => i.fate === 'superseded').length;
+  }
+
+  // ---- the hub's reactions (HubListener) ----
 
   faultDetected(tileId: number, fault: TileFault): void {
-    this.explain(tileId, fault.kind, `hub: ${fault.kind}`);
+    this.react(tileId, `hub: ${fault.kind}${fault.code === undefined ? '' : ` (${fault.code})`}`);
   }
 
-  /** A lost (dropped or stalled) message is detected when the hub stops waiting for it. */
-  messageAbandoned(tileId: number, msgId: number, reason: string): void {
-    const key = `${tileId}/${msgId}`;
-    const lost = this.openLost.get(key);
-    if (lost) {
-      this.openLost.delete(key);
-      this.detect(lost, `hub: gave up waiting (${reason})`);
-    } else if (reason === 'timeout') {
-      this.unexplained++;
+  reacted(tileId: number, reaction: HubReaction): void {
+    if (reaction.kind === 'unused') {
+      for (const i of this.carrying) if (i.tile === tileId) this.harmless(i, `its partial was not used: ${reaction.detail}`);
+      return;
     }
+    if (reaction.msgId !== null && reaction.kind === 'outvoted') {
+      // A partial outvoted after both copies arrived: the reply that carried it is long gone.
+      const hit = this.openOn(tileId, reaction.msgId).filter((i) => i.direction === 'to-hub');
+      for (const i of hit) this.detect(i, `hub: ${reaction.kind} (${reaction.detail})`);
+      if (hit.length === 0) this.unexplained++;
+      return;
+    }
+    this.react(tileId, `hub: ${reaction.kind} (${reaction.detail})`);
+  }
+
+  /** The hub gave up waiting for `msgId` and retries or moves on: every fault on that exchange is answered. */
+  messageAbandoned(tileId: number, msgId: number, reason: string): void {
+    const open = this.openOn(tileId, msgId);
+    for (const i of open) this.detect(i, `hub: gave up waiting (${reason})`);
+    if (open.length === 0 && reason === 'timeout') this.unexplained++;
   }
 
   /**
-   * A pull walk re-sends a request with its msg_id (the tile answers it again from its kept
-   * reply), so the original's late answer can satisfy the re-send: a drop or stall on the
-   * other copy then changes nothing anybody waits for, and is not counted.
+   * The hub took the reply to `msgId`. A delay or a freeze that still let it arrive in time
+   * cost only latency. A drop or stall on a copy the hub re-sent with the same msg_id (a pull
+   * walk) changed nothing once the other copy's answer counted: superseded.
    */
   replyAccepted(tileId: number, msgId: number): void {
-    const key = `${tileId}/${msgId}`;
-    const moot = this.openLost.get(key);
-    if (!moot) return;
-    this.openLost.delete(key);
-    this.cancel(moot);
-    this.superseded++;
+    // A late copy (to-tile duplicate) whose answer is the one the hub waited for: the tile ran
+    // the message again at once, which changes nothing (every step is idempotent).
+    for (const i of this.carrying) if (i.kind === 'duplicate') this.harmless(i, "the copy's answer stood in for the original's, lost on the way");
+    for (const i of this.openOn(tileId, msgId)) {
+      if (LATENCY_ONLY.has(i.kind)) this.harmless(i, 'the reply still came within the reply timeout: only latency');
+      else if (i.kind === 'drop' || i.kind === 'slow') this.settle(i, 'superseded', "a re-sent copy's answer counted first");
+    }
   }
 
   tileRetired(tileId: number, fault: TileFault | null): void {
-    this.explain(tileId, 'retired', `hub: retired (${fault?.kind ?? 'unknown'})`);
+    const open = this.openDeaths.get(tileId)?.find((i) => i.fate === 'open');
+    if (open) this.detect(open, `hub: retired (${fault?.kind ?? 'unknown'})`);
+    else this.react(tileId, `hub: retired (${fault?.kind ?? 'unknown'})`);
   }
 
-  /** An injection that turned out not to apply where it landed: it is not counted. */
-  cancel(injection: Injection): void {
-    // Cancels are rare (a bit flip that met a repeated chunk) and recent: search from the end.
-    const i = this.injections.lastIndexOf(injection);
-    if (i >= 0) this.injections.splice(i, 1);
-  }
-
-  private explain(tile: number, detection: string, by: string): void {
-    if (!EXPLAINS[detection]) return; // tile-detected kinds are matched at their delivery
-    if (detection === 'corrupt-reply' && this.delivering?.tile === tile) {
-      this.detect(this.delivering, by);
-      return;
-    }
-    const open = detection === 'retired' ? this.openDeaths.get(tile)?.shift() : undefined;
-    if (open) this.detect(open, by);
-    else this.unexplained++;
-  }
-
-  counts(): Record<FaultKind, { injected: number; detected: number }> {
-    const out = Object.fromEntries(FAULT_KINDS.map((k) => [k, { injected: 0, detected: 0 }])) as Record<FaultKind, { injected: number; detected: number }>;
+  counts(): Record<FaultKind, KindCounts> {
+    const out = Object.fromEntries(FAULT_KINDS.map((k) => [k, { injected: 0, detected: 0, harmless: 0, cancelled: 0, superseded: 0, undetected: 0 }])) as Record<FaultKind, KindCounts>;
     for (const i of this.injections) {
-      out[i.kind].injected++;
-      if (i.detectedBy !== null) out[i.kind].detected++;
+      const c = out[i.kind];
+      c.injected++;
+      if (i.fate === 'open') c.undetected++;
+      else c[i.fate]++;
     }
     return out;
   }
 
   undetected(): Injection[] {
-    return this.injections.filter((i) => i.detectedBy === null);
+    return this.injections.filter((i) => i.fate === 'open');
+  }
+
+  private react(tileId: number, by: string): void {
+    const carried = this.carrying.filter((i) => i.tile === tileId && i.fate === 'open');
+    for (const i of carried) this.detect(i, by);
+    if (carried.length === 0) this.unexplained++;
+  }
+
+  private openOn(tileId: number, msgId: number): Injection[] {
+    const key = `${tileId}/${msgId}`;
+    const list = this.byExchange.get(key);
+    if (!list) return [];
+    const open = list.filter((i) => i.fate === 'open');
+    if (open.length === 0) this.byExchange.delete(key);
+    return open;
+  }
+
+  private settle(injection: Injection, fate: Exclude<InjectionFate, 'open'>, by: string): void {
+    if (injection.fate !== 'open') return;
+    injection.fate = fate;
+    injection.detectedBy = by;
+    injection.detectedAtCycles = this.now();
   }
 }

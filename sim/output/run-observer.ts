@@ -7,7 +7,8 @@
 // itself and its hashed trace are unchanged (tested).
 import { HEADER, MSG_TYPE_NAMES } from '../../protocol/constants.ts';
 import { MSG_F_CRC } from '../../wat/layout.ts';
-import type { HubListener, TileFault } from '../../hub/work/tile-fault.ts';
+import type { HubListener, HubReaction, TileFault } from '../../hub/work/tile-fault.ts';
+import type { TileTrap } from '../../tile/tile-trap.ts';
 import { Link } from '../link.ts';
 import { TILE_BOOT_CYCLES, type LinkTap } from '../sim-transport.ts';
 import type { TileNode, TileOutcome } from '../tile-node.ts';
@@ -159,8 +160,16 @@ export class RunObserver implements LinkTap, HubListener {
     return delivered;
   }
 
+  routing(): { delayCycles: number; copyAfterCycles: number | null; copy: Uint8Array | null } {
+    return this.innerTap?.routing() ?? { delayCycles: 0, copyAfterCycles: null, copy: null };
+  }
+
   replyArriving(bytes: Uint8Array | null): void {
     this.innerTap?.replyArriving(bytes);
+  }
+
+  trapArriving(trap: TileTrap | null): void {
+    this.innerTap?.trapArriving(trap);
   }
 
   undeliverable(request: Uint8Array): void {
@@ -187,5 +196,9 @@ export class RunObserver implements LinkTap, HubListener {
 
   replyAccepted(tileId: number, msgId: number): void {
     this.innerListener?.replyAccepted(tileId, msgId);
+  }
+
+  reacted(tileId: number, reaction: HubReaction): void {
+    this.innerListener?.reacted(tileId, reaction);
   }
 }

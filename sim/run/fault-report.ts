@@ -2,6 +2,8 @@
 // recovery cost (restarts, retirements, reassignments, hub-local work, latency), and the
 // answer to the only question that matters: did every query come back, unchanged?
 import { FAULT_KINDS, type FaultKind } from '../faults/fault-kinds.ts';
+import type { KindCounts } from '../faults/fault-ledger.ts';
+import type { RedundancyStats } from '../../hub/core/redundancy.ts';
 import type { FaultRunResult } from './fault-run.ts';
 import type { RunSummary } from './report.ts';
 
@@ -9,9 +11,14 @@ export interface FaultReport {
   seed: number;
   rate: string;
   kinds: FaultKind[];
-  perKind: Record<FaultKind, { injected: number; detected: number; recovered: number }>;
+  perKind: Record<FaultKind, KindCounts & { recovered: number }>;
   undetected: { kind: FaultKind; tile: number; atCycles: number; message: string }[];
   consequentialDetections: number;
+  /** Faults the injector put on messages or tiles (sim/faults/fault-record.ts), cancelled ones included. */
+  recorded: number;
+  /** Injections that did not apply where they landed (not counted above), and of those, faults on a re-sent copy whose original answered first. */
+  cancelled: number;
+  superseded: number;
   queries: number;
   queriesLost: number;
   queriesDiffering: number[];
@@ -22,6 +29,10 @@ export interface FaultReport {
   extraLatencyUsP50: number | null;
   extraLatencyUsP99: number | null;
   stalled: string | null;
+  /** Redundant computation: the votes (null with redundancy 1). */
+  redundancy: ({ copies: number } & RedundancyStats) | null;
+  /** Every injection that was harmless, cancelled or superseded, with the reason (first 200). */
+  notDetected: { kind: FaultKind; fate: string; why: string }[];
 }
 
 function timing(r: RunSummary) {
@@ -43,6 +54,9 @@ export function faultReport(r: FaultRunResult, seed: number, rate: string, kinds
     perKind,
     undetected: r.ledger.undetected().map((i) => ({ kind: i.kind, tile: i.tile, atCycles: i.atCycles, message: i.message })),
     consequentialDetections: r.ledger.unexplained,
+    recorded: r.injected.length,
+    cancelled: r.ledger.cancelled,
+    superseded: r.ledger.superseded,
     queries: r.queries,
     queriesLost: r.lost,
     queriesDiffering: r.differing,
@@ -53,6 +67,8 @@ export function faultReport(r: FaultRunResult, seed: number, rate: string, kinds
     extraLatencyUsP50: r.faulty ? r.faulty.latencyUsP50 - r.clean.latencyUsP50 : null,
     extraLatencyUsP99: r.faulty ? r.faulty.latencyUsP99 - r.clean.latencyUsP99 : null,
     stalled: r.stalled,
+    redundancy: r.redundancy ? { copies: 2, ...r.redundancy } : null,
+    notDetected: r.ledger.injections.filter((i) => i.fate !== 'detected' && i.fate !== 'open').slice(0, 200).map((i) => ({ kind: i.kind, fate: i.fate, why: i.detectedBy ?? '' })),
   };
 }
 
@@ -63,15 +79,22 @@ export function faultReportPassed(f: FaultReport): boolean {
 const n = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 export function formatFaultReport(f: FaultReport): string {
-  const lines = [`fault injection: seed ${f.seed}, rate ${f.rate} per message, kinds ${f.kinds.join(',')}`, `  ${'kind'.padEnd(10)} ${'injected'.padStart(9)} ${'detected'.padStart(9)} ${'recovered'.padStart(10)}`];
+  const cols = ['injected', 'detected', 'harmless', 'cancelled', 'superseded', 'recovered'] as const;
+  const lines = [`fault injection: seed ${f.seed}, rate ${f.rate} per message, kinds ${f.kinds.join(',')}${f.redundancy ? `, redundancy ${f.redundancy.copies}` : ''}`, `  ${'kind'.padEnd(10)}${cols.map((c) => c.padStart(11)).join('')}`];
+  const total = { injected: 0, detected: 0, harmless: 0, cancelled: 0, superseded: 0, recovered: 0 };
   for (const k of FAULT_KINDS) {
     const c = f.perKind[k];
     if (!f.kinds.includes(k) && c.injected === 0) continue;
-    lines.push(`  ${k.padEnd(10)} ${n(c.injected).padStart(9)} ${n(c.detected).padStart(9)} ${n(c.recovered).padStart(10)}`);
+    lines.push(`  ${k.padEnd(10)}${cols.map((col) => n(c[col]).padStart(11)).join('')}`);
+    for (const col of cols) total[col] += c[col];
   }
-  const total = FAULT_KINDS.reduce((a, k) => a + f.perKind[k].injected, 0);
-  lines.push(`  ${'all'.padEnd(10)} ${n(total).padStart(9)} ${n(total - f.undetected.length).padStart(9)}`);
-  lines.push(`  ${n(f.consequentialDetections)} further detections were consequences of these faults (e.g. the timeouts of a dead tile)`);
+  lines.push(`  ${'all'.padEnd(10)}${cols.map((col) => n(total[col]).padStart(11)).join('')}`);
+  lines.push(`  detected: the hub reacted (retry, rejection, restart, timeout, stale reply discarded, outvoted); harmless: nothing had to (reason in --json); cancelled: did not apply where it landed; superseded: on a re-sent copy whose original answered first`);
+  lines.push(`  ${n(f.consequentialDetections)} further hub reactions were consequences of these faults (e.g. the timeouts of a dead tile); ${n(f.recorded)} faults recorded`);
+  if (f.redundancy) {
+    const r = f.redundancy;
+    lines.push(`redundancy: ${n(r.units)} units on two tiles, ${n(r.agreed)} agreed at once, ${n(r.disagreements)} disagreements (${n(r.thirdCopies)} third copies, ${n(r.hubBreaks)} broken by the hub), ${n(r.outvoted)} partials outvoted`);
+  }
   if (f.recovery) {
     const h = f.recovery;
     lines.push(`recovery: ${n(h.retries)} retries, ${n(h.restarts)} restarts, ${n(h.retirements)} retirements, ${n(h.reassignedUnits)} units reassigned, ${n(h.hubLocalUnits)} units computed by the hub`);
