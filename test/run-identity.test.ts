@@ -169,7 +169,7 @@ describe('cogsim run --json', () => {
     expect(j.tileWork.crcBytes).toBe(0);
     expect(j.hubWork).toMatchObject({ distances: 0 });
     expect(j.hubWork.cycles).toBeGreaterThan(0);
-    expect(j.kernel).toEqual({ build: 'simd', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(j.kernel).toEqual({ build: 'simd', image: 'simd-strict-fuel', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(j.dataset).toMatchObject({ source: 'built-in clustered', rows: 60, dim: 16, queries: 2, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(j.config).toMatchObject({ tiles: 2, mesh: '1x2', metric: 'l2', mode: 'push', schedule: 'query', concurrency: 4, k: 10, seed: 1 });
     expect(j.answersHash).toMatch(/^[0-9a-f]{64}$/);

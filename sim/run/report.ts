@@ -306,7 +306,7 @@ export function formatSummary(r: RunSummary): string {
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,
     `recovery                 ${r.hub.retries} retries, ${r.hub.restarts} restarts, ${r.hub.retirements} retirements, ${r.hub.reassignedUnits} units reassigned, ${r.hub.hubLocalUnits} hub-local`,
     `simulator                ${n(r.events)} events in ${r.wallSeconds.toFixed(2)} s wall (${n(r.events / Math.max(r.wallSeconds, 1e-9))} events/s)`,
-    `kernel                   ${r.kernel.build}, image sha256 ${r.kernel.sha256}`,
+    `kernel                   ${r.kernel.build}, image sha256 ${r.kernel.sha256}${r.kernel.image ? ` (its checked image ${r.kernel.image}: window checks and watchdog)` : ''}`,
     `dataset                  ${r.dataset.source}, ${n(r.dataset.rows)} x ${r.dataset.dim}, ${n(r.dataset.queries)} queries; vectors sha256 ${r.dataset.sha256}`,
     `trace sha256             ${r.traceHash}`,
     `answers sha256           ${r.answersHash} (data, queries and answers only; the same for any conformant kernel)`,

@@ -14,7 +14,10 @@ import type { RunConfig } from './run-config.ts';
 export interface KernelIdentity {
   /** The build's name (a --kernel-file's manifest names it). */
   build: string;
+  /** SHA-256 of the image that ran. */
   sha256: string;
+  /** The image that ran when it is not the build itself: its checked twin (window checks and watchdog). */
+  image?: string;
 }
 
 export interface DatasetIdentity {
@@ -138,7 +141,11 @@ export function runIdentity(config: RunConfig, data: RunData, kernel: LoadedKern
     : pushHnsw
       ? { pushHnsw: { ef: pushHnsw.driver.settings.ef }, index: indexIdentity([pushHnsw.index]) }
       : {};
-  return { kernel: kernelIdentity(kernel), dataset: datasetIdentity(config, data), config: effectiveConfig(config, mode) };
+  // The build the user chose; every run executes its checked twin unless --unchecked.
+  const ran = kernelIdentity(kernel);
+  const build = config.kernelPath ? ran.build : config.kernel;
+  const kernelId: KernelIdentity = ran.build === build ? ran : { ...ran, build, image: ran.build };
+  return { kernel: kernelId, dataset: datasetIdentity(config, data), config: effectiveConfig(config, mode) };
 }
 
 /** The trace's first line: everything above by content (the dataset's source name is left out). */
