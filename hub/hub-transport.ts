@@ -14,6 +14,9 @@ export interface HubTransport {
   later(fn: () => void): void;
   /** Occupies the hub's own CPU for `cycles` (hub-local work), then calls `done`. */
   hubCompute(cycles: number, done: () => void): void;
+  /** The hub's CPU works `cycles` more, after what it already has; returns the cycle it is
+   *  free again (0 cycles: just asks). Messages the hub sends leave no earlier than that. */
+  chargeHub(cycles: number): number;
   /** Healthy-or-not tiles ordered by distance from `tileId` (nearest first, ties by lower id). */
   nearestTiles(tileId: number): readonly number[];
 }

@@ -4,6 +4,8 @@
 // its replies mean. The core keeps what every mode shares: outstanding messages and their
 // deadlines, faults, restarts, retirement, reassignment and the one path to hub-local
 // compute. Every reply, trap and restart becomes a machine event; the machines decide.
+// The hub's own compute (merges, routing, a graph search it runs, the fallback) is counted
+// where it happens and occupies the hub's CPU: its next message waits for it (hub-work.ts).
 import { createActor } from 'xstate';
 import { decodeTileMessage } from '../protocol/codec.ts';
 import { ProtocolError } from '../protocol/errors.ts';
@@ -14,6 +16,7 @@ import type { TileTrap } from '../tile/tile-trap.ts';
 import type { HubOptions, HubParts, QueryOutcome } from './core/hub-parts.ts';
 import type { JobShape, UnitRef } from './core/job-shape.ts';
 import type { ModeDriver, Outgoing, Placement, Partial, QueryStep } from './core/mode-driver.ts';
+import { DEFAULT_HUB_COST_MODEL, HubWorkMeter, type HubWorkTotals } from './core/hub-work.ts';
 import { QueryBook } from './core/query-book.ts';
 import { TileSession } from './core/tile-session.ts';
 import type { HubSink, HubTransport } from './hub-transport.ts';
@@ -31,6 +34,9 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   private readonly queries: QueryBook;
   private readonly driver: ModeDriver;
   private readonly listener: HubListener | null;
+  private readonly work: HubWorkMeter;
+  /** Candidates of partials received since the hub's compute was last charged. */
+  private unchargedMerges = 0;
 
   constructor(parts: HubParts<T>) {
     const options = parts.options;
@@ -38,7 +44,15 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.driver = parts.driver;
     this.listener = parts.listener ?? null;
     this.transport = parts.connect(this);
-    this.queries = new QueryBook({ k: parts.k, clock: parts.clock, nowCycles: () => this.transport.nowCycles(), stats: this.stats, finished: () => this.refill() });
+    this.work = new HubWorkMeter(parts.dim, parts.hubCost ?? DEFAULT_HUB_COST_MODEL);
+    this.queries = new QueryBook({
+      k: parts.k,
+      clock: parts.clock,
+      nowCycles: () => this.transport.nowCycles(),
+      readyCycles: () => this.chargeHub(),
+      stats: this.stats,
+      finished: () => this.refill(),
+    });
     const tileMachine = createTileMachine({
       nowCycles: () => this.transport.nowCycles(),
       takeJob: (t) => this.takeJob(t),
@@ -66,6 +80,11 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       this.tiles.push(new TileSession(t, actor, (id) => this.driver.connect(id)));
       actor.start();
     }
+  }
+
+  /** The hub's own compute so far, and the cycles it was charged. */
+  get hubWork(): Readonly<HubWorkTotals> {
+    return this.work.totals;
   }
 
   get outcomes(): ReadonlyMap<number, QueryOutcome> {
@@ -172,6 +191,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   private transmit(tileId: number, out: Outgoing): void {
     this.tiles[tileId]!.outstanding = { msgId: out.msgId, sentAtCycles: this.transport.nowCycles(), requestType: out.requestType };
     this.stats.countSent(out.requestType, out.bytes.length);
+    this.chargeHub(); // the driver may have just computed (routing); the message waits for it
     this.transport.send(tileId, out.bytes);
   }
 
@@ -202,8 +222,8 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   private computeOnHub(units: UnitRef[]): void {
     for (const u of units) this.queries.tell(u.queryId, { type: 'UNIT_HUB_LOCAL', unitKey: u.key });
     this.stats.hubLocalUnits += units.length;
-    const { cycles, partials } = this.driver.computeLocally(units);
-    this.transport.hubCompute(cycles, () => {
+    const { distances, partials } = this.driver.computeLocally(units);
+    this.transport.hubCompute(this.work.local(distances), () => {
       for (const p of partials) this.deliver(p);
     });
   }
@@ -265,7 +285,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       else if ('grow' in s) {
         this.queries.tell(s.grow, { type: 'UNITS_ADDED', unitKeys: s.work.flatMap((p) => p.units.map((u) => u.key)) });
         this.place(s.work, true);
-      } else this.queries.tell(s.close, { type: 'SEARCH_DONE', best: s.best, nowCycles: this.transport.nowCycles() });
+      } else this.queries.tell(s.close, { type: 'SEARCH_DONE', best: s.best, nowCycles: this.chargeHub() });
     }
   }
 
@@ -283,7 +303,15 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   }
 
   private deliver(p: Partial): void {
+    this.unchargedMerges += p.candidates.length; // merged into its query's top-K (or found a duplicate)
     if (this.queries.deliver(p)) this.apply(this.driver.answered(p));
+  }
+
+  /** Charges the hub's compute since the last charge to its CPU; the cycle the CPU is free again. */
+  private chargeHub(): number {
+    const cycles = this.work.take(this.driver.hubWork(), this.unchargedMerges);
+    this.unchargedMerges = 0;
+    return this.transport.chargeHub(cycles);
   }
 
   private liveOrNearest(tileId: number): number {

@@ -9,15 +9,6 @@ import type { EncodedDataset } from './encoded-dataset.ts';
 import { METRIC_CODES } from './work/message-builder.ts';
 import { mergeTopK, type Candidate } from './topk-merge.ts';
 
-/** Hub CPU cycles per distance: AVX-512, 32 fp16 lanes per cycle (spec section 6), plus a call. */
-export const HUB_CYCLES_PER_DISTANCE_BASE = 8;
-export const HUB_FP16_LANES_PER_CYCLE = 32;
-
-/** Hub cycles for `distances` distances at the dataset's dim. */
-export function hubComputeCycles(data: EncodedDataset, distances: number): number {
-  return distances * (HUB_CYCLES_PER_DISTANCE_BASE + Math.ceil(data.dim / HUB_FP16_LANES_PER_CYCLE));
-}
-
 /** Query q's distance to each id, as the tile computes it, in the order given. */
 export function localDistances(data: EncodedDataset, queryId: number, ids: Iterable<number>): Candidate[] {
   const query = data.queryBytes(queryId);

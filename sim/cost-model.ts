@@ -47,6 +47,10 @@ export interface CostModel {
   /** CRC32C, byte-at-a-time table lookup (WASM has no CRC instruction). */
   crc32cCyclesPerByte: number;
   crc32cFixedCycles: number;
+  /** i8 -> fp16 dequantization, per 8 elements (one v128 of output). */
+  dequantCyclesPer8Elems: number;
+  /** PQ: per code looked up in the asymmetric distance table (load code, load entry, add). */
+  pqCyclesPerCode: number;
 }
 
 /** The spec's NEON figure: 8 fp16 lanes per cycle, so a 384-dim fp16 distance is 48 cycles. */
@@ -72,6 +76,8 @@ export const SPEC_IDEAL_COST_MODEL: CostModel = Object.freeze({
   ioCopyFixedCycles: 0,
   crc32cCyclesPerByte: 1,
   crc32cFixedCycles: 0,
+  dequantCyclesPer8Elems: 1,
+  pqCyclesPerCode: 1,
 });
 
 /** Default: op counts of the tile's WASM v128 kernel (see docs/cost-model.md for each count). */
@@ -100,6 +106,9 @@ export const WASM_V128_COST_MODEL: CostModel = Object.freeze({
   ioCopyFixedCycles: 8,
   crc32cCyclesPerByte: 7,
   crc32cFixedCycles: 10,
+  // 8 i8 lanes: load, 2 extends, convert to f32 x2, scale mul x2, offset add x2, narrow to fp16.
+  dequantCyclesPer8Elems: 10,
+  pqCyclesPerCode: 3,
 });
 
 export const DEFAULT_COST_MODEL = WASM_V128_COST_MODEL;
@@ -108,16 +117,39 @@ export class CostModelError extends RangeError {
   override name = 'CostModelError';
 }
 
-/** Cycles for one distance between the query and one `dim`-element vector. */
+/** Cycles for one distance between the query and one `dim`-element vector (zero-padded to whole chunks). */
 export function distanceCycles(model: CostModel, dtype: TileDtype, dim: number, metric: TileMetric): number {
   checkCount('dim', dim, 1);
+  return workDistanceCycles(model, dtype, metric, 1, dim);
+}
+
+/**
+ * Cycles for `distances` distances that together covered `elements` vector elements (each
+ * distance's elements padded to whole chunks, as the kernel's counters report them). For
+ * one distance of `dim` padded elements this equals distanceCycles.
+ */
+export function workDistanceCycles(model: CostModel, dtype: TileDtype, metric: TileMetric, distances: number, elements: number): number {
+  checkCount('distance count', distances, 0);
+  checkCount('distance elements', elements, 0);
+  if (distances === 0) return 0;
   const kernel = model.distance[dtype];
   const metricCycles = kernel.metricCyclesPerChunk[metric];
   if (metricCycles === undefined) throw new CostModelError(`metric ${metric} is not supported for dtype ${dtype}`);
-  const chunks = Math.ceil(dim / kernel.lanesPerChunk); // the kernel zero-pads to whole chunks
-  const perChunk = kernel.commonCyclesPerChunk + metricCycles + model.loopCyclesPerChunk;
-  const finish = metric === 'cosine' ? model.cosineFinishCycles : 0;
-  return chunks * perChunk + model.distanceFixedCycles + finish;
+  const chunks = Math.ceil(elements / kernel.lanesPerChunk);
+  const perDistance = model.distanceFixedCycles + (metric === 'cosine' ? model.cosineFinishCycles : 0);
+  return chunks * (kernel.commonCyclesPerChunk + metricCycles + model.loopCyclesPerChunk) + distances * perDistance;
+}
+
+/** Cycles to dequantize `elements` i8 values to fp16. */
+export function dequantCycles(model: CostModel, elements: number): number {
+  checkCount('dequantized elements', elements, 0);
+  return Math.ceil(elements / 8) * model.dequantCyclesPer8Elems;
+}
+
+/** Cycles to look up `codes` PQ codes in the asymmetric distance table. */
+export function pqLookupCycles(model: CostModel, codes: number): number {
+  checkCount('pq codes', codes, 0);
+  return codes * model.pqCyclesPerCode;
 }
 
 /** Cycles for distances from the query to a block of `count` vectors. */

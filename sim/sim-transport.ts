@@ -1,10 +1,12 @@
 // The hub's transport in simulation: messages cross the mesh as timed events, tiles run
 // them for real, replies and traps come back as events. Payloads in the trace are small
-// (tile, message type, msg_id, size); the bytes wait in a side table keyed by a ref.
+// (tile, message type, msg_id, size, and for a reply a digest of its bytes); the bytes
+// wait in a side table keyed by a ref.
 import type { HubSink, HubTransport } from '../hub/hub-transport.ts';
 import { HEADER } from '../protocol/constants.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
 import { CANONICAL_JSON } from './canonical-json.ts';
+import { payloadDigest } from './payload-digest.ts';
 import type { Mesh } from './mesh.ts';
 import type { Simulator } from './simulator.ts';
 import type { TileNode, TileOutcome } from './tile-node.ts';
@@ -19,6 +21,8 @@ export interface MessageRef {
   type: number;
   msgId: number;
   bytes: number;
+  /** Replies only: payloadDigest of the bytes the hub receives, so the trace hash pins every answer. */
+  digest?: string;
 }
 
 export interface SimEvents {
@@ -91,7 +95,8 @@ export class SimTransport implements HubTransport {
 
   send(tileId: number, bytes: Uint8Array): void {
     this.bytesToTiles += bytes.length;
-    const { arrivalCycle } = this.mesh.sendFromHub(this.sim.nowCycles, tileId, bytes.length);
+    // The hub's one CPU sends once it has finished what it was computing (chargeHub, hubCompute).
+    const { arrivalCycle } = this.mesh.sendFromHub(Math.max(this.sim.nowCycles, this.hubBusyUntil), tileId, bytes.length);
     const delivered = this.tap ? this.tap.hubToTile(tileId, bytes) : bytes;
     if (delivered === null) return; // lost in the mesh: the hub's reply timeout notices
     this.sim.scheduleAt(arrivalCycle, 'deliver', this.ref(tileId, delivered));
@@ -107,10 +112,14 @@ export class SimTransport implements HubTransport {
   }
 
   hubCompute(cycles: number, done: () => void): void {
-    const start = Math.max(this.sim.nowCycles, this.hubBusyUntil);
-    this.hubBusyUntil = start + cycles;
-    this.hubBusyCycles += cycles;
+    this.chargeHub(cycles);
     this.sim.setTimer(this.hubBusyUntil - this.sim.nowCycles, 'hub-local', done);
+  }
+
+  chargeHub(cycles: number): number {
+    this.hubBusyUntil = Math.max(this.sim.nowCycles, this.hubBusyUntil) + cycles;
+    this.hubBusyCycles += cycles;
+    return this.hubBusyUntil;
   }
 
   nearestTiles(tileId: number): readonly number[] {
@@ -144,16 +153,16 @@ export class SimTransport implements HubTransport {
     this.messagesToHub++;
     const delivered = this.tap ? this.tap.tileToHub(m.tile, outcome.bytes, arrivalCycle) : outcome.bytes;
     if (delivered === null) return;
-    this.sim.scheduleAt(arrivalCycle, 'reply', this.ref(m.tile, delivered));
+    this.sim.scheduleAt(arrivalCycle, 'reply', this.ref(m.tile, delivered, true));
   }
 
-  private ref(tile: number, bytes: Uint8Array): MessageRef {
+  private ref(tile: number, bytes: Uint8Array, digest = false): MessageRef {
     const ref = this.nextRef++;
     this.inFlight.set(ref, bytes);
     const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const type = bytes.length >= 2 ? v.getUint16(HEADER.type, true) : -1;
     const msgId = bytes.length >= 8 ? v.getUint32(HEADER.id, true) : -1;
-    return withCanonicalJson({ tile, ref, type, msgId, bytes: bytes.length });
+    return withCanonicalJson({ tile, ref, type, msgId, bytes: bytes.length, ...(digest ? { digest: payloadDigest(bytes) } : {}) });
   }
 
   private take(ref: number): Uint8Array {
@@ -168,6 +177,7 @@ export class SimTransport implements HubTransport {
  * sorted order), equal to what canonicalJson would write (test/sim-trace-fast-path.test.ts).
  */
 export function withCanonicalJson(m: MessageRef): MessageRef {
-  m[CANONICAL_JSON] = `{"bytes":${m.bytes},"msgId":${m.msgId},"ref":${m.ref},"tile":${m.tile},"type":${m.type}}`;
+  const digest = m.digest === undefined ? '' : `"digest":${JSON.stringify(m.digest)},`;
+  m[CANONICAL_JSON] = `{"bytes":${m.bytes},${digest}"msgId":${m.msgId},"ref":${m.ref},"tile":${m.tile},"type":${m.type}}`;
   return m;
 }

@@ -1,12 +1,13 @@
 // One simulated tile: a real kernel instance behind a message port. A message that
 // arrives while the tile is busy waits; the kernel runs it for real (its reply and any
-// trap are the kernel's), and the cost model says how many cycles that took.
+// trap are the kernel's), and the cost model prices what its work counters say it did.
 import { TileInstance } from '../tile/tile-instance.ts';
 import type { LoadedKernel } from '../tile/kernel-module.ts';
 import { TileTrap } from '../tile/tile-trap.ts';
-import { CFG_F_REQUIRE_MSG_CRC, CFG_FLAGS, CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CFG_TILE_ID, CONFIG_BYTES, IO_BYTES, IO_PTR, MSG_HEADER_BYTES, ST_BLOCK_COUNT, ST_BLOCK_STRIDE, STATE_PTR } from '../wat/layout.ts';
-import type { CostModel } from './cost-model.ts';
-import { messageCycles, type ComputeShape } from './message-cost.ts';
+import { CFG_F_REQUIRE_MSG_CRC, CFG_FLAGS, CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CFG_TILE_ID, CONFIG_BYTES, IO_BYTES, IO_PTR, MSG_HEADER_BYTES } from '../wat/layout.ts';
+import { ioCopyCycles, type CostModel } from './cost-model.ts';
+import { readWorkCounters, workDelta } from '../tile/work-counters.ts';
+import { addWork, workCycles, zeroWorkCounts, zeroWorkCycles, type ComputeShape, type TileWorkCounts, type TileWorkCycles } from './message-cost.ts';
 
 export interface TileBootConfig {
   dtype: number;
@@ -43,6 +44,8 @@ export class TileNode {
   pendingStallCycles = 0;
   /** Watchdog budget (loop iterations per message) in fuel-counting kernel builds. */
   fuelPerMessage: number;
+  /** What the kernel did over every message, by its work counters, and the cycles charged for it. */
+  readonly work: { counts: TileWorkCounts; cycles: TileWorkCycles } = { counts: zeroWorkCounts(), cycles: zeroWorkCycles() };
 
   constructor(
     readonly tileId: number,
@@ -89,19 +92,33 @@ export class TileNode {
     this.pendingImage = null;
     tile.fuelPerCall = this.fuelPerMessage;
     tile.bytes.set(request, IO_PTR);
+    const before = readWorkCounters(tile);
+    const ownImage = tile === this.instance;
     let length: number;
     try {
       length = tile.call('rvf_on_message');
     } catch (err) {
       if (!(err instanceof TileTrap)) throw err;
-      // A watchdog stop took the whole budget; any other trap, the dispatch up to it.
-      const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : messageCycles(this.model, this.shape, request, new Uint8Array(0), 0);
+      // A watchdog stop took the whole budget; any other trap, the work done up to it.
+      const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : this.charge(tile, before, ownImage, request);
       return { kind: 'trap', trap: err, cycles: this.scaled(spent) + stall };
     }
     const bytes = tile.bytes.slice(IO_PTR, IO_PTR + Math.max(MSG_HEADER_BYTES, Math.min(length, IO_BYTES)));
-    const v = tile.view;
-    const resident = v.getUint32(STATE_PTR + ST_BLOCK_COUNT, true) * v.getUint32(STATE_PTR + ST_BLOCK_STRIDE, true);
-    return { kind: 'reply', bytes, cycles: this.scaled(messageCycles(this.model, this.shape, request, bytes, resident)) + stall };
+    return { kind: 'reply', bytes, cycles: this.scaled(this.charge(tile, before, ownImage, request)) + stall };
+  }
+
+  /**
+   * Cycles of the work the kernel's counters say this message did. A corrupted code image
+   * (fault injection) may have scribbled on the counters, and a dispatch that did not count
+   * exactly one message cannot be trusted either: those pay dispatch and the request copy.
+   */
+  private charge(tile: TileInstance, before: TileWorkCounts, ownImage: boolean, request: Uint8Array): number {
+    const delta = workDelta(before, readWorkCounters(tile));
+    if (!ownImage || delta.messages !== 1) return this.model.messageDispatchCycles + ioCopyCycles(this.model, request.length);
+    const cycles = workCycles(this.model, this.shape, delta);
+    addWork(this.work.counts, delta);
+    addWork(this.work.cycles, cycles);
+    return cycles.total;
   }
 
   private scaled(cycles: number): number {

@@ -3,6 +3,8 @@
 // correctly afterwards. Run on simd, scalar and simd-strict (the strict build traps on
 // any access below the data window, so a passing run also proves no stray access).
 import { describe, expect, it } from 'vitest';
+import { readWorkCounters, workDelta } from '../tile/work-counters.ts';
+import { expectUnchangedExcept, WORK_RANGE } from './helpers/kernel-ext.ts';
 import { Prng } from '../hub/prng.ts';
 import {
   BLOCK_BYTES, BLOCK_PTR, CFG_DIM, CFG_DTYPE, CONFIG_PTR, DATA_BASE, DIST_PTR, DTYPE_BITS, DTYPE_FP16, DTYPE_I8, IDS_PTR, IO_PTR,
@@ -158,7 +160,12 @@ for (const build of BUILDS) {
       const { tile, c } = readyTile(build);
       const first = readTopK(tile).entries;
       expectRejected(tile, S.OK, () => tile.call('rvf_topk_merge', DIST_PTR, IDS_PTR, 0, 3));
-      expectRejected(tile, S.OK, () => mergeIds(tile, ids(c), c.k)); // same ids and distances again
+      // The same ids and distances again: the buffer is unchanged, the merge still offered them.
+      const beforeResend = tile.bytes.slice();
+      const work = readWorkCounters(tile);
+      expect(mergeIds(tile, ids(c), c.k)).toBe(S.OK);
+      expectUnchangedExcept(tile, beforeResend, [WORK_RANGE]);
+      expect(workDelta(work, readWorkCounters(tile))).toMatchObject({ merged: c.vectors.length, distances: 0 });
       expect(readTopK(tile).entries).toEqual(first);
       expect(mergeIds(tile, ids(c), 4)).toBe(S.OK); // a smaller k truncates
       expect(readTopK(tile).entries).toEqual(first.slice(0, 4));

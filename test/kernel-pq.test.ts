@@ -4,7 +4,7 @@ import { pqDistances, pqTable } from '../tile/reference/pq.ts';
 import type { TileInstance } from '../tile/tile-instance.ts';
 import { BLOCK_PTR, DATA_BASE, IO_PTR, MEMORY_BYTES, PQ_CODEBOOK_BYTES, PQ_TABLE_PTR, STATE_PTR, ST_PQ_K, ST_PQ_M, ST_PQ_TABLES, TEMP_PTR } from '../wat/layout.ts';
 import { ERR_BAD_COUNT, ERR_BAD_DIM, ERR_BAD_POINTER, ERR_INVALID_INPUT, ERR_INVALID_PARAMS, ERR_NO_PARAMS, ERR_NO_QUERY, ERR_OUT_OF_MEMORY, OK } from '../wat/status.ts';
-import { BAD_INPUT_BUILDS, CONFORMANCE_BUILDS, expectUnchangedExcept, initTile, pseudoRandomBytes, snapshot } from './helpers/kernel-ext.ts';
+import { BAD_INPUT_BUILDS, CONFORMANCE_BUILDS, expectUnchangedExcept, initTile, pseudoRandomBytes, snapshot, WORK_RANGE } from './helpers/kernel-ext.ts';
 
 const CB_SRC = BLOCK_PTR; // codebook source
 const CODES = BLOCK_PTR + 0x4000;
@@ -175,6 +175,7 @@ describe.each(BAD_INPUT_BUILDS)('PQ errors write nothing (%s)', (build) => {
       [PQ_TABLE_PTR, PQ_TABLE_PTR + 4 * 64],
       [TEMP_PTR, TEMP_PTR + 32],
       [STATE_PTR + ST_PQ_TABLES, STATE_PTR + ST_PQ_TABLES + 4],
+      WORK_RANGE,
     ]);
   });
 });

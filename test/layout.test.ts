@@ -16,6 +16,14 @@ import { TileInstance } from '../tile/tile-instance.ts';
 const watFiles = readdirSync(WAT_DIR).filter((f) => f.endsWith('.wat')).sort();
 const stripComments = (text: string): string => text.replace(/\(;[\s\S]*?;\)/g, '').replace(/;;.*$/gm, '');
 
+/** Numeric masks applied to a flags value (a `$flags` local or a `*_FLAGS` byte) on one line. */
+function rawFlagMasks(line: string): string[] {
+  const flags = String.raw`\((?:local\.get \$flags|i32\.load8_u offset=@[A-Z]+_FLAGS \(i32\.const @[A-Z_]+\))\)`;
+  const literal = String.raw`\(i32\.const -?(?:0x[0-9a-fA-F]+|\d+)\)`;
+  const pattern = new RegExp(String.raw`\(i32\.and (?:${flags} (${literal})|(${literal}) ${flags})\)`, 'g');
+  return [...line.matchAll(pattern)].map((m) => (m[1] ?? m[2])!);
+}
+
 describe('the WAT sources use the layout by name', () => {
   it('defines every @NAME used in wat/ in layout.ts or status.ts', () => {
     const defined = new Set([...Object.keys(L), ...Object.keys(S)]);
@@ -42,6 +50,24 @@ describe('the WAT sources use the layout by name', () => {
       });
     }
     expect(raw).toEqual([]);
+  });
+
+  // A flag mask is a name (@LB_F_FINAL, @LB_F_FINAL_STAGE_MASK), never a number: the
+  // dispatcher once tested `(i32.and flags (i32.const 10))`, which nobody could read.
+  it('masks every flags byte with a named constant, never a numeric literal', () => {
+    const raw: string[] = [];
+    for (const f of watFiles) {
+      stripComments(readFileSync(join(WAT_DIR, f), 'utf8')).split('\n').forEach((line, i) => {
+        for (const hit of rawFlagMasks(line)) raw.push(`${f}:${i + 1}: ${hit}`);
+      });
+    }
+    expect(raw).toEqual([]);
+  });
+
+  it('catches a raw flag mask in a sample line (the check can fail)', () => {
+    expect(rawFlagMasks('(i32.and (local.get $flags) (i32.const 10))')).toEqual(['(i32.const 10)']);
+    expect(rawFlagMasks('(i32.and (i32.load8_u offset=@LB_FLAGS (i32.const @MSG_PAYLOAD_PTR)) (i32.const 5))')).toEqual(['(i32.const 5)']);
+    expect(rawFlagMasks('(i32.and (local.get $flags) (i32.const @LB_F_FINAL))')).toEqual([]);
   });
 
   it('catches a raw address in a sample line (the check can fail)', () => {
@@ -111,6 +137,16 @@ describe('the memory map', () => {
     for (const [name, offset] of fields) expect(offset + 8, name).toBeLessThanOrEqual(L.STATE_BYTES);
     const cfg = Object.entries(L).filter(([n]) => n.startsWith('CFG_')) as [string, number][];
     for (const [name, offset] of cfg) expect(offset + 4, name).toBeLessThanOrEqual(L.CONFIG_BYTES);
+  });
+  it('puts the work counters in the state region, past every state field, eight u32s in 32 B', () => {
+    const fields = Object.entries(L).filter(([n]) => n.startsWith('ST_') && n !== 'ST_WORK') as [string, number][];
+    const lastFieldEnd = Math.max(...fields.map(([name, offset]) => offset + (name === 'ST_BLOCK_FIRST_ID' || name === 'ST_NEIGHBOR_NODE' || name === 'ST_CUR_ID' ? 8 : 4)));
+    expect(L.WORK_PTR).toBe(L.STATE_PTR + L.ST_WORK);
+    expect(L.ST_WORK).toBeGreaterThanOrEqual(lastFieldEnd);
+    expect(L.ST_WORK + L.WORK_BYTES).toBeLessThanOrEqual(L.STATE_BYTES);
+    const wk = Object.entries(L).filter(([n]) => n.startsWith('WK_')).map(([, v]) => v as number).sort((a, b) => a - b);
+    expect(wk).toEqual([0, 4, 8, 12, 16, 20, 24, 28]);
+    expect(L.WORK_PTR % 4).toBe(0);
   });
   it('fits the top-K buffer exactly: 16 entries of 16 B', () => {
     expect(L.TOPK_MAX * L.RESULT_ENTRY_BYTES).toBe(L.RESULT_BYTES);

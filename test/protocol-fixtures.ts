@@ -10,7 +10,7 @@ import { kernelOrderDistanceBits } from '../tile/reference/distances.ts';
 import { referenceTopK, type Candidate } from '../tile/reference/topk.ts';
 import type { Dtype } from '../tile/reference/vector-layout.ts';
 import { TileInstance } from '../tile/tile-instance.ts';
-import { IO_BYTES, IO_PTR, MEMORY_BYTES } from '../wat/layout.ts';
+import { IO_BYTES, IO_PTR, MEMORY_BYTES, WORK_BYTES, WORK_PTR } from '../wat/layout.ts';
 import { randomVector } from './kernel-fixtures.ts';
 
 export interface PushBlock {
@@ -95,12 +95,17 @@ export function readTopK(port: TilePort): TopkEntry[] {
   return reply.entries;
 }
 
-/** All of tile memory except the I/O buffer. */
+/**
+ * All of tile memory except the I/O buffer and the work counters (WORK_PTR): a refused
+ * message still counts as a message, and any CRC it checked as CRC bytes
+ * (test/kernel-work-counters.test.ts checks those deltas exactly).
+ */
 export function snapshot(port: TilePort): Uint8Array {
   const b = port.tile.bytes;
   const out = new Uint8Array(MEMORY_BYTES - IO_BYTES);
   out.set(b.subarray(0, IO_PTR));
   out.set(b.subarray(IO_PTR + IO_BYTES), IO_PTR);
+  out.fill(0, WORK_PTR, WORK_PTR + WORK_BYTES); // below IO_PTR: same offset in the snapshot
   return out;
 }
 

@@ -1,28 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMessage } from '../protocol/codec.ts';
-import { sealMessage } from '../protocol/integrity.ts';
-import { blockChunks } from '../protocol/block-chunks.ts';
-import { DEFAULT_COST_MODEL as model, blockDistanceCycles, crc32cCycles, ioCopyCycles } from '../sim/cost-model.ts';
-import { messageCycles } from '../sim/message-cost.ts';
-import { DTYPE_FP16 } from '../wat/layout.ts';
+import { DEFAULT_COST_MODEL as model, SPEC_IDEAL_COST_MODEL, crc32cCycles, distanceCycles, ioCopyCycles, topkMergeCycles, workDistanceCycles } from '../sim/cost-model.ts';
+import { workCycles, zeroWorkCounts } from '../sim/message-cost.ts';
 
-const shape = { dim: 64, metric: 'l2' as const, k: 10, wire: 'fp16' as const };
+const shape = { metric: 'l2' as const, k: 10 };
 
-describe('message cost', () => {
-  const [chunk] = blockChunks(new Uint8Array(64 * 2 * 10), { firstMsgId: 1, count: 10, dtype: DTYPE_FP16 });
-  const plain = encodeMessage(chunk!);
-  const done = (value: number) => encodeMessage({ type: 'DONE', msgId: 1, requestType: 2, value });
-
-  it('charges the distances a final chunk computed, as its DONE reports them', () => {
-    const computed = messageCycles(model, shape, plain, done(10), 0) - messageCycles(model, shape, plain, done(0), 0);
-    expect(computed).toBeGreaterThanOrEqual(blockDistanceCycles(model, 'fp16', 64, 'l2', 10));
+describe('message cost from the kernel\'s work counters', () => {
+  it('prices n distances over n padded dims exactly as n single distances', () => {
+    for (const m of [model, SPEC_IDEAL_COST_MODEL]) {
+      for (const metric of ['l2', 'ip', 'cosine'] as const) {
+        expect(workDistanceCycles(m, 'fp16', metric, 1, 384)).toBe(distanceCycles(m, 'fp16', 384, metric));
+        expect(workDistanceCycles(m, 'fp16', metric, 37, 37 * 48)).toBe(37 * distanceCycles(m, 'fp16', 48, metric));
+      }
+    }
+    expect(workDistanceCycles(model, 'fp16', 'l2', 1, 384)).toBe(1212); // docs/cost-model.md's worked example
+    expect(workDistanceCycles(model, 'fp16', 'l2', 0, 0)).toBe(0);
   });
 
-  it('charges a sealed message the same work plus its CRC32C check and the reply seal', () => {
-    const sealed = sealMessage(plain);
-    const sealedDone = sealMessage(done(10));
-    const extra = messageCycles(model, shape, sealed, sealedDone, 0) - messageCycles(model, shape, plain, done(10), 0);
-    const expected = crc32cCycles(model, plain.length) + crc32cCycles(model, sealedDone.length) + ioCopyCycles(model, sealed.length) - ioCopyCycles(model, plain.length);
-    expect(extra).toBe(expected);
+  it('charges each counter at its unit cost and nothing for work not done', () => {
+    const w = { ...zeroWorkCounts(), distances: 10, distElems: 10 * 64, merged: 10, crcBytes: 2048, ioBytes: 2048, messages: 1 };
+    const c = workCycles(model, shape, w);
+    expect(c.distance).toBe(10 * distanceCycles(model, 'fp16', 64, 'l2'));
+    expect(c.merge).toBe(topkMergeCycles(model, 10, 10));
+    expect(c.crc).toBe(crc32cCycles(model, 2048));
+    expect(c.io).toBe(ioCopyCycles(model, 2048));
+    expect(c.dispatch).toBe(model.messageDispatchCycles);
+    expect(c.dequant + c.pq).toBe(0);
+    expect(c.total).toBe(c.distance + c.merge + c.crc + c.io + c.dispatch);
+    const idle = workCycles(model, shape, { ...zeroWorkCounts(), messages: 1 });
+    expect(idle).toMatchObject({ distance: 0, merge: 0, crc: 0, io: 0, total: model.messageDispatchCycles });
   });
 });

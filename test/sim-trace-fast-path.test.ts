@@ -7,6 +7,7 @@ describe('precomputed canonical JSON', () => {
     for (const m of [
       { tile: 3, ref: 17, type: 0x4002, msgId: 4_294_967_295, bytes: 2048 },
       { tile: 0, ref: 1, type: -1, msgId: -1, bytes: 0 },
+      { tile: 2, ref: 9, type: 0x81, msgId: 12, bytes: 176, digest: '0123456789abcdef' },
     ]) {
       const generic = canonicalJson({ ...m });
       const fast = withCanonicalJson({ ...m });

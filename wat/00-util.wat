@@ -15,3 +15,10 @@
   (i32.load (i32.add (local.get $field) (i32.const @STATE_PTR))))
 (func $st_set (param $field i32) (param $v i32)
   (i32.store (i32.add (local.get $field) (i32.const @STATE_PTR)) (local.get $v)))
+
+;; Adds $n to the work counter at @WORK_PTR + $counter (one of the WK_* offsets): u32, wrapping.
+;; Called where the work happens, after the checks that can refuse it, in both builds alike;
+;; the simulator charges cycles from the counters' deltas (docs/memory-map.md "Work counters").
+(func $work (param $counter i32) (param $n i32)
+  (i32.store offset=@WORK_PTR (local.get $counter)
+    (i32.add (i32.load offset=@WORK_PTR (local.get $counter)) (local.get $n))))

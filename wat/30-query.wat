@@ -49,6 +49,7 @@
   (local.set $padded (i32.shr_u (local.get $stride) (local.get $is16)))
   ;; Raw query -> TEMP, zero-padded to the stride.
   (memory.copy (i32.const @TEMP_PTR) (local.get $query_ptr) (local.get $raw))
+  (call $work (i32.const @WK_IO_BYTES) (local.get $stride))
   (memory.fill (i32.add (i32.const @TEMP_PTR) (local.get $raw)) (i32.const 0)
     (i32.sub (local.get $stride) (local.get $raw)))
   (call $st_set (i32.const @ST_QUERY_DIM) (local.get $dim))

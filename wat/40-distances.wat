@@ -175,6 +175,8 @@
     (then (return (i32.const @ERR_BAD_METRIC))))
   (if (i32.eqz (call $range_ok (local.get $result_ptr) (i32.shl (local.get $count) (i32.const 2))))
     (then (return (i32.const @ERR_BAD_POINTER))))
+  (call $work (i32.const @WK_DISTANCES) (local.get $count))
+  (call $work (i32.const @WK_DIST_ELEMS) (i32.mul (local.get $count) (call $st_get (i32.const @ST_QUERY_PADDED))))
   (local.set $v (call $st_get (i32.const @ST_BLOCK_PTR)))
   (local.set $qn (f32.load offset=@ST_QUERY_NORM (i32.const @STATE_PTR)))
   (local.set $out (local.get $result_ptr))

@@ -26,6 +26,7 @@
         (call $range_ok (local.get $dist_ptr) (i32.shl (local.get $count) (i32.const 2)))
         (call $range_ok (local.get $id_ptr) (i32.shl (local.get $count) (i32.const 3)))))
     (then (return (i32.const @ERR_BAD_POINTER))))
+  (call $work (i32.const @WK_MERGED) (local.get $count))
   (if (i32.eqz (local.get $count)) (then (return (i32.const @OK))))
   ;; A smaller k than before truncates the buffer.
   (local.set $len (call $st_get (i32.const @ST_TOPK_LEN)))
@@ -66,9 +67,11 @@
 ;; rvf_topk_read(out_ptr): copy the @ST_TOPK_LEN valid entries to out_ptr (checked for
 ;; the full 256 B buffer); the host reads the count from @ST_TOPK_LEN.
 (func $rvf_topk_read (export "rvf_topk_read") (param $out_ptr i32) (result i32)
+  (local $bytes i32)
   (if (i32.eqz (call $range_ok (local.get $out_ptr) (i32.const @RESULT_BYTES))) (then (return (i32.const @ERR_BAD_POINTER))))
-  (memory.copy (local.get $out_ptr) (i32.const @RESULT_PTR)
-    (i32.shl (call $st_get (i32.const @ST_TOPK_LEN)) (i32.const 4)))
+  (local.set $bytes (i32.shl (call $st_get (i32.const @ST_TOPK_LEN)) (i32.const 4)))
+  (memory.copy (local.get $out_ptr) (i32.const @RESULT_PTR) (local.get $bytes))
+  (call $work (i32.const @WK_IO_BYTES) (local.get $bytes))
   (i32.const @OK))
 
 ;; For the dispatch loop: implicit ids first_id + i for the loaded block into @IDS_PTR,

@@ -14,6 +14,7 @@
   (if (i32.eqz (call $range_ok (local.get $p) (i32.shl (local.get $dim) (i32.const 3))))
     (then (return (i32.const @ERR_BAD_POINTER))))
   (memory.copy (i32.const @SQ_PTR) (local.get $p) (i32.shl (local.get $dim) (i32.const 3)))
+  (call $work (i32.const @WK_IO_BYTES) (i32.shl (local.get $dim) (i32.const 3)))
   (loop $dims
     (local.set $ok (i32.lt_u (local.get $j) (local.get $dim)))
     (local.set $p (i32.add (i32.shl (local.get $j) (i32.const 3)) (i32.const @SQ_PTR)))
@@ -100,6 +101,7 @@
   (if (i32.and (i32.lt_u (local.get $src) (i32.add (local.get $dst) (local.get $total)))
                (i32.lt_u (local.get $dst) (i32.add (local.get $src) (local.get $total))))
     (then (return (i32.const @ERR_INVALID_OUTPUT))))
+  (call $work (i32.const @WK_DEQUANT) (local.get $total))
   (loop $group
 ;;#if simd
     (local.set $c (i16x8.add (v128.load8x8_s (i32.add (local.get $src) (local.get $e))) (i16x8.splat (i32.const 128))))

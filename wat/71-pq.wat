@@ -19,6 +19,7 @@
     (then (return (i32.const @ERR_OUT_OF_MEMORY))))
   (if (i32.eqz (call $range_ok (local.get $p) (local.get $bytes))) (then (return (i32.const @ERR_BAD_POINTER))))
   (memory.copy (i32.const @PQ_CODEBOOK_PTR) (local.get $p) (local.get $bytes))
+  (call $work (i32.const @WK_IO_BYTES) (local.get $bytes))
   (call $st_set (i32.const @ST_PQ_M) (local.get $m))
   (call $st_set (i32.const @ST_PQ_K) (local.get $k))
   (call $st_set (i32.const @ST_PQ_TABLES) (i32.const 0))
@@ -83,6 +84,10 @@
     (if (i32.ge_u (i32.load8_u (i32.add (local.get $codes) (local.get $i))) (local.get $k))
       (then (return (i32.const @ERR_INVALID_INPUT))))
     (br_if $check (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+  ;; Work: the table's K x dim element steps, then M code lookups per distance.
+  (call $work (i32.const @WK_DIST_ELEMS) (i32.mul (local.get $k) (call $st_get (i32.const @ST_QUERY_DIM))))
+  (call $work (i32.const @WK_DISTANCES) (local.get $count))
+  (call $work (i32.const @WK_PQ_CODES) (local.get $n))
   (call $pq_table_build (local.get $m) (local.get $k)
     (i32.div_u (call $st_get (i32.const @ST_QUERY_DIM)) (local.get $m)))
   (call $st_set (i32.const @ST_PQ_TABLES) (i32.const 1))

@@ -14,6 +14,7 @@
   (if (i32.eqz (call $range_ok (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
     (then (return (i32.const @ERR_BAD_POINTER))))
   (memory.copy (i32.const @NEIGHBOR_PTR) (local.get $p) (i32.shl (local.get $n) (i32.const 3)))
+  (call $work (i32.const @WK_IO_BYTES) (i32.shl (local.get $n) (i32.const 3)))
   (i64.store offset=@ST_NEIGHBOR_NODE (i32.const @STATE_PTR) (local.get $node))
   (call $st_set (i32.const @ST_NEIGHBOR_LAYER) (local.get $layer))
   (call $st_set (i32.const @ST_NEIGHBOR_COUNT) (local.get $n))

@@ -119,7 +119,7 @@
       (return (call $pull_pick))))
   ;; A block stream's FINAL chunk that computed and merged: its ids are seen now.
   (if (i32.and (i32.eq (local.get $t) (i32.const @MSG_LOAD_BLOCK))
-        (i32.eq (i32.and (i32.load8_u offset=@LB_FLAGS (i32.const @MSG_PAYLOAD_PTR)) (i32.const 5)) (i32.const @LB_F_FINAL))) ;; 5 = FINAL | STAGE_ONLY
+        (i32.eq (i32.and (i32.load8_u offset=@LB_FLAGS (i32.const @MSG_PAYLOAD_PTR)) (i32.const @LB_F_FINAL_STAGE_MASK)) (i32.const @LB_F_FINAL)))
     (then
       (local.set $n (call $st_get (i32.const @ST_BLOCK_COUNT)))
       (block $marked

@@ -14,11 +14,12 @@
 
 (func $rvf_on_message (export "rvf_on_message") (result i32)
   (local $t i32) (local $end i32)
+  (call $work (i32.const @WK_MESSAGES) (i32.const 1))
   (local.set $t (i32.load16_u (i32.const @IO_PTR)))
   (if (i32.eqz (i32.or (i32.and (local.get $t) (i32.const @MSG_F_CRC))
                        (i32.and (i32.load8_u offset=@CFG_FLAGS (i32.const @CONFIG_PTR)) (i32.const @CFG_F_REQUIRE_MSG_CRC))))
     (then (return (call $dispatch_message))))
-  (local.set $t (i32.and (local.get $t) (i32.const 0x3fff)))
+  (local.set $t (i32.and (local.get $t) (i32.const @MSG_TYPE_MASK)))
   (local.set $end (i32.add (i32.load16_u offset=@MSG_LENGTH (i32.const @IO_PTR)) (i32.const @MSG_HEADER_BYTES)))
   (if (i32.gt_u (local.get $end) (i32.sub (i32.const @IO_BYTES) (i32.const @MSG_CRC_BYTES)))
     (then (return (call $seal_reply
@@ -34,10 +35,12 @@
                (i32.ne (local.tee $end (call $st_get (i32.const @ST_LAST_REPLY_LEN))) (i32.const 0)))
     (then
       (memory.copy (i32.const @IO_PTR) (i32.const @TEMP_PTR) (local.get $end))
+      (call $work (i32.const @WK_IO_BYTES) (local.get $end))
       (return (local.get $end))))
   (i32.store16 (i32.const @IO_PTR) (local.get $t))
   (local.set $end (call $seal_reply (call $dispatch_message)))
   (call $st_set (i32.const @ST_LAST_MSG_ID) (i32.load offset=@MSG_ID (i32.const @IO_PTR)))
   (call $st_set (i32.const @ST_LAST_REPLY_LEN) (local.get $end))
   (memory.copy (i32.const @TEMP_PTR) (i32.const @IO_PTR) (local.get $end))
+  (call $work (i32.const @WK_IO_BYTES) (local.get $end))
   (local.get $end))

@@ -96,7 +96,24 @@ export const ST_PULL = 0x88; // u32 1 while the loaded query is walked in pull m
 export const ST_PULL_LAYER = 0x8c; // u32 pull descent: layer (>= 1) of the list being stepped, 0 = base-layer beam; must follow ST_PULL (LOAD_QUERY clears both with one i64 store)
 export const ST_LAST_MSG_ID = 0x90; // u32 msg_id of the last sealed request dispatched (integrity mode)
 export const ST_LAST_REPLY_LEN = 0x94; // u32 bytes of its sealed reply, kept at TEMP_PTR; 0 = none
-// 0x98..0xBF reserved for pull-mode traversal state (docs/pull-mode.md).
+// 0x98..0x9F spare.
+// The work counters (below) take the state region's last WORK_BYTES: rvf_init zeroes the
+// whole region, so they start at 0 with no extra code, and RESET (which clears only query,
+// block and stream fields) leaves them counting.
+export const ST_WORK = 0xa0;
+
+// ---- work counters (docs/memory-map.md "Work counters"; the simulator charges cycles from
+// their deltas across one rvf_on_message call). u32 each, wrapping; offsets from WORK_PTR. ----
+export const WORK_PTR = STATE_PTR + ST_WORK; // 0xE0E0
+export const WORK_BYTES = 32;
+export const WK_DISTANCES = 0x00; // distances computed (one per vector x query)
+export const WK_DIST_ELEMS = 0x04; // vector elements those distances covered (padded dims summed)
+export const WK_MERGED = 0x08; // candidates offered to the top-K merge
+export const WK_CRC_BYTES = 0x0c; // bytes CRC32C ran over (block verify, message check and seal, export)
+export const WK_DEQUANT = 0x10; // elements dequantized (i8 -> fp16)
+export const WK_IO_BYTES = 0x14; // bytes decoded/copied by message handlers (query decode, chunk copies)
+export const WK_MESSAGES = 0x18; // messages dispatched by rvf_on_message
+export const WK_PQ_CODES = 0x1c; // PQ codes looked up
 
 // ---- pull mode (docs/pull-mode.md): the visited filter, a Bloom filter over low32(id) ----
 export const PULL_FILTER_PTR = DECODE_PTR; // the 1 KB decode workspace (unused while walking)
@@ -174,6 +191,8 @@ export const MSG_ERROR = 0x85;
 // Integrity: a message whose type has this bit carries a u32 CRC32C of its header and
 // payload right after the payload (outside msg_length); the reply is sealed the same way.
 export const MSG_F_CRC = 0x4000;
+export const MSG_TYPE_MASK = 0x3fff; // the type without its flag bits (MSG_F_CRC and bit 15)
+export const MSG_HUB_TYPES = 7; // hub -> tile types are MSG_LOAD_QUERY .. MSG_LOAD_QUERY + 6 (MSG_RESET)
 export const MSG_CRC_BYTES = 4;
 // LOAD_QUERY payload
 export const LQ_DTYPE = 0x00; // u8
@@ -198,6 +217,13 @@ export const LB_F_STAGE_ONLY = 0x04;
 export const LB_F_DEQUANT = 0x08;
 export const LB_F_VERIFY_CRC = 0x10;
 export const LB_F_FRESH_TOPK = 0x20; // on FINAL, empty the top-K before the merge (push-hnsw: READ_TOPK returns exactly this block's distances)
+// The flags every chunk of one stream must agree on: they decide the stream's layout.
+export const LB_F_LAYOUT = LB_F_EXPLICIT_IDS | LB_F_DEQUANT;
+// FINAL without STAGE_ONLY is a chunk that computed (pull mode marks its ids seen): test (flags & mask) == LB_F_FINAL.
+export const LB_F_FINAL_STAGE_MASK = LB_F_FINAL | LB_F_STAGE_ONLY;
+// ST_CHUNK_DTYPE holds the stream's shape: dtype | (flags & LB_F_LAYOUT) << CHUNK_LAYOUT_SHIFT.
+export const CHUNK_LAYOUT_SHIFT = 8;
+export const CHUNK_F_DEQUANT = LB_F_DEQUANT << CHUNK_LAYOUT_SHIFT; // the staged stream was i8 codes to dequantize
 export const LB_DEQUANT_STAGE_PTR = BLOCK_PTR + BLOCK_BYTES / 2; // i8 codes wait here for rvf_dequant_i8
 // LOAD_NEIGHBORS payload: node, layer, then the record rvf_load_neighbors reads
 export const LN_NODE_ID = 0x00; // u64
@@ -219,7 +245,8 @@ export const LP_F_FINAL = 0x01;
 // COMPUTE payload
 export const CMP_METRIC = 0x00; // u8
 export const CMP_K = 0x01; // u8
-export const CMP_FLAGS = 0x02; // u8 bit4 VERIFY_CRC (same bit as LB_F_VERIFY_CRC)
+export const CMP_FLAGS = 0x02; // u8 CMP_F_*
+export const CMP_F_VERIFY_CRC = LB_F_VERIFY_CRC; // re-check the resident block's CRC32C first (same bit as LOAD_BLOCK's)
 export const CMP_BYTES = 4;
 // replies: DONE {u16 request type, u16 0, u32 value}; ERROR {u16 code, u16 request type, u32 detail}
 export const REPLY_WORD = 0x00;
@@ -227,4 +254,5 @@ export const REPLY_VALUE = 0x04;
 export const REPLY_BYTES = 8;
 export const TOPK_RESULT_HEADER_BYTES = 8; // u32 count, u32 0, then count x 16 B entries
 // Kernel state used by the dispatcher's parameter staging (a u32 in the state region's gap).
-export const ST_PARAM_STAGE = 0x3c; // u32 bytes of params staged by LOAD_PARAMS | kind << 16
+export const ST_PARAM_STAGE = 0x3c; // u32 bytes of params staged by LOAD_PARAMS | kind << PARAM_STAGE_KIND_SHIFT
+export const PARAM_STAGE_KIND_SHIFT = 16;

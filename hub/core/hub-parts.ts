@@ -2,6 +2,7 @@
 import type { HubClock, HubSink, HubTransport } from '../hub-transport.ts';
 import type { Candidate } from '../topk-merge.ts';
 import type { HubListener } from '../work/tile-fault.ts';
+import type { HubCostModel } from './hub-work.ts';
 import type { ModeDriver } from './mode-driver.ts';
 
 export interface HubOptions {
@@ -31,6 +32,10 @@ export interface QueryOutcome {
 export interface HubParts<T extends HubTransport> {
   /** Neighbours per query (the query machines merge partials to this many). */
   k: number;
+  /** Vector dimension, for pricing the hub's own distances. */
+  dim: number;
+  /** Prices the hub's own compute (default DEFAULT_HUB_COST_MODEL, docs/cost-model.md). */
+  hubCost?: HubCostModel;
   options: HubOptions;
   driver: ModeDriver;
   clock: HubClock;

@@ -5,6 +5,7 @@
 // computes a unit itself when no tile is left. docs/architecture.md draws who calls whom.
 import type { TileMessage } from '../../protocol/types.ts';
 import type { Candidate } from '../topk-merge.ts';
+import type { DriverHubWork } from './hub-work.ts';
 import type { TileFault } from '../work/tile-fault.ts';
 import type { JobShape, ResumeAt, UnitRef } from './job-shape.ts';
 
@@ -85,6 +86,9 @@ export interface ModeDriver {
   /** A job is rebuilt from these pending units: those to retry on a tile, and those the
    *  hub now computes itself (counted per unit; each handed over goes alone). */
   rebuild(units: UnitRef[]): { retry: UnitRef[]; handOver: UnitRef[] };
-  /** The hub's own answer to units no tile can take, and its cost in hub cycles. */
-  computeLocally(units: readonly UnitRef[]): { cycles: number; partials: Partial[] };
+  /** The hub's own answer to units no tile can take, and the distances it computed for it
+   *  (the core prices them on the hub cost model, hub/core/hub-work.ts). */
+  computeLocally(units: readonly UnitRef[]): { distances: number; partials: Partial[] };
+  /** The hub compute this driver has done so far (routing, a graph search), cumulative. */
+  hubWork(): DriverHubWork;
 }

@@ -13,6 +13,8 @@ export interface QueryBookParts {
   k: number;
   clock: HubClock;
   nowCycles(): number;
+  /** When the hub is done with what it has computed so far: a merge finishes a query then. */
+  readyCycles(): number;
   stats: HubStats;
   /** A query finished (called from its machine's own action). */
   finished(queryId: number): void;
@@ -71,7 +73,7 @@ export class QueryBook {
       return false;
     }
     const fresh = q.getSnapshot().context.pending.includes(p.unitKey);
-    q.send({ type: 'PARTIAL', unitKey: p.unitKey, candidates: p.candidates, nowCycles: this.parts.nowCycles() });
+    q.send({ type: 'PARTIAL', unitKey: p.unitKey, candidates: p.candidates, nowCycles: this.parts.readyCycles() });
     return fresh;
   }
 

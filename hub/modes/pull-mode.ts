@@ -5,9 +5,9 @@
 // (LOAD_QUERY with the walk flag, the walk, READ_TOPK) and replays a walk on the hub when
 // it keeps failing.
 import type { TileMessage } from '../../protocol/types.ts';
+import type { DriverHubWork } from '../core/hub-work.ts';
 import type { LinkReply, ModeDriver, ModeOptions, Outgoing, Partial, QueryStep, TileLink } from '../core/mode-driver.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
-import { hubComputeCycles } from '../local-fallback.ts';
 import { PullLocalWalker, type PullWalkDriver } from '../pull/pull-driver.ts';
 import { JobPlanner } from '../work/job-planner.ts';
 import { walkUnitKey, type JobStep, type TileJob, type WalkUnit, type WorkUnit } from '../work/job.ts';
@@ -61,6 +61,11 @@ export class PullModeDriver implements ModeDriver {
     return new PullLink({ tileId, messages: this.messages, planner: this.planner, replayable: this.options.integrity }, this.walker);
   }
 
+  /** With --descent hub, the hub routes each walk through the upper layers to its seeds. */
+  hubWork(): DriverHubWork {
+    return { routingDistances: this.walker.stats.hubRoutingDistances, expansions: 0, beamCandidates: 0 };
+  }
+
   rebuild(units: WorkUnit[]): { retry: WorkUnit[]; handOver: WorkUnit[] } {
     const retry: WorkUnit[] = [];
     const handOver: WorkUnit[] = [];
@@ -76,7 +81,7 @@ export class PullModeDriver implements ModeDriver {
     return { retry, handOver };
   }
 
-  computeLocally(units: readonly WorkUnit[]): { cycles: number; partials: Partial[] } {
+  computeLocally(units: readonly WorkUnit[]): { distances: number; partials: Partial[] } {
     let distances = 0;
     const partials = units.map((u) => {
       if (u.kind !== 'walk') throw new RangeError(`unit ${u.key}: pull mode computes walks, not ${u.kind}`);
@@ -84,7 +89,7 @@ export class PullModeDriver implements ModeDriver {
       distances += r.distances;
       return { queryId: u.queryId, unitKey: u.key, candidates: r.candidates };
     });
-    return { cycles: hubComputeCycles(this.data, distances), partials };
+    return { distances, partials };
   }
 }
 

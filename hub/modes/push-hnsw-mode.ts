@@ -2,9 +2,10 @@
 // and the tiles compute each expansion's distances, one FRESH_TOPK batch per unit. A query
 // is open ("growing") until its search ends: every round's batches are added as units, and
 // the search's answer closes it. Queries are admitted up to the concurrency.
+import type { DriverHubWork } from '../core/hub-work.ts';
 import type { LinkReply, ModeDriver, ModeOptions, Partial, QueryStep, TileLink } from '../core/mode-driver.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
-import { hubComputeCycles, localDistances } from '../local-fallback.ts';
+import { localDistances } from '../local-fallback.ts';
 import type { PushHnswDriver, SearchStep } from '../push-hnsw/push-hnsw-driver.ts';
 import { mergeTopK } from '../topk-merge.ts';
 import { JobPlanner } from '../work/job-planner.ts';
@@ -50,11 +51,16 @@ export class PushHnswModeDriver implements ModeDriver {
     return new HnswLink({ tileId, messages: this.messages, planner: this.planner, replayable: this.options.integrity }, this.search);
   }
 
+  /** The hub's HNSW walk: every node it expands and every distance it takes into its beam. */
+  hubWork(): DriverHubWork {
+    return { routingDistances: 0, expansions: this.search.stats.expansions, beamCandidates: this.search.stats.distances };
+  }
+
   rebuild(units: WorkUnit[]): { retry: WorkUnit[]; handOver: WorkUnit[] } {
     return { retry: units, handOver: [] };
   }
 
-  computeLocally(units: readonly WorkUnit[]): { cycles: number; partials: Partial[] } {
+  computeLocally(units: readonly WorkUnit[]): { distances: number; partials: Partial[] } {
     let distances = 0;
     const partials = units.map((u) => {
       if (u.kind !== 'hnsw-batch') throw new RangeError(`unit ${u.key}: push-hnsw computes batches, not ${u.kind}`);
@@ -63,7 +69,7 @@ export class PushHnswModeDriver implements ModeDriver {
       distances += batch.length;
       return { queryId: u.queryId, unitKey: u.key, candidates: mergeTopK([], batch, batch.length) };
     });
-    return { cycles: hubComputeCycles(this.data, distances), partials };
+    return { distances, partials };
   }
 }
 

@@ -5,9 +5,10 @@
 //          concurrency, and the next is admitted as one finishes.
 //   block  (block-stationary) each block's owner stages the block once and runs every
 //          query of the batch against it; the whole batch starts at once.
+import { NO_DRIVER_WORK, type DriverHubWork } from '../core/hub-work.ts';
 import type { ModeDriver, ModeOptions, Partial, QueryStep, TileLink } from '../core/mode-driver.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
-import { hubComputeCycles, localBlockScan } from '../local-fallback.ts';
+import { localBlockScan } from '../local-fallback.ts';
 import { JobPlanner } from '../work/job-planner.ts';
 import type { WorkUnit } from '../work/job.ts';
 import { MessageBuilder } from '../work/message-builder.ts';
@@ -54,11 +55,16 @@ export class PushScanDriver implements ModeDriver {
     return new StepLink({ tileId, messages: this.messages, planner: this.planner, replayable: this.options.integrity });
   }
 
+  /** The scan's hub work is its merges, which the core counts. */
+  hubWork(): DriverHubWork {
+    return NO_DRIVER_WORK;
+  }
+
   rebuild(units: WorkUnit[]): { retry: WorkUnit[]; handOver: WorkUnit[] } {
     return { retry: units, handOver: [] };
   }
 
-  computeLocally(units: readonly WorkUnit[]): { cycles: number; partials: Partial[] } {
+  computeLocally(units: readonly WorkUnit[]): { distances: number; partials: Partial[] } {
     let distances = 0;
     const partials = units.map((u) => {
       if (u.kind !== 'scan' && u.kind !== 'probe') throw new RangeError(`unit ${u.key}: push mode computes scan and probe units, not ${u.kind}`);
@@ -66,6 +72,6 @@ export class PushScanDriver implements ModeDriver {
       distances += r.distances;
       return { queryId: u.queryId, unitKey: u.key, candidates: r.candidates };
     });
-    return { cycles: hubComputeCycles(this.data, distances), partials };
+    return { distances, partials };
   }
 }

@@ -50,7 +50,7 @@ const n = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFraction
 
 export function formatComparison(c: Comparison): string {
   const b = c.base;
-  const head = ['mode', `recall@${b.k}`, 'msgs/query', 'bytes/query', 'p50 latency', 'p99 latency', 'QPS (sim)', 'tile util'];
+  const head = ['mode', `recall@${b.k}`, 'msgs/query', 'bytes/query', 'p50 latency', 'p99 latency', 'QPS (sim)', 'tile util', 'tile dist/query', 'tile cycles/query', 'hub cycles/query'];
   const body = c.rows.map(({ label, summary: r }) => [
     label,
     r.recallAtK.toFixed(4),
@@ -60,6 +60,9 @@ export function formatComparison(c: Comparison): string {
     `${n(r.latencyUsP99, 1)} us`,
     n(r.simulatedQps, 1),
     `${(r.tileUtilization.mean * 100).toFixed(1)}%`,
+    n(r.tileWork.distances / r.queries, 1),
+    n(r.tileWork.cycles.total / r.queries),
+    n(r.hubWork.cycles / r.queries),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join(' | ')} |`;
@@ -76,7 +79,7 @@ export function formatComparison(c: Comparison): string {
             `${n(hnsw.pushHnsw.roundsPerQuery, 1)} rounds, ${n(hnsw.pushHnsw.batchesPerQuery, 1)} batches, ${n(hnsw.pushHnsw.distancesPerQuery, 1)} tile distances per query`,
         ]
       : []),
-    `recall@${b.k} against exact search over the original float data; messages and bytes both ways; latency and QPS in simulated time`,
+    `recall@${b.k} against exact search over the original float data; messages and bytes both ways; latency and QPS in simulated time; tile work by the kernels' counters, hub work on the hub cost model (docs/cost-model.md)`,
     ...c.rows.map(({ label, summary: r }) => `  ${label}: trace ${r.traceHash.slice(0, 16)}, ${r.wallSeconds.toFixed(1)} s wall`),
   ].join('\n');
 }

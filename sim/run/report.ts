@@ -5,6 +5,10 @@ import type { Simulation } from './simulation.ts';
 import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
 import { countEqualToReference, referenceHnswSearch } from '../../hub/push-hnsw/reference-search.ts';
+import { answersHash } from './answers-hash.ts';
+import { tileWorkSummary, type TileWorkSummary } from './work-summary.ts';
+import type { HubWorkTotals } from '../../hub/core/hub-work.ts';
+import type { DatasetIdentity, EffectiveConfig, KernelIdentity } from './run-identity.ts';
 import { LQ_HEADER_BYTES, MSG_HEADER_BYTES, REPLY_BYTES, RESULT_ENTRY_BYTES, TOPK_RESULT_HEADER_BYTES } from '../../wat/layout.ts';
 
 export interface RunSummary {
@@ -32,6 +36,16 @@ export interface RunSummary {
   events: number;
   wallSeconds: number;
   traceHash: string;
+  /** Dataset content, queries and answers only (no kernel identity): equal for any conformant kernel. */
+  answersHash: string;
+  kernel: KernelIdentity;
+  dataset: DatasetIdentity;
+  /** The settings the run really used (a data file's rows and dim, the index's own M). */
+  config: EffectiveConfig;
+  /** What the tiles' kernels did (their work counters), summed over tiles, and its cycles. */
+  tileWork: TileWorkSummary;
+  /** What the hub computed itself (routing, fallback distances, merges, the push-hnsw walk) and its cycles. */
+  hubWork: HubWorkTotals;
   /** Pull mode only. */
   pull?: PullSummary;
   /** Push-hnsw only. */
@@ -179,6 +193,12 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     events,
     wallSeconds,
     traceHash: s.trace.hashHex(),
+    answersHash: answersHash(s.identity.dataset.sha256, s.identity.dataset.queriesSha256, Array.from({ length: nq }, (_, q) => hub.outcomes.get(q)?.best ?? [])),
+    kernel: s.identity.kernel,
+    dataset: s.identity.dataset,
+    config: s.identity.config,
+    tileWork: tileWorkSummary(s.nodes),
+    hubWork: { ...s.hub.hubWork },
     ...(s.pull ? { pull: pullSummary(s) } : {}),
     ...(s.pushHnsw ? { pushHnsw: pushHnswSummary(s) } : {}),
   };
@@ -215,8 +235,9 @@ function pullSummary(s: Simulation): PullSummary {
     walks: index.walks,
     split: p.split,
     descent: index.descent,
-    M: p.M,
-    efConstruction: p.efConstruction,
+    // The index's own parameters: a loaded --index file may have been built with another M.
+    M: index.regions[0]!.params.M,
+    efConstruction: index.regions[0]!.params.efConstruction,
     index: `${from}${index.sources[0]?.path ? ` (${index.sources.length > 1 ? `${index.sources.length} regions, ` : ''}${index.sources[0].path})` : ''}`,
     hopsPerQuery: driver.stats.expansions / nq,
     descentStepsPerQuery: driver.stats.descentSteps / nq,
@@ -234,7 +255,8 @@ const n = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFraction
 export function formatSummary(r: RunSummary): string {
   const lines = [
     `seed ${r.seed}  data: ${r.data}`,
-    `  ${r.derived.dtype} vectors, ${r.derived.vectorsPerBlock} per block, ${n(r.derived.blocks)} blocks, schedule ${r.derived.schedule}-stationary, kernel ${r.derived.kernel}`,
+    `  ${n(r.dataset.rows)} x ${r.dataset.dim} ${r.derived.dtype} vectors, ${r.derived.vectorsPerBlock} per block, ${n(r.derived.blocks)} blocks, schedule ${r.derived.schedule}-stationary, kernel ${r.derived.kernel}`,
+    `  ${r.config.tiles} tiles on a ${r.config.mesh} mesh, metric ${r.config.metric}, concurrency ${r.config.concurrency}, mode ${r.config.mode}`,
     `queries ${n(r.queries)}, k ${r.k}`,
     `  recall@${r.k}              ${r.recallAtK.toFixed(4)} (against exact search over the original float data)`,
     `  exact top-${r.k}            ${n(r.exactMatches)} / ${n(r.queries)} ${r.exactMatchNote}`,
@@ -265,10 +287,16 @@ export function formatSummary(r: RunSummary): string {
           `  bytes per query        push-hnsw ${n(r.bytesPerQuery)} B vs push ${n(r.pushHnsw.pushBytesPerQuery)} B on the same data (${(r.pushHnsw.pushBytesPerQuery / Math.max(1, r.bytesPerQuery)).toFixed(1)}x less)`,
         ]
       : []),
+    `tile work                ${n(r.tileWork.distances)} distances, ${n(r.tileWork.merges)} candidates merged, ${n(r.tileWork.crcBytes)} B checked by CRC32C`,
+    `  tile cycles            ${n(r.tileWork.cycles.total)}: distances ${n(r.tileWork.cycles.distance)}, merges ${n(r.tileWork.cycles.merge)}, CRC ${n(r.tileWork.cycles.crc)}, I/O ${n(r.tileWork.cycles.io + r.tileWork.cycles.dequant)}, dispatch ${n(r.tileWork.cycles.dispatch)}${r.tileWork.cycles.pq > 0 ? `, PQ ${n(r.tileWork.cycles.pq)}` : ''}`,
+    `hub work                 ${n(r.hubWork.cycles)} cycles: ${n(r.hubWork.distances)} distances (${n(r.hubWork.routingDistances)} routing, ${n(r.hubWork.localDistances)} hub-local), ${n(r.hubWork.merged)} candidates merged${r.hubWork.expansions > 0 ? `, ${n(r.hubWork.expansions)} HNSW expansions, ${n(r.hubWork.beamCandidates)} beam inserts` : ''}`,
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,
     `recovery                 ${r.hub.retries} retries, ${r.hub.restarts} restarts, ${r.hub.retirements} retirements, ${r.hub.reassignedUnits} units reassigned, ${r.hub.hubLocalUnits} hub-local`,
     `simulator                ${n(r.events)} events in ${r.wallSeconds.toFixed(2)} s wall (${n(r.events / Math.max(r.wallSeconds, 1e-9))} events/s)`,
+    `kernel                   ${r.kernel.build}, image sha256 ${r.kernel.sha256}`,
+    `dataset                  ${r.dataset.source}, ${n(r.dataset.rows)} x ${r.dataset.dim}, ${n(r.dataset.queries)} queries; vectors sha256 ${r.dataset.sha256}`,
     `trace sha256             ${r.traceHash}`,
+    `answers sha256           ${r.answersHash} (data, queries and answers only; the same for any conformant kernel)`,
   ];
   return lines.join('\n');
 }

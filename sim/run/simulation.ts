@@ -3,6 +3,7 @@
 // time. The same config and seed give the same trace hash and the same results.
 import { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { Hub, type HubOptions } from '../../hub/hub.ts';
+import type { HubCostModel } from '../../hub/core/hub-work.ts';
 import type { HubListener } from '../../hub/work/tile-fault.ts';
 import { METRIC_CODES } from '../../hub/work/message-builder.ts';
 import { Prng } from '../../hub/prng.ts';
@@ -16,7 +17,8 @@ import { cycleClock } from '../xstate-clock.ts';
 import { TileNode } from '../tile-node.ts';
 import { TraceRecorder } from '../trace.ts';
 import { runData, type RunData } from './dataset-source.ts';
-import { pushHnswIndex, type RunConfig } from './run-config.ts';
+import type { RunConfig } from './run-config.ts';
+import { configRecord, runIdentity, type RunIdentity } from './run-identity.ts';
 import { MODES } from './modes.ts';
 import type { PullSetup } from './pull-setup.ts';
 import type { PushHnswSetup } from './push-hnsw-setup.ts';
@@ -33,6 +35,8 @@ export interface Simulation {
   trace: TraceRecorder;
   prng: Prng;
   cost: CostModel;
+  /** The kernel, dataset and settings by content (the trace's first line). */
+  identity: RunIdentity;
   /** Pull mode: the index and the walk driver. */
   pull?: PullSetup;
   /** Push-hnsw: the index and the hub's search driver. */
@@ -68,6 +72,8 @@ export interface InstrumentParts {
 
 export interface BuildOptions {
   hub?: Partial<HubOptions>;
+  /** Prices the hub's own compute (default: hub/core/hub-work.ts's DEFAULT_HUB_COST_MODEL). */
+  hubCost?: HubCostModel;
   cacheDir?: string | null;
   instrument?: (parts: InstrumentParts) => Instruments;
 }
@@ -90,6 +96,8 @@ export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Sim
   const instruments: Instruments | undefined = opts.instrument?.({ sim, prng, nodes, awaits: (t, msgId, at): boolean => hub.awaits(t, msgId, at) });
   const hub: Hub<SimTransport> = new Hub({
     k: encoded.spec.k,
+    dim: encoded.dim,
+    ...(opts.hubCost ? { hubCost: opts.hubCost } : {}),
     options,
     driver,
     clock: cycleClock(sim),
@@ -97,13 +105,9 @@ export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Sim
     ...(instruments ? { listener: instruments.listener } : {}),
   });
   const transport = hub.transport;
-  const { pull: pullConfig, pushHnsw: pushHnswConfig, ...common } = config;
-  // The trace pins content, never file paths: an --index path is left out.
-  const { indexPath: _hnswIndexPath, ...pushHnswTraced } = pushHnswConfig;
-  const hnswIndex = pushHnswIndex(config);
-  const modeConfig = pull ? { pull: { ...pullConfig, indexPath: null } } : pushHnsw ? { pushHnsw: pushHnswTraced, index: { M: hnswIndex.M, efConstruction: hnswIndex.efConstruction } } : {};
-  trace.record({ kind: 'config', config: { ...common, ...modeConfig, tracePath: null }, derived: { vectorsPerBlock: encoded.vectorsPerBlock, blocks: encoded.blockCount } });
-  return { config, data, encoded, sim, mesh, nodes, transport, hub, trace, prng, cost, ...(pull ? { pull } : {}), ...(pushHnsw ? { pushHnsw } : {}) };
+  const identity = runIdentity(config, data, kernel, { ...(pull ? { pull } : {}), ...(pushHnsw ? { pushHnsw } : {}) });
+  trace.record(configRecord(identity, { vectorsPerBlock: encoded.vectorsPerBlock, blocks: encoded.blockCount }));
+  return { config, data, encoded, sim, mesh, nodes, transport, hub, trace, prng, cost, identity, ...(pull ? { pull } : {}), ...(pushHnsw ? { pushHnsw } : {}) };
 }
 
 export class SimulationStalledError extends Error {

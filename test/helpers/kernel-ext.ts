@@ -3,7 +3,7 @@
 // wrote nothing outside the intended output.
 import { expect } from 'vitest';
 import { TileInstance } from '../../tile/tile-instance.ts';
-import { CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CONFIG_BYTES, DATA_BASE, IO_PTR, MEMORY_BYTES, STATE_PTR, ST_LAST_STATUS } from '../../wat/layout.ts';
+import { CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CONFIG_BYTES, DATA_BASE, IO_PTR, MEMORY_BYTES, STATE_PTR, ST_LAST_STATUS, WORK_BYTES, WORK_PTR } from '../../wat/layout.ts';
 import { OK } from '../../wat/status.ts';
 
 /** Builds whose results must agree bit for bit. */
@@ -54,6 +54,8 @@ export function lastStatus(tile: TileInstance): number {
 
 /** The last-status field's bytes: an export whose result is not a status may write it. */
 export const LAST_STATUS_RANGE: [number, number] = [STATE_PTR + ST_LAST_STATUS, STATE_PTR + ST_LAST_STATUS + 4];
+/** The work counters: an export that did work (a CRC it ran, candidates it merged) counts it. */
+export const WORK_RANGE: [number, number] = [WORK_PTR, WORK_PTR + WORK_BYTES];
 
 /** Deterministic bytes (xorshift32) for test data. */
 export function pseudoRandomBytes(n: number, seed: number): Uint8Array {

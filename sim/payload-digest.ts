@@ -1,0 +1,22 @@
+// A reply's payload digest for its trace line: the trace hash must change when any byte a
+// tile sent back changes, but SHA-256 per reply (hundreds of thousands per run) would cost
+// more than the rest of the trace. Two 32-bit FNV-1a lanes with different offsets and odd
+// multipliers: every step of a lane is a bijection of its state for a fixed byte, so a
+// change confined to one byte always changes both lanes; the pair makes accidental
+// collisions of larger changes about 2^-64 likely.
+
+/** 16 hex digits: lane a, then lane b. */
+export function payloadDigest(bytes: Uint8Array): string {
+  let a = 0x811c9dc5;
+  let b = 0x6a09e667;
+  for (let i = 0; i < bytes.length; i++) {
+    const x = bytes[i]!;
+    a = Math.imul(a ^ x, 0x01000193);
+    b = Math.imul(b ^ x, 0x5bd1e995);
+  }
+  return hex8(a) + hex8(b);
+}
+
+function hex8(v: number): string {
+  return (v >>> 0).toString(16).padStart(8, '0');
+}
