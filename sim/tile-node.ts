@@ -46,6 +46,8 @@ export class TileNode {
   fuelPerMessage: number;
   /** What the kernel did over every message, by its work counters, and the cycles charged for it. */
   readonly work: { counts: TileWorkCounts; cycles: TileWorkCycles } = { counts: zeroWorkCounts(), cycles: zeroWorkCycles() };
+  /** The first trap the run's own kernel raised (not an injected image): what the CLI reports. */
+  firstKernelTrap: TileTrap | null = null;
 
   constructor(
     readonly tileId: number,
@@ -99,6 +101,7 @@ export class TileNode {
       length = tile.call('rvf_on_message');
     } catch (err) {
       if (!(err instanceof TileTrap)) throw err;
+      if (ownImage) this.firstKernelTrap ??= err;
       // A watchdog stop took the whole budget; any other trap, the work done up to it.
       const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : this.charge(tile, before, ownImage, request);
       return { kind: 'trap', trap: err, cycles: this.scaled(spent) + stall };

@@ -286,11 +286,20 @@ describe('cogsim with --kernel-file and sign-kernel', () => {
     expect(trusted.status).toBe(0);
   });
 
-  it('refuses --manifest without --kernel-file, and cogsim faults with a kernel that lacks the watchdog', () => {
+  it('refuses --manifest without --kernel-file, and budgets a --kernel-file on its own bytes whatever its manifest says', () => {
     expectOneLineRefusal(cogsim([...SMALL_RUN, '--manifest', tmp('x.json')]), /--manifest .*x\.json needs --kernel-file/);
+    // A signed instrumented build (manifest: strict, fuel) is no longer exempt from 8,192 B.
+    writeFileSync(tmp('sf.wasm'), readFileSync(wasmPath('simd-strict-fuel')));
+    writeFileSync(tmp('sf.manifest.json'), readFileSync(manifestPath('simd-strict-fuel')));
+    expectOneLineRefusal(cogsim([...SMALL_RUN, '--kernel-file', tmp('sf.wasm')]), /kernel simd-strict-fuel: module is [\d,]+ B, a tile's code memory holds 8,192 B$/);
+  });
+
+  it('runs cogsim faults on a plain --kernel-file: the run writes the window checks and the watchdog into it', () => {
     writeFileSync(tmp('plain.wasm'), simdBytes());
     writeFileSync(tmp('plain.manifest.json'), JSON.stringify(simdManifest()));
     const faults = cogsim(['faults', ...SMALL_RUN.slice(1), '--kernel-file', tmp('plain.wasm')]);
-    expectOneLineRefusal(faults, /cogsim faults needs a strict fuel build .* strict false, fuel false$/);
+    expect(faults.stderr).toBe('');
+    expect(faults.status).toBe(0);
+    expect(faults.stdout).toMatch(/every injected fault was detected/);
   });
 });

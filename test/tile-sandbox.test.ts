@@ -1,20 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { assembleWat } from '../tile/build/assemble.ts';
-import { instrumentationRuntime, instrumentModule } from '../tile/build/instrument.ts';
-import { preprocess } from '../tile/build/preprocess.ts';
-import { parseSexprs, printSexprs } from '../tile/build/sexpr.ts';
+import { instrumentBinary } from '../tile/build/binary-instrument.ts';
 import { compileKernel, KernelRejectedError } from '../tile/kernel-module.ts';
 import { TileInstance } from '../tile/tile-instance.ts';
 import { TileTrap } from '../tile/tile-trap.ts';
 import { DATA_BASE, MEMORY_BYTES } from '../wat/layout.ts';
 
-// A hostile or buggy kernel, built by the same pipeline as the real one.
+// A hostile or buggy kernel: assembled, then instrumented as a binary like any user's kernel.
 async function rogue(body: string, opts: { strict: boolean; fuel: boolean }) {
-  const fields = instrumentModule(parseSexprs(preprocess(body, 'rogue.wat', 'simd'), 'rogue.wat'), opts, 'rogue.wat');
-  fields.push(...instrumentationRuntime(opts));
-  const text = `(module (import "tile" "memory" (memory 2 2)) ${printSexprs(fields)})`;
-  const bytes = await assembleWat(text, { variant: 'rogue', simd: true, optimize: false });
-  return compileKernel('rogue', bytes, true);
+  const plain = await assembleWat(`(module (import "tile" "memory" (memory 2 2)) ${body})`, { variant: 'rogue', simd: true, optimize: false });
+  const bytes = opts.strict || opts.fuel ? instrumentBinary('rogue', plain, opts) : plain;
+  return compileKernel('rogue', bytes, false);
 }
 
 const PEEK = '(func (export "peek") (param $a i32) (result i32) (i32.load (local.get $a)))';
@@ -64,9 +60,11 @@ describe('tile sandbox', () => {
     expect(() => callRaw(strict, 'peek', DATA_BASE - 1)).toThrow(/window-violation/);
   });
 
-  it('reports a read past the end of tile memory as a typed out-of-bounds trap', async () => {
+  it('reports a read running past the end of the scratch window as a window violation with its address', async () => {
     const tile = new TileInstance(0, await rogue(PEEK, { strict: true, fuel: false }));
-    expect(() => callRaw(tile, 'peek', MEMORY_BYTES - 3)).toThrow(/memory-out-of-bounds/);
+    expect(() => callRaw(tile, 'peek', MEMORY_BYTES - 3)).toThrow(/window-violation in peek: access at 0x1fffd /);
+    const loose = new TileInstance(0, await rogue(PEEK, { strict: false, fuel: false }));
+    expect(() => callRaw(loose, 'peek', MEMORY_BYTES - 3)).toThrow(/memory-out-of-bounds/);
   });
 
   it('stops a spinning kernel after exactly its fuel budget, every time', async () => {

@@ -53,13 +53,14 @@ function withManifest(loaded: LoadedKernel, manifest: KernelManifest, expected?:
 
 /**
  * A kernel someone built: verified against `trust` before it is compiled, never cached (the
- * file may change between runs). Instrumented builds (strict or fuel) are not budgeted.
+ * file may change between runs). Its size budget is measured on the bytes given, whatever
+ * the manifest says: those bytes stand for the silicon; the checks a run adds (the MPU and
+ * the watchdog, tile/checked-kernel.ts) are not part of them.
  */
 export function loadKernelFrom(wasmFile: string, manifestFile: string, trust: TrustStore): LoadedKernel {
   const name = wasmFile.split('/').pop()!.replace(/\.wasm$/, '');
   const { bytes, manifest } = readVerifiedKernel(wasmFile, manifestFile, trust, name);
-  const budgeted = !manifest.features.strict && !manifest.features.fuel;
-  return withManifest(compileKernel(manifest.kernel, bytes, budgeted), manifest);
+  return withManifest(compileKernel(manifest.kernel, bytes, true), manifest);
 }
 
 /** What a run names as its kernel: a build by name, or a file with its manifest. */
@@ -69,23 +70,55 @@ export interface KernelChoice {
   manifestPath?: string;
   /** key files (PEM or JSON) trusted on top of the default trust store */
   trustKeyPaths?: string[];
+  /** Run the plain image, without the window checks and the watchdog. */
+  unchecked?: boolean;
 }
 
 export function defaultManifestPath(wasmFile: string): string {
   return `${wasmFile.replace(/\.wasm$/, '')}.manifest.json`;
 }
 
-export function loadChosenKernel(choice: KernelChoice): LoadedKernel {
+/** The verified image the user named, as given (what the budget measures). */
+export function loadPlainKernel(choice: KernelChoice): LoadedKernel {
   if (!choice.kernelPath) return loadKernel(choice.kernel);
   let trust = readTrustStore(TRUST_STORE_PATH);
   for (const path of choice.trustKeyPaths ?? []) trust = withKeys(trust, readKeyFile(path), path);
   return loadKernelFrom(choice.kernelPath, choice.manifestPath ?? defaultManifestPath(choice.kernelPath), trust);
 }
 
+const checkedImages = new Map<string, LoadedKernel>();
+
+/** The checked image of `plain`, made earlier by tile/checked-kernel.ts (keyed by the plain bytes). */
+export function rememberCheckedImage(plain: LoadedKernel, checked: LoadedKernel): void {
+  checkedImages.set(checkedKey(plain), checked);
+}
+
+function checkedKey(plain: LoadedKernel): string {
+  return `${plain.variant}\0${plain.manifest?.sha256 ?? plain.bytes.length}`;
+}
+
+/**
+ * What a run executes. By default the image with the tile's window checks and watchdog: for
+ * a build, its prebuilt `<flavor>-strict-fuel` twin (the same binary pass, made by the
+ * build); for --kernel-file, the twin prepareCheckedKernel made from the user's bytes.
+ * `unchecked`: the plain image.
+ */
+export function loadChosenKernel(choice: KernelChoice): LoadedKernel {
+  const plain = loadPlainKernel(choice);
+  if (choice.unchecked) return plain;
+  if (!choice.kernelPath) return plain.hasStrict && plain.hasFuel ? plain : loadKernel(`${variantByName(choice.kernel).flavor}-strict-fuel`);
+  const checked = checkedImages.get(checkedKey(plain));
+  if (!checked) throw new Error(`kernel ${plain.variant}: its checked image was not prepared (await prepareCheckedKernel first)`);
+  return checked;
+}
+
 export function compileKernel(name: string, bytes: Uint8Array, budgeted: boolean): LoadedKernel {
   const sections = readSections(bytes);
-  if (budgeted && bytes.length > CODE_BUDGET_BYTES) {
-    throw new KernelRejectedError(name, `module is ${bytes.length.toLocaleString('en-US')} B, a tile's code memory holds ${CODE_BUDGET_BYTES.toLocaleString('en-US')} B`);
+  // Custom sections (names, producers) are not code: the tile's memory holds the rest.
+  const customBytes = sections.filter((s) => s.id === 0).reduce((n, s) => n + s.bytes, 0);
+  if (budgeted && bytes.length - customBytes > CODE_BUDGET_BYTES) {
+    const without = customBytes > 0 ? ' without its custom sections' : '';
+    throw new KernelRejectedError(name, `module is ${(bytes.length - customBytes).toLocaleString('en-US')} B${without}, a tile's code memory holds ${CODE_BUDGET_BYTES.toLocaleString('en-US')} B`);
   }
   if (sections.some((s) => s.id === 5)) throw new KernelRejectedError(name, 'declares its own memory; a tile kernel must import tile.memory');
   const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);

@@ -28,6 +28,10 @@ export interface TileMachineContext extends TileMachineInput {
   step: number;
   retries: number;
   faultTimes: number[];
+  /** Faults since the last successful step, however far apart: a tile that never succeeds
+   *  (a kernel that hangs on every message takes longer than the window per fault) still
+   *  retires, after twice maxFaultsInWindow of them. */
+  faultsSinceSuccess: number;
   faults: number;
   restarts: number;
   lastFault: TileFault | null;
@@ -95,7 +99,7 @@ export function createTileMachine(deps: TileMachineDeps) {
       },
       // Progress clears the fault record: only faults with no successful step between them
       // count towards retirement, so transient faults never retire a working tile.
-      advanceStep: assign({ step: ({ context }) => context.step + 1, retries: 0, faultTimes: [] }),
+      advanceStep: assign({ step: ({ context }) => context.step + 1, retries: 0, faultTimes: [], faultsSinceSuccess: 0 }),
       retryJob: assign(({ context, event }) => {
         assertEvent(event, 'STEP_FAILED');
         const at = context.job ? deps.resume(context.tileId, context.job, context.step, event.fault) : null;
@@ -123,6 +127,7 @@ export function createTileMachine(deps: TileMachineDeps) {
         return {
           lastFault: fault,
           faults: context.faults + 1,
+          faultsSinceSuccess: context.faultsSinceSuccess + 1,
           faultTimes: [...context.faultTimes.filter((t) => t > windowStart), fault.atCycles],
         };
       }),
@@ -142,7 +147,7 @@ export function createTileMachine(deps: TileMachineDeps) {
       nextIsCompute: ({ context }) => phaseOf(context.job, context.step) === 'computing',
       nextIsReport: ({ context }) => phaseOf(context.job, context.step) === 'reporting',
       canRetry: ({ context }) => context.retries < context.maxRetriesPerStep,
-      faultBudgetExhausted: ({ context }) => context.faultTimes.length >= context.maxFaultsInWindow,
+      faultBudgetExhausted: ({ context }) => context.faultTimes.length >= context.maxFaultsInWindow || context.faultsSinceSuccess >= 2 * context.maxFaultsInWindow,
       isPermanentDeath: ({ context }) => context.lastFault?.kind === 'dead',
     },
     delays: {
@@ -151,7 +156,7 @@ export function createTileMachine(deps: TileMachineDeps) {
     },
   }).createMachine({
     id: 'tile',
-    context: ({ input }) => ({ ...input, job: null, step: 0, retries: 0, faultTimes: [], faults: 0, restarts: 0, lastFault: null }),
+    context: ({ input }) => ({ ...input, job: null, step: 0, retries: 0, faultTimes: [], faultsSinceSuccess: 0, faults: 0, restarts: 0, lastFault: null }),
     initial: 'booting',
     states: {
       booting: {

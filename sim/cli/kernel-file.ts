@@ -2,7 +2,9 @@
 // verified against the trust store (build/keys/trusted-kernel-keys.json plus each
 // --trust-key) before any tile runs it. Every refusal is a CliError: one line, exit 2.
 import { InvalidArgumentError } from 'commander';
-import { loadChosenKernel, type LoadedKernel } from '../../tile/kernel-module.ts';
+import { InstrumentError } from '../../tile/build/instrument-error.ts';
+import { prepareCheckedKernel } from '../../tile/checked-kernel.ts';
+import { KernelRejectedError, type LoadedKernel } from '../../tile/kernel-module.ts';
 import { KernelKeyError, KernelManifestError } from '../../tile/manifest/manifest-error.ts';
 import type { RunConfig } from '../run/run-config.ts';
 import { CliError } from './cli-error.ts';
@@ -30,13 +32,18 @@ export function kernelFileConfig(f: KernelFileFlags): Pick<RunConfig, 'kernelPat
   return { kernelPath: f.kernelFile, ...(f.manifest ? { manifestPath: f.manifest } : {}), ...(f.trustKey.length > 0 ? { trustKeyPaths: f.trustKey } : {}) };
 }
 
-/** Verifies --kernel-file before the run builds anything; null when the run uses --kernel. */
-export function checkKernelFile(config: RunConfig): LoadedKernel | null {
+/**
+ * Verifies --kernel-file before the run builds anything, checks it against the size budget
+ * and writes the window checks and the watchdog into it (unless --unchecked); null when the
+ * run uses --kernel.
+ */
+export async function checkKernelFile(config: RunConfig): Promise<LoadedKernel | null> {
   if (!config.kernelPath) return null;
   try {
-    return loadChosenKernel(config);
+    return await prepareCheckedKernel(config);
   } catch (err) {
-    if (err instanceof KernelManifestError || err instanceof KernelKeyError) throw new CliError(`--kernel-file ${config.kernelPath}: ${err.message}`);
+    const refused = [KernelManifestError, KernelKeyError, KernelRejectedError, InstrumentError].some((E) => err instanceof E);
+    if (refused) throw new CliError(`--kernel-file ${config.kernelPath}: ${(err as Error).message}`);
     throw err;
   }
 }

@@ -8,6 +8,8 @@ import { registerBudget } from './budget-command.ts';
 import { registerRun } from './run-command.ts';
 import { registerFaults } from './faults-command.ts';
 import { registerSignKernel } from './sign-kernel-command.ts';
+import { registerKernel } from './kernel-command.ts';
+import { registerConform } from './conform-command.ts';
 import { UserError } from '../run/user-error.ts';
 
 const EXIT_FOUND_PROBLEM = 1;
@@ -28,6 +30,8 @@ registerBudget(program);
 registerRun(program);
 registerFaults(program);
 registerSignKernel(program);
+registerKernel(program);
+registerConform(program);
 
 /**
  * One line of printable text, whatever the error carries: a multi-line message would read
@@ -49,7 +53,7 @@ try {
     process.exitCode = err.exitCode === 0 ? 0 : EXIT_USER_ERROR;
   } else if (err instanceof UserError) {
     console.error(`cogsim: ${printableLine(err.message)}`);
-    process.exitCode = EXIT_USER_ERROR;
+    process.exitCode = err.exitCode === 1 ? EXIT_FOUND_PROBLEM : EXIT_USER_ERROR;
   } else {
     const e = err as NodeJS.ErrnoException;
     console.error(`cogsim: ${printableLine(e.message ?? String(err))}`);

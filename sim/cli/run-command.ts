@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { buildSimulation, runSimulation } from '../run/simulation.ts';
 import { checkRunConfig, DEFAULT_RUN, EF_CONSTRUCTION_MAX, parseMesh, PUSH_HNSW_MAX_EF, type RunConfig } from '../run/run-config.ts';
-import { formatSummary, summarize } from '../run/report.ts';
+import { formatSummary, summarize, type RunSummary } from '../run/report.ts';
+import type { TileNode } from '../tile-node.ts';
 import { formatComparison, runComparison } from '../run/compare.ts';
 import { startStopwatch } from '../wallclock.ts';
 import { oneOf, wholeNumber } from './options.ts';
@@ -121,13 +122,30 @@ export function checkedRun(flags: RunFlags, cmd: Command): RunFiles {
   return prepareRunFiles(config, typed);
 }
 
+/**
+ * One line on stderr when the run's kernel trapped (a window violation, a watchdog stop):
+ * the tile, the export and the address or budget; the summary above shows the recovery.
+ */
+function reportKernelTraps(nodes: readonly TileNode[], hub: RunSummary['hub']): void {
+  const trapped = nodes.filter((n) => n.firstKernelTrap);
+  const first = trapped[0]?.firstKernelTrap;
+  if (!first) return;
+  console.error(
+    `cogsim: the kernel trapped on ${trapped.length} of ${nodes.length} tiles, first ${first.message}; recovered by the fault rules: ${hub.restarts} restarts, ${hub.retirements} retirements, ${hub.hubLocalUnits} units answered by the hub`,
+  );
+}
+
 export function registerRun(program: Command): void {
   const cmd = addRunOptions(program.command('run').description('simulate a tile array answering k-NN queries'))
-    .option('--compare', 'run push (exact scan), push-hnsw and pull on the same data, index and seed and print one table (docs/modes.md); takes every mode\'s flags, not --mode or --trace');
-  cmd.action(async (flags: RunFlags, self: Command) => {
-    const { config, trace } = checkedRun(flags, self);
+    .option('--compare', 'run push (exact scan), push-hnsw and pull on the same data, index and seed and print one table (docs/modes.md); takes every mode\'s flags, not --mode or --trace')
+    .option('--unchecked', 'run the plain kernel image, without the window checks and the watchdog every run has by default (docs/size-budget.md)');
+  cmd.action(async (flags: RunFlags & { unchecked?: boolean }, self: Command) => {
+    const checked = checkedRun(flags, self);
+    const config = { ...checked.config, ...(flags.unchecked ? { unchecked: true } : {}) };
+    const trace = checked.trace;
+    if (flags.unchecked) console.error('cogsim: unchecked run: the kernel runs without the window checks and the watchdog');
     await buildKernel(); // a no-op when the kernel builds are current
-    checkKernelFile(config);
+    await checkKernelFile(config);
     const watch = startStopwatch();
     if (flags.compare) {
       const c = runComparison(config, () => watch.elapsedMs() / 1000, (label) => process.stderr.write(`running ${label}\n`));
@@ -135,13 +153,14 @@ export function registerRun(program: Command): void {
       return;
     }
     // The trace is written beside its target and renamed into place only when the run completes.
-    const summary = withPendingOutput(trace, () => {
+    const { summary, nodes } = withPendingOutput(trace, () => {
       const s = buildSimulation(config);
       const { events } = runSimulation(s, progressBar('queries'));
       const result = summarize(s, events, watch.elapsedMs() / 1000);
       s.trace.close();
-      return result;
+      return { summary: result, nodes: s.nodes };
     });
     console.log(flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
+    reportKernelTraps(nodes, summary.hub);
   });
 }

@@ -64,6 +64,8 @@ export interface RunConfig {
   manifestPath?: string;
   /** Key files trusted on top of build/keys/trusted-kernel-keys.json. */
   trustKeyPaths?: string[];
+  /** Run the plain kernel image, without the window checks and watchdog (set only by --unchecked). */
+  unchecked?: boolean;
   verifyCrc: boolean;
   clusters: number;
   dataPath?: string;

@@ -5,9 +5,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { moduleFunctions } from './fuel-local.ts';
-import { instrumentationRuntime, instrumentModule } from './instrument.ts';
-import { preprocess } from './preprocess.ts';
+import { preprocess, type Flavor } from './preprocess.ts';
 import { parseSexprs, printSexprs, type SNode } from './sexpr.ts';
 import { KERNEL_BUILD_DIR, KEYS_DIR, manifestPath, SIZE_REPORT_PATH, WAT_DIR, wasmPath } from './paths.ts';
 import { ensureSigningKey } from '../manifest/build-key.ts';
@@ -52,13 +50,12 @@ function sourceHash(sources: { file: string; text: string }[]): string {
   return h.digest('hex');
 }
 
-/** The module text of one variant: every wat/ file's fields inside one module. */
-export function moduleText(variant: KernelVariant, sources = kernelSources()): string {
-  const fields: SNode[] = [];
-  const parsed = sources.map(({ file, text }) => ({ file, nodes: parseSexprs(preprocess(text, file, variant.flavor), file) }));
-  const fns = moduleFunctions(parsed.flatMap((p) => p.nodes));
-  for (const { file, nodes } of parsed) fields.push(...instrumentModule(nodes, { strict: variant.strict, fuel: variant.fuel }, file, fns));
-  fields.push(...instrumentationRuntime({ strict: variant.strict, fuel: variant.fuel }));
+/**
+ * The module text of one flavor: every wat/ file's fields inside one module. Each file is
+ * parsed on its own first so an unbalanced parenthesis is reported with its file and line.
+ */
+export function moduleText(flavor: Flavor, sources = kernelSources()): string {
+  const fields: SNode[] = sources.flatMap(({ file, text }) => parseSexprs(preprocess(text, file, flavor), file));
   return `(module\n(import "tile" "memory" (memory 2 2))\n${printSexprs(fields)})\n`;
 }
 
@@ -75,11 +72,16 @@ function manifestCurrent(variant: KernelVariant, key: KeyObject): boolean {
   }
 }
 
+/** Temp file beside the target, then rename: a reader never sees half a file. */
+export function writeAtomic(path: string, data: Uint8Array | string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
 function writeManifest(variant: KernelVariant, bytes: Uint8Array, key: KeyObject): void {
   const manifest = signKernel(bytes, { kernel: variant.name, file: `${variant.name}.wasm`, simd: variant.flavor === 'simd' }, key);
-  const tmp = `${manifestPath(variant.name)}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
-  renameSync(tmp, manifestPath(variant.name)); // a loading tile never sees half a manifest
+  writeAtomic(manifestPath(variant.name), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 export async function buildKernel(opts: { force?: boolean; quiet?: boolean } = {}): Promise<KernelBuildResult> {
@@ -94,15 +96,24 @@ export async function buildKernel(opts: { force?: boolean; quiet?: boolean } = {
   // wabt and binaryen are large; load them only when there is something to build.
   const { assembleWat } = await import('./assemble.ts');
   mkdirSync(KERNEL_BUILD_DIR, { recursive: true });
+  const { instrumentBinary } = await import('./binary-instrument.ts');
   const reports: KernelSizeReport[] = [];
+  const plain = new Map<string, { bytes: Uint8Array; names: Map<number, string> }>();
   for (const variant of KERNEL_VARIANTS) {
-    const text = moduleText(variant, sources);
-    writeFileSync(join(KERNEL_BUILD_DIR, `${variant.name}.wat`), text);
-    const named = await assembleWat(text, { variant: variant.name, simd: variant.flavor === 'simd', optimize: true });
-    const bytes = stripCustomSections(named);
-    writeFileSync(wasmPath(variant.name), bytes);
+    let built = plain.get(variant.flavor);
+    if (!built) {
+      const text = moduleText(variant.flavor, sources);
+      writeFileSync(join(KERNEL_BUILD_DIR, `${variant.flavor}.wat`), text);
+      const named = await assembleWat(text, { variant: variant.flavor, simd: variant.flavor === 'simd', optimize: true });
+      built = { bytes: stripCustomSections(named), names: nameSectionFunctionNames(named) };
+      plain.set(variant.flavor, built);
+    }
+    // The instrumented builds are the plain build's binary rewritten (binary-instrument.ts),
+    // exactly what a user's --kernel-file gets, so both are checked the same way.
+    const bytes = variant.budgeted ? built.bytes : instrumentBinary(variant.name, built.bytes, { strict: variant.strict, fuel: variant.fuel });
+    writeAtomic(wasmPath(variant.name), bytes);
     writeManifest(variant, bytes, key);
-    reports.push(measureKernel(variant, bytes, nameSectionFunctionNames(named)));
+    reports.push(measureKernel(variant, bytes, variant.budgeted ? built.names : new Map()));
   }
   const result: KernelBuildResult = { sourceHash: hash, reports, rebuilt: true };
   writeFileSync(SIZE_REPORT_PATH, JSON.stringify(result, null, 2));

@@ -13,7 +13,7 @@ export interface KernelSizeReport {
   functions: FunctionBody[];
 }
 
-export function measureKernel(variant: KernelVariant, bytes: Uint8Array, internalNames?: Map<number, string>): KernelSizeReport {
+export function measureKernel(variant: Pick<KernelVariant, 'name' | 'budgeted'>, bytes: Uint8Array, internalNames?: Map<number, string>): KernelSizeReport {
   const sections = readSections(bytes);
   const code = sections.find((s) => s.id === 10);
   return {

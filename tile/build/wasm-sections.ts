@@ -16,6 +16,7 @@ export interface FunctionBody {
   name: string; // export name, or `$name` of an internal function, or `(internal N)`
   exported: boolean;
   bodyBytes: number; // size field + body, as it sits in the code section
+  offset: number; // of the size field, in the module's bytes
 }
 
 export class WasmFormatError extends Error {
@@ -139,7 +140,7 @@ export function functionBodies(bytes: Uint8Array, internalNames = new Map<number
     const index = imported + i;
     const internal = internalNames.get(index);
     const name = names.get(index) ?? (internal ? `$${internal}` : `(internal ${index})`);
-    bodies.push({ index, name, exported: names.has(index), bodyBytes: c.pos - start });
+    bodies.push({ index, name, exported: names.has(index), bodyBytes: c.pos - start, offset: start });
   }
   return bodies;
 }
