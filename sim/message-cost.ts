@@ -52,7 +52,10 @@ export function workCycles(model: CostModel, shape: ComputeShape, w: TileWorkCou
   return c;
 }
 
-export function addWork<T extends object>(into: T, w: T): void {
-  const a = into as Record<string, number>;
-  for (const [k, v] of Object.entries(w as Record<string, number>)) a[k] = (a[k] ?? 0) + v;
+/** Adds counts or cycles into a running total. `for...in` over an object of fixed shape:
+ * Object.entries here allocated an array per pair, twice per simulated message (docs/performance.md). */
+export function addWork<T extends TileWorkCounts | TileWorkCycles>(into: T, w: T): void {
+  const a = into as unknown as Record<string, number>;
+  const b = w as unknown as Record<string, number>;
+  for (const k in b) a[k] = (a[k] ?? 0) + b[k]!;
 }

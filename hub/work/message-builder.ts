@@ -23,7 +23,7 @@ export const METRIC_CODES: Readonly<Record<MetricName, number>> = { l2: METRIC_L
 
 export class MessageBuilder {
   private readonly msgIds = new MsgIds(STEP_MSG_IDS_FIRST);
-  private readonly encodedChunks = new Map<string, Uint8Array>();
+  private readonly encodedChunks = new Map<number, Uint8Array>();
   private readonly encodedBatches = new Map<string, Uint8Array[]>();
   private readonly encodedParams: Uint8Array[];
   readonly verifyCrc: boolean;
@@ -96,7 +96,9 @@ export class MessageBuilder {
   }
 
   private chunkBytes(blockId: number, chunk: number, stageOnly: boolean): Uint8Array {
-    const key = `${blockId}/${chunk}/${stageOnly ? 1 : 0}`;
+    // A number, not a string: this runs once per chunk sent (docs/performance.md). A block has
+    // far fewer than 2^16 chunks, and block ids stay below 2^35, so the key is exact.
+    const key = (blockId * 0x10000 + chunk) * 2 + (stageOnly ? 1 : 0);
     let bytes = this.encodedChunks.get(key);
     if (!bytes) {
       bytes = encodeMessage(this.data.blockChunks(blockId, stageOnly, this.verifyCrc, this.integrity)[chunk]!);
