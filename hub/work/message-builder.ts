@@ -5,6 +5,7 @@ import { encodeMessage } from '../../protocol/codec.ts';
 import { LoadParams } from '../../protocol/constants.ts';
 import { sealMessage } from '../../protocol/integrity.ts';
 import { paramsChunks } from '../../protocol/block-chunks.ts';
+import { ByteSlab } from '../../protocol/byte-slab.ts';
 import type { HubMessage } from '../../protocol/types.ts';
 import { DTYPE_FP16, LB_F_VERIFY_CRC, LQ_F_PULL, LP_KIND_SQ, MSG_CRC_BYTES, METRIC_COSINE, METRIC_IP, METRIC_L2 } from '../../wat/layout.ts';
 import type { Outgoing } from '../core/mode-driver.ts';
@@ -26,6 +27,8 @@ export class MessageBuilder {
   private readonly encodedChunks = new Map<number, Uint8Array>();
   private readonly encodedBatches = new Map<string, Uint8Array[]>();
   private readonly encodedParams: Uint8Array[];
+  /** Each message's own copy of its template, carved from shared buffers. */
+  private readonly copies = new ByteSlab();
   readonly verifyCrc: boolean;
   readonly integrity: boolean;
 
@@ -108,6 +111,6 @@ export class MessageBuilder {
   }
 
   private patched(template: Uint8Array, msgId: number): Uint8Array {
-    return this.sealed(stampMsgId(template.slice(), msgId));
+    return this.sealed(stampMsgId(this.copies.copy(template), msgId));
   }
 }
