@@ -9,10 +9,11 @@
 //                      the tiles-only replay of the same deliveries (the design's ceiling)
 //   modes              push vs push-hnsw vs pull: bytes and simulated latency per query
 //
-// Run: npm run bench [-- --quick] [-- --baseline docs/bench/baseline.json [--tolerance 0.25]]
+// Run: npm run bench [-- --quick] [-- --out-dir DIR] [-- --baseline docs/bench/baseline.json [--tolerance 0.25]]
 // With --baseline, exits 1 when a ratio is worse than the baseline's by more than the
 // tolerance (a fraction); ratios, not absolute times, so a loaded machine compares.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FUEL_OVERHEAD_TARGET, formatFuelOverheadBench, runFuelOverheadBench } from './fuel-overhead.ts';
 import { formatKernelDistanceBench, runKernelDistanceBench } from './kernel-distance.ts';
 import { formatModeCompareBench, runModeCompareBench } from './mode-compare.ts';
@@ -21,8 +22,7 @@ import { formatSimThroughputBench, runSimThroughputBench, THROUGHPUT_CASES } fro
 import { compareWithBaseline, type BenchRatio } from './bench-baseline.ts';
 import { startStopwatch } from '../wallclock.ts';
 
-const RESULTS_MD = 'docs/bench/results.md';
-const RESULTS_JSON = 'docs/bench/results.json';
+const RESULTS_DIR = 'docs/bench';
 
 function argValue(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -44,6 +44,9 @@ function main(): void {
     process.exit(2);
   }
   const baseline = baselinePath === undefined ? undefined : (JSON.parse(readFileSync(baselinePath, 'utf8')) as { ratios: BenchRatio[] });
+  const outDir = argValue('--out-dir') ?? RESULTS_DIR;
+  const RESULTS_MD = join(outDir, 'results.md');
+  const RESULTS_JSON = join(outDir, 'results.json');
   const watch = startStopwatch();
   const reps = quick ? 2_000 : 20_000;
   const ratios: BenchRatio[] = [];
