@@ -52,10 +52,9 @@ export function workCycles(model: CostModel, shape: ComputeShape, w: TileWorkCou
   return c;
 }
 
-/** Adds counts or cycles into a running total. `for...in` over an object of fixed shape:
- * Object.entries here allocated an array per pair, twice per simulated message (docs/performance.md). */
-export function addWork<T extends TileWorkCounts | TileWorkCycles>(into: T, w: T): void {
-  const a = into as unknown as Record<string, number>;
-  const b = w as unknown as Record<string, number>;
+/** Adds `w` into `into`, field by field (once per message: no per-call allocation). */
+export function addWork<T extends object>(into: T, w: T): void {
+  const a = into as Record<string, number>;
+  const b = w as Record<string, number>;
   for (const k in b) a[k] = (a[k] ?? 0) + b[k]!;
 }

@@ -21,6 +21,9 @@ export interface TraceOptions {
   flushChars?: number;
 }
 
+/** Sees every dispatched event as it is recorded (a chrome-trace writer, a report); never changes the hashed lines. */
+export type TraceListener = (timeCycles: number, kind: string, payload: unknown) => void;
+
 export class TraceClosedError extends Error {
   override name = 'TraceClosedError';
 }
@@ -35,6 +38,7 @@ export class TraceRecorder {
   private lines = 0;
   private bytes = 0;
   private closedHash: string | undefined;
+  listener: TraceListener | null = null;
 
   constructor(options: TraceOptions = {}) {
     this.fd = options.filePath === undefined ? undefined : openSync(options.filePath, 'w');
@@ -67,6 +71,7 @@ export class TraceRecorder {
    * to skip an object allocation per event; equals canonicalJson of the same object.
    */
   recordEvent(timeCycles: number, sequence: number, kind: string, payload: unknown): void {
+    this.listener?.(timeCycles, kind, payload);
     const payloadJson = payload === undefined ? '' : `"payload":${canonicalJson(payload)},`;
     this.append(`{"kind":${JSON.stringify(kind)},${payloadJson}"seq":${sequence},"t":${timeCycles}}`);
   }

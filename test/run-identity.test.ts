@@ -10,7 +10,8 @@ import { writeFvecs } from '../hub/data/fvecs.ts';
 import { Prng } from '../hub/prng.ts';
 import { HEADER } from '../protocol/constants.ts';
 import { MSG_HEADER_BYTES, MSG_TOPK_RESULT, TOPK_RESULT_HEADER_BYTES } from '../wat/layout.ts';
-import { summarize } from '../sim/run/report.ts';
+import { formatSummary, summarize, type RunSummary } from '../sim/run/report.ts';
+import { cogsim, SMALL_RUN } from './helpers/cli.ts';
 import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
 import type { LinkTap } from '../sim/sim-transport.ts';
 import { pushConfig, runPush } from './helpers/push-run.ts';
@@ -98,6 +99,11 @@ describe('the trace hash names data by content, never by path', () => {
     const record = JSON.parse(first) as { dataset: { rows: number; dim: number }; config: { tiles: number } };
     expect(record.dataset).toMatchObject({ rows: 300, dim: 20 }); // not the defaults 20,000 x 384
     expect(x.config).toMatchObject({ tiles: 3, mesh: '2x2', metric: 'l2', mode: 'push', schedule: 'query', concurrency: 4, k: 10 });
+    const text = formatSummary(x);
+    expect(text).toContain('3 tiles on a 2x2 mesh, metric l2, concurrency 4');
+    expect(text).toContain(`dataset                  base.fvecs, 300 x 20, 6 queries; vectors sha256 ${x.dataset.sha256}`);
+    expect(text).toContain(`kernel                   simd, image sha256 ${x.kernel.sha256}`);
+    expect(text).toContain(`answers sha256           ${x.answersHash}`);
   });
 
   it('changes with the content: one vector nudged in the copy', () => {
@@ -147,5 +153,23 @@ describe('config reports the HNSW index actually used', () => {
     expect(loaded.pull?.M).toBe(6);
     expect(loaded.config.pull).toEqual({ ef: 16, walks: 1, split: 'entries', descent: 'hub' });
     expect(loaded.traceHash).toBe(built.traceHash);
+  });
+});
+
+describe('cogsim run --json', () => {
+  it('holds tileWork, hubWork, kernel, dataset, config and answersHash with the agreed names', () => {
+    const r = cogsim([...SMALL_RUN, '--json']);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout) as RunSummary;
+    expect(Object.keys(j.tileWork.cycles)).toEqual(expect.arrayContaining(['distance', 'merge', 'crc', 'io', 'dispatch', 'total']));
+    expect(j.tileWork.distances).toBe(60 * 2);
+    expect(j.tileWork.merges).toBeGreaterThan(0);
+    expect(j.tileWork.crcBytes).toBe(0);
+    expect(j.hubWork).toMatchObject({ distances: 0 });
+    expect(j.hubWork.cycles).toBeGreaterThan(0);
+    expect(j.kernel).toEqual({ build: 'simd', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(j.dataset).toMatchObject({ source: 'built-in clustered', rows: 60, dim: 16, queries: 2, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(j.config).toMatchObject({ tiles: 2, mesh: '1x2', metric: 'l2', mode: 'push', schedule: 'query', concurrency: 4, k: 10, seed: 1 });
+    expect(j.answersHash).toMatch(/^[0-9a-f]{64}$/);
   });
 });

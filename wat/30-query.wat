@@ -25,6 +25,12 @@
   (local.set $mask (select (i32.const 15) (i32.const 7) (i32.eq (local.get $dtype) (i32.const @DTYPE_FP16))))
   (i32.and (i32.add (local.get $raw) (local.get $mask)) (i32.xor (local.get $mask) (i32.const -1))))
 
+;; 1 when the metric does not apply to the dtype: fp16 and i8 take L2, IP and cosine,
+;; binary codes hamming only (rvf_distances and LOAD_QUERY share this rule).
+(func $metric_bad (param $dtype i32) (param $metric i32) (result i32)
+  (select (i32.ne (local.get $metric) (i32.const @METRIC_HAMMING)) (i32.gt_u (local.get $metric) (i32.const @METRIC_COSINE))
+    (i32.eq (local.get $dtype) (i32.const @DTYPE_BITS))))
+
 ;; 1 when dtype is not one of @DTYPE_FP16, @DTYPE_I8, @DTYPE_BITS.
 (func $vec_bad_dtype (param $dtype i32) (result i32)
   (i32.gt_u (i32.sub (local.get $dtype) (i32.const 1)) (i32.const 2)))

@@ -18,6 +18,7 @@
   (local $q i32) (local $end i32) (local $m0 i32) (local $m2 i32)
 ;;#if simd
   (local $lo v128) (local $hi v128) (local $t v128) (local $x v128) (local $y v128) (local $d v128)
+  (local $z i32) (local $k_abs v128) (local $k_scale v128) (local $k_big v128) (local $k_inf v128) (local $k_sign v128)
 ;;#else
   (local $a0 f32) (local $a1 f32) (local $a2 f32) (local $a3 f32)
   (local $a4 f32) (local $a5 f32) (local $a6 f32) (local $a7 f32)
@@ -34,16 +35,23 @@
   ;; conversion ($fp16_to_f32's steps, wat/20-fp16.wat, four lanes at a time) is written out
   ;; for each half: -Oz will not inline a function with two call sites, and a call per 4
   ;; dims halves the loop's speed.
+  ;; The conversion's five lane constants, made once. $z is 0 ($mode is 0..3), but binaryen
+  ;; cannot prove it, so it keeps them in locals instead of writing an 18 B v128.const at
+  ;; each of the ten uses in the loop (140 B smaller; the loop reads registers either way).
+  (local.set $z (i32.shr_u (local.get $mode) (i32.const 8)))
+  (local.set $k_abs (i32x4.splat (i32.or (local.get $z) (i32.const 0x7fff))))
+  (local.set $k_sign (i32x4.splat (i32.or (local.get $z) (i32.const 0x8000))))
+  (local.set $k_inf (i32x4.splat (i32.or (local.get $z) (i32.const @F32_INF_BITS))))
+  (local.set $k_scale (f32x4.splat (f32.reinterpret_i32 (i32.or (local.get $z) (i32.const 0x77800000))))) ;; 2^112
+  (local.set $k_big (f32x4.splat (f32.reinterpret_i32 (i32.or (local.get $z) (i32.const 0x47800000))))) ;; 65536
   (loop $chunk
     (local.set $y (v128.load16x4_u (local.get $v)))
     (local.set $t
-      (f32x4.mul (i32x4.shl (v128.and (local.get $y) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
-        (f32x4.splat (f32.const 0x1p112))))
+      (f32x4.mul (i32x4.shl (v128.and (local.get $y) (local.get $k_abs)) (i32.const 13)) (local.get $k_scale)))
     (local.set $y
       (v128.or
-        (v128.or (local.get $t)
-          (v128.and (f32x4.ge (local.get $t) (f32x4.splat (f32.const 65536))) (i32x4.splat (i32.const @F32_INF_BITS))))
-        (i32x4.shl (v128.and (local.get $y) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
+        (v128.or (local.get $t) (v128.and (f32x4.ge (local.get $t) (local.get $k_big)) (local.get $k_inf)))
+        (i32x4.shl (v128.and (local.get $y) (local.get $k_sign)) (i32.const 16))))
     (local.set $x (v128.load (local.get $q)))
     (local.set $d (f32x4.sub (local.get $x) (local.get $y)))
     (local.set $lo
@@ -53,13 +61,11 @@
           (select (local.get $d) (local.get $y) (local.get $m0)))))
     (local.set $y (v128.load16x4_u offset=8 (local.get $v)))
     (local.set $t
-      (f32x4.mul (i32x4.shl (v128.and (local.get $y) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
-        (f32x4.splat (f32.const 0x1p112))))
+      (f32x4.mul (i32x4.shl (v128.and (local.get $y) (local.get $k_abs)) (i32.const 13)) (local.get $k_scale)))
     (local.set $y
       (v128.or
-        (v128.or (local.get $t)
-          (v128.and (f32x4.ge (local.get $t) (f32x4.splat (f32.const 65536))) (i32x4.splat (i32.const @F32_INF_BITS))))
-        (i32x4.shl (v128.and (local.get $y) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
+        (v128.or (local.get $t) (v128.and (f32x4.ge (local.get $t) (local.get $k_big)) (local.get $k_inf)))
+        (i32x4.shl (v128.and (local.get $y) (local.get $k_sign)) (i32.const 16))))
     (local.set $x (v128.load offset=16 (local.get $q)))
     (local.set $d (f32x4.sub (local.get $x) (local.get $y)))
     (local.set $hi
@@ -169,9 +175,8 @@
   (if (i32.ne (local.get $stride)
         (i32.shl (call $st_get (i32.const @ST_QUERY_PADDED)) (i32.eq (local.get $dtype) (i32.const @DTYPE_FP16))))
     (then (return (i32.const @ERR_BAD_DIM))))
-  ;; fp16 and i8: L2, IP, cosine (0..2); binary codes: hamming only.
-  (if (select (i32.ne (local.get $metric) (i32.const @METRIC_HAMMING)) (i32.gt_u (local.get $metric) (i32.const @METRIC_COSINE))
-        (i32.eq (local.get $dtype) (i32.const @DTYPE_BITS)))
+  ;; The metric must suit the dtype ($metric_bad, wat/30-query.wat).
+  (if (call $metric_bad (local.get $dtype) (local.get $metric))
     (then (return (i32.const @ERR_BAD_METRIC))))
   (if (i32.eqz (call $range_ok (local.get $result_ptr) (i32.shl (local.get $count) (i32.const 2))))
     (then (return (i32.const @ERR_BAD_POINTER))))

@@ -26,30 +26,7 @@
   (call $st_set (i32.const @ST_SQ_DIM) (local.get $dim))
   (i32.const @OK))
 
-;;#if simd
-;; f32 -> fp16 bits, 4 lanes (result in the low 16 bits of each i32 lane). Normal lanes:
-;; integer rebias and round-to-nearest-even at bit 13. Subnormal lanes: |x| + 0.5 in f32
-;; is exact IEEE round-to-nearest-even at 2^-24, the fp16 subnormal unit, so its bits
-;; minus those of 0.5 are the same integer the scalar build's variable shift computes
-;; (WASM SIMD has no per-lane shift). >= 65520 -> inf; NaN -> canonical 0x7E00.
-(func $sq_f16x4 (param $x v128) (result v128)
-  (local $a v128) (local $h v128)
-  (local.set $a (v128.and (local.get $x) (i32x4.splat (i32.const 0x7FFFFFFF))))
-  (local.set $h
-    (v128.bitselect
-      (i32x4.sub (f32x4.add (local.get $a) (f32x4.splat (f32.const 0.5))) (i32x4.splat (i32.const 0x3F000000)))
-      (i32x4.shr_u
-        (i32x4.add (i32x4.add (local.get $a) (i32x4.splat (i32.const 0xC8000FFF)))
-          (v128.and (i32x4.shr_u (local.get $a) (i32.const 13)) (i32x4.splat (i32.const 1))))
-        (i32.const 13))
-      (i32x4.lt_u (local.get $a) (i32x4.splat (i32.const 0x38800000)))))
-  (local.set $h
-    (v128.bitselect (i32x4.splat (i32.const 0x7C00)) (local.get $h)
-      (i32x4.ge_u (local.get $a) (i32x4.splat (i32.const 0x477FF000)))))
-  (v128.bitselect (i32x4.splat (i32.const 0x7E00))
-    (v128.or (local.get $h) (v128.and (i32x4.shr_u (local.get $x) (i32.const 16)) (i32x4.splat (i32.const 0x8000))))
-    (i32x4.gt_u (local.get $a) (i32x4.splat (i32.const 0x7F800000)))))
-;;#else
+;;#if scalar
 ;; f32 bits -> fp16 bits with integer operations only, round to nearest even:
 ;; v is the value in units of the result's last place shifted left by s bits
 ;; (normal: rebias, s = 13; subnormal: mantissa with its implicit bit, s = 126 - exponent,
@@ -88,7 +65,9 @@
 (func $rvf_dequant_i8 (export "rvf_dequant_i8") (param $src i32) (param $dst i32) (param $count i32) (result i32)
   (local $padded i32) (local $total i32) (local $e i32) (local $j i32)
 ;;#if simd
-  (local $c v128)
+  (local $x v128) (local $a v128) (local $h v128) (local $z i32)
+  (local $k_128 v128) (local $k_abs v128) (local $k_half v128) (local $k_rebias v128) (local $k_min_normal v128)
+  (local $k_f16_inf v128) (local $k_f16_max v128) (local $k_f16_nan v128) (local $k_f32_inf v128)
 ;;#endif
   (local.set $padded (i32.and (i32.add (call $st_get (i32.const @ST_SQ_DIM)) (i32.const 7)) (i32.const -8)))
   (if (i32.eqz (local.get $padded)) (then (return (i32.const @ERR_NO_PARAMS))))
@@ -102,21 +81,54 @@
                (i32.lt_u (local.get $dst) (i32.add (local.get $src) (local.get $total))))
     (then (return (i32.const @ERR_INVALID_OUTPUT))))
   (call $work (i32.const @WK_DEQUANT) (local.get $total))
+;;#if simd
+  ;; The conversion's lane constants, made once. $z is 0 ($count <= 128), but binaryen cannot
+  ;; prove it, so the loop reads locals instead of an 18 B v128.const at every use.
+  (local.set $z (i32.shr_u (local.get $count) (i32.const 8)))
+  (local.set $k_128 (i32x4.splat (i32.or (local.get $z) (i32.const 128))))
+  (local.set $k_abs (i32x4.splat (i32.or (local.get $z) (i32.const 0x7FFFFFFF))))
+  (local.set $k_half (i32x4.splat (i32.or (local.get $z) (i32.const 0x3F000000)))) ;; f32 0.5
+  (local.set $k_rebias (i32x4.splat (i32.or (local.get $z) (i32.const 0xC8000FFF))))
+  (local.set $k_min_normal (i32x4.splat (i32.or (local.get $z) (i32.const 0x38800000)))) ;; f32 2^-14
+  (local.set $k_f16_inf (i32x4.splat (i32.or (local.get $z) (i32.const 0x7C00))))
+  (local.set $k_f16_max (i32x4.splat (i32.or (local.get $z) (i32.const 0x477FF000)))) ;; f32 65520
+  (local.set $k_f16_nan (i32x4.splat (i32.or (local.get $z) (i32.const 0x7E00))))
+  (local.set $k_f32_inf (i32x4.splat (i32.or (local.get $z) (i32.const @F32_INF_BITS))))
+;;#endif
   (loop $group
 ;;#if simd
-    (local.set $c (i16x8.add (v128.load8x8_s (i32.add (local.get $src) (local.get $e))) (i16x8.splat (i32.const 128))))
-    (v128.store (i32.add (local.get $dst) (i32.shl (local.get $e) (i32.const 1)))
-      (i16x8.narrow_i32x4_u
-        (call $sq_f16x4
-          (f32x4.add (v128.load (i32.add (i32.shl (local.get $j) (i32.const 2)) (i32.const @SQ_MIN_PTR)))
-            (f32x4.mul (v128.load (i32.add (i32.shl (local.get $j) (i32.const 2)) (i32.const @SQ_SCALE_PTR)))
-              (f32x4.convert_i32x4_s (i32x4.extend_low_i16x8_s (local.get $c))))))
-        (call $sq_f16x4
-          (f32x4.add (v128.load offset=16 (i32.add (i32.shl (local.get $j) (i32.const 2)) (i32.const @SQ_MIN_PTR)))
-            (f32x4.mul (v128.load offset=16 (i32.add (i32.shl (local.get $j) (i32.const 2)) (i32.const @SQ_SCALE_PTR)))
-              (f32x4.convert_i32x4_s (i32x4.extend_high_i16x8_s (local.get $c))))))))
-    (local.set $e (i32.add (local.get $e) (i32.const 8)))
-    (local.set $j (i32.add (local.get $j) (i32.const 8)))
+    ;; Four codes per step: x = min + scale * (c + 128) in f32, then f32 -> fp16 bits in
+    ;; all four lanes at once. Normal lanes: integer rebias and round-to-nearest-even at bit
+    ;; 13. Subnormal lanes: |x| + 0.5 in f32 is exact IEEE round-to-nearest-even at 2^-24,
+    ;; the fp16 subnormal unit, so its bits minus those of 0.5 are the integer the scalar
+    ;; build's variable shift computes (WASM SIMD has no per-lane shift). >= 65520 -> inf;
+    ;; NaN -> canonical 0x7E00. Bit 13 and the sign are taken by shift pairs (no constant).
+    (local.set $x
+      (f32x4.add (v128.load (i32.add (i32.shl (local.get $j) (i32.const 2)) (i32.const @SQ_MIN_PTR)))
+        (f32x4.mul (v128.load (i32.add (i32.shl (local.get $j) (i32.const 2)) (i32.const @SQ_SCALE_PTR)))
+          (f32x4.convert_i32x4_s
+            (i32x4.add (i32x4.extend_low_i16x8_s (i16x8.extend_low_i8x16_s (v128.load32_zero (i32.add (local.get $src) (local.get $e)))))
+              (local.get $k_128))))))
+    (local.set $a (v128.and (local.get $x) (local.get $k_abs)))
+    (local.set $h
+      (v128.bitselect
+        (i32x4.sub (f32x4.add (local.get $a) (local.get $k_half)) (local.get $k_half))
+        (i32x4.shr_u
+          (i32x4.add (i32x4.add (local.get $a) (local.get $k_rebias))
+            (i32x4.shr_u (i32x4.shl (local.get $a) (i32.const 18)) (i32.const 31))) ;; bit 13
+          (i32.const 13))
+        (i32x4.lt_u (local.get $a) (local.get $k_min_normal))))
+    (local.set $h
+      (v128.bitselect (local.get $k_f16_inf) (local.get $h)
+        (i32x4.ge_u (local.get $a) (local.get $k_f16_max))))
+    (local.set $h
+      (v128.bitselect (local.get $k_f16_nan)
+        (v128.or (local.get $h) (i32x4.shl (i32x4.shr_u (local.get $x) (i32.const 31)) (i32.const 15))) ;; the sign
+        (i32x4.gt_u (local.get $a) (local.get $k_f32_inf))))
+    (v128.store64_lane 0 (i32.add (local.get $dst) (i32.shl (local.get $e) (i32.const 1)))
+      (i16x8.narrow_i32x4_u (local.get $h) (local.get $h)))
+    (local.set $e (i32.add (local.get $e) (i32.const 4)))
+    (local.set $j (i32.add (local.get $j) (i32.const 4)))
 ;;#else
     (i32.store16 (i32.add (local.get $dst) (i32.shl (local.get $e) (i32.const 1)))
       (call $sq_f16 (i32.reinterpret_f32

@@ -74,11 +74,10 @@
   (global.set $reply_value (local.get $dim))
   (if (i32.eqz (local.get $raw))
     (then (return (i32.const @ERR_BAD_DIM))))
-  ;; fp16 and i8: L2, IP, cosine; binary codes: hamming only (as rvf_distances).
+  ;; The metric must suit the dtype, as in rvf_distances ($metric_bad).
   (local.set $metric (i32.load8_u offset=@LQ_METRIC (i32.const @MSG_PAYLOAD_PTR)))
   (global.set $reply_value (local.get $metric))
-  (if (select (i32.ne (local.get $metric) (i32.const @METRIC_HAMMING)) (i32.gt_u (local.get $metric) (i32.const @METRIC_COSINE))
-        (i32.eq (local.get $dtype) (i32.const @DTYPE_BITS)))
+  (if (call $metric_bad (local.get $dtype) (local.get $metric))
     (then (return (i32.const @ERR_BAD_METRIC))))
   (local.set $k (i32.load8_u offset=@LQ_K (i32.const @MSG_PAYLOAD_PTR)))
   (global.set $reply_value (local.get $k))

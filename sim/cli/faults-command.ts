@@ -1,13 +1,17 @@
 // `cogsim faults`: a fault-injection experiment (docs/faults.md). Exit 1 when a query is
 // lost or answered differently, or an injected fault went undetected.
 import type { Command } from 'commander';
+import type { Simulation } from '../run/simulation.ts';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { FAULT_KINDS, parseKinds, parseRate } from '../faults/fault-kinds.ts';
 import { FAULT_TOLERANT_KERNEL, runFaultExperiment } from '../run/fault-run.ts';
 import { faultReport, faultReportPassed, formatFaultReport } from '../run/fault-report.ts';
 import { startStopwatch } from '../wallclock.ts';
-import { addRunOptions, checkedRun, type RunFlags } from './run-command.ts';
+import { addRunAndOutputOptions, checkedRun, type RunFlags } from './run-command.ts';
 import { withPendingOutput } from './output-file.ts';
+import { RunOutputs } from '../output/output-options.ts';
+import { summarize } from '../run/report.ts';
+import { progressLine } from './progress.ts';
 import { CliError } from './cli-error.ts';
 import { checkKernelFile } from './kernel-file.ts';
 
@@ -22,22 +26,36 @@ export function registerFaults(program: Command): void {
     .description('inject faults into a run and compare its answers with the same run without faults; takes the run flags except --compare; exit 1 when an answer differs, a query is lost or a fault goes undetected')
     .option('--rate <r>', 'chance of a fault per message, e.g. 0.1 (at most 0.25)', '0.1')
     .option('--kinds <list>', `comma-separated fault kinds: ${FAULT_KINDS.join(',')}`, FAULT_KINDS.join(','));
-  addRunOptions(cmd).action(async (flags: FaultFlags, self: Command) => {
+  addRunAndOutputOptions(cmd).action(async (flags: FaultFlags, self: Command) => {
     const rate = parseRate(flags.rate);
     const kinds = parseKinds(flags.kinds);
     // The experiment needs the watchdog; a typed build without it would be silently replaced.
     if (self.getOptionValueSource('kernel') === 'cli' && !flags.kernel.includes('fuel')) {
       throw new CliError(`--kernel ${flags.kernel}: cogsim faults runs a fuel build (the watchdog detects hangs); use ${FAULT_TOLERANT_KERNEL}, or drop --kernel`);
     }
-    const { config: run, trace } = checkedRun(flags, self);
+    const { config: checked, trace } = checkedRun(flags, self);
+    const outputs = new RunOutputs(flags, checked);
+    const run = outputs.config;
     await buildKernel();
     // The experiment counts on window checks and the watchdog to detect injected faults: a
     // --kernel-file gets both written into its binary, like every run's kernel.
     await checkKernelFile(run);
     const watch = startStopwatch();
-    const result = withPendingOutput(trace, () => runFaultExperiment({ run, rate, kinds }, () => watch.elapsedMs() / 1000));
+    // The ground truth is checked on the clean run's data, before either run starts.
+    const beforeRun = (s: Simulation, phase: string) => {
+      outputs.checkGroundTruth(s);
+      return progressLine(s, { quiet: flags.json, label: phase, ...(phase === 'faults' ? { retired: outputs.retired } : {}) });
+    };
+    const result = withPendingOutput(trace, () =>
+      outputs.guard(() => runFaultExperiment({ run, rate, kinds, observer: { instrument: (parts, inner) => outputs.instrument(parts, inner), attach: (s) => outputs.attach(s) }, beforeRun }, () => watch.elapsedMs() / 1000)),
+    );
     const report = faultReport(result, run.seed, flags.rate, kinds);
-    console.log(flags.json ? JSON.stringify(report, null, 2) : formatFaultReport(report));
+    // The outputs are the run with faults: its answers are the ones under test.
+    const s = result.faultySimulation;
+    const faulty = result.faulty ?? summarize(s, outputs.eventsSeen, watch.elapsedMs() / 1000);
+    outputs.finish(s, faulty, { injections: result.ledger.injections, faultReport: report });
+    const recall = faulty.groundTruthFile ? { groundTruthFile: faulty.groundTruthFile } : {};
+    console.log(flags.json ? JSON.stringify({ ...report, ...recall }, null, 2) : formatFaultReport(report) + (faulty.groundTruthFile ? `\nrecall@${run.k} of the run with faults against ${faulty.groundTruthFile.path}: ${faulty.groundTruthFile.recallAtK.toFixed(4)}` : ''));
     if (!faultReportPassed(report)) process.exitCode = 1;
   });
 }

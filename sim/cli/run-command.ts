@@ -7,7 +7,8 @@ import type { TileNode } from '../tile-node.ts';
 import { formatComparison, runComparison } from '../run/compare.ts';
 import { startStopwatch } from '../wallclock.ts';
 import { oneOf, wholeNumber } from './options.ts';
-import { progressBar } from './progress.ts';
+import { progressLine } from './progress.ts';
+import { addOutputOptions, RunOutputs, type OutputFlags } from '../output/output-options.ts';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { KERNEL_VARIANTS } from '../../tile/build/variants.ts';
 import { checkKernelFile, collectPaths, kernelFileConfig, type KernelFileFlags } from './kernel-file.ts';
@@ -16,7 +17,7 @@ import { withPendingOutput } from './output-file.ts';
 import { prepareRunFiles, type RunFiles } from './run-files.ts';
 import { MAX_TILES, refuseOverTileCeiling, TRAP_HANDLER_TILES } from './tile-ceiling.ts';
 
-export interface RunFlags extends KernelFileFlags {
+export interface RunFlags extends KernelFileFlags, OutputFlags {
   tiles: number;
   mesh?: string;
   vectors: number;
@@ -77,8 +78,13 @@ export function addRunOptions(cmd: Command): Command {
     .option('--clusters <n>', 'clusters in the built-in data, 1..--vectors', wholeNumber('--clusters'), d.clusters)
     .option('--data <file>', 'base vectors instead of the built-in data: .fvecs, .bvecs, or .npy (2-D, C order, <f4 or <f2); values finite with |x| <= 65,504 (fp16)')
     .option('--query-file <file>', 'queries to go with --data (same formats and range, same dim, at least 1 row)')
-    .option('--trace <file>', 'write the event trace as JSON lines; written beside the target and renamed when the run completes, never over an input or a key')
+    .option('--trace <file>', 'write the event trace: JSON lines (hashed), or Chrome trace JSON with --trace-format chrome; written beside the target and renamed when the run completes, never over an input or a key')
     .option('--json', 'print the summary as JSON');
+}
+
+/** Run's and faults' flags: the run's, then the outputs' (sim/output). */
+export function addRunAndOutputOptions(cmd: Command): Command {
+  return addOutputOptions(addRunOptions(cmd));
 }
 
 export function runConfigFrom(f: RunFlags): RunConfig {
@@ -119,6 +125,11 @@ export function checkedRun(flags: RunFlags, cmd: Command): RunFiles {
   refuseUnusedFlags(typed, { mode: flags.mode, schedule: flags.schedule, data: flags.data !== undefined, compare: flags.compare === true, kernelFile: flags.kernelFile !== undefined, shardedPull: flags.walks > 1 && flags.walkSplit === 'shards' });
   const config = runConfigFrom(flags);
   refuseOverTileCeiling(config.tiles);
+  // A Chrome trace is written by the run's outputs (sim/output); only a JSONL trace is streamed by the run itself.
+  if (flags.traceFormat === 'chrome') {
+    const { tracePath: _chrome, ...jsonlFree } = config;
+    return prepareRunFiles(jsonlFree, typed);
+  }
   return prepareRunFiles(config, typed);
 }
 
@@ -136,28 +147,31 @@ function reportKernelTraps(nodes: readonly TileNode[], hub: RunSummary['hub']): 
 }
 
 export function registerRun(program: Command): void {
-  const cmd = addRunOptions(program.command('run').description('simulate a tile array answering k-NN queries'))
+  const cmd = addRunAndOutputOptions(program.command('run').description('simulate a tile array answering k-NN queries'))
     .option('--compare', 'run push (exact scan), push-hnsw and pull on the same data, index and seed and print one table (docs/modes.md); takes every mode\'s flags, not --mode or --trace')
     .option('--unchecked', 'run the plain kernel image, without the window checks and the watchdog every run has by default (docs/size-budget.md)');
   cmd.action(async (flags: RunFlags & { unchecked?: boolean }, self: Command) => {
-    const checked = checkedRun(flags, self);
-    const config = { ...checked.config, ...(flags.unchecked ? { unchecked: true } : {}) };
-    const trace = checked.trace;
+    const { config: checked, trace } = checkedRun(flags, self);
+    const outputs = new RunOutputs(flags, { ...checked, ...(flags.unchecked ? { unchecked: true } : {}) });
+    const config = outputs.config;
     if (flags.unchecked) console.error('cogsim: unchecked run: the kernel runs without the window checks and the watchdog');
     await buildKernel(); // a no-op when the kernel builds are current
     await checkKernelFile(config);
     const watch = startStopwatch();
     if (flags.compare) {
+      outputs.refuseWith('--compare');
       const c = runComparison(config, () => watch.elapsedMs() / 1000, (label) => process.stderr.write(`running ${label}\n`));
       console.log(flags.json ? JSON.stringify(c.rows.map((r) => ({ mode: r.label, ...r.summary })), null, 2) : formatComparison(c));
       return;
     }
-    // The trace is written beside its target and renamed into place only when the run completes.
+    // Every output is written beside its target and renamed into place only when the run completes.
     const { summary, nodes } = withPendingOutput(trace, () => {
-      const s = buildSimulation(config);
-      const { events } = runSimulation(s, progressBar('queries'));
+      const s = buildSimulation(config, { instrument: (parts) => outputs.instrument(parts) });
+      const observer = outputs.attach(s);
+      const { events } = outputs.guard(() => runSimulation(s, progressLine(s, { quiet: flags.json, retired: observer.retired })));
       const result = summarize(s, events, watch.elapsedMs() / 1000);
       s.trace.close();
+      outputs.finish(s, result);
       return { summary: result, nodes: s.nodes };
     });
     console.log(flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));

@@ -7,7 +7,14 @@ import { FaultLedger } from '../faults/fault-ledger.ts';
 import { answers, summarize, type RunSummary } from './report.ts';
 import type { HubOptions } from '../../hub/hub.ts';
 import type { RunConfig } from './run-config.ts';
-import { buildSimulation, HUB_DEFAULTS, runSimulation, SimulationStalledError, type Simulation } from './simulation.ts';
+import { buildSimulation, HUB_DEFAULTS, runSimulation, SimulationStalledError, type InstrumentParts, type Instruments, type Simulation } from './simulation.ts';
+
+/** Watches the run with faults from outside (the output files, sim/output): it wraps the
+ *  fault injector and ledger at build time and binds to the built simulation. */
+export interface FaultRunObserver {
+  instrument(parts: InstrumentParts, inner: Instruments): Instruments;
+  attach(s: Simulation): void;
+}
 
 export interface FaultRunConfig {
   run: RunConfig;
@@ -15,6 +22,10 @@ export interface FaultRunConfig {
   kinds: readonly FaultKind[];
   /** Hub policy overrides (e.g. a stricter retirement rule). */
   hub?: Partial<HubOptions>;
+  /** Outputs hook into the run with faults here. */
+  observer?: FaultRunObserver;
+  /** Called on each of the two runs before it starts (checks that need the data); may return a progress callback (the CLI's live line). */
+  beforeRun?: (s: Simulation, phase: 'clean' | 'faults') => ((done: number, total: number) => void) | undefined;
 }
 
 export interface FaultRunResult {
@@ -25,6 +36,8 @@ export interface FaultRunResult {
   lost: number;
   differing: number[];
   stalled: string | null;
+  /** The run with faults, for outputs (answers, report, trace). */
+  faultySimulation: Simulation;
 }
 
 export const FAULT_TOLERANT_KERNEL = 'simd-strict-fuel';
@@ -33,9 +46,9 @@ function tolerant(run: RunConfig): RunConfig {
   return { ...run, kernel: run.kernel.includes('fuel') ? run.kernel : FAULT_TOLERANT_KERNEL, verifyCrc: true };
 }
 
-function execute(s: Simulation, wallStart: () => number): { summary: RunSummary | null; ids: number[][]; stalled: string | null } {
+function execute(s: Simulation, wallStart: () => number, onProgress?: (done: number, total: number) => void): { summary: RunSummary | null; ids: number[][]; stalled: string | null } {
   try {
-    const { events } = runSimulation(s);
+    const { events } = runSimulation(s, onProgress);
     return { summary: summarize(s, events, wallStart()), ids: answers(s).ids, stalled: null };
   } catch (err) {
     if (!(err instanceof SimulationStalledError)) throw err;
@@ -46,22 +59,28 @@ function execute(s: Simulation, wallStart: () => number): { summary: RunSummary 
 export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => number): FaultRunResult {
   const run = tolerant(cfg.run);
   const hub = { ...cfg.hub, integrity: true };
-  const clean = execute(buildSimulation(run, { hub }), wallSeconds);
+  const cleanSim = buildSimulation(run, { hub });
+  const clean = execute(cleanSim, wallSeconds, cfg.beforeRun?.(cleanSim, 'clean'));
   if (!clean.summary) throw new Error(`the fault-free run did not finish: ${clean.stalled}`);
   const ledger = new FaultLedger(() => s.sim.nowCycles);
   const s = buildSimulation(run, {
     hub,
-    instrument: ({ prng, nodes, awaits }) => ({
-      listener: ledger,
-      tap: new FaultInjector(prng.derive('faults'), ledger, nodes, {
-        rate: cfg.rate,
-        kinds: cfg.kinds,
-        tiles: run.tiles,
-        stallCycles: Math.ceil(HUB_DEFAULTS.replyTimeoutCycles * 1.5),
-      }, (tile, reply, at) => reply.length >= 8 && awaits(tile, new DataView(reply.buffer, reply.byteOffset).getUint32(4, true), at)),
-    }),
+    instrument: (parts) => {
+      const { prng, nodes, awaits } = parts;
+      const inner: Instruments = {
+        listener: ledger,
+        tap: new FaultInjector(prng.derive('faults'), ledger, nodes, {
+          rate: cfg.rate,
+          kinds: cfg.kinds,
+          tiles: run.tiles,
+          stallCycles: Math.ceil(HUB_DEFAULTS.replyTimeoutCycles * 1.5),
+        }, (tile, reply, at) => reply.length >= 8 && awaits(tile, new DataView(reply.buffer, reply.byteOffset).getUint32(4, true), at)),
+      };
+      return cfg.observer ? cfg.observer.instrument(parts, inner) : inner;
+    },
   });
-  const faulty = execute(s, wallSeconds);
+  cfg.observer?.attach(s);
+  const faulty = execute(s, wallSeconds, cfg.beforeRun?.(s, 'faults'));
   let lost = 0;
   const differing: number[] = [];
   for (let q = 0; q < clean.ids.length; q++) {
@@ -69,5 +88,5 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
     if (!s.hub.outcomes.has(q)) lost++;
     else if (got.length !== clean.ids[q]!.length || got.some((id, i) => id !== clean.ids[q]![i])) differing.push(q);
   }
-  return { clean: clean.summary, faulty: faulty.summary, ledger, queries: clean.ids.length, lost, differing, stalled: faulty.stalled };
+  return { clean: clean.summary, faulty: faulty.summary, ledger, queries: clean.ids.length, lost, differing, stalled: faulty.stalled, faultySimulation: s };
 }

@@ -46,6 +46,8 @@ export interface RunSummary {
   tileWork: TileWorkSummary;
   /** What the hub computed itself (routing, fallback distances, merges, the push-hnsw walk) and its cycles. */
   hubWork: HubWorkTotals;
+  /** --groundtruth: recall@k against the user's own ground truth file (set by the CLI). */
+  groundTruthFile?: { path: string; recallAtK: number; rows: number; idsPerRow: number };
   /** Pull mode only. */
   pull?: PullSummary;
   /** Push-hnsw only. */
@@ -259,6 +261,7 @@ export function formatSummary(r: RunSummary): string {
     `  ${r.config.tiles} tiles on a ${r.config.mesh} mesh, metric ${r.config.metric}, concurrency ${r.config.concurrency}, mode ${r.config.mode}`,
     `queries ${n(r.queries)}, k ${r.k}`,
     `  recall@${r.k}              ${r.recallAtK.toFixed(4)} (against exact search over the original float data)`,
+    ...(r.groundTruthFile ? [`  recall@${r.k}              ${r.groundTruthFile.recallAtK.toFixed(4)} (against ${r.groundTruthFile.path}, ${n(r.groundTruthFile.rows)} x ${r.groundTruthFile.idsPerRow})`] : []),
     `  exact top-${r.k}            ${n(r.exactMatches)} / ${n(r.queries)} ${r.exactMatchNote}`,
     `simulated time           ${(r.simulatedSeconds * 1e3).toFixed(3)} ms`,
     `  QPS                    ${n(r.simulatedQps, 1)}`,

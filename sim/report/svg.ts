@@ -1,0 +1,73 @@
+// Small SVG builders for the HTML report: the charts are drawn here, as text, so the
+// report needs no script, no library and no network to show them.
+
+export function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export const fmt = (x: number, digits = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** White to deep blue as the fraction goes 0 to 1 (clamped). */
+export function blues(fraction: number): string {
+  const f = Math.max(0, Math.min(1, fraction));
+  const mix = (a: number, b: number) => Math.round(a + (b - a) * f);
+  return `rgb(${mix(239, 8)},${mix(246, 48)},${mix(255, 107)})`;
+}
+
+export interface Bar {
+  label: string;
+  value: number;
+  note: string;
+}
+
+/** Horizontal bars, one per row, scaled to the largest value. */
+export function barChart(bars: readonly Bar[], color: string, key: string): string {
+  const rowH = 22;
+  const labelW = 210;
+  const barW = 420;
+  const noteW = 250;
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const rows = bars.map((b, i) => {
+    const w = Math.max(1, Math.round((b.value / max) * barW));
+    const y = i * rowH;
+    return `<g data-${key}="${esc(b.label)}" data-value="${b.value}"><text x="${labelW - 6}" y="${y + 15}" text-anchor="end">${esc(b.label)}</text><rect x="${labelW}" y="${y + 3}" width="${w}" height="${rowH - 6}" fill="${color}"/><text x="${labelW + w + 6}" y="${y + 15}">${esc(b.note)}</text></g>`;
+  });
+  return `<svg class="chart" width="${labelW + barW + noteW}" height="${Math.max(rowH, bars.length * rowH)}" role="img">${rows.join('')}</svg>`;
+}
+
+export interface Bin {
+  from: number;
+  to: number;
+  count: number;
+}
+
+/** Equal-width bins over [min, max] of the values. */
+export function binsOf(values: readonly number[], count: number): Bin[] {
+  if (values.length === 0) return [];
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const width = max > min ? (max - min) / count : 1;
+  const bins = Array.from({ length: max > min ? count : 1 }, (_, i) => ({ from: min + i * width, to: min + (i + 1) * width, count: 0 }));
+  for (const v of values) bins[Math.min(bins.length - 1, Math.floor((v - min) / width))]!.count++;
+  return bins;
+}
+
+/** Vertical histogram with its axis in the values' unit. */
+export function histogram(bins: readonly Bin[], unit: string): string {
+  const w = 760;
+  const h = 220;
+  const left = 50;
+  const bottom = 40;
+  const plotW = w - left - 10;
+  const plotH = h - bottom - 10;
+  const max = Math.max(1, ...bins.map((b) => b.count));
+  const bw = bins.length ? plotW / bins.length : plotW;
+  const bars = bins.map((b, i) => {
+    const bh = Math.round((b.count / max) * plotH);
+    return `<rect data-bin="${i}" data-count="${b.count}" x="${left + i * bw + 1}" y="${10 + plotH - bh}" width="${Math.max(1, bw - 2)}" height="${bh}" fill="#4c78a8"><title>${fmt(b.from, 1)}-${fmt(b.to, 1)} ${unit}: ${b.count}</title></rect>`;
+  });
+  const first = bins[0];
+  const last = bins[bins.length - 1];
+  const axis = first && last ? `<text x="${left}" y="${h - 22}">${fmt(first.from, 1)}</text><text x="${w - 10}" y="${h - 22}" text-anchor="end">${fmt(last.to, 1)}</text><text x="${left + plotW / 2}" y="${h - 4}" text-anchor="middle">latency (${unit}, simulated)</text>` : '';
+  return `<svg class="chart" width="${w}" height="${h}" role="img"><line x1="${left}" y1="${10 + plotH}" x2="${w - 10}" y2="${10 + plotH}" stroke="#333"/><text x="${left - 6}" y="18" text-anchor="end">${max}</text><text x="${left - 6}" y="${10 + plotH}" text-anchor="end">0</text>${bars.join('')}${axis}</svg>`;
+}
