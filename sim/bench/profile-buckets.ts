@@ -70,7 +70,14 @@ if (process.argv[1]?.endsWith('profile-buckets.ts')) {
   }
   const topAt = process.argv.indexOf('--top');
   const top = topAt > 0 ? Number(process.argv[topAt + 1]) : 25;
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  process.stdout.on('error', () => process.exit(0)); // `| head` closes the pipe early
+  let profile: CpuProfile;
+  try {
+    profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  } catch (err) {
+    console.error(`profile-buckets: ${file}: not a readable .cpuprofile (${(err as Error).message.split('\n')[0]})`);
+    process.exit(2);
+  }
   const buckets = bucketize(profile);
   const busy = buckets.filter((b) => b.bucket !== 'idle / program').reduce((s, b) => s + b.ms, 0);
   console.log(`bucket (self time; % of non-idle ${Math.round(busy)} ms)`);
