@@ -2,7 +2,8 @@
 // kernel and the TypeScript reference, in one run (native-distance.ts adds a C build). A block of 42 vectors (a full 32 KB block region)
 // is loaded once; each repetition is one rvf_distances call (42 distances), so the figure
 // includes the per-call overhead a real block pays. Warm-up runs first so every engine
-// tier has compiled the hot loops. Wall time is read only through sim/wallclock.ts.
+// tier has compiled the hot loops. Times are CPU time of this process (sim/wallclock.ts):
+// on a shared machine, time spent preempted would otherwise land on whichever build ran then.
 //
 // Run: npx tsx sim/bench/kernel-distance.ts [--reps N]
 import { Prng } from '../../hub/prng.ts';
@@ -11,7 +12,7 @@ import { expectOk, initTile, loadQuery, placeBlock } from '../../tile/kernel-cal
 import { referenceDistance } from '../../tile/reference/distances.ts';
 import { encodeFp16, encodeI8, type Dtype } from '../../tile/reference/vector-layout.ts';
 import { TileInstance } from '../../tile/tile-instance.ts';
-import { startStopwatch } from '../wallclock.ts';
+import { startCpuStopwatch } from '../wallclock.ts';
 
 export interface KernelDistanceBench {
   dtype: 'fp16' | 'i8';
@@ -42,9 +43,9 @@ function timeKernel(build: string, dtype: Dtype, query: Uint8Array, vectors: Uin
   expectOk('rvf_load_block', placeBlock(tile, dtype, DIM, vectors));
   const fn = tile.call.bind(tile);
   for (let i = 0; i < Math.max(200, reps / 10); i++) fn('rvf_distances', METRIC_L2, DIST_PTR);
-  const watch = startStopwatch();
+  const watch = startCpuStopwatch();
   for (let i = 0; i < reps; i++) fn('rvf_distances', METRIC_L2, DIST_PTR);
-  return (watch.elapsedMs() * 1e6) / (reps * vectors.length);
+  return (watch.elapsedCpuSeconds() * 1e9) / (reps * vectors.length);
 }
 
 function timeReference(dtype: Dtype, query: Uint8Array, vectors: Uint8Array[], reps: number): number {
@@ -53,9 +54,9 @@ function timeReference(dtype: Dtype, query: Uint8Array, vectors: Uint8Array[], r
     for (const v of vectors) sink += referenceDistance(dtype, METRIC_L2, query, v, DIM).distance;
   };
   for (let i = 0; i < Math.max(20, reps / 100); i++) pass();
-  const watch = startStopwatch();
+  const watch = startCpuStopwatch();
   for (let i = 0; i < reps; i++) pass();
-  const ns = (watch.elapsedMs() * 1e6) / (reps * vectors.length);
+  const ns = (watch.elapsedCpuSeconds() * 1e9) / (reps * vectors.length);
   if (!Number.isFinite(sink)) throw new Error('reference produced a non-finite sum');
   return ns;
 }
