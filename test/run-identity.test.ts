@@ -102,7 +102,7 @@ describe('the trace hash names data by content, never by path', () => {
     const text = formatSummary(x);
     expect(text).toContain('3 tiles on a 2x2 mesh, metric l2, concurrency 4');
     expect(text).toContain(`dataset                  base.fvecs, 300 x 20, 6 queries; vectors sha256 ${x.dataset.sha256}`);
-    expect(text).toContain(`kernel                   simd, image sha256 ${x.kernel.sha256}`);
+    expect(text).toContain(`kernel                   simd-strict-fuel, image sha256 ${x.kernel.sha256}`);
     expect(text).toContain(`answers sha256           ${x.answersHash}`);
   });
 
@@ -122,7 +122,8 @@ describe('answersHash', () => {
   it('is equal for the simd and scalar kernels on the same run, while their trace hashes differ', () => {
     const simd = runPush({ tiles: 3, meshRows: 2, meshCols: 2, kernel: 'simd' }).summary;
     const scalar = runPush({ tiles: 3, meshRows: 2, meshCols: 2, kernel: 'scalar' }).summary;
-    expect(scalar.kernel.build).toBe('scalar');
+    // Every run executes the build's checked image by default (window checks + watchdog).
+    expect(scalar.kernel.build).toBe('scalar-strict-fuel');
     expect(scalar.kernel.sha256).not.toBe(simd.kernel.sha256);
     expect(scalar.answersHash).toBe(simd.answersHash);
     expect(scalar.traceHash).not.toBe(simd.traceHash);
@@ -167,7 +168,7 @@ describe('cogsim run --json', () => {
     expect(j.tileWork.crcBytes).toBe(0);
     expect(j.hubWork).toMatchObject({ distances: 0 });
     expect(j.hubWork.cycles).toBeGreaterThan(0);
-    expect(j.kernel).toEqual({ build: 'simd', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(j.kernel).toEqual({ build: 'simd-strict-fuel', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(j.dataset).toMatchObject({ source: 'built-in clustered', rows: 60, dim: 16, queries: 2, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(j.config).toMatchObject({ tiles: 2, mesh: '1x2', metric: 'l2', mode: 'push', schedule: 'query', concurrency: 4, k: 10, seed: 1 });
     expect(j.answersHash).toMatch(/^[0-9a-f]{64}$/);
