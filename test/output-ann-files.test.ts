@@ -138,11 +138,11 @@ describe('cogsim run --out / --out-distances / --groundtruth', () => {
     const before = readFileSync(paths.gt);
     const r = cogsim([...dataArgs, '--groundtruth', paths.gt, '--out', paths.gt]);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`cogsim: --out ${paths.gt} is the input of --groundtruth; cogsim never writes over an input, choose another file`);
+    expect(r.stderr.trim()).toBe(`cogsim: --out ${paths.gt} is the same file as --groundtruth ${paths.gt}; an output never overwrites an input or a key, choose another path`);
     expect(readFileSync(paths.gt)).toEqual(before);
     const r2 = cogsim([...dataArgs, '--out-distances', join(dir, '.', 'query.fvecs')]);
     expect(r2.status).toBe(2);
-    expect(r2.stderr).toContain('is the input of --query-file');
+    expect(r2.stderr).toContain('is the same file as --query-file');
   });
 
   it('refuses outputs with --compare, and --trace-format chrome without --trace, in one line', () => {
