@@ -6,9 +6,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { assembleWat } from '../tile/build/assemble.ts';
 import { cogsim, SMALL_RUN } from './helpers/cli.ts';
+
+// Each run loads binaryen to write the checks into the kernel: room for a busy machine.
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 let dir = '';
 const tmp = (name: string): string => join(dir, name);
@@ -32,7 +35,7 @@ afterAll(() => {
 });
 
 function runBad(name: string) {
-  const r = cogsim([...SMALL_RUN, '--kernel-file', tmp(`${name}.wasm`), '--trust-key', tmp('key.pem')]);
+  const r = cogsim([...SMALL_RUN, '--kernel-file', tmp(`${name}.wasm`), '--trust-key', tmp('key.pem')], 300_000);
   const lines = r.stderr.split('\n').filter((l) => l.length > 0);
   return { ...r, lines };
 }
@@ -55,7 +58,7 @@ describe('a bad --kernel-file', () => {
   });
 
   it('runs unchecked only when asked, and says so', () => {
-    const r = cogsim([...SMALL_RUN, '--kernel-file', tmp('peek.wasm'), '--trust-key', tmp('key.pem'), '--unchecked']);
+    const r = cogsim([...SMALL_RUN, '--kernel-file', tmp('peek.wasm'), '--trust-key', tmp('key.pem'), '--unchecked'], 300_000);
     expect(r.stderr).toMatch(/^cogsim: unchecked run: the kernel runs without the window checks and the watchdog$/m);
     expect(r.stderr).not.toMatch(/window-violation/); // the plain image reads the hole silently: what --unchecked means
   });

@@ -21,6 +21,11 @@ import { verifyKernel } from '../tile/manifest/verify-kernel.ts';
 import { TileInstance } from '../tile/tile-instance.ts';
 import { cogsim, SMALL_RUN, type CliResult } from './helpers/cli.ts';
 
+// A --kernel-file run loads binaryen to write the checks into the kernel: give CLI runs room
+// on a busy machine.
+const SLOW_CLI = 300_000;
+const SLOW_TEST = 600_000;
+
 let dir = '';
 const tmp = (name: string): string => join(dir, name);
 const simdBytes = (): Uint8Array => new Uint8Array(readFileSync(wasmPath('simd')));
@@ -281,25 +286,28 @@ describe('cogsim with --kernel-file and sign-kernel', () => {
     const manifest = JSON.parse(readFileSync(tmp('mine.manifest.json'), 'utf8')) as KernelManifest;
     expect(manifest).toMatchObject({ kernel: 'mine', file: 'mine.wasm', features: { simd: false, strict: false, fuel: false }, signerKeyId: otherKeyId });
     expectOneLineRefusal(cogsim([...SMALL_RUN, '--kernel-file', tmp('mine.wasm')]), new RegExp(`signed by key ${otherKeyId}, which is not in build/keys/trusted-kernel-keys.json$`));
-    const trusted = cogsim([...SMALL_RUN, '--kernel-file', tmp('mine.wasm'), '--trust-key', tmp('mine.pem')]);
+    const trusted = cogsim([...SMALL_RUN, '--kernel-file', tmp('mine.wasm'), '--trust-key', tmp('mine.pem')], SLOW_CLI);
     expect(trusted.stderr).toBe('');
     expect(trusted.status).toBe(0);
+  }, SLOW_TEST);
+
+  it('refuses --manifest without --kernel-file', () => {
+    expectOneLineRefusal(cogsim([...SMALL_RUN, '--manifest', tmp('x.json')]), /--manifest .*x\.json needs --kernel-file/);
   });
 
-  it('refuses --manifest without --kernel-file, and budgets a --kernel-file on its own bytes whatever its manifest says', () => {
-    expectOneLineRefusal(cogsim([...SMALL_RUN, '--manifest', tmp('x.json')]), /--manifest .*x\.json needs --kernel-file/);
+  it('budgets a --kernel-file on its own bytes whatever its manifest says', () => {
     // A signed instrumented build (manifest: strict, fuel) is no longer exempt from 8,192 B.
     writeFileSync(tmp('sf.wasm'), readFileSync(wasmPath('simd-strict-fuel')));
     writeFileSync(tmp('sf.manifest.json'), readFileSync(manifestPath('simd-strict-fuel')));
-    expectOneLineRefusal(cogsim([...SMALL_RUN, '--kernel-file', tmp('sf.wasm')]), /kernel simd-strict-fuel: module is [\d,]+ B, a tile's code memory holds 8,192 B$/);
-  });
+    expectOneLineRefusal(cogsim([...SMALL_RUN, '--kernel-file', tmp('sf.wasm')], SLOW_CLI), /kernel simd-strict-fuel: module is [\d,]+ B, a tile's code memory holds 8,192 B$/);
+  }, SLOW_TEST);
 
   it('runs cogsim faults on a plain --kernel-file: the run writes the window checks and the watchdog into it', () => {
     writeFileSync(tmp('plain.wasm'), simdBytes());
     writeFileSync(tmp('plain.manifest.json'), JSON.stringify(simdManifest()));
-    const faults = cogsim(['faults', ...SMALL_RUN.slice(1), '--kernel-file', tmp('plain.wasm')]);
+    const faults = cogsim(['faults', ...SMALL_RUN.slice(1), '--kernel-file', tmp('plain.wasm')], SLOW_CLI);
     expect(faults.stderr).toBe('');
     expect(faults.status).toBe(0);
     expect(faults.stdout).toMatch(/every injected fault was detected/);
-  });
+  }, SLOW_TEST);
 });

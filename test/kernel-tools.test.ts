@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { wasmPath, WAT_DIR } from '../tile/build/paths.ts';
-import { cogsim } from './helpers/cli.ts';
+import { buildUserWat } from '../tile/build/user-kernel.ts';
+import { cogsim as run } from './helpers/cli.ts';
+
+/** Kernel builds in a child process: minutes on a busy machine. */
+const cogsim = (args: string[]) => run(args, 500_000);
 
 // Each case builds a whole kernel (wabt, binaryen) in a child process: minutes on a busy machine.
 vi.setConfig({ testTimeout: 600_000 });
@@ -22,13 +26,16 @@ const kernelSource = (): string =>
     .map((f) => readFileSync(join(WAT_DIR, f), 'utf8'))
     .join('\n');
 
-/** The source with one edit; fails loudly if the text to edit is gone (the kernel changed). */
-function edited(name: string, from: string | RegExp, to: string): string {
+/**
+ * The source with one edit (fails loudly if the text to edit is gone: the kernel changed),
+ * built in-process by the same pipeline the CLI uses; returns the .wasm.
+ */
+async function edited(name: string, from: string | RegExp, to: string): Promise<string> {
   const src = kernelSource();
   const out = src.replace(from, to);
   expect(out, `${name}: the text to edit was not found in wat/`).not.toBe(src);
-  writeFileSync(tmp(`${name}.wat`), out);
-  return tmp(`${name}.wat`);
+  writeFileSync(tmp(`${name}.wasm`), (await buildUserWat(out, `${name}.wat`, 'simd')).plain);
+  return tmp(`${name}.wasm`);
 }
 
 beforeAll(() => {
@@ -63,8 +70,8 @@ describe('cogsim budget FILE', () => {
     expect(j.functions.map((f: { name: string }) => f.name)).toContain('$fp16_to_f32');
   });
 
-  it('fails a module missing an export, naming it, with exit 1', () => {
-    const wat = edited('no-crc', '(export "rvf_crc32c")', '');
+  it('fails a module missing an export, naming it, with exit 1', async () => {
+    const wat = await edited('no-crc', '(export "rvf_crc32c")', '');
     const r = cogsim(['budget', wat]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/FAIL {2}exports every spec function\s+missing rvf_crc32c/);
@@ -72,9 +79,9 @@ describe('cogsim budget FILE', () => {
     expect(r.stdout).toMatch(/verdict: a tile refuses this kernel/);
   });
 
-  it('--diff names the functions that changed between two builds', () => {
-    const wat = edited('order', 'i64.lt_u (i64.load (local.get $e)) (local.get $id)', 'i64.gt_u (i64.load (local.get $e)) (local.get $id)');
-    const r = cogsim(['budget', wat, '--diff', tmp('mine.wat'), '--json']);
+  it('--diff names the functions that changed between two builds', async () => {
+    const wat = await edited('order', 'i64.lt_u (i64.load (local.get $e)) (local.get $id)', 'i64.gt_u (i64.load (local.get $e)) (local.get $id)');
+    const r = cogsim(['budget', wat, '--diff', wasmPath('simd'), '--json']);
     const changed = JSON.parse(r.stdout).diff.changed.map((c: { name: string }) => c.name);
     expect(changed).toEqual(['rvf_topk_merge']); // the compare is inlined there: same size, other bytes
   });
@@ -124,8 +131,8 @@ describe('cogsim conform', () => {
     expect(lines[i + 1]).toMatch(difference);
   }
 
-  it('fails a kernel whose L2 sum adds its lanes in another order, with the first differing distance', () => {
-    const wat = edited(
+  it('fails a kernel whose L2 sum adds its lanes in another order, with the first differing distance', async () => {
+    const wat = await edited(
       'l2-order',
       /\(f32\.add\s*\(f32\.add \(f32x4\.extract_lane 0 \(local\.get \$t\)\) \(f32x4\.extract_lane 1 \(local\.get \$t\)\)\)\s*\(f32\.add \(f32x4\.extract_lane 2 \(local\.get \$t\)\) \(f32x4\.extract_lane 3 \(local\.get \$t\)\)\)\)/,
       '(f32.add (f32.add (f32.add (f32x4.extract_lane 0 (local.get $t)) (f32x4.extract_lane 1 (local.get $t))) (f32x4.extract_lane 2 (local.get $t))) (f32x4.extract_lane 3 (local.get $t)))',
@@ -133,13 +140,13 @@ describe('cogsim conform', () => {
     expectFails(wat, /FAIL {2}distances and top-K, fp16 l2, random/, /first difference: random \(fp16 dim \d+, l2, .*\): distance of vector \d+ expected 0x[0-9a-f]{8} got 0x[0-9a-f]{8}/);
   });
 
-  it('fails a kernel that breaks ties by the higher id, naming the rank', () => {
-    const wat = edited('ties-high', 'i64.lt_u (i64.load (local.get $e)) (local.get $id)', 'i64.gt_u (i64.load (local.get $e)) (local.get $id)');
+  it('fails a kernel that breaks ties by the higher id, naming the rank', async () => {
+    const wat = await edited('ties-high', 'i64.lt_u (i64.load (local.get $e)) (local.get $id)', 'i64.gt_u (i64.load (local.get $e)) (local.get $id)');
     expectFails(wat, /FAIL {2}ties at every rank go to the lower id, fp16 l2/, /first difference: ties .*: top-K rank \d+ expected id \d+ dist 0x[0-9a-f]{8} got id \d+/);
   });
 
-  it('fails a kernel that answers a malformed message without an ERROR', () => {
-    const wat = edited('no-error', '(call $msg_reply (select (i32.const @MSG_ERROR) (i32.const @MSG_DONE)', '(call $msg_reply (select (i32.const @MSG_DONE) (i32.const @MSG_DONE)');
+  it('fails a kernel that answers a malformed message without an ERROR', async () => {
+    const wat = await edited('no-error', '(call $msg_reply (select (i32.const @MSG_ERROR) (i32.const @MSG_DONE)', '(call $msg_reply (select (i32.const @MSG_DONE) (i32.const @MSG_DONE)');
     expectFails(wat, /FAIL {2}malformed requests answered by ERROR, fp16/, /first difference: unknown message type 0x7f: expected ERROR got (a reply that does not decode|\{"type":"DONE")/);
   });
 });

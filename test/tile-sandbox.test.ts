@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assembleWat } from '../tile/build/assemble.ts';
 import { instrumentBinary } from '../tile/build/binary-instrument.ts';
+import { stripCustomSections } from '../tile/build/wasm-sections.ts';
 import { compileKernel, KernelRejectedError } from '../tile/kernel-module.ts';
 import { TileInstance } from '../tile/tile-instance.ts';
 import { TileTrap } from '../tile/tile-trap.ts';
@@ -101,6 +102,39 @@ describe('tile sandbox', () => {
     expect(tile.lastFuelUsed).toBe(1001);
   });
 
+  it('traps an access that starts in the hole and runs into the data window, naming its first byte', async () => {
+    const strict = new TileInstance(4, await rogue(PEEK, { strict: true, fuel: false }));
+    expect(() => callRaw(strict, 'peek', DATA_BASE - 2)).toThrow(`access at 0x${(DATA_BASE - 2).toString(16)} is outside`);
+  });
+
+  it('checks bulk memory operations over their whole run-time range', async () => {
+    const FILL = '(func (export "fill") (param $d i32) (param $n i32) (result i32) (memory.fill (local.get $d) (i32.const 7) (local.get $n)) (i32.const 0))';
+    const COPY = '(func (export "copy") (param $d i32) (param $s i32) (param $n i32) (result i32) (memory.copy (local.get $d) (local.get $s) (local.get $n)) (i32.const 0))';
+    const fill = new TileInstance(0, await rogue(FILL, { strict: true, fuel: false }));
+    expect(callRaw(fill, 'fill', DATA_BASE, MEMORY_BYTES - DATA_BASE)).toBe(0); // both windows, exactly
+    expect(fill.bytes[MEMORY_BYTES - 1]).toBe(7);
+    expect(() => callRaw(fill, 'fill', DATA_BASE, MEMORY_BYTES - DATA_BASE + 1)).toThrow(/window-violation in fill: access at 0xe000 /);
+    expect(() => callRaw(fill, 'fill', 0x100, 4)).toThrow(/window-violation in fill: access at 0x100 /);
+    const copy = new TileInstance(0, await rogue(COPY, { strict: true, fuel: false }));
+    expect(callRaw(copy, 'copy', DATA_BASE + 64, DATA_BASE, 64)).toBe(0);
+    expect(() => callRaw(copy, 'copy', DATA_BASE, 0x40, 8)).toThrow(/window-violation in copy: access at 0x40 /); // reading the hole
+  });
+
+  it('charges a count-down loop its count on entry, and a zero count (2^32 turns) stops at once', async () => {
+    const DOWN = '(func (export "down") (param $n i32) (result i32) (local $s i32) (loop $l (local.set $s (i32.add (local.get $s) (i32.const 1))) (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))) (local.get $s))';
+    const tile = new TileInstance(8, await rogue(DOWN, { strict: false, fuel: true }));
+    tile.fuelPerCall = 1000;
+    expect(callRaw(tile, 'down', 10)).toBe(10);
+    expect(tile.lastFuelUsed).toBe(10);
+    expect(() => callRaw(tile, 'down', 0)).toThrow(/budget-exceeded/);
+    expect(() => callRaw(tile, 'down', 1001)).toThrow(/budget-exceeded/);
+  });
+
+  it('refuses to instrument a module that already exports the instrumentation', async () => {
+    const plain = await assembleWat('(module (global (export "rvf_mpu_fault") (mut i32) (i32.const 0)))', { variant: 'fake', simd: false, optimize: false });
+    expect(() => instrumentBinary('fake', plain, { strict: true, fuel: true })).toThrow('kernel fake: cannot instrument: it already exports rvf_mpu_fault (give the plain build; cogsim adds the checks)');
+  });
+
   it('refuses a kernel that declares its own memory', async () => {
     const bytes = await assembleWat('(module (memory 4) (func (export "f")))', { variant: 'own-memory', simd: true, optimize: false });
     expect(() => compileKernel('own-memory', bytes, true)).toThrow(KernelRejectedError);
@@ -118,15 +152,18 @@ describe('tile sandbox', () => {
 
   it('refuses a budgeted kernel one byte over 8,192 B and accepts one at the limit', async () => {
     const pad = (n: number) => `(module (import "tile" "memory" (memory 2 2)) (data (i32.const ${DATA_BASE}) "${'a'.repeat(n)}"))`;
-    const base = (await assembleWat(pad(0), { variant: 'pad', simd: false, optimize: false })).length;
+    const base = (stripCustomSections(await assembleWat(pad(0), { variant: 'pad', simd: false, optimize: false }))).length;
     // A data segment of n bytes adds n plus a fixed header; find n so the module is 8,192 B.
     let n = 8192 - base - 8;
-    let bytes = await assembleWat(pad(n), { variant: 'pad', simd: false, optimize: false });
+    let bytes = stripCustomSections(await assembleWat(pad(n), { variant: 'pad', simd: false, optimize: false }));
     n += 8192 - bytes.length;
-    bytes = await assembleWat(pad(n), { variant: 'pad', simd: false, optimize: false });
+    bytes = stripCustomSections(await assembleWat(pad(n), { variant: 'pad', simd: false, optimize: false }));
     expect(bytes.length).toBe(8192);
     expect(() => compileKernel('at-limit', bytes, true)).not.toThrow();
-    const over = await assembleWat(pad(n + 1), { variant: 'pad', simd: false, optimize: false });
+    const over = stripCustomSections(await assembleWat(pad(n + 1), { variant: 'pad', simd: false, optimize: false }));
     expect(() => compileKernel('over', over, true)).toThrow('kernel over: module is 8,193 B, a tile\'s code memory holds 8,192 B');
+    // Custom sections (names) are not code: the same module with a name section still fits.
+    const named = await assembleWat(pad(n), { variant: 'pad', simd: false, optimize: false });
+    if (named.length > bytes.length) expect(() => compileKernel('named', named, true)).not.toThrow();
   });
 });

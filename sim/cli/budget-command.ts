@@ -3,27 +3,19 @@
 // With a file, any kernel: per-function and per-section bytes, the rules a tile enforces,
 // the verdict; `--diff OLD` function by function. Exit 1 when a kernel is over budget or
 // breaks a rule, 2 when the file cannot be read or built.
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { budgetFor, formatBudget } from '../../tile/budget/budget-table.ts';
 import { diffBudgets, fileBudget, formatBudgetDiff, formatFileBudget, KernelFileError, type FileBudget } from '../../tile/budget/file-budget.ts';
 import { CliError } from './cli-error.ts';
+import { readFileOrRefuse } from './sign-kernel-command.ts';
 
 interface BudgetFlags {
   json?: boolean;
   all?: boolean;
   diff?: string;
   scalar?: boolean;
-}
-
-function readInput(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new CliError(`${what} ${path} cannot be read: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
-  }
 }
 
 export interface KernelInput {
@@ -40,11 +32,11 @@ export async function kernelInput(path: string, flavor: 'simd' | 'scalar', what 
   try {
     if (path.endsWith('.wat')) {
       const { buildUserWat } = await import('../../tile/build/user-kernel.ts');
-      const built = await buildUserWat(readInput(path, what).toString('utf8'), path, flavor);
+      const built = await buildUserWat(readFileOrRefuse(path, what).toString('utf8'), path, flavor);
       return { name, bytes: built.plain, names: built.names };
     }
     if (!path.endsWith('.wasm')) throw new CliError(`${what} ${path}: expected a .wasm or .wat file`);
-    return { name, bytes: new Uint8Array(readInput(path, what)) };
+    return { name, bytes: new Uint8Array(readFileOrRefuse(path, what)) };
   } catch (err) {
     throw asCliError(err, `${what} ${path}`);
   }

@@ -37,8 +37,7 @@ async function checkedImage(name: string, plain: Uint8Array): Promise<LoadedKern
 async function gate(file: string, flags: ConformFlags): Promise<GateResult> {
   if (!file.endsWith('.wasm')) throw new CliError(`--against runs ${file} in simulated runs: give the .wasm that 'cogsim kernel build' signed`);
   const choice = { ...(flags.manifest ? { manifestPath: flags.manifest } : {}), ...(flags.trustKey.length > 0 ? { trustKeyPaths: flags.trustKey } : {}) };
-  const config = { kernel: flags.against!, kernelPath: file, ...choice };
-  await checkKernelFile(config as Parameters<typeof checkKernelFile>[0]);
+  await checkKernelFile({ kernel: flags.against!, kernelPath: file, ...choice });
   return acceptanceGate(flags.against!, { kernelPath: file, ...choice }, (label) => process.stderr.write(`running ${label}\n`));
 }
 

@@ -33,21 +33,20 @@ async function buildCommand(wat: string, flags: KernelBuildFlags): Promise<void>
   const clash = Object.values(files).find((f) => inputs.some((i) => resolve(f) === resolve(i)));
   if (clash) throw new CliError(`--out ${flags.out}: the output ${clash} would replace the input ${inputs.find((i) => resolve(i) === resolve(clash))}`);
   const { instrumentBinary } = await import('../../tile/build/binary-instrument.ts');
-  const input = await kernelInput(wat, flavor); // parses and builds (one-line errors)
-  const built = { plain: input.bytes };
-  const budget = fileBudget(name, input.bytes, input.names);
-  const checked = instrumentBinary(name, built.plain, { strict: true, fuel: true });
+  const { bytes: plain, names } = await kernelInput(wat, flavor); // parses and builds (one-line errors)
+  const budget = fileBudget(name, plain, names);
+  const checked = instrumentBinary(name, plain, { strict: true, fuel: true });
   const key = flags.key ? privateKeyFromPem(readFileSync(flags.key, 'utf8'), flags.key) : ensureSigningKey(KEYS_DIR);
-  const manifest = signKernel(built.plain, { kernel: name, file: `${name}.wasm`, simd: flavor === 'simd' }, key);
+  const manifest = signKernel(plain, { kernel: name, file: `${name}.wasm`, simd: flavor === 'simd' }, key);
   mkdirSync(flags.out, { recursive: true });
-  writeAtomic(files.plain, built.plain);
+  writeAtomic(files.plain, plain);
   writeAtomic(files.checked, checked);
   writeAtomic(files.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
   console.log(formatFileBudget(budget));
   console.log(
     [
       '',
-      `built ${wat} (${flavor}) -> ${files.plain} (${built.plain.length.toLocaleString('en-US')} B, what the budget measures)`,
+      `built ${wat} (${flavor}) -> ${files.plain} (${plain.length.toLocaleString('en-US')} B, what the budget measures)`,
       `  checked twin ${files.checked} (${checked.length.toLocaleString('en-US')} B: window checks and watchdog, what a run executes; not budgeted)`,
       `  manifest ${files.manifest}, signed by key ${manifest.signerKeyId}${flags.key ? ` (${flags.key}; trust it with --trust-key)` : ' (the build key, trusted by default)'}`,
       `next: cogsim conform ${files.plain}; cogsim run --kernel-file ${files.plain}`,

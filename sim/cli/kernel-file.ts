@@ -4,7 +4,7 @@
 import { InvalidArgumentError } from 'commander';
 import { InstrumentError } from '../../tile/build/instrument-error.ts';
 import { prepareCheckedKernel } from '../../tile/checked-kernel.ts';
-import { KernelRejectedError, type LoadedKernel } from '../../tile/kernel-module.ts';
+import { KernelRejectedError, type KernelChoice, type LoadedKernel } from '../../tile/kernel-module.ts';
 import { KernelKeyError, KernelManifestError } from '../../tile/manifest/manifest-error.ts';
 import type { RunConfig } from '../run/run-config.ts';
 import { CliError } from './cli-error.ts';
@@ -37,7 +37,7 @@ export function kernelFileConfig(f: KernelFileFlags): Pick<RunConfig, 'kernelPat
  * and writes the window checks and the watchdog into it (unless --unchecked); null when the
  * run uses --kernel.
  */
-export async function checkKernelFile(config: RunConfig): Promise<LoadedKernel | null> {
+export async function checkKernelFile(config: KernelChoice): Promise<LoadedKernel | null> {
   if (!config.kernelPath) return null;
   try {
     return await prepareCheckedKernel(config);

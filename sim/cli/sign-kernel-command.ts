@@ -20,7 +20,7 @@ interface SignFlags {
   simd?: boolean;
 }
 
-function readFileOrRefuse(path: string, what: string): Buffer {
+export function readFileOrRefuse(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {

@@ -10,8 +10,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cogsim(args: string[]): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, COGSIM_DEBUG: '' } });
+/** `timeoutMs`: more for commands that build a kernel (wabt, binaryen) on a busy machine. */
+export function cogsim(args: string[], timeoutMs = 120_000): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, COGSIM_DEBUG: '' } });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -20,7 +20,7 @@ import { forEachExpression } from './ir-walk.ts';
 type Ref = number;
 export const FUEL_GLOBAL = '__cogsim_fuel';
 const FUEL_INITIAL = 0x7fffffff;
-const X = binaryen as unknown as Record<string, Record<string, (e: Ref, v?: Ref) => any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const X = binaryen as unknown as Record<string, Record<string, (e: Ref, v?: Ref) => unknown>>;
 
 export interface FuelFunction {
   /** The fuel local of this function. */

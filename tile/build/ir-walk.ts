@@ -103,7 +103,7 @@ function rewriteSlot(expr: Ref, s: Accessor, visit: (e: Ref, id: number) => Ref)
   if (next !== child) s.set(expr, next);
 }
 
-/** Visits every expression under `expr` (pre-order) without rewriting. */
+/** Visits every expression under `expr` (children first) without rewriting. */
 export function forEachExpression(expr: Ref, fn: (e: Ref, id: number) => void): void {
   rewriteTree(expr, (e, id) => {
     fn(e, id);

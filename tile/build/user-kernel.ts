@@ -22,6 +22,6 @@ export function asModule(text: string): string {
 
 export async function buildUserWat(text: string, file: string, flavor: Flavor): Promise<UserKernelBuild> {
   const source = asModule(preprocess(text, file, flavor));
-  const named = await assembleWat(source, { variant: file, simd: flavor === 'simd', optimize: true });
+  const named = await assembleWat(source, { variant: file.replace(/\.wat$/, ''), simd: flavor === 'simd', optimize: true });
   return { plain: stripCustomSections(named), names: nameSectionFunctionNames(named) };
 }

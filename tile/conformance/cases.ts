@@ -2,8 +2,7 @@
 // (init, query, block, distances, merge, read). Shared by `cogsim conform` and the kernel
 // tests (test/kernel-fixtures.ts re-exports them).
 import { DTYPE_BITS, DTYPE_FP16, DTYPE_I8 } from '../../wat/layout.ts';
-import { OK, statusName } from '../../wat/status.ts';
-import { computeDistances, initTile, loadQuery, mergeIds, placeBlock, readTopK, type TopKEntry } from '../kernel-calls.ts';
+import { computeDistances, expectOk, initTile, loadQuery, mergeIds, placeBlock, readTopK, type TopKEntry } from '../kernel-calls.ts';
 import { encodeFp16, encodeI8, packBits, type Dtype } from '../reference/vector-layout.ts';
 import type { TileInstance } from '../tile-instance.ts';
 
@@ -68,29 +67,15 @@ export function ids(c: KernelCase): bigint[] {
   return c.ids ?? c.vectors.map((_, i) => c.firstId + BigInt(i));
 }
 
-export class KernelStatusError extends Error {
-  constructor(
-    readonly exportName: string,
-    readonly status: number,
-  ) {
-    super(`${exportName} returned ${statusName(status)} (${status})`);
-    this.name = 'KernelStatusError';
-  }
-}
-
-function check(what: string, status: number): void {
-  if (status !== OK) throw new KernelStatusError(what, status);
-}
-
 /** init, load query, place block, distances, merge, read: the whole core path on a tile. */
 export function runOnTile(tile: TileInstance, c: KernelCase): KernelRun {
-  check('rvf_init', initTile(tile, { dtype: c.dtype, dim: c.dim, metric: c.metric, k: c.k }));
-  check('rvf_load_query', loadQuery(tile, c.dtype, c.query, c.dim));
-  check('rvf_load_block', placeBlock(tile, c.dtype, c.dim, c.vectors));
+  expectOk('rvf_init', initTile(tile, { dtype: c.dtype, dim: c.dim, metric: c.metric, k: c.k }));
+  expectOk('rvf_load_query', loadQuery(tile, c.dtype, c.query, c.dim));
+  expectOk('rvf_load_block', placeBlock(tile, c.dtype, c.dim, c.vectors));
   const { status, bits } = computeDistances(tile, c.metric, c.vectors.length);
-  check('rvf_distances', status);
-  check('rvf_topk_merge', mergeIds(tile, ids(c), c.k));
+  expectOk('rvf_distances', status);
+  expectOk('rvf_topk_merge', mergeIds(tile, ids(c), c.k));
   const read = readTopK(tile);
-  check('rvf_topk_read', read.status);
+  expectOk('rvf_topk_read', read.status);
   return { distBits: bits, topk: read.entries };
 }
