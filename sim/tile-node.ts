@@ -2,6 +2,7 @@
 // arrives while the tile is busy waits; the kernel runs it for real (its reply and any
 // trap are the kernel's), and the cost model prices what its work counters say it did.
 import { TileInstance } from '../tile/tile-instance.ts';
+import { ByteSlab } from '../protocol/byte-slab.ts';
 import type { LoadedKernel } from '../tile/kernel-module.ts';
 import { TileTrap } from '../tile/tile-trap.ts';
 import { CFG_F_REQUIRE_MSG_CRC, CFG_FLAGS, CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CFG_TILE_ID, CONFIG_BYTES, IO_BYTES, IO_PTR, MSG_HEADER_BYTES } from '../wat/layout.ts';
@@ -26,6 +27,9 @@ export interface TileBootConfig {
 export const WATCHDOG_FUEL_PER_MESSAGE = 200_000;
 /** Cycles one fuel unit (one loop iteration) stands for when the watchdog fires. */
 export const CYCLES_PER_FUEL_UNIT = 4;
+
+/** Replies leave the tile's I/O buffer as copies carved from shared slabs (protocol/byte-slab.ts). */
+const REPLY_COPIES = new ByteSlab();
 
 export type TileOutcome = { kind: 'reply'; bytes: Uint8Array; cycles: number } | { kind: 'trap'; trap: TileTrap; cycles: number };
 
@@ -113,12 +117,12 @@ export class TileNode {
       length = tile.call('rvf_on_message');
     } catch (err) {
       if (!(err instanceof TileTrap)) throw err;
-      if (tile === this.instance) this.firstKernelTrap ??= err;
+      if (ownImage) this.firstKernelTrap ??= err;
       // A watchdog stop took the whole budget; any other trap, the work done up to it.
       const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : this.charge(tile, before, ownImage, request);
       return { kind: 'trap', trap: err, cycles: this.scaled(spent) + stall };
     }
-    const bytes = tile.bytes.slice(IO_PTR, IO_PTR + Math.max(MSG_HEADER_BYTES, Math.min(length, IO_BYTES)));
+    const bytes = REPLY_COPIES.copy(tile.bytes, IO_PTR, IO_PTR + Math.max(MSG_HEADER_BYTES, Math.min(length, IO_BYTES)));
     return { kind: 'reply', bytes, cycles: this.scaled(this.charge(tile, before, ownImage, request)) + stall };
   }
 

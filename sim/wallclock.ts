@@ -18,3 +18,22 @@ export function startStopwatch(): Stopwatch {
 export function eventsPerWallSecond(events: number, wallMs: number): number {
   return wallMs > 0 ? (events * 1000) / wallMs : Infinity;
 }
+
+export interface CpuStopwatch {
+  /** CPU seconds (user + system) this process used since the stopwatch started. */
+  elapsedCpuSeconds(): number;
+}
+
+/**
+ * CPU time, for benchmarks on a shared machine: wall time grows with every other process's
+ * load, CPU time much less, so ratios of CPU times measured in one run stay comparable.
+ */
+export function startCpuStopwatch(): CpuStopwatch {
+  const start = process.cpuUsage();
+  return {
+    elapsedCpuSeconds: () => {
+      const d = process.cpuUsage(start);
+      return (d.user + d.system) / 1e6;
+    },
+  };
+}

@@ -19,6 +19,12 @@ export class TileInstance {
   fuelPerCall = DEFAULT_FUEL;
   /** Fuel the last call used, in fuel builds. */
   lastFuelUsed = 0;
+  /**
+   * Views made once: the memory cannot grow (maximum = initial), so its buffer is never
+   * detached, and a view per access was a measurable share of every message (docs/performance.md).
+   */
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
 
   /** `memory`: share another instance's memory (the same tile running other code). */
   constructor(
@@ -34,14 +40,9 @@ export class TileInstance {
     const ex = this.instance.exports as Record<string, unknown>;
     this.fuel = fuelCounter(ex);
     this.mpuGlobal = ex.rvf_mpu_fault instanceof WebAssembly.Global ? ex.rvf_mpu_fault : undefined;
-  }
-
-  /** All of tile memory as bytes (the hole below DATA_BASE included). */
-  get bytes(): Uint8Array {
-    return new Uint8Array(this.memory.buffer);
-  }
-  get view(): DataView {
-    return new DataView(this.memory.buffer);
+    // All of tile memory (the hole below DATA_BASE included), as bytes and as a DataView.
+    this.bytes = new Uint8Array(this.memory.buffer);
+    this.view = new DataView(this.memory.buffer);
   }
   get dataWindow(): Uint8Array {
     return new Uint8Array(this.memory.buffer, DATA_BASE, DATA_BYTES);

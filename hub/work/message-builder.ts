@@ -5,6 +5,7 @@ import { encodeMessage } from '../../protocol/codec.ts';
 import { LoadParams } from '../../protocol/constants.ts';
 import { sealMessage } from '../../protocol/integrity.ts';
 import { paramsChunks } from '../../protocol/block-chunks.ts';
+import { ByteSlab } from '../../protocol/byte-slab.ts';
 import type { HubMessage } from '../../protocol/types.ts';
 import { DTYPE_FP16, LB_F_VERIFY_CRC, LQ_F_PULL, LP_KIND_SQ, MSG_CRC_BYTES, METRIC_COSINE, METRIC_IP, METRIC_L2 } from '../../wat/layout.ts';
 import type { Outgoing } from '../core/mode-driver.ts';
@@ -23,9 +24,11 @@ export const METRIC_CODES: Readonly<Record<MetricName, number>> = { l2: METRIC_L
 
 export class MessageBuilder {
   private readonly msgIds = new MsgIds(STEP_MSG_IDS_FIRST);
-  private readonly encodedChunks = new Map<string, Uint8Array>();
+  private readonly encodedChunks = new Map<number, Uint8Array>();
   private readonly encodedBatches = new Map<string, Uint8Array[]>();
   private readonly encodedParams: Uint8Array[];
+  /** Each message's own copy of its template, carved from shared buffers. */
+  private readonly copies = new ByteSlab();
   readonly verifyCrc: boolean;
   readonly integrity: boolean;
 
@@ -96,7 +99,9 @@ export class MessageBuilder {
   }
 
   private chunkBytes(blockId: number, chunk: number, stageOnly: boolean): Uint8Array {
-    const key = `${blockId}/${chunk}/${stageOnly ? 1 : 0}`;
+    // A number, not a string: this runs once per chunk sent (docs/performance.md). A block has
+    // far fewer than 2^16 chunks, and block ids stay below 2^35, so the key is exact.
+    const key = (blockId * 0x10000 + chunk) * 2 + (stageOnly ? 1 : 0);
     let bytes = this.encodedChunks.get(key);
     if (!bytes) {
       bytes = encodeMessage(this.data.blockChunks(blockId, stageOnly, this.verifyCrc, this.integrity)[chunk]!);
@@ -106,6 +111,6 @@ export class MessageBuilder {
   }
 
   private patched(template: Uint8Array, msgId: number): Uint8Array {
-    return this.sealed(stampMsgId(template.slice(), msgId));
+    return this.sealed(stampMsgId(this.copies.copy(template), msgId));
   }
 }

@@ -1,67 +1,100 @@
-// `npm run bench`: every benchmark in one process and one run, then one table of the
-// figures and ratios. Timings never go in tests; they live here.
+// `npm run bench`: every benchmark in one process and one run, each figure beside what it is
+// compared with, as a ratio; written to docs/bench/results.md and docs/bench/results.json
+// (the project's top level is fixed, so not a top-level bench/ folder). Timings never go
+// in tests; they live here.
 //
-//   kernel distance    SIMD vs scalar vs TS reference, per 384-dim fp16 L2 distance
-//   fuel overhead      simd-fuel / simd and scalar-fuel / scalar (issue #4 target < 1.3x)
-//   sim throughput     push-mode messages and events per wall second at 16, 256, 1,024 tiles
-//   event queue        the bare simulator loop on a synthetic workload, for reference
-//   hnsw build         a small index build (run sim/bench/hnsw-build.ts alone for 20,000 x 384)
+//   kernel distance    384-dim L2, fp16 and i8: SIMD, scalar, TS reference, native C (-O3)
+//   instrumentation    the checked (window + fuel) images against their plain twins
+//   sim throughput     messages per second: the default run and 16..4,096 tiles, against
+//                      the tiles-only replay of the same deliveries (the design's ceiling)
+//   modes              push vs push-hnsw vs pull: bytes and simulated latency per query
 //
-// Run: npm run bench   (or npx tsx sim/bench/run-all.ts [--quick])
-import { measureEventThroughput } from './event-throughput.ts';
+// Run: npm run bench [-- --quick] [-- --out-dir DIR] [-- --baseline docs/bench/baseline.json [--tolerance 0.25]]
+// With --baseline, exits 1 when a ratio is worse than the baseline's by more than the
+// tolerance (a fraction); ratios, not absolute times, so a loaded machine compares.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FUEL_OVERHEAD_TARGET, formatFuelOverheadBench, runFuelOverheadBench } from './fuel-overhead.ts';
-import { formatHnswBuildBench, runHnswBuildBench } from './hnsw-build.ts';
 import { formatKernelDistanceBench, runKernelDistanceBench } from './kernel-distance.ts';
+import { formatModeCompareBench, runModeCompareBench } from './mode-compare.ts';
+import { runNativeDistanceBench } from './native-distance.ts';
 import { formatSimThroughputBench, runSimThroughputBench, THROUGHPUT_CASES } from './sim-throughput.ts';
+import { compareWithBaseline, type BenchRatio } from './bench-baseline.ts';
+import { startStopwatch } from '../wallclock.ts';
 
-interface Row {
-  benchmark: string;
-  figure: string;
-  ratio: string;
+const RESULTS_DIR = 'docs/bench';
+
+function argValue(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
 }
 
-const fmt = (x: number, digits = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-function section(title: string, body: string): void {
-  console.log(`\n${title}\n${body}`);
+/** Writes beside the target and renames, so a failed run never leaves half a file. */
+function writeAtomic(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
 }
 
 function main(): void {
   const quick = process.argv.includes('--quick');
+  const baselinePath = argValue('--baseline');
+  const tolerance = Number(argValue('--tolerance') ?? '0.25');
+  if (!(tolerance >= 0 && tolerance < 10)) {
+    console.error(`--tolerance: a fraction 0..10, got ${argValue('--tolerance')}`);
+    process.exit(2);
+  }
+  const baseline = baselinePath === undefined ? undefined : (JSON.parse(readFileSync(baselinePath, 'utf8')) as { ratios: BenchRatio[] });
+  const outDir = argValue('--out-dir') ?? RESULTS_DIR;
+  const RESULTS_MD = join(outDir, 'results.md');
+  const RESULTS_JSON = join(outDir, 'results.json');
+  const watch = startStopwatch();
   const reps = quick ? 2_000 : 20_000;
-  const rows: Row[] = [];
+  const ratios: BenchRatio[] = [];
+  const sections: string[] = [];
+  const add = (title: string, body: string): void => {
+    sections.push(`## ${title}\n\n\`\`\`\n${body}\n\`\`\``);
+    console.log(`\n${title}\n${body}`);
+  };
 
-  const kernel = runKernelDistanceBench({ reps });
-  section('[1/5] kernel distance', formatKernelDistanceBench(kernel));
-  rows.push({ benchmark: 'distance simd', figure: `${fmt(kernel.simdNsPerDistance, 1)} ns`, ratio: '1.00x' });
-  rows.push({ benchmark: 'distance scalar', figure: `${fmt(kernel.scalarNsPerDistance, 1)} ns`, ratio: `${kernel.scalarOverSimd.toFixed(2)}x simd` });
-  rows.push({ benchmark: 'distance TS reference', figure: `${fmt(kernel.referenceNsPerDistance, 1)} ns`, ratio: `${kernel.referenceOverSimd.toFixed(2)}x simd` });
-
-  const fuel = runFuelOverheadBench({ reps });
-  section('[2/5] fuel overhead', formatFuelOverheadBench(fuel));
-  for (const p of fuel) {
-    rows.push({ benchmark: `fuel ${p.fuel}`, figure: `${fmt(p.fuelNsPerDistance, 1)} ns`, ratio: `${p.ratio.toFixed(2)}x ${p.base}${p.ratio < FUEL_OVERHEAD_TARGET ? '' : ` (target < ${FUEL_OVERHEAD_TARGET}x)`}` });
+  const native = runNativeDistanceBench(reps);
+  const kernels = (['fp16', 'i8'] as const).map((dtype) => runKernelDistanceBench({ reps, dtype }));
+  for (const k of kernels) {
+    const c = native?.find((x) => x.dtype === k.dtype);
+    const nativeLine = c ? `\n  native C   ${c.nsPerDistance.toFixed(1).padStart(9)} ns/distance   simd/native    ${(k.simdNsPerDistance / c.nsPerDistance).toFixed(2)}x  (cc ${c.flags.join(' ')})` : '\n  native C   (no cc on this machine)';
+    add(`kernel distance, ${k.dtype}`, formatKernelDistanceBench(k) + nativeLine);
+    ratios.push({ name: `${k.dtype} scalar/simd`, value: k.scalarOverSimd, better: 'higher' });
+    ratios.push({ name: `${k.dtype} reference/simd`, value: k.referenceOverSimd, better: 'higher' });
+    if (c) ratios.push({ name: `${k.dtype} simd/native`, value: k.simdNsPerDistance / c.nsPerDistance, better: 'lower' });
   }
 
-  const sims = runSimThroughputBench(quick ? THROUGHPUT_CASES.map((c) => ({ ...c, queries: Math.max(1, Math.floor(c.queries / 4)) })) : THROUGHPUT_CASES);
-  section('[3/5] simulator throughput', formatSimThroughputBench(sims));
-  for (const r of sims) {
-    rows.push({ benchmark: `sim ${r.tiles} tiles msgs/s`, figure: fmt(r.messagesPerSecond), ratio: `${(r.messagesPerSecond / sims[0]!.messagesPerSecond).toFixed(2)}x ${sims[0]!.tiles} tiles` });
-    rows.push({ benchmark: `sim ${r.tiles} tiles events/s`, figure: fmt(r.eventsPerSecond), ratio: `${(r.eventsPerSecond / sims[0]!.eventsPerSecond).toFixed(2)}x ${sims[0]!.tiles} tiles` });
+  const fuel = runFuelOverheadBench({ reps, rounds: quick ? 1 : 3 });
+  add('instrumented image overhead (windows + watchdog)', formatFuelOverheadBench(fuel));
+  for (const p of fuel) ratios.push({ name: `${p.fuel}/${p.base}`, value: p.ratio, better: 'lower', note: `target < ${FUEL_OVERHEAD_TARGET}x for fuel` });
+
+  const caseNames = ['default', '16', '256', '1024', '4096'];
+  const cases = caseNames.map((n) => THROUGHPUT_CASES[n]!).map((c) => (quick ? { ...c, queries: Math.max(1, Math.floor(c.queries / 4)) } : c));
+  const sims = runSimThroughputBench(cases);
+  add('simulator throughput vs the tiles-only replay', formatSimThroughputBench(sims));
+  for (const r of sims) ratios.push({ name: `sim ${r.name} / replay (cpu)`, value: r.ceilingRatioCpu, better: 'higher' });
+
+  const modes = runModeCompareBench();
+  add('push vs push-hnsw vs pull', formatModeCompareBench(modes));
+  for (const m of modes.slice(1)) {
+    ratios.push({ name: `${m.mode} bytes/push`, value: m.bytesPerQuery / modes[0]!.bytesPerQuery, better: 'lower' });
+    ratios.push({ name: `${m.mode} p50 latency/push`, value: m.latencyUsP50 / modes[0]!.latencyUsP50, better: 'lower' });
   }
 
-  const queue = measureEventThroughput(quick ? 200_000 : 2_000_000, 256, true);
-  section('[4/5] event queue (synthetic, traced, 256 chains)', `  ${fmt(queue.events)} events in ${fmt(queue.wallMs)} ms: ${fmt(queue.eventsPerSecond)} events/s`);
-  rows.push({ benchmark: 'event queue events/s', figure: fmt(queue.eventsPerSecond), ratio: `${(queue.eventsPerSecond / sims[0]!.eventsPerSecond).toFixed(1)}x sim ${sims[0]!.tiles} tiles` });
-
-  const hnsw = runHnswBuildBench({ n: quick ? 500 : 2_000 });
-  section('[5/5] hnsw build (small; run sim/bench/hnsw-build.ts for 20,000 x 384)', formatHnswBuildBench(hnsw));
-  rows.push({ benchmark: `hnsw build ${fmt(hnsw.n)} x ${hnsw.dim}`, figure: `${hnsw.seconds.toFixed(2)} s`, ratio: `${fmt(hnsw.vectorsPerSecond)} vectors/s` });
-
-  const w0 = Math.max(...rows.map((r) => r.benchmark.length));
-  const w1 = Math.max(...rows.map((r) => r.figure.length));
-  console.log(`\nsummary\n  ${'benchmark'.padEnd(w0)}  ${'figure'.padStart(w1)}  ratio`);
-  for (const r of rows) console.log(`  ${r.benchmark.padEnd(w0)}  ${r.figure.padStart(w1)}  ${r.ratio}`);
+  const seconds = watch.elapsedMs() / 1000;
+  const results = { quick, seconds, kernels, native, fuel, sims, modes, ratios };
+  writeAtomic(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
+  const table = ['| ratio | value | better |', '|---|---:|---|', ...ratios.map((r) => `| ${r.name} | ${r.value.toFixed(3)} | ${r.better}${r.note ? ` (${r.note})` : ''} |`)].join('\n');
+  writeAtomic(RESULTS_MD, [`# npm run bench results`, '', `One run${quick ? ' (--quick)' : ''}, ${seconds.toFixed(0)} s of wall time; every figure beside what it is compared with, measured in the same run. Wall-clock figures on a shared machine vary with its load; the ratios are what \`--baseline\` compares.`, '', '## Ratios', '', table, '', ...sections, ''].join('\n'));
+  console.log(`\nwrote ${RESULTS_MD} and ${RESULTS_JSON} (${seconds.toFixed(0)} s)`);
+  if (baseline) {
+    const report = compareWithBaseline(ratios, baseline.ratios, tolerance);
+    console.log(report.lines.join('\n'));
+    if (report.regressed) process.exitCode = 1;
+  }
 }
 
 main();

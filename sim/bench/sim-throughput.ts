@@ -1,21 +1,29 @@
 // Simulator throughput on real push-mode runs: simulated messages (hub -> tile plus
-// tile -> hub) and events handled per wall-clock second, at several array sizes. Every
-// tile owns the same number of blocks and runs the real kernel, so the figure includes
-// the WASM work, the hub's machines and the event queue. Setup (data, encoding, tile
-// instances) and the report's ground truth are timed apart from the run itself.
-// Wall time is read only here, at the benchmark edge.
+// tile -> hub) per second, and the same run's deliveries replayed straight into fresh
+// tiles with nothing else (replay-ceiling.ts), in one process, side by side. The ratio
+// simulator / replay is the share of the design's ceiling the simulator reaches (issue 14
+// target: >= 0.5). Both sides count the run's messages, so the ratio is the replay's time
+// over the simulator's. Times are given in wall seconds and in CPU seconds of this process:
+// on a shared machine the CPU-time ratio is the steadier one. Setup (data, encoding, tile
+// instances, ground truth) is timed apart. Wall and CPU time are read only at this edge.
 //
-// Run: npx tsx sim/bench/sim-throughput.ts
-import { DEFAULT_RUN, checkRunConfig } from '../run/run-config.ts';
+// Run: npx tsx sim/bench/sim-throughput.ts [--full] [--cases default,256,4096]
+import { DEFAULT_RUN, checkRunConfig, type RunConfig } from '../run/run-config.ts';
 import { summarize } from '../run/report.ts';
 import { buildSimulation, runSimulation } from '../run/simulation.ts';
-import { startStopwatch } from '../wallclock.ts';
+import { startCpuStopwatch, startStopwatch } from '../wallclock.ts';
+import { recordDeliveries, replayDeliveries } from './replay-ceiling.ts';
 
 export interface ThroughputCase {
+  /** 'default' is `npm start`'s run (maybe with fewer queries); others name the tile count. */
+  name: string;
   tiles: number;
   meshRows: number;
   meshCols: number;
   queries: number;
+  /** Built-in vectors; default: blocksPerTile full blocks per tile. */
+  vectors?: number;
+  blocksPerTile?: number;
 }
 
 export interface SimThroughput extends ThroughputCase {
@@ -25,68 +33,116 @@ export interface SimThroughput extends ThroughputCase {
   events: number;
   setupSeconds: number;
   runSeconds: number;
+  runCpuSeconds: number;
+  replaySeconds: number;
+  replayCpuSeconds: number;
   messagesPerSecond: number;
-  eventsPerSecond: number;
-  exactMatches: number;
+  messagesPerCpuSecond: number;
+  replayMessagesPerSecond: number;
+  replayMessagesPerCpuSecond: number;
+  /** simulator / replay messages per second, wall and CPU. */
+  ceilingRatio: number;
+  ceilingRatioCpu: number;
+  recall: number;
   traceHash: string;
+  /** Resident set after the run, MiB (tiles, data, delivery log). */
+  rssMiB: number;
 }
-
-/** 16, 256 and 1,024 tiles; fewer queries on bigger arrays keep each run a few seconds. */
-export const THROUGHPUT_CASES: ThroughputCase[] = [
-  { tiles: 16, meshRows: 4, meshCols: 4, queries: 96 },
-  { tiles: 256, meshRows: 16, meshCols: 16, queries: 8 },
-  { tiles: 1024, meshRows: 32, meshCols: 32, queries: 4 },
-];
 
 const DIM = 384;
 const VECTORS_PER_BLOCK = 42; // 384-dim fp16 in a 32 KB block region
-const BLOCKS_PER_TILE = 2;
+
+/** The default run's config with `queries` of its 100 queries: each query does the same work. */
+export function defaultCase(queries = DEFAULT_RUN.queries): ThroughputCase {
+  return { name: 'default', tiles: DEFAULT_RUN.tiles, meshRows: DEFAULT_RUN.meshRows, meshCols: DEFAULT_RUN.meshCols, queries, vectors: DEFAULT_RUN.vectors };
+}
+
+function square(tiles: number, queries: number, blocksPerTile = 2): ThroughputCase {
+  const side = Math.round(Math.sqrt(tiles));
+  return { name: String(tiles), tiles, meshRows: side, meshCols: side, queries, blocksPerTile };
+}
+
+/** Every case `npm run bench` may run; fewer queries on bigger arrays keep each run short. */
+export const THROUGHPUT_CASES: Record<string, ThroughputCase> = {
+  default: defaultCase(10),
+  '16': square(16, 96),
+  '256': square(256, 8),
+  '1024': square(1024, 4),
+  '4096': square(4096, 2, 1),
+};
+
+function caseConfig(c: ThroughputCase, seed: number): RunConfig {
+  const vectors = c.vectors ?? c.tiles * (c.blocksPerTile ?? 2) * VECTORS_PER_BLOCK;
+  return checkRunConfig({ ...DEFAULT_RUN, tiles: c.tiles, meshRows: c.meshRows, meshCols: c.meshCols, queries: c.queries, vectors, dim: DIM, seed });
+}
 
 export function measureSimThroughput(c: ThroughputCase, seed = 1): SimThroughput {
-  const vectors = c.tiles * BLOCKS_PER_TILE * VECTORS_PER_BLOCK;
-  const config = checkRunConfig({ ...DEFAULT_RUN, ...c, vectors, dim: DIM, seed });
+  const config = caseConfig(c, seed);
   const setup = startStopwatch();
   const s = buildSimulation(config);
+  const log = recordDeliveries(s.nodes);
   const setupSeconds = setup.elapsedMs() / 1000;
-  const run = startStopwatch();
+  const wall = startStopwatch();
+  const cpu = startCpuStopwatch();
   const { events } = runSimulation(s);
-  const runSeconds = run.elapsedMs() / 1000;
+  const runSeconds = wall.elapsedMs() / 1000;
+  const runCpuSeconds = cpu.elapsedCpuSeconds();
   const summary = summarize(s, events, runSeconds);
   s.trace.close();
+  const replay = replayDeliveries(s.nodes, log);
+  const rssMiB = process.memoryUsage().rss / 2 ** 20;
   const messages = summary.messagesToTiles + summary.messagesToHub;
   return {
     ...c,
-    vectors,
+    vectors: config.vectors,
     blocks: s.encoded.blockCount,
     messages,
     events,
     setupSeconds,
     runSeconds,
+    runCpuSeconds,
+    replaySeconds: replay.wallSeconds,
+    replayCpuSeconds: replay.cpuSeconds,
     messagesPerSecond: messages / runSeconds,
-    eventsPerSecond: events / runSeconds,
-    exactMatches: summary.exactMatches,
+    messagesPerCpuSecond: messages / runCpuSeconds,
+    replayMessagesPerSecond: messages / replay.wallSeconds,
+    replayMessagesPerCpuSecond: messages / replay.cpuSeconds,
+    ceilingRatio: replay.wallSeconds / runSeconds,
+    ceilingRatioCpu: replay.cpuSeconds / runCpuSeconds,
+    recall: summary.recallAtK,
     traceHash: summary.traceHash,
+    rssMiB,
   };
 }
 
-export function runSimThroughputBench(cases: ThroughputCase[] = THROUGHPUT_CASES): SimThroughput[] {
-  return cases.map((c) => measureSimThroughput(c));
+export function runSimThroughputBench(cases: ThroughputCase[]): SimThroughput[] {
+  return cases.map((c) => {
+    const r = measureSimThroughput(c);
+    globalThis.gc?.(); // the delivery log of one case should not weigh on the next
+    return r;
+  });
 }
 
 const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 export function formatSimThroughputBench(rs: SimThroughput[]): string {
-  const base = rs[0]!;
   return [
-    `simulator throughput: push mode, query-stationary, ${DIM}-dim fp16, ${BLOCKS_PER_TILE} blocks per tile, real kernel (simd)`,
-    `  tiles  mesh    queries  messages    events      run s   msgs/s     vs ${base.tiles}   events/s   setup s  exact`,
+    `simulator throughput: push mode, query schedule, ${DIM}-dim fp16, the default (checked) kernel image; messages = hub->tile + tile->hub`,
+    `  case      tiles  mesh     queries   messages   sim s  sim cpu s   msgs/s  msgs/cpu-s  replay msgs/s  replay msgs/cpu-s  ratio  ratio(cpu)  recall`,
     ...rs.map(
       (r) =>
-        `  ${String(r.tiles).padStart(5)}  ${`${r.meshRows}x${r.meshCols}`.padEnd(6)}  ${String(r.queries).padStart(7)}  ${n(r.messages).padStart(10)}  ${n(r.events).padStart(10)}  ${r.runSeconds.toFixed(2).padStart(6)}  ${n(r.messagesPerSecond).padStart(8)}  ${(r.messagesPerSecond / base.messagesPerSecond).toFixed(2).padStart(6)}x  ${n(r.eventsPerSecond).padStart(8)}  ${r.setupSeconds.toFixed(2).padStart(7)}  ${r.exactMatches}/${r.queries}`,
+        `  ${r.name.padEnd(8)} ${String(r.tiles).padStart(6)}  ${`${r.meshRows}x${r.meshCols}`.padEnd(7)} ${String(r.queries).padStart(8)} ${n(r.messages).padStart(10)} ${r.runSeconds.toFixed(2).padStart(7)} ${r.runCpuSeconds.toFixed(2).padStart(10)} ${n(r.messagesPerSecond).padStart(8)} ${n(r.messagesPerCpuSecond).padStart(11)} ${n(r.replayMessagesPerSecond).padStart(14)} ${n(r.replayMessagesPerCpuSecond).padStart(18)} ${r.ceilingRatio.toFixed(2).padStart(6)} ${r.ceilingRatioCpu.toFixed(2).padStart(11)}  ${r.recall.toFixed(3)}`,
     ),
   ].join('\n');
 }
 
-if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
-  console.log(formatSimThroughputBench(runSimThroughputBench()));
+if (process.argv[1]?.endsWith('sim-throughput.ts')) {
+  const at = process.argv.indexOf('--cases');
+  const names = at > 0 ? process.argv[at + 1]!.split(',') : ['default', '256', '4096'];
+  const cases = names.map((name) => (name === 'default' && process.argv.includes('--full') ? defaultCase() : THROUGHPUT_CASES[name]));
+  if (cases.some((c) => c === undefined)) {
+    console.error(`--cases: each of ${Object.keys(THROUGHPUT_CASES).join(', ')}; got ${names.join(',')}`);
+    process.exit(2);
+  }
+  console.log(formatSimThroughputBench(runSimThroughputBench(cases as ThroughputCase[])));
 }

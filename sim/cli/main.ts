@@ -13,13 +13,13 @@ import { registerShrink } from './shrink-command.ts';
 import { registerWorker } from './worker-command.ts';
 import { registerSignKernel } from './sign-kernel-command.ts';
 import { registerPack } from './pack-command.ts';
+import { registerKernel } from './kernel-command.ts';
+import { registerConform } from './conform-command.ts';
 import { UserError } from '../run/user-error.ts';
 
 const EXIT_FOUND_PROBLEM = 1;
 const EXIT_USER_ERROR = 2;
 const EXIT_INTERNAL = 70;
-import { registerKernel } from './kernel-command.ts';
-import { registerConform } from './conform-command.ts';
 
 // A closed pipe (`cogsim budget | head`) ends the output, not the process with a trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -63,7 +63,7 @@ try {
     process.exitCode = err.exitCode === 0 ? 0 : EXIT_USER_ERROR;
   } else if (err instanceof UserError) {
     console.error(`cogsim: ${printableLine(err.message)}`);
-    process.exitCode = EXIT_USER_ERROR;
+    process.exitCode = err.exitCode === 1 ? EXIT_FOUND_PROBLEM : EXIT_USER_ERROR;
   } else {
     const e = err as NodeJS.ErrnoException;
     console.error(`cogsim: ${printableLine(e.message ?? String(err))}`);

@@ -185,21 +185,19 @@ export function registerRun(program: Command): void {
     }
     // Every output is written beside its target and renamed into place only when the run completes.
     let upgrade: UpgradeHandle | null = null;
-    let lastNodes: readonly TileNode[] = [];
-    const summary = withPendingOutput(trace, () => {
+    const { summary, nodes } = withPendingOutput(trace, () => {
       const s = buildSimulation(config, { ...packs.build, instrument: (parts) => outputs.instrument(parts) });
-      lastNodes = s.nodes;
       const observer = outputs.attach(s);
       upgrade = packs.attach(s);
       const { events } = outputs.guard(() => runSimulation(s, progressLine(s, { quiet: flags.json, retired: observer.retired })));
       const result = summarize(s, events, watch.elapsedMs() / 1000);
       s.trace.close();
       outputs.finish(s, result);
-      return result;
+      return { summary: result, nodes: s.nodes };
     });
     const done = upgrade as UpgradeHandle | null;
     const withUpgrade = done ? { ...summary, upgrade: { outcome: done.outcome, steps: done.steps } } : summary;
     console.log(flags.json ? JSON.stringify(withUpgrade, null, 2) : formatSummary(summary) + (done ? `\n${formatUpgrade(done)}` : ''));
-    reportKernelTraps(lastNodes, summary.hub);
+    reportKernelTraps(nodes, summary.hub);
   });
 }

@@ -5,6 +5,13 @@
 // the CLI; only the CLI's edge (sim/cli/main.ts) maps it to an exit code.
 export class UserError extends Error {
   override name = 'UserError';
+  /** 2 for bad input; 1 when the check the user asked for failed (a kernel that is not a tile kernel). */
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 2,
+  ) {
+    super(message);
+  }
 }
 
 /** A system error in words a user can act on ("permission denied"), without node's syscall and path. */

@@ -1,0 +1,31 @@
+// Copies of short-lived messages carved out of large shared buffers. A simulated run makes
+// two copies per message (the hub's request with its msg_id stamped, the tile's reply out
+// of its I/O buffer); `Uint8Array.slice` gives each its own ArrayBuffer, whose backing
+// store and GC bookkeeping cost more than the copy (docs/performance.md). A view into a
+// slab is as independent as a slice for every reader that honours byteOffset (all of
+// protocol/, hub/ and sim/ do); a slab is freed once no message in it is alive.
+
+const SLAB_BYTES = 1 << 20;
+/** Larger copies get their own buffer: they would waste most of a slab. */
+const MAX_SLAB_COPY = SLAB_BYTES >>> 4;
+
+export class ByteSlab {
+  private slab = new Uint8Array(SLAB_BYTES);
+  private used = 0;
+
+  /** A copy of src[start, end) that no later copy overlaps. */
+  copy(src: Uint8Array, start = 0, end = src.length): Uint8Array {
+    const n = end - start;
+    if (n > MAX_SLAB_COPY) return src.slice(start, end);
+    // 8-byte aligned, so a reader may lay a typed array of any width over a message.
+    let at = (this.used + 7) & ~7;
+    if (at + n > SLAB_BYTES) {
+      this.slab = new Uint8Array(SLAB_BYTES);
+      at = 0;
+    }
+    this.used = at + n;
+    const out = this.slab.subarray(at, at + n);
+    out.set(src.subarray(start, end));
+    return out;
+  }
+}
