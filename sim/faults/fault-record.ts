@@ -89,6 +89,7 @@ export function checkFaultRecords(value: unknown, tiles: number, where: string):
     if (f.direction !== 'to-tile' && f.direction !== 'to-hub') throw new CliError(`${at}: direction must be to-tile or to-hub, got ${String(f.direction)}`);
     if (!nonNegative(f.message) || !nonNegative(f.atCycles)) throw new CliError(`${at}: message and atCycles must be whole numbers >= 0`);
     if (f.bits !== undefined && !(Array.isArray(f.bits) && f.bits.every(nonNegative))) throw new CliError(`${at}: bits must be a list of whole numbers`);
+    if (f.kind === 'corrupt' && !(Array.isArray(f.bits) && f.bits.length > 0)) throw new CliError(`${at}: corrupt needs "bits", the message bits to flip (for example [9, 40])`);
     if (f.stallCycles !== undefined && !nonNegative(f.stallCycles)) throw new CliError(`${at}: stallCycles must be a whole number`);
     return f as unknown as MessageFault;
   });
