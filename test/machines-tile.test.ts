@@ -192,13 +192,31 @@ describe('tile machine', () => {
     expect(h.actor.getSnapshot().context.lastFault?.kind).toBe('dead');
   });
 
-  it('faults a tile that traps while booting or while restarting', () => {
+  it('faults a tile that traps while booting', () => {
     const h = harness();
     h.actor.send({ type: 'FAULT', fault: h.fault('unreachable') });
     expect(h.state()).toBe('"restarting"');
-    h.actor.send({ type: 'FAULT', fault: h.fault('unreachable') });
+    expect(h.calls).toEqual(['release:unreachable', 'restart']);
+  });
+
+  it('keeps one restart in flight: a trap of the replaced instance while restarting changes nothing (seed-7 regression)', () => {
+    const h = harness({ jobs: 2 });
+    h.actor.send({ type: 'BOOTED' });
+    h.actor.send({ type: 'FAULT', fault: h.fault('budget-exceeded') });
+    // The old instance's next queued message traps before the restart completes.
+    h.actor.send({ type: 'FAULT', fault: h.fault('memory-out-of-bounds') });
     expect(h.state()).toBe('"restarting"');
-    expect(h.actor.getSnapshot().context.faults).toBe(2);
+    expect(h.calls.filter((c) => c === 'restart').length).toBe(1);
+    expect(h.actor.getSnapshot().context.faults).toBe(1);
+    h.actor.send({ type: 'RESTARTED' });
+    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
+  });
+
+  it('retires a tile found dead while restarting', () => {
+    const h = harness();
+    h.actor.send({ type: 'FAULT', fault: h.fault('unreachable') });
+    h.actor.send({ type: 'FAULT', fault: h.fault('dead') });
+    expect(h.state()).toBe('"retired"');
   });
 
   afterAll(() => {

@@ -149,6 +149,7 @@ export function createTileMachine(deps: TileMachineDeps) {
       canRetry: ({ context }) => context.retries < context.maxRetriesPerStep,
       faultBudgetExhausted: ({ context }) => context.faultTimes.length >= context.maxFaultsInWindow || context.faultsSinceSuccess >= 2 * context.maxFaultsInWindow,
       isPermanentDeath: ({ context }) => context.lastFault?.kind === 'dead',
+      faultIsDeath: ({ event }) => event.type === 'FAULT' && event.fault.kind === 'dead',
     },
     delays: {
       replyTimeout: ({ context }) => context.replyTimeoutCycles,
@@ -201,7 +202,12 @@ export function createTileMachine(deps: TileMachineDeps) {
       },
       restarting: {
         entry: ['restartTile', 'countRestart'],
-        on: { RESTARTED: 'idle', FAULT: { target: 'faulted' } },
+        // A trap reported now comes from the instance this restart replaces (a message it
+        // was still running when the hub gave up on it). Restarting again would put a second
+        // RESTARTED in flight: the first brings the tile back to work, the second then wipes
+        // its memory under the new job unnoticed (docs/faults.md, "Recovery"). Only a death
+        // (the restart did not boot) leaves this state by a fault.
+        on: { RESTARTED: 'idle', FAULT: { guard: 'faultIsDeath', target: 'faulted' } },
         // A tile that never comes back from a restart is gone for good.
         after: { restartTimeout: { actions: 'raiseDeath' } },
       },

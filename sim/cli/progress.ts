@@ -68,3 +68,17 @@ export function progressLine(s: Simulation, opts: ProgressOptions = {}): ((done:
     stream.write(`\r${formatProgress(label, progressFigures(s, opts.retired))}\x1b[K${finished ? '\n' : ''}`);
   };
 }
+
+/** A bar over whole runs (`cogsim campaign`), under the same terminal-only rule as the line. */
+export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): ((done: number, total: number) => void) | undefined {
+  if (!stream.isTTY) return undefined;
+  let last = -1;
+  return (done, total) => {
+    const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
+    if (pct === last) return;
+    last = pct;
+    const width = 30;
+    const filled = Math.round((pct / 100) * width);
+    stream.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+  };
+}

@@ -2,7 +2,9 @@
 // bytes and the real tiles (docs/faults.md). Each message crossing the mesh gets a fault
 // with probability rate (an integer ratio); the kind is drawn from those that can apply to
 // that message. Deaths are bounded so that three quarters of the tiles always survive.
-import type { Prng } from '../../hub/prng.ts';
+// A plan adds time-phased faults (fault-plan.ts); a script replaces both with an exact list
+// (fault-record.ts). Every fault injected is recorded as data, so any run can be replayed.
+import { Prng } from '../../hub/prng.ts';
 import { HEADER } from '../../protocol/constants.ts';
 import { BLOCK_PTR, LB_DEQUANT_STAGE_PTR, LB_F_DEQUANT, LB_F_FINAL, LB_F_VERIFY_CRC, LB_FLAGS, LB_OFFSET, CMP_FLAGS, MSG_COMPUTE, MSG_ERROR, MSG_HEADER_BYTES, MSG_LOAD_BLOCK, REPLY_WORD, ST_CHUNK_BYTES, STATE_PTR } from '../../wat/layout.ts';
 import { ERR_BAD_MSG_CRC, ERR_BAD_MSG_LENGTH, ERR_CRC_MISMATCH } from '../../wat/status.ts';
@@ -11,6 +13,8 @@ import type { TileNode, TileOutcome } from '../tile-node.ts';
 import { faultImages } from './fault-images.ts';
 import type { FaultKind, FaultRate } from './fault-kinds.ts';
 import type { FaultLedger, Injection } from './fault-ledger.ts';
+import { activePhases, type FaultPlan } from './fault-plan.ts';
+import type { FaultDirection, FaultRecord, FaultScript, MessageFault, SlowdownFault } from './fault-record.ts';
 
 export interface InjectorOptions {
   rate: FaultRate;
@@ -18,57 +22,82 @@ export interface InjectorOptions {
   tiles: number;
   /** A slow tile stalls this long on one message: past the hub's reply timeout. */
   stallCycles: number;
+  /** Time-phased faults beside the random rate (drawn from their own stream). */
+  plan?: FaultPlan;
+  /** Exactly these faults, and no random ones: a replay. */
+  script?: FaultScript;
 }
+
+/** Where a fault's parameters come from: a seeded stream, or the script being replayed. */
+type ParamSource = Prng | MessageFault;
 
 /** What waits to happen to a tile's next delivery. */
 interface Armed {
   injection: Injection;
+  record: MessageFault;
+  source: ParamSource;
   bitflipBase?: number;
 }
 
 export class FaultInjector implements LinkTap {
+  /** Every fault injected, in order, as data: a script that replays this run exactly. */
+  readonly injected: FaultRecord[] = [];
   /** Injections waiting for their message to be handled, keyed by the very bytes delivered:
    *  a retry can overtake a message in flight, so a per-tile slot could be overwritten. */
   private readonly armed = new WeakMap<Uint8Array, Armed>();
   private readonly corruptedReplies = new WeakMap<Uint8Array, Injection>();
   private deaths = 0;
   private readonly maxDeaths: number;
+  /** Messages seen per tile and direction: the index a fault record names. */
+  private readonly sent: number[];
+  private readonly received: number[];
+  private readonly slowdowns: SlowdownFault[];
 
   constructor(
     private readonly prng: Prng,
-    private readonly ledger: FaultLedger,
+    private readonly planPrng: Prng,
+    readonly ledger: FaultLedger,
     private readonly nodes: readonly TileNode[],
     private readonly opts: InjectorOptions,
     private readonly awaited: (tile: number, reply: Uint8Array, arrivalCycle: number) => boolean,
+    private readonly now: () => number,
   ) {
     this.maxDeaths = Math.floor(opts.tiles / 4);
+    this.sent = new Array<number>(opts.tiles).fill(0);
+    this.received = new Array<number>(opts.tiles).fill(0);
+    this.slowdowns = opts.script
+      ? opts.script.slowdowns
+      : (opts.plan?.phases ?? []).filter((p) => p.kind === 'slowdown').flatMap((p) => p.tiles.map((tile): SlowdownFault => ({ kind: 'slowdown', tile, fromCycles: p.fromCycles, toCycles: p.toCycles, factor: p.factor })));
+    this.injected.push(...this.slowdowns);
   }
 
   hubToTile(tile: number, bytes: Uint8Array): Uint8Array | null {
-    if (this.nodes[tile]!.dead || !this.prng.chance(this.opts.rate.numerator, this.opts.rate.denominator)) return bytes;
-    const kind = this.pick(this.applicableToTile(bytes));
-    if (!kind) return bytes;
-    const injection = this.ledger.inject(kind, tile, 'to-tile', describe(bytes), msgIdOf(bytes));
-    if (kind === 'drop') return null;
-    if (kind === 'corrupt') {
-      const flipped = this.flipBits(bytes);
-      this.armed.set(flipped, { injection });
+    const message = this.sent[tile]!++;
+    if (this.nodes[tile]!.dead) return bytes;
+    const d = this.decide('to-tile', tile, message, bytes);
+    if (!d) return bytes;
+    const { record, injection } = this.record(d.kind, tile, 'to-tile', message, bytes);
+    if (d.kind === 'drop') return null;
+    if (d.kind === 'corrupt') {
+      const flipped = this.flipBits(bytes, d.source, record);
+      this.armed.set(flipped, { injection, record, source: d.source });
       return flipped;
     }
-    if (kind === 'death') this.deaths++;
-    this.armed.set(bytes, { injection, ...(kind === 'bitflip' ? { bitflipBase: stagingBase(bytes) } : {}) });
+    if (d.kind === 'slow') record.stallCycles = d.source instanceof Prng ? this.opts.stallCycles : (d.source.stallCycles ?? this.opts.stallCycles);
+    if (d.kind === 'death') this.deaths++;
+    this.armed.set(bytes, { injection, record, source: d.source, ...(d.kind === 'bitflip' ? { bitflipBase: stagingBase(bytes) } : {}) });
     return bytes;
   }
 
   tileToHub(tile: number, bytes: Uint8Array, arrivalCycle: number): Uint8Array | null {
+    const message = this.received[tile]!++;
     // A late answer nobody waits for cannot be missed: faults go on replies that matter.
     if (!this.awaited(tile, bytes, arrivalCycle)) return bytes;
-    if (!this.prng.chance(this.opts.rate.numerator, this.opts.rate.denominator)) return bytes;
-    const kind = this.pick(this.opts.kinds.filter((k) => k === 'corrupt' || k === 'drop'));
-    if (!kind) return bytes;
-    const injection = this.ledger.inject(kind, tile, 'to-hub', describe(bytes), msgIdOf(bytes));
-    if (kind === 'drop') return null;
-    const flipped = this.flipBits(bytes);
+    const d = this.decide('to-hub', tile, message, bytes);
+    if (!d) return bytes;
+    const { record, injection } = this.record(d.kind, tile, 'to-hub', message, bytes);
+    if (d.kind === 'drop') return null;
+    const flipped = this.flipBits(bytes, d.source, record);
     this.corruptedReplies.set(flipped, injection);
     return flipped;
   }
@@ -78,14 +107,15 @@ export class FaultInjector implements LinkTap {
   }
 
   beforeHandle(node: TileNode, request: Uint8Array): void {
+    if (this.slowdowns.length > 0) node.slowFactor = this.slowFactor(node.tileId);
     const a = this.armed.get(request);
     if (!a) return;
     const kind = a.injection.kind;
     if (kind === 'trap') node.pendingImage = faultImages().trap;
     else if (kind === 'hang') node.pendingImage = faultImages().hang;
-    else if (kind === 'slow') node.pendingStallCycles = this.opts.stallCycles;
+    else if (kind === 'slow') node.pendingStallCycles = a.record.stallCycles!;
     else if (kind === 'death') node.dead = true;
-    else if (kind === 'bitflip' && !this.flipScratchBit(node, a.bitflipBase!, request)) {
+    else if (kind === 'bitflip' && !this.flipScratchBit(node, a, request)) {
       // A repeated final chunk (its first answer was lost) is acknowledged without a check:
       // there is nothing for a flipped bit to be caught by, so this one does not count.
       this.armed.delete(request);
@@ -117,24 +147,62 @@ export class FaultInjector implements LinkTap {
     // slow and death are seen by the hub (a timeout, a retirement); trap/hang by their trap.
   }
 
-  private applicableToTile(bytes: Uint8Array): FaultKind[] {
-    return this.opts.kinds.filter((k) => {
-      if (k === 'death') return this.deaths < this.maxDeaths;
-      if (k === 'bitflip') return stagingBase(bytes) >= 0;
-      return true;
-    });
+  /**
+   * The fault for this message, if any: the script's when replaying; otherwise a plan phase
+   * active now, then the random rate. Draws keep their order (chance, then kind), so a run
+   * without a plan draws exactly as before plans existed.
+   */
+  private decide(direction: FaultDirection, tile: number, message: number, bytes: Uint8Array): { kind: FaultKind; source: ParamSource } | null {
+    const applicable = direction === 'to-tile' ? (k: FaultKind, capped: boolean) => this.appliesToTile(k, bytes, capped) : (k: FaultKind) => k === 'corrupt' || k === 'drop';
+    if (this.opts.script) {
+      const f = this.opts.script.at(direction, tile, message);
+      return f && applicable(f.kind, false) ? { kind: f.kind, source: f } : null;
+    }
+    for (const p of this.opts.plan ? activePhases(this.opts.plan, tile, direction, this.now()) : []) {
+      const kind = p.kind as FaultKind;
+      if (applicable(kind, false) && this.planPrng.chance(p.rate.numerator, p.rate.denominator)) return { kind, source: this.planPrng };
+    }
+    if (!this.prng.chance(this.opts.rate.numerator, this.opts.rate.denominator)) return null;
+    const kind = this.pick(this.opts.kinds.filter((k) => applicable(k, true)));
+    return kind ? { kind, source: this.prng } : null;
+  }
+
+  private record(kind: FaultKind, tile: number, direction: FaultDirection, message: number, bytes: Uint8Array): { record: MessageFault; injection: Injection } {
+    const record: MessageFault = { kind, tile, direction, message, atCycles: this.now() };
+    this.injected.push(record);
+    return { record, injection: this.ledger.inject(kind, tile, direction, describe(bytes), msgIdOf(bytes)) };
+  }
+
+  private appliesToTile(kind: FaultKind, bytes: Uint8Array, capDeaths: boolean): boolean {
+    if (kind === 'death') return !capDeaths || this.deaths < this.maxDeaths;
+    if (kind === 'bitflip') return stagingBase(bytes) >= 0;
+    return true;
+  }
+
+  private slowFactor(tile: number): number {
+    const now = this.now();
+    let factor = 1;
+    for (const s of this.slowdowns) if (s.tile === tile && now >= s.fromCycles && now < s.toCycles) factor *= s.factor;
+    return factor;
   }
 
   private pick(kinds: FaultKind[]): FaultKind | undefined {
     return kinds.length === 0 ? undefined : kinds[this.prng.nextInt(0, kinds.length - 1)];
   }
 
-  /** One to three distinct bit flips anywhere in a copy of the message. */
-  private flipBits(bytes: Uint8Array): Uint8Array {
+  /** One to three distinct bit flips anywhere in a copy of the message (drawn, or the script's). */
+  private flipBits(bytes: Uint8Array, source: ParamSource, record: MessageFault): Uint8Array {
     const out = bytes.slice();
-    const flips = this.prng.nextInt(1, 3);
-    const bits = new Set<number>();
-    while (bits.size < flips) bits.add(this.prng.nextInt(0, out.length * 8 - 1)); // a bit flipped twice is no flip
+    let bits: number[];
+    if (source instanceof Prng) {
+      const flips = source.nextInt(1, 3);
+      const drawn = new Set<number>();
+      while (drawn.size < flips) drawn.add(source.nextInt(0, out.length * 8 - 1)); // a bit flipped twice is no flip
+      bits = [...drawn];
+    } else {
+      bits = (source.bits ?? []).filter((b) => b < out.length * 8);
+    }
+    record.bits = bits;
     for (const bit of bits) out[bit >> 3] = out[bit >> 3]! ^ (1 << (bit & 7));
     return out;
   }
@@ -143,13 +211,15 @@ export class FaultInjector implements LinkTap {
    * A single flipped bit in the block bytes the tile is about to verify and use; false when
    * the message will not check them (a repeated final chunk, nothing staged).
    */
-  private flipScratchBit(node: TileNode, base: number, request: Uint8Array): boolean {
+  private flipScratchBit(node: TileNode, a: Armed, request: Uint8Array): boolean {
     const staged = node.instance.view.getUint32(STATE_PTR + ST_CHUNK_BYTES, true);
     const v = new DataView(request.buffer, request.byteOffset, request.byteLength);
     const isChunk = (v.getUint16(HEADER.type, true) & 0x3fff) === MSG_LOAD_BLOCK;
     if (staged === 0 || (isChunk && v.getUint32(MSG_HEADER_BYTES + LB_OFFSET, true) !== staged)) return false;
-    const bit = this.prng.nextInt(0, staged * 8 - 1);
-    const at = base + (bit >> 3);
+    const bit = a.source instanceof Prng ? a.source.nextInt(0, staged * 8 - 1) : a.source.bits?.[0];
+    if (bit === undefined || bit >= staged * 8) return false;
+    a.record.bits = [bit];
+    const at = a.bitflipBase! + (bit >> 3);
     node.instance.bytes[at] = node.instance.bytes[at]! ^ (1 << (bit & 7));
     return true;
   }

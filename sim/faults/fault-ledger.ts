@@ -28,6 +28,8 @@ export class FaultLedger implements HubListener {
   unexplained = 0;
   /** Faults on a re-sent copy whose original's answer arrived first (not counted). */
   superseded = 0;
+  /** Injections that turned out not to apply where they landed (not counted; superseded ones included). */
+  cancelled = 0;
   /** The corrupted reply the hub is reading right now, if any: its detection is exact. */
   delivering: Injection | null = null;
   /** Open drop/slow injections by the exchange they hit ("tile/msgId"), and open deaths by tile:
@@ -89,7 +91,10 @@ export class FaultLedger implements HubListener {
   cancel(injection: Injection): void {
     // Cancels are rare (a bit flip that met a repeated chunk) and recent: search from the end.
     const i = this.injections.lastIndexOf(injection);
-    if (i >= 0) this.injections.splice(i, 1);
+    if (i >= 0) {
+      this.injections.splice(i, 1);
+      this.cancelled++;
+    }
   }
 
   private explain(tile: number, detection: string, by: string): void {

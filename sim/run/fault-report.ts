@@ -12,6 +12,11 @@ export interface FaultReport {
   perKind: Record<FaultKind, { injected: number; detected: number; recovered: number }>;
   undetected: { kind: FaultKind; tile: number; atCycles: number; message: string }[];
   consequentialDetections: number;
+  /** Faults the injector put on messages or tiles (sim/faults/fault-record.ts), cancelled ones included. */
+  recorded: number;
+  /** Injections that did not apply where they landed (not counted above), and of those, faults on a re-sent copy whose original answered first. */
+  cancelled: number;
+  superseded: number;
   queries: number;
   queriesLost: number;
   queriesDiffering: number[];
@@ -43,6 +48,9 @@ export function faultReport(r: FaultRunResult, seed: number, rate: string, kinds
     perKind,
     undetected: r.ledger.undetected().map((i) => ({ kind: i.kind, tile: i.tile, atCycles: i.atCycles, message: i.message })),
     consequentialDetections: r.ledger.unexplained,
+    recorded: r.injected.length,
+    cancelled: r.ledger.cancelled,
+    superseded: r.ledger.superseded,
     queries: r.queries,
     queriesLost: r.lost,
     queriesDiffering: r.differing,
@@ -72,6 +80,7 @@ export function formatFaultReport(f: FaultReport): string {
   const total = FAULT_KINDS.reduce((a, k) => a + f.perKind[k].injected, 0);
   lines.push(`  ${'all'.padEnd(10)} ${n(total).padStart(9)} ${n(total - f.undetected.length).padStart(9)}`);
   lines.push(`  ${n(f.consequentialDetections)} further detections were consequences of these faults (e.g. the timeouts of a dead tile)`);
+  lines.push(`  ${n(f.cancelled)} injections changed nothing and are not counted (${n(f.superseded)} on a re-sent copy whose original answered first); ${n(f.recorded)} faults recorded`);
   if (f.recovery) {
     const h = f.recovery;
     lines.push(`recovery: ${n(h.retries)} retries, ${n(h.restarts)} restarts, ${n(h.retirements)} retirements, ${n(h.reassignedUnits)} units reassigned, ${n(h.hubLocalUnits)} units computed by the hub`);

@@ -4,6 +4,9 @@
 import { FaultInjector } from '../faults/fault-injector.ts';
 import type { FaultKind, FaultRate } from '../faults/fault-kinds.ts';
 import { FaultLedger } from '../faults/fault-ledger.ts';
+import type { FaultPlan } from '../faults/fault-plan.ts';
+import { FaultScript, type FaultRecord } from '../faults/fault-record.ts';
+import { breakRecoveryRule, type BrokenRule } from '../campaign/broken-rule.ts';
 import { answers, summarize, type RunSummary } from './report.ts';
 import type { HubOptions } from '../../hub/hub.ts';
 import type { RunConfig } from './run-config.ts';
@@ -26,12 +29,20 @@ export interface FaultRunConfig {
   observer?: FaultRunObserver;
   /** Called on each of the two runs before it starts (checks that need the data); may return a progress callback (the CLI's live line). */
   beforeRun?: (s: Simulation, phase: 'clean' | 'faults') => ((done: number, total: number) => void) | undefined;
+  /** Time-phased faults beside the random rate. */
+  plan?: FaultPlan;
+  /** Exactly these faults and no drawn ones (rate and plan are ignored): a replay. */
+  script?: readonly FaultRecord[];
+  /** TEST ONLY: a recovery rule broken on purpose (sim/campaign/broken-rule.ts). */
+  brokenRule?: BrokenRule;
 }
 
 export interface FaultRunResult {
   clean: RunSummary;
   faulty: RunSummary | null;
   ledger: FaultLedger;
+  /** Every fault injected, in order: replaying them as a script reproduces the run. */
+  injected: FaultRecord[];
   queries: number;
   lost: number;
   differing: number[];
@@ -40,46 +51,80 @@ export interface FaultRunResult {
   faultySimulation: Simulation;
 }
 
+interface Executed {
+  summary: RunSummary | null;
+  ids: number[][];
+  stalled: string | null;
+}
+
+/** Clean runs by run config: a campaign sweeps rates and kinds over the same clean run. */
+export type CleanCache = Map<string, Executed>;
+
 export const FAULT_TOLERANT_KERNEL = 'simd-strict-fuel';
 
-function tolerant(run: RunConfig): RunConfig {
+/** The settings every fault run uses (the effective config a capsule records). */
+export function tolerant(run: RunConfig): RunConfig {
   return { ...run, kernel: run.kernel.includes('fuel') ? run.kernel : FAULT_TOLERANT_KERNEL, verifyCrc: true };
 }
 
-function execute(s: Simulation, wallStart: () => number, onProgress?: (done: number, total: number) => void): { summary: RunSummary | null; ids: number[][]; stalled: string | null } {
+function execute(s: Simulation, wallStart: () => number, onProgress?: (done: number, total: number) => void): Executed {
   try {
     const { events } = runSimulation(s, onProgress);
     return { summary: summarize(s, events, wallStart()), ids: answers(s).ids, stalled: null };
   } catch (err) {
     if (!(err instanceof SimulationStalledError)) throw err;
     return { summary: null, ids: answers(s).ids, stalled: err.message };
+  } finally {
+    s.trace.close();
   }
 }
 
-export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => number): FaultRunResult {
+type BeforeRun = FaultRunConfig['beforeRun'];
+
+function cleanRun(run: RunConfig, hub: Partial<HubOptions>, wallSeconds: () => number, beforeRun: BeforeRun, cache?: CleanCache): Executed {
+  const key = JSON.stringify({ run, hub });
+  const cached = cache?.get(key);
+  if (cached) return cached;
+  const cleanSim = buildSimulation(run, { hub });
+  const clean = execute(cleanSim, wallSeconds, beforeRun?.(cleanSim, 'clean'));
+  if (!clean.summary) throw new Error(`the fault-free run did not finish: ${clean.stalled}`);
+  cache?.set(key, clean);
+  return clean;
+}
+
+export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => number, cache?: CleanCache): FaultRunResult {
   const run = tolerant(cfg.run);
   const hub = { ...cfg.hub, integrity: true };
-  const cleanSim = buildSimulation(run, { hub });
-  const clean = execute(cleanSim, wallSeconds, cfg.beforeRun?.(cleanSim, 'clean'));
-  if (!clean.summary) throw new Error(`the fault-free run did not finish: ${clean.stalled}`);
-  const ledger = new FaultLedger(() => s.sim.nowCycles);
+  const clean = cleanRun(run, hub, wallSeconds, cfg.beforeRun, cache);
+  let injector: FaultInjector | undefined;
   const s = buildSimulation(run, {
     hub,
     instrument: (parts) => {
-      const { prng, nodes, awaits } = parts;
-      const inner: Instruments = {
-        listener: ledger,
-        tap: new FaultInjector(prng.derive('faults'), ledger, nodes, {
+      const { sim, prng, nodes, awaits } = parts;
+      const ledger = new FaultLedger(() => sim.nowCycles);
+      injector = new FaultInjector(
+        prng.derive('faults'),
+        prng.derive('fault-plan'),
+        ledger,
+        nodes,
+        {
           rate: cfg.rate,
           kinds: cfg.kinds,
           tiles: run.tiles,
           stallCycles: Math.ceil(HUB_DEFAULTS.replyTimeoutCycles * 1.5),
-        }, (tile, reply, at) => reply.length >= 8 && awaits(tile, new DataView(reply.buffer, reply.byteOffset).getUint32(4, true), at)),
-      };
+          ...(cfg.plan ? { plan: cfg.plan } : {}),
+          ...(cfg.script ? { script: new FaultScript(cfg.script) } : {}),
+        },
+        (tile, reply, at) => reply.length >= 8 && awaits(tile, new DataView(reply.buffer, reply.byteOffset).getUint32(4, true), at),
+        () => sim.nowCycles,
+      );
+      const inner: Instruments = { listener: ledger, tap: injector };
       return cfg.observer ? cfg.observer.instrument(parts, inner) : inner;
     },
   });
+  if (cfg.brokenRule) breakRecoveryRule(s.hub, cfg.brokenRule);
   cfg.observer?.attach(s);
+  const ledger = injector!.ledger;
   const faulty = execute(s, wallSeconds, cfg.beforeRun?.(s, 'faults'));
   let lost = 0;
   const differing: number[] = [];
@@ -88,5 +133,5 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
     if (!s.hub.outcomes.has(q)) lost++;
     else if (got.length !== clean.ids[q]!.length || got.some((id, i) => id !== clean.ids[q]![i])) differing.push(q);
   }
-  return { clean: clean.summary, faulty: faulty.summary, ledger, queries: clean.ids.length, lost, differing, stalled: faulty.stalled, faultySimulation: s };
+  return { clean: clean.summary!, faulty: faulty.summary, ledger, injected: injector!.injected, queries: clean.ids.length, lost, differing, stalled: faulty.stalled, faultySimulation: s };
 }
