@@ -67,7 +67,7 @@ export function renderCampaignReport(c: CampaignReportInput): string {
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head>
 <body>
 <h1>${esc(title)}</h1>
-<p>Each point is the mean over the seeds of one configuration, kind set and rate; runs that stalled are left out of the curves. Every figure is simulated and reproducible from campaign.json's sweep.</p>
+<p>Each point is the mean over the seeds of one configuration, kind set and rate; runs that stalled are left out of the curves. Lines that coincide are drawn over one another; the table below lists every point. Every figure is simulated and reproducible from campaign.json's sweep.</p>
 <h2>Totals</h2>${verdict}${totalsTable(t)}
 <h2>Recall under faults against rate</h2>${chart('recall', c.summary, (r) => r.meanRecall, 'recall@k', 3)}
 <h2>Latency p50 under faults against rate (simulated)</h2>${chart('p50', c.summary, (r) => r.meanLatencyUsP50, 'p50 latency (us)', 1)}

@@ -103,8 +103,10 @@ export function lineChart(series: readonly Series[], axes: { x: string; y: strin
     const marks = s.points.map((p) => `<circle data-series="${esc(s.label)}" data-x="${p.x}" data-y="${p.y}" cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3.5" fill="${color}"><title>${esc(s.label)}: ${axes.x} ${p.x}, ${fmt(p.y, axes.digits)}</title></circle>`);
     return `<polyline points="${path}" fill="none" stroke="${color}" stroke-width="2"/>${marks.join('')}`;
   });
+  // Every x the series share gets a tick: a sweep has few rates.
+  const xTicks = [...new Set(xs)].sort((a, b) => a - b).map((x) => `<text x="${px(x).toFixed(1)}" y="${h - 22}" text-anchor="middle">${x}</text>`).join('');
   const axis = `<line x1="${left}" y1="${10 + plotH}" x2="${w - 20}" y2="${10 + plotH}" stroke="#333"/><line x1="${left}" y1="10" x2="${left}" y2="${10 + plotH}" stroke="#333"/>
-<text x="${left}" y="${h - 22}">${x0}</text><text x="${w - 20}" y="${h - 22}" text-anchor="end">${x1}</text><text x="${left + plotW / 2}" y="${h - 4}" text-anchor="middle">${esc(axes.x)}</text>
+${xTicks}<text x="${left + plotW / 2}" y="${h - 4}" text-anchor="middle">${esc(axes.x)}</text>
 <text x="${left - 6}" y="18" text-anchor="end">${fmt(y1 + yPad, axes.digits)}</text><text x="${left - 6}" y="${10 + plotH}" text-anchor="end">${fmt(y0 - yPad, axes.digits)}</text><text x="14" y="${10 + plotH / 2}" transform="rotate(-90 14 ${10 + plotH / 2})" text-anchor="middle">${esc(axes.y)}</text>`;
   const legend = series.map((s, i) => `<span style="color:${PALETTE[i % PALETTE.length]}">&#9632;</span> ${esc(s.label)}`).join(' &nbsp; ');
   return `<svg class="chart" width="${w}" height="${h}" role="img">${axis}${lines.join('')}</svg><p class="legend">${legend}</p>`;
