@@ -52,14 +52,16 @@ export function binsOf(values: readonly number[], count: number): Bin[] {
   return bins;
 }
 
+/** A 760-wide chart's plot area: `left` for the y labels, 40 below for the x axis, 10 on top. */
+function plotBox(h: number, left: number, right: number) {
+  const w = 760;
+  const bottom = 40;
+  return { w, h, left, plotW: w - left - right, plotH: h - bottom - 10 };
+}
+
 /** Vertical histogram with its axis in the values' unit. */
 export function histogram(bins: readonly Bin[], unit: string): string {
-  const w = 760;
-  const h = 220;
-  const left = 50;
-  const bottom = 40;
-  const plotW = w - left - 10;
-  const plotH = h - bottom - 10;
+  const { w, h, left, plotW, plotH } = plotBox(220, 50, 10);
   const max = Math.max(1, ...bins.map((b) => b.count));
   const bw = bins.length ? plotW / bins.length : plotW;
   const bars = bins.map((b, i) => {
@@ -82,12 +84,7 @@ const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2
 /** Lines over a shared x axis, one per series, each point marked with its raw values
  *  (`data-series`, `data-x`, `data-y`) so the page can be held to the figures it draws. */
 export function lineChart(series: readonly Series[], axes: { x: string; y: string; digits: number }): string {
-  const w = 760;
-  const h = 260;
-  const left = 70;
-  const bottom = 40;
-  const plotW = w - left - 20;
-  const plotH = h - bottom - 10;
+  const { w, h, left, plotW, plotH } = plotBox(260, 70, 20);
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
   const ys = series.flatMap((s) => s.points.map((p) => p.y));
   if (xs.length === 0) return '<p>No finished run to draw.</p>';
