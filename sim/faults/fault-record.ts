@@ -3,7 +3,7 @@
 // injects exactly those, so a run can be replayed and shrunk (docs/faults.md, "Scripted
 // faults"). A message fault is keyed by the message's index on its tile's link in its
 // direction: the same run reaches the same index with the same bytes.
-import { CliError } from '../cli/cli-error.ts';
+import { UserError as CliError } from '../run/user-error.ts';
 import { FAULT_KINDS, type FaultKind } from './fault-kinds.ts';
 
 export type FaultDirection = 'to-tile' | 'to-hub';
