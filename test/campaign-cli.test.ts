@@ -34,6 +34,10 @@ describe('cogsim faults --record, cogsim replay', () => {
     const replay = cogsim(['replay', file('run.json')]);
     expect(replay.status).toBe(0);
     expect(replay.stdout).toContain(`reproduced: trace hash ${report.faulty.traceHash} as in the capsule`);
+    // The same faults as a script on `cogsim faults` (no plan, no rate): the same run.
+    const scripted = cogsim(['faults', ...TINY, '--rate', '0', '--script', file('run.json'), '--json']);
+    expect(scripted.status).toBe(0);
+    expect((JSON.parse(scripted.stdout) as { faulty: { traceHash: string } }).faulty.traceHash).toBe(report.faulty.traceHash);
     writeFileSync(file('other.json'), JSON.stringify({ ...capsule, outcome: { ...capsule.outcome, traceHash: 'f'.repeat(64) } }));
     const other = cogsim(['replay', file('other.json')]);
     expect(other.status).toBe(1);

@@ -56,6 +56,7 @@ describe('scripted faults: every run records its faults, and the record replays 
     expect(() => checkFaultRecords([{ ...msg('drop', 0, 0), kind: 'melt' }], 4, 'x.json')).toThrow(/unknown kind 'melt'/);
     expect(() => checkFaultRecords([{ ...msg('drop', 0, 0), direction: 'up' }], 4, 'x.json')).toThrow(CliError);
     expect(() => checkFaultRecords({}, 4, 'x.json')).toThrow(/must be a list/);
+    expect(() => checkFaultRecords([msg('corrupt', 0, 0)], 4, 'x.json')).toThrow(/corrupt needs "bits"/);
   });
 });
 

@@ -38,6 +38,7 @@ export function readCapsule(path: string, allowTestOnly = false): Capsule {
   }
   if (c?.cogsimCapsule !== CAPSULE_VERSION) throw new CliError(`capsule ${path}: not a cogsim capsule (version ${CAPSULE_VERSION}), cogsimCapsule is ${String(c?.cogsimCapsule)}`);
   if (c.brokenRule && !allowTestOnly) throw new CliError(`capsule ${path}: it asks for a test-only broken recovery rule (${c.brokenRule}); the CLI does not run those`);
+  if (typeof c.outcome !== 'object' || c.outcome === null) throw new CliError(`capsule ${path}: it has no outcome (the run's trace hash and failures) to reproduce`);
   checkRunConfig(c.run);
   c.faults = checkFaultRecords(c.faults, c.run.tiles, `capsule ${path}`);
   return c;

@@ -3,6 +3,7 @@
 // failing run to --out (docs/faults.md, "Campaigns"). Exit 1 when a run lost or changed an
 // answer or left a fault undetected, or when --baseline finds a regression.
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { compareWithBaseline, readBaselineRows } from '../campaign/baseline.ts';
@@ -17,6 +18,9 @@ import { CliError } from './cli-error.ts';
 import { wholeNumber } from './options.ts';
 import { progressBar } from './progress.ts';
 import { addRunOptions, runConfigFrom, type RunFlags } from './run-command.ts';
+import { refuseIfInput, writeAtomically, type NamedPath } from './output-file.ts';
+import { renderCampaignReport } from '../report/render-campaign.ts';
+import type { RunConfig } from '../run/run-config.ts';
 
 interface CampaignFlags extends RunFlags {
   seeds?: string;
@@ -32,6 +36,7 @@ interface CampaignFlags extends RunFlags {
   queue?: string;
   baseline?: string;
   tolerance: string;
+  report?: string;
 }
 
 function readJson(flag: string, path: string): unknown {
@@ -65,6 +70,21 @@ function sweepFrom(flags: CampaignFlags): Sweep {
   };
 }
 
+/** What the campaign reads, and the files it writes into --out: --report lands on none of them. */
+function reportGuard(flags: CampaignFlags, base: RunConfig): NamedPath[] {
+  const given: [string, string | undefined][] = [
+    ['--sweep', flags.sweep], ['--plan', flags.plan], ['--baseline', flags.baseline],
+    ['--data', base.dataPath], ['--query-file', base.queryPath], ['--kernel-file', base.kernelPath], ['--manifest', base.manifestPath],
+  ];
+  const inputs = given.filter((g): g is [string, string] => g[1] !== undefined).map(([flag, path]) => ({ flag, path }));
+  const report = resolve(flags.report!);
+  // The campaign's own files may not exist yet, so refuseIfInput alone would miss them.
+  for (const name of ['campaign.json', 'campaign.csv']) {
+    if (resolve(join(flags.out, name)) === report) throw new CliError(`--report ${flags.report} is the campaign's own ${name} in --out ${flags.out}; choose another path`);
+  }
+  return inputs;
+}
+
 /** Without a terminal (a log file, CI): one line per tenth of the runs. */
 function everyTenth(watch: { elapsedMs(): number }): (done: number, total: number) => void {
   let shown = 0;
@@ -92,7 +112,8 @@ export function registerCampaign(program: Command): void {
     .option('--threads <n>', 'local pool threads (default: every core)', wholeNumber('--threads'), defaultThreads())
     .option('--queue <url>', 'redis://host:port: put the runs on a BullMQ queue for `cogsim worker` processes')
     .option('--baseline <file>', 'an earlier campaign.json: exit 1 when lost/differing/undetected rise or latency grows beyond --tolerance')
-    .option('--tolerance <x>', 'latency growth allowed against --baseline (0.05 is 5%)', '0.05');
+    .option('--tolerance <x>', 'latency growth allowed against --baseline (0.05 is 5%)', '0.05')
+    .option('--report <file.html>', "write a self-contained HTML report: totals and the sweep's curves (recall, p50/p99 latency against rate)");
   addRunOptions(cmd).action(async (given: CampaignFlags) => {
     const flags = withSweepFile(given);
     if (flags.threads < 1) throw new CliError(`--threads must be at least 1, got ${flags.threads}`);
@@ -101,15 +122,22 @@ export function registerCampaign(program: Command): void {
     if (flags.queue) checkQueueUrl(flags.queue);
     const sweep = sweepFrom(flags);
     const baseline = flags.baseline ? readBaselineRows(flags.baseline) : null;
-    const { tasks, skipped } = expandSweep(runConfigFrom(flags), sweep);
+    const base = runConfigFrom(flags);
+    if (flags.report) refuseIfInput({ flag: '--report', path: flags.report }, reportGuard(flags, base));
+    const { tasks, skipped } = expandSweep(base, sweep);
     if (tasks.length === 0) throw new CliError(`the sweep has no run a mode supports (${skipped} combinations left out: pull and push-hnsw are query-stationary fp16)`);
     await buildKernel();
     const watch = startStopwatch();
     process.stderr.write(`campaign: ${tasks.length} runs${skipped ? ` (${skipped} combinations a mode does not have left out)` : ''} on ${flags.queue ?? `${flags.threads} threads`}\n`);
     const bar = progressBar('runs') ?? everyTenth(watch);
     const results = await runCampaign(tasks, { threads: flags.threads, ...(flags.queue ? { queue: flags.queue } : {}), ...(bar ? { onProgress: bar } : {}) });
-    const c = writeCampaign(flags.out, { ...sweep, base: runConfigFrom(flags), skipped }, tasks, results);
+    const record = { ...sweep, base, skipped };
+    const c = writeCampaign(flags.out, record, tasks, results);
     const lines = [formatSummary(c.summary, c.totals), `wall time ${(watch.elapsedMs() / 1000).toFixed(1)} s; results in ${flags.out}/campaign.json and campaign.csv`];
+    if (flags.report) {
+      writeAtomically({ flag: '--report', path: flags.report }, reportGuard(flags, base), renderCampaignReport({ sweep: record, totals: c.totals, summary: c.summary }));
+      lines.push(`report in ${flags.report}`);
+    }
     if (c.capsules.length > 0) lines.push(`${c.capsules.length} failing runs saved as capsules in ${flags.out}: replay with cogsim replay ${flags.out}/${c.capsules[0]}, shrink with cogsim shrink`);
     let regressed = false;
     if (baseline) {

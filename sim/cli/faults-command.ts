@@ -7,6 +7,7 @@ import { DEFAULT_FAULT_KINDS, FAULT_KINDS, parseKinds, parseRate } from '../faul
 import { readFileSync } from 'node:fs';
 import { FAULT_TOLERANT_KERNEL, runFaultExperiment } from '../run/fault-run.ts';
 import { readPlan } from '../faults/fault-plan.ts';
+import { checkFaultRecords, type FaultRecord } from '../faults/fault-record.ts';
 import { capsuleOf, writeCapsule } from '../campaign/capsule.ts';
 import { outcomeOf } from '../campaign/run-task.ts';
 import { faultReport, faultReportPassed, formatFaultReport } from '../run/fault-report.ts';
@@ -25,6 +26,7 @@ interface FaultFlags extends RunFlags {
   plan?: string;
   record?: string;
   redundancy: string;
+  script?: string;
 }
 
 export function registerFaults(program: Command): void {
@@ -35,6 +37,7 @@ export function registerFaults(program: Command): void {
     .option('--kinds <list>', `comma-separated fault kinds: ${FAULT_KINDS.join(',')} (sdc needs --redundancy 2)`, DEFAULT_FAULT_KINDS.join(','))
     .option('--redundancy <n>', 'tiles that compute each unit: 1, or 2 (partials compared, a third copy breaks a disagreement)', '1')
     .option('--plan <file>', 'time-phased faults in simulated time, beside --rate (docs/faults.md, "Fault plans")')
+    .option('--script <file>', 'inject exactly these faults (a JSON list as --record writes under "faults", or a capsule) instead of drawing them')
     .option('--record <file>', 'write the exact faults injected (JSON); `cogsim replay` takes them as a capsule');
   addRunAndOutputOptions(cmd).action(async (flags: FaultFlags, self: Command) => {
     const rate = parseRate(flags.rate);
@@ -48,6 +51,8 @@ export function registerFaults(program: Command): void {
     const { config: checked, trace } = checkedRun(flags, self);
     const outputs = new RunOutputs(flags, checked);
     const run = outputs.config;
+    const plan = flags.plan ? readPlan(flags.plan, run.tiles) : undefined;
+    const script = flags.script ? readScript(flags.script, run.tiles) : undefined;
     await buildKernel();
     // The experiment counts on window checks and the watchdog to detect injected faults: a
     // --kernel-file gets both written into its binary, like every run's kernel.
@@ -58,10 +63,9 @@ export function registerFaults(program: Command): void {
       outputs.checkGroundTruth(s);
       return progressLine(s, { quiet: flags.json, label: phase, ...(phase === 'faults' ? { retired: outputs.retired } : {}) });
     };
-    const plan = flags.plan ? readPlan(flags.plan, run.tiles) : undefined;
     const observer = { instrument: (parts: InstrumentParts, inner: Instruments) => outputs.instrument(parts, inner), attach: (s: Simulation) => outputs.attach(s) };
     const result = withPendingOutput(trace, () =>
-      outputs.guard(() => runFaultExperiment({ run, rate, kinds, observer, beforeRun, ...(plan ? { plan } : {}), ...(redundancy > 1 ? { hub: { redundancy } } : {}) }, () => watch.elapsedMs() / 1000)),
+      outputs.guard(() => runFaultExperiment({ run, rate, kinds, observer, beforeRun, ...(plan ? { plan } : {}), ...(script ? { script } : {}), ...(redundancy > 1 ? { hub: { redundancy } } : {}) }, () => watch.elapsedMs() / 1000)),
     );
     const report = faultReport(result, run.seed, flags.rate, kinds);
     if (flags.record) {
@@ -76,4 +80,15 @@ export function registerFaults(program: Command): void {
     console.log(flags.json ? JSON.stringify({ ...report, ...recall }, null, 2) : formatFaultReport(report) + (faulty.groundTruthFile ? `\nrecall@${run.k} of the run with faults against ${faulty.groundTruthFile.path}: ${faulty.groundTruthFile.recallAtK.toFixed(4)}` : ''));
     if (!faultReportPassed(report)) process.exitCode = 1;
   });
+}
+
+/** A fault list: a JSON array, or an object with "faults" (a capsule, or what --record writes). */
+function readScript(path: string, tiles: number): FaultRecord[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CliError(`--script ${path}: ${(err as Error).message}`);
+  }
+  return checkFaultRecords(Array.isArray(json) ? json : (json as { faults?: unknown })?.faults, tiles, `--script ${path}`);
 }

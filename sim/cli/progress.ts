@@ -69,9 +69,9 @@ export function progressLine(s: Simulation, opts: ProgressOptions = {}): ((done:
   };
 }
 
-/** A plain count bar (campaign runs), on a terminal only. */
-export function progressBar(label: string): ((done: number, total: number) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
+/** A bar over whole runs (`cogsim campaign`), under the same terminal-only rule as the line. */
+export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): ((done: number, total: number) => void) | undefined {
+  if (!stream.isTTY) return undefined;
   let last = -1;
   return (done, total) => {
     const pct = total === 0 ? 100 : Math.floor((done / total) * 100);
@@ -79,6 +79,6 @@ export function progressBar(label: string): ((done: number, total: number) => vo
     last = pct;
     const width = 30;
     const filled = Math.round((pct / 100) * width);
-    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+    stream.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
   };
 }

@@ -3,7 +3,7 @@
 // milliseconds and a chance per message in that window; `slowdown` phases make a tile
 // compute slower for the window instead. The format is documented in docs/faults.md.
 import { readFileSync } from 'node:fs';
-import { CliError } from '../cli/cli-error.ts';
+import { UserError as CliError } from '../run/user-error.ts';
 import { FAULT_KINDS, type FaultKind, type FaultRate } from './fault-kinds.ts';
 import { CYCLES_PER_MS, type FaultDirection } from './fault-record.ts';
 

@@ -3,7 +3,7 @@
 // injects exactly those, so a run can be replayed and shrunk (docs/faults.md, "Scripted
 // faults"). A message fault is keyed by the message's index on its tile's link in its
 // direction: the same run reaches the same index with the same bytes.
-import { CliError } from '../cli/cli-error.ts';
+import { UserError as CliError } from '../run/user-error.ts';
 import { FAULT_KINDS, type FaultKind } from './fault-kinds.ts';
 
 export type FaultDirection = 'to-tile' | 'to-hub';
@@ -106,6 +106,7 @@ export function checkFaultRecords(value: unknown, tiles: number, where: string):
       if (f[field] !== undefined && !nonNegative(f[field])) throw new CliError(`${at}: ${field} must be a whole number`);
     }
     if (f.picks !== undefined && !(Array.isArray(f.picks) && f.picks.every(nonNegative))) throw new CliError(`${at}: picks must be a list of whole numbers`);
+    if (f.kind === 'corrupt' && !(Array.isArray(f.bits) && f.bits.length > 0)) throw new CliError(`${at}: corrupt needs "bits", the message bits to flip (for example [9, 40])`);
     return f as unknown as MessageFault;
   });
 }

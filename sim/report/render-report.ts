@@ -15,13 +15,13 @@ export interface ReportExtras {
   faultReport?: FaultReport;
 }
 
-const STYLE = `body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
+export const STYLE = `body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin-bottom:12px}td,th{padding:2px 10px;border-bottom:1px solid #eee;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.chart text{font-size:12px}.legend{color:#555;font-size:12px}
 .pass{color:#1a7f37;font-weight:bold}.fail{color:#c62828;font-weight:bold}`;
 
-function configTable(config: Record<string, unknown>): string {
+export function configTable(config: Record<string, unknown>): string {
   const rows = Object.entries(config).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(typeof v === 'object' ? JSON.stringify(v) : String(v))}</td></tr>`);
   return `<table>${rows.join('')}</table>`;
 }
@@ -55,7 +55,7 @@ function faultSection(f: ReportFigures, r: FaultReport | undefined): string {
 }
 
 /** Keeps `</script>` and friends out of the embedded JSON. */
-function embeddedJson(value: unknown): string {
+export function embeddedJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 

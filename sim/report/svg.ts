@@ -52,14 +52,16 @@ export function binsOf(values: readonly number[], count: number): Bin[] {
   return bins;
 }
 
+/** A 760-wide chart's plot area: `left` for the y labels, 40 below for the x axis, 10 on top. */
+function plotBox(h: number, left: number, right: number) {
+  const w = 760;
+  const bottom = 40;
+  return { w, h, left, plotW: w - left - right, plotH: h - bottom - 10 };
+}
+
 /** Vertical histogram with its axis in the values' unit. */
 export function histogram(bins: readonly Bin[], unit: string): string {
-  const w = 760;
-  const h = 220;
-  const left = 50;
-  const bottom = 40;
-  const plotW = w - left - 10;
-  const plotH = h - bottom - 10;
+  const { w, h, left, plotW, plotH } = plotBox(220, 50, 10);
   const max = Math.max(1, ...bins.map((b) => b.count));
   const bw = bins.length ? plotW / bins.length : plotW;
   const bars = bins.map((b, i) => {
@@ -70,4 +72,39 @@ export function histogram(bins: readonly Bin[], unit: string): string {
   const last = bins[bins.length - 1];
   const axis = first && last ? `<text x="${left}" y="${h - 22}">${fmt(first.from, 1)}</text><text x="${w - 10}" y="${h - 22}" text-anchor="end">${fmt(last.to, 1)}</text><text x="${left + plotW / 2}" y="${h - 4}" text-anchor="middle">latency (${unit}, simulated)</text>` : '';
   return `<svg class="chart" width="${w}" height="${h}" role="img"><line x1="${left}" y1="${10 + plotH}" x2="${w - 10}" y2="${10 + plotH}" stroke="#333"/><text x="${left - 6}" y="18" text-anchor="end">${max}</text><text x="${left - 6}" y="${10 + plotH}" text-anchor="end">0</text>${bars.join('')}${axis}</svg>`;
+}
+
+export interface Series {
+  label: string;
+  points: readonly { x: number; y: number }[];
+}
+
+const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac', '#eeca3b'];
+
+/** Lines over a shared x axis, one per series, each point marked with its raw values
+ *  (`data-series`, `data-x`, `data-y`) so the page can be held to the figures it draws. */
+export function lineChart(series: readonly Series[], axes: { x: string; y: string; digits: number }): string {
+  const { w, h, left, plotW, plotH } = plotBox(260, 70, 20);
+  const xs = series.flatMap((s) => s.points.map((p) => p.x));
+  const ys = series.flatMap((s) => s.points.map((p) => p.y));
+  if (xs.length === 0) return '<p>No finished run to draw.</p>';
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  // A flat range still gets a visible band around it.
+  const yPad = y1 > y0 ? 0 : Math.max(Math.abs(y0) * 0.05, 1e-3);
+  const px = (x: number) => left + (x1 > x0 ? ((x - x0) / (x1 - x0)) * plotW : plotW / 2);
+  const py = (y: number) => 10 + plotH - ((y - (y0 - yPad)) / (y1 + yPad - (y0 - yPad))) * plotH;
+  const lines = series.map((s, i) => {
+    const color = PALETTE[i % PALETTE.length]!;
+    const path = s.points.map((p) => `${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ');
+    const marks = s.points.map((p) => `<circle data-series="${esc(s.label)}" data-x="${p.x}" data-y="${p.y}" cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3.5" fill="${color}"><title>${esc(s.label)}: ${axes.x} ${p.x}, ${fmt(p.y, axes.digits)}</title></circle>`);
+    return `<polyline points="${path}" fill="none" stroke="${color}" stroke-width="2"/>${marks.join('')}`;
+  });
+  // Every x the series share gets a tick: a sweep has few rates.
+  const xTicks = [...new Set(xs)].sort((a, b) => a - b).map((x) => `<text x="${px(x).toFixed(1)}" y="${h - 22}" text-anchor="middle">${x}</text>`).join('');
+  const axis = `<line x1="${left}" y1="${10 + plotH}" x2="${w - 20}" y2="${10 + plotH}" stroke="#333"/><line x1="${left}" y1="10" x2="${left}" y2="${10 + plotH}" stroke="#333"/>
+${xTicks}<text x="${left + plotW / 2}" y="${h - 4}" text-anchor="middle">${esc(axes.x)}</text>
+<text x="${left - 6}" y="18" text-anchor="end">${fmt(y1 + yPad, axes.digits)}</text><text x="${left - 6}" y="${10 + plotH}" text-anchor="end">${fmt(y0 - yPad, axes.digits)}</text><text x="14" y="${10 + plotH / 2}" transform="rotate(-90 14 ${10 + plotH / 2})" text-anchor="middle">${esc(axes.y)}</text>`;
+  const legend = series.map((s, i) => `<span style="color:${PALETTE[i % PALETTE.length]}">&#9632;</span> ${esc(s.label)}`).join(' &nbsp; ');
+  return `<svg class="chart" width="${w}" height="${h}" role="img">${axis}${lines.join('')}</svg><p class="legend">${legend}</p>`;
 }

@@ -124,8 +124,8 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
       return cfg.observer ? cfg.observer.instrument(parts, inner) : inner;
     },
   });
-  cfg.observer?.attach(s);
   if (cfg.brokenRule) breakRecoveryRule(s.hub, cfg.brokenRule);
+  cfg.observer?.attach(s);
   const ledger = injector!.ledger;
   const faulty = execute(s, wallSeconds, cfg.beforeRun?.(s, 'faults'));
   let lost = 0;
