@@ -29,7 +29,7 @@ interface Flow {
   ids: bigint[];
 }
 
-function freshPort(kernel: LoadedKernel, dtype: Dtype, dim: number): TilePort {
+export function freshPort(kernel: LoadedKernel, dtype: Dtype, dim: number): TilePort {
   const tile = new TileInstance(0, kernel);
   const cfg = L.IO_PTR;
   tile.bytes.fill(0, cfg, cfg + L.CONFIG_BYTES);
@@ -42,7 +42,7 @@ function freshPort(kernel: LoadedKernel, dtype: Dtype, dim: number): TilePort {
   return new TilePort(tile);
 }
 
-const show = (r: TileMessage) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}` : v));
+export const show = (r: TileMessage) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}` : v));
 
 function queryMsg(f: Flow, msgId: number): HubMessage {
   return { type: 'LOAD_QUERY', msgId, dtype: f.dtype, metric: METRIC_OF[f.dtype], k: f.k, dim: f.dim, vector: f.query };
@@ -53,7 +53,7 @@ function blockMsgs(f: Flow, firstMsgId: number, stageOnly = false): HubMessage[]
 }
 
 /** Sends each message and returns the first reply that is not DONE, as a difference. */
-function allDone(port: TilePort, messages: HubMessage[], sink: Sink): string | undefined {
+export function allDone(port: TilePort, messages: HubMessage[], sink: Sink): string | undefined {
   for (const m of messages) {
     const r = port.send(m);
     sink(show(r));
@@ -79,7 +79,7 @@ function flowFor(prng: CaseRandom, dtype: Dtype): Flow {
   return { dtype, dim, k: 10, query: randomVector(prng, dtype, dim), vectors, ids: vectors.map((_, i) => BigInt(5000 - 11 * i)) };
 }
 
-function guarded(name: string, cases: number, body: () => string | undefined): CheckResult {
+export function guarded(name: string, cases: number, body: () => string | undefined): CheckResult {
   try {
     const diff = body();
     return diff ? { name, pass: false, cases, firstDifference: diff } : { name, pass: true, cases };

@@ -95,7 +95,7 @@ function sqCheck(kernel: LoadedKernel, prng: CaseRandom, sink: Sink): CheckResul
   });
 }
 
-interface PqCase {
+export interface PqCase {
   dim: number;
   m: number;
   k: number;
@@ -111,11 +111,13 @@ function fp16Random(prng: CaseRandom, n: number): Uint16Array {
   return Uint16Array.from({ length: n }, () => f32ToFp16Bits(prng.gaussian() * 2));
 }
 
+export function randomPqCase(prng: CaseRandom, dim: number, m: number, k: number): PqCase {
+  const count = 1 + prng.nextInt(0, 120);
+  return { dim, m, k, query: fp16Random(prng, dim), codebook: fp16Random(prng, k * dim), codes: Uint8Array.from({ length: count * m }, () => prng.nextInt(0, k - 1)), count };
+}
+
 function pqCases(prng: CaseRandom): PqCase[] {
-  const out = PQ_SHAPES.map(([dim, m, k]) => {
-    const count = 1 + prng.nextInt(0, 120);
-    return { dim, m, k, query: fp16Random(prng, dim), codebook: fp16Random(prng, k * dim), codes: Uint8Array.from({ length: count * m }, () => prng.nextInt(0, k - 1)), count };
-  });
+  const out = PQ_SHAPES.map(([dim, m, k]) => randomPqCase(prng, dim, m, k));
   const inf = { ...out[0]!, dim: 16, m: 2, k: 4, query: fp16Random(prng, 16), codebook: fp16Random(prng, 64), codes: new Uint8Array([0, 1, 1, 1, 3, 0]), count: 3 };
   inf.query[0] = 0x7c00;
   inf.codebook[0] = 0x7c00; // inf - inf in the table: NaN
@@ -135,13 +137,20 @@ function firstBitsDifference(what: string, want: Float32Array, got: Uint32Array)
   return undefined;
 }
 
+const pqName = (c: PqCase) => `dim ${c.dim} M ${c.m} K ${c.k}, ${c.count} codes`;
+
 function pqDifference(tile: TileInstance, c: PqCase, sink: Sink): string | undefined {
-  const name = `dim ${c.dim} M ${c.m} K ${c.k}, ${c.count} codes`;
   tile.bytes.set(new Uint8Array(c.query.buffer), IO_PTR);
   const q = tile.call('rvf_load_query', IO_PTR, c.dim);
   tile.bytes.set(new Uint8Array(c.codebook.buffer), BLOCK_PTR);
   const cb = tile.call('rvf_load_pq_codebook', BLOCK_PTR, c.m, c.k);
-  if (q !== OK || cb !== OK) return `${name}: rvf_load_query, rvf_load_pq_codebook expected OK, OK got ${statusName(q)}, ${statusName(cb)}`;
+  if (q !== OK || cb !== OK) return `${pqName(c)}: rvf_load_query, rvf_load_pq_codebook expected OK, OK got ${statusName(q)}, ${statusName(cb)}`;
+  return pqResultDifference(tile, c, sink);
+}
+
+/** rvf_pq_distances over the case's codes on a tile holding its query and codebook. */
+function pqResultDifference(tile: TileInstance, c: PqCase, sink: Sink): string | undefined {
+  const name = pqName(c);
   const codesAt = BLOCK_PTR + 0x4000;
   const out = IO_PTR + 1024;
   tile.bytes.set(c.codes, codesAt);
