@@ -47,7 +47,8 @@ function neighborsCheck(kernel: LoadedKernel, prng: CaseRandom, sink: Sink): Che
   });
 }
 
-function walkState(tile: TileInstance): WalkState {
+/** The greedy walk's state as the kernel keeps it (ST_CUR_*). */
+export function walkState(tile: TileInstance): WalkState {
   const v = tile.view;
   return { curSet: v.getUint32(STATE_PTR + ST_CUR_SET, true) === 1, curId: v.getBigUint64(STATE_PTR + ST_CUR_ID, true), curDist: v.getFloat32(STATE_PTR + ST_CUR_DIST, true) };
 }
