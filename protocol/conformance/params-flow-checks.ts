@@ -6,7 +6,7 @@
 import { randomPqCase } from '../../tile/conformance/quant-checks.ts';
 import { ERR_INVALID_PARAMS } from '../../wat/status.ts';
 import { randomVector, type CaseRandom } from '../../tile/conformance/cases.ts';
-import type { CheckResult, Sink } from '../../tile/conformance/core-checks.ts';
+import { guardedCheck as guarded, type CheckResult, type Sink } from '../../tile/conformance/check-kit.ts';
 import type { LoadedKernel } from '../../tile/kernel-module.ts';
 import { kernelOrderDistanceBits } from '../../tile/reference/distances.ts';
 import { f32Bits } from '../../tile/reference/fp16.ts';
@@ -14,7 +14,7 @@ import { dequantI8, paddedDim, sqParamsForRange } from '../../tile/reference/sq.
 import { referenceTopK } from '../../tile/reference/topk.ts';
 import * as L from '../../wat/layout.ts';
 import { blockChunks, blockStream, padBlockVectors, paramsChunks } from '../block-chunks.ts';
-import { allDone, freshPort, guarded, show } from './message-checks.ts';
+import { allDone, freshPort, show } from './message-checks.ts';
 
 function sqFlow(kernel: LoadedKernel, prng: CaseRandom, sink: Sink): CheckResult {
   const dim = 100;

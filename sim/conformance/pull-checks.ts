@@ -6,10 +6,10 @@
 // because that replay is hub code; `cogsim conform` passes it in like the message checks.
 import { replayTileWalk, type WalkSource } from '../../hub/pull/tile-walk.ts';
 import { blockChunks, blockStream, padBlockVectors } from '../../protocol/block-chunks.ts';
-import { allDone, freshPort, guarded, show } from '../../protocol/conformance/message-checks.ts';
+import { allDone, freshPort, show } from '../../protocol/conformance/message-checks.ts';
 import type { HubMessage, TileMessage } from '../../protocol/types.ts';
 import { randomVector, type CaseRandom } from '../../tile/conformance/cases.ts';
-import type { CheckResult, Sink } from '../../tile/conformance/core-checks.ts';
+import { guardedCheck as guarded, type CheckResult, type Sink } from '../../tile/conformance/check-kit.ts';
 import type { LoadedKernel } from '../../tile/kernel-module.ts';
 import { f32Bits } from '../../tile/reference/fp16.ts';
 import { DTYPE_FP16, LQ_F_PULL, METRIC_L2 } from '../../wat/layout.ts';

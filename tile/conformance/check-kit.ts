@@ -3,7 +3,8 @@
 // call into the check's first difference instead of an exception.
 import type { LoadedKernel } from '../kernel-module.ts';
 import { TileInstance } from '../tile-instance.ts';
-import { initTile, expectOk } from '../kernel-calls.ts';
+import { initTile, expectOk, KernelCallError } from '../kernel-calls.ts';
+import { TileTrap } from '../tile-trap.ts';
 import type { Dtype } from '../reference/vector-layout.ts';
 
 export interface CheckResult {
@@ -20,13 +21,18 @@ export type Sink = (bytes: Uint8Array | string) => void;
 export const hex = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 export const hex16 = (n: number) => `0x${(n & 0xffff).toString(16).padStart(4, '0')}`;
 
-/** Runs body; a returned string, a thrown error or a trap is the check's first difference. */
+/**
+ * Runs body; a returned string is the check's first difference, and so is what a kernel
+ * can cause: a trap, a refused call, a reply that does not decode (ProtocolError, a layer
+ * above, matched by name). Anything else is a bug in the fixture and is thrown.
+ */
 export function guardedCheck(name: string, cases: number, body: () => string | undefined): CheckResult {
   let diff: string | undefined;
   try {
     diff = body();
   } catch (err) {
-    diff = `${(err as Error).name}: ${(err as Error).message}`;
+    if (!(err instanceof TileTrap || err instanceof KernelCallError || (err as Error).name === 'ProtocolError')) throw err;
+    diff = (err as Error).message;
   }
   return diff ? { name, pass: false, cases, firstDifference: diff } : { name, pass: true, cases };
 }
