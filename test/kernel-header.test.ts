@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { REFUSED_HEADER_FIELDS, resealHeader } from '../tile/conformance/format-checks.ts';
 import { crc32c } from '../tile/reference/crc32c.ts';
 import {
   decodeSegmentHeader,
@@ -15,11 +16,6 @@ import { BLOCK_PTR, DATA_BASE, IO_PTR, MEMORY_BYTES } from '../wat/layout.ts';
 import { ERR_BAD_HEADER, ERR_BAD_POINTER, ERR_CRC_MISMATCH, OK } from '../wat/status.ts';
 import type { TileInstance } from '../tile/tile-instance.ts';
 import { BAD_INPUT_BUILDS, CONFORMANCE_BUILDS, expectUnchangedExcept, initTile, pseudoRandomBytes, snapshot, WORK_RANGE } from './helpers/kernel-ext.ts';
-
-/** Rewrites the header CRC after a field was changed on purpose. */
-function resealHeader(seg: Uint8Array): void {
-  new DataView(seg.buffer, seg.byteOffset).setUint32(HDR.headerCrc, headerCrc(seg), true);
-}
 
 function place(tile: TileInstance, at: number, seg: Uint8Array): void {
   tile.bytes.set(seg, at);
@@ -116,27 +112,10 @@ describe.each(CONFORMANCE_BUILDS)('rvf_verify_header (%s)', (build) => {
     expect(verify(tile, IO_PTR)).toBe(OK);
   });
 
-  const refused: [string, (seg: Uint8Array, v: DataView) => void][] = [
-    ['magic', (_s, v) => v.setUint32(HDR.magic, 0x52564654, true)],
-    ['version 0', (_s, v) => v.setUint8(HDR.version, 0)],
-    ['version 2', (_s, v) => v.setUint8(HDR.version, 2)],
-    ['seg_type 0 (invalid)', (_s, v) => v.setUint8(HDR.segType, 0)],
-    ['seg_type 0x03', (_s, v) => v.setUint8(HDR.segType, 0x03)],
-    ['seg_type 0x11', (_s, v) => v.setUint8(HDR.segType, 0x11)],
-    ['seg_type 0x21 (32 + a known bit)', (_s, v) => v.setUint8(HDR.segType, 0x21)],
-    ['seg_type 0xff', (_s, v) => v.setUint8(HDR.segType, 0xff)],
-    ['compression LZ4', (_s, v) => v.setUint8(HDR.compression, 1)],
-    ['checksum_algo XXH3 (1)', (_s, v) => v.setUint8(HDR.checksumAlgo, 1)],
-    ['checksum_algo SHAKE-256 (2)', (_s, v) => v.setUint8(HDR.checksumAlgo, 2)],
-    ['checksum_algo 4', (_s, v) => v.setUint8(HDR.checksumAlgo, 4)],
-    ['profile generic (0)', (_s, v) => v.setUint8(HDR.profileId, 0)],
-    ['profile hot (2)', (_s, v) => v.setUint8(HDR.profileId, 2)],
-    ['profile full (3)', (_s, v) => v.setUint8(HDR.profileId, 3)],
-  ];
-  it.each(refused)('refuses a resealed header with a wrong %s as BAD_HEADER', (_name, edit) => {
+  it.each(REFUSED_HEADER_FIELDS)('refuses a resealed header with a wrong %s as BAD_HEADER', (_name, edit) => {
     const tile = initTile(build);
     const seg = encodeSegment(pseudoRandomBytes(40, 6));
-    edit(seg, new DataView(seg.buffer));
+    edit(new DataView(seg.buffer));
     resealHeader(seg);
     place(tile, IO_PTR, seg);
     expect(verify(tile, IO_PTR)).toBe(ERR_BAD_HEADER);

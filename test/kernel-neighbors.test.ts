@@ -1,23 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { f32ToFp16Bits } from '../hub/data/fp16.ts';
-import { greedyChoice, type WalkState } from '../tile/reference/greedy.ts';
+import { walkState, writeNeighborRecord } from '../tile/conformance/walk-checks.ts';
+import { greedyChoice } from '../tile/reference/greedy.ts';
 import type { TileInstance } from '../tile/tile-instance.ts';
 import {
   BLOCK_PTR, DATA_BASE, DIST_PTR, IO_PTR, MEMORY_BYTES, NEIGHBOR_BYTES, NEIGHBOR_PTR, RESULT_PTR, STATE_PTR,
-  ST_CUR_DIST, ST_CUR_ID, ST_CUR_SET, ST_NEIGHBOR_COUNT, ST_NEIGHBOR_LAYER, ST_NEIGHBOR_NODE, ST_NEIGHBOR_SET, ST_TOPK_LEN,
+  ST_NEIGHBOR_COUNT, ST_NEIGHBOR_LAYER, ST_NEIGHBOR_NODE, ST_NEIGHBOR_SET, ST_TOPK_LEN,
 } from '../wat/layout.ts';
 import { ERR_BAD_COUNT, ERR_BAD_K, ERR_BAD_POINTER, ERR_NO_BLOCK, ERR_NO_QUERY, ERR_UNKNOWN_NODE, OK } from '../wat/status.ts';
 import { BAD_INPUT_BUILDS, CONFORMANCE_BUILDS, expectUnchangedExcept, initTile, LAST_STATUS_RANGE, lastStatus, snapshot } from './helpers/kernel-ext.ts';
 
 const DIM = 16;
 const RECORD = IO_PTR + 256;
-
-function writeRecord(tile: TileInstance, at: number, ids: bigint[]): void {
-  const v = tile.view;
-  v.setUint32(at, ids.length, true);
-  v.setUint32(at + 4, 0, true);
-  ids.forEach((id, i) => v.setBigUint64(at + 8 + 8 * i, id, true));
-}
 
 /** A vector whose every element is x (fp16). */
 function vec(x: number): Uint16Array {
@@ -33,16 +27,11 @@ function walkTile(build: string, k = 8): TileInstance {
 
 /** Loads the list of node for layer and a block of the neighbors' vectors (value per neighbor). */
 function loadStep(tile: TileInstance, node: bigint, layer: number, ids: bigint[], values: number[]): void {
-  writeRecord(tile, RECORD, ids);
+  writeNeighborRecord(tile, RECORD, ids);
   expect(tile.call('rvf_load_neighbors', node, layer, RECORD)).toBe(OK);
   if (values.length === 0) return;
   values.forEach((x, i) => tile.bytes.set(new Uint8Array(vec(x).buffer), BLOCK_PTR + i * DIM * 2));
   expect(tile.call('rvf_load_block', BLOCK_PTR, values.length, 1)).toBe(OK);
-}
-
-function walkState(tile: TileInstance): WalkState {
-  const v = tile.view;
-  return { curSet: v.getUint32(STATE_PTR + ST_CUR_SET, true) === 1, curId: v.getBigUint64(STATE_PTR + ST_CUR_ID, true), curDist: v.getFloat32(STATE_PTR + ST_CUR_DIST, true) };
 }
 
 function topkIds(tile: TileInstance): bigint[] {
@@ -54,7 +43,7 @@ describe.each(CONFORMANCE_BUILDS)('rvf_load_neighbors (%s)', (build) => {
   it('copies the ids and tags the cache with node and layer', () => {
     const tile = initTile(build);
     const ids = [5n, 0xffff_ffff_ffff_fffen, 1n << 40n];
-    writeRecord(tile, RECORD, ids);
+    writeNeighborRecord(tile, RECORD, ids);
     expect(tile.call('rvf_load_neighbors', 1234567890123n, 3, RECORD)).toBe(OK);
     const v = tile.view;
     expect(ids.map((_, i) => v.getBigUint64(NEIGHBOR_PTR + 8 * i, true))).toEqual(ids);
@@ -67,10 +56,10 @@ describe.each(CONFORMANCE_BUILDS)('rvf_load_neighbors (%s)', (build) => {
   it('accepts 512 ids (the whole 4 KB cache) and an empty list', () => {
     const tile = initTile(build);
     const ids = Array.from({ length: NEIGHBOR_BYTES / 8 }, (_, i) => BigInt(i * 3));
-    writeRecord(tile, BLOCK_PTR, ids);
+    writeNeighborRecord(tile, BLOCK_PTR, ids);
     expect(tile.call('rvf_load_neighbors', 1n, 0, BLOCK_PTR)).toBe(OK);
     expect(tile.view.getBigUint64(NEIGHBOR_PTR + NEIGHBOR_BYTES - 8, true)).toBe(511n * 3n);
-    writeRecord(tile, RECORD, []);
+    writeNeighborRecord(tile, RECORD, []);
     expect(tile.call('rvf_load_neighbors', 2n, 0, RECORD)).toBe(OK);
     expect(tile.view.getUint32(STATE_PTR + ST_NEIGHBOR_COUNT, true)).toBe(0);
   });
@@ -143,7 +132,7 @@ describe.each(BAD_INPUT_BUILDS)('neighbor and greedy errors write nothing (%s)',
       expect(tile.call('rvf_load_neighbors', 1n, 0, ptr)).toBe(status);
       expectUnchangedExcept(tile, before);
     }
-    writeRecord(tile, MEMORY_BYTES - 8 - 16, [1n, 2n]);
+    writeNeighborRecord(tile, MEMORY_BYTES - 8 - 16, [1n, 2n]);
     tile.view.setUint32(MEMORY_BYTES - 24, 3, true); // claims 3 ids, room for 2
     const before = snapshot(tile);
     expect(tile.call('rvf_load_neighbors', 1n, 0, MEMORY_BYTES - 24)).toBe(ERR_BAD_POINTER);
@@ -173,7 +162,7 @@ describe.each(BAD_INPUT_BUILDS)('neighbor and greedy errors write nothing (%s)',
     loadStep(noQuery, 7n, 0, [1n], [1]);
     expectFailure(noQuery, 7n, 0, ERR_NO_QUERY);
     const tile = walkTile(build);
-    writeRecord(tile, RECORD, [1n, 2n]);
+    writeNeighborRecord(tile, RECORD, [1n, 2n]);
     expect(tile.call('rvf_load_neighbors', 7n, 0, RECORD)).toBe(OK);
     expectFailure(tile, 7n, 0, ERR_NO_BLOCK);
     loadStep(tile, 7n, 0, [1n, 2n, 3n], [1, 2]); // 3 ids, block of 2

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { f32BitsToFp16Bits } from '../hub/data/fp16.ts';
+import { fp16BoundaryF32Bits } from '../tile/conformance/quant-checks.ts';
 import { f32BitsToF16 } from '../tile/reference/fp16.ts';
 import { bitsToF32, dequantI8, f32ToBits, paddedDim, sqParamsForRange } from '../tile/reference/sq.ts';
 import type { TileInstance } from '../tile/tile-instance.ts';
@@ -32,22 +33,9 @@ function runDequant(build: string, dim: number, params: Float32Array, codes: Int
   return readF16(tile, dst, count * paddedDim(dim));
 }
 
-/** f32 bit patterns at every fp16 rounding boundary, as (min, scale=0) params decode to min. */
-function boundaryValues(): number[] {
-  const v: number[] = [];
-  for (const base of [0, 0x38800000, 0x33000000, 0x33800000, 0x387fc000, 0x477fe000, 0x3f800000, 0x477ff000, 0x7f800000, 0x7fc00000, 0x7f800001, 0x00000001, 0x00800000]) {
-    for (const d of [-0x1001, -0x1000, -0xfff, -1, 0, 1, 0xfff, 0x1000, 0x1001, 0x3000]) {
-      const bits = (base + d) >>> 0;
-      if (bits <= 0x7fffffff) v.push(bits, (bits | 0x80000000) >>> 0);
-    }
-  }
-  for (let e = 100; e <= 114; e++) for (const m of [0, 1, 0x1fff, 0x2000, 0x400000, 0x7fffff]) v.push(((e << 23) | m) >>> 0);
-  return v;
-}
-
 describe('f32 -> fp16 reference', () => {
   it('agrees with the hub converter (written independently) on every non-NaN boundary and 200,000 random patterns', () => {
-    const all = boundaryValues();
+    const all = fp16BoundaryF32Bits();
     let x = 12345;
     for (let i = 0; i < 200_000; i++) {
       x = (Math.imul(x, 1103515245) + 12345) >>> 0;
@@ -89,7 +77,7 @@ describe.each(CONFORMANCE_BUILDS)('rvf_load_sq_params / rvf_dequant_i8 (%s)', (b
   });
 
   it('rounds every boundary pattern (subnormal, overflow, ties, NaN) exactly as the reference', () => {
-    const mins = boundaryValues();
+    const mins = fp16BoundaryF32Bits();
     const dim = 376; // a multiple of 8 below 384; every lane position sees boundary values
     for (let start = 0; start < mins.length; start += dim) {
       const params = new Float32Array(2 * dim);

@@ -1,7 +1,7 @@
 // Issue 18's kernel-author tools on real kernels: `cogsim budget` (a built .wasm, a .wat
 // through the pipeline, a module missing an export, --diff), `cogsim kernel build`, and
 // `cogsim conform` passing on both project kernels and failing, with the first difference,
-// on three broken variants made by editing the kernel's WAT text.
+// on four broken variants made by editing the kernel's WAT text.
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,6 +143,15 @@ describe('cogsim conform', () => {
   it('fails a kernel that breaks ties by the higher id, naming the rank', async () => {
     const wat = await edited('ties-high', 'i64.lt_u (i64.load (local.get $e)) (local.get $id)', 'i64.gt_u (i64.load (local.get $e)) (local.get $id)');
     expectFails(wat, /FAIL {2}ties at every rank go to the lower id, fp16 l2/, /first difference: ties .*: top-K rank \d+ expected id \d+ dist 0x[0-9a-f]{8} got id \d+/);
+  });
+
+  it('fails a kernel whose SQ dequantizer rounds fp16 ties up instead of to even, naming the element, its code and params', async () => {
+    const wat = await edited('sq-ties-up', '(i32.const 0xC8000FFF)', '(i32.const 0xC8001000)');
+    expectFails(
+      wat,
+      /FAIL {2}rvf_load_sq_params \+ rvf_dequant_i8: random/,
+      /first difference: .*: vector \d+ element \d+ \(code -?\d+, min 0x[0-9a-f]{8}, scale 0x[0-9a-f]{8}\) expected fp16 0x[0-9a-f]{4} got 0x[0-9a-f]{4}/,
+    );
   });
 
   it('fails a kernel that answers a malformed message without an ERROR', async () => {

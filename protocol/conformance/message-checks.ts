@@ -3,7 +3,7 @@
 // rvf_on_message, answered as the reference says (top-K after LOAD_QUERY and LOAD_BLOCK
 // chunks, COMPUTE on a staged block, RESET), and every malformed request answered by an
 // ERROR for that request, after which the tile still serves a valid one.
-import type { CheckResult, Sink } from '../../tile/conformance/core-checks.ts';
+import { guardedCheck as guarded, type CheckResult, type Sink } from '../../tile/conformance/check-kit.ts';
 import { dtypeName, randomVector, type CaseRandom } from '../../tile/conformance/cases.ts';
 import type { LoadedKernel } from '../../tile/kernel-module.ts';
 import { kernelOrderDistanceBits } from '../../tile/reference/distances.ts';
@@ -11,7 +11,6 @@ import { f32Bits } from '../../tile/reference/fp16.ts';
 import { referenceTopK } from '../../tile/reference/topk.ts';
 import type { Dtype } from '../../tile/reference/vector-layout.ts';
 import { TileInstance } from '../../tile/tile-instance.ts';
-import { TileTrap } from '../../tile/tile-trap.ts';
 import * as L from '../../wat/layout.ts';
 import { blockChunks, blockStream, padBlockVectors } from '../block-chunks.ts';
 import { encodeMessage } from '../codec.ts';
@@ -29,7 +28,7 @@ interface Flow {
   ids: bigint[];
 }
 
-function freshPort(kernel: LoadedKernel, dtype: Dtype, dim: number): TilePort {
+export function freshPort(kernel: LoadedKernel, dtype: Dtype, dim: number): TilePort {
   const tile = new TileInstance(0, kernel);
   const cfg = L.IO_PTR;
   tile.bytes.fill(0, cfg, cfg + L.CONFIG_BYTES);
@@ -42,7 +41,7 @@ function freshPort(kernel: LoadedKernel, dtype: Dtype, dim: number): TilePort {
   return new TilePort(tile);
 }
 
-const show = (r: TileMessage) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}` : v));
+export const show = (r: TileMessage) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}` : v));
 
 function queryMsg(f: Flow, msgId: number): HubMessage {
   return { type: 'LOAD_QUERY', msgId, dtype: f.dtype, metric: METRIC_OF[f.dtype], k: f.k, dim: f.dim, vector: f.query };
@@ -53,7 +52,7 @@ function blockMsgs(f: Flow, firstMsgId: number, stageOnly = false): HubMessage[]
 }
 
 /** Sends each message and returns the first reply that is not DONE, as a difference. */
-function allDone(port: TilePort, messages: HubMessage[], sink: Sink): string | undefined {
+export function allDone(port: TilePort, messages: HubMessage[], sink: Sink): string | undefined {
   for (const m of messages) {
     const r = port.send(m);
     sink(show(r));
@@ -77,16 +76,6 @@ function flowFor(prng: CaseRandom, dtype: Dtype): Flow {
   const vectors = Array.from({ length: 30 }, () => randomVector(prng, dtype, dim));
   vectors[7] = vectors[3]!; // a tie, with the higher id first in the block
   return { dtype, dim, k: 10, query: randomVector(prng, dtype, dim), vectors, ids: vectors.map((_, i) => BigInt(5000 - 11 * i)) };
-}
-
-function guarded(name: string, cases: number, body: () => string | undefined): CheckResult {
-  try {
-    const diff = body();
-    return diff ? { name, pass: false, cases, firstDifference: diff } : { name, pass: true, cases };
-  } catch (err) {
-    if (err instanceof TileTrap || (err as Error).name === 'ProtocolError') return { name, pass: false, cases, firstDifference: (err as Error).message };
-    throw err;
-  }
 }
 
 /** A valid request with one field broken, and what it breaks (the ERROR it must get). */

@@ -6,6 +6,8 @@
 import type { Command } from 'commander';
 import { Prng } from '../../hub/prng.ts';
 import { messageChecks } from '../../protocol/conformance/message-checks.ts';
+import { paramsFlowChecks } from '../../protocol/conformance/params-flow-checks.ts';
+import { pullChecks } from '../conformance/pull-checks.ts';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { KERNEL_VARIANTS } from '../../tile/build/variants.ts';
 import { compileKernel, KernelRejectedError, type LoadedKernel } from '../../tile/kernel-module.ts';
@@ -57,7 +59,7 @@ export function registerConform(program: Command): void {
       const input = await kernelInput(file, flags.scalar ? 'scalar' : 'simd');
       let report: ConformanceReport;
       try {
-        report = runConformance(await checkedImage(input.name, input.bytes), () => new Prng(flags.seed).derive('conformance'), [messageChecks]);
+        report = runConformance(await checkedImage(input.name, input.bytes), () => new Prng(flags.seed).derive('conformance'), [messageChecks, paramsFlowChecks, pullChecks]);
       } catch (err) {
         if (err instanceof KernelRejectedError || (err as Error).name === 'InstrumentError') {
           // Not a tile kernel is the check failing (exit 1), not a bad flag (exit 2).

@@ -11,20 +11,10 @@ import { mergeTopK } from '../reference/topk.ts';
 import { blockCapacity, encodeFp16, encodeI8, fp16BitsToBytes, type Dtype } from '../reference/vector-layout.ts';
 import { TileInstance } from '../tile-instance.ts';
 import type { LoadedKernel } from '../kernel-module.ts';
+import { hex, type CheckResult, type Sink } from './check-kit.ts';
 import { ALL_DTYPES, dtypeName, ids, randomCase, randomVector, runOnTile, type CaseRandom, type KernelCase } from './cases.ts';
 
-export interface CheckResult {
-  name: string;
-  pass: boolean;
-  cases: number;
-  /** The first difference: the input, what the reference expects, what the kernel gave. */
-  firstDifference?: string;
-}
-
-/** Everything a check observed, for the same-bytes-twice check. */
-export type Sink = (bytes: Uint8Array | string) => void;
-
-const hex = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+export type { CheckResult, Sink } from './check-kit.ts';
 const METRIC_NAMES: Record<number, string> = { [METRIC_L2]: 'l2', [METRIC_IP]: 'ip', [METRIC_COSINE]: 'cosine', [METRIC_HAMMING]: 'hamming' };
 
 export function metricsFor(dtype: Dtype): number[] {

@@ -7,6 +7,9 @@ import { createHash } from 'node:crypto';
 import type { LoadedKernel } from '../kernel-module.ts';
 import type { CaseRandom } from './cases.ts';
 import { coreChecks, type CheckResult, type Sink } from './core-checks.ts';
+import { formatChecks } from './format-checks.ts';
+import { quantChecks } from './quant-checks.ts';
+import { walkChecks } from './walk-checks.ts';
 
 export type CheckGroup = (kernel: LoadedKernel, prng: CaseRandom, sink: Sink) => CheckResult[];
 
@@ -27,7 +30,7 @@ function runOnce(kernel: LoadedKernel, newPrng: () => CaseRandom, groups: readon
 }
 
 export function runConformance(kernel: LoadedKernel, newPrng: () => CaseRandom, extra: readonly CheckGroup[] = []): ConformanceReport {
-  const groups = [coreChecks, ...extra];
+  const groups = [coreChecks, formatChecks, quantChecks, walkChecks, ...extra];
   const first = runOnce(kernel, newPrng, groups);
   const second = runOnce(kernel, newPrng, groups);
   const same: CheckResult = {
