@@ -6,21 +6,21 @@
 // compute. Every reply, trap and restart becomes a machine event; the machines decide.
 // The hub's own compute (merges, routing, a graph search it runs, the fallback) is counted
 // where it happens and occupies the hub's CPU: its next message waits for it (hub-work.ts).
-import { createActor } from 'xstate';
-import { decodeTileMessage } from '../protocol/codec.ts';
-import { ProtocolError } from '../protocol/errors.ts';
-import { isSealed } from '../protocol/integrity.ts';
-import type { TileMessage } from '../protocol/types.ts';
 import { statusName } from '../wat/status.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
+import { FaultDesk } from './core/fault-desk.ts';
+import { HubCpu } from './core/hub-cpu.ts';
 import type { HubOptions, HubParts, QueryOutcome } from './core/hub-parts.ts';
 import type { JobShape, UnitRef } from './core/job-shape.ts';
-import type { ModeDriver, Outgoing, Placement, Partial, QueryStep } from './core/mode-driver.ts';
-import { DEFAULT_HUB_COST_MODEL, HubWorkMeter, type HubWorkTotals } from './core/hub-work.ts';
+import type { ModeDriver, Outgoing, Partial, QueryStep } from './core/mode-driver.ts';
+import { DEFAULT_HUB_COST_MODEL, type HubWorkTotals } from './core/hub-work.ts';
 import { QueryBook } from './core/query-book.ts';
 import { PartialRouter } from './core/partial-router.ts';
+import { readReply } from './core/read-reply.ts';
 import { baseKey, Redundancy, type Source } from './core/redundancy.ts';
-import { TileSession } from './core/tile-session.ts';
+import { TileService } from './core/tile-service.ts';
+import { startTileSessions, type TileSession } from './core/tile-session.ts';
+import { WorkPlacer } from './core/work-placer.ts';
 import type { HubSink, HubTransport } from './hub-transport.ts';
 import { createTileMachine } from './machines/tile-machine.ts';
 import type { HubListener, TileFault } from './work/tile-fault.ts';
@@ -36,10 +36,11 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   private readonly queries: QueryBook;
   private readonly driver: ModeDriver;
   private readonly listener: HubListener | null;
-  private readonly work: HubWorkMeter;
-  /** Candidates of partials received since the hub's compute was last charged. */
-  private unchargedMerges = 0;
+  private readonly cpu: HubCpu;
   private readonly partials: PartialRouter;
+  private readonly placer: WorkPlacer;
+  private readonly service: TileService;
+  private readonly faults: FaultDesk;
   /** Redundant computation (options.redundancy 2): each unit on two tiles, partials compared. */
   readonly redundancy: Redundancy | null;
 
@@ -50,55 +51,45 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.listener = parts.listener ?? null;
     this.redundancy = (options.redundancy ?? 1) > 1 ? new Redundancy() : null;
     this.transport = parts.connect(this);
-    this.work = new HubWorkMeter(parts.dim, parts.hubCost ?? DEFAULT_HUB_COST_MODEL);
-    this.queries = new QueryBook({
-      k: parts.k,
-      clock: parts.clock,
-      nowCycles: () => this.transport.nowCycles(),
-      readyCycles: () => this.chargeHub(),
-      stats: this.stats,
-      finished: () => this.refill(),
+    const nowCycles = (): number => this.transport.nowCycles();
+    this.cpu = new HubCpu({
+      dim: parts.dim,
+      cost: parts.hubCost ?? DEFAULT_HUB_COST_MODEL,
+      driverWork: () => this.driver.hubWork(),
+      charge: (cycles) => this.transport.chargeHub(cycles),
+      compute: (cycles, done) => this.transport.hubCompute(cycles, done),
     });
+    this.queries = new QueryBook({ k: parts.k, clock: parts.clock, nowCycles, readyCycles: () => this.cpu.charge(), stats: this.stats, finished: () => this.refill() });
+    const computeOnHub = (units: UnitRef[]): void => this.computeOnHub(units);
+    const { tiles, queries, stats, redundancy, listener } = this;
+    this.placer = new WorkPlacer({ tiles, nearestTiles: (t) => this.transport.nearestTiles(t), queries, stats, redundancy, computeOnHub });
+    this.service = new TileService(tiles, this.placer);
+    this.faults = new FaultDesk({ tiles, stats, listener, nowCycles, replyTimeoutCycles: options.replyTimeoutCycles });
     this.partials = new PartialRouter({
-      queries: this.queries,
-      redundancy: this.redundancy,
-      listener: this.listener,
+      queries,
+      redundancy,
+      listener,
       answered: (p) => this.apply(this.driver.answered(p)),
-      placeCopy: (unit, avoid) => this.placeCopy(unit, avoid),
-      computeOnHub: (units) => this.computeOnHub(units),
+      placeCopy: (unit, avoid) => this.placer.placeCopy(unit, avoid),
+      computeOnHub,
     });
     const tileMachine = createTileMachine({
-      nowCycles: () => this.transport.nowCycles(),
+      nowCycles,
       takeJob: (t) => this.takeJob(t),
       resume: (t, job, step, fault) => this.resume(t, job, step, fault),
-      timedOut: (t) => {
-        this.detected(t, { kind: 'timeout', atCycles: this.transport.nowCycles(), detail: `tile ${t}: no reply within ${options.replyTimeoutCycles} cycles` });
-        this.abandon(t, 'timeout');
-      },
+      timedOut: (t) => this.faults.timedOut(t),
       sendStep: (t, job, step) => this.transmit(t, this.tiles[t]!.link.send(job, step)),
       finishJob: () => this.stats.jobsFinished++,
       releaseJob: (t, job, fault) => this.releaseJob(t, job, fault),
       restartTile: (t) => this.restartTile(t),
       retireTile: (t, fault) => this.retireTile(t, fault),
     });
-    for (let t = 0; t < options.tileCount; t++) {
-      const input = {
-        tileId: t,
-        maxFaultsInWindow: options.maxFaultsInWindow,
-        faultWindowCycles: options.faultWindowCycles,
-        replyTimeoutCycles: options.replyTimeoutCycles,
-        restartTimeoutCycles: options.restartTimeoutCycles,
-        maxRetriesPerStep: options.maxRetriesPerJob,
-      };
-      const actor = createActor(tileMachine, { input, clock: parts.clock });
-      this.tiles.push(new TileSession(t, actor, (id) => this.driver.connect(id)));
-      actor.start();
-    }
+    startTileSessions(this.tiles, tileMachine, options, parts.clock, (id) => this.driver.connect(id));
   }
 
   /** The hub's own compute so far, and the cycles it was charged. */
   get hubWork(): Readonly<HubWorkTotals> {
-    return this.work.totals;
+    return this.cpu.totals;
   }
 
   get outcomes(): ReadonlyMap<number, QueryOutcome> {
@@ -109,7 +100,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   submit(queryIds: readonly number[]): void {
     this.queries.submit(queryIds);
     this.admit();
-    this.wakeIdleTiles();
+    this.placer.wakeIdleTiles();
   }
 
   get allDone(): boolean {
@@ -127,21 +118,17 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   /** Takes the tile out of service: it finishes its current job, takes no other, and the
    *  work queued for it moves to the nearest healthy tile. */
   withdrawTile(tileId: number): void {
-    const tile = this.tiles[tileId]!;
-    tile.inService = false;
-    for (const units of tile.queue.splice(0)) this.reassign(tileId, units);
+    this.service.withdraw(tileId);
   }
 
   /** Whether a withdrawn tile has finished its last job (safe to swap its image). */
   tileDrained(tileId: number): boolean {
-    return this.tiles[tileId]!.drained;
+    return this.service.drained(tileId);
   }
 
   /** Puts a withdrawn tile back in service; it takes work again. */
   returnTile(tileId: number): void {
-    const tile = this.tiles[tileId]!;
-    tile.inService = true;
-    if (tile.idle) tile.actor.send({ type: 'WORK_AVAILABLE' });
+    this.service.restore(tileId);
   }
 
   // ---- events from the transport ----
@@ -157,52 +144,33 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   }
 
   onTrap(tileId: number, trap: TileTrap): void {
-    this.abandon(tileId, `trap ${trap.kind}`);
-    const fault: TileFault = { kind: trap.kind, atCycles: this.transport.nowCycles(), detail: trap.message };
-    this.detected(tileId, fault);
-    this.tiles[tileId]!.actor.send({ type: 'FAULT', fault });
+    this.faults.trapped(tileId, trap);
   }
 
   onReply(tileId: number, bytes: Uint8Array): void {
     const tile = this.tiles[tileId]!;
     const expected = tile.outstanding;
-    let reply: TileMessage;
-    try {
-      if (this.options.integrity && !isSealed(bytes)) throw new ProtocolError('bad-crc', 0, bytes.subarray(0, 2), 'reply is not sealed though the hub requires integrity');
-      reply = decodeTileMessage(bytes);
-    } catch (err) {
-      if (!(err instanceof ProtocolError)) throw err;
-      const detail = `tile ${tileId}: reply does not decode: ${err.message}`;
+    const reply = readReply(bytes, this.options.integrity);
+    if ('undecodable' in reply) {
+      const detail = `tile ${tileId}: reply does not decode: ${reply.undecodable}`;
       // With nothing outstanding it can only be a late answer: noticed, nothing to retry.
-      if (!expected) this.detected(tileId, { kind: 'corrupt-reply', atCycles: this.transport.nowCycles(), detail });
-      else this.failStep(tileId, 'corrupt-reply', detail);
+      if (!expected) this.faults.detected(tileId, { kind: 'corrupt-reply', atCycles: this.transport.nowCycles(), detail });
+      else this.faults.failStep(tileId, 'corrupt-reply', detail);
       return;
     }
     const order = tile.order.arrived(reply.msgId);
-    if (order === 'replayed') {
-      // The tile ran a message again after later ones (or the link replayed its answer):
-      // what it holds is not what the hub built. It is reset like a tile that trapped.
-      const fault: TileFault = { kind: 'replayed', atCycles: this.transport.nowCycles(), detail: `tile ${tileId}: answered msg_id ${reply.msgId} again, after later messages` };
-      this.abandon(tileId, 'replayed');
-      this.detected(tileId, fault);
-      tile.actor.send({ type: 'FAULT', fault });
-      return;
-    }
-    if (!expected || reply.msgId !== expected.msgId) {
-      this.stats.staleReplies++; // a late answer to a message the hub already gave up on, or an id it never sent
-      this.listener?.reacted(tileId, { kind: 'stale', msgId: reply.msgId, detail: order === 'unknown' ? 'msg_id never sent to this tile' : 'reply to a message the hub no longer waits for' });
-      return;
-    }
+    if (order === 'replayed') return this.faults.replayed(tileId, reply.msgId);
+    if (!expected || reply.msgId !== expected.msgId) return this.faults.stale(tileId, reply.msgId, order === 'unknown');
     tile.outstanding = null;
     this.listener?.replyAccepted(tileId, reply.msgId);
     if (reply.type === 'ERROR') {
       this.stats.errorReplies++;
-      this.failStep(tileId, 'error-reply', `tile ${tileId}: ${expected.requestType} refused with ${statusName(reply.code)} (detail ${reply.detail})`, reply.code);
+      this.faults.failStep(tileId, 'error-reply', `tile ${tileId}: ${expected.requestType} refused with ${statusName(reply.code)} (detail ${reply.detail})`, reply.code);
       return;
     }
     const meaning = tile.link.reply(reply);
     if ('fault' in meaning) {
-      this.failStep(tileId, meaning.forged ? 'forged-reply' : 'corrupt-reply', `tile ${tileId}: ${meaning.fault}`);
+      this.faults.failStep(tileId, meaning.forged ? 'forged-reply' : 'corrupt-reply', `tile ${tileId}: ${meaning.fault}`);
     } else if ('send' in meaning) {
       this.transmit(tileId, meaning.send);
       if (meaning.progress) tile.actor.send({ type: 'PROGRESS' });
@@ -240,33 +208,17 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.tiles[tileId]!.outstanding = { msgId: out.msgId, sentAtCycles: this.transport.nowCycles(), requestType: out.requestType };
     this.tiles[tileId]!.order.sending(out.msgId);
     this.stats.countSent(out.requestType, out.bytes.length);
-    this.chargeHub(); // the driver may have just computed (routing); the message waits for it
+    this.cpu.charge(); // the driver may have just computed (routing); the message waits for it
     this.transport.send(tileId, out.bytes);
   }
 
   private releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void {
-    this.abandon(tileId, `released (${fault.kind})`);
+    this.faults.abandon(tileId, `released (${fault.kind})`);
     const orphaned = [...(job ? [job.units] : []), ...this.tiles[tileId]!.queue.splice(0)];
     for (const units of orphaned) {
       const pending = units.filter((u) => this.partials.owed(u));
-      if (pending.length > 0) this.reassign(tileId, pending);
+      if (pending.length > 0) this.placer.reassign(tileId, pending);
     }
-  }
-
-  /** Units a tile gave up go to the nearest healthy tile, or to the hub when none is left. */
-  private reassign(fromTile: number, units: UnitRef[]): void {
-    const target = this.transport.nearestTiles(fromTile).find((t) => t !== fromTile && this.tiles[t]!.healthy);
-    if (target === undefined) {
-      this.computeOnHub(units);
-      return;
-    }
-    for (const u of units) {
-      this.queries.tell(u.queryId, { type: 'UNIT_REASSIGNED', unitKey: baseKey(u.key) });
-      this.redundancy?.moved(u, target);
-    }
-    this.stats.reassignedUnits += units.length;
-    this.tiles[target]!.queue.push(units);
-    this.tiles[target]!.actor.send({ type: 'WORK_AVAILABLE' });
   }
 
   /** The one hub-local path (the Full profile): the driver computes the units with the
@@ -275,7 +227,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     for (const u of units) this.queries.tell(u.queryId, { type: 'UNIT_HUB_LOCAL', unitKey: baseKey(u.key) });
     this.stats.hubLocalUnits += units.length;
     const { distances, partials } = this.driver.computeLocally(units);
-    this.transport.hubCompute(this.work.local(distances), () => {
+    this.cpu.computeLocally(distances, () => {
       for (const p of partials) this.deliver(p, { tile: -1, msgId: null });
     });
   }
@@ -289,28 +241,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.stats.retirements++;
     this.listener?.tileRetired(tileId, fault);
     // Work already queued for the retired tile moves on; releaseJob handled its own job.
-    for (const units of this.tiles[tileId]!.queue.splice(0)) this.reassign(tileId, units);
-  }
-
-  private failStep(tileId: number, kind: TileFault['kind'], detail: string, code?: number): void {
-    this.abandon(tileId, kind);
-    const fault: TileFault = { kind, atCycles: this.transport.nowCycles(), detail, ...(code === undefined ? {} : { code }) };
-    this.detected(tileId, fault);
-    this.tiles[tileId]!.actor.send({ type: 'STEP_FAILED', fault });
-  }
-
-  /** The hub stops waiting for the tile's outstanding message (it will retry or move on). */
-  private abandon(tileId: number, reason: string): void {
-    const tile = this.tiles[tileId]!;
-    const o = tile.outstanding;
-    if (!o) return;
-    tile.outstanding = null;
-    this.listener?.messageAbandoned(tileId, o.msgId, reason);
-  }
-
-  private detected(tileId: number, fault: TileFault): void {
-    this.stats.countFault(fault.code === undefined ? fault.kind : `${fault.kind}:${statusName(fault.code)}`);
-    this.listener?.faultDetected(tileId, fault);
+    this.placer.moveQueued(tileId);
   }
 
   // ---- queries ----
@@ -326,80 +257,24 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     if (!this.driver.admission.refill) return;
     this.transport.later(() => {
       this.admit();
-      this.wakeIdleTiles();
+      this.placer.wakeIdleTiles();
     });
   }
 
   private apply(steps: QueryStep[]): void {
     for (const s of steps) {
       if ('open' in s) this.queries.open(s.open, s.unitKeys, s.growing);
-      else if ('place' in s) this.place(s.place, false);
+      else if ('place' in s) this.placer.place(s.place, false);
       else if ('grow' in s) {
         this.queries.tell(s.grow, { type: 'UNITS_ADDED', unitKeys: s.work.flatMap((p) => p.units.map((u) => u.key)) });
-        this.place(s.work, true);
-      } else this.queries.tell(s.close, { type: 'SEARCH_DONE', best: s.best, nowCycles: this.chargeHub() });
-    }
-  }
-
-  /** Queues work on each placement's tile, or its nearest live one; with no tile left the hub computes it.
-   *  With redundancy, a copy of the units goes to the nearest other live tile as well. */
-  private place(work: Placement[], signal: boolean): void {
-    for (const { tileId, units } of work) {
-      const target = this.liveOrNearest(tileId);
-      this.queueOn(target, units, signal);
-      if (!this.redundancy) continue;
-      const partner = this.otherLiveTile(target, [target]);
-      const copies = this.redundancy.copies(target, partner ?? -1, units);
-      if (partner === undefined) this.computeOnHub(copies); // one tile left: the hub is the second opinion
-      else this.queueOn(partner, copies, signal);
+        this.placer.place(s.work, true);
+      } else this.queries.tell(s.close, { type: 'SEARCH_DONE', best: s.best, nowCycles: this.cpu.charge() });
     }
   }
 
   /** Every partial received: its candidates are merged on the hub's CPU (charged), then routed. */
   private deliver(p: Partial, from: Source): void {
-    this.unchargedMerges += p.candidates.length; // merged into its query's top-K (or found a duplicate)
+    this.cpu.merged(p.candidates.length);
     this.partials.deliver(p, from);
-  }
-
-  private queueOn(tileId: number, units: UnitRef[], signal: boolean): void {
-    const tile = this.tiles[tileId]!;
-    if (tile.retired) {
-      this.computeOnHub(units); // every tile is retired: the hub answers alone
-      return;
-    }
-    tile.queue.push(units);
-    if (signal && tile.idle) tile.actor.send({ type: 'WORK_AVAILABLE' });
-  }
-
-  /** A third copy after a disagreement: on a tile that computed neither of the first two. */
-  private placeCopy(unit: UnitRef, avoid: number[]): void {
-    const t = this.otherLiveTile(avoid[0]!, avoid);
-    if (t === undefined) this.computeOnHub([unit]);
-    else this.queueOn(t, [unit], true);
-  }
-
-  private otherLiveTile(near: number, avoid: readonly number[]): number | undefined {
-    return this.transport.nearestTiles(near).find((t) => !avoid.includes(t) && !this.tiles[t]!.retired);
-  }
-
-  /** Charges the hub's compute since the last charge to its CPU; the cycle the CPU is free again. */
-  private chargeHub(): number {
-    const cycles = this.work.take(this.driver.hubWork(), this.unchargedMerges);
-    this.unchargedMerges = 0;
-    return this.transport.chargeHub(cycles);
-  }
-
-  /** The tile itself when it takes work, else the nearest that does (a tile out of service
-   *  counts as live when nothing else is: its work waits for it). */
-  private liveOrNearest(tileId: number): number {
-    if (this.tiles[tileId]!.placeable) return tileId;
-    const near = this.transport.nearestTiles(tileId);
-    const placeable = near.find((t) => this.tiles[t]!.placeable);
-    if (placeable !== undefined || !this.tiles[tileId]!.retired) return placeable ?? tileId;
-    return near.find((t) => !this.tiles[t]!.retired) ?? tileId;
-  }
-
-  private wakeIdleTiles(): void {
-    for (const t of this.tiles) if (t.idle) t.actor.send({ type: 'WORK_AVAILABLE' });
   }
 }

@@ -1,8 +1,10 @@
 // One tile as the hub core sees it, in one place: its machine (the authority on its
 // lifecycle), the message the hub waits on, the work queued for it, and the driver's link
 // (what the tile holds and where its job's conversation is).
-import type { Actor } from 'xstate';
+import { createActor, type Actor } from 'xstate';
+import type { HubClock } from '../hub-transport.ts';
 import type { TileMachine } from '../machines/tile-machine.ts';
+import type { HubOptions } from './hub-parts.ts';
 import type { UnitRef } from './job-shape.ts';
 import type { TileLink } from './mode-driver.ts';
 import { ReplyOrder } from './reply-order.ts';
@@ -66,5 +68,22 @@ export class TileSession {
 
   get idle(): boolean {
     return this.actor.getSnapshot().matches('idle');
+  }
+}
+
+/** Starts one machine per tile on the hub's clock, each with the hub's fault and timeout limits, into `tiles`. */
+export function startTileSessions(tiles: TileSession[], machine: TileMachine, options: HubOptions, clock: HubClock, connect: (tileId: number) => TileLink): void {
+  for (let t = 0; t < options.tileCount; t++) {
+    const input = {
+      tileId: t,
+      maxFaultsInWindow: options.maxFaultsInWindow,
+      faultWindowCycles: options.faultWindowCycles,
+      replyTimeoutCycles: options.replyTimeoutCycles,
+      restartTimeoutCycles: options.restartTimeoutCycles,
+      maxRetriesPerStep: options.maxRetriesPerJob,
+    };
+    const actor = createActor(machine, { input, clock });
+    tiles.push(new TileSession(t, actor, connect));
+    actor.start();
   }
 }
