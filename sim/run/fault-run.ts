@@ -36,7 +36,14 @@ export interface FaultRunConfig {
   script?: readonly FaultRecord[];
   /** TEST ONLY: a recovery rule broken on purpose (sim/campaign/broken-rule.ts). */
   brokenRule?: BrokenRule;
+  /** Simulated cycles after which the run with faults counts as stalled (default FAULT_RUN_MAX_CYCLES). */
+  maxCycles?: number;
 }
+
+/** 10 s of simulated time at 1 GHz: the slowest fault runs that finish take about 3 s
+ *  (pull, rate 0.25, every kind), a fault-free run of the same size well under 1 ms.
+ *  Past it the hub is taken to be retrying forever and the run is reported stalled. */
+export const FAULT_RUN_MAX_CYCLES = 10_000_000_000;
 
 export interface FaultRunResult {
   clean: RunSummary;
@@ -70,9 +77,9 @@ export function tolerant(run: RunConfig): RunConfig {
   return { ...run, kernel: run.kernel.includes('fuel') ? run.kernel : FAULT_TOLERANT_KERNEL, verifyCrc: true };
 }
 
-function execute(s: Simulation, wallStart: () => number, onProgress?: (done: number, total: number) => void): Executed {
+function execute(s: Simulation, wallStart: () => number, onProgress?: (done: number, total: number) => void, maxCycles = Infinity): Executed {
   try {
-    const { events } = runSimulation(s, onProgress);
+    const { events } = runSimulation(s, onProgress, maxCycles);
     return { summary: summarize(s, events, wallStart()), ids: answers(s).ids, stalled: null };
   } catch (err) {
     if (!(err instanceof SimulationStalledError)) throw err;
@@ -127,7 +134,7 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
   if (cfg.brokenRule) breakRecoveryRule(s.hub, cfg.brokenRule);
   cfg.observer?.attach(s);
   const ledger = injector!.ledger;
-  const faulty = execute(s, wallSeconds, cfg.beforeRun?.(s, 'faults'));
+  const faulty = execute(s, wallSeconds, cfg.beforeRun?.(s, 'faults'), cfg.maxCycles ?? FAULT_RUN_MAX_CYCLES);
   let lost = 0;
   const differing: number[] = [];
   for (let q = 0; q < clean.ids.length; q++) {
