@@ -40,9 +40,9 @@ export interface FaultRunConfig {
   maxCycles?: number;
 }
 
-/** 10 s of simulated time at 1 GHz: the slowest fault runs that finish take about 3 s
- *  (pull, rate 0.25, every kind), a fault-free run of the same size well under 1 ms.
- *  Past it the hub is taken to be retrying forever and the run is reported stalled. */
+/** 10 s of simulated time at 1 GHz. Fault runs that finish were seen with query latencies
+ *  up to about 2.8 s (pull, rate 0.25, every kind, 8 tiles, 400 vectors; clean: 0.4 ms).
+ *  Past the cap the hub is taken to be retrying forever and the run is reported stalled. */
 export const FAULT_RUN_MAX_CYCLES = 10_000_000_000;
 
 export interface FaultRunResult {
