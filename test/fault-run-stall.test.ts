@@ -17,8 +17,20 @@ describe('a fault run that never finishes in simulated time', () => {
       if (s.sim.nowCycles > 5 * CAP) throw new Error(`still running at cycle ${s.sim.nowCycles}: the cap did not stop the run`);
     };
     const r = runFaultExperiment({ run, rate: parseRate('0.25'), kinds: ['hang'], maxCycles: CAP, beforeRun: (s) => guard(s) }, () => 0);
-    expect(r.stalled).toMatch(/past the cap of 1000000000 cycles, with 0 of 4 queries answered/);
+    expect(r.stalled).toMatch(/past the cap of 1000000000 cycles or \d+ events, with 0 of 4 queries answered/);
     expect(r.faulty).toBeNull();
+    expect(r.lost).toBe(4);
+    expect(failed(outcomeOf(r))).toBe(true);
+  });
+
+  it('stops past its event cap when it retries forever in small steps of simulated time', () => {
+    const run = checkRunConfig({ ...DEFAULT_RUN, mode: 'pull', seed: 1, tiles: 8, meshRows: 3, meshCols: 3, vectors: 400, dim: 32, queries: 4 });
+    let chunks = 0; // 20,000 events each (sim/run/simulation.ts)
+    const guard = (): void => {
+      if (++chunks > 15) throw new Error(`still running after ${chunks} chunks: the event cap did not stop the run`);
+    };
+    const r = runFaultExperiment({ run, rate: parseRate('0.25'), kinds: ['corrupt'], maxEvents: 60_000, beforeRun: (_s, phase) => (phase === 'faults' ? guard : undefined) }, () => 0);
+    expect(r.stalled).toMatch(/or 60000 events, with 0 of 4 queries answered/);
     expect(r.lost).toBe(4);
     expect(failed(outcomeOf(r))).toBe(true);
   });
