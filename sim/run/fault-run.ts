@@ -43,7 +43,8 @@ export interface FaultRunConfig {
 }
 
 /** 10 s of simulated time at 1 GHz. Fault runs that finish were seen with query latencies
- *  up to about 2.8 s (pull, rate 0.25, every kind, 8 tiles, 400 vectors; clean: 0.4 ms).
+ *  up to about 5.9 s (pull, rate 0.25, kinds freeze, 8 tiles, 400 vectors; clean: 0.4 ms),
+ *  so a freeze run near the cap may be cut short rather than livelocked (not yet told apart).
  *  Past the cap the hub is taken to be retrying forever and the run is reported stalled. */
 export const FAULT_RUN_MAX_CYCLES = 10_000_000_000;
 /** A hub can also retry forever in small steps (pull, seed 1, rate 0.25, kinds corrupt: 1e8
