@@ -36,7 +36,20 @@ export interface FaultRunConfig {
   script?: readonly FaultRecord[];
   /** TEST ONLY: a recovery rule broken on purpose (sim/campaign/broken-rule.ts). */
   brokenRule?: BrokenRule;
+  /** Simulated cycles after which the run with faults counts as stalled (default FAULT_RUN_MAX_CYCLES). */
+  maxCycles?: number;
+  /** Events after which the run with faults counts as stalled (default FAULT_RUN_MAX_EVENTS). */
+  maxEvents?: number;
 }
+
+/** 10 s of simulated time at 1 GHz. Fault runs that finish were seen with query latencies
+ *  up to about 5.9 s (pull, rate 0.25, kinds freeze, 8 tiles, 400 vectors; clean: 0.4 ms),
+ *  so a freeze run near the cap may be cut short rather than livelocked (not yet told apart).
+ *  Past the cap the hub is taken to be retrying forever and the run is reported stalled. */
+export const FAULT_RUN_MAX_CYCLES = 10_000_000_000;
+/** A hub can also retry forever in small steps (pull, seed 1, rate 0.25, kinds corrupt: 1e8
+ *  cycles per 20,000 events, ~1.5 s of wall time each), so events are capped too: 25 chunks. */
+export const FAULT_RUN_MAX_EVENTS = 500_000;
 
 export interface FaultRunResult {
   clean: RunSummary;
@@ -70,9 +83,9 @@ export function tolerant(run: RunConfig): RunConfig {
   return { ...run, kernel: run.kernel.includes('fuel') ? run.kernel : FAULT_TOLERANT_KERNEL, verifyCrc: true };
 }
 
-function execute(s: Simulation, wallStart: () => number, onProgress?: (done: number, total: number) => void): Executed {
+function execute(s: Simulation, wallStart: () => number, onProgress?: (done: number, total: number) => void, limits: { maxCycles?: number; maxEvents?: number } = {}): Executed {
   try {
-    const { events } = runSimulation(s, onProgress);
+    const { events } = runSimulation(s, onProgress, limits);
     return { summary: summarize(s, events, wallStart()), ids: answers(s).ids, stalled: null };
   } catch (err) {
     if (!(err instanceof SimulationStalledError)) throw err;
@@ -127,7 +140,10 @@ export function runFaultExperiment(cfg: FaultRunConfig, wallSeconds: () => numbe
   if (cfg.brokenRule) breakRecoveryRule(s.hub, cfg.brokenRule);
   cfg.observer?.attach(s);
   const ledger = injector!.ledger;
-  const faulty = execute(s, wallSeconds, cfg.beforeRun?.(s, 'faults'));
+  const faulty = execute(s, wallSeconds, cfg.beforeRun?.(s, 'faults'), {
+    maxCycles: cfg.maxCycles ?? FAULT_RUN_MAX_CYCLES,
+    maxEvents: cfg.maxEvents ?? FAULT_RUN_MAX_EVENTS,
+  });
   let lost = 0;
   const differing: number[] = [];
   for (let q = 0; q < clean.ids.length; q++) {

@@ -127,8 +127,14 @@ export class SimulationStalledError extends Error {
   override name = 'SimulationStalledError';
 }
 
-/** Boots the tiles, submits every query, runs until the event queue drains. */
-export function runSimulation(s: Simulation, onProgress?: (done: number, total: number) => void): { events: number } {
+/** Boots the tiles, submits every query, runs until the event queue drains, or, with
+ *  `maxCycles` or `maxEvents`, until simulated time or the events run pass it: a faulty hub can keep a run going forever
+ *  (a pull walk that faults is released and started again from its first step, so under
+ *  a high hang rate it almost never completes), and such a run is a stall, not a hang.
+ *  The cap is checked between chunks of events, so a run that finishes is unchanged. */
+export function runSimulation(s: Simulation, onProgress?: (done: number, total: number) => void, limits: { maxCycles?: number; maxEvents?: number } = {}): { events: number } {
+  const maxCycles = limits.maxCycles ?? Infinity;
+  const maxEvents = limits.maxEvents ?? Infinity;
   const queryIds = Array.from({ length: s.encoded.queryCount }, (_, i) => i);
   s.transport.bootAll();
   s.hub.submit(queryIds);
@@ -138,6 +144,11 @@ export function runSimulation(s: Simulation, onProgress?: (done: number, total: 
     events += r.eventsProcessed;
     onProgress?.(s.hub.outcomes.size, queryIds.length);
     if (r.stopReason === 'drained') break;
+    if (s.sim.nowCycles > maxCycles || events > maxEvents) {
+      throw new SimulationStalledError(
+        `simulation stalled: still running at cycle ${s.sim.nowCycles} after ${events} events, past the cap of ${maxCycles} cycles or ${maxEvents} events, with ${s.hub.outcomes.size} of ${queryIds.length} queries answered; reproduce with --seed ${s.config.seed}`,
+      );
+    }
   }
   if (!s.hub.allDone) {
     throw new SimulationStalledError(
