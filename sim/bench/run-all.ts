@@ -12,7 +12,8 @@
 // Run: npm run bench [-- --quick] [-- --out-dir DIR] [-- --baseline docs/bench/baseline.json [--tolerance 0.25]]
 // With --baseline, exits 1 when a ratio is worse than the baseline's by more than the
 // tolerance (a fraction); ratios, not absolute times, so a loaded machine compares.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeAtomic } from '../../tile/atomic-write.ts';
 import { join } from 'node:path';
 import { FUEL_OVERHEAD_TARGET, formatFuelOverheadBench, runFuelOverheadBench } from './fuel-overhead.ts';
 import { formatKernelDistanceBench, runKernelDistanceBench } from './kernel-distance.ts';
@@ -29,11 +30,6 @@ function argValue(name: string): string | undefined {
   return at > 0 ? process.argv[at + 1] : undefined;
 }
 
-/** Writes beside the target and renames, so a failed run never leaves half a file. */
-function writeAtomic(path: string, text: string): void {
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
-}
 
 function main(): void {
   const quick = process.argv.includes('--quick');

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { capsuleOf, writeCapsule } from './capsule.ts';
-import { writeFileAtomically } from './files.ts';
+import { writeAtomic } from '../../tile/atomic-write.ts';
 import { runOnPool } from './pool.ts';
 import { runOnQueue } from './queue.ts';
 import type { RunRow, RunTask, RunTaskResult } from './run-task.ts';
@@ -42,8 +42,8 @@ export function writeCampaign(outDir: string, sweep: unknown, tasks: readonly Ru
   }
   const summary = summarizeRuns(rows);
   const totals = totalsOf(rows);
-  writeFileAtomically(join(outDir, 'campaign.json'), `${JSON.stringify({ sweep, totals, summary, capsules, runs: rows }, null, 1)}\n`);
-  writeFileAtomically(join(outDir, 'campaign.csv'), toCsv(rows));
+  writeAtomic(join(outDir, 'campaign.json'), `${JSON.stringify({ sweep, totals, summary, capsules, runs: rows }, null, 1)}\n`);
+  writeAtomic(join(outDir, 'campaign.csv'), toCsv(rows));
   return { rows, summary, totals, capsules };
 }
 

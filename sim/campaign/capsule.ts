@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { CliError } from '../cli/cli-error.ts';
 import { checkFaultRecords, type FaultRecord } from '../faults/fault-record.ts';
 import { checkRunConfig } from '../run/run-config.ts';
-import { writeFileAtomically } from './files.ts';
+import { writeAtomic } from '../../tile/atomic-write.ts';
 import { failed, outcomeOf, runExperiment, type Outcome, type RunTask } from './run-task.ts';
 import { tolerant, type CleanCache, type FaultRunResult } from '../run/fault-run.ts';
 
@@ -25,7 +25,7 @@ export function capsuleOf(task: RunTask, faults: FaultRecord[], outcome: Outcome
 }
 
 export function writeCapsule(path: string, c: Capsule): void {
-  writeFileAtomically(path, `${JSON.stringify(c, null, 1)}\n`);
+  writeAtomic(path, `${JSON.stringify(c, null, 1)}\n`);
 }
 
 /** Reads and checks a capsule; `allowTestOnly` is for tests (the CLI never runs a broken rule). */

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { writeAtomic } from '../../tile/build/build-kernel.ts';
+import { writeAtomic } from '../../tile/atomic-write.ts';
 import { KEYS_DIR } from '../../tile/build/paths.ts';
 import { ensureSigningKey } from '../../tile/manifest/build-key.ts';
 import { privateKeyFromPem } from '../../tile/manifest/keys.ts';

@@ -2,7 +2,8 @@
 // Skips the work when the sources and the build code are unchanged (content hash) and every
 // build has a manifest signed by the current build key (docs/kernel-manifest.md).
 import { createHash, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeAtomic } from '../atomic-write.ts';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { preprocess, type Flavor } from './preprocess.ts';
@@ -72,12 +73,6 @@ function manifestCurrent(variant: KernelVariant, key: KeyObject): boolean {
   }
 }
 
-/** Temp file beside the target, then rename: a reader never sees half a file. */
-export function writeAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
 
 function writeManifest(variant: KernelVariant, bytes: Uint8Array, key: KeyObject): void {
   const manifest = signKernel(bytes, { kernel: variant.name, file: `${variant.name}.wasm`, simd: variant.flavor === 'simd' }, key);
