@@ -6,6 +6,7 @@ import { formatSummary, summarize, type RunSummary } from '../run/report.ts';
 import type { TileNode } from '../tile-node.ts';
 import { formatComparison, runComparison } from '../run/compare.ts';
 import { startStopwatch } from '../wallclock.ts';
+import { peakMemory } from './peak-memory.ts';
 import { oneOf, wholeNumber } from './options.ts';
 import { progressLine } from './progress.ts';
 import { addOutputOptions, RunOutputs, type OutputFlags } from '../output/output-options.ts';
@@ -190,7 +191,7 @@ export function registerRun(program: Command): void {
       const observer = outputs.attach(s);
       upgrade = packs.attach(s);
       const { events } = outputs.guard(() => runSimulation(s, progressLine(s, { quiet: flags.json, retired: observer.retired })));
-      const result = summarize(s, events, watch.elapsedMs() / 1000);
+      const result = { ...summarize(s, events, watch.elapsedMs() / 1000), memory: peakMemory(config.tiles) };
       s.trace.close();
       outputs.finish(s, result);
       return { summary: result, nodes: s.nodes };

@@ -14,7 +14,8 @@ export interface SummaryRow {
 export function summaryRows(s: RunSummary): SummaryRow[] {
   const pct = (x: number) => `${fmt(x * 100, 1)}%`;
   const rows: SummaryRow[] = [
-    { key: 'recallAtK', label: `recall@${s.k} (exact search, float data)`, value: s.recallAtK, text: s.recallAtK.toFixed(4) },
+    { key: 'recallAtK', label: `recall@${s.k} (exact search, the values the tiles hold)`, value: s.recallAtK, text: s.recallAtK.toFixed(4) },
+    { key: 'recallAtKFloat', label: `recall@${s.k} (exact search, original float data)`, value: s.recallAtKFloat, text: s.recallAtKFloat.toFixed(4) },
     ...(s.groundTruthFile ? [{ key: 'groundTruthFile.recallAtK', label: `recall@${s.k} against ${s.groundTruthFile.path}`, value: s.groundTruthFile.recallAtK, text: s.groundTruthFile.recallAtK.toFixed(4) }] : []),
     { key: 'exactMatches', label: `exact top-${s.k} (of ${s.queries} queries)`, value: s.exactMatches, text: fmt(s.exactMatches) },
     { key: 'simulatedSeconds', label: 'simulated time (ms)', value: s.simulatedSeconds, text: fmt(s.simulatedSeconds * 1e3, 3) },

@@ -79,7 +79,7 @@ export function formatComparison(c: Comparison): string {
             `${n(hnsw.pushHnsw.roundsPerQuery, 1)} rounds, ${n(hnsw.pushHnsw.batchesPerQuery, 1)} batches, ${n(hnsw.pushHnsw.distancesPerQuery, 1)} tile distances per query`,
         ]
       : []),
-    `recall@${b.k} against exact search over the original float data; messages and bytes both ways; latency and QPS in simulated time; tile work by the kernels' counters, hub work on the hub cost model (docs/cost-model.md)`,
+    `recall@${b.k} against exact search over the values the tiles hold (fp16, or i8 dequantized); messages and bytes both ways; latency and QPS in simulated time; tile work by the kernels' counters, hub work on the hub cost model (docs/cost-model.md)`,
     ...c.rows.map(({ label, summary: r }) => `  ${label}: trace ${r.traceHash.slice(0, 16)}, ${r.wallSeconds.toFixed(1)} s wall`),
   ].join('\n');
 }

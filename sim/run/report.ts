@@ -19,7 +19,12 @@ export interface RunSummary {
   derived: { vectorsPerBlock: number; blocks: number; kernel: string; schedule: string; dtype: string };
   queries: number;
   k: number;
+  /** recall@k against exact search over the values the tiles hold (the fp16-encoded queries
+   *  and vectors, or the i8 codes dequantized): what the search itself loses. */
   recallAtK: number;
+  /** recall@k against exact search over the original float data: what the search and the
+   *  encoding (fp16 rounding, i8 quantization) lose together. */
+  recallAtKFloat: number;
   exactMatches: number;
   exactMatchNote: string;
   simulatedSeconds: number;
@@ -48,6 +53,8 @@ export interface RunSummary {
   tileWork: TileWorkSummary;
   /** What the hub computed itself (routing, fallback distances, merges, the push-hnsw walk) and its cycles. */
   hubWork: HubWorkTotals;
+  /** Peak resident set of the process (set by the CLI, sim/cli/peak-memory.ts). */
+  memory?: RunMemory;
   /** --groundtruth: recall@k against the user's own ground truth file (set by the CLI). */
   groundTruthFile?: { path: string; recallAtK: number; rows: number; idsPerRow: number };
   /** Pull mode only. */
@@ -56,6 +63,13 @@ export interface RunSummary {
   pushHnsw?: PushHnswSummary;
   /** With --chips only. */
   chips?: ChipSummary;
+}
+
+export interface RunMemory {
+  /** The process's peak resident set over the whole run (tile creation, data and hub included). */
+  peakRssBytes: number;
+  /** peakRssBytes over the tiles: the whole process's share per tile, not a tile's own cost. */
+  bytesPerTile: number;
 }
 
 export interface PushHnswSummary {
@@ -136,6 +150,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[i]!;
 }
 
+/** The values a tile compares, by wire dtype: every vector reaches it as fp16 or as i8 codes it dequantizes. */
+function tileValues(dtype: string): string {
+  return dtype === 'fp16' ? 'fp16' : 'dequantized i8';
+}
+
 export function answers(s: Simulation): QueryAnswers {
   const ids: number[][] = [];
   for (let q = 0; q < s.encoded.queryCount; q++) ids.push((s.hub.outcomes.get(q)?.best ?? []).map((c) => c.id));
@@ -152,11 +171,14 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
   for (let q = 0; q < nq; q++) decodedQueries.set(encoded.decodedQuery(q), q * encoded.dim);
   const sameData = groundTruth({ base: encoded.decodedBase, queries: decodedQueries, dim: encoded.dim, k, metric: config.metric });
   let hits = 0;
+  let floatHits = 0;
   let exact = 0;
   for (let q = 0; q < nq; q++) {
     const t = new Set(Array.from(truth.ids.subarray(q * k, (q + 1) * k)));
-    hits += got[q]!.filter((id) => t.has(id)).length;
+    floatHits += got[q]!.filter((id) => t.has(id)).length;
     const same = Array.from(sameData.ids.subarray(q * k, (q + 1) * k));
+    const sameSet = new Set(same);
+    hits += got[q]!.filter((id) => sameSet.has(id)).length;
     if (same.length === got[q]!.length && same.every((id, i) => id === got[q]![i])) exact++;
   }
   const outcomes = [...hub.outcomes.values()];
@@ -172,8 +194,9 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     queries: nq,
     k,
     recallAtK: hits / (nq * k),
+    recallAtKFloat: floatHits / (nq * k),
     exactMatches: exact,
-    exactMatchNote: `queries whose top-${k} equals brute force over the same ${config.dtype === 'fp16' ? 'fp16' : 'dequantized i8'} data, ids and order`,
+    exactMatchNote: `queries whose top-${k} equals brute force over the same ${tileValues(config.dtype)} data, ids and order`,
     simulatedSeconds: seconds,
     simulatedQps: nq / seconds,
     latencyUsP50: percentile(latencies, 50) * usPerCycle,
@@ -269,7 +292,8 @@ export function formatSummary(r: RunSummary): string {
     `  ${n(r.dataset.rows)} x ${r.dataset.dim} ${r.derived.dtype} vectors, ${r.derived.vectorsPerBlock} per block, ${n(r.derived.blocks)} blocks, schedule ${r.derived.schedule}-stationary, kernel ${r.derived.kernel}`,
     `  ${r.config.tiles} tiles on a ${r.config.mesh} mesh, metric ${r.config.metric}, concurrency ${r.config.concurrency}, mode ${r.config.mode}`,
     `queries ${n(r.queries)}, k ${r.k}`,
-    `  recall@${r.k}              ${r.recallAtK.toFixed(4)} (against exact search over the original float data)`,
+    `  recall@${r.k}              ${r.recallAtK.toFixed(4)} (against exact search over the ${tileValues(r.derived.dtype)} values the tiles hold)`,
+    `  recall@${r.k}, float data  ${r.recallAtKFloat.toFixed(4)} (against exact search over the original float data: the search and the ${r.derived.dtype} encoding together)`,
     ...(r.groundTruthFile ? [`  recall@${r.k}              ${r.groundTruthFile.recallAtK.toFixed(4)} (against ${r.groundTruthFile.path}, ${n(r.groundTruthFile.rows)} x ${r.groundTruthFile.idsPerRow})`] : []),
     `  exact top-${r.k}            ${n(r.exactMatches)} / ${n(r.queries)} ${r.exactMatchNote}`,
     `simulated time           ${(r.simulatedSeconds * 1e3).toFixed(3)} ms`,
@@ -306,6 +330,7 @@ export function formatSummary(r: RunSummary): string {
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,
     `recovery                 ${r.hub.retries} retries, ${r.hub.restarts} restarts, ${r.hub.retirements} retirements, ${r.hub.reassignedUnits} units reassigned, ${r.hub.hubLocalUnits} hub-local`,
     `simulator                ${n(r.events)} events in ${r.wallSeconds.toFixed(2)} s wall (${n(r.events / Math.max(r.wallSeconds, 1e-9))} events/s)`,
+    ...(r.memory ? [`  peak memory            ${n(r.memory.peakRssBytes / 2 ** 30, 2)} GiB resident, ${n(r.memory.bytesPerTile / 1024, 1)} KiB per tile (the whole process over ${n(r.config.tiles)} tiles, data and hub included)`] : []),
     `kernel                   ${r.kernel.build}, image sha256 ${r.kernel.sha256}${r.kernel.image ? ` (its checked image ${r.kernel.image}: window checks and watchdog)` : ''}`,
     `dataset                  ${r.dataset.source}, ${n(r.dataset.rows)} x ${r.dataset.dim}, ${n(r.dataset.queries)} queries; vectors sha256 ${r.dataset.sha256}`,
     `trace sha256             ${r.traceHash}`,
