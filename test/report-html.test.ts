@@ -87,7 +87,7 @@ describe('cogsim run --mode pull / push-hnsw --report', () => {
       const path = join(dir, `${mode}.html`);
       const { summary } = observedRun(dir, { report: path }, { ...SMALL, mode });
       const html = readFileSync(path, 'utf8');
-      expect(checkFigureRows(html, summary)).toBe(20 + 3); // the common rows and three of the mode
+      expect(checkFigureRows(html, summary)).toBe(21 + 3); // the common rows and three of the mode
       expect(html).toContain(mode === 'pull' ? 'data-key="pull.hopsPerQuery"' : 'data-key="pushHnsw.referenceEqual"');
     }
   });

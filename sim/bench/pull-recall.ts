@@ -8,10 +8,9 @@
 // Run: npx tsx sim/bench/pull-recall.ts [--vectors 20000] [--dim 384] [--queries 100]
 //      [--data base.fvecs --query-file q.fvecs]
 import { createRequire } from 'node:module';
-import { groundTruth } from '../../hub/data/ground-truth.ts';
 import { DEFAULT_RUN, checkRunConfig, type RunConfig } from '../run/run-config.ts';
 import { buildSimulation, runSimulation, type Simulation } from '../run/simulation.ts';
-import { summarize } from '../run/report.ts';
+import { groundTruthOverTileValues, summarize } from '../run/report.ts';
 import { startStopwatch } from '../wallclock.ts';
 
 interface Setting {
@@ -50,12 +49,12 @@ function hnswlibCurve(s: Simulation, efs: number[], k: number): { ef: number; re
   } catch (err) {
     return `hnswlib-node did not load (${(err as Error).message.split('\n')[0]}); npm install --save-dev hnswlib-node`;
   }
-  const { encoded, data, config } = s;
+  const { encoded, config } = s;
   const dim = encoded.dim;
   const index = new lib.HierarchicalNSW(config.metric === 'l2' ? 'l2' : config.metric === 'ip' ? 'ip' : 'cosine', dim);
   index.initIndex(encoded.n, config.pull.M, config.pull.efConstruction, 100);
   for (let i = 0; i < encoded.n; i++) index.addPoint(Array.from(encoded.decodedBase.subarray(i * dim, (i + 1) * dim)), i);
-  const truth = groundTruth({ base: data.base, queries: data.queries, dim, k, metric: config.metric });
+  const truth = groundTruthOverTileValues(encoded, k, config.metric); // as the summary's recall@k
   return efs.map((ef) => {
     index.setEf(ef);
     let hits = 0;

@@ -1,6 +1,6 @@
 // The run summary: accuracy against exact ground truth, simulated performance, traffic,
 // utilization, and the trace hash that pins the run down.
-import { groundTruth } from '../../hub/data/ground-truth.ts';
+import { groundTruth, type GroundTruth, type KnnMetric } from '../../hub/data/ground-truth.ts';
 import type { Simulation } from './simulation.ts';
 import type { Chips } from '../../hub/chip/chip-memory.ts';
 import { chipSummary, formatChipLines, type ChipSummary } from '../chip/chip-report.ts';
@@ -161,15 +161,21 @@ export function answers(s: Simulation): QueryAnswers {
   return { ids };
 }
 
+/** Exact k-NN over the values the tiles compare: the decoded fp16 (or dequantized i8) base and the fp16-encoded queries. */
+export function groundTruthOverTileValues(encoded: EncodedDataset, k: number, metric: KnnMetric): GroundTruth {
+  const nq = encoded.queryCount;
+  const queries = new Float32Array(nq * encoded.dim);
+  for (let q = 0; q < nq; q++) queries.set(encoded.decodedQuery(q), q * encoded.dim);
+  return groundTruth({ base: encoded.decodedBase, queries, dim: encoded.dim, k, metric });
+}
+
 export function summarize(s: Simulation, events: number, wallSeconds: number): RunSummary {
   const { encoded, config, hub, transport, sim } = s;
   const k = config.k;
   const nq = encoded.queryCount;
   const got = answers(s).ids;
   const truth = groundTruth({ base: s.data.base, queries: s.data.queries, dim: encoded.dim, k, metric: config.metric });
-  const decodedQueries = new Float32Array(nq * encoded.dim);
-  for (let q = 0; q < nq; q++) decodedQueries.set(encoded.decodedQuery(q), q * encoded.dim);
-  const sameData = groundTruth({ base: encoded.decodedBase, queries: decodedQueries, dim: encoded.dim, k, metric: config.metric });
+  const sameData = groundTruthOverTileValues(encoded, k, config.metric);
   let hits = 0;
   let floatHits = 0;
   let exact = 0;
