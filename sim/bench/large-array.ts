@@ -57,12 +57,12 @@ export function runLargeArrayBench(o: LargeArrayOptions = LARGE_ARRAY_DEFAULTS):
 
 export function formatLargeArrayBench(b: LargeArrayBench): string {
   const n = (x: number, d = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-  const head = 'tiles   mesh     recall@10 (tile values / float)  exact      messages  peak RSS MiB  KiB/tile  wall s  trace sha256';
+  const head = ' tiles  mesh     recall@10 (tile values / float)  exact    messages  peak RSS MiB  KiB/tile  wall s  trace sha256';
   const rows = b.runs.map(({ tiles, mesh, summary: s }) => {
     const msgs = s.messagesToTiles + s.messagesToHub;
     const rss = s.memory ? n(s.memory.peakRssBytes / 2 ** 20, 1) : '?';
     const perTile = s.memory ? n(s.memory.bytesPerTile / 1024, 1) : '?';
-    return `${n(tiles).padStart(6)}  ${mesh.padEnd(7)}  ${s.recallAtK.toFixed(4)} / ${s.recallAtKFloat.toFixed(4)}${' '.repeat(17)}  ${`${s.exactMatches}/${s.queries}`.padStart(7)}  ${n(msgs).padStart(10)}  ${rss.padStart(12)}  ${perTile.padStart(8)}  ${n(s.wallSeconds, 1).padStart(6)}  ${s.traceHash.slice(0, 16)}`;
+    return `${n(tiles).padStart(6)}  ${mesh.padEnd(7)}  ${`${s.recallAtK.toFixed(4)} / ${s.recallAtKFloat.toFixed(4)}`.padEnd(31)}  ${`${s.exactMatches}/${s.queries}`.padStart(5)}  ${n(msgs).padStart(10)}  ${rss.padStart(12)}  ${perTile.padStart(8)}  ${n(s.wallSeconds, 1).padStart(6)}  ${s.traceHash.slice(0, 16)}`;
   });
   return [
     `built-in clustered data, ${n(b.options.vectors)} x 384 fp16, ${b.options.queries} queries, k 10, seed 1, push (query-stationary), simd kernel`,

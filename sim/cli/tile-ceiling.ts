@@ -8,13 +8,20 @@
 // (README "Tile ceiling"), so every run up to MAX_TILES works from the command line.
 // The bounds checks cost ~3% on the SIMD kernel's distances and ~18% on the scalar
 // kernel's (CPU time), nothing measurable on a whole run; smaller runs keep the handler.
-// MAX_TILES was run: 65,536 tiles took 1.6 GB and ~3 minutes (mostly creating tiles).
+// MAX_TILES was run (`cogsim run --tiles 65536 --mesh 256x256 --vectors 2000 --dim 64
+// --queries 2`): 1.66 GiB peak resident set, 186 s of wall time on a loaded machine, mostly
+// creating tiles; peak RSS at 1,024 / 4,096 / 16,384 / 65,536 tiles of that run grows by
+// 23-25 KiB per tile (docs/performance.md "Large arrays and memory per tile").
 import { UserError } from '../run/user-error.ts';
 
 /** Largest --tiles run with the trap handler on (re-exec threshold in cogsim.js: keep equal). */
 export const TRAP_HANDLER_TILES = 8_192;
 /** Largest --tiles cogsim accepts: measured to run in a few GiB (README "Tile ceiling"). */
 export const MAX_TILES = 65_536;
+/** Measured at MAX_TILES (above): the whole process's peak resident set, GiB. */
+export const MAX_TILES_PEAK_GIB = 1.66;
+/** Measured: what one more idle tile (holding no block) adds to the peak resident set, KiB. */
+export const KIB_PER_TILE = 24;
 
 export const NO_TRAP_HANDLER_FLAG = '--disable-wasm-trap-handler';
 
@@ -26,7 +33,7 @@ function trapHandlerOff(): boolean {
 export function refuseOverTileCeiling(tiles: number): void {
   const n = (x: number) => x.toLocaleString('en-US');
   if (tiles > MAX_TILES) {
-    throw new UserError(`--tiles ${n(tiles)} is above the ${n(MAX_TILES)} tiles one cogsim process holds (each tile is a WebAssembly instance with its own 128 KiB memory); use at most ${n(MAX_TILES)}`);
+    throw new UserError(`--tiles ${n(tiles)} is above the ${n(MAX_TILES)} tiles one cogsim process holds (measured: ${n(MAX_TILES)} tiles peak at ${MAX_TILES_PEAK_GIB} GiB resident, ~${KIB_PER_TILE} KiB per idle tile, each a WebAssembly instance with its own 128 KiB memory); use at most ${n(MAX_TILES)}`);
   }
   if (tiles > TRAP_HANDLER_TILES && !trapHandlerOff()) {
     throw new UserError(`--tiles ${n(tiles)} is above ${n(TRAP_HANDLER_TILES)}, which needs node ${NO_TRAP_HANDLER_FLAG} (each WebAssembly memory otherwise reserves ~10 GiB of address space); run it through sim/cli/cogsim.js, which adds the flag, or pass the flag to node`);
