@@ -63,6 +63,9 @@ describe('cogsim run --json', () => {
     expect(a.traceSha).toBe(a.summary.traceHash);
     expect(b.traceSha).toBe(a.traceSha);
     expect(a.summary.exactMatches).toBe(a.summary.queries);
+    // The host's measurement, outside the trace: the process's peak resident set, and its share per tile.
+    expect(a.summary.memory!.peakRssBytes).toBeGreaterThan(20 * 2 ** 20);
+    expect(a.summary.memory!.bytesPerTile).toBe(a.summary.memory!.peakRssBytes / 3);
   });
 
   it('prints another trace hash for another seed', () => {

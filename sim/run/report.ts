@@ -336,7 +336,7 @@ export function formatSummary(r: RunSummary): string {
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,
     `recovery                 ${r.hub.retries} retries, ${r.hub.restarts} restarts, ${r.hub.retirements} retirements, ${r.hub.reassignedUnits} units reassigned, ${r.hub.hubLocalUnits} hub-local`,
     `simulator                ${n(r.events)} events in ${r.wallSeconds.toFixed(2)} s wall (${n(r.events / Math.max(r.wallSeconds, 1e-9))} events/s)`,
-    ...(r.memory ? [`  peak memory            ${n(r.memory.peakRssBytes / 2 ** 30, 2)} GiB resident, ${n(r.memory.bytesPerTile / 1024, 1)} KiB per tile (the whole process over ${n(r.config.tiles)} tiles, data and hub included)`] : []),
+    ...(r.memory ? [`  peak memory            ${n(r.memory.peakRssBytes / 2 ** 20, 1)} MiB resident, ${n(r.memory.bytesPerTile / 1024, 1)} KiB per tile (the whole process over ${n(r.config.tiles)} tiles, data and hub included)`] : []),
     `kernel                   ${r.kernel.build}, image sha256 ${r.kernel.sha256}${r.kernel.image ? ` (its checked image ${r.kernel.image}: window checks and watchdog)` : ''}`,
     `dataset                  ${r.dataset.source}, ${n(r.dataset.rows)} x ${r.dataset.dim}, ${n(r.dataset.queries)} queries; vectors sha256 ${r.dataset.sha256}`,
     `trace sha256             ${r.traceHash}`,
