@@ -59,7 +59,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       charge: (cycles) => this.transport.chargeHub(cycles),
       compute: (cycles, done) => this.transport.hubCompute(cycles, done),
     });
-    this.queries = new QueryBook({ k: parts.k, clock: parts.clock, nowCycles, readyCycles: () => this.cpu.charge(), stats: this.stats, finished: () => this.refill() });
+    this.queries = new QueryBook({ k: parts.k, maxUnitAttempts: options.maxUnitAttempts, clock: parts.clock, nowCycles, readyCycles: () => this.cpu.charge(), stats: this.stats, finished: () => this.refill() });
     const computeOnHub = (units: UnitRef[]): void => this.computeOnHub(units);
     const { tiles, queries, stats, redundancy, listener } = this;
     this.placer = new WorkPlacer({ tiles, nearestTiles: (t) => this.transport.nearestTiles(t), queries, stats, redundancy, computeOnHub });
@@ -199,9 +199,21 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     const link = this.tiles[tileId]!.link;
     const at = link.resume(job, step, fault);
     if (at.kind === 'step') return { job, step: at.step };
-    const { retry, handOver } = this.driver.rebuild(job.units.filter((u) => this.partials.owed(u)));
-    for (const u of handOver) this.computeOnHub([u]);
+    const retry = this.failedAttempt(job.units);
     return retry.length > 0 ? { job: link.plan(retry), step: 0 } : null;
+  }
+
+  /** A job that started its units failed and they start over: each owed unit counts a failed
+   *  attempt with its query's machine, which hands it to the hub once its attempts run out
+   *  (each handed over goes alone). Returns the units tiles try again. */
+  private failedAttempt(units: readonly UnitRef[]): UnitRef[] {
+    const retry: UnitRef[] = [];
+    for (const u of units) {
+      if (!this.partials.owed(u)) continue;
+      if (this.queries.unitFailed(u.queryId, u.key)) this.computeOnHub([u]);
+      else retry.push(u);
+    }
+    return retry;
   }
 
   private transmit(tileId: number, out: Outgoing): void {
@@ -214,7 +226,8 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
 
   private releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void {
     this.faults.abandon(tileId, `released (${fault.kind})`);
-    const orphaned = [...(job ? [job.units] : []), ...this.tiles[tileId]!.queue.splice(0)];
+    // The job it was running failed (an attempt of each of its units); its queue never started.
+    const orphaned = [...(job ? [this.failedAttempt(job.units)] : []), ...this.tiles[tileId]!.queue.splice(0)];
     for (const units of orphaned) {
       const pending = units.filter((u) => this.partials.owed(u));
       if (pending.length > 0) this.placer.reassign(tileId, pending);

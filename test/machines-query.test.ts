@@ -6,10 +6,10 @@ import { TransitionRecorder } from './machine-coverage.ts';
 
 const recorder = new TransitionRecorder();
 
-function harness(unitKeys: string[], k = 2, open = false) {
+function harness(unitKeys: string[], k = 2, open = false, maxUnitAttempts?: number) {
   const done: { best: Candidate[]; ctx: QueryMachineContext }[] = [];
   const machine = createQueryMachine({ queryDone: (_id, best, ctx) => void done.push({ best, ctx }) });
-  const actor = createActor(machine, { input: { queryId: 7, k, unitKeys, dispatchedAtCycles: 100, open }, inspect: recorder.inspect }).start();
+  const actor = createActor(machine, { input: { queryId: 7, k, unitKeys, dispatchedAtCycles: 100, open, ...(maxUnitAttempts === undefined ? {} : { maxUnitAttempts }) }, inspect: recorder.inspect }).start();
   const state = () => JSON.stringify(actor.getSnapshot().value);
   return { actor, machine, done, state };
 }
@@ -51,6 +51,27 @@ describe('query machine', () => {
     h.actor.send({ type: 'UNIT_HUB_LOCAL', unitKey: 'a' });
     const c = h.actor.getSnapshot().context;
     expect([c.reassignments, c.hubLocalUnits]).toEqual([1, 1]);
+  });
+
+  it('counts failed attempts per unit key and hands a unit to the hub once, at the limit', () => {
+    const h = harness(['a', 'b'], 2, false, 3);
+    const fail = (unitKey: string) => h.actor.send({ type: 'UNIT_FAILED', unitKey });
+    fail('a');
+    fail('a');
+    fail('b');
+    expect(h.actor.getSnapshot().context.handedOver).toEqual([]);
+    fail('a');
+    expect(h.actor.getSnapshot().context.handedOver).toEqual(['a']);
+    fail('a');
+    expect(h.actor.getSnapshot().context.handedOver).toEqual(['a']);
+    expect(h.actor.getSnapshot().context.attempts).toEqual({ a: 4, b: 1 });
+    expect(h.state()).toBe('"dispatched"');
+  });
+
+  it('never hands a unit over without a limit (the default)', () => {
+    const h = harness(['a']);
+    for (let i = 0; i < 50; i++) h.actor.send({ type: 'UNIT_FAILED', unitKey: 'a' });
+    expect(h.actor.getSnapshot().context.handedOver).toEqual([]);
   });
 
   it('finishes at once when a query has no units (an empty dataset share)', () => {

@@ -113,6 +113,19 @@ describe('tile machine', () => {
     expect(h.calls).toEqual(['send:query', 'timeout', 'rebuild', 'send:query', 'send:chunk', 'send:read']);
   });
 
+  it('clears a step\'s retries on progress: a step of many exchanges has its retries per exchange', () => {
+    const h = harness({ retries: 1 });
+    h.actor.send({ type: 'BOOTED' });
+    h.actor.send({ type: 'STEP_OK' });
+    h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') }); // the one retry
+    expect(h.state()).toBe('{"busy":{"computing":"awaiting"}}');
+    h.actor.send({ type: 'PROGRESS' }); // the walk went on
+    h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') }); // a retry again
+    expect(h.state()).toBe('{"busy":{"computing":"awaiting"}}');
+    h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') }); // no progress since: faulted
+    expect(h.state()).toBe('"restarting"');
+  });
+
   it('resumes at the failed step while computing and while reporting, until retries run out', () => {
     const h = harness({ retries: 4 });
     h.actor.send({ type: 'BOOTED' });

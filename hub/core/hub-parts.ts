@@ -12,6 +12,9 @@ export interface HubOptions {
   replyTimeoutCycles: number;
   restartTimeoutCycles: number;
   maxRetriesPerJob: number;
+  /** Failed attempts of one unit of work (a job holding it released by a faulted tile, or
+   *  rebuilt from scratch), on any tiles, after which the hub computes it itself. */
+  maxUnitAttempts: number;
   maxFaultsInWindow: number;
   faultWindowCycles: number;
   verifyCrc: boolean;

@@ -84,9 +84,6 @@ export interface ModeDriver {
   answered(partial: Partial): QueryStep[];
   /** A fresh link for a tile that has just booted or restarted (its memory is empty). */
   connect(tileId: number): TileLink;
-  /** A job is rebuilt from these pending units: those to retry on a tile, and those the
-   *  hub now computes itself (counted per unit; each handed over goes alone). */
-  rebuild(units: UnitRef[]): { retry: UnitRef[]; handOver: UnitRef[] };
   /** The hub's own answer to units no tile can take, and the distances it computed for it
    *  (the core prices them on the hub cost model, hub/core/hub-work.ts). */
   computeLocally(units: readonly UnitRef[]): { distances: number; partials: Partial[] };

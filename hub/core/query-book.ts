@@ -11,6 +11,8 @@ import type { Partial } from './mode-driver.ts';
 export interface QueryBookParts {
   /** Neighbours per query. */
   k: number;
+  /** Failed attempts of one unit after which the hub computes it (query-machine.ts). */
+  maxUnitAttempts: number;
   clock: HubClock;
   nowCycles(): number;
   /** When the hub is done with what it has computed so far: a merge finishes a query then. */
@@ -47,7 +49,7 @@ export class QueryBook {
 
   open(queryId: number, unitKeys: string[], growing: boolean): void {
     const actor = createActor(this.machine, {
-      input: { queryId, k: this.parts.k, unitKeys, dispatchedAtCycles: this.parts.nowCycles(), open: growing },
+      input: { queryId, k: this.parts.k, maxUnitAttempts: this.parts.maxUnitAttempts, unitKeys, dispatchedAtCycles: this.parts.nowCycles(), open: growing },
       clock: this.parts.clock,
     });
     this.actors.set(queryId, actor);
@@ -58,6 +60,15 @@ export class QueryBook {
   /** Tells a query in flight (a query already done ignores it). */
   tell(queryId: number, event: QueryMachineEvent): void {
     this.actors.get(queryId)?.send(event);
+  }
+
+  /** A job holding the unit failed: true when its query's machine hands it to the hub. */
+  unitFailed(queryId: number, unitKey: string): boolean {
+    const q = this.actors.get(queryId);
+    if (!q) return false;
+    const before = q.getSnapshot().context.handedOver.length;
+    q.send({ type: 'UNIT_FAILED', unitKey });
+    return q.getSnapshot().context.handedOver.length > before; // handed over by this failure
   }
 
   isPending(queryId: number, unitKey: string): boolean {

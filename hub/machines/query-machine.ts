@@ -6,6 +6,9 @@
 // A partial for a unit that already reported (a retried or reassigned job that ran
 // a unit twice) is ignored, so recovery cannot change a result. Reassignments and
 // hub-local fallbacks are counted here because they belong to the query they delay.
+// The query also keeps each unit's failed attempts (a job holding it that a tile gave up on,
+// or rebuilt from scratch): after `maxUnitAttempts` of them the unit is handed to the hub,
+// which computes it itself (docs/faults.md, "Recovery": the attempt limit per unit).
 import { assertEvent, assign, setup } from 'xstate';
 import { mergeTopK, type Candidate } from '../topk-merge.ts';
 
@@ -16,10 +19,17 @@ export interface QueryMachineInput {
   dispatchedAtCycles: number;
   /** More units will be added (UNITS_ADDED) until SEARCH_DONE; default false. */
   open?: boolean;
+  /** Failed attempts of one unit after which the hub computes it (default: never). */
+  maxUnitAttempts?: number;
 }
 
 export interface QueryMachineContext extends QueryMachineInput {
   open: boolean;
+  maxUnitAttempts: number;
+  /** Failed attempts so far, by unit key (a redundant copy counts under its own key). */
+  attempts: Record<string, number>;
+  /** Units whose attempts ran out: the hub computes them, no tile tries again. */
+  handedOver: string[];
   pending: string[];
   reported: string[];
   best: Candidate[];
@@ -34,6 +44,8 @@ export type QueryMachineEvent =
   | { type: 'PARTIAL'; unitKey: string; candidates: Candidate[]; nowCycles: number }
   | { type: 'UNIT_REASSIGNED'; unitKey: string }
   | { type: 'UNIT_HUB_LOCAL'; unitKey: string }
+  /** A job holding the unit failed and starts it over (released by a faulted tile, or rebuilt). */
+  | { type: 'UNIT_FAILED'; unitKey: string }
   /** An open query's search adds units (one expansion's batches). */
   | { type: 'UNITS_ADDED'; unitKeys: string[] }
   /** An open query's search is over: its answer is `best`. */
@@ -62,6 +74,12 @@ export function createQueryMachine(deps: QueryMachineDeps) {
       }),
       countDuplicate: assign({ duplicatePartials: ({ context }) => context.duplicatePartials + 1 }),
       countReassignment: assign({ reassignments: ({ context }) => context.reassignments + 1 }),
+      countAttempt: assign(({ context, event }) => {
+        assertEvent(event, 'UNIT_FAILED');
+        const n = (context.attempts[event.unitKey] ?? 0) + 1;
+        const exhausted = n >= context.maxUnitAttempts && !context.handedOver.includes(event.unitKey);
+        return { attempts: { ...context.attempts, [event.unitKey]: n }, handedOver: exhausted ? [...context.handedOver, event.unitKey] : context.handedOver };
+      }),
       countHubLocal: assign({ hubLocalUnits: ({ context }) => context.hubLocalUnits + 1 }),
       addUnits: assign({
         pending: ({ context, event }) => {
@@ -89,6 +107,9 @@ export function createQueryMachine(deps: QueryMachineDeps) {
     context: ({ input }) => ({
       ...input,
       open: input.open ?? false,
+      maxUnitAttempts: input.maxUnitAttempts ?? Infinity,
+      attempts: {},
+      handedOver: [],
       pending: [...input.unitKeys],
       reported: [],
       best: [],
@@ -101,6 +122,7 @@ export function createQueryMachine(deps: QueryMachineDeps) {
     on: {
       UNIT_REASSIGNED: { actions: 'countReassignment' },
       UNIT_HUB_LOCAL: { actions: 'countHubLocal' },
+      UNIT_FAILED: { actions: 'countAttempt' },
       UNITS_ADDED: { actions: 'addUnits' },
       SEARCH_DONE: { actions: 'closeSearch' },
     },

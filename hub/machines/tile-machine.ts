@@ -70,7 +70,10 @@ function phaseOf(job: JobShape | null, step: number): StepPhase | 'done' {
 }
 
 // Each busy phase sends its step on entry and then waits in `awaiting`, whose reply timer
-// restarts on PROGRESS without sending the step again.
+// restarts on PROGRESS without sending the step again. PROGRESS also clears the step's
+// retries: a step of many exchanges (a pull walk) gets maxRetriesPerStep per exchange, not
+// per walk; a failed exchange that makes it start over counts against its units instead
+// (the attempt limit per unit, hub/machines/query-machine.ts).
 function phaseState() {
   return {
     entry: 'sendStep',
@@ -79,7 +82,7 @@ function phaseState() {
     states: {
       awaiting: {
         after: { replyTimeout: { actions: ['reportTimeout', 'raiseTimeout'] } },
-        on: { PROGRESS: { target: 'awaiting', reenter: true } },
+        on: { PROGRESS: { target: 'awaiting', reenter: true, actions: 'clearRetries' } },
       },
     },
   } as const;
@@ -100,6 +103,7 @@ export function createTileMachine(deps: TileMachineDeps) {
       // Progress clears the fault record: only faults with no successful step between them
       // count towards retirement, so transient faults never retire a working tile.
       advanceStep: assign({ step: ({ context }) => context.step + 1, retries: 0, faultTimes: [], faultsSinceSuccess: 0 }),
+      clearRetries: assign({ retries: 0 }),
       retryJob: assign(({ context, event }) => {
         assertEvent(event, 'STEP_FAILED');
         const at = context.job ? deps.resume(context.tileId, context.job, context.step, event.fault) : null;

@@ -3,7 +3,7 @@
 // server (hub/pull/pull-driver.ts) answers the tile's requests; this driver deals the walks
 // over the tiles (walk w of query q to tile (q * walks + w) mod T), turns each into a job
 // (LOAD_QUERY with the walk flag, the walk, READ_TOPK) and replays a walk on the hub when
-// it keeps failing.
+// the core hands it over (its attempts ran out, hub/machines/query-machine.ts).
 import type { TileMessage } from '../../protocol/types.ts';
 import type { DriverHubWork } from '../core/hub-work.ts';
 import type { LinkReply, ModeDriver, ModeOptions, Outgoing, Partial, QueryStep, TileLink } from '../core/mode-driver.ts';
@@ -16,23 +16,11 @@ import type { ResumeAt } from '../work/resume-point.ts';
 import type { TileFault } from '../work/tile-fault.ts';
 import { StepLink, type StepLinkParts } from './step-link.ts';
 
-/**
- * A pull walk is one long exchange. With sealed messages (integrity), a message or answer
- * lost in transit is re-sent as it was and the walk goes on (resume-point.ts); any other
- * fault (a trap, an error reply, a lost tile state, or any loss without integrity) rebuilds
- * the walk from LOAD_QUERY. At a high fault rate a walk of a few hundred messages may keep
- * failing: after MAX_WALK_ATTEMPTS rebuilds (on any tile) the hub replays it itself, bit for
- * bit (the hub-local path; docs/faults.md).
- */
-export const MAX_WALK_ATTEMPTS = 4;
-
 export class PullModeDriver implements ModeDriver {
   readonly admission = { window: Infinity, refill: true };
   private readonly messages: MessageBuilder;
   private readonly planner: JobPlanner;
   private readonly local: PullLocalWalker;
-  /** Rebuilds of each walk so far, by unit key. */
-  private readonly walkAttempts = new Map<string, number>();
 
   constructor(
     private readonly data: EncodedDataset,
@@ -64,21 +52,6 @@ export class PullModeDriver implements ModeDriver {
   /** With --descent hub, the hub routes each walk through the upper layers to its seeds. */
   hubWork(): DriverHubWork {
     return { routingDistances: this.walker.stats.hubRoutingDistances, expansions: 0, beamCandidates: 0 };
-  }
-
-  rebuild(units: WorkUnit[]): { retry: WorkUnit[]; handOver: WorkUnit[] } {
-    const retry: WorkUnit[] = [];
-    const handOver: WorkUnit[] = [];
-    for (const u of units) {
-      if (u.kind !== 'walk') {
-        retry.push(u);
-        continue;
-      }
-      const attempts = (this.walkAttempts.get(u.key) ?? 0) + 1;
-      this.walkAttempts.set(u.key, attempts);
-      (attempts < MAX_WALK_ATTEMPTS ? retry : handOver).push(u);
-    }
-    return { retry, handOver };
   }
 
   computeLocally(units: readonly WorkUnit[]): { distances: number; partials: Partial[] } {

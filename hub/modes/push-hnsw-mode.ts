@@ -59,10 +59,6 @@ export class PushHnswModeDriver implements ModeDriver {
     return { routingDistances: 0, expansions: this.search.stats.expansions, beamCandidates: this.search.stats.distances };
   }
 
-  rebuild(units: WorkUnit[]): { retry: WorkUnit[]; handOver: WorkUnit[] } {
-    return { retry: units, handOver: [] };
-  }
-
   computeLocally(units: readonly WorkUnit[]): { distances: number; partials: Partial[] } {
     let distances = 0;
     const partials = units.map((u) => {

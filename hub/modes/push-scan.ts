@@ -60,10 +60,6 @@ export class PushScanDriver implements ModeDriver {
     return NO_DRIVER_WORK;
   }
 
-  rebuild(units: WorkUnit[]): { retry: WorkUnit[]; handOver: WorkUnit[] } {
-    return { retry: units, handOver: [] };
-  }
-
   computeLocally(units: readonly WorkUnit[]): { distances: number; partials: Partial[] } {
     let distances = 0;
     const partials = units.map((u) => {

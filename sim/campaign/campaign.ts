@@ -3,7 +3,7 @@
 // every failing run, all in the output folder (docs/faults.md, "Campaigns").
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { capsuleOf, writeCapsule } from './capsule.ts';
+import { capsuleOf, writeCapsule, type FileWriter } from './capsule.ts';
 import { writeAtomic } from '../../tile/atomic-write.ts';
 import { runOnPool } from './pool.ts';
 import { runOnQueue } from './queue.ts';
@@ -30,20 +30,21 @@ export async function runCampaign(tasks: readonly RunTask[], opts: CampaignOptio
   return opts.queue ? runOnQueue(opts.queue, tasks, opts.onProgress) : runOnPool(tasks, opts.threads, opts.onProgress);
 }
 
-export function writeCampaign(outDir: string, sweep: unknown, tasks: readonly RunTask[], results: readonly RunTaskResult[]): CampaignResult {
+/** `write`: how each file is written (the CLI's refuses an input or a key, sim/cli/output-file.ts). */
+export function writeCampaign(outDir: string, sweep: unknown, tasks: readonly RunTask[], results: readonly RunTaskResult[], write: FileWriter = writeAtomic): CampaignResult {
   mkdirSync(outDir, { recursive: true });
   const rows = results.map((r) => r.row);
   const capsules: string[] = [];
   for (const r of results) {
     if (!r.faults) continue;
     const name = `capsule-${String(r.row.index).padStart(5, '0')}.json`;
-    writeCapsule(join(outDir, name), capsuleOf(tasks[r.row.index]!, r.faults, r.outcome));
+    writeCapsule(join(outDir, name), capsuleOf(tasks[r.row.index]!, r.faults, r.outcome), write);
     capsules.push(name);
   }
   const summary = summarizeRuns(rows);
   const totals = totalsOf(rows);
-  writeAtomic(join(outDir, 'campaign.json'), `${JSON.stringify({ sweep, totals, summary, capsules, runs: rows }, null, 1)}\n`);
-  writeAtomic(join(outDir, 'campaign.csv'), toCsv(rows));
+  write(join(outDir, 'campaign.json'), `${JSON.stringify({ sweep, totals, summary, capsules, runs: rows }, null, 1)}\n`);
+  write(join(outDir, 'campaign.csv'), toCsv(rows));
   return { rows, summary, totals, capsules };
 }
 

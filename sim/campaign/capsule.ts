@@ -24,9 +24,14 @@ export function capsuleOf(task: RunTask, faults: FaultRecord[], outcome: Outcome
   return { cogsimCapsule: CAPSULE_VERSION, ...rest, run: tolerant(task.run), seed: task.run.seed, faults, outcome };
 }
 
-export function writeCapsule(path: string, c: Capsule): void {
-  writeAtomic(path, `${JSON.stringify(c, null, 1)}\n`);
+/** Writes the capsule through `write` (the CLI passes its checked writer, which refuses a
+ *  path that names an input or a key: sim/cli/output-file.ts). */
+export function writeCapsule(path: string, c: Capsule, write: FileWriter = writeAtomic): void {
+  write(path, `${JSON.stringify(c, null, 1)}\n`);
 }
+
+/** Writes a whole file beside its target and renames it into place. */
+export type FileWriter = (path: string, data: string) => void;
 
 /** Reads and checks a capsule; `allowTestOnly` is for tests (the CLI never runs a broken rule). */
 export function readCapsule(path: string, allowTestOnly = false): Capsule {

@@ -2,7 +2,7 @@
 // on every core or on a Redis queue; writes campaign.json, campaign.csv and a capsule per
 // failing run to --out (docs/faults.md, "Campaigns"). Exit 1 when a run lost or changed an
 // answer or left a fault undetected, or when --baseline finds a regression.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
@@ -70,13 +70,27 @@ function sweepFrom(flags: CampaignFlags): Sweep {
   };
 }
 
-/** What the campaign reads, and the files it writes into --out: --report lands on none of them. */
-function reportGuard(flags: CampaignFlags, base: RunConfig): NamedPath[] {
+/** What the campaign reads: none of its outputs may land on one (nor on a key). */
+function campaignInputs(flags: CampaignFlags, base: RunConfig): NamedPath[] {
   const given: [string, string | undefined][] = [
     ['--sweep', flags.sweep], ['--plan', flags.plan], ['--baseline', flags.baseline],
     ['--data', base.dataPath], ['--query-file', base.queryPath], ['--kernel-file', base.kernelPath], ['--manifest', base.manifestPath],
+    ['--index', base.pull.indexPath], ...(base.trustKeyPaths ?? []).map((p): [string, string] => ['--trust-key', p]),
   ];
-  const inputs = given.filter((g): g is [string, string] => g[1] !== undefined).map(([flag, path]) => ({ flag, path }));
+  return given.filter((g): g is [string, string] => g[1] !== undefined).map(([flag, path]) => ({ flag, path }));
+}
+
+/** campaign.json and campaign.csv in --out, checked before the runs (a long campaign never
+ *  ends in a refusal, e.g. --baseline DIR/campaign.json with --out DIR); capsules are checked
+ *  as they are written. */
+function refuseOutInputs(flags: CampaignFlags, inputs: readonly NamedPath[]): void {
+  if (!existsSync(flags.out)) return; // nothing in it yet, so nothing it would overwrite
+  for (const name of ['campaign.json', 'campaign.csv']) refuseIfInput({ flag: '--out', path: join(flags.out, name) }, inputs);
+}
+
+/** What the campaign reads, and the files it writes into --out: --report lands on none of them. */
+function reportGuard(flags: CampaignFlags, base: RunConfig): NamedPath[] {
+  const inputs = campaignInputs(flags, base);
   const report = resolve(flags.report!);
   // The campaign's own files may not exist yet, so refuseIfInput alone would miss them.
   for (const name of ['campaign.json', 'campaign.csv']) {
@@ -123,6 +137,8 @@ export function registerCampaign(program: Command): void {
     const sweep = sweepFrom(flags);
     const baseline = flags.baseline ? readBaselineRows(flags.baseline) : null;
     const base = runConfigFrom(flags);
+    const inputs = campaignInputs(flags, base);
+    refuseOutInputs(flags, inputs);
     if (flags.report) refuseIfInput({ flag: '--report', path: flags.report }, reportGuard(flags, base));
     const { tasks, skipped } = expandSweep(base, sweep);
     if (tasks.length === 0) throw new CliError(`the sweep has no run a mode supports (${skipped} combinations left out: pull and push-hnsw are query-stationary fp16)`);
@@ -132,7 +148,7 @@ export function registerCampaign(program: Command): void {
     const bar = progressBar('runs') ?? everyTenth(watch);
     const results = await runCampaign(tasks, { threads: flags.threads, ...(flags.queue ? { queue: flags.queue } : {}), ...(bar ? { onProgress: bar } : {}) });
     const record = { ...sweep, base, skipped };
-    const c = writeCampaign(flags.out, record, tasks, results);
+    const c = writeCampaign(flags.out, record, tasks, results, (path, data) => writeAtomically({ flag: '--out', path }, inputs, data));
     const lines = [formatSummary(c.summary, c.totals), `wall time ${(watch.elapsedMs() / 1000).toFixed(1)} s; results in ${flags.out}/campaign.json and campaign.csv`];
     if (flags.report) {
       writeAtomically({ flag: '--report', path: flags.report }, reportGuard(flags, base), renderCampaignReport({ sweep: record, totals: c.totals, summary: c.summary }));

@@ -13,7 +13,7 @@ import { outcomeOf } from '../campaign/run-task.ts';
 import { faultReport, faultReportPassed, formatFaultReport } from '../run/fault-report.ts';
 import { startStopwatch } from '../wallclock.ts';
 import { addRunAndOutputOptions, checkedRun, type RunFlags } from './run-command.ts';
-import { withPendingOutput } from './output-file.ts';
+import { withPendingOutput, writeAtomically } from './output-file.ts';
 import { RunOutputs } from '../output/output-options.ts';
 import { summarize } from '../run/report.ts';
 import { progressLine } from './progress.ts';
@@ -50,6 +50,8 @@ export function registerFaults(program: Command): void {
     const redundancy = Number(flags.redundancy);
     const { config: checked, trace } = checkedRun(flags, self);
     const outputs = new RunOutputs(flags, checked);
+    const given = [['--plan', flags.plan], ['--script', flags.script]].filter((g): g is [string, string] => g[1] !== undefined).map(([flag, path]) => ({ flag, path }));
+    const recordAvoids = flags.record ? outputs.extraOutput({ flag: '--record', path: flags.record }, given) : [];
     const run = outputs.config;
     const plan = flags.plan ? readPlan(flags.plan, run.tiles) : undefined;
     const script = flags.script ? readScript(flags.script, run.tiles) : undefined;
@@ -70,7 +72,7 @@ export function registerFaults(program: Command): void {
     const report = faultReport(result, run.seed, flags.rate, kinds);
     if (flags.record) {
       const task = { index: 0, run, rate: flags.rate, kinds, ...(flags.plan ? { plan: JSON.parse(readFileSync(flags.plan, 'utf8')) as unknown } : {}) };
-      writeCapsule(flags.record, capsuleOf(task, result.injected, outcomeOf(result)));
+      writeCapsule(flags.record, capsuleOf(task, result.injected, outcomeOf(result)), (path, data) => writeAtomically({ flag: '--record', path }, recordAvoids, data));
     }
     // The outputs are the run with faults: its answers are the ones under test.
     const s = result.faultySimulation;

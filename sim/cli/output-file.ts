@@ -87,6 +87,7 @@ function removeQuietly(path: string): void {
  */
 export class PendingOutput {
   private done = false;
+  private readonly onExit = (): void => this.abandon();
 
   private constructor(
     readonly out: NamedPath,
@@ -106,7 +107,7 @@ export class PendingOutput {
     }
     const pending = new PendingOutput(out, target, tempPath);
     // A run that ends without commit (an error, process.exit) leaves no temporary file.
-    process.once('exit', () => pending.abandon());
+    process.once('exit', pending.onExit);
     return pending;
   }
 
@@ -115,6 +116,7 @@ export class PendingOutput {
     try {
       renameSync(this.tempPath, this.target);
       this.done = true;
+      process.off('exit', this.onExit); // many outputs (a campaign's capsules) keep no listener each
     } catch (err) {
       this.abandon();
       throw new UserError(`${this.out.flag} ${this.out.path}: cannot replace it (${errnoText(err)}); the earlier file, if any, is unchanged`);
@@ -124,6 +126,7 @@ export class PendingOutput {
   abandon(): void {
     if (this.done) return;
     this.done = true;
+    process.off('exit', this.onExit);
     removeQuietly(this.tempPath);
   }
 

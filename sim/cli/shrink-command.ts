@@ -7,6 +7,7 @@ import { readCapsule, writeCapsule } from '../campaign/capsule.ts';
 import { shrinkCapsule } from '../campaign/shrink.ts';
 import { describeFault } from '../faults/fault-record.ts';
 import { CliError } from './cli-error.ts';
+import { refuseIfInput, writeAtomically } from './output-file.ts';
 
 export function registerShrink(program: Command): void {
   program
@@ -17,7 +18,9 @@ export function registerShrink(program: Command): void {
     .action(async (path: string, flags: { out?: string }) => {
       const c = readCapsule(path);
       const out = flags.out ?? join(dirname(path), `${basename(path, '.json')}.min.json`);
-      if (out === path) throw new CliError(`--out ${out} is the capsule being shrunk; outputs never overwrite inputs`);
+      // Refused before the runs: the capsule itself (also through a link) or a key.
+      const inputs = [{ flag: 'the capsule', path }];
+      refuseIfInput({ flag: '--out', path: out }, inputs);
       await buildKernel();
       let result;
       try {
@@ -26,7 +29,7 @@ export function registerShrink(program: Command): void {
         throw new CliError(`capsule ${path}: ${(err as Error).message}`);
       }
       const m = result.capsule;
-      writeCapsule(out, m);
+      writeCapsule(out, m, (p, data) => writeAtomically({ flag: '--out', path: p }, inputs, data));
       const lines = [
         `shrunk in ${result.runs} runs: ${c.faults.length} -> ${m.faults.length} faults, ${c.run.queries} -> ${m.run.queries} queries, ${c.run.tiles} -> ${m.run.tiles} tiles`,
         `still fails: lost ${m.outcome.lost}, differing ${m.outcome.differing.length ? m.outcome.differing.join(',') : 'none'}, undetected ${m.outcome.undetected}${m.outcome.stalled ? `, stalled` : ''}`,

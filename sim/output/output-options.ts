@@ -68,6 +68,8 @@ export class RunOutputs {
   private chrome: ChromeTraceWriter | null = null;
   private collector: ReportCollector | null = null;
   private groundTruth: UserGroundTruth | null = null;
+  private readonly outputs: OutputTarget[];
+  private readonly inputs: OutputTarget[];
 
   constructor(private readonly flags: OutputFlags, config: RunConfig) {
     if (flags.traceFormat === 'chrome' && !flags.trace) throw new CliError('--trace-format chrome needs --trace FILE: the file to write the Chrome trace to');
@@ -79,11 +81,21 @@ export class RunOutputs {
       ...(flags.trace ? [{ flag: '--trace', path: flags.trace }] : []),
       ...(flags.report ? [{ flag: '--report', path: flags.report }] : []),
     ];
-    checkOutputPaths(outputs, inputsOf(config, flags));
+    this.outputs = outputs;
+    this.inputs = inputsOf(config, flags);
+    checkOutputPaths(outputs, this.inputs);
     // The Chrome file replaces the JSONL file; the run still hashes the JSONL lines.
     const { tracePath, ...rest } = config;
     this.config = flags.trace && flags.traceFormat === 'chrome' ? rest : config;
     void tracePath;
+  }
+
+  /** One more output of the command (faults --record), refused before the run over an input
+   *  (the run's and `moreInputs`), a key or another output; returns what its writer avoids. */
+  extraOutput(out: OutputTarget, moreInputs: readonly OutputTarget[]): OutputTarget[] {
+    const avoid = [...this.inputs, ...moreInputs];
+    checkOutputPaths([...this.outputs, out], avoid);
+    return [...avoid, ...this.outputs];
   }
 
   /** Loads --groundtruth and checks it against the run's data, before anything runs. */

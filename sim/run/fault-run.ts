@@ -43,12 +43,14 @@ export interface FaultRunConfig {
 }
 
 /** 10 s of simulated time at 1 GHz. Fault runs that finish were seen with query latencies
- *  up to about 5.9 s (pull, rate 0.25, kinds freeze, 8 tiles, 400 vectors; clean: 0.4 ms),
+ *  up to about 5.9 s (pull, rate 0.25, kinds freeze, 8 tiles, 400 vectors; clean: 0.4 ms;
+ *  0.45 s p50 at 32 queries since the attempt limit per unit hands failing walks to the hub),
  *  so a freeze run near the cap may be cut short rather than livelocked (not yet told apart).
  *  Past the cap the hub is taken to be retrying forever and the run is reported stalled. */
 export const FAULT_RUN_MAX_CYCLES = 10_000_000_000;
-/** A hub can also retry forever in small steps (pull, seed 1, rate 0.25, kinds corrupt: 1e8
- *  cycles per 20,000 events, ~1.5 s of wall time each), so events are capped too: 25 chunks. */
+/** A hub can also retry forever in small steps (pull, seed 1, rate 0.25, kinds corrupt, before
+ *  the attempt limit per unit: 1e8 cycles per 20,000 events, ~1.5 s of wall time each), so
+ *  events are capped too: 25 chunks. */
 export const FAULT_RUN_MAX_EVENTS = 500_000;
 
 export interface FaultRunResult {

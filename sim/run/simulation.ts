@@ -55,6 +55,8 @@ export const HUB_DEFAULTS: Omit<HubOptions, 'tileCount' | 'concurrency' | 'verif
   restartTimeoutCycles: 1_000_000,
   integrity: false,
   maxRetriesPerJob: 8,
+  // A unit that failed 4 times (on any tiles) is computed by the hub (docs/faults.md, "Recovery").
+  maxUnitAttempts: 4,
   // A tile that faults 5 times within 5 ms of simulated time is retired (docs/faults.md).
   maxFaultsInWindow: 5,
   faultWindowCycles: 5_000_000,
