@@ -21,8 +21,10 @@ describe('fault injection at 10% per message, every kind but sdc on', () => {
   ] as const) {
     it(`loses no query and changes no answer, and detects every fault (${schedule}-stationary, ${dtype})`, () => {
       // Seeds where every kind fires in this small run (bitflip applies to few messages; with
-      // twelve kinds drawn, block-stationary at seed 11 drew none).
-      const r = experiment({ run: small({ schedule, dtype, seed: schedule === 'block' ? 12 : 11 }) });
+      // twelve kinds drawn, block-stationary at seed 11 drew none, and since the attempt limit
+      // per unit changed the run's course neither did query-stationary i8 at 11).
+      const seed = schedule === 'block' || dtype === 'i8' ? 12 : 11;
+      const r = experiment({ run: small({ schedule, dtype, seed }) });
       expect(r.stalled).toBeNull();
       expect(r.lost).toBe(0);
       expect(r.differing).toEqual([]);
