@@ -9,7 +9,10 @@ import { hotChecks } from '../protocol/conformance/hot-checks.ts';
 import { blockChunks, blockStream, padBlockVectors } from '../protocol/block-chunks.ts';
 import { LoadQuery } from '../protocol/constants.ts';
 import { queryChunks } from '../protocol/messages/query.ts';
-import { decodeMessage, encodeMessage } from '../protocol/codec.ts';
+import { decodeMessage, decodeTileMessage, encodeMessage } from '../protocol/codec.ts';
+import { sealMessage, unsealMessage } from '../protocol/integrity.ts';
+import type { HubMessage, TileMessage } from '../protocol/types.ts';
+import { MSG_CRC_BYTES } from '../wat/layout.ts';
 import type { LoadQueryMsg } from '../protocol/types.ts';
 import { computeDistances, initTile, loadQuery, placeBlock } from '../tile/kernel-calls.ts';
 import { coreChecks } from '../tile/conformance/core-checks.ts';
@@ -79,6 +82,31 @@ describe('1,024-dim distances', () => {
     before = readWorkCounters(port.tile);
     for (const m of chunks) expect(port.send(m).type).toBe('DONE');
     expect(workDelta(before, readWorkCounters(port.tile))).toMatchObject({ distances: 13, distElems: 13 * 1024, merged: 13 });
+  });
+});
+
+describe('sealed query chunks (integrity mode)', () => {
+  it("answer as unsealed ones: the reply the tile keeps in TEMP between messages does not touch the staged chunks", () => {
+    const prng = new Prng(14);
+    const dim = HOT_IMAGE_MAX_DIM_FP16;
+    const whole: LoadQueryMsg = { type: 'LOAD_QUERY', msgId: 1, dtype: DTYPE_FP16, metric: METRIC_COSINE, k: 8, dim, vector: randomVector(prng, DTYPE_FP16, dim) };
+    const vectors = Array.from({ length: 12 }, () => randomVector(prng, DTYPE_FP16, dim));
+    const messages: HubMessage[] = [
+      ...queryChunks(whole, LoadQuery.maxDataBytes - MSG_CRC_BYTES),
+      ...blockChunks(blockStream(padBlockVectors(DTYPE_FP16, dim, vectors), vectors.map((_, i) => BigInt(100 + i))), { firstMsgId: 10, count: 12, dtype: DTYPE_FP16, explicitIds: true, chunkDataBytes: 2000 }),
+      { type: 'READ_TOPK', msgId: 99 },
+    ];
+    const run = (sealed: boolean): TileMessage => {
+      const port = freshPort(loadKernel('hot-simd-strict-fuel'), DTYPE_FP16, dim);
+      let last: TileMessage | undefined;
+      for (const [i, m] of messages.entries()) last = decodeTileMessage(unsealMessage(port.exchangeRaw(sealed ? sealMessage(encodeMessage({ ...m, msgId: 1 + i })) : encodeMessage({ ...m, msgId: 1 + i }))));
+      return last!;
+    };
+    const plain = run(false);
+    expect(plain.type).toBe('TOPK_RESULT');
+    expect(run(true)).toEqual(plain);
+    const want = vectors.map((v, i) => ({ id: BigInt(100 + i), bits: kernelOrderDistanceBits(DTYPE_FP16, METRIC_COSINE, whole.vector, v, dim) >>> 0 })).sort((a, b) => a.bits - b.bits || Number(a.id - b.id)).slice(0, 8);
+    expect(plain.type === 'TOPK_RESULT' && plain.entries.map((e) => e.id)).toEqual(want.map((w) => w.id));
   });
 });
 
