@@ -3,8 +3,10 @@
 // the search instead of converging.
 import { describe, expect, it } from 'vitest';
 import { ChipBeam } from '../hub/chip/chip-beam.ts';
+import { CHIP_SHARED_LATENCY_CYCLES } from '../hub/chip/chip-memory.ts';
 import { checkRunConfig, DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
 import { buildSimulation } from '../sim/run/simulation.ts';
+import { chipBeamWalks, refuseChipFlags } from '../sim/chip/chip-flags.ts';
 import { runPull } from './helpers/pull.ts';
 
 const SMALL_GAUSSIAN = { ...DEFAULT_RUN, distribution: 'gaussian' as const, vectors: 1200, dim: 48, queries: 16, tiles: 8, meshRows: 3, meshCols: 3 };
@@ -55,6 +57,10 @@ describe('chip-wide beam', () => {
     // Hub-link bytes, counted the same way for both (both directions, what the chip serves left out).
     expect(two.summary.bytesPerQuery).toBeLessThan(push.summary.bytesPerQuery);
     expect(two.summary.pull!.walkErrors).toBe(0);
+    // The chip's shared-set work is charged: at least one access per vector claimed (seeds and
+    // blocks), plus the lists' lookups.
+    expect(two.summary.chips!.beam).toMatchObject({ rounds: 2, walksPerQuery: 4 });
+    expect(two.summary.chips!.beam!.sharedSetCyclesPerQuery).toBeGreaterThan(CHIP_SHARED_LATENCY_CYCLES * two.summary.pull!.vectorsPerQuery);
   });
 
   it('runs every walk of a query on its chip, a later round on the earlier round\'s tile', () => {
@@ -65,6 +71,14 @@ describe('chip-wide beam', () => {
       // Chip c is tiles 4c..4c+3; query q's chip is q mod 2; walk w (3 rounds of 4) runs on the chip's tile w mod 4.
       expect(place.map((p) => p.tileId)).toEqual([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3].map((t) => (q % 2) * 4 + t));
     }
+  });
+
+  it('refuses --chip-rounds without --chip-beam, and more than 64 walks per query, in one line', () => {
+    const f = { tiles: 64, chips: 4, tilesPerChip: 16, chipMemory: 1 << 23, chipCache: 'on' as const };
+    expect(() => refuseChipFlags(new Set(['--chip-rounds']), { ...f, chipRounds: 3 })).toThrow(/^--chip-rounds sets the walks per tile of --chip-beam; this run has no --chip-beam/);
+    expect(() => refuseChipFlags(new Set(['--chip-rounds']), { ...f, chipBeam: true, chipRounds: 5 })).toThrow(/^--chip-rounds must be at least 1 with --chip-rounds x --tiles-per-chip at most 64 walks per query; got --chip-rounds 5 x --tiles-per-chip 16 = 80$/);
+    expect(() => refuseChipFlags(new Set(['--chip-rounds']), { ...f, chipBeam: true, chipRounds: 4 })).not.toThrow();
+    expect(chipBeamWalks({ ...f, chipBeam: true })).toBe(2 * 16);
   });
 
   it('refuses a walk count that is not whole rounds of the chip\'s tiles', () => {
