@@ -79,6 +79,8 @@ describe('chip-wide beam', () => {
     expect(() => refuseChipFlags(new Set(['--chip-rounds']), { ...f, chipBeam: true, chipRounds: 5 })).toThrow(/^--chip-rounds must be at least 1 with --chip-rounds x --tiles-per-chip at most 64 walks per query; got --chip-rounds 5 x --tiles-per-chip 16 = 80$/);
     expect(() => refuseChipFlags(new Set(['--chip-rounds']), { ...f, chipBeam: true, chipRounds: 4 })).not.toThrow();
     expect(chipBeamWalks({ ...f, chipBeam: true })).toBe(2 * 16);
+    expect(chipBeamWalks({ ...f, chips: 1, tilesPerChip: 64, chipBeam: true })).toBe(64); // the default drops to 1 round
+    expect(() => refuseChipFlags(new Set(), { ...f, chips: 1, tilesPerChip: 64, chipBeam: true })).not.toThrow();
   });
 
   it('refuses a walk count that is not whole rounds of the chip\'s tiles', () => {

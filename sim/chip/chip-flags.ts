@@ -20,11 +20,16 @@ export const DEFAULT_CHIP_ROUNDS = 2;
 /** Walks per query are at most this (--walks' range); the chip beam's are rounds x tiles per chip. */
 const MAX_WALKS = 64;
 
-export const CHIP_FLAG_DEFAULTS = { tilesPerChip: DEFAULT_TILES_PER_CHIP, chipMemory: DEFAULT_CHIP_SHARED_BYTES, chipCache: 'on' as const, chipRounds: DEFAULT_CHIP_ROUNDS };
+export const CHIP_FLAG_DEFAULTS = { tilesPerChip: DEFAULT_TILES_PER_CHIP, chipMemory: DEFAULT_CHIP_SHARED_BYTES, chipCache: 'on' as const };
+
+/** --chip-rounds, or its default: 2, or 1 where 2 rounds of the chip's tiles would pass 64 walks. */
+export function chipRounds(f: ChipFlags): number {
+  return f.chipRounds ?? Math.max(1, Math.min(DEFAULT_CHIP_ROUNDS, Math.floor(MAX_WALKS / f.tilesPerChip)));
+}
 
 /** Pull walks per query with --chip-beam: every tile of the query's chip runs --chip-rounds walks. */
 export function chipBeamWalks(f: ChipFlags): number {
-  return (f.chipRounds ?? DEFAULT_CHIP_ROUNDS) * f.tilesPerChip;
+  return chipRounds(f) * f.tilesPerChip;
 }
 
 /** The chip layout the flags ask for (none without --chips), and the tile count it sets. */
@@ -46,7 +51,7 @@ export function refuseChipFlags(typed: Set<string>, f: ChipFlags & { tiles: numb
       if (typed.has(flag)) throw new UserError(`${flag} with --chip-beam: the chip beam runs --chip-rounds x --tiles-per-chip walks per query over one index, so drop ${flag}`);
     }
     const walks = chipBeamWalks(f);
-    const rounds = f.chipRounds ?? DEFAULT_CHIP_ROUNDS;
+    const rounds = chipRounds(f);
     if (rounds < 1 || walks > MAX_WALKS) {
       throw new UserError(`--chip-rounds must be at least 1 with --chip-rounds x --tiles-per-chip at most ${MAX_WALKS} walks per query; got --chip-rounds ${rounds} x --tiles-per-chip ${f.tilesPerChip} = ${walks}`);
     }

@@ -91,7 +91,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--chip-memory <bytes>', 'with --chips: shared memory per chip in bytes (default 8 MiB: ~10,000 vectors of 384 fp16 dims plus Layer A)', wholeNumber('--chip-memory'), CHIP_FLAG_DEFAULTS.chipMemory)
     .option('--chip-cache <on|off>', 'with --chips: the chip\'s vector cache (Layer A stays either way)', oneOf('--chip-cache', ['on', 'off'] as const), CHIP_FLAG_DEFAULTS.chipCache)
     .option('--chip-beam', 'pull with --chips: spread each query\'s beam over one chip\'s tiles (--chip-rounds x --tiles-per-chip walks over one index, a shared visited set in chip memory; effective beam 16 x walks; docs/pull-mode.md)')
-    .option('--chip-rounds <n>', 'with --chip-beam: walks each of the chip\'s tiles runs per query, one after another, seeded from the next layer-1 nodes (rounds x tiles per chip at most 64)', wholeNumber('--chip-rounds'), CHIP_FLAG_DEFAULTS.chipRounds)
+    .option('--chip-rounds <n>', 'with --chip-beam: walks each of the chip\'s tiles runs per query, one after another, seeded from the next layer-1 nodes; rounds x tiles per chip at most 64 (default: 2, or 1 above 32 tiles a chip)', wholeNumber('--chip-rounds'))
 }
 
 /** Run's and faults' flags: the run's, then the outputs' (sim/output). */
