@@ -1,6 +1,6 @@
 // The chip-wide beam (issue 17, docs/pull-mode.md "Chip-wide beam"): one query's walks on one
 // chip's tiles share a visited set in the chip's memory, so their 16-entry beams partition
-// the search instead of converging.
+// the search instead of converging; with rounds each tile runs several walks of the query.
 import { describe, expect, it } from 'vitest';
 import { ChipBeam } from '../hub/chip/chip-beam.ts';
 import { CHIP_SHARED_LATENCY_CYCLES } from '../hub/chip/chip-memory.ts';
