@@ -14,6 +14,7 @@
 //
 // The chip's work on the set is charged by the cost model (docs/cost-model.md, "Chips"):
 // one shared-memory access per id a list is checked for, and per id a block claims.
+//
 // The hub mirrors the shared set (same requests, same order), so it filters the lists it
 // sends. Deterministic: the simulator orders the tiles' requests.
 
