@@ -6,6 +6,15 @@
 // beams partition the region they explore instead of converging on the same nodes, so the
 // query's beam is the union of T 16-entry buffers (16 x T) rather than one.
 //
+// Rounds (--chip-rounds R): the query has R x T walks and each tile runs R of them, one
+// after another (walk w + T right after walk w, seeded from the layer-1 node ranked w + T).
+// The set lasts until the query's last walk: a later round's walk is kept off everything an
+// earlier one evaluated, so it widens the region explored instead of repeating it (the
+// union of R x T buffers), on the same tiles.
+//
+// The chip's work on the set is charged by the cost model (docs/cost-model.md, "Chips"):
+// one shared-memory access per id a list is checked for, and per id a block claims.
+//
 // The hub mirrors the shared set (same requests, same order), so it filters the lists it
 // sends. Deterministic: the simulator orders the tiles' requests.
 

@@ -83,14 +83,38 @@ export class ChipMemory {
   }
 }
 
-/** Per message (by msg_id): bytes the chip serves instead of the hub link. The transport takes them. */
+/**
+ * Cycles the chip spends on `entries` lookups or claims in a chip beam's shared visited set
+ * (chip-beam.ts): one shared-memory access each, not overlapped (assumption, docs/cost-model.md).
+ */
+export function sharedSetCycles(entries: number): number {
+  return entries * CHIP_SHARED_LATENCY_CYCLES;
+}
+
+/** Per message (by msg_id): bytes the chip serves instead of the hub link, and other chip work on its way. The transport takes them. */
 export class ChipLedger {
   private readonly saved = new Map<number, number>();
+  private readonly work = new Map<number, number>();
   /** Hub-link bytes saved over the run (messages actually sent). */
   savedBytes = 0;
+  /** Cycles of chip work (the chip beam's shared set) charged to messages sent. */
+  workCycles = 0;
 
   note(msgId: number, bytes: number): void {
     if (bytes > 0) this.saved.set(msgId, bytes);
+  }
+
+  /** The chip works `cycles` on message `msgId` before passing it to the tile. */
+  noteWork(msgId: number, cycles: number): void {
+    if (cycles > 0) this.work.set(msgId, cycles);
+  }
+
+  /** The chip work on message `msgId`, in cycles (once, as `take`: the set is updated when the message first passes). */
+  workOn(msgId: number): number {
+    const c = this.work.get(msgId) ?? 0;
+    this.work.delete(msgId);
+    this.workCycles += c;
+    return c;
   }
 
   /** The bytes the chip serves of message `msgId` (once: a re-sent message crosses the hub link whole). */

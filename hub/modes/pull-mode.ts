@@ -1,7 +1,9 @@
 // Pull mode's driver: every query is searched by `walks` walks, each a tile walking the HNSW
 // graph and asking the hub for neighbor lists and vectors (docs/pull-mode.md). The walk
 // server (hub/pull/pull-driver.ts) answers the tile's requests; this driver deals the walks
-// over the tiles (walk w of query q to tile (q * walks + w) mod T), turns each into a job
+// over the tiles (walk w of query q to tile (q * walks + w) mod T; a chip beam's to tile
+// (q * B + w mod B) mod T, B tiles a chip: walk w + B runs on walk w's tile after it),
+// turns each into a job
 // (LOAD_QUERY with the walk flag, the walk, READ_TOPK) and replays a walk on the hub when
 // the core hands it over (its attempts ran out, hub/machines/query-machine.ts).
 import type { TileMessage } from '../../protocol/types.ts';
@@ -26,6 +28,8 @@ export class PullModeDriver implements ModeDriver {
     private readonly data: EncodedDataset,
     private readonly options: ModeOptions,
     private readonly walker: PullWalkDriver,
+    /** A chip beam: the tiles one query's walks share (a chip's), each running walks/beamTiles of them. */
+    private readonly beamTiles?: number,
   ) {
     this.messages = new MessageBuilder(data, { verifyCrc: options.verifyCrc, integrity: options.integrity });
     this.planner = new JobPlanner({ chunksPerBlock: (b) => this.messages.chunkCount(b), paramsChunks: this.messages.paramsChunkCount, walkEf: walker.ef });
@@ -36,9 +40,15 @@ export class PullModeDriver implements ModeDriver {
     const walks = this.walker.index.walks;
     return queryIds.flatMap((q): QueryStep[] => {
       const units = Array.from({ length: walks }, (_, w): WalkUnit => ({ kind: 'walk', queryId: q, walk: w, key: walkUnitKey(q, w) }));
-      const place = units.map((u) => ({ tileId: (q * walks + u.walk) % this.options.tileCount, units: [u] }));
+      const place = units.map((u) => ({ tileId: this.tileOf(q, u.walk, walks), units: [u] }));
       return [{ open: q, unitKeys: units.map((u) => u.key), growing: false }, { place }];
     });
+  }
+
+  /** Where walk w of query q runs. A chip beam's later rounds queue on the first round's tiles (same chip). */
+  private tileOf(q: number, w: number, walks: number): number {
+    const b = this.beamTiles;
+    return (b === undefined ? q * walks + w : q * b + (w % b)) % this.options.tileCount;
   }
 
   answered(): QueryStep[] {

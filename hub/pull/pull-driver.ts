@@ -30,6 +30,7 @@ import { METRIC_CODES } from '../work/message-builder.ts';
 import { MsgIds, stampMsgId, WALK_MSG_IDS_FIRST } from '../work/msg-ids.ts';
 import type { ChipBeam } from '../chip/chip-beam.ts';
 import type { ChipBlocks } from '../chip/chip-blocks.ts';
+import { sharedSetCycles } from '../chip/chip-memory.ts';
 import { MissingLayerError, PullIndex, UnknownNodeError } from './pull-index.ts';
 import { bitsToF32, checkEf, replayTileDescentWalk, replayTileWalk, type WalkSource, type WalkTrace } from './tile-walk.ts';
 
@@ -86,6 +87,8 @@ interface WalkState {
   layer: number;
   /** Bytes of each chunk the tile's chip serves from its shared memory (chips; else empty). */
   chipBytes?: number[];
+  /** Chip beam: ids the block's first chunk claims in the chip's shared visited set. */
+  claims?: number;
 }
 
 export class PullWalkDriver {
@@ -144,8 +147,8 @@ export class PullWalkDriver {
     this.stats.walks++;
     this.stats.seedVectors += seeds.length;
     const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: [], nextChunk: 0, layer: 0 };
-    this.opts.beam?.claim(unit.queryId, unit.walk, seeds);
     this.setBlock(tileId, state, seeds);
+    this.claim(state, seeds);
     this.active.set(tileId, state);
     return this.sendChunk(state);
   }
@@ -168,22 +171,25 @@ export class PullWalkDriver {
         if (reply.layer !== 0 && this.index.descent !== 'tile') {
           throw this.error(tileId, st, reply.nodeId, 'NEED_NEIGHBORS', `for node ${reply.nodeId} on layer ${reply.layer}: pull mode with --descent hub serves layer 0 only`, reply.layer);
         }
-        const list = this.neighborsOf(tileId, st, reply.nodeId, reply.layer);
+        const { list, lookups } = this.neighborsOf(tileId, st, reply.nodeId, reply.layer);
         st.layer = reply.layer;
         if (reply.layer === 0) this.stats.expansions++;
         else this.stats.descentSteps++;
-        return { send: this.message({ type: 'LOAD_NEIGHBORS', msgId: 0, nodeId: reply.nodeId, layer: reply.layer, ids: list.map(BigInt) }, 'LOAD_NEIGHBORS') };
+        const out = this.message({ type: 'LOAD_NEIGHBORS', msgId: 0, nodeId: reply.nodeId, layer: reply.layer, ids: list.map(BigInt) }, 'LOAD_NEIGHBORS');
+        // The chip looks every id of the list up in the query's shared visited set on the way.
+        this.opts.chips?.ledger.noteWork(out.msgId, sharedSetCycles(lookups));
+        return { send: out };
       }
       if (reply.type === 'NEED_BLOCK') {
         if (reply.ids.length === 0 || reply.ids.length > this.capacity) {
           throw this.error(tileId, st, 0n, 'NEED_BLOCK', `asks for ${reply.ids.length} vectors; a block carries 1..${this.capacity}`);
         }
         const ids = reply.ids.map((id) => this.checkId(tileId, st, id, 'NEED_BLOCK'));
-        this.opts.beam?.claim(st.queryId, st.walk, ids);
         this.stats.blocks++;
         this.stats.vectors += ids.length;
         if (st.layer > 0) this.stats.descentVectors += ids.length;
         this.setBlock(tileId, st, ids);
+        this.claim(st, ids);
         return { send: this.sendChunk(st) };
       }
       throw this.error(tileId, st, 0n, 'reply', `unexpected ${reply.type} during a walk`);
@@ -204,13 +210,15 @@ export class PullWalkDriver {
     return Number(id);
   }
 
-  private neighborsOf(tileId: number, st: WalkState, id: bigint, layer: number): number[] {
+  /** The list to send, and how many ids the chip beam looked up in its shared set for it. */
+  private neighborsOf(tileId: number, st: WalkState, id: bigint, layer: number): { list: number[]; lookups: number } {
     const n = this.checkId(tileId, st, id, 'NEED_NEIGHBORS');
     try {
       const all = layer === 0 ? this.index.neighbors(st.walk, n) : this.index.neighbors(st.walk, n, layer);
-      // A chip-wide beam: ids another tile of the chip evaluated for this query stay with it.
-      const list = this.opts.beam && layer === 0 ? this.opts.beam.filter(st.queryId, st.walk, all) : all;
-      return list.length > LoadNeighbors.maxIds ? list.slice(0, LoadNeighbors.maxIds) : list;
+      // A chip-wide beam: ids another walk of the query evaluated (this round or an earlier one) stay with it.
+      const beam = this.opts.beam && layer === 0;
+      const list = beam ? this.opts.beam!.filter(st.queryId, st.walk, all) : all;
+      return { list: list.length > LoadNeighbors.maxIds ? list.slice(0, LoadNeighbors.maxIds) : list, lookups: beam ? all.length : 0 };
     } catch (err) {
       if (err instanceof UnknownNodeError) throw this.error(tileId, st, id, 'NEED_NEIGHBORS', `asks for ${err.message}`, err instanceof MissingLayerError ? err.layer : layer);
       throw err;
@@ -226,10 +234,18 @@ export class PullWalkDriver {
     if (chips) st.chipBytes = chips.heldChunkBytes(tileId, ids, integrity);
   }
 
+  /** Chip beam: the block's ids become the walk's in the shared set, written as its first chunk passes the chip. */
+  private claim(st: WalkState, ids: readonly number[]): void {
+    if (!this.opts.beam) return;
+    this.opts.beam.claim(st.queryId, st.walk, ids);
+    st.claims = ids.length;
+  }
+
   private sendChunk(st: WalkState): Outgoing {
     const at = st.nextChunk++;
     const out = this.finish(st.chunks[at]!.slice(), 'LOAD_BLOCK');
     this.opts.chips?.ledger.note(out.msgId, st.chipBytes?.[at] ?? 0);
+    if (at === 0 && st.claims) this.opts.chips?.ledger.noteWork(out.msgId, sharedSetCycles(st.claims));
     return out;
   }
 

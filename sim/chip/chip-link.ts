@@ -8,7 +8,7 @@ import { chipReadCycles, type ChipLedger } from '../../hub/chip/chip-memory.ts';
 export interface ChipServed {
   /** Bytes of the message the chip fills in (never crossing the hub link). */
   bytes: number;
-  /** Cycles the chip spends reading them from shared memory. */
+  /** Cycles the chip spends reading them from shared memory, plus its other work on the message (chip beam). */
   cycles: number;
 }
 
@@ -19,6 +19,6 @@ export class ChipLink {
     if (message.length < HEADER.id + 4) return { bytes: 0, cycles: 0 };
     const msgId = new DataView(message.buffer, message.byteOffset, message.byteLength).getUint32(HEADER.id, true);
     const bytes = this.ledger.take(msgId);
-    return { bytes, cycles: chipReadCycles(bytes) };
+    return { bytes, cycles: chipReadCycles(bytes) + this.ledger.workOn(msgId) };
   }
 }

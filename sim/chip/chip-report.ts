@@ -18,10 +18,14 @@ export interface ChipSummary {
   /** Bytes the chips served instead of the hub link, over the run and per query. */
   hubLinkBytesSaved: number;
   hubLinkBytesSavedPerQuery: number;
+  /** --chip-beam: rounds (walks per tile per query), walks per query, and the chip's cycles on the shared visited set. */
+  beam?: { rounds: number; walksPerQuery: number; sharedSetCyclesPerQuery: number };
 }
 
-export function chipSummary(chips: Chips, servedBytes: number, queries: number): ChipSummary {
+/** `beamWalks`: with --chip-beam, the pull walks per query. */
+export function chipSummary(chips: Chips, servedBytes: number, queries: number, beamWalks?: number): ChipSummary {
   const l = chips.layout;
+  const q = Math.max(1, queries);
   return {
     chips: l.chips,
     tilesPerChip: l.tilesPerChip,
@@ -33,7 +37,8 @@ export function chipSummary(chips: Chips, servedBytes: number, queries: number):
     hits: chips.hits,
     misses: chips.misses,
     hubLinkBytesSaved: servedBytes,
-    hubLinkBytesSavedPerQuery: servedBytes / Math.max(1, queries),
+    hubLinkBytesSavedPerQuery: servedBytes / q,
+    ...(l.beam && beamWalks !== undefined ? { beam: { rounds: beamWalks / l.tilesPerChip, walksPerQuery: beamWalks, sharedSetCyclesPerQuery: chips.ledger.workCycles / q } } : {}),
   };
 }
 
@@ -45,5 +50,6 @@ export function formatChipLines(c: ChipSummary): string[] {
     `chips                    ${c.chips} x ${c.tilesPerChip} tiles, ${n(c.sharedBytes)} B shared memory each: Layer A ${n(c.layerANodes)} nodes (${n(c.layerABytes)} B), cache ${c.cache}${c.cache === 'on' ? ` (${n(c.cacheVectors)} vectors)` : ''}`,
     `  served by the chip     ${n(c.hits)} of ${n(asked)} vectors asked for (${((100 * c.hits) / Math.max(1, asked)).toFixed(1)}%)`,
     `  hub-link bytes saved   ${n(c.hubLinkBytesSaved)} B (${n(c.hubLinkBytesSavedPerQuery)} B per query; not in the traffic above)`,
+    ...(c.beam ? [`  chip beam              ${c.beam.rounds} round${c.beam.rounds === 1 ? '' : 's'} x ${c.tilesPerChip} tiles: ${c.beam.walksPerQuery} walks per query; shared visited set ${n(c.beam.sharedSetCyclesPerQuery)} chip cycles per query`] : []),
   ];
 }

@@ -16,7 +16,7 @@ import { checkKernelFile, collectPaths, kernelFileConfig, type KernelFileFlags }
 import { refuseUnusedFlags, typedFlags } from './flag-scope.ts';
 import { withPendingOutput } from './output-file.ts';
 import { prepareRunFiles, type RunFiles } from './run-files.ts';
-import { CHIP_FLAG_DEFAULTS, chipLayoutFrom, refuseChipFlags, type ChipFlags } from '../chip/chip-flags.ts';
+import { CHIP_FLAG_DEFAULTS, chipBeamWalks, chipLayoutFrom, refuseChipFlags, type ChipFlags } from '../chip/chip-flags.ts';
 import { MAX_TILES, refuseOverTileCeiling, TRAP_HANDLER_TILES } from './tile-ceiling.ts';
 import { addPackRunOptions, formatUpgrade, packRun, type PackRunFlags } from './pack-run.ts';
 import type { UpgradeHandle } from '../run/upgrade-run.ts';
@@ -91,7 +91,8 @@ export function addRunOptions(cmd: Command): Command {
     .option('--tiles-per-chip <n>', 'with --chips: tiles per chip', wholeNumber('--tiles-per-chip'), CHIP_FLAG_DEFAULTS.tilesPerChip)
     .option('--chip-memory <bytes>', 'with --chips: shared memory per chip in bytes (default 8 MiB: ~10,000 vectors of 384 fp16 dims plus Layer A)', wholeNumber('--chip-memory'), CHIP_FLAG_DEFAULTS.chipMemory)
     .option('--chip-cache <on|off>', 'with --chips: the chip\'s vector cache (Layer A stays either way)', oneOf('--chip-cache', ['on', 'off'] as const), CHIP_FLAG_DEFAULTS.chipCache)
-    .option('--chip-beam', 'pull with --chips: spread each query\'s beam over one chip\'s tiles (--tiles-per-chip walks over one index, a shared visited set in chip memory; effective beam 16 x tiles; docs/pull-mode.md)');
+    .option('--chip-beam', 'pull with --chips: spread each query\'s beam over one chip\'s tiles (--chip-rounds x --tiles-per-chip walks over one index, a shared visited set in chip memory; effective beam 16 x walks; docs/pull-mode.md)')
+    .option('--chip-rounds <n>', 'with --chip-beam: walks each of the chip\'s tiles runs per query, one after another, seeded from the next layer-1 nodes; rounds x tiles per chip at most 64 (default: 2, or 1 above 32 tiles a chip)', wholeNumber('--chip-rounds'))
 }
 
 /** Run's and faults' flags: the run's, then the outputs' (sim/output). */
@@ -127,7 +128,7 @@ export function runConfigFrom(f: RunFlags): RunConfig {
     ...(f.data ? { dataPath: f.data } : {}),
     ...(f.queryFile ? { queryPath: f.queryFile } : {}),
     ...(f.trace ? { tracePath: f.trace } : {}),
-    pull: { ef: f.ef ?? DEFAULT_RUN.pull.ef, walks: chips?.beam ? chips.tilesPerChip : f.walks, split: chips?.beam ? 'entries' : f.walkSplit, descent: f.descent, M: f.M, efConstruction: f.efConstruction, ...(f.index ? { indexPath: f.index } : {}) },
+    pull: { ef: f.ef ?? DEFAULT_RUN.pull.ef, walks: chips?.beam ? chipBeamWalks(f) : f.walks, split: chips?.beam ? 'entries' : f.walkSplit, descent: f.descent, M: f.M, efConstruction: f.efConstruction, ...(f.index ? { indexPath: f.index } : {}) },
     pushHnsw: { ef: f.ef ?? DEFAULT_RUN.pushHnsw.ef },
     ...(chips ? { chips } : {}),
   });

@@ -54,7 +54,8 @@ export function setUpPull(config: RunConfig, encoded: EncodedDataset, prng: Prng
   const chipBlocks = chips ? { chips: new ChipBlocks(chips, encoded.dim) } : {};
   const beam = config.chips?.beam ? { beam: new ChipBeam() } : {};
   const driver = new PullWalkDriver(encoded, index, { integrity: options.integrity, verifyCrc: config.verifyCrc, ...chipBlocks, ...beam });
-  return { index, driver, mode: new PullModeDriver(encoded, options, driver), ...(chips ? { chips } : {}) };
+  const mode = new PullModeDriver(encoded, options, driver, config.chips?.beam ? config.chips.tilesPerChip : undefined);
+  return { index, driver, mode, ...(chips ? { chips } : {}) };
 }
 
 /** Every chip's shared memory for the run's index (Layer A pinned); a memory too small is a one-line error. */

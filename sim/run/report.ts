@@ -236,7 +236,7 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     hubWork: { ...s.hub.hubWork },
     ...(s.pull ? { pull: pullSummary(s) } : {}),
     ...(s.pushHnsw ? { pushHnsw: pushHnswSummary(s) } : {}),
-    ...(chipsOf(s) ? { chips: chipSummary(chipsOf(s)!, transport.chipBytesToTiles, nq) } : {}),
+    ...(chipsOf(s) ? { chips: chipSummary(chipsOf(s)!, transport.chipBytesToTiles, nq, s.pull ? s.config.pull.walks : undefined) } : {}),
   };
 }
 

@@ -155,8 +155,8 @@ function checkChips(c: RunConfig, l: ChipLayout): void {
     throw new UserError(`--chips ${l.chips} x --tiles-per-chip ${l.tilesPerChip} is ${l.chips * l.tilesPerChip} tiles, --tiles asks for ${c.tiles}; drop --tiles (chips set it) or make them agree`);
   }
   if (l.beam && c.mode !== 'pull') throw new UserError(`--chip-beam spreads a pull walk's beam over a chip's tiles; this run is --mode ${c.mode}, so drop --chip-beam`);
-  if (l.beam && (c.pull.walks !== l.tilesPerChip || c.pull.split !== 'entries')) {
-    throw new UserError(`--chip-beam runs --tiles-per-chip ${l.tilesPerChip} walks per query over one index (--walk-split entries); got --walks ${c.pull.walks} --walk-split ${c.pull.split}`);
+  if (l.beam && (c.pull.walks % l.tilesPerChip !== 0 || c.pull.split !== 'entries')) {
+    throw new UserError(`--chip-beam runs --chip-rounds x --tiles-per-chip ${l.tilesPerChip} walks per query over one index (--walk-split entries); got --walks ${c.pull.walks} --walk-split ${c.pull.split}`);
   }
   if (!Number.isSafeInteger(l.sharedBytes) || l.sharedBytes < 1) throw new UserError(`--chip-memory must be a whole number of bytes of at least 1, got ${l.sharedBytes}`);
 }
