@@ -129,20 +129,30 @@ export class Mesh {
 
   /** Hub -> tile: waits for the injection link, then crosses the mesh. */
   sendFromHub(nowCycle: number, tileId: number, messageBytes: number): Delivery {
+    const arrivalCycle = this.arrivalFromHub(nowCycle, tileId, messageBytes);
+    return { departCycle: this.egress.nextFreeCycle, arrivalCycle };
+  }
+
+  /** `sendFromHub`'s arrival cycle alone: the simulator's per-message path allocates nothing. */
+  arrivalFromHub(nowCycle: number, tileId: number, messageBytes: number): number {
     const hopsCycles = this.hopsFromHub(tileId) * this.hopLatencyCycles;
     checkBytes(messageBytes);
-    const { startCycle, doneCycle } = this.egress.reserve(nowCycle, messageBytes);
-    return { departCycle: doneCycle, arrivalCycle: startCycle + hopsCycles + this.serializationCycles(messageBytes) };
+    const startCycle = this.egress.reserveStart(nowCycle, messageBytes);
+    return startCycle + hopsCycles + this.serializationCycles(messageBytes);
   }
 
   /** Tile -> hub: crosses the mesh, then waits for the hub's ejection link. */
   sendToHub(nowCycle: number, tileId: number, messageBytes: number): Delivery {
+    const arrivalCycle = this.arrivalAtHub(nowCycle, tileId, messageBytes);
+    return { departCycle: nowCycle + this.serializationCycles(messageBytes), arrivalCycle };
+  }
+
+  /** `sendToHub`'s arrival cycle alone. */
+  arrivalAtHub(nowCycle: number, tileId: number, messageBytes: number): number {
     const hopsCycles = this.hopsFromHub(tileId) * this.hopLatencyCycles;
     checkBytes(messageBytes);
-    const headAtHubCycle = nowCycle + hopsCycles;
-    const { startCycle } = this.ingress.reserve(headAtHubCycle, messageBytes);
-    const serialization = this.serializationCycles(messageBytes);
-    return { departCycle: nowCycle + serialization, arrivalCycle: startCycle + serialization };
+    const startCycle = this.ingress.reserveStart(nowCycle + hopsCycles, messageBytes);
+    return startCycle + this.serializationCycles(messageBytes);
   }
 
   /** Cycles the hub links spent serializing: [egress, ingress]. */
