@@ -39,19 +39,40 @@ export function traceHashOfJsonl(text: string): string {
     try {
       o = JSON.parse(line) as Record<string, unknown>;
     } catch {
-      throw new TraceJsonlError(`trace line ${i + 1} is not JSON: ${line.slice(0, 60)}`);
+      throw new TraceJsonlError(`trace line ${i + 1} is not JSON`); // never echoed: it may be any bytes
     }
     const keys = Object.keys(o);
     const isEvent = typeof o.seq === 'number' && typeof o.t === 'number' && typeof o.kind === 'string' && keys.every((k) => EVENT_KEYS.has(k));
     if (!isEvent) return w.entry(canonicalJson(o));
     const kind = o.kind as string;
     if (kind === 'deliver' || kind === 'reply') {
-      const p = o.payload as { body?: string; bytes: number; msgId: number; tile: number; type: number };
-      const body = p.body === undefined ? null : Uint8Array.from(Buffer.from(p.body, 'hex'));
-      return w.message(kind, o.t as number, o.seq as number, p.tile, p.type, p.msgId, p.bytes, body);
+      const p = messagePayload(o.payload, kind, i + 1);
+      return w.message(kind, o.t as number, o.seq as number, p.tile, p.type, p.msgId, p.bytes, p.body);
     }
     w.event(o.t as number, o.seq as number, kind, o.payload === undefined ? undefined : canonicalJson(o.payload));
   });
   w.drain();
   return hash.digest('hex');
+}
+
+interface MessageFields {
+  bytes: number;
+  msgId: number;
+  tile: number;
+  type: number;
+  body: Uint8Array | null;
+}
+
+/** A deliver or reply line's payload, checked: numbers where the record has numbers, a reply's body in hex. */
+function messagePayload(payload: unknown, kind: MessageKind, line: number): MessageFields {
+  const p = (payload ?? {}) as Record<string, unknown>;
+  for (const key of ['bytes', 'msgId', 'tile', 'type']) {
+    if (typeof p[key] !== 'number') throw new TraceJsonlError(`trace line ${line}: a ${kind} payload needs a number "${key}", got ${JSON.stringify(p[key]) ?? 'nothing'}`);
+  }
+  const hex = p.body;
+  if (kind === 'reply' && (typeof hex !== 'string' || !/^([0-9a-f]{2})*$/.test(hex))) {
+    throw new TraceJsonlError(`trace line ${line}: a reply payload needs "body", its bytes in lowercase hex`);
+  }
+  const body = typeof hex === 'string' ? Uint8Array.from(Buffer.from(hex, 'hex')) : null;
+  return { bytes: p.bytes as number, msgId: p.msgId as number, tile: p.tile as number, type: p.type as number, body };
 }

@@ -60,6 +60,9 @@ describe('cogsim run --json', () => {
     expect(a.summary.seed).toBe(3);
     expect(simulated(b.summary)).toEqual(simulated(a.summary));
     expect(a.traceSha).toBe(a.summary.traceHash);
+    const rebuilt = cogsim(['trace-hash', join(dir, 'a.jsonl')]);
+    expect(rebuilt.status).toBe(0);
+    expect(rebuilt.stdout.trim()).toBe(a.summary.traceHash);
     expect(b.traceSha).toBe(a.traceSha);
     expect(a.summary.exactMatches).toBe(a.summary.queries);
   });
