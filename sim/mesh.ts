@@ -22,8 +22,6 @@ import { Link } from './link.ts';
 export const MAX_MESH_SIDE = 4096;
 export const DEFAULT_HOP_LATENCY_CYCLES = 4; // assumption: 2-stage router + 1 link cycle, rounded up
 export const DEFAULT_LINK_BYTES_PER_CYCLE = 16; // assumption: 128-bit flits, one per cycle
-/** Entries of nearest-tile orders kept cached (all of them up to 2,048 tiles; ~32 MB). */
-const NEAREST_CACHE_ENTRIES = 1 << 22;
 
 export interface MeshConfig {
   rows: number;
@@ -62,7 +60,6 @@ export class Mesh {
   private readonly ingress: Link;
   private readonly hops: Int32Array;
   private readonly nearestCache = new Map<number, readonly number[]>();
-  private nearestCached = 0;
 
   constructor(config: MeshConfig) {
     this.rows = checkSide('rows', config.rows);
@@ -168,13 +165,11 @@ export class Mesh {
     this.checkTile(tileId);
     const cached = this.nearestCache.get(tileId);
     if (cached !== undefined) return cached;
+    // Cached for good: the hub asks for the same tile's order over and over (524,288 calls
+    // in a 2-query 4,096-tile run, 128 per tile). Every tile's order is n^2 entries, ~134 MB
+    // at 4,096 tiles when all are asked for (docs/performance.md).
     const order = Object.freeze(this.nearestOrder(tileId));
-    // Cached while the orders held stay small: at 4,096+ tiles every tile's order (n^2
-    // entries) would take hundreds of MB; past the budget each call builds it again, O(n).
-    if (this.nearestCached + order.length <= NEAREST_CACHE_ENTRIES) {
-      this.nearestCache.set(tileId, order);
-      this.nearestCached += order.length;
-    }
+    this.nearestCache.set(tileId, order);
     return order;
   }
 
