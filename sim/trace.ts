@@ -24,7 +24,8 @@ export interface TraceOptions {
   flushBytes?: number;
 }
 
-/** Sees every dispatched event as it is recorded (a chrome-trace writer, a report); never changes the hash. */
+/** Sees every dispatched event as it is recorded (a chrome-trace writer, a report); never changes the hash.
+ *  For `deliver` and `reply` the payload is the transport's slot number (the bytes are in flight there). */
 export type TraceListener = (timeCycles: number, kind: string, payload: unknown) => void;
 
 export class TraceClosedError extends Error {
