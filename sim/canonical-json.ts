@@ -9,13 +9,6 @@ export class CanonicalJsonError extends TypeError {
   override name = 'CanonicalJsonError';
 }
 
-/**
- * An object may carry its own canonical JSON under this key (a non-enumerable symbol, so
- * it never shows as a field): hot trace payloads precompute it instead of being walked.
- * It must equal what the generic writer would produce.
- */
-export const CANONICAL_JSON: unique symbol = Symbol('canonicalJson');
-
 export function canonicalJson(value: unknown): string {
   return write(value, []);
 }
@@ -39,7 +32,6 @@ function write(value: unknown, path: string[]): string {
       return JSON.stringify(value.toString());
     case 'object':
       if (value === null) return 'null';
-      if (CANONICAL_JSON in value) return (value as { [CANONICAL_JSON]: string })[CANONICAL_JSON];
       if (Array.isArray(value)) return writeArray(value, path);
       if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
         return writeArray(Array.from(value as unknown as ArrayLike<number | bigint>), path);

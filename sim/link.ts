@@ -21,11 +21,17 @@ export class Link {
    * message is ready and the previous message has left (FIFO, no preemption).
    */
   reserve(readyCycle: number, bytes: number): { startCycle: number; doneCycle: number } {
+    const startCycle = this.reserveStart(readyCycle, bytes);
+    return { startCycle, doneCycle: this.freeAtCycle };
+  }
+
+  /** `reserve` returning only the start cycle (the done cycle is `nextFreeCycle`): no object per message. */
+  reserveStart(readyCycle: number, bytes: number): number {
     const startCycle = Math.max(readyCycle, this.freeAtCycle);
     const cycles = this.serializationCycles(bytes);
     this.freeAtCycle = startCycle + cycles;
     this.busyCycles += cycles;
-    return { startCycle, doneCycle: this.freeAtCycle };
+    return startCycle;
   }
 
   /** First cycle at which a new message could start. */

@@ -37,24 +37,50 @@ export function zeroWorkCycles(): TileWorkCycles {
 
 /** Cycles of one message's work (the kernel computes in fp16: i8 is dequantized first). */
 export function workCycles(model: CostModel, shape: ComputeShape, w: TileWorkCounts): TileWorkCycles {
-  const c: TileWorkCycles = {
-    distance: workDistanceCycles(model, 'fp16', shape.metric, w.distances, w.distElems),
-    merge: w.merged === 0 ? 0 : topkMergeCycles(model, w.merged, shape.k),
-    // One CRC setup per message that ran one: the counters give bytes, not runs.
-    crc: w.crcBytes === 0 ? 0 : crc32cCycles(model, w.crcBytes),
-    io: ioCopyCycles(model, w.ioBytes),
-    dispatch: w.messages * model.messageDispatchCycles,
-    dequant: dequantCycles(model, w.dequant),
-    pq: pqLookupCycles(model, w.pqCodes),
-    total: 0,
-  };
+  return workCyclesInto(model, shape, w, zeroWorkCycles());
+}
+
+/** workCycles into the caller's object (the simulator reuses one per tile: no object per message). */
+export function workCyclesInto(model: CostModel, shape: ComputeShape, w: TileWorkCounts, c: TileWorkCycles): TileWorkCycles {
+  c.distance = workDistanceCycles(model, 'fp16', shape.metric, w.distances, w.distElems);
+  c.merge = w.merged === 0 ? 0 : topkMergeCycles(model, w.merged, shape.k);
+  // One CRC setup per message that ran one: the counters give bytes, not runs.
+  c.crc = w.crcBytes === 0 ? 0 : crc32cCycles(model, w.crcBytes);
+  c.io = ioCopyCycles(model, w.ioBytes);
+  c.dispatch = w.messages * model.messageDispatchCycles;
+  c.dequant = dequantCycles(model, w.dequant);
+  c.pq = pqLookupCycles(model, w.pqCodes);
   c.total = c.distance + c.merge + c.crc + c.io + c.dispatch + c.dequant + c.pq;
   return c;
 }
 
-/** Adds `w` into `into`, field by field (once per message: no per-call allocation). */
+/** Adds `w` into `into`, field by field (for totals; the per-message path uses addWorkCounts / addWorkCycles). */
 export function addWork<T extends object>(into: T, w: T): void {
   const a = into as Record<string, number>;
   const b = w as Record<string, number>;
   for (const k in b) a[k] = (a[k] ?? 0) + b[k]!;
+}
+
+/** addWork for counters, written out: once per message, where the key walk showed in profiles. */
+export function addWorkCounts(a: TileWorkCounts, b: TileWorkCounts): void {
+  a.distances += b.distances;
+  a.distElems += b.distElems;
+  a.merged += b.merged;
+  a.crcBytes += b.crcBytes;
+  a.dequant += b.dequant;
+  a.ioBytes += b.ioBytes;
+  a.messages += b.messages;
+  a.pqCodes += b.pqCodes;
+}
+
+/** addWork for cycles, written out. */
+export function addWorkCycles(a: TileWorkCycles, b: TileWorkCycles): void {
+  a.distance += b.distance;
+  a.merge += b.merge;
+  a.crc += b.crc;
+  a.io += b.io;
+  a.dispatch += b.dispatch;
+  a.dequant += b.dequant;
+  a.pq += b.pq;
+  a.total += b.total;
 }

@@ -1,35 +1,26 @@
 // The hub's transport in simulation: messages cross the mesh as timed events, tiles run
-// them for real, replies and traps come back as events. Payloads in the trace are small
-// (tile, message type, msg_id, size, and for a reply a digest of its bytes); the bytes
-// wait in a side table keyed by a ref.
+// them for real, replies and traps come back as events. A message's event carries only a
+// slot number (message-slots.ts): the bytes wait there, and the trace records the message
+// from its bytes (tile, type, msg_id, size, and for a reply every byte), so nothing is
+// allocated per message on the way.
 import type { HubSink, HubTransport } from '../hub/hub-transport.ts';
-import { HEADER } from '../protocol/constants.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
-import { CANONICAL_JSON } from './canonical-json.ts';
-import { payloadDigest } from './payload-digest.ts';
 import type { Mesh } from './mesh.ts';
-import type { Simulator } from './simulator.ts';
+import { MessageSlots } from './message-slots.ts';
+import type { EventTracer, Simulator } from './simulator.ts';
+import { messageId, messageType, type MessageKind } from './trace-records.ts';
 import type { TileNode, TileOutcome } from './tile-node.ts';
 import type { ChipLink } from './chip/chip-link.ts';
 
 /** Cycles to instantiate a fresh kernel and run rvf_init (boot and restart). */
 export const TILE_BOOT_CYCLES = 20_000;
 
-export interface MessageRef {
-  [CANONICAL_JSON]?: string;
-  tile: number;
-  ref: number;
-  type: number;
-  msgId: number;
-  bytes: number;
-  /** Replies only: payloadDigest of the bytes the hub receives, so the trace hash pins every answer. */
-  digest?: string;
-}
-
 export interface SimEvents {
   booted: { tile: number };
-  deliver: MessageRef;
-  reply: MessageRef;
+  /** A message reaching a tile: its slot in the transport's MessageSlots. */
+  deliver: number;
+  /** A reply reaching the hub: its slot. */
+  reply: number;
   trap: { tile: number; ref: number; kind: string };
   restarted: { tile: number };
 }
@@ -60,8 +51,8 @@ export class SimTransport implements HubTransport {
   chipBytesToTiles = 0;
   bytesToHub = 0;
   messagesToHub = 0;
-  private nextRef = 1;
-  private readonly inFlight = new Map<number, Uint8Array>();
+  private nextTrapRef = 1;
+  private readonly inFlight = new MessageSlots();
   private readonly traps = new Map<number, TileTrap>();
   private hubBusyUntil = 0;
   /** Per tile and direction, the latest arrival scheduled: a link keeps its order, so a
@@ -80,13 +71,18 @@ export class SimTransport implements HubTransport {
     private readonly chip: ChipLink | null = null,
   ) {
     sim.on('booted', ({ tile }) => this.sink.onTileBooted(tile));
-    sim.on('deliver', (m) => this.onDeliver(m));
-    sim.on('reply', (m) => {
-      const bytes = this.take(m.ref);
-      this.tap?.replyArriving(bytes);
-      this.sink.onReply(m.tile, bytes);
-      this.tap?.replyArriving(null);
-    });
+    sim.on('deliver', (slot) => this.onDeliver(slot), this.tracer('deliver'));
+    sim.on(
+      'reply',
+      (slot) => {
+        const tile = this.inFlight.tileOf(slot);
+        const bytes = this.inFlight.take(slot);
+        this.tap?.replyArriving(bytes);
+        this.sink.onReply(tile, bytes);
+        this.tap?.replyArriving(null);
+      },
+      this.tracer('reply'),
+    );
     sim.on('trap', ({ tile, ref }) => {
       const trap = this.traps.get(ref)!;
       this.traps.delete(ref);
@@ -113,7 +109,7 @@ export class SimTransport implements HubTransport {
     this.bytesToTiles += bytes.length - chip.bytes;
     this.chipBytesToTiles += chip.bytes;
     // The hub's one CPU sends once it has finished what it was computing (chargeHub, hubCompute).
-    const { arrivalCycle } = this.mesh.sendFromHub(Math.max(this.sim.nowCycles, this.hubBusyUntil), tileId, bytes.length - chip.bytes);
+    const arrivalCycle = this.mesh.arrivalFromHub(Math.max(this.sim.nowCycles, this.hubBusyUntil), tileId, bytes.length - chip.bytes);
     const delivered = this.tap ? this.tap.hubToTile(tileId, bytes) : bytes;
     if (delivered === null) return; // lost in the mesh: the hub's reply timeout notices
     this.carry('deliver', tileId, delivered, arrivalCycle + chip.cycles, this.toTileOrder);
@@ -124,9 +120,8 @@ export class SimTransport implements HubTransport {
     const r = this.tap?.routing();
     const at = Math.max(arrivalCycle + (r?.delayCycles ?? 0), order[tile] ?? 0);
     order[tile] = at;
-    // A reply's line in the trace carries a digest of its bytes (the trace pins the answers).
-    this.sim.scheduleAt(at, event, this.ref(tile, bytes, event === 'reply'));
-    if (r?.copy) this.sim.scheduleAt(at + r.copyAfterCycles!, event, this.ref(tile, r.copy, event === 'reply'));
+    this.sim.scheduleAt(at, event, this.inFlight.put(tile, bytes));
+    if (r?.copy) this.sim.scheduleAt(at + r.copyAfterCycles!, event, this.inFlight.put(tile, r.copy));
   }
 
   restartTile(tileId: number): void {
@@ -153,9 +148,10 @@ export class SimTransport implements HubTransport {
     return this.mesh.nearestTiles(tileId);
   }
 
-  private onDeliver(m: MessageRef): void {
-    const node = this.nodes[m.tile]!;
-    const request = this.take(m.ref);
+  private onDeliver(slot: number): void {
+    const tileId = this.inFlight.tileOf(slot);
+    const node = this.nodes[tileId]!;
+    const request = this.inFlight.take(slot);
     if (node.dead) {
       this.tap?.undeliverable(request);
       return;
@@ -173,43 +169,29 @@ export class SimTransport implements HubTransport {
     node.busyCycles += outcome.cycles;
     if (outcome.kind === 'trap') {
       // The trap is raised on the tile; the hub hears of it one trip across the mesh later.
-      const ref = this.nextRef++;
+      const ref = this.nextTrapRef++;
       this.traps.set(ref, outcome.trap);
-      this.sim.scheduleAt(done + this.mesh.arrivalCycles(m.tile, 8), 'trap', { tile: m.tile, ref, kind: outcome.trap.kind });
+      this.sim.scheduleAt(done + this.mesh.arrivalCycles(tileId, 8), 'trap', { tile: tileId, ref, kind: outcome.trap.kind });
       return;
     }
-    const { arrivalCycle } = this.mesh.sendToHub(done, m.tile, outcome.bytes.length);
+    const arrivalCycle = this.mesh.arrivalAtHub(done, tileId, outcome.bytes.length);
     this.bytesToHub += outcome.bytes.length;
     this.messagesToHub++;
-    const delivered = this.tap ? this.tap.tileToHub(m.tile, outcome.bytes, arrivalCycle) : outcome.bytes;
+    const delivered = this.tap ? this.tap.tileToHub(tileId, outcome.bytes, arrivalCycle) : outcome.bytes;
     if (delivered === null) return;
-    this.carry('reply', m.tile, delivered, arrivalCycle, this.toHubOrder);
+    this.carry('reply', tileId, delivered, arrivalCycle, this.toHubOrder);
   }
 
-  private ref(tile: number, bytes: Uint8Array, digest = false): MessageRef {
-    const ref = this.nextRef++;
-    this.inFlight.set(ref, bytes);
-    // Header fields read byte by byte: a DataView per message was a measurable allocation.
-    const t = HEADER.type;
-    const i = HEADER.id;
-    const type = bytes.length >= 2 ? bytes[t]! | (bytes[t + 1]! << 8) : -1;
-    const msgId = bytes.length >= 8 ? (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0 : -1;
-    return withCanonicalJson({ tile, ref, type, msgId, bytes: bytes.length, ...(digest ? { digest: payloadDigest(bytes) } : {}) });
+  /**
+   * A message's trace record, read from its bytes in place. A reply's record holds every
+   * byte the hub receives, so the trace hash pins every answer (requests follow from the
+   * config, the data and the replies before them). The listener sees the slot as payload.
+   */
+  private tracer(kind: MessageKind): EventTracer<number> {
+    return (trace, t, seq, slot) => {
+      const bytes = this.inFlight.peek(slot);
+      const body = kind === 'reply' ? bytes : null;
+      trace.recordMessage(kind, t, seq, this.inFlight.tileOf(slot), messageType(bytes), messageId(bytes), bytes.length, body, slot);
+    };
   }
-
-  private take(ref: number): Uint8Array {
-    const bytes = this.inFlight.get(ref)!;
-    this.inFlight.delete(ref);
-    return bytes;
-  }
-}
-
-/**
- * One trace line per message crossing the mesh: its canonical form is precomputed (keys in
- * sorted order), equal to what canonicalJson would write (test/sim-trace-fast-path.test.ts).
- */
-export function withCanonicalJson(m: MessageRef): MessageRef {
-  const digest = m.digest === undefined ? '' : `"digest":${JSON.stringify(m.digest)},`;
-  m[CANONICAL_JSON] = `{"bytes":${m.bytes},${digest}"msgId":${m.msgId},"ref":${m.ref},"tile":${m.tile},"type":${m.type}}`;
-  return m;
 }

@@ -15,6 +15,17 @@ export const TIMER_KIND = '$timer';
 
 export type Handler<E extends object, K extends keyof E> = (payload: E[K], sim: Simulator<E>) => void;
 export type Handlers<E extends object> = { [K in keyof E & string]?: Handler<E, K> };
+/**
+ * How a kind records itself in the trace instead of the generic record (its payload's
+ * canonical JSON): the transport's messages are traced from their bytes, with no payload
+ * object (sim-transport.ts). Called just before the handler, as the generic record is.
+ */
+export type EventTracer<P> = (trace: TraceRecorder, timeCycles: number, sequence: number, payload: P) => void;
+
+interface KindEntry<E extends object> {
+  handle: (payload: unknown, sim: Simulator<E>) => void;
+  tracer: EventTracer<unknown> | undefined;
+}
 
 export interface SimulatorOptions<E extends object> {
   handlers?: Handlers<E>;
@@ -49,7 +60,7 @@ interface TimerPayload {
 export class Simulator<E extends object> {
   readonly clock: SimClock;
   private readonly queue = new EventQueue<string, unknown>();
-  private readonly handlers = new Map<string, (payload: unknown, sim: Simulator<E>) => void>();
+  private readonly handlers = new Map<string, KindEntry<E>>();
   private readonly cancelled = new Set<number>();
   private readonly trace: TraceRecorder | undefined;
   private readonly current: QueuedEvent<string, unknown> = { timeCycles: 0, priority: 0, sequence: 0, kind: '', payload: undefined };
@@ -74,10 +85,11 @@ export class Simulator<E extends object> {
     return this.queue.size;
   }
 
-  on<K extends keyof E & string>(kind: K, handler: Handler<E, K>): void {
+  /** `tracer`: how the kind records itself in the trace (default: its payload as canonical JSON). */
+  on<K extends keyof E & string>(kind: K, handler: Handler<E, K>, tracer?: EventTracer<E[K]>): void {
     assertUserKind(kind);
     if (this.handlers.has(kind)) throw new SimulatorError(`event kind "${kind}" already has a handler`);
-    this.handlers.set(kind, handler as (payload: unknown, sim: Simulator<E>) => void);
+    this.handlers.set(kind, { handle: handler as KindEntry<E>['handle'], tracer: tracer as EventTracer<unknown> | undefined });
   }
 
   /** Schedules at an absolute cycle (>= now). Lower priority runs first at equal time. Returns the sequence. */
@@ -160,12 +172,16 @@ export class Simulator<E extends object> {
       timer.callback();
       return;
     }
-    const handler = this.handlers.get(ev.kind);
-    if (handler === undefined) {
+    const entry = this.handlers.get(ev.kind);
+    if (entry === undefined) {
       throw new SimulatorError(`no handler for event kind "${ev.kind}" at cycle ${ev.timeCycles}`);
     }
-    this.trace?.recordEvent(ev.timeCycles, ev.sequence, ev.kind, ev.payload);
-    handler(ev.payload, this);
+    const trace = this.trace;
+    if (trace !== undefined) {
+      if (entry.tracer !== undefined) entry.tracer(trace, ev.timeCycles, ev.sequence, ev.payload);
+      else trace.recordEvent(ev.timeCycles, ev.sequence, ev.kind, ev.payload);
+    }
+    entry.handle(ev.payload, this);
   }
 
   private finish(untilCycle: number, reason: StopReason, eventsProcessed: number): RunResult {

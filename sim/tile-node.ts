@@ -7,8 +7,8 @@ import type { LoadedKernel } from '../tile/kernel-module.ts';
 import { TileTrap } from '../tile/tile-trap.ts';
 import { CFG_F_REQUIRE_MSG_CRC, CFG_FLAGS, CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CFG_TILE_ID, CONFIG_BYTES, IO_BYTES, IO_PTR, MSG_HEADER_BYTES } from '../wat/layout.ts';
 import { ioCopyCycles, type CostModel } from './cost-model.ts';
-import { readWorkCounters, workDelta } from '../tile/work-counters.ts';
-import { addWork, workCycles, zeroWorkCounts, zeroWorkCycles, type ComputeShape, type TileWorkCounts, type TileWorkCycles } from './message-cost.ts';
+import { readWorkCountersInto, workDeltaInto } from '../tile/work-counters.ts';
+import { addWorkCounts, addWorkCycles, workCyclesInto, zeroWorkCounts, zeroWorkCycles, type ComputeShape, type TileWorkCounts, type TileWorkCycles } from './message-cost.ts';
 
 export interface TileBootConfig {
   dtype: number;
@@ -31,6 +31,10 @@ export const CYCLES_PER_FUEL_UNIT = 4;
 /** Replies leave the tile's I/O buffer as copies carved from shared slabs (protocol/byte-slab.ts). */
 const REPLY_COPIES = new ByteSlab();
 
+/**
+ * What one message came to. `handle` returns the same object each time (one per tile, no
+ * allocation per message): read it before the tile's next message.
+ */
 export type TileOutcome = { kind: 'reply'; bytes: Uint8Array; cycles: number } | { kind: 'trap'; trap: TileTrap; cycles: number };
 
 export class TileNode {
@@ -52,6 +56,11 @@ export class TileNode {
   readonly work: { counts: TileWorkCounts; cycles: TileWorkCycles } = { counts: zeroWorkCounts(), cycles: zeroWorkCycles() };
   /** The first trap the run's own kernel raised (not an injected image): what the CLI reports. */
   firstKernelTrap: TileTrap | null = null;
+  // Scratch reused by every message (handle is not re-entrant: one message at a time).
+  private readonly before = zeroWorkCounts();
+  private readonly delta = zeroWorkCounts();
+  private readonly cycles = zeroWorkCycles();
+  private readonly reply: { kind: 'reply'; bytes: Uint8Array; cycles: number } = { kind: 'reply', bytes: new Uint8Array(0), cycles: 0 };
 
   constructor(
     readonly tileId: number,
@@ -110,7 +119,7 @@ export class TileNode {
     this.pendingImage = null;
     tile.fuelPerCall = this.fuelPerMessage;
     tile.bytes.set(request, IO_PTR);
-    const before = readWorkCounters(tile);
+    const before = readWorkCountersInto(tile, this.before);
     const ownImage = tile === this.instance;
     let length: number;
     try {
@@ -122,8 +131,10 @@ export class TileNode {
       const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : this.charge(tile, before, ownImage, request);
       return { kind: 'trap', trap: err, cycles: this.scaled(spent) + stall };
     }
-    const bytes = REPLY_COPIES.copy(tile.bytes, IO_PTR, IO_PTR + Math.max(MSG_HEADER_BYTES, Math.min(length, IO_BYTES)));
-    return { kind: 'reply', bytes, cycles: this.scaled(this.charge(tile, before, ownImage, request)) + stall };
+    const out = this.reply;
+    out.bytes = REPLY_COPIES.copy(tile.bytes, IO_PTR, IO_PTR + Math.max(MSG_HEADER_BYTES, Math.min(length, IO_BYTES)));
+    out.cycles = this.scaled(this.charge(tile, before, ownImage, request)) + stall;
+    return out;
   }
 
   /**
@@ -132,11 +143,11 @@ export class TileNode {
    * exactly one message cannot be trusted either: those pay dispatch and the request copy.
    */
   private charge(tile: TileInstance, before: TileWorkCounts, ownImage: boolean, request: Uint8Array): number {
-    const delta = workDelta(before, readWorkCounters(tile));
+    const delta = workDeltaInto(before, readWorkCountersInto(tile, this.delta), this.delta);
     if (!ownImage || delta.messages !== 1) return this.model.messageDispatchCycles + ioCopyCycles(this.model, request.length);
-    const cycles = workCycles(this.model, this.shape, delta);
-    addWork(this.work.counts, delta);
-    addWork(this.work.cycles, cycles);
+    const cycles = workCyclesInto(this.model, this.shape, delta, this.cycles);
+    addWorkCounts(this.work.counts, delta);
+    addWorkCycles(this.work.cycles, cycles);
     return cycles.total;
   }
 

@@ -1,27 +1,31 @@
-// Event trace recorder. Every entry becomes one canonical JSON line (sorted keys, see
-// canonical-json.ts). A running SHA-256 over the exact bytes gives a run's trace hash
-// without keeping the trace in memory; optionally the lines stream to a .jsonl file.
+// Event trace recorder. Every entry becomes one binary record (trace-records.ts) appended
+// to a reusable buffer; a running SHA-256 over those bytes, one update per ~64 KiB batch,
+// gives the run's trace hash without keeping the trace in memory.
 //
-// Why buffered: hashing and writing per line costs a native call each; batching ~64 KiB
-// keeps tracing cheap enough to leave on. The hash is over the same bytes the file gets,
-// so `sha256sum trace.jsonl` equals `hashHex()`.
+// Canonical JSON lines (trace-jsonl.ts) are made only when asked for: streamed to a .jsonl
+// file (`--trace`) and/or kept in memory (tests). They carry everything the records do, so
+// `traceHashOfJsonl(file)` equals `hashHex()`. Until issue 14 the hash was taken over the
+// JSON lines themselves; building one per event cost more than the rest of the trace.
 
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { canonicalJson } from './canonical-json.ts';
+import { eventLine, messageLine } from './trace-jsonl.ts';
+import { TraceRecordWriter, type MessageKind } from './trace-records.ts';
 
-const DEFAULT_FLUSH_CHARS = 64 * 1024;
+const DEFAULT_FLUSH_BYTES = 64 * 1024;
 
 export interface TraceOptions {
-  /** Stream lines to this .jsonl file (created or truncated). */
+  /** Stream canonical JSON lines to this .jsonl file (created or truncated). */
   filePath?: string;
-  /** Keep every line in memory too (tests, small runs). */
+  /** Keep every JSON line in memory too (tests, small runs). */
   keepLines?: boolean;
-  /** Buffered characters before hashing/writing a batch. */
-  flushChars?: number;
+  /** Buffered record bytes (and JSON characters) before hashing/writing a batch. */
+  flushBytes?: number;
 }
 
-/** Sees every dispatched event as it is recorded (a chrome-trace writer, a report); never changes the hashed lines. */
+/** Sees every dispatched event as it is recorded (a chrome-trace writer, a report); never changes the hash.
+ *  For `deliver` and `reply` the payload is the transport's slot number (the bytes are in flight there). */
 export type TraceListener = (timeCycles: number, kind: string, payload: unknown) => void;
 
 export class TraceClosedError extends Error {
@@ -30,32 +34,37 @@ export class TraceClosedError extends Error {
 
 export class TraceRecorder {
   private readonly hash: Hash = createHash('sha256');
+  private readonly records: TraceRecordWriter;
   private readonly fd: number | undefined;
   private readonly keptLines: string[] | undefined;
-  private readonly flushChars: number;
-  private pending: string[] = [];
+  /** True when JSON lines are wanted at all (a file or kept lines). */
+  private readonly json: boolean;
+  private readonly flushBytes: number;
+  private pendingLines: string[] = [];
   private pendingChars = 0;
   private lines = 0;
-  private bytes = 0;
   private closedHash: string | undefined;
   listener: TraceListener | null = null;
 
   constructor(options: TraceOptions = {}) {
+    this.flushBytes = options.flushBytes ?? DEFAULT_FLUSH_BYTES;
+    this.records = new TraceRecordWriter((bytes) => this.hash.update(bytes), this.flushBytes);
     this.fd = options.filePath === undefined ? undefined : openSync(options.filePath, 'w');
     this.keptLines = options.keepLines ? [] : undefined;
-    this.flushChars = options.flushChars ?? DEFAULT_FLUSH_CHARS;
+    this.json = this.fd !== undefined || this.keptLines !== undefined;
   }
 
+  /** Entries recorded so far. */
   get lineCount(): number {
     return this.lines;
   }
 
-  /** UTF-8 bytes recorded so far (flushed or not). */
+  /** Bytes of binary records so far (hashed or not): what the hash is taken over. */
   get byteCount(): number {
-    return this.bytes + Buffer.byteLength(this.pending.join(''), 'utf8');
+    return this.records.drained + this.records.pending;
   }
 
-  /** Lines kept in memory; only with `keepLines: true`. */
+  /** JSON lines kept in memory; only with `keepLines: true`. */
   get keptLineList(): readonly string[] {
     if (this.keptLines === undefined) throw new Error('trace was created without keepLines: true');
     return this.keptLines;
@@ -63,20 +72,34 @@ export class TraceRecorder {
 
   /** Appends an arbitrary entry (a fault injected, a config choice...). */
   record(entry: Record<string, unknown>): void {
-    this.append(canonicalJson(entry));
+    this.open();
+    const json = canonicalJson(entry);
+    this.records.entry(json);
+    if (this.json) this.line(json);
+  }
+
+  /** Appends a dispatched event with a plain-data payload (its canonical JSON is recorded). */
+  recordEvent(timeCycles: number, sequence: number, kind: string, payload: unknown): void {
+    this.open();
+    this.listener?.(timeCycles, kind, payload);
+    const payloadJson = payload === undefined ? undefined : canonicalJson(payload);
+    this.records.event(timeCycles, sequence, kind, payloadJson);
+    if (this.json) this.line(eventLine(timeCycles, sequence, kind, payloadJson));
   }
 
   /**
-   * Appends a dispatched event. Built by hand in sorted key order (kind, payload, seq, t)
-   * to skip an object allocation per event; equals canonicalJson of the same object.
+   * Appends a message crossing the mesh, read in place: no payload object, no JSON. A reply
+   * (`body`: the bytes the hub receives) is recorded with every byte, so the hash pins the
+   * answers. `listenerPayload` is what the listener sees as the event's payload.
    */
-  recordEvent(timeCycles: number, sequence: number, kind: string, payload: unknown): void {
-    this.listener?.(timeCycles, kind, payload);
-    const payloadJson = payload === undefined ? '' : `"payload":${canonicalJson(payload)},`;
-    this.append(`{"kind":${JSON.stringify(kind)},${payloadJson}"seq":${sequence},"t":${timeCycles}}`);
+  recordMessage(kind: MessageKind, timeCycles: number, sequence: number, tile: number, type: number, msgId: number, length: number, body: Uint8Array | null, listenerPayload: unknown): void {
+    this.open();
+    this.listener?.(timeCycles, kind, listenerPayload);
+    this.records.message(kind, timeCycles, sequence, tile, type, msgId, length, body);
+    if (this.json) this.line(messageLine(kind, timeCycles, sequence, tile, type, msgId, length, body));
   }
 
-  /** SHA-256 (hex) of every byte recorded so far; the recorder stays usable. */
+  /** SHA-256 (hex) of every record so far; the recorder stays usable. */
   hashHex(): string {
     if (this.closedHash !== undefined) return this.closedHash;
     this.flush();
@@ -92,24 +115,30 @@ export class TraceRecorder {
     return this.closedHash;
   }
 
-  private append(json: string): void {
+  private open(): void {
     if (this.closedHash !== undefined) throw new TraceClosedError('trace is closed; no more entries can be recorded');
-    const line = `${json}\n`;
-    this.keptLines?.push(json);
-    this.pending.push(line);
-    this.pendingChars += line.length;
     this.lines++;
-    if (this.pendingChars >= this.flushChars) this.flush();
+  }
+
+  private line(json: string): void {
+    this.keptLines?.push(json);
+    if (this.fd === undefined) return;
+    this.pendingLines.push(`${json}\n`);
+    this.pendingChars += json.length + 1;
+    if (this.pendingChars >= this.flushBytes) this.flushLines();
   }
 
   private flush(): void {
-    if (this.pending.length === 0) return;
-    const chunk = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
+    this.records.drain();
+    this.flushLines();
+  }
+
+  private flushLines(): void {
+    if (this.pendingLines.length === 0 || this.fd === undefined) return;
+    const chunk = Buffer.from(this.pendingLines.join(''), 'utf8');
+    this.pendingLines = [];
     this.pendingChars = 0;
-    this.bytes += chunk.length;
-    this.hash.update(chunk);
-    if (this.fd !== undefined) writeChunk(this.fd, chunk);
+    writeChunk(this.fd, chunk);
   }
 }
 

@@ -47,6 +47,9 @@ const WASM = ['sign-kernel', 'mine.wasm', '--key', 'key.pem'];
 /** [what, args, what the one line must say]. */
 const CASES: [string, string[], RegExp][] = [
   // Outputs over inputs or keys
+  // A trace to hash that cannot be one
+  ['trace-hash of a missing file', ['trace-hash', 'missing.jsonl'], /^cogsim: trace missing\.jsonl: no such file or folder$/],
+  ['trace-hash of a file that is not a trace', ['trace-hash', 'good.fvecs'], /^cogsim: trace good\.fvecs: trace line 1 is not JSON$/],
   ['--trace names the --data file', ['run', ...DATA, '--trace', 'good.fvecs'], /^cogsim: --trace good\.fvecs is the same file as --data good\.fvecs/],
   ['--trace is a symbolic link to --data', ['run', ...DATA, '--trace', 'link.fvecs'], /--trace link\.fvecs is the same file as --data good\.fvecs/],
   ['--trace is a hard link to --query-file', ['run', ...DATA, '--trace', 'hard.fvecs'], /--trace hard\.fvecs is the same file as --query-file q\.fvecs/],

@@ -1,12 +1,12 @@
 // One seed, one run: the same command and seed give the same trace hash and the same
 // answers, in-process and through the CLI; another seed gives another trace.
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../sim/run/report.ts';
 import { cogsim } from './helpers/cli.ts';
+import { traceHashOfJsonl } from '../sim/trace-jsonl.ts';
 import { runPush } from './helpers/push-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cogsim-det-'));
@@ -52,15 +52,18 @@ describe('cogsim run --json', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const summary = JSON.parse(r.stdout) as RunSummary;
-    return { summary, traceSha: createHash('sha256').update(readFileSync(trace)).digest('hex') };
+    return { summary, traceSha: traceHashOfJsonl(readFileSync(trace, 'utf8')) };
   }
 
-  it('prints the same summary and trace hash twice for the same seed, and the hash is the trace file\'s sha256', () => {
+  it('prints the same summary and trace hash twice for the same seed, and the trace file rebuilds that hash', () => {
     const a = run(3, 'a.jsonl');
     const b = run(3, 'b.jsonl');
     expect(a.summary.seed).toBe(3);
     expect(simulated(b.summary)).toEqual(simulated(a.summary));
     expect(a.traceSha).toBe(a.summary.traceHash);
+    const rebuilt = cogsim(['trace-hash', join(dir, 'a.jsonl')]);
+    expect(rebuilt.status).toBe(0);
+    expect(rebuilt.stdout.trim()).toBe(a.summary.traceHash);
     expect(b.traceSha).toBe(a.traceSha);
     expect(a.summary.exactMatches).toBe(a.summary.queries);
     // The host's measurement, outside the trace: the process's peak resident set, and its share per tile.

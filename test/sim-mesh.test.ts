@@ -113,6 +113,18 @@ describe('Mesh routing and timing', () => {
     expect(mesh.nearestTiles(0)).toBe(mesh.nearestTiles(0)); // cached
   });
 
+  it('gives exactly the sort by (hops, id) on square, wide, tall and partly populated meshes', () => {
+    for (const [rows, cols, tiles] of [[1, 1, 1], [1, 7, 7], [6, 1, 6], [5, 4, 20], [4, 9, 31], [17, 13, 200], [64, 64, 4096]] as const) {
+      const mesh = new Mesh({ rows, cols, tiles });
+      const hops = (a: number, b: number): number => mesh.hopsBetween(a, b);
+      const step = Math.max(1, Math.floor(tiles / 40));
+      for (let t = 0; t < tiles; t += step) {
+        const sorted = Array.from({ length: tiles }, (_, i) => i).filter((i) => i !== t).sort((a, b) => hops(t, a) - hops(t, b) || a - b);
+        expect(mesh.nearestTiles(t)).toEqual(sorted);
+      }
+    }
+  });
+
   it('only offers populated tiles for reassignment', () => {
     const mesh = new Mesh({ rows: 2, cols: 3, tiles: 4 });
     expect(mesh.nearestTiles(3)).toEqual([0, 1, 2]);

@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TraceRecorder, TraceClosedError } from '../sim/trace.ts';
+import { traceHashOfJsonl } from '../sim/trace-jsonl.ts';
 import { canonicalJson, CanonicalJsonError } from '../sim/canonical-json.ts';
 import { tempDirs } from './helpers/temp-dir.ts';
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 describe('canonicalJson', () => {
   it('sorts object keys at every depth and drops whitespace', () => {
@@ -33,15 +33,79 @@ describe('canonicalJson', () => {
 describe('TraceRecorder', () => {
   const tempDir = tempDirs('cogsim-trace-');
 
-  it('hashes exactly the JSON lines it records', () => {
+  /** The documented binary records (docs/trace.md), built by hand. */
+  function entryRecord(json: string): Buffer {
+    const n = Buffer.byteLength(json);
+    const b = Buffer.alloc(5 + n);
+    b[0] = 1;
+    b.writeUInt32LE(n, 1);
+    b.write(json, 5);
+    return b;
+  }
+  function eventRecord(t: number, seq: number, kind: string, payloadJson: string): Buffer {
+    const k = Buffer.from(kind);
+    const p = Buffer.from(payloadJson);
+    const b = Buffer.alloc(18 + k.length + 4 + p.length);
+    b[0] = 2;
+    b.writeDoubleLE(t, 1);
+    b.writeDoubleLE(seq, 9);
+    b[17] = k.length;
+    k.copy(b, 18);
+    b.writeUInt32LE(p.length, 18 + k.length);
+    p.copy(b, 22 + k.length);
+    return b;
+  }
+  function messageRecord(reply: boolean, t: number, seq: number, tile: number, type: number, msgId: number, body: Uint8Array): Buffer {
+    const b = Buffer.alloc(41);
+    b[0] = reply ? 4 : 3;
+    b.writeDoubleLE(t, 1);
+    b.writeDoubleLE(seq, 9);
+    b.writeUInt32LE(tile, 17);
+    b.writeDoubleLE(type, 21);
+    b.writeDoubleLE(msgId, 29);
+    b.writeUInt32LE(body.length, 37);
+    return reply ? Buffer.concat([b, body]) : b;
+  }
+  const sha256Bytes = (...parts: Buffer[]): string => createHash('sha256').update(Buffer.concat(parts)).digest('hex');
+  /** A 16-byte reply: type 0x84 at offset 0, msg_id 7 at offset 4. */
+  const reply = Uint8Array.from([0x84, 0, 0, 0, 7, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
+
+  it('hashes exactly the documented binary records, and keeps the canonical JSON lines', () => {
     const trace = new TraceRecorder({ keepLines: true });
     trace.recordEvent(5, 0, 'compute', { tile: 2, block: 7 });
     trace.record({ fault: 'drop', tile: 3 });
-    const expected = '{"kind":"compute","payload":{"block":7,"tile":2},"seq":0,"t":5}\n{"fault":"drop","tile":3}\n';
-    expect(trace.keptLineList.join('\n') + '\n').toBe(expected);
-    expect(trace.hashHex()).toBe(sha256(expected));
-    expect(trace.lineCount).toBe(2);
-    expect(trace.byteCount).toBe(Buffer.byteLength(expected));
+    trace.recordMessage('reply', 9, 1, 2, 0x84, 7, reply.length, reply, 0);
+    trace.recordMessage('deliver', 11, 2, 3, 2, 8, 2048, null, 1);
+    expect(trace.keptLineList).toEqual([
+      '{"kind":"compute","payload":{"block":7,"tile":2},"seq":0,"t":5}',
+      '{"fault":"drop","tile":3}',
+      '{"kind":"reply","payload":{"body":"84000000070000000102030405060708","bytes":16,"msgId":7,"tile":2,"type":132},"seq":1,"t":9}',
+      '{"kind":"deliver","payload":{"bytes":2048,"msgId":8,"tile":3,"type":2},"seq":2,"t":11}',
+    ]);
+    const records = [
+      eventRecord(5, 0, 'compute', '{"block":7,"tile":2}'),
+      entryRecord('{"fault":"drop","tile":3}'),
+      messageRecord(true, 9, 1, 2, 0x84, 7, reply),
+      messageRecord(false, 11, 2, 3, 2, 8, new Uint8Array(0)),
+    ];
+    records[3]!.writeUInt32LE(2048, 37); // a delivery records the size, not the bytes
+    expect(trace.hashHex()).toBe(sha256Bytes(...records));
+    expect(trace.lineCount).toBe(4);
+    expect(trace.byteCount).toBe(Buffer.concat(records).length);
+  });
+
+  it('changes the hash for any one changed byte of a reply', () => {
+    const hashOf = (bytes: Uint8Array): string => {
+      const trace = new TraceRecorder();
+      trace.recordMessage('reply', 9, 1, 2, 0x84, 7, bytes.length, bytes, 0);
+      return trace.close();
+    };
+    const base = hashOf(reply);
+    for (let pos = 0; pos < reply.length; pos++) {
+      const changed = reply.slice();
+      changed[pos] = changed[pos]! ^ 0x80;
+      expect(hashOf(changed)).not.toBe(base);
+    }
   });
 
   it('builds event lines identical to canonicalJson of the same object', () => {
@@ -55,29 +119,40 @@ describe('TraceRecorder', () => {
     trace.record({ a: 1 });
     const first = trace.hashHex();
     trace.record({ a: 2 });
-    expect(first).toBe(sha256('{"a":1}\n'));
-    expect(trace.close()).toBe(sha256('{"a":1}\n{"a":2}\n'));
+    expect(first).toBe(sha256Bytes(entryRecord('{"a":1}')));
+    expect(trace.close()).toBe(sha256Bytes(entryRecord('{"a":1}'), entryRecord('{"a":2}')));
     expect(trace.hashHex()).toBe(trace.close());
   });
 
-  it('gives the same hash whatever the flush batch size', () => {
-    const small = new TraceRecorder({ flushChars: 1 });
+  it('gives the same hash whatever the flush batch size, and whether JSON lines are made or not', () => {
+    const small = new TraceRecorder({ flushBytes: 1 });
     const large = new TraceRecorder();
-    for (let i = 0; i < 500; i++) {
-      small.recordEvent(i, i, 'tick', { i });
-      large.recordEvent(i, i, 'tick', { i });
+    const kept = new TraceRecorder({ keepLines: true, flushBytes: 100 });
+    for (const t of [small, large, kept]) {
+      for (let i = 0; i < 500; i++) {
+        t.recordEvent(i, i, 'tick', { i });
+        if (i % 7 === 0) t.recordMessage('reply', i, i, i % 4, 0x84, i, reply.length, reply, i);
+      }
     }
     expect(small.close()).toBe(large.close());
+    expect(kept.close()).toBe(large.close());
   });
 
-  it('streams to a .jsonl file whose sha256 equals the trace hash', () => {
+  it('streams a .jsonl file from which traceHashOfJsonl rebuilds the trace hash', () => {
     const path = join(tempDir(), 'run.jsonl');
-    const trace = new TraceRecorder({ filePath: path, flushChars: 100 });
-    for (let i = 0; i < 100; i++) trace.recordEvent(i * 10, i, 'step', { tile: i % 4 });
+    const trace = new TraceRecorder({ filePath: path, flushBytes: 100 });
+    trace.record({ kind: 'config', config: { seed: 1 } });
+    for (let i = 0; i < 100; i++) {
+      trace.recordEvent(i * 10, i, 'step', { tile: i % 4 });
+      trace.recordEvent(i * 10, i, '$timer', undefined);
+      trace.recordMessage(i % 2 ? 'reply' : 'deliver', i * 10 + 1, i, i % 4, i % 2 ? 0x84 : 2, i, 16, i % 2 ? reply : null, i);
+    }
     const hash = trace.close();
     const text = readFileSync(path, 'utf8');
-    expect(text.split('\n').length).toBe(101);
-    expect(sha256(text)).toBe(hash);
+    expect(text.split('\n').length).toBe(302);
+    expect(traceHashOfJsonl(text)).toBe(hash);
+    // The file pins the hash: one changed reply byte in it gives another.
+    expect(traceHashOfJsonl(text.replace('"body":"84', '"body":"85'))).not.toBe(hash);
   });
 
   it('refuses entries after close', () => {

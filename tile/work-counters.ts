@@ -40,33 +40,41 @@ export const WORK_COUNTER_OFFSETS: Readonly<Record<keyof WorkCounters, number>> 
 
 /**
  * The eight counters as the kernel left them in the tile's memory. Written out field by
- * field (not a loop over the names): this runs twice per simulated message, and one object
- * literal of a fixed shape is several times cheaper (docs/performance.md).
+ * field (not a loop over the names): this runs twice per simulated message, and a fixed
+ * shape is several times cheaper (docs/performance.md).
  */
 export function readWorkCounters(tile: Pick<TileInstance, 'view'>): WorkCounters {
+  return readWorkCountersInto(tile, { distances: 0, distElems: 0, merged: 0, crcBytes: 0, dequant: 0, ioBytes: 0, messages: 0, pqCodes: 0 });
+}
+
+/** readWorkCounters into the caller's object (the simulator reuses one per tile: no object per message). */
+export function readWorkCountersInto(tile: Pick<TileInstance, 'view'>, out: WorkCounters): WorkCounters {
   const v = tile.view;
-  return {
-    distances: v.getUint32(WORK_PTR + WK_DISTANCES, true),
-    distElems: v.getUint32(WORK_PTR + WK_DIST_ELEMS, true),
-    merged: v.getUint32(WORK_PTR + WK_MERGED, true),
-    crcBytes: v.getUint32(WORK_PTR + WK_CRC_BYTES, true),
-    dequant: v.getUint32(WORK_PTR + WK_DEQUANT, true),
-    ioBytes: v.getUint32(WORK_PTR + WK_IO_BYTES, true),
-    messages: v.getUint32(WORK_PTR + WK_MESSAGES, true),
-    pqCodes: v.getUint32(WORK_PTR + WK_PQ_CODES, true),
-  };
+  out.distances = v.getUint32(WORK_PTR + WK_DISTANCES, true);
+  out.distElems = v.getUint32(WORK_PTR + WK_DIST_ELEMS, true);
+  out.merged = v.getUint32(WORK_PTR + WK_MERGED, true);
+  out.crcBytes = v.getUint32(WORK_PTR + WK_CRC_BYTES, true);
+  out.dequant = v.getUint32(WORK_PTR + WK_DEQUANT, true);
+  out.ioBytes = v.getUint32(WORK_PTR + WK_IO_BYTES, true);
+  out.messages = v.getUint32(WORK_PTR + WK_MESSAGES, true);
+  out.pqCodes = v.getUint32(WORK_PTR + WK_PQ_CODES, true);
+  return out;
 }
 
 /** after - before for every counter, modulo 2^32 (a counter that wrapped still gives the work done). */
 export function workDelta(before: WorkCounters, after: WorkCounters): WorkCounters {
-  return {
-    distances: (after.distances - before.distances) >>> 0,
-    distElems: (after.distElems - before.distElems) >>> 0,
-    merged: (after.merged - before.merged) >>> 0,
-    crcBytes: (after.crcBytes - before.crcBytes) >>> 0,
-    dequant: (after.dequant - before.dequant) >>> 0,
-    ioBytes: (after.ioBytes - before.ioBytes) >>> 0,
-    messages: (after.messages - before.messages) >>> 0,
-    pqCodes: (after.pqCodes - before.pqCodes) >>> 0,
-  };
+  return workDeltaInto(before, after, { distances: 0, distElems: 0, merged: 0, crcBytes: 0, dequant: 0, ioBytes: 0, messages: 0, pqCodes: 0 });
+}
+
+/** workDelta into the caller's object (which may be `after` itself). */
+export function workDeltaInto(before: WorkCounters, after: WorkCounters, out: WorkCounters): WorkCounters {
+  out.distances = (after.distances - before.distances) >>> 0;
+  out.distElems = (after.distElems - before.distElems) >>> 0;
+  out.merged = (after.merged - before.merged) >>> 0;
+  out.crcBytes = (after.crcBytes - before.crcBytes) >>> 0;
+  out.dequant = (after.dequant - before.dequant) >>> 0;
+  out.ioBytes = (after.ioBytes - before.ioBytes) >>> 0;
+  out.messages = (after.messages - before.messages) >>> 0;
+  out.pqCodes = (after.pqCodes - before.pqCodes) >>> 0;
+  return out;
 }

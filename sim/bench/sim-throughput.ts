@@ -7,12 +7,15 @@
 // on a shared machine the CPU-time ratio is the steadier one. Setup (data, encoding, tile
 // instances, ground truth) is timed apart. Wall and CPU time are read only at this edge.
 //
-// Run: npx tsx sim/bench/sim-throughput.ts [--full] [--cases default,256,4096]
+// Run: npx tsx sim/bench/sim-throughput.ts [--full] [--cases default,256,4096] [--profile DIR]
+// (--profile: a .cpuprofile of each case's simulation run alone, run-profile.ts)
+import { mkdirSync } from 'node:fs';
 import { DEFAULT_RUN, checkRunConfig, type RunConfig } from '../run/run-config.ts';
 import { summarize } from '../run/report.ts';
 import { buildSimulation, runSimulation } from '../run/simulation.ts';
 import { startCpuStopwatch, startStopwatch } from '../wallclock.ts';
 import { recordDeliveries, replayDeliveries } from './replay-ceiling.ts';
+import { profiled } from './run-profile.ts';
 
 export interface ThroughputCase {
   /** 'default' is `npm start`'s run (maybe with fewer queries); others name the tile count. */
@@ -76,7 +79,7 @@ function caseConfig(c: ThroughputCase, seed: number): RunConfig {
   return checkRunConfig({ ...DEFAULT_RUN, tiles: c.tiles, meshRows: c.meshRows, meshCols: c.meshCols, queries: c.queries, vectors, dim: DIM, seed });
 }
 
-export function measureSimThroughput(c: ThroughputCase, seed = 1): SimThroughput {
+export function measureSimThroughput(c: ThroughputCase, seed = 1, profileDir?: string): SimThroughput {
   const config = caseConfig(c, seed);
   const setup = startStopwatch();
   const s = buildSimulation(config);
@@ -84,7 +87,7 @@ export function measureSimThroughput(c: ThroughputCase, seed = 1): SimThroughput
   const setupSeconds = setup.elapsedMs() / 1000;
   const wall = startStopwatch();
   const cpu = startCpuStopwatch();
-  const { events } = runSimulation(s);
+  const { events } = profileDir === undefined ? runSimulation(s) : profiled(`${profileDir}/run-${c.name}.cpuprofile`, () => runSimulation(s));
   const runSeconds = wall.elapsedMs() / 1000;
   const runCpuSeconds = cpu.elapsedCpuSeconds();
   const summary = summarize(s, events, runSeconds);
@@ -115,9 +118,9 @@ export function measureSimThroughput(c: ThroughputCase, seed = 1): SimThroughput
   };
 }
 
-export function runSimThroughputBench(cases: ThroughputCase[]): SimThroughput[] {
+export function runSimThroughputBench(cases: ThroughputCase[], profileDir?: string): SimThroughput[] {
   return cases.map((c) => {
-    const r = measureSimThroughput(c);
+    const r = measureSimThroughput(c, 1, profileDir);
     globalThis.gc?.(); // the delivery log of one case should not weigh on the next
     return r;
   });
@@ -144,5 +147,8 @@ if (process.argv[1]?.endsWith('sim-throughput.ts')) {
     console.error(`--cases: each of ${Object.keys(THROUGHPUT_CASES).join(', ')}; got ${names.join(',')}`);
     process.exit(2);
   }
-  console.log(formatSimThroughputBench(runSimThroughputBench(cases as ThroughputCase[])));
+  const profileAt = process.argv.indexOf('--profile');
+  const profileDir = profileAt > 0 ? process.argv[profileAt + 1] : undefined;
+  if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
+  console.log(formatSimThroughputBench(runSimThroughputBench(cases as ThroughputCase[], profileDir)));
 }

@@ -15,6 +15,7 @@ import { registerSignKernel } from './sign-kernel-command.ts';
 import { registerPack } from './pack-command.ts';
 import { registerKernel } from './kernel-command.ts';
 import { registerConform } from './conform-command.ts';
+import { registerTraceHash } from './trace-hash-command.ts';
 import { UserError } from '../run/user-error.ts';
 
 const EXIT_FOUND_PROBLEM = 1;
@@ -42,6 +43,7 @@ registerSignKernel(program);
 registerPack(program);
 registerKernel(program);
 registerConform(program);
+registerTraceHash(program);
 
 /**
  * One line of printable text, whatever the error carries: a multi-line message would read

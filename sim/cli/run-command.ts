@@ -85,7 +85,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--distribution <d>', 'built-in data: clustered (--clusters Gaussian clusters, the default) or gaussian (unclustered standard normal, fp16-exact: hard for HNSW)', oneOf('--distribution', ['clustered', 'gaussian'] as const), 'clustered')
     .option('--data <file>', 'base vectors instead of the built-in data: .fvecs, .bvecs, or .npy (2-D, C order, <f4 or <f2); values finite with |x| <= 65,504 (fp16)')
     .option('--query-file <file>', 'queries to go with --data (same formats and range, same dim, at least 1 row)')
-    .option('--trace <file>', 'write the event trace: JSON lines (hashed), or Chrome trace JSON with --trace-format chrome; written beside the target and renamed when the run completes, never over an input or a key')
+    .option('--trace <file>', 'write the event trace: JSON lines (cogsim trace-hash rebuilds the trace hash from them), or Chrome trace JSON with --trace-format chrome; written beside the target and renamed when the run completes, never over an input or a key')
     .option('--json', 'print the summary as JSON')
     .option('--chips <n>', 'pull and push-hnsw: organise the tiles as n chips of --tiles-per-chip tiles with shared memory (Layer A and a vector cache; docs/chips.md); sets --tiles', wholeNumber('--chips'))
     .option('--tiles-per-chip <n>', 'with --chips: tiles per chip', wholeNumber('--tiles-per-chip'), CHIP_FLAG_DEFAULTS.tilesPerChip)

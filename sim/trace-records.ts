@@ -1,0 +1,142 @@
+// The binary trace record: what the trace hash is taken over. One record per trace entry,
+// appended to a reusable buffer that is hashed (and emptied) a batch at a time, so the
+// steady state allocates nothing per event and makes one native hash call per ~64 KiB.
+// A canonical JSON line per event cost more than the rest of the trace (issue 14,
+// docs/performance.md); JSON is now made only when a file or the kept lines ask for it
+// (trace-jsonl.ts), and that file holds everything needed to rebuild these bytes.
+//
+// Layout (little-endian; docs/trace.md "The binary record"):
+//   entry    u8 1, u32 n, n bytes of canonical JSON (UTF-8)
+//   event    u8 2, f64 t, f64 seq, u8 k, k bytes of the kind (UTF-8), u32 n, n bytes of
+//            the payload's canonical JSON (n = 0xffffffff: no payload)
+//   message  u8 3 (deliver) or 4 (reply), f64 t, f64 seq, u32 tile, f64 type, f64 msgId,
+//            u32 bytes, then for a reply the bytes themselves (so the hash pins every reply
+//            byte, each hashed once)
+// t and seq are f64 because they are safe integers beyond 2^32; type and msgId are -1 for a
+// message too short to carry them.
+import { HEADER } from '../protocol/constants.ts';
+
+export const REC_ENTRY = 1;
+export const REC_EVENT = 2;
+export const REC_DELIVER = 3;
+export const REC_REPLY = 4;
+export const NO_PAYLOAD = 0xffff_ffff;
+
+/** Fixed part of a message record: tag, t, seq, tile, type, msgId, bytes. */
+const MESSAGE_HEAD_BYTES = 1 + 8 + 8 + 4 + 8 + 8 + 4;
+
+export type MessageKind = 'deliver' | 'reply';
+
+/** A message's wire type (u16 at HEADER.type), read in place; -1 when it is too short. */
+export function messageType(bytes: Uint8Array): number {
+  const t = HEADER.type;
+  return bytes.length >= t + 2 ? bytes[t]! | (bytes[t + 1]! << 8) : -1;
+}
+
+/** A message's msg_id (u32 at HEADER.id), read in place; -1 when it is too short. */
+export function messageId(bytes: Uint8Array): number {
+  const i = HEADER.id;
+  return bytes.length >= i + 4 ? (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0 : -1;
+}
+
+/**
+ * Appends records to one buffer and hands it to `sink` whenever the next record would not
+ * fit (and on `drain`). The buffer is reused after each hand-over: the sink must consume
+ * the bytes before returning.
+ */
+export class TraceRecordWriter {
+  private buf: Buffer;
+  private view: DataView;
+  private pos = 0;
+  private readonly kinds = new Map<string, Buffer>();
+  /** Bytes handed to the sink so far. */
+  drained = 0;
+
+  constructor(
+    private readonly sink: (bytes: Uint8Array) => void,
+    private readonly batchBytes: number,
+  ) {
+    this.buf = Buffer.alloc(Math.max(batchBytes, MESSAGE_HEAD_BYTES));
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+  }
+
+  /** Bytes appended and not yet handed over. */
+  get pending(): number {
+    return this.pos;
+  }
+
+  entry(json: string): void {
+    const n = Buffer.byteLength(json, 'utf8');
+    this.room(5 + n);
+    this.buf[this.pos] = REC_ENTRY;
+    this.view.setUint32(this.pos + 1, n, true);
+    this.pos += 5;
+    this.pos += this.buf.write(json, this.pos, 'utf8');
+  }
+
+  event(timeCycles: number, sequence: number, kind: string, payloadJson: string | undefined): void {
+    const k = this.kindBytes(kind);
+    const n = payloadJson === undefined ? 0 : Buffer.byteLength(payloadJson, 'utf8');
+    this.room(1 + 16 + 1 + k.length + 4 + n);
+    const v = this.view;
+    let p = this.pos;
+    this.buf[p] = REC_EVENT;
+    v.setFloat64(p + 1, timeCycles, true);
+    v.setFloat64(p + 9, sequence, true);
+    this.buf[p + 17] = k.length;
+    k.copy(this.buf, p + 18);
+    p += 18 + k.length;
+    v.setUint32(p, payloadJson === undefined ? NO_PAYLOAD : n, true);
+    p += 4;
+    if (payloadJson !== undefined) p += this.buf.write(payloadJson, p, 'utf8');
+    this.pos = p;
+  }
+
+  /**
+   * A message crossing the mesh: its header fields, and for a reply (`body` not null) the
+   * bytes themselves after the fixed part.
+   */
+  message(kind: MessageKind, timeCycles: number, sequence: number, tile: number, type: number, msgId: number, length: number, body: Uint8Array | null): void {
+    const n = body === null ? 0 : body.length;
+    this.room(MESSAGE_HEAD_BYTES + n);
+    const v = this.view;
+    const p = this.pos;
+    this.buf[p] = kind === 'reply' ? REC_REPLY : REC_DELIVER;
+    v.setFloat64(p + 1, timeCycles, true);
+    v.setFloat64(p + 9, sequence, true);
+    v.setUint32(p + 17, tile, true);
+    v.setFloat64(p + 21, type, true);
+    v.setFloat64(p + 29, msgId, true);
+    v.setUint32(p + 37, length, true);
+    if (body !== null) this.buf.set(body, p + MESSAGE_HEAD_BYTES);
+    this.pos = p + MESSAGE_HEAD_BYTES + n;
+  }
+
+  /** Hands over whatever is pending. */
+  drain(): void {
+    if (this.pos === 0) return;
+    this.sink(this.buf.subarray(0, this.pos));
+    this.drained += this.pos;
+    this.pos = 0;
+  }
+
+  /** Makes room for `n` more bytes: drains a full batch, grows for a record larger than one. */
+  private room(n: number): void {
+    if (this.pos + n <= this.batchBytes) return;
+    this.drain();
+    if (n > this.buf.length) {
+      this.buf = Buffer.alloc(n);
+      this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    }
+  }
+
+  private kindBytes(kind: string): Buffer {
+    let k = this.kinds.get(kind);
+    if (k === undefined) {
+      k = Buffer.from(kind, 'utf8');
+      if (k.length > 255) throw new RangeError(`trace event kind "${kind.slice(0, 40)}..." is ${k.length} bytes; the limit is 255`);
+      this.kinds.set(kind, k);
+    }
+    return k;
+  }
+}
