@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
 import { createTileMachine, type TileMachineDeps } from '../hub/machines/tile-machine.ts';
+import { ReplyDeadline } from '../hub/core/reply-deadline.ts';
 import type { TileJob } from '../hub/work/job.ts';
 import type { TileFault } from '../hub/work/tile-fault.ts';
 import { TransitionRecorder } from './machine-coverage.ts';
@@ -23,6 +24,8 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
   const calls: string[] = [];
   let jobs = opts.jobs ?? 1;
   const clock = new SimulatedClock();
+  // The hub's deadline on the same simulated clock: REPLY_TIMEOUT 500 cycles after the machine arms it.
+  const deadline = new ReplyDeadline(clock, 500, () => actor.send({ type: 'REPLY_TIMEOUT' }));
   const deps: TileMachineDeps = {
     nowCycles: () => clock.now(),
     takeJob: () => {
@@ -32,6 +35,8 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
     },
     resume: (_t, j, step) => (calls.push('rebuild'), opts.rebuildEmpty ? null : { job: j, step }),
     timedOut: () => void calls.push('timeout'),
+    armDeadline: () => deadline.arm(),
+    disarmDeadline: () => deadline.disarm(),
     sendStep: (_t, j, s) => void calls.push(`send:${(j as TileJob).steps[s]!.op}`),
     finishJob: () => void calls.push('finish'),
     releaseJob: (_t, _j, f) => void calls.push(`release:${f.kind}`),

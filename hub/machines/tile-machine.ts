@@ -41,8 +41,10 @@ export type TileMachineEvent =
   | { type: 'BOOTED' }
   | { type: 'WORK_AVAILABLE' }
   | { type: 'STEP_OK' }
-  /** A step made progress below the machine (a streamed chunk, a walk exchange): restart the reply timer. */
+  /** A step made progress below the machine (a streamed chunk, a walk exchange): restart the reply deadline. */
   | { type: 'PROGRESS' }
+  /** The reply deadline the machine armed has passed (the hub's clock, hub/core/reply-deadline.ts). */
+  | { type: 'REPLY_TIMEOUT' }
   /** The step's reply did not come, came corrupted, or was an ERROR: retry the job. */
   | { type: 'STEP_FAILED'; fault: TileFault }
   | { type: 'FAULT'; fault: TileFault }
@@ -55,8 +57,12 @@ export interface TileMachineDeps {
   /** Where a failed job resumes: the same step, an earlier one, or a job rebuilt from its
    *  units that have not reported yet; null when nothing is left to do. */
   resume(tileId: number, job: JobShape, step: number, fault: TileFault): { job: JobShape; step: number } | null;
-  /** The hub learns of a lost reply (the machine's timer fired). */
+  /** The hub learns of a lost reply (the deadline the machine armed passed). */
   timedOut(tileId: number): void;
+  /** The hub waits for a reply from now: REPLY_TIMEOUT comes `replyTimeoutCycles` later unless disarmed first. */
+  armDeadline(tileId: number): void;
+  /** The hub no longer waits for that reply. */
+  disarmDeadline(tileId: number): void;
   sendStep(tileId: number, job: JobShape, step: number, attempt: number): void;
   finishJob(tileId: number, job: JobShape): void;
   releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void;
@@ -69,8 +75,10 @@ function phaseOf(job: JobShape | null, step: number): StepPhase | 'done' {
   return job.steps[step]!.phase;
 }
 
-// Each busy phase sends its step on entry and then waits in `awaiting`, whose reply timer
-// restarts on PROGRESS without sending the step again.
+// Each busy phase sends its step on entry and then waits in `awaiting`, whose reply
+// deadline restarts on PROGRESS without sending the step again. The deadline is the hub's
+// (one per tile, armed on entry and disarmed on exit, exactly the life of an `after` here):
+// an xstate delayed transition set and cancelled per step cost more than the step.
 function phaseState() {
   return {
     entry: 'sendStep',
@@ -78,8 +86,12 @@ function phaseState() {
     on: { STEP_OK: { target: 'route', actions: 'advanceStep' } },
     states: {
       awaiting: {
-        after: { replyTimeout: { actions: ['reportTimeout', 'raiseTimeout'] } },
-        on: { PROGRESS: { target: 'awaiting', reenter: true } },
+        entry: 'armDeadline',
+        exit: 'disarmDeadline',
+        on: {
+          PROGRESS: { target: 'awaiting', reenter: true },
+          REPLY_TIMEOUT: { actions: ['reportTimeout', 'raiseTimeout'] },
+        },
       },
     },
   } as const;
@@ -106,6 +118,8 @@ export function createTileMachine(deps: TileMachineDeps) {
         return { retries: context.retries + 1, job: at?.job ?? null, step: at?.step ?? 0 };
       }),
       reportTimeout: ({ context }) => deps.timedOut(context.tileId),
+      armDeadline: ({ context }) => deps.armDeadline(context.tileId),
+      disarmDeadline: ({ context }) => deps.disarmDeadline(context.tileId),
       raiseDeath: raise(({ context }) => ({
         type: 'FAULT' as const,
         fault: { kind: 'dead' as const, atCycles: deps.nowCycles(), detail: `did not boot within ${context.restartTimeoutCycles} cycles of its restart` },
@@ -153,7 +167,6 @@ export function createTileMachine(deps: TileMachineDeps) {
       faultIsReplay: ({ event }) => event.type === 'FAULT' && event.fault.kind === 'replayed',
     },
     delays: {
-      replyTimeout: ({ context }) => context.replyTimeoutCycles,
       restartTimeout: ({ context }) => context.restartTimeoutCycles,
     },
   }).createMachine({
