@@ -1,11 +1,11 @@
 // A tile's lifecycle as the hub sees it. The machine decides what the hub sends next:
-// entering loading/computing/reporting sends the job's current step, a matching reply
-// advances it, a trap, an error reply or a timeout moves the tile to faulted. Side effects
-// (sending bytes, handing back work, restarting the instance) are named actions that the
-// hub provides, so tests can swap them with `provide()`.
+// entering `awaiting` sends the job's current step, a matching reply advances it (sending
+// the next), a trap, an error reply or a timeout moves the tile to faulted. Side effects
+// (sending bytes, handing back work, restarting the instance, the reply deadline) are named
+// actions that the hub provides, so tests can swap them with `provide()`.
 //
-// booting -> idle -> (loading | computing | reporting)* -> idle
-//         any busy state -> faulted -> restarting -> idle, or -> retired
+// booting -> idle -> busy (awaiting step 0, 1, ... of a job) -> idle
+//         busy -> retrying -> awaiting, or busy -> faulted -> restarting -> idle, or -> retired
 import { assertEvent, assign, raise, setup } from 'xstate';
 import type { JobShape, StepPhase } from '../core/job-shape.ts';
 import type { TileFault } from '../work/tile-fault.ts';
@@ -70,31 +70,10 @@ export interface TileMachineDeps {
   retireTile(tileId: number, fault: TileFault | null): void;
 }
 
-function phaseOf(job: JobShape | null, step: number): StepPhase | 'done' {
+/** The phase of the step the machine is at (loading, computing, reporting), or 'done'. */
+export function phaseOf(job: JobShape | null, step: number): StepPhase | 'done' {
   if (!job || step >= job.steps.length) return 'done';
   return job.steps[step]!.phase;
-}
-
-// Each busy phase sends its step on entry and then waits in `awaiting`, whose reply
-// deadline restarts on PROGRESS without sending the step again. The deadline is the hub's
-// (one per tile, armed on entry and disarmed on exit, exactly the life of an `after` here):
-// an xstate delayed transition set and cancelled per step cost more than the step.
-function phaseState() {
-  return {
-    entry: 'sendStep',
-    initial: 'awaiting',
-    on: { STEP_OK: { target: 'route', actions: 'advanceStep' } },
-    states: {
-      awaiting: {
-        entry: 'armDeadline',
-        exit: 'disarmDeadline',
-        on: {
-          PROGRESS: { target: 'awaiting', reenter: true },
-          REPLY_TIMEOUT: { actions: ['reportTimeout', 'raiseTimeout'] },
-        },
-      },
-    },
-  } as const;
 }
 
 export function createTileMachine(deps: TileMachineDeps) {
@@ -111,7 +90,13 @@ export function createTileMachine(deps: TileMachineDeps) {
       },
       // Progress clears the fault record: only faults with no successful step between them
       // count towards retirement, so transient faults never retire a working tile.
-      advanceStep: assign({ step: ({ context }) => context.step + 1, retries: 0, faultTimes: [], faultsSinceSuccess: 0 }),
+      advanceStep: assign({
+        step: ({ context }) => context.step + 1,
+        retries: 0,
+        // The same empty list while there is nothing to clear: this runs once per step.
+        faultTimes: ({ context }) => (context.faultTimes.length === 0 ? context.faultTimes : []),
+        faultsSinceSuccess: 0,
+      }),
       retryJob: assign(({ context, event }) => {
         assertEvent(event, 'STEP_FAILED');
         const at = context.job ? deps.resume(context.tileId, context.job, context.step, event.fault) : null;
@@ -157,9 +142,8 @@ export function createTileMachine(deps: TileMachineDeps) {
     },
     guards: {
       hasJob: ({ context }) => context.job !== null,
-      nextIsLoad: ({ context }) => phaseOf(context.job, context.step) === 'loading',
-      nextIsCompute: ({ context }) => phaseOf(context.job, context.step) === 'computing',
-      nextIsReport: ({ context }) => phaseOf(context.job, context.step) === 'reporting',
+      hasStep: ({ context }) => context.job !== null && context.step < context.job.steps.length,
+      hasNextStep: ({ context }) => context.job !== null && context.step + 1 < context.job.steps.length,
       canRetry: ({ context }) => context.retries < context.maxRetriesPerStep,
       faultBudgetExhausted: ({ context }) => context.faultTimes.length >= context.maxFaultsInWindow || context.faultsSinceSuccess >= 2 * context.maxFaultsInWindow,
       isPermanentDeath: ({ context }) => context.lastFault?.kind === 'dead',
@@ -191,20 +175,26 @@ export function createTileMachine(deps: TileMachineDeps) {
         },
         states: {
           route: {
-            always: [
-              { guard: 'nextIsLoad', target: 'loading' },
-              { guard: 'nextIsCompute', target: 'computing' },
-              { guard: 'nextIsReport', target: 'reporting' },
-              { target: '#tile.idle', actions: 'finishJob' },
-            ],
+            always: [{ guard: 'hasStep', target: 'awaiting' }, { target: '#tile.idle', actions: 'finishJob' }],
           },
           retrying: {
             entry: 'retryJob',
             always: 'route',
           },
-          loading: phaseState(),
-          computing: phaseState(),
-          reporting: phaseState(),
+          // Every step of a job, whatever its phase (phaseOf): sent on entry, or by the
+          // STEP_OK of the step before, while the hub's reply deadline runs (armed after each
+          // send, restarted by PROGRESS without sending again, disarmed on leaving). One
+          // state and a targetless STEP_OK, not a state per phase re-entered per step: xstate
+          // costs per state left and entered, and a job is mostly steps (docs/performance.md).
+          awaiting: {
+            entry: ['sendStep', 'armDeadline'],
+            exit: 'disarmDeadline',
+            on: {
+              STEP_OK: [{ guard: 'hasNextStep', actions: ['advanceStep', 'sendStep', 'armDeadline'] }, { target: 'route', actions: 'advanceStep' }],
+              PROGRESS: { actions: 'armDeadline' },
+              REPLY_TIMEOUT: { actions: ['reportTimeout', 'raiseTimeout'] },
+            },
+          },
         },
       },
       faulted: {
