@@ -22,10 +22,6 @@ export class ReplyDeadline {
     private readonly expire: () => void,
   ) {}
 
-  get armed(): boolean {
-    return this.timer !== null;
-  }
-
   /** The hub now waits for a reply: the deadline is `timeoutCycles` from now. */
   arm(): void {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
