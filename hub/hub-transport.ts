@@ -29,7 +29,7 @@ export interface HubSink {
   onReply(tileId: number, bytes: Uint8Array): void;
 }
 
-/** The xstate Clock the hub's actors run on; the simulator supplies one in cycles. */
+/** The clock the hub's actors (an xstate Clock) and its reply deadlines run on; the simulator supplies one in cycles. */
 export interface HubClock {
   setTimeout(fn: (...args: unknown[]) => void, timeout: number): unknown;
   clearTimeout(id: unknown): void;

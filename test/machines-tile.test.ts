@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
-import { createTileMachine, type TileMachineDeps } from '../hub/machines/tile-machine.ts';
+import { createTileMachine, phaseOf, type TileMachineDeps } from '../hub/machines/tile-machine.ts';
+import { ReplyDeadline } from '../hub/core/reply-deadline.ts';
 import type { TileJob } from '../hub/work/job.ts';
 import type { TileFault } from '../hub/work/tile-fault.ts';
 import { TransitionRecorder } from './machine-coverage.ts';
@@ -23,6 +24,8 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
   const calls: string[] = [];
   let jobs = opts.jobs ?? 1;
   const clock = new SimulatedClock();
+  // The hub's deadline on the same simulated clock: REPLY_TIMEOUT 500 cycles after the machine arms it.
+  const deadline = new ReplyDeadline(clock, 500, () => actor.send({ type: 'REPLY_TIMEOUT' }));
   const deps: TileMachineDeps = {
     nowCycles: () => clock.now(),
     takeJob: () => {
@@ -32,6 +35,8 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
     },
     resume: (_t, j, step) => (calls.push('rebuild'), opts.rebuildEmpty ? null : { job: j, step }),
     timedOut: () => void calls.push('timeout'),
+    armDeadline: () => deadline.arm(),
+    disarmDeadline: () => deadline.disarm(),
     sendStep: (_t, j, s) => void calls.push(`send:${(j as TileJob).steps[s]!.op}`),
     finishJob: () => void calls.push('finish'),
     releaseJob: (_t, _j, f) => void calls.push(`release:${f.kind}`),
@@ -44,7 +49,11 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
     clock,
     inspect: recorder.inspect,
   }).start();
-  const state = () => JSON.stringify(actor.getSnapshot().value);
+  // Busy: the one awaiting state, and the phase of the step it awaits (from the job).
+  const state = () => {
+    const snap = actor.getSnapshot();
+    return snap.matches({ busy: 'awaiting' }) ? `awaiting ${phaseOf(snap.context.job, snap.context.step)}` : JSON.stringify(snap.value);
+  };
   const fault = (kind: TileFault['kind']): TileFault => ({ kind, atCycles: clock.now(), detail: kind });
   return { actor, machine, calls, clock, state, fault, addJob: () => void jobs++ };
 }
@@ -59,14 +68,14 @@ describe('tile machine', () => {
     expect(h.state()).toBe('"idle"');
   });
 
-  it('walks a job through loading, computing and reporting, sending one step per state', () => {
+  it('walks a job through loading, computing and reporting, sending one step per STEP_OK', () => {
     const h = harness();
     h.actor.send({ type: 'BOOTED' });
-    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
+    expect(h.state()).toBe('awaiting loading');
     h.actor.send({ type: 'STEP_OK' });
-    expect(h.state()).toBe('{"busy":{"computing":"awaiting"}}');
+    expect(h.state()).toBe('awaiting computing');
     h.actor.send({ type: 'STEP_OK' });
-    expect(h.state()).toBe('{"busy":{"reporting":"awaiting"}}');
+    expect(h.state()).toBe('awaiting reporting');
     h.actor.send({ type: 'STEP_OK' });
     expect(h.state()).toBe('"idle"');
     expect(h.calls).toEqual(['send:query', 'send:chunk', 'send:read', 'finish']);
@@ -77,14 +86,14 @@ describe('tile machine', () => {
     h.actor.send({ type: 'BOOTED' });
     h.addJob();
     h.actor.send({ type: 'WORK_AVAILABLE' });
-    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
+    expect(h.state()).toBe('awaiting loading');
   });
 
   it('retries the job after a reply timeout, in simulated time, then faults when retries run out', () => {
     const h = harness({ retries: 1 });
     h.actor.send({ type: 'BOOTED' });
     h.clock.increment(499);
-    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
+    expect(h.state()).toBe('awaiting loading');
     h.clock.increment(1);
     expect(h.calls).toEqual(['send:query', 'timeout', 'rebuild', 'send:query']);
     h.clock.increment(500);
@@ -94,22 +103,22 @@ describe('tile machine', () => {
     expect(h.state()).toBe('"idle"');
   });
 
-  it('restarts the reply timer on progress below the machine without sending the step again', () => {
+  it('restarts the reply deadline on progress below the machine without sending the step again', () => {
     const h = harness({ retries: 1 });
     h.actor.send({ type: 'BOOTED' });
     h.clock.increment(400);
     h.actor.send({ type: 'PROGRESS' });
     h.clock.increment(400);
-    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
+    expect(h.state()).toBe('awaiting loading');
     expect(h.calls).toEqual(['send:query']);
     h.clock.increment(100);
     expect(h.calls).toEqual(['send:query', 'timeout', 'rebuild', 'send:query']);
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'PROGRESS' }); // a walk exchange while computing
-    expect(h.state()).toBe('{"busy":{"computing":"awaiting"}}');
+    expect(h.state()).toBe('awaiting computing');
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'PROGRESS' });
-    expect(h.state()).toBe('{"busy":{"reporting":"awaiting"}}');
+    expect(h.state()).toBe('awaiting reporting');
     expect(h.calls).toEqual(['send:query', 'timeout', 'rebuild', 'send:query', 'send:chunk', 'send:read']);
   });
 
@@ -118,12 +127,28 @@ describe('tile machine', () => {
     h.actor.send({ type: 'BOOTED' });
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') }); // the one retry
-    expect(h.state()).toBe('{"busy":{"computing":"awaiting"}}');
+    expect(h.state()).toBe('awaiting computing');
     h.actor.send({ type: 'PROGRESS' }); // the walk went on
     h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') }); // a retry again
-    expect(h.state()).toBe('{"busy":{"computing":"awaiting"}}');
+    expect(h.state()).toBe('awaiting computing');
     h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') }); // no progress since: faulted
     expect(h.state()).toBe('"restarting"');
+  });
+
+  it('runs the reply deadline from each step sent, and stops it when the job is done', () => {
+    const h = harness({ retries: 1 });
+    h.actor.send({ type: 'BOOTED' });
+    h.clock.increment(400);
+    h.actor.send({ type: 'STEP_OK' }); // the chunk is sent at 400: its deadline is 900
+    h.clock.increment(499);
+    expect(h.calls).toEqual(['send:query', 'send:chunk']);
+    h.clock.increment(1);
+    expect(h.calls).toEqual(['send:query', 'send:chunk', 'timeout', 'rebuild', 'send:chunk']);
+    h.actor.send({ type: 'STEP_OK' });
+    h.actor.send({ type: 'STEP_OK' });
+    expect(h.state()).toBe('"idle"');
+    h.clock.increment(5_000); // nothing outstanding: no deadline runs
+    expect(h.calls.slice(-2)).toEqual(['send:read', 'finish']);
   });
 
   it('resumes at the failed step while computing and while reporting, until retries run out', () => {
@@ -131,17 +156,17 @@ describe('tile machine', () => {
     h.actor.send({ type: 'BOOTED' });
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'STEP_FAILED', fault: h.fault('error-reply') });
-    expect(h.state()).toBe('{"busy":{"computing":"awaiting"}}');
+    expect(h.state()).toBe('awaiting computing');
     h.clock.increment(500); // computing times out
-    expect(h.state()).toBe('{"busy":{"computing":"awaiting"}}');
+    expect(h.state()).toBe('awaiting computing');
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') });
-    expect(h.state()).toBe('{"busy":{"reporting":"awaiting"}}');
+    expect(h.state()).toBe('awaiting reporting');
     h.clock.increment(500); // reporting times out
-    expect(h.state()).toBe('{"busy":{"reporting":"awaiting"}}');
+    expect(h.state()).toBe('awaiting reporting');
     h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') });
     h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') });
-    expect(h.state()).toBe('{"busy":{"reporting":"awaiting"}}');
+    expect(h.state()).toBe('awaiting reporting');
     // Retries count per step: two on computing, then four on reporting; the fifth faults.
     expect(h.calls.filter((c) => c === 'rebuild').length).toBe(6);
     h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') });
@@ -163,7 +188,7 @@ describe('tile machine', () => {
     expect(h.state()).toBe('"restarting"');
     expect(h.calls).toContain('release:memory-out-of-bounds');
     h.actor.send({ type: 'RESTARTED' });
-    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
+    expect(h.state()).toBe('awaiting loading');
   });
 
   it('retires a tile on the third fault inside the window, and a dead tile at once', () => {
@@ -222,7 +247,7 @@ describe('tile machine', () => {
     expect(h.calls.filter((c) => c === 'restart').length).toBe(1);
     expect(h.actor.getSnapshot().context.faults).toBe(1);
     h.actor.send({ type: 'RESTARTED' });
-    expect(h.state()).toBe('{"busy":{"loading":"awaiting"}}');
+    expect(h.state()).toBe('awaiting loading');
   });
 
   it('resets an idle tile found replaying old messages, and ignores any other fault while idle', () => {

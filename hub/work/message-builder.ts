@@ -1,6 +1,8 @@
 // Turns a job step into the bytes the hub sends, with a fresh msg_id. Block chunks are
 // encoded once per block and copied with the new msg_id stamped in: the hub sends the
-// same 2 KB chunks many times, and re-encoding them would dominate the simulator.
+// same 2 KB chunks many times, and re-encoding them would dominate the simulator. The
+// templates are found by integer index (block, staging), never by a string key: this runs
+// once per message sent (docs/performance.md).
 import { encodeMessage } from '../../protocol/codec.ts';
 import { LoadParams, LoadQuery } from '../../protocol/constants.ts';
 import { queryChunks } from '../../protocol/messages/query.ts';
@@ -25,7 +27,8 @@ export const METRIC_CODES: Readonly<Record<MetricName, number>> = { l2: METRIC_L
 
 export class MessageBuilder {
   private readonly msgIds = new MsgIds(STEP_MSG_IDS_FIRST);
-  private readonly encodedChunks = new Map<number, Uint8Array>();
+  /** Encoded chunk templates (msg_id 0) of each block: index blockId * 2 + (stageOnly ? 1 : 0). */
+  private readonly encodedChunks: (Uint8Array[] | undefined)[] = [];
   private readonly encodedBatches = new Map<string, Uint8Array[]>();
   private readonly encodedParams: Uint8Array[];
   /** Each message's own copy of its template, carved from shared buffers. */
@@ -62,7 +65,7 @@ export class MessageBuilder {
   }
 
   chunkCount(blockId: number): number {
-    return this.data.blockChunks(blockId, false, this.verifyCrc, this.integrity).length;
+    return this.blockTemplates(blockId, false).length;
   }
 
   /** Chunks of a push-hnsw batch stream. */
@@ -111,15 +114,18 @@ export class MessageBuilder {
   }
 
   private chunkBytes(blockId: number, chunk: number, stageOnly: boolean): Uint8Array {
-    // A number, not a string: this runs once per chunk sent (docs/performance.md). A block has
-    // far fewer than 2^16 chunks, and block ids stay below 2^35, so the key is exact.
-    const key = (blockId * 0x10000 + chunk) * 2 + (stageOnly ? 1 : 0);
-    let bytes = this.encodedChunks.get(key);
-    if (!bytes) {
-      bytes = encodeMessage(this.data.blockChunks(blockId, stageOnly, this.verifyCrc, this.integrity)[chunk]!);
-      this.encodedChunks.set(key, bytes);
+    return this.blockTemplates(blockId, stageOnly)[chunk]!;
+  }
+
+  /** A block's chunks, encoded the first time the block is planned or sent. */
+  private blockTemplates(blockId: number, stageOnly: boolean): Uint8Array[] {
+    const at = blockId * 2 + (stageOnly ? 1 : 0);
+    let chunks = this.encodedChunks[at];
+    if (chunks === undefined) {
+      chunks = this.data.blockChunks(blockId, stageOnly, this.verifyCrc, this.integrity).map((m) => encodeMessage(m));
+      this.encodedChunks[at] = chunks;
     }
-    return bytes;
+    return chunks;
   }
 
   private patched(template: Uint8Array, msgId: number): Uint8Array {
