@@ -51,6 +51,21 @@ export const PQ_TABLE_PTR = ACCUM_PTR + 0x2000; // 8 KB: M x K f32 asymmetric di
 export const PQ_TABLE_BYTES = 0x2000;
 export const HOT_PTR = SCRATCH_BASE + 0xc000; // 12 KB hot cache (PQ codebook lives here)
 export const HOT_BYTES = 0x3000;
+// PQ 6-bit: 64 centroids per subspace, codes packed 4 per 3 bytes (little-endian 24-bit
+// group, code j in bits 6j..6j+5), an M x 64 f32 table in the PQ table area: M <= 32.
+export const PQ6_K = 64;
+export const PQ6_GROUP_CODES = 4;
+export const PQ6_GROUP_BYTES = 3;
+export const PQ6_CODE_BITS = 6;
+export const PQ6_CODE_MASK = 0x3f;
+export const PQ6_ROW_BYTES = PQ6_K * 4; // one subspace row of the table: 256 B
+export const PQ6_MAX_M = PQ_TABLE_BYTES / PQ6_ROW_BYTES; // 32
+export const PQ6_MAX_M_LESS_4 = PQ6_MAX_M - 4; // M - 4 <= this, unsigned: M in 4..32 in one compare
+export const PQ6_ROW_BYTES_2 = 2 * PQ6_ROW_BYTES; // the third row of a group of four
+export const PQ6_ROW_BYTES_3 = 3 * PQ6_ROW_BYTES; // the fourth
+export const PQ6_GROUP_ROW_BYTES = PQ6_GROUP_CODES * PQ6_ROW_BYTES; // the table rows one 3-byte group spans
+export const PQ_TABLES_CORE = 1; // ST_PQ_TABLES: the area holds Core PQ's table for the query
+export const PQ_TABLES_PQ6 = 2; // ST_PQ_TABLES: the area holds PQ6's table (ST_PQ6_ROWS of ST_PQ6_M rows)
 export const PQ_CODEBOOK_PTR = HOT_PTR; // up to 11 KB of fp16 centroids
 export const PQ_CODEBOOK_BYTES = 0x2c00;
 export const CRC_TABLE_PTR = HOT_PTR + 0x2c00; // 1 KB CRC32C table, built by rvf_init
@@ -75,7 +90,7 @@ export const ST_TOPK_LEN = 0x24; // u32 valid entries in the result buffer
 export const ST_SQ_DIM = 0x28; // u32 dims of loaded SQ params, 0 = none
 export const ST_PQ_M = 0x2c; // u32 PQ subspaces, 0 = no codebook
 export const ST_PQ_K = 0x30; // u32 centroids per subspace
-export const ST_PQ_TABLES = 0x34; // u32 1 when the asymmetric table matches the query
+export const ST_PQ_TABLES = 0x34; // u32 which table the PQ table area holds for the loaded query: 0 none, PQ_TABLES_CORE, PQ_TABLES_PQ6
 export const ST_LAST_STATUS = 0x38; // u32 status of the last export whose result is not a status
 export const ST_BLOCK_FIRST_ID = 0x40; // u64 id of the block's first vector (implicit ids)
 export const ST_CHUNK_BYTES = 0x48; // u32 bytes of the block staged by LOAD_BLOCK chunks
@@ -96,7 +111,11 @@ export const ST_PULL = 0x88; // u32 1 while the loaded query is walked in pull m
 export const ST_PULL_LAYER = 0x8c; // u32 pull descent: layer (>= 1) of the list being stepped, 0 = base-layer beam; must follow ST_PULL (LOAD_QUERY clears both with one i64 store)
 export const ST_LAST_MSG_ID = 0x90; // u32 msg_id of the last sealed request dispatched (integrity mode)
 export const ST_LAST_REPLY_LEN = 0x94; // u32 bytes of its sealed reply, kept at TEMP_PTR; 0 = none
-// 0x98..0x9F spare.
+// PQ 6-bit (Hot image, wat/hot/30-pq6.wat, docs/format.md "PQ 6-bit codes"): the table at
+// PQ_TABLE_PTR is PQ6's when ST_PQ_TABLES = PQ_TABLES_PQ6, so LOAD_QUERY and RESET, which
+// clear ST_PQ_TABLES, make it stale with no PQ6 hook in the Core dispatcher.
+export const ST_PQ6_M = 0x98; // u32 subspaces of the PQ6 table being built, 0 = none
+export const ST_PQ6_ROWS = 0x9c; // u32 subspace rows of the PQ6 table built so far (complete at ST_PQ6_M)
 // The work counters (below) take the state region's last WORK_BYTES: rvf_init zeroes the
 // whole region, so they start at 0 with no extra code, and RESET (which clears only query,
 // block and stream fields) leaves them counting.

@@ -1,0 +1,170 @@
+;; PQ with 6-bit codes, a Hot-profile feature (spec section 5: "i8 scalar + PQ (6-bit)";
+;; docs/format.md "PQ 6-bit codes"). The config dim is split into M subspaces of width
+;; w = dim / M, each with @PQ6_K = 64 centroids, so a code is 6 bits and four codes pack
+;; into three bytes: the little-endian 24-bit group g = b0 | b1 << 8 | b2 << 16 holds code
+;; 4i + j in bits 6j..6j+5. M is a multiple of 4 (whole groups, no padding) and at most
+;; @PQ6_MAX_M (the M x 64 f32 table fills the 8 KB PQ table area at M = 32).
+;;
+;; The codebook (64 x dim fp16: 48 KB at dim 384) does not fit the tile, and the tile only
+;; needs the table, so the table is built subspace by subspace from codebook pieces as
+;; they arrive (rvf_pq6_table) and the codebook is never kept. The table belongs to the
+;; query loaded when it was built: LOAD_QUERY and RESET clear @ST_PQ_TABLES, which makes
+;; it stale; a host calling rvf_load_query directly rebuilds it.
+
+;; Squared L2 between the f32 query subvector at $q and the fp16 centroid at $c, $w
+;; elements, in Core PQ's order (wat/71-pq.wat, tile/reference/pq.ts): $w a multiple of 8
+;; -> element i into accumulator i & 7, total ((a0+a4)+(a1+a5)) + ((a2+a6)+(a3+a7));
+;; otherwise one sequential sum from +0. The SIMD build does the lane order four lanes at
+;; a time (lanes 0..3 of a group into lo, 4..7 into hi, then s = lo + hi and
+;; (s0+s1)+(s2+s3)): the same additions, so both builds agree bit for bit.
+(func $pq6_entry (param $q i32) (param $c i32) (param $w i32) (result f32)
+  (local $end i32) (local $d f32) (local $s f32)
+;;#if simd
+  (local $lo v128) (local $hi v128) (local $t v128)
+;;#else
+  (local $a0 f32) (local $a1 f32) (local $a2 f32) (local $a3 f32)
+  (local $a4 f32) (local $a5 f32) (local $a6 f32) (local $a7 f32)
+;;#endif
+  (local.set $end (i32.add (local.get $q) (i32.shl (local.get $w) (i32.const 2))))
+  (if (i32.and (local.get $w) (i32.const 7))
+    (then
+      (loop $seq
+        (local.set $d (f32.sub (f32.load (local.get $q)) (call $fp16_to_f32 (i32.load16_u (local.get $c)))))
+        (local.set $s (f32.add (local.get $s) (f32.mul (local.get $d) (local.get $d))))
+        (local.set $c (i32.add (local.get $c) (i32.const 2)))
+        (br_if $seq (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $end))))
+      (return (local.get $s))))
+;;#if simd
+  (loop $group
+    (local.set $t (f32x4.sub (v128.load (local.get $q)) (call $pq6_f16x4 (v128.load16x4_u (local.get $c)))))
+    (local.set $lo (f32x4.add (local.get $lo) (f32x4.mul (local.get $t) (local.get $t))))
+    (local.set $t (f32x4.sub (v128.load offset=16 (local.get $q)) (call $pq6_f16x4 (v128.load16x4_u offset=8 (local.get $c)))))
+    (local.set $hi (f32x4.add (local.get $hi) (f32x4.mul (local.get $t) (local.get $t))))
+    (local.set $c (i32.add (local.get $c) (i32.const 16)))
+    (br_if $group (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 32))) (local.get $end))))
+  (local.set $t (f32x4.add (local.get $lo) (local.get $hi)))
+  (f32.add
+    (f32.add (f32x4.extract_lane 0 (local.get $t)) (f32x4.extract_lane 1 (local.get $t)))
+    (f32.add (f32x4.extract_lane 2 (local.get $t)) (f32x4.extract_lane 3 (local.get $t))))
+;;#else
+  ;; One element per step into a0, then rotate (a0 <- a1 <- ... <- a7 <- a0 + term): after
+  ;; each 8 elements every lane's sum is back in its own accumulator (as wat/40-distances.wat).
+  (loop $elem
+    (local.set $d (f32.sub (f32.load (local.get $q)) (call $fp16_to_f32 (i32.load16_u (local.get $c)))))
+    (local.set $s (f32.add (local.get $a0) (f32.mul (local.get $d) (local.get $d))))
+    (local.set $a0 (local.get $a1)) (local.set $a1 (local.get $a2)) (local.set $a2 (local.get $a3))
+    (local.set $a3 (local.get $a4)) (local.set $a4 (local.get $a5)) (local.set $a5 (local.get $a6))
+    (local.set $a6 (local.get $a7)) (local.set $a7 (local.get $s))
+    (local.set $c (i32.add (local.get $c) (i32.const 2)))
+    (br_if $elem (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $end))))
+  (f32.add
+    (f32.add (f32.add (local.get $a0) (local.get $a4)) (f32.add (local.get $a1) (local.get $a5)))
+    (f32.add (f32.add (local.get $a2) (local.get $a6)) (f32.add (local.get $a3) (local.get $a7))))
+;;#endif
+  )
+
+;;#if simd
+;; Four fp16 values (the low halves of four u32 lanes) to f32: $fp16_to_f32's steps
+;; (wat/20-fp16.wat) lane-wise, exact for every input, NaN payloads kept.
+(func $pq6_f16x4 (param $h v128) (result v128)
+  (local $t v128)
+  (local.set $t
+    (f32x4.mul (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
+      (f32x4.splat (f32.const 0x1p112))))
+  (v128.or
+    (v128.or (local.get $t)
+      (v128.and (f32x4.ge (local.get $t) (f32x4.splat (f32.const 65536))) (i32x4.splat (i32.const @F32_INF_BITS))))
+    (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
+;;#endif
+
+;; rvf_pq6_table(codebook_ptr, M, first, count): table rows first .. first+count-1 from
+;; count subspaces of centroids at codebook_ptr (subspace-major, centroid c of the piece's
+;; subspace s at ((s*64 + c) * w) * 2, w fp16 each), against the loaded fp16 query. first 0
+;; starts a new table; a later piece must continue it (first = rows built, the same M),
+;; else @ERR_INVALID_PARAMS. Needs an fp16 query of the config dim (@ERR_NO_QUERY,
+;; @ERR_BAD_DTYPE, @ERR_BAD_DIM); M a multiple of 4 in 4..@PQ6_MAX_M dividing the dim,
+;; count >= 1 and first + count <= M (@ERR_INVALID_PARAMS). Everything is checked before
+;; anything is written. The piece must not overlap the table.
+(func $rvf_pq6_table (export "rvf_pq6_table") (param $cb i32) (param $m i32) (param $first i32) (param $count i32) (result i32)
+  (local $dim i32) (local $w i32) (local $t i32) (local $end i32)
+  (local.set $dim (i32.load16_u offset=@CFG_DIM (i32.const @CONFIG_PTR)))
+  (if (i32.eqz (call $st_get (i32.const @ST_QUERY_DIM))) (then (return (i32.const @ERR_NO_QUERY))))
+  (if (i32.ne (call $st_get (i32.const @ST_QUERY_DTYPE)) (i32.const @DTYPE_FP16)) (then (return (i32.const @ERR_BAD_DTYPE))))
+  (if (i32.or (i32.eqz (local.get $dim)) (i32.ne (call $st_get (i32.const @ST_QUERY_DIM)) (local.get $dim)))
+    (then (return (i32.const @ERR_BAD_DIM))))
+  ;; M in 4..32 and a multiple of 4: (M - 4) <= 28 unsigned, low two bits clear.
+  (if (i32.or (i32.or (i32.gt_u (i32.sub (local.get $m) (i32.const 4)) (i32.const @PQ6_MAX_M_LESS_4))
+                      (i32.and (local.get $m) (i32.const 3)))
+              (i32.rem_u (local.get $dim) (select (local.get $m) (i32.const 1) (local.get $m))))
+    (then (return (i32.const @ERR_INVALID_PARAMS))))
+  (if (i32.or (i32.eqz (local.get $count))
+              (i64.gt_u (i64.add (i64.extend_i32_u (local.get $first)) (i64.extend_i32_u (local.get $count))) (i64.extend_i32_u (local.get $m))))
+    (then (return (i32.const @ERR_INVALID_PARAMS))))
+  ;; A continuation extends this query's table: same M, next row.
+  (if (local.get $first)
+    (then
+      (if (i32.or (i32.ne (call $st_get (i32.const @ST_PQ_TABLES)) (i32.const @PQ_TABLES_PQ6))
+            (i32.or (i32.ne (call $st_get (i32.const @ST_PQ6_M)) (local.get $m))
+                    (i32.ne (call $st_get (i32.const @ST_PQ6_ROWS)) (local.get $first))))
+        (then (return (i32.const @ERR_INVALID_PARAMS))))))
+  (local.set $w (i32.div_u (local.get $dim) (local.get $m)))
+  ;; count * 64 * w * 2 <= 64 * dim * 2 < 2^18: no overflow.
+  (if (i32.eqz (call $range_ok (local.get $cb) (i32.shl (i32.mul (local.get $count) (local.get $w)) (i32.const 7))))
+    (then (return (i32.const @ERR_BAD_POINTER))))
+  (call $work (i32.const @WK_DIST_ELEMS) (i32.shl (i32.mul (local.get $count) (local.get $w)) (i32.const 6)))
+  (call $st_set (i32.const @ST_PQ_TABLES) (i32.const @PQ_TABLES_PQ6))
+  (call $st_set (i32.const @ST_PQ6_M) (local.get $m))
+  (call $st_set (i32.const @ST_PQ6_ROWS) (i32.add (local.get $first) (local.get $count)))
+  ;; Entry t of the table is row t >> 6, centroid t & 63.
+  (local.set $t (i32.shl (local.get $first) (i32.const 6)))
+  (local.set $end (i32.shl (i32.add (local.get $first) (local.get $count)) (i32.const 6)))
+  (loop $entry
+    (f32.store (i32.add (i32.const @PQ_TABLE_PTR) (i32.shl (local.get $t) (i32.const 2)))
+      (call $pq6_entry
+        (i32.add (i32.const @QUERY_PTR) (i32.shl (i32.mul (i32.shr_u (local.get $t) (i32.const 6)) (local.get $w)) (i32.const 2)))
+        (local.get $cb) (local.get $w)))
+    (local.set $cb (i32.add (local.get $cb) (i32.shl (local.get $w) (i32.const 1))))
+    (br_if $entry (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $end))))
+  (i32.const @OK))
+
+;; rvf_pq6_distances(codes_ptr, count, result_ptr): count code vectors of 3M/4 bytes ->
+;; count f32 asymmetric L2 distances, table[m][code m] summed in m order from +0, NaN folded
+;; to the canonical NaN. Needs this query's complete table (@ERR_NO_PARAMS). Every 6-bit
+;; value is a valid code, so no code is refused. The lookups stay scalar in both builds:
+;; the sum order is fixed (m order) and wasm SIMD has no gather, so lanes would only add
+;; extract/replace steps. The result must not overlap the codes or the table.
+(func $rvf_pq6_distances (export "rvf_pq6_distances") (param $codes i32) (param $count i32) (param $out i32) (result i32)
+  (local $m i32) (local $vbytes i32) (local $i i32) (local $g i32) (local $tab i32) (local $gend i32) (local $s f32)
+  (local.set $m (call $st_get (i32.const @ST_PQ6_M)))
+  (if (i32.or (i32.ne (call $st_get (i32.const @ST_PQ_TABLES)) (i32.const @PQ_TABLES_PQ6))
+        (i32.or (i32.eqz (local.get $m)) (i32.ne (call $st_get (i32.const @ST_PQ6_ROWS)) (local.get $m))))
+    (then (return (i32.const @ERR_NO_PARAMS))))
+  ;; count * 24 and count * 4 stay far below 2^31 for count <= MEMORY_BYTES.
+  (if (i32.or (i32.eqz (local.get $count)) (i32.gt_u (local.get $count) (i32.const @MEMORY_BYTES)))
+    (then (return (i32.const @ERR_BAD_COUNT))))
+  (local.set $vbytes (i32.mul (i32.shr_u (local.get $m) (i32.const 2)) (i32.const @PQ6_GROUP_BYTES)))
+  (if (i32.eqz (i32.and (call $range_ok (local.get $codes) (i32.mul (local.get $count) (local.get $vbytes)))
+                        (call $range_ok (local.get $out) (i32.shl (local.get $count) (i32.const 2)))))
+    (then (return (i32.const @ERR_BAD_POINTER))))
+  (call $work (i32.const @WK_DISTANCES) (local.get $count))
+  (call $work (i32.const @WK_PQ_CODES) (i32.mul (local.get $count) (local.get $m)))
+  (loop $vector
+    (local.set $s (f32.const 0))
+    (local.set $tab (i32.const @PQ_TABLE_PTR))
+    (local.set $gend (i32.add (local.get $codes) (local.get $vbytes)))
+    (loop $group
+      (local.set $g (i32.or (i32.load16_u (local.get $codes)) (i32.shl (i32.load8_u offset=2 (local.get $codes)) (i32.const 16))))
+      (local.set $s (f32.add (local.get $s) (f32.load
+        (i32.add (local.get $tab) (i32.shl (i32.and (local.get $g) (i32.const @PQ6_CODE_MASK)) (i32.const 2))))))
+      (local.set $s (f32.add (local.get $s) (f32.load offset=@PQ6_ROW_BYTES
+        (i32.add (local.get $tab) (i32.shl (i32.and (i32.shr_u (local.get $g) (i32.const 6)) (i32.const @PQ6_CODE_MASK)) (i32.const 2))))))
+      (local.set $s (f32.add (local.get $s) (f32.load offset=@PQ6_ROW_BYTES_2
+        (i32.add (local.get $tab) (i32.shl (i32.and (i32.shr_u (local.get $g) (i32.const 12)) (i32.const @PQ6_CODE_MASK)) (i32.const 2))))))
+      (local.set $s (f32.add (local.get $s) (f32.load offset=@PQ6_ROW_BYTES_3
+        (i32.add (local.get $tab) (i32.shl (i32.shr_u (local.get $g) (i32.const 18)) (i32.const 2))))))
+      (local.set $tab (i32.add (local.get $tab) (i32.const @PQ6_GROUP_ROW_BYTES)))
+      (br_if $group (i32.lt_u (local.tee $codes (i32.add (local.get $codes) (i32.const @PQ6_GROUP_BYTES))) (local.get $gend))))
+    (if (f32.ne (local.get $s) (local.get $s)) (then (local.set $s (f32.reinterpret_i32 (i32.const @CANONICAL_NAN_BITS)))))
+    (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (local.get $s))
+    (br_if $vector (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $count))))
+  (i32.const @OK))
