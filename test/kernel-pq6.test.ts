@@ -6,10 +6,10 @@ import { referenceTopK } from '../tile/reference/topk.ts';
 import type { LoadedKernel } from '../tile/kernel-module.ts';
 import { TileInstance } from '../tile/tile-instance.ts';
 import {
-  BLOCK_PTR, CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CONFIG_BYTES, IO_PTR, MEMORY_BYTES, PQ_TABLE_PTR, PQ6_K, PQ6_MAX_M,
+  BLOCK_PTR, CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CONFIG_BYTES, IO_PTR, MEMORY_BYTES, PQ_TABLE_END, PQ_TABLE_PTR, PQ6_K, PQ6_MAX_M,
   RESULT_PTR, STATE_PTR, ST_PQ_TABLES, ST_PQ6_M, ST_PQ6_ROWS, WK_DIST_ELEMS, WK_DISTANCES, WK_PQ_CODES, WORK_PTR, PQ_TABLES_PQ6,
 } from '../wat/layout.ts';
-import { ERR_BAD_COUNT, ERR_BAD_DIM, ERR_BAD_POINTER, ERR_INVALID_PARAMS, ERR_NO_PARAMS, ERR_NO_QUERY, OK } from '../wat/status.ts';
+import { ERR_INVALID_INPUT, ERR_BAD_COUNT, ERR_BAD_DIM, ERR_BAD_POINTER, ERR_INVALID_PARAMS, ERR_NO_PARAMS, ERR_NO_QUERY, OK } from '../wat/status.ts';
 import { expectUnchangedExcept, pseudoRandomBytes, snapshot, WORK_RANGE } from './helpers/kernel-ext.ts';
 import { HOT_BUILDS, hotKernel, type HotBuild } from './helpers/hot-pq6-kernel.ts';
 
@@ -91,7 +91,7 @@ describe.each(['hot-simd', 'hot-scalar'] as const)('rvf_pq6_table + rvf_pq6_dist
     [384, 32, 5, 'width 12: sequential, pieces of 5'],
     [96, 4, 3, 'width 24, pieces of 3 then 1'],
     [128, 32, 7, 'width 4, M 32: the table fills its 8 KB'],
-    [384, 16, 16, 'width 24 at the Core fp16 dim limit'],
+    [384, 16, 4, 'width 24 at the Core fp16 dim limit'],
     [20, 4, 4, 'width 5'],
   ])('equals the reference for dim %i, M %i, %i subspaces a piece (%s)', (dim, m, per) => {
     const s = setup(build, dim, m, per, dim + m);
@@ -102,7 +102,7 @@ describe.each(['hot-simd', 'hot-scalar'] as const)('rvf_pq6_table + rvf_pq6_dist
   });
 
   it('counts the work it does: 64 x dim table elements, one distance and M codes per vector', () => {
-    const s = setup(build, 384, 24, 24);
+    const s = setup(build, 384, 24, 4);
     const before = [WK_DIST_ELEMS, WK_DISTANCES, WK_PQ_CODES].map((o) => s.tile.view.getUint32(WORK_PTR + o, true));
     expect(before[0]).toBe(64 * 384);
     run(s, randomCodes(100, 24, 9), 100);
@@ -129,7 +129,6 @@ describe.each(['hot-simd', 'hot-scalar'] as const)('rvf_pq6_table + rvf_pq6_dist
 describe.each(HOT_BUILDS)('rvf_pq6_table and rvf_pq6_distances refuse bad input (%s)', (build) => {
   it('refuses before writing: no query, bad M, bad piece, out-of-order piece, bad pointer', () => {
     const tile = tileOf(build, 64);
-    const before = snapshot(tile);
     expect(tile.call('rvf_pq6_table', CB, 8, 0, 8)).toBe(ERR_NO_QUERY);
     const q = randomFp16(64, 2);
     tile.bytes.set(new Uint8Array(q.buffer), IO_PTR);
@@ -140,9 +139,11 @@ describe.each(HOT_BUILDS)('rvf_pq6_table and rvf_pq6_distances refuse bad input 
     }
     expect(tile.call('rvf_pq6_table', MEMORY_BYTES - 100, 8, 0, 1)).toBe(ERR_BAD_POINTER);
     expect(tile.call('rvf_pq6_table', 0, 8, 0, 1)).toBe(ERR_BAD_POINTER);
+    // A piece touching the table area (1,024 B for one subspace of width 8) is refused at both edges.
+    expect(tile.call('rvf_pq6_table', PQ_TABLE_PTR - 1023, 8, 0, 1)).toBe(ERR_INVALID_INPUT);
+    expect(tile.call('rvf_pq6_table', PQ_TABLE_END - 1, 8, 0, 1)).toBe(ERR_INVALID_INPUT);
     expect(tile.call('rvf_pq6_distances', CODES, 1, OUT)).toBe(ERR_NO_PARAMS);
     expectUnchangedExcept(tile, loaded);
-    expect(before).toBeDefined();
     // A partial table is not a table; a piece that skips a row is refused.
     expect(tile.call('rvf_pq6_table', CB, 8, 0, 4)).toBe(OK);
     expect(tile.call('rvf_pq6_distances', CODES, 1, OUT)).toBe(ERR_NO_PARAMS);
@@ -186,5 +187,16 @@ describe('the PQ6 table goes stale with its query', () => {
     s.tile.call('rvf_on_message');
     expect(s.tile.view.getUint32(STATE_PTR + ST_PQ_TABLES, true)).toBe(0);
     expect(s.tile.call('rvf_pq6_distances', CODES, 1, OUT)).toBe(ERR_NO_PARAMS);
+  });
+});
+
+describe.each(['hot-simd', 'hot-scalar'] as const)('a piece next to the table (%s)', (build) => {
+  it('is accepted when it ends at the table or starts past it', () => {
+    const tile = tileOf(build, 64);
+    const q = randomFp16(64, 2);
+    tile.bytes.set(new Uint8Array(q.buffer), IO_PTR);
+    expect(tile.call('rvf_load_query', IO_PTR, 64)).toBe(OK);
+    expect(tile.call('rvf_pq6_table', PQ_TABLE_PTR - 1024, 8, 0, 1)).toBe(OK);
+    expect(tile.call('rvf_pq6_table', PQ_TABLE_END, 8, 1, 1)).toBe(OK);
   });
 });

@@ -49,6 +49,7 @@ export const SQ_MIN_PTR = SQ_PTR + 0x0c00; // MAX_DIM_FP16 f32 mins
 export const SQ_SCALE_PTR = SQ_PTR + 0x1200; // MAX_DIM_FP16 f32 scales (ends at SQ_PTR + 0x1800)
 export const PQ_TABLE_PTR = ACCUM_PTR + 0x2000; // 8 KB: M x K f32 asymmetric distance table
 export const PQ_TABLE_BYTES = 0x2000;
+export const PQ_TABLE_END = PQ_TABLE_PTR + PQ_TABLE_BYTES;
 export const HOT_PTR = SCRATCH_BASE + 0xc000; // 12 KB hot cache (PQ codebook lives here)
 export const HOT_BYTES = 0x3000;
 // PQ 6-bit: 64 centroids per subspace, codes packed 4 per 3 bytes (little-endian 24-bit

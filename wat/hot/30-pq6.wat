@@ -84,7 +84,7 @@
 ;; else @ERR_INVALID_PARAMS. Needs an fp16 query of the config dim (@ERR_NO_QUERY,
 ;; @ERR_BAD_DTYPE, @ERR_BAD_DIM); M a multiple of 4 in 4..@PQ6_MAX_M dividing the dim,
 ;; count >= 1 and first + count <= M (@ERR_INVALID_PARAMS). Everything is checked before
-;; anything is written. The piece must not overlap the table.
+;; anything is written. A piece overlapping the table area is @ERR_INVALID_INPUT.
 (func $rvf_pq6_table (export "rvf_pq6_table") (param $cb i32) (param $m i32) (param $first i32) (param $count i32) (result i32)
   (local $dim i32) (local $w i32) (local $t i32) (local $end i32)
   (local.set $dim (i32.load16_u offset=@CFG_DIM (i32.const @CONFIG_PTR)))
@@ -111,6 +111,10 @@
   ;; count * 64 * w * 2 <= 64 * dim * 2 < 2^18: no overflow.
   (if (i32.eqz (call $range_ok (local.get $cb) (i32.shl (i32.mul (local.get $count) (local.get $w)) (i32.const 7))))
     (then (return (i32.const @ERR_BAD_POINTER))))
+  ;; A piece over the table would be overwritten while it is read.
+  (if (i32.and (i32.lt_u (local.get $cb) (i32.const @PQ_TABLE_END))
+               (i32.gt_u (i32.add (local.get $cb) (i32.shl (i32.mul (local.get $count) (local.get $w)) (i32.const 7))) (i32.const @PQ_TABLE_PTR)))
+    (then (return (i32.const @ERR_INVALID_INPUT))))
   (call $work (i32.const @WK_DIST_ELEMS) (i32.shl (i32.mul (local.get $count) (local.get $w)) (i32.const 6)))
   (call $st_set (i32.const @ST_PQ_TABLES) (i32.const @PQ_TABLES_PQ6))
   (call $st_set (i32.const @ST_PQ6_M) (local.get $m))
