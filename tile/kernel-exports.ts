@@ -16,7 +16,13 @@ export interface KernelExports {
   rvf_verify_header(headerPtr: number): number;
   rvf_crc32c(dataPtr: number, len: number): number;
   rvf_on_message(): number;
+  /** Hot image only (wat/hot/30-pq6.wat): PQ with 6-bit codes. */
+  rvf_pq6_table(codebookPtr: number, m: number, first: number, count: number): number;
+  rvf_pq6_distances(codesPtr: number, count: number, resultPtr: number): number;
 }
+
+/** The Hot image's PQ 6-bit exports; a kernel that has them gets the PQ6 conformance checks. */
+export const PQ6_EXPORTS = ['rvf_pq6_table', 'rvf_pq6_distances'] as const;
 
 export const CORE_EXPORTS = [
   'rvf_init',
