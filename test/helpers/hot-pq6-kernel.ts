@@ -14,9 +14,11 @@ export type HotBuild = (typeof HOT_BUILDS)[number];
 
 const cache = new Map<string, Promise<LoadedKernel>>();
 
-async function assemble(build: HotBuild): Promise<LoadedKernel> {
+/** `edit` rewrites the hot sources' text (a mutant for a test that must see a check fail). */
+export async function assembleHot(build: HotBuild, edit: (text: string) => string = (t) => t): Promise<LoadedKernel> {
   const flavor = build.includes('scalar') ? 'scalar' : 'simd';
-  const sources = [...kernelSources(), ...kernelSources(join(WAT_DIR, 'hot'))];
+  const hot = kernelSources(join(WAT_DIR, 'hot')).map((s) => ({ ...s, text: edit(s.text) }));
+  const sources = [...kernelSources(), ...hot];
   const named = await assembleWat(moduleText(flavor, sources), { variant: `hot-${flavor}`, simd: flavor === 'simd', optimize: true });
   const plain = stripCustomSections(named);
   const strict = build.endsWith('-strict');
@@ -27,6 +29,6 @@ async function assemble(build: HotBuild): Promise<LoadedKernel> {
 /** The Hot image of one build, assembled once per test file. */
 export function hotKernel(build: HotBuild): Promise<LoadedKernel> {
   let k = cache.get(build);
-  if (!k) cache.set(build, (k = assemble(build)));
+  if (!k) cache.set(build, (k = assembleHot(build)));
   return k;
 }
