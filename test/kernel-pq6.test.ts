@@ -7,7 +7,7 @@ import type { LoadedKernel } from '../tile/kernel-module.ts';
 import { TileInstance } from '../tile/tile-instance.ts';
 import {
   BLOCK_PTR, CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CONFIG_BYTES, IO_PTR, MEMORY_BYTES, PQ_TABLE_END, PQ_TABLE_PTR, PQ6_K, PQ6_MAX_M,
-  RESULT_PTR, STATE_PTR, ST_PQ_TABLES, ST_PQ6_M, ST_PQ6_ROWS, WK_DIST_ELEMS, WK_DISTANCES, WK_PQ_CODES, WORK_PTR, PQ_TABLES_PQ6,
+  RESULT_PTR, STATE_PTR, ST_PQ_TABLES, ST_PQ6, PQ6_STATE_M_SHIFT, WK_DIST_ELEMS, WK_DISTANCES, WK_PQ_CODES, WORK_PTR, PQ_TABLES_PQ6,
 } from '../wat/layout.ts';
 import { ERR_INVALID_INPUT, ERR_BAD_COUNT, ERR_BAD_DIM, ERR_BAD_POINTER, ERR_INVALID_PARAMS, ERR_NO_PARAMS, ERR_NO_QUERY, OK } from '../wat/status.ts';
 import { expectUnchangedExcept, pseudoRandomBytes, snapshot, WORK_RANGE } from './helpers/kernel-ext.ts';
@@ -150,7 +150,7 @@ describe.each(HOT_BUILDS)('rvf_pq6_table and rvf_pq6_distances refuse bad input 
     expect(tile.call('rvf_pq6_table', CB, 8, 5, 3)).toBe(ERR_INVALID_PARAMS);
     expect(tile.call('rvf_pq6_table', CB, 16, 4, 4)).toBe(ERR_INVALID_PARAMS);
     expect(tile.call('rvf_pq6_table', CB, 8, 4, 4)).toBe(OK);
-    expect(tile.view.getUint32(STATE_PTR + ST_PQ6_ROWS, true)).toBe(8);
+    expect(tile.view.getUint32(STATE_PTR + ST_PQ6, true)).toBe(8 | (8 << PQ6_STATE_M_SHIFT));
     const built = snapshot(tile);
     expect(tile.call('rvf_pq6_distances', CODES, 0, OUT)).toBe(ERR_BAD_COUNT);
     expect(tile.call('rvf_pq6_distances', CODES, MEMORY_BYTES + 1, OUT)).toBe(ERR_BAD_COUNT);
@@ -179,7 +179,7 @@ describe('the PQ6 table goes stale with its query', () => {
   it('LOAD_QUERY and RESET messages clear it; a Core PQ call takes the area over', () => {
     const s = setup('hot-simd', 64, 8);
     expect(s.tile.view.getUint32(STATE_PTR + ST_PQ_TABLES, true)).toBe(PQ_TABLES_PQ6);
-    expect(s.tile.view.getUint32(STATE_PTR + ST_PQ6_M, true)).toBe(8);
+    expect(s.tile.view.getUint32(STATE_PTR + ST_PQ6, true) >>> PQ6_STATE_M_SHIFT).toBe(8);
     // RESET through the dispatcher: type 7, no payload.
     s.tile.view.setUint16(IO_PTR, 7, true);
     s.tile.view.setUint16(IO_PTR + 2, 0, true);

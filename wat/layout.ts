@@ -52,21 +52,6 @@ export const PQ_TABLE_BYTES = 0x2000;
 export const PQ_TABLE_END = PQ_TABLE_PTR + PQ_TABLE_BYTES;
 export const HOT_PTR = SCRATCH_BASE + 0xc000; // 12 KB hot cache (PQ codebook lives here)
 export const HOT_BYTES = 0x3000;
-// PQ 6-bit: 64 centroids per subspace, codes packed 4 per 3 bytes (little-endian 24-bit
-// group, code j in bits 6j..6j+5), an M x 64 f32 table in the PQ table area: M <= 32.
-export const PQ6_K = 64;
-export const PQ6_GROUP_CODES = 4;
-export const PQ6_GROUP_BYTES = 3;
-export const PQ6_CODE_BITS = 6;
-export const PQ6_CODE_MASK = 0x3f;
-export const PQ6_ROW_BYTES = PQ6_K * 4; // one subspace row of the table: 256 B
-export const PQ6_MAX_M = PQ_TABLE_BYTES / PQ6_ROW_BYTES; // 32
-export const PQ6_MAX_M_LESS_4 = PQ6_MAX_M - 4; // M - 4 <= this, unsigned: M in 4..32 in one compare
-export const PQ6_ROW_BYTES_2 = 2 * PQ6_ROW_BYTES; // the third row of a group of four
-export const PQ6_ROW_BYTES_3 = 3 * PQ6_ROW_BYTES; // the fourth
-export const PQ6_GROUP_ROW_BYTES = PQ6_GROUP_CODES * PQ6_ROW_BYTES; // the table rows one 3-byte group spans
-export const PQ_TABLES_CORE = 1; // ST_PQ_TABLES: the area holds Core PQ's table for the query
-export const PQ_TABLES_PQ6 = 2; // ST_PQ_TABLES: the area holds PQ6's table (ST_PQ6_ROWS of ST_PQ6_M rows)
 export const PQ_CODEBOOK_PTR = HOT_PTR; // up to 11 KB of fp16 centroids
 export const PQ_CODEBOOK_BYTES = 0x2c00;
 export const CRC_TABLE_PTR = HOT_PTR + 0x2c00; // 1 KB CRC32C table, built by rvf_init
@@ -115,8 +100,10 @@ export const ST_LAST_REPLY_LEN = 0x94; // u32 bytes of its sealed reply, kept at
 // PQ 6-bit (Hot image, wat/hot/30-pq6.wat, docs/format.md "PQ 6-bit codes"): the table at
 // PQ_TABLE_PTR is PQ6's when ST_PQ_TABLES = PQ_TABLES_PQ6, so LOAD_QUERY and RESET, which
 // clear ST_PQ_TABLES, make it stale with no PQ6 hook in the Core dispatcher.
-export const ST_PQ6_M = 0x98; // u32 subspaces of the PQ6 table being built, 0 = none
-export const ST_PQ6_ROWS = 0x9c; // u32 subspace rows of the PQ6 table built so far (complete at ST_PQ6_M)
+// 0x98..0x9B spare.
+export const ST_PQ6 = 0x9c; // u32 the PQ6 table being built: rows built so far | M << PQ6_STATE_M_SHIFT (complete when rows = M)
+export const PQ6_STATE_M_SHIFT = 16;
+export const PQ6_STATE_ROWS_MASK = 0xffff;
 // The work counters (below) take the state region's last WORK_BYTES: rvf_init zeroes the
 // whole region, so they start at 0 with no extra code, and RESET (which clears only query,
 // block and stream fields) leaves them counting.
@@ -174,6 +161,22 @@ export const BITS_LANE_BYTES = 8; // packed binary codes are padded to a multipl
 export const DTYPE_FP16 = 1;
 export const DTYPE_I8 = 2;
 export const DTYPE_BITS = 3;
+export const DTYPE_PQ6 = 4; // (Hot image, reserved for the PQ 6-bit work) a block of packed 6-bit PQ codes
+export const PQ6_CODE_BITS = 6;
+export const PQ6_K = 64; // centroids per subspace with 6-bit codes
+// PQ 6-bit: 64 centroids per subspace, codes packed 4 per 3 bytes (little-endian 24-bit
+// group, code j in bits 6j..6j+5), an M x 64 f32 table in the PQ table area: M <= 32.
+export const PQ6_GROUP_CODES = 4;
+export const PQ6_GROUP_BYTES = 3;
+export const PQ6_CODE_MASK = 0x3f;
+export const PQ6_ROW_BYTES = PQ6_K * 4; // one subspace row of the table: 256 B
+export const PQ6_MAX_M = PQ_TABLE_BYTES / PQ6_ROW_BYTES; // 32
+export const PQ6_MAX_M_LESS_4 = PQ6_MAX_M - 4; // M - 4 <= this, unsigned: M in 4..32 in one compare
+export const PQ6_ROW_BYTES_2 = 2 * PQ6_ROW_BYTES; // the third row of a group of four
+export const PQ6_ROW_BYTES_3 = 3 * PQ6_ROW_BYTES; // the fourth
+export const PQ6_GROUP_ROW_BYTES = PQ6_GROUP_CODES * PQ6_ROW_BYTES; // the table rows one 3-byte group spans
+export const PQ_TABLES_CORE = 1; // ST_PQ_TABLES: the area holds Core PQ's table for the query
+export const PQ_TABLES_PQ6 = 2; // ST_PQ_TABLES: the area holds PQ6's table (ST_PQ6 says how far it is built)
 export const METRIC_L2 = 0;
 export const METRIC_IP = 1;
 export const METRIC_COSINE = 2;

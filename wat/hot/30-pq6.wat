@@ -104,8 +104,8 @@
   (if (local.get $first)
     (then
       (if (i32.or (i32.ne (call $st_get (i32.const @ST_PQ_TABLES)) (i32.const @PQ_TABLES_PQ6))
-            (i32.or (i32.ne (call $st_get (i32.const @ST_PQ6_M)) (local.get $m))
-                    (i32.ne (call $st_get (i32.const @ST_PQ6_ROWS)) (local.get $first))))
+            (i32.ne (call $st_get (i32.const @ST_PQ6))
+                    (i32.or (local.get $first) (i32.shl (local.get $m) (i32.const @PQ6_STATE_M_SHIFT)))))
         (then (return (i32.const @ERR_INVALID_PARAMS))))))
   (local.set $w (i32.div_u (local.get $dim) (local.get $m)))
   ;; count * 64 * w * 2 <= 64 * dim * 2 < 2^18: no overflow.
@@ -117,8 +117,8 @@
     (then (return (i32.const @ERR_INVALID_INPUT))))
   (call $work (i32.const @WK_DIST_ELEMS) (i32.shl (i32.mul (local.get $count) (local.get $w)) (i32.const 6)))
   (call $st_set (i32.const @ST_PQ_TABLES) (i32.const @PQ_TABLES_PQ6))
-  (call $st_set (i32.const @ST_PQ6_M) (local.get $m))
-  (call $st_set (i32.const @ST_PQ6_ROWS) (i32.add (local.get $first) (local.get $count)))
+  (call $st_set (i32.const @ST_PQ6)
+    (i32.or (i32.add (local.get $first) (local.get $count)) (i32.shl (local.get $m) (i32.const @PQ6_STATE_M_SHIFT))))
   ;; Entry t of the table is row t >> 6, centroid t & 63.
   (local.set $t (i32.shl (local.get $first) (i32.const 6)))
   (local.set $end (i32.shl (i32.add (local.get $first) (local.get $count)) (i32.const 6)))
@@ -139,9 +139,9 @@
 ;; extract/replace steps. The result must not overlap the codes or the table.
 (func $rvf_pq6_distances (export "rvf_pq6_distances") (param $codes i32) (param $count i32) (param $out i32) (result i32)
   (local $m i32) (local $vbytes i32) (local $i i32) (local $g i32) (local $tab i32) (local $gend i32) (local $s f32)
-  (local.set $m (call $st_get (i32.const @ST_PQ6_M)))
+  (local.set $m (i32.shr_u (call $st_get (i32.const @ST_PQ6)) (i32.const @PQ6_STATE_M_SHIFT)))
   (if (i32.or (i32.ne (call $st_get (i32.const @ST_PQ_TABLES)) (i32.const @PQ_TABLES_PQ6))
-        (i32.or (i32.eqz (local.get $m)) (i32.ne (call $st_get (i32.const @ST_PQ6_ROWS)) (local.get $m))))
+        (i32.ne (i32.and (call $st_get (i32.const @ST_PQ6)) (i32.const @PQ6_STATE_ROWS_MASK)) (local.get $m)))
     (then (return (i32.const @ERR_NO_PARAMS))))
   ;; count * 24 and count * 4 stay far below 2^31 for count <= MEMORY_BYTES.
   (if (i32.or (i32.eqz (local.get $count)) (i32.gt_u (local.get $count) (i32.const @MEMORY_BYTES)))
