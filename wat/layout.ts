@@ -120,7 +120,7 @@ export const WK_CRC_BYTES = 0x0c; // bytes CRC32C ran over (block verify, messag
 export const WK_DEQUANT = 0x10; // elements dequantized (i8 -> fp16)
 export const WK_IO_BYTES = 0x14; // bytes decoded/copied by message handlers (query decode, chunk copies)
 export const WK_MESSAGES = 0x18; // messages dispatched by rvf_on_message
-export const WK_PQ_CODES = 0x1c; // PQ codes looked up
+export const WK_PQ_CODES = 0x1c; // PQ code steps: one per Core PQ code looked up, two per 6-bit code (unpack, lookup)
 
 // ---- pull mode (docs/pull-mode.md): the visited filter, a Bloom filter over low32(id) ----
 export const PULL_FILTER_PTR = DECODE_PTR; // the 1 KB decode workspace (unused while walking)

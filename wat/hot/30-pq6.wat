@@ -151,7 +151,9 @@
                         (call $range_ok (local.get $out) (i32.shl (local.get $count) (i32.const 2)))))
     (then (return (i32.const @ERR_BAD_POINTER))))
   (call $work (i32.const @WK_DISTANCES) (local.get $count))
-  (call $work (i32.const @WK_PQ_CODES) (i32.mul (local.get $count) (local.get $m)))
+  ;; Two PQ code steps per code (docs/cost-model.md): the unpack (its share of the 3-byte
+  ;; load, shift, mask) and the lookup (index, table load, add), each about a Core code's.
+  (call $work (i32.const @WK_PQ_CODES) (i32.shl (i32.mul (local.get $count) (local.get $m)) (i32.const 1)))
   (loop $vector
     (local.set $s (f32.const 0))
     (local.set $tab (i32.const @PQ_TABLE_PTR))
