@@ -6,7 +6,7 @@ import { blockChunks } from '../protocol/block-chunks.ts';
 import { strideBytes } from '../protocol/vector-bytes.ts';
 import type { LoadBlockMsg } from '../protocol/types.ts';
 import { dequantI8 } from '../tile/reference/sq.ts';
-import { BLOCK_BYTES, DTYPE_FP16, DTYPE_I8, MAX_BLOCK_VECTORS, MSG_CRC_BYTES } from '../wat/layout.ts';
+import { DTYPE_FP16, DTYPE_I8, IMAGE_LAYOUT, MAX_BLOCK_VECTORS, MSG_CRC_BYTES, type KernelImage } from '../wat/layout.ts';
 import { LoadBlock } from '../protocol/constants.ts';
 import { f32ArrayToFp16, fp16ArrayToF32 } from './data/fp16.ts';
 import { fitSqParams, quantizeSq, type SqParams } from './sq-quantize.ts';
@@ -42,13 +42,15 @@ export class EncodedDataset {
     readonly spec: SearchSpec,
     base: Float32Array,
     queries: Float32Array,
+    /** The kernel image the tiles run: its block region sizes the blocks (wat/layout.ts IMAGE_LAYOUT). */
+    readonly image: KernelImage = 'core',
   ) {
     checkSearchSpec(spec);
     this.dim = spec.dim;
     this.n = base.length / spec.dim;
     this.queryCount = queries.length / spec.dim;
     // Blocks are sized for the fp16 form the tile computes with; i8 streams are half that.
-    this.vectorsPerBlock = Math.min(MAX_BLOCK_VECTORS, Math.floor(BLOCK_BYTES / strideBytes(DTYPE_FP16, spec.dim)));
+    this.vectorsPerBlock = Math.min(MAX_BLOCK_VECTORS, Math.floor(IMAGE_LAYOUT[image].IMG_BLOCK_BYTES / strideBytes(DTYPE_FP16, spec.dim)));
     this.blockCount = Math.ceil(this.n / this.vectorsPerBlock);
     this.queryHalves = f32ArrayToFp16(queries);
     if (spec.dtype === 'fp16') {

@@ -97,10 +97,10 @@ export const ST_PULL = 0x88; // u32 1 while the loaded query is walked in pull m
 export const ST_PULL_LAYER = 0x8c; // u32 pull descent: layer (>= 1) of the list being stepped, 0 = base-layer beam; must follow ST_PULL (LOAD_QUERY clears both with one i64 store)
 export const ST_LAST_MSG_ID = 0x90; // u32 msg_id of the last sealed request dispatched (integrity mode)
 export const ST_LAST_REPLY_LEN = 0x94; // u32 bytes of its sealed reply, kept at TEMP_PTR; 0 = none
+export const ST_QUERY_STAGED = 0x98; // u32 (Hot image) fp16 elements staged by LOAD_QUERY chunks (LQ_F_MORE), 0 = none
 // PQ 6-bit (Hot image, wat/hot/30-pq6.wat, docs/format.md "PQ 6-bit codes"): the table at
 // PQ_TABLE_PTR is PQ6's when ST_PQ_TABLES = PQ_TABLES_PQ6, so LOAD_QUERY and RESET, which
 // clear ST_PQ_TABLES, make it stale with no PQ6 hook in the Core dispatcher.
-// 0x98..0x9B spare.
 export const ST_PQ6 = 0x9c; // u32 the PQ6 table being built: rows built so far | M << PQ6_STATE_M_SHIFT (complete when rows = M)
 export const PQ6_STATE_M_SHIFT = 16;
 export const PQ6_STATE_ROWS_MASK = 0xffff;
@@ -223,7 +223,9 @@ export const LQ_METRIC = 0x01; // u8
 export const LQ_K = 0x02; // u8
 export const LQ_FLAGS = 0x03; // u8 LQ_F_*
 export const LQ_F_PULL = 0x01; // pull mode: the tile drives an HNSW walk (docs/pull-mode.md)
+export const LQ_F_MORE = 0x02; // (Hot image) a chunk of the query: more chunks follow (docs/protocol.md "Query chunks")
 export const LQ_DIM = 0x04; // u16
+export const LQ_OFFSET = 0x06; // u16 (Hot image) element offset of this chunk's values; 0 in a whole query
 export const LQ_HEADER_BYTES = 8; // the vector follows (unpadded: dim*2, dim, ceil(dim/8) bytes)
 // LOAD_BLOCK payload (one chunk of a block stream)
 export const LB_OFFSET = 0x00; // u32 byte offset of the chunk in the stream
@@ -240,6 +242,7 @@ export const LB_F_STAGE_ONLY = 0x04;
 export const LB_F_DEQUANT = 0x08;
 export const LB_F_VERIFY_CRC = 0x10;
 export const LB_F_FRESH_TOPK = 0x20; // on FINAL, empty the top-K before the merge (push-hnsw: READ_TOPK returns exactly this block's distances)
+export const LB_F_LZ4 = 0x40; // (Hot image, reserved for the LZ4 work) the stream's bytes are one LZ4 block, decoded on FINAL
 // The flags every chunk of one stream must agree on: they decide the stream's layout.
 export const LB_F_LAYOUT = LB_F_EXPLICIT_IDS | LB_F_DEQUANT;
 // FINAL without STAGE_ONLY is a chunk that computed (pull mode marks its ids seen): test (flags & mask) == LB_F_FINAL.
@@ -264,6 +267,7 @@ export const LP_TOTAL_BYTES = 0x0c; // u32
 export const LP_HEADER_BYTES = 16; // chunk data follows
 export const LP_KIND_SQ = 1;
 export const LP_KIND_PQ = 2;
+export const LP_KIND_PQ6 = 3; // (Hot image, reserved for the PQ 6-bit work) a codebook for 6-bit codes (PQ6_K centroids)
 export const LP_F_FINAL = 0x01;
 // COMPUTE payload
 export const CMP_METRIC = 0x00; // u8
@@ -279,3 +283,32 @@ export const TOPK_RESULT_HEADER_BYTES = 8; // u32 count, u32 0, then count x 16 
 // Kernel state used by the dispatcher's parameter staging (a u32 in the state region's gap).
 export const ST_PARAM_STAGE = 0x3c; // u32 bytes of params staged by LOAD_PARAMS | kind << PARAM_STAGE_KIND_SHIFT
 export const PARAM_STAGE_KIND_SHIFT = 16;
+
+// ---- the Hot image (docs/size-budget.md "Two images", docs/memory-map.md "Hot image") ----
+// Chips load a second kernel image built from the same sources plus wat/hot/ (spec section 5,
+// "RVF Hot Profile": up to 1,024 dims, PQ 6-bit, LZ4). Its memory is the Core map but for the
+// top 4 KB of the block region, which holds the query: 1,024 fp16 dims decoded to f32 do not
+// fit the Core query area (2 KB in the spill region, whose other half is TEMP, in use by the
+// integrity check and the PQ table build).
+export const HOT_IMAGE_MAX_DIM_FP16 = 1024;
+export const HOT_IMAGE_BLOCK_BYTES = 0x7000; // 28 KB of block region: 14 vectors of 1,024 fp16 dims, 13 with explicit ids
+export const HOT_IMAGE_QUERY_PTR = BLOCK_PTR + HOT_IMAGE_BLOCK_BYTES; // 4 KB: 1,024 f32
+export const HOT_IMAGE_QUERY_BYTES = 0x1000;
+// LOAD_QUERY chunks (LQ_F_MORE) stage their raw fp16 here, the query area's upper half; the
+// last chunk decodes them (through TEMP) into the query area.
+export const HOT_IMAGE_QUERY_STAGE_PTR = HOT_IMAGE_QUERY_PTR + 0x0800;
+
+export type KernelImage = 'core' | 'hot';
+
+/** What differs between the two images, as the WAT names it: `@IMG_NAME` takes the image's value. */
+export interface ImageLayout {
+  IMG_QUERY_PTR: number;
+  IMG_QUERY_BYTES: number;
+  IMG_BLOCK_BYTES: number;
+  IMG_MAX_DIM_FP16: number;
+}
+
+export const IMAGE_LAYOUT: Readonly<Record<KernelImage, ImageLayout>> = {
+  core: { IMG_QUERY_PTR: QUERY_PTR, IMG_QUERY_BYTES: QUERY_BYTES, IMG_BLOCK_BYTES: BLOCK_BYTES, IMG_MAX_DIM_FP16: MAX_DIM_FP16 },
+  hot: { IMG_QUERY_PTR: HOT_IMAGE_QUERY_PTR, IMG_QUERY_BYTES: HOT_IMAGE_QUERY_BYTES, IMG_BLOCK_BYTES: HOT_IMAGE_BLOCK_BYTES, IMG_MAX_DIM_FP16: HOT_IMAGE_MAX_DIM_FP16 },
+};

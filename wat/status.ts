@@ -25,6 +25,7 @@ export const ERR_BAD_K = 19; // k = 0 or above TOPK_MAX
 export const ERR_NO_PARAMS = 20; // SQ params or PQ codebook needed but not loaded
 export const ERR_UNKNOWN_NODE = 21; // neighbor list or vector for a node the tile was not given
 export const ERR_BAD_MSG_CRC = 22; // the message's CRC32C trailer does not match its bytes (corrupted in transit)
+export const ERR_BAD_LZ4 = 23; // (Hot image, reserved for the LZ4 work) a malformed LZ4 block
 
 export const STATUS_NAMES: Readonly<Record<number, string>> = {
   [OK]: 'OK',
@@ -50,6 +51,7 @@ export const STATUS_NAMES: Readonly<Record<number, string>> = {
   [ERR_NO_PARAMS]: 'NO_PARAMS',
   [ERR_UNKNOWN_NODE]: 'UNKNOWN_NODE',
   [ERR_BAD_MSG_CRC]: 'BAD_MSG_CRC',
+  [ERR_BAD_LZ4]: 'BAD_LZ4',
 };
 
 export function statusName(code: number): string {

@@ -18,7 +18,7 @@ import { pq6Scan } from '../run/pq6-scan.ts';
 import { startStopwatch } from '../wallclock.ts';
 
 const K = 10;
-const DEPTHS = [10, 16, 32, 64, 100, 200, 500];
+const DEPTHS = [10, 16, 32, 64, 100, 200, 500, 1000, 2000];
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -10,7 +10,7 @@ import { oneOf, wholeNumber } from './options.ts';
 import { progressLine } from './progress.ts';
 import { addOutputOptions, RunOutputs, type OutputFlags } from '../output/output-options.ts';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
-import { KERNEL_VARIANTS } from '../../tile/build/variants.ts';
+import { CORE_VARIANTS } from '../../tile/build/variants.ts';
 import { checkKernelFile, collectPaths, kernelFileConfig, type KernelFileFlags } from './kernel-file.ts';
 import { refuseUnusedFlags, typedFlags } from './flag-scope.ts';
 import { withPendingOutput } from './output-file.ts';
@@ -59,7 +59,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--tiles <n>', `tiles in the array, 1..${MAX_TILES.toLocaleString('en-US')} (above ${TRAP_HANDLER_TILES.toLocaleString('en-US')} cogsim re-runs node with --disable-wasm-trap-handler; README "Tile ceiling")`, wholeNumber('--tiles'), d.tiles)
     .option('--mesh <RxC>', 'mesh rows x cols, at most 4,096 a side (default: the smallest square that holds --tiles)')
     .option('--vectors <n>', 'base vectors (built-in data, or the first n of --data), at least --k', wholeNumber('--vectors'), d.vectors)
-    .option('--dim <n>', 'dimension of the built-in data, 1..384 (with --data the file sets it)', wholeNumber('--dim'), d.dim)
+    .option('--dim <n>', 'dimension of the built-in data: 1..384 on bare Core tiles, up to 1,024 (Hot data) on chips (with --data the file sets it)', wholeNumber('--dim'), d.dim)
     .option('--dtype <t>', 'vector encoding on the wire: fp16, or i8 (SQ codes dequantized on the tile; push only); either way values must be finite with |x| <= 65,504', oneOf('--dtype', ['fp16', 'i8'] as const), d.dtype)
     .option('--metric <m>', 'l2 (squared), ip or cosine', oneOf('--metric', ['l2', 'ip', 'cosine'] as const), d.metric)
     .option('--mode <m>', 'push: the hub streams blocks to tiles (exact scan); pull: tiles walk an HNSW index, asking the hub for neighbors and vectors; push-hnsw: the hub walks the index and tiles compute each expansion\'s distances (docs/modes.md)', oneOf('--mode', ['push', 'pull', 'push-hnsw'] as const), d.mode)
@@ -75,7 +75,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--k <n>', 'neighbours per query, 1..16 (a tile keeps 16 candidates)', wholeNumber('--k'), d.k)
     .option('--seed <n>', 'seed of every random choice in the run, 0..4294967295', wholeNumber('--seed'), d.seed)
     .option('--concurrency <n>', 'push (query schedule) and push-hnsw: queries in flight at once', wholeNumber('--concurrency'), d.concurrency)
-    .option('--kernel <build>', `kernel build: ${KERNEL_VARIANTS.map((v) => v.name).join(', ')}`, oneOf('--kernel', KERNEL_VARIANTS.map((v) => v.name)), d.kernel)
+    .option('--kernel <build>', `kernel build: ${CORE_VARIANTS.map((v) => v.name).join(', ')} (a run on Hot data, on chips, runs the same build of the Hot image)`, oneOf('--kernel', CORE_VARIANTS.map((v) => v.name)), d.kernel)
     .option('--kernel-file <wasm>', 'run your own kernel build instead of --kernel; it must carry a manifest signed by a trusted key (docs/kernel-manifest.md)')
     .option('--manifest <json>', '--kernel-file\'s signed manifest (default: beside it, <name>.manifest.json)')
     .option('--trust-key <file>', 'also trust this key for --kernel-file: a PEM Ed25519 key, a JSON key entry or trust store; repeatable', collectPaths('--trust-key'), [])

@@ -125,7 +125,7 @@
   (loop $entry
     (f32.store (i32.add (i32.const @PQ_TABLE_PTR) (i32.shl (local.get $t) (i32.const 2)))
       (call $pq6_entry
-        (i32.add (i32.const @QUERY_PTR) (i32.shl (i32.mul (i32.shr_u (local.get $t) (i32.const 6)) (local.get $w)) (i32.const 2)))
+        (i32.add (i32.const @IMG_QUERY_PTR) (i32.shl (i32.mul (i32.shr_u (local.get $t) (i32.const 6)) (local.get $w)) (i32.const 2)))
         (local.get $cb) (local.get $w)))
     (local.set $cb (i32.add (local.get $cb) (i32.shl (local.get $w) (i32.const 1))))
     (br_if $entry (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $end))))
