@@ -31,11 +31,19 @@
 ;; ((a0+a4) + (a1+a5)) + ((a2+a6) + (a3+a7)), the kernel's lane order; otherwise every
 ;; element goes to a0 in sequence and the same combine adds +0s, which leaves a0 exact.
 ;; The eight accumulators live at @TEMP_PTR.
+;;#if hot
+;; The Hot image builds entries $t .. $n-1 from centroids at $cb (entry $t's first), so PQ
+;; with 6-bit codes (wat/hot/30-pq6.wat) fills its table piece by piece with these sums.
+(func $pq_table_build (param $cb i32) (param $t i32) (param $n i32) (param $k i32) (param $w i32)
+  (local $q i32) (local $i i32) (local $mask i32) (local $a i32) (local $d f32)
+  (local.set $mask (select (i32.const 7) (i32.const 0) (i32.eqz (i32.and (local.get $w) (i32.const 7)))))
+;;#else
 (func $pq_table_build (param $m i32) (param $k i32) (param $w i32)
   (local $t i32) (local $n i32) (local $cb i32) (local $q i32) (local $i i32) (local $mask i32) (local $a i32) (local $d f32)
   (local.set $mask (select (i32.const 7) (i32.const 0) (i32.eqz (i32.and (local.get $w) (i32.const 7)))))
   (local.set $n (i32.mul (local.get $m) (local.get $k)))
   (local.set $cb (i32.const @PQ_CODEBOOK_PTR))
+;;#endif
   (loop $entry
     (local.set $q (i32.add (i32.const @IMG_QUERY_PTR)
       (i32.shl (i32.mul (local.get $w) (i32.div_u (local.get $t) (local.get $k))) (i32.const 2))))
@@ -88,8 +96,13 @@
   (call $work (i32.const @WK_DIST_ELEMS) (i32.mul (local.get $k) (call $st_get (i32.const @ST_QUERY_DIM))))
   (call $work (i32.const @WK_DISTANCES) (local.get $count))
   (call $work (i32.const @WK_PQ_CODES) (local.get $n))
+;;#if hot
+  (call $pq_table_build (i32.const @PQ_CODEBOOK_PTR) (i32.const 0) (i32.mul (local.get $m) (local.get $k)) (local.get $k)
+    (i32.div_u (call $st_get (i32.const @ST_QUERY_DIM)) (local.get $m)))
+;;#else
   (call $pq_table_build (local.get $m) (local.get $k)
     (i32.div_u (call $st_get (i32.const @ST_QUERY_DIM)) (local.get $m)))
+;;#endif
   (call $st_set (i32.const @ST_PQ_TABLES) (i32.const 1))
   (local.set $i (i32.const 0))
   (loop $vector

@@ -12,7 +12,7 @@ import { generateClusteredData } from '../../hub/data/generate.ts';
 import { generateGaussianData } from '../../hub/data/generate-gaussian.ts';
 import { Prng } from '../../hub/prng.ts';
 import { defaultPq6M, encodePq6, trainPq6 } from '../../hub/pq6/train.ts';
-import { assembleHotPreview } from '../../tile/build/hot-preview.ts';
+import { loadKernel } from '../../tile/kernel-module.ts';
 import { pq6VectorBytes } from '../../tile/reference/pq6.ts';
 import { pq6Scan } from '../run/pq6-scan.ts';
 import { startStopwatch } from '../wallclock.ts';
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const book = trainPq6(base, dim, m, prng.derive('pq6'));
   const codes = encodePq6(base, book);
   const trainSeconds = watch.elapsedMs() / 1000;
-  const kernel = await assembleHotPreview('hot-simd');
+  const kernel = loadKernel('hot-simd');
   const scan = pq6Scan(kernel, book, codes, qs, K);
   const exact = bruteForceKnn({ base, queries: qs, dim, k: K, metric: 'l2' }).ids;
   const fig = pq6RecallFigures(scan.topIds, scan.distances, exact, vectors, K, DEPTHS);

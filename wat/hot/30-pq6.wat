@@ -11,72 +11,6 @@
 ;; query loaded when it was built: LOAD_QUERY and RESET clear @ST_PQ_TABLES, which makes
 ;; it stale; a host calling rvf_load_query directly rebuilds it.
 
-;; Squared L2 between the f32 query subvector at $q and the fp16 centroid at $c, $w
-;; elements, in Core PQ's order (wat/71-pq.wat, tile/reference/pq.ts): $w a multiple of 8
-;; -> element i into accumulator i & 7, total ((a0+a4)+(a1+a5)) + ((a2+a6)+(a3+a7));
-;; otherwise one sequential sum from +0. The SIMD build does the lane order four lanes at
-;; a time (lanes 0..3 of a group into lo, 4..7 into hi, then s = lo + hi and
-;; (s0+s1)+(s2+s3)): the same additions, so both builds agree bit for bit.
-(func $pq6_entry (param $q i32) (param $c i32) (param $w i32) (result f32)
-  (local $end i32) (local $d f32) (local $s f32)
-;;#if simd
-  (local $lo v128) (local $hi v128) (local $t v128)
-;;#else
-  (local $a0 f32) (local $a1 f32) (local $a2 f32) (local $a3 f32)
-  (local $a4 f32) (local $a5 f32) (local $a6 f32) (local $a7 f32)
-;;#endif
-  (local.set $end (i32.add (local.get $q) (i32.shl (local.get $w) (i32.const 2))))
-  (if (i32.and (local.get $w) (i32.const 7))
-    (then
-      (loop $seq
-        (local.set $d (f32.sub (f32.load (local.get $q)) (call $fp16_to_f32 (i32.load16_u (local.get $c)))))
-        (local.set $s (f32.add (local.get $s) (f32.mul (local.get $d) (local.get $d))))
-        (local.set $c (i32.add (local.get $c) (i32.const 2)))
-        (br_if $seq (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $end))))
-      (return (local.get $s))))
-;;#if simd
-  (loop $group
-    (local.set $t (f32x4.sub (v128.load (local.get $q)) (call $pq6_f16x4 (v128.load16x4_u (local.get $c)))))
-    (local.set $lo (f32x4.add (local.get $lo) (f32x4.mul (local.get $t) (local.get $t))))
-    (local.set $t (f32x4.sub (v128.load offset=16 (local.get $q)) (call $pq6_f16x4 (v128.load16x4_u offset=8 (local.get $c)))))
-    (local.set $hi (f32x4.add (local.get $hi) (f32x4.mul (local.get $t) (local.get $t))))
-    (local.set $c (i32.add (local.get $c) (i32.const 16)))
-    (br_if $group (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 32))) (local.get $end))))
-  (local.set $t (f32x4.add (local.get $lo) (local.get $hi)))
-  (f32.add
-    (f32.add (f32x4.extract_lane 0 (local.get $t)) (f32x4.extract_lane 1 (local.get $t)))
-    (f32.add (f32x4.extract_lane 2 (local.get $t)) (f32x4.extract_lane 3 (local.get $t))))
-;;#else
-  ;; One element per step into a0, then rotate (a0 <- a1 <- ... <- a7 <- a0 + term): after
-  ;; each 8 elements every lane's sum is back in its own accumulator (as wat/40-distances.wat).
-  (loop $elem
-    (local.set $d (f32.sub (f32.load (local.get $q)) (call $fp16_to_f32 (i32.load16_u (local.get $c)))))
-    (local.set $s (f32.add (local.get $a0) (f32.mul (local.get $d) (local.get $d))))
-    (local.set $a0 (local.get $a1)) (local.set $a1 (local.get $a2)) (local.set $a2 (local.get $a3))
-    (local.set $a3 (local.get $a4)) (local.set $a4 (local.get $a5)) (local.set $a5 (local.get $a6))
-    (local.set $a6 (local.get $a7)) (local.set $a7 (local.get $s))
-    (local.set $c (i32.add (local.get $c) (i32.const 2)))
-    (br_if $elem (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 4))) (local.get $end))))
-  (f32.add
-    (f32.add (f32.add (local.get $a0) (local.get $a4)) (f32.add (local.get $a1) (local.get $a5)))
-    (f32.add (f32.add (local.get $a2) (local.get $a6)) (f32.add (local.get $a3) (local.get $a7))))
-;;#endif
-  )
-
-;;#if simd
-;; Four fp16 values (the low halves of four u32 lanes) to f32: $fp16_to_f32's steps
-;; (wat/20-fp16.wat) lane-wise, exact for every input, NaN payloads kept.
-(func $pq6_f16x4 (param $h v128) (result v128)
-  (local $t v128)
-  (local.set $t
-    (f32x4.mul (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x7fff))) (i32.const 13))
-      (f32x4.splat (f32.const 0x1p112))))
-  (v128.or
-    (v128.or (local.get $t)
-      (v128.and (f32x4.ge (local.get $t) (f32x4.splat (f32.const 65536))) (i32x4.splat (i32.const @F32_INF_BITS))))
-    (i32x4.shl (v128.and (local.get $h) (i32x4.splat (i32.const 0x8000))) (i32.const 16))))
-;;#endif
-
 ;; rvf_pq6_table(codebook_ptr, M, first, count): table rows first .. first+count-1 from
 ;; count subspaces of centroids at codebook_ptr (subspace-major, centroid c of the piece's
 ;; subspace s at ((s*64 + c) * w) * 2, w fp16 each), against the loaded fp16 query. first 0
@@ -86,7 +20,7 @@
 ;; count >= 1 and first + count <= M (@ERR_INVALID_PARAMS). Everything is checked before
 ;; anything is written. A piece overlapping the table area is @ERR_INVALID_INPUT.
 (func $rvf_pq6_table (export "rvf_pq6_table") (param $cb i32) (param $m i32) (param $first i32) (param $count i32) (result i32)
-  (local $dim i32) (local $w i32) (local $t i32) (local $end i32)
+  (local $dim i32) (local $w i32)
   (local.set $dim (i32.load16_u offset=@CFG_DIM (i32.const @CONFIG_PTR)))
   (if (i32.eqz (call $st_get (i32.const @ST_QUERY_DIM))) (then (return (i32.const @ERR_NO_QUERY))))
   (if (i32.ne (call $st_get (i32.const @ST_QUERY_DTYPE)) (i32.const @DTYPE_FP16)) (then (return (i32.const @ERR_BAD_DTYPE))))
@@ -119,16 +53,9 @@
   (call $st_set (i32.const @ST_PQ_TABLES) (i32.const @PQ_TABLES_PQ6))
   (call $st_set (i32.const @ST_PQ6)
     (i32.or (i32.add (local.get $first) (local.get $count)) (i32.shl (local.get $m) (i32.const @PQ6_STATE_M_SHIFT))))
-  ;; Entry t of the table is row t >> 6, centroid t & 63.
-  (local.set $t (i32.shl (local.get $first) (i32.const 6)))
-  (local.set $end (i32.shl (i32.add (local.get $first) (local.get $count)) (i32.const 6)))
-  (loop $entry
-    (f32.store (i32.add (i32.const @PQ_TABLE_PTR) (i32.shl (local.get $t) (i32.const 2)))
-      (call $pq6_entry
-        (i32.add (i32.const @IMG_QUERY_PTR) (i32.shl (i32.mul (i32.shr_u (local.get $t) (i32.const 6)) (local.get $w)) (i32.const 2)))
-        (local.get $cb) (local.get $w)))
-    (local.set $cb (i32.add (local.get $cb) (i32.shl (local.get $w) (i32.const 1))))
-    (br_if $entry (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $end))))
+  ;; Entries first*64 .. (first+count)*64 - 1: Core PQ's table build (wat/71-pq.wat), K = 64.
+  (call $pq_table_build (local.get $cb) (i32.shl (local.get $first) (i32.const 6))
+    (i32.shl (i32.add (local.get $first) (local.get $count)) (i32.const 6)) (i32.const @PQ6_K) (local.get $w))
   (i32.const @OK))
 
 ;; rvf_pq6_distances(codes_ptr, count, result_ptr): count code vectors of 3M/4 bytes ->
