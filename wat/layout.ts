@@ -98,12 +98,7 @@ export const ST_PULL_LAYER = 0x8c; // u32 pull descent: layer (>= 1) of the list
 export const ST_LAST_MSG_ID = 0x90; // u32 msg_id of the last sealed request dispatched (integrity mode)
 export const ST_LAST_REPLY_LEN = 0x94; // u32 bytes of its sealed reply, kept at TEMP_PTR; 0 = none
 export const ST_QUERY_STAGED = 0x98; // u32 (Hot image) fp16 elements staged by LOAD_QUERY chunks (LQ_F_MORE), 0 = none
-// PQ 6-bit (Hot image, wat/hot/30-pq6.wat, docs/format.md "PQ 6-bit codes"): the table at
-// PQ_TABLE_PTR is PQ6's when ST_PQ_TABLES = PQ_TABLES_PQ6, so LOAD_QUERY and RESET, which
-// clear ST_PQ_TABLES, make it stale with no PQ6 hook in the Core dispatcher.
-export const ST_PQ6 = 0x9c; // u32 the PQ6 table being built: rows built so far | M << PQ6_STATE_M_SHIFT (complete when rows = M)
-export const PQ6_STATE_M_SHIFT = 16;
-export const PQ6_STATE_ROWS_MASK = 0xffff;
+// 0x9C..0x9F spare (reserved for a Hot image feature that needs one u32: say so in its commit).
 // The work counters (below) take the state region's last WORK_BYTES: rvf_init zeroes the
 // whole region, so they start at 0 with no extra code, and RESET (which clears only query,
 // block and stream fields) leaves them counting.
@@ -172,11 +167,16 @@ export const PQ6_CODE_MASK = 0x3f;
 export const PQ6_ROW_BYTES = PQ6_K * 4; // one subspace row of the table: 256 B
 export const PQ6_MAX_M = PQ_TABLE_BYTES / PQ6_ROW_BYTES; // 32
 export const PQ6_MAX_M_LESS_4 = PQ6_MAX_M - 4; // M - 4 <= this, unsigned: M in 4..32 in one compare
-export const PQ6_ROW_BYTES_2 = 2 * PQ6_ROW_BYTES; // the third row of a group of four
-export const PQ6_ROW_BYTES_3 = 3 * PQ6_ROW_BYTES; // the fourth
-export const PQ6_GROUP_ROW_BYTES = PQ6_GROUP_CODES * PQ6_ROW_BYTES; // the table rows one 3-byte group spans
+export const PQ6_GROUP_ROW_BYTES = PQ6_GROUP_CODES * PQ6_ROW_BYTES; // the table rows one 3-byte group spans: 1 KB
+export const PQ6_GROUP_ROW_MASK = PQ6_GROUP_ROW_BYTES - 1; // PQ_TABLE_PTR is PQ6_GROUP_ROW_BYTES aligned (test/kernel-pq6.test.ts)
 export const PQ_TABLES_CORE = 1; // ST_PQ_TABLES: the area holds Core PQ's table for the query
-export const PQ_TABLES_PQ6 = 2; // ST_PQ_TABLES: the area holds PQ6's table (ST_PQ6 says how far it is built)
+// ST_PQ_TABLES for PQ 6-bit (Hot image, wat/hot/30-pq6.wat, docs/format.md "PQ 6-bit
+// codes"): PQ_TABLES_PQ6 | rows built << PQ6_STATE_ROWS_SHIFT | M << PQ6_STATE_M_SHIFT,
+// complete when rows = M. LOAD_QUERY and RESET clear ST_PQ_TABLES, which makes the table
+// stale with no PQ6 hook in the Core dispatcher, and PQ6 needs no state field of its own.
+export const PQ_TABLES_PQ6 = 2;
+export const PQ6_STATE_ROWS_SHIFT = 8;
+export const PQ6_STATE_M_SHIFT = 16;
 export const METRIC_L2 = 0;
 export const METRIC_IP = 1;
 export const METRIC_COSINE = 2;

@@ -18,15 +18,18 @@
 ;; else @ERR_INVALID_PARAMS. Needs an fp16 query of the config dim (@ERR_NO_QUERY,
 ;; @ERR_BAD_DTYPE, @ERR_BAD_DIM); M a multiple of 4 in 4..@PQ6_MAX_M dividing the dim,
 ;; count >= 1 and first + count <= M (@ERR_INVALID_PARAMS). Everything is checked before
-;; anything is written. A piece overlapping the table area is @ERR_INVALID_INPUT.
+;; anything is written. The piece must not overlap the table (its rows are written while
+;; the piece is read). @ST_PQ_TABLES keeps the progress: @PQ_TABLES_PQ6 | rows built <<
+;; @PQ6_STATE_ROWS_SHIFT | M << @PQ6_STATE_M_SHIFT.
 (func $rvf_pq6_table (export "rvf_pq6_table") (param $cb i32) (param $m i32) (param $first i32) (param $count i32) (result i32)
-  (local $dim i32) (local $w i32)
+  (local $dim i32) (local $bytes i32)
   (local.set $dim (i32.load16_u offset=@CFG_DIM (i32.const @CONFIG_PTR)))
   (if (i32.eqz (call $st_get (i32.const @ST_QUERY_DIM))) (then (return (i32.const @ERR_NO_QUERY))))
   (if (i32.ne (call $st_get (i32.const @ST_QUERY_DTYPE)) (i32.const @DTYPE_FP16)) (then (return (i32.const @ERR_BAD_DTYPE))))
   (if (i32.or (i32.eqz (local.get $dim)) (i32.ne (call $st_get (i32.const @ST_QUERY_DIM)) (local.get $dim)))
     (then (return (i32.const @ERR_BAD_DIM))))
-  ;; M in 4..32 and a multiple of 4: (M - 4) <= 28 unsigned, low two bits clear.
+  ;; M in 4..32 and a multiple of 4: (M - 4) <= 28 unsigned, low two bits clear. The
+  ;; select keeps rem_u from dividing by 0 (i32.or evaluates every operand).
   (if (i32.or (i32.or (i32.gt_u (i32.sub (local.get $m) (i32.const 4)) (i32.const @PQ6_MAX_M_LESS_4))
                       (i32.and (local.get $m) (i32.const 3)))
               (i32.rem_u (local.get $dim) (select (local.get $m) (i32.const 1) (local.get $m))))
@@ -37,38 +40,35 @@
   ;; A continuation extends this query's table: same M, next row.
   (if (local.get $first)
     (then
-      (if (i32.or (i32.ne (call $st_get (i32.const @ST_PQ_TABLES)) (i32.const @PQ_TABLES_PQ6))
-            (i32.ne (call $st_get (i32.const @ST_PQ6))
-                    (i32.or (local.get $first) (i32.shl (local.get $m) (i32.const @PQ6_STATE_M_SHIFT)))))
+      (if (i32.ne (call $st_get (i32.const @ST_PQ_TABLES)) (call $pq6_state (local.get $first) (local.get $m)))
         (then (return (i32.const @ERR_INVALID_PARAMS))))))
-  (local.set $w (i32.div_u (local.get $dim) (local.get $m)))
-  ;; count * 64 * w * 2 <= 64 * dim * 2 < 2^18: no overflow.
-  (if (i32.eqz (call $range_ok (local.get $cb) (i32.shl (i32.mul (local.get $count) (local.get $w)) (i32.const 7))))
+  ;; The piece: count * 64 * w fp16 = count * (dim / M) << 7 bytes (< 2^18: no overflow).
+  (local.set $bytes (i32.shl (i32.mul (local.get $count) (i32.div_u (local.get $dim) (local.get $m))) (i32.const 7)))
+  (if (i32.eqz (call $range_ok (local.get $cb) (local.get $bytes)))
     (then (return (i32.const @ERR_BAD_POINTER))))
-  ;; A piece over the table would be overwritten while it is read.
-  (if (i32.and (i32.lt_u (local.get $cb) (i32.const @PQ_TABLE_END))
-               (i32.gt_u (i32.add (local.get $cb) (i32.shl (i32.mul (local.get $count) (local.get $w)) (i32.const 7))) (i32.const @PQ_TABLE_PTR)))
-    (then (return (i32.const @ERR_INVALID_INPUT))))
-  (call $work (i32.const @WK_DIST_ELEMS) (i32.shl (i32.mul (local.get $count) (local.get $w)) (i32.const 6)))
-  (call $st_set (i32.const @ST_PQ_TABLES) (i32.const @PQ_TABLES_PQ6))
-  (call $st_set (i32.const @ST_PQ6)
-    (i32.or (i32.add (local.get $first) (local.get $count)) (i32.shl (local.get $m) (i32.const @PQ6_STATE_M_SHIFT))))
+  (call $work (i32.const @WK_DIST_ELEMS) (i32.shr_u (local.get $bytes) (i32.const 1)))
+  (call $st_set (i32.const @ST_PQ_TABLES) (call $pq6_state (i32.add (local.get $first) (local.get $count)) (local.get $m)))
   ;; Entries first*64 .. (first+count)*64 - 1: Core PQ's table build (wat/71-pq.wat), K = 64.
   (call $pq_table_build (local.get $cb) (i32.shl (local.get $first) (i32.const 6))
-    (i32.shl (i32.add (local.get $first) (local.get $count)) (i32.const 6)) (i32.const @PQ6_K) (local.get $w))
+    (i32.shl (i32.add (local.get $first) (local.get $count)) (i32.const 6)) (i32.const @PQ6_K) (i32.div_u (local.get $dim) (local.get $m)))
   (i32.const @OK))
+
+;; The @ST_PQ_TABLES value of a PQ6 table of M rows with $rows built.
+(func $pq6_state (param $rows i32) (param $m i32) (result i32)
+  (i32.or (i32.const @PQ_TABLES_PQ6)
+    (i32.or (i32.shl (local.get $rows) (i32.const @PQ6_STATE_ROWS_SHIFT)) (i32.shl (local.get $m) (i32.const @PQ6_STATE_M_SHIFT)))))
 
 ;; rvf_pq6_distances(codes_ptr, count, result_ptr): count code vectors of 3M/4 bytes ->
 ;; count f32 asymmetric L2 distances, table[m][code m] summed in m order from +0, NaN folded
-;; to the canonical NaN. Needs this query's complete table (@ERR_NO_PARAMS). Every 6-bit
-;; value is a valid code, so no code is refused. The lookups stay scalar in both builds:
-;; the sum order is fixed (m order) and wasm SIMD has no gather, so lanes would only add
-;; extract/replace steps. The result must not overlap the codes or the table.
+;; to the canonical NaN. Needs this query's complete table (@ERR_NO_PARAMS; a PQ6 state
+;; always has M >= 4). Every 6-bit value is a valid code, so no code is refused. The
+;; lookups are scalar in both builds: the sum order is fixed (m order) and wasm SIMD has no
+;; gather, so lanes would only add extract/replace steps. The result must not overlap the
+;; codes or the table.
 (func $rvf_pq6_distances (export "rvf_pq6_distances") (param $codes i32) (param $count i32) (param $out i32) (result i32)
   (local $m i32) (local $vbytes i32) (local $i i32) (local $g i32) (local $tab i32) (local $gend i32) (local $s f32)
-  (local.set $m (i32.shr_u (call $st_get (i32.const @ST_PQ6)) (i32.const @PQ6_STATE_M_SHIFT)))
-  (if (i32.or (i32.ne (call $st_get (i32.const @ST_PQ_TABLES)) (i32.const @PQ_TABLES_PQ6))
-        (i32.ne (i32.and (call $st_get (i32.const @ST_PQ6)) (i32.const @PQ6_STATE_ROWS_MASK)) (local.get $m)))
+  (local.set $m (i32.shr_u (call $st_get (i32.const @ST_PQ_TABLES)) (i32.const @PQ6_STATE_M_SHIFT)))
+  (if (i32.ne (call $st_get (i32.const @ST_PQ_TABLES)) (call $pq6_state (local.get $m) (local.get $m)))
     (then (return (i32.const @ERR_NO_PARAMS))))
   ;; count * 24 and count * 4 stay far below 2^31 for count <= MEMORY_BYTES.
   (if (i32.or (i32.eqz (local.get $count)) (i32.gt_u (local.get $count) (i32.const @MEMORY_BYTES)))
@@ -78,24 +78,20 @@
                         (call $range_ok (local.get $out) (i32.shl (local.get $count) (i32.const 2)))))
     (then (return (i32.const @ERR_BAD_POINTER))))
   (call $work (i32.const @WK_DISTANCES) (local.get $count))
-  ;; Two PQ code steps per code (docs/cost-model.md): the unpack (its share of the 3-byte
-  ;; load, shift, mask) and the lookup (index, table load, add), each about a Core code's.
-  (call $work (i32.const @WK_PQ_CODES) (i32.shl (i32.mul (local.get $count) (local.get $m)) (i32.const 1)))
+  (call $work (i32.const @WK_PQ_CODES) (i32.mul (local.get $count) (local.get $m)))
   (loop $vector
     (local.set $s (f32.const 0))
     (local.set $tab (i32.const @PQ_TABLE_PTR))
     (local.set $gend (i32.add (local.get $codes) (local.get $vbytes)))
     (loop $group
+      ;; The 24-bit group, then its four codes low bits first, one table row (256 B) each;
+      ;; the table is 1 KB aligned, so a group's rows end where $tab's low ten bits are 0.
       (local.set $g (i32.or (i32.load16_u (local.get $codes)) (i32.shl (i32.load8_u offset=2 (local.get $codes)) (i32.const 16))))
-      (local.set $s (f32.add (local.get $s) (f32.load
-        (i32.add (local.get $tab) (i32.shl (i32.and (local.get $g) (i32.const @PQ6_CODE_MASK)) (i32.const 2))))))
-      (local.set $s (f32.add (local.get $s) (f32.load offset=@PQ6_ROW_BYTES
-        (i32.add (local.get $tab) (i32.shl (i32.and (i32.shr_u (local.get $g) (i32.const 6)) (i32.const @PQ6_CODE_MASK)) (i32.const 2))))))
-      (local.set $s (f32.add (local.get $s) (f32.load offset=@PQ6_ROW_BYTES_2
-        (i32.add (local.get $tab) (i32.shl (i32.and (i32.shr_u (local.get $g) (i32.const 12)) (i32.const @PQ6_CODE_MASK)) (i32.const 2))))))
-      (local.set $s (f32.add (local.get $s) (f32.load offset=@PQ6_ROW_BYTES_3
-        (i32.add (local.get $tab) (i32.shl (i32.shr_u (local.get $g) (i32.const 18)) (i32.const 2))))))
-      (local.set $tab (i32.add (local.get $tab) (i32.const @PQ6_GROUP_ROW_BYTES)))
+      (loop $code
+        (local.set $s (f32.add (local.get $s) (f32.load
+          (i32.add (local.get $tab) (i32.shl (i32.and (local.get $g) (i32.const @PQ6_CODE_MASK)) (i32.const 2))))))
+        (local.set $g (i32.shr_u (local.get $g) (i32.const @PQ6_CODE_BITS)))
+        (br_if $code (i32.and (local.tee $tab (i32.add (local.get $tab) (i32.const @PQ6_ROW_BYTES))) (i32.const @PQ6_GROUP_ROW_MASK))))
       (br_if $group (i32.lt_u (local.tee $codes (i32.add (local.get $codes) (i32.const @PQ6_GROUP_BYTES))) (local.get $gend))))
     (if (f32.ne (local.get $s) (local.get $s)) (then (local.set $s (f32.reinterpret_i32 (i32.const @CANONICAL_NAN_BITS)))))
     (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (local.get $s))
