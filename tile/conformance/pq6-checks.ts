@@ -9,13 +9,14 @@ import { DTYPE_FP16, IO_PTR, PQ_TABLE_PTR, PQ6_K, RESULT_ENTRY_BYTES, RESULT_PTR
 import { OK, statusName } from '../../wat/status.ts';
 import { PQ6_EXPORTS } from '../kernel-exports.ts';
 import type { LoadedKernel } from '../kernel-module.ts';
-import { fp16BitsToF32Bits, f32FromBits, f32ToFp16Bits } from '../reference/fp16.ts';
+import { fp16BitsToF32Bits, f32FromBits } from '../reference/fp16.ts';
 import { pq6Distances, pq6Table, pq6VectorBytes } from '../reference/pq6.ts';
 import { referenceTopK } from '../reference/topk.ts';
 import type { TileInstance } from '../tile-instance.ts';
 import type { CaseRandom } from './cases.ts';
-import { guardedCheck, hex, initedTile, type CheckResult, type Sink } from './check-kit.ts';
+import { guardedCheck, initedTile, type CheckResult, type Sink } from './check-kit.ts';
 import { randomBytes } from './format-checks.ts';
+import { firstBitsDifference, fp16Random } from './quant-checks.ts';
 
 /** Codebook pieces go to the start of scratch, the codes above them; both clear of the table. */
 const PIECE_PTR = SCRATCH_BASE;
@@ -37,10 +38,6 @@ interface Pq6Case {
 /** (dim, M, subspaces per piece): widths 8, 16, 24 (lane order), 12, 4, 5, 3 (sequential). */
 const SHAPES: readonly [number, number, number][] = [[64, 8, 8], [384, 24, 3], [96, 4, 1], [384, 32, 5], [128, 32, 32], [20, 4, 2], [48, 16, 7]];
 
-function fp16Random(prng: CaseRandom, n: number): Uint16Array {
-  return Uint16Array.from({ length: n }, () => f32ToFp16Bits(prng.gaussian() * 2));
-}
-
 function randomCase(prng: CaseRandom, [dim, m, per]: readonly [number, number, number]): Pq6Case {
   const count = 1 + prng.nextInt(0, 127);
   return { what: `dim ${dim} M ${m}, pieces of ${per}`, dim, m, per, query: fp16Random(prng, dim), codebook: fp16Random(prng, PQ6_K * dim), codes: randomBytes(prng, count * pq6VectorBytes(m)), count };
@@ -56,12 +53,6 @@ function cases(prng: CaseRandom): Pq6Case[] {
   inf.codebook[4 * 7] = 0xfc00; // row 0, centroid 7: +inf
   out.push({ ...inf, what: 'an infinite query element and centroids (NaN and +inf entries)' });
   return out;
-}
-
-function firstBitsDifference(what: string, want: Float32Array, got: Uint32Array): string | undefined {
-  const w = new Uint32Array(want.buffer, want.byteOffset, want.length);
-  for (let i = 0; i < w.length; i++) if (w[i] !== got[i]) return `${what} ${i} expected ${hex(w[i]!)} got ${hex(got[i] ?? 0)}`;
-  return undefined;
 }
 
 /** Query, then the table piece by piece; the status of the first call that is not OK. */

@@ -107,7 +107,7 @@ export interface PqCase {
 
 const PQ_SHAPES: readonly [number, number, number][] = [[64, 8, 16], [48, 16, 32], [384, 48, 14], [96, 4, 16], [16, 8, 256], [30, 5, 20], [16, 16, 1]];
 
-function fp16Random(prng: CaseRandom, n: number): Uint16Array {
+export function fp16Random(prng: CaseRandom, n: number): Uint16Array {
   return Uint16Array.from({ length: n }, () => f32ToFp16Bits(prng.gaussian() * 2));
 }
 
@@ -131,7 +131,7 @@ function pqTableOf(c: PqCase): Float32Array {
   return pqTable(q, c.codebook, c.m, c.k, c.dim);
 }
 
-function firstBitsDifference(what: string, want: Float32Array, got: Uint32Array): string | undefined {
+export function firstBitsDifference(what: string, want: Float32Array, got: Uint32Array): string | undefined {
   const w = new Uint32Array(want.buffer, want.byteOffset, want.length);
   for (let i = 0; i < w.length; i++) if (w[i] !== got[i]) return `${what} ${i} expected ${hex(w[i]!)} got ${hex(got[i] ?? 0)}`;
   return undefined;
