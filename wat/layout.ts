@@ -96,7 +96,7 @@ export const ST_PULL = 0x88; // u32 1 while the loaded query is walked in pull m
 export const ST_PULL_LAYER = 0x8c; // u32 pull descent: layer (>= 1) of the list being stepped, 0 = base-layer beam; must follow ST_PULL (LOAD_QUERY clears both with one i64 store)
 export const ST_LAST_MSG_ID = 0x90; // u32 msg_id of the last sealed request dispatched (integrity mode)
 export const ST_LAST_REPLY_LEN = 0x94; // u32 bytes of its sealed reply, kept at TEMP_PTR; 0 = none
-// 0x98..0x9F spare.
+// 0x98..0x9B spare; 0x9C (Hot image only): ST_LZ4_SEQUENCES, below.
 // The work counters (below) take the state region's last WORK_BYTES: rvf_init zeroes the
 // whole region, so they start at 0 with no extra code, and RESET (which clears only query,
 // block and stream fields) leaves them counting.
@@ -256,3 +256,17 @@ export const TOPK_RESULT_HEADER_BYTES = 8; // u32 count, u32 0, then count x 16 
 // Kernel state used by the dispatcher's parameter staging (a u32 in the state region's gap).
 export const ST_PARAM_STAGE = 0x3c; // u32 bytes of params staged by LOAD_PARAMS | kind << PARAM_STAGE_KIND_SHIFT
 export const PARAM_STAGE_KIND_SHIFT = 16;
+
+// ---- Hot profile: LZ4 block decompression (docs/protocol.md "LZ4 chunks", wat/hot/20-lz4.wat) ----
+// LOAD_BLOCK chunk flag: the chunk's data is {u32 decoded bytes, one LZ4 block}, decoded
+// into the stream at LB_OFFSET; matches may reach back to the stream's first byte.
+export const LB_F_LZ4 = 0x40;
+export const LZ4_CHUNK_HEADER_BYTES = 4; // u32 decoded bytes, then the LZ4 block
+// The LZ4 block format's own constants (lz4 doc/lz4_Block_format.md).
+export const LZ4_MIN_MATCH = 4; // a match copies at least 4 bytes
+export const LZ4_LAST_LITERALS = 5; // the last 5 bytes of a block are always literals
+export const LZ4_MFLIMIT = 12; // the last match starts at least 12 bytes before the block's end
+export const LZ4_MAX_OFFSET = 0xffff; // a match offset is a u16, 1..65,535
+// A Hot-only work counter in the state region's spare bytes (the Core kernel never writes
+// it, rvf_init zeroes it): LZ4 sequences decoded, priced per sequence (docs/cost-model.md).
+export const ST_LZ4_SEQUENCES = 0x9c;
