@@ -16,6 +16,8 @@ export interface KernelExports {
   rvf_verify_header(headerPtr: number): number;
   rvf_crc32c(dataPtr: number, len: number): number;
   rvf_on_message(): number;
+  /** Hot image only (wat/hot/20-lz4.wat): an LZ4 block at src into exactly dstLen bytes at dst. */
+  rvf_lz4_decompress(srcPtr: number, srcLen: number, dstPtr: number, dstLen: number, windowPtr: number): number;
 }
 
 export const CORE_EXPORTS = [
