@@ -139,7 +139,10 @@ function corrupt(prng: Prng, valid: Uint8Array, size: number): { block: Uint8Arr
     default:
       // A match offset changed to reach just past the output, or into a dictionary.
       dictBytes = prng.nextInt(0, 3);
-      for (let k = prng.nextInt(1, 2); k > 0; k--) block[prng.nextInt(0, block.length - 1)] ^= 1 << prng.nextInt(0, 7);
+      for (let k = prng.nextInt(1, 2); k > 0; k--) {
+        const at = prng.nextInt(0, block.length - 1);
+        block[at] = block[at]! ^ (1 << prng.nextInt(0, 7));
+      }
   }
   return { block: Uint8Array.from(block), size, dictBytes };
 }

@@ -27,7 +27,8 @@ export function freshTile(kernel: LoadedKernel): TileInstance {
  * Checks that a refusal changed no byte of memory and that a success changed only the
  * output, the I/O counter and the sequence counter.
  */
-export function kernelLz4(tile: TileInstance, block: Uint8Array, size: number, dict = new Uint8Array(0)): KernelLz4Run {
+export function kernelLz4(tile: TileInstance, block: Uint8Array, size: number, dictionary?: Uint8Array): KernelLz4Run {
+  const dict = dictionary ?? new Uint8Array(0);
   const window = LZ4_DST_PTR;
   const dst = window + dict.length;
   tile.bytes.set(block, LZ4_SRC_PTR);

@@ -20,9 +20,9 @@ export interface Lz4Decoded {
  * Decodes `block` into exactly `size` bytes. `dictionary` is what precedes the output (the
  * stream decoded so far): a match may reach into it, never before it.
  */
-export function lz4DecodeReference(block: Uint8Array, size: number, dictionary: Uint8Array = new Uint8Array(0)): Lz4Decoded {
-  const out: number[] = [...dictionary];
-  const base = dictionary.length;
+export function lz4DecodeReference(block: Uint8Array, size: number, dictionary?: Uint8Array): Lz4Decoded {
+  const out: number[] = dictionary ? [...dictionary] : [];
+  const base = out.length;
   let ip = 0;
   let sequences = 0;
   const fail = (status: number, at: number): Lz4Decoded => ({ status, at, bytes: Uint8Array.from(out.slice(base)), sequences });
