@@ -3,6 +3,7 @@
 // values the tiles actually compare, for the exactness check and the hub-local path.
 import { crc32c } from '../protocol/crc32c.ts';
 import { blockChunks } from '../protocol/block-chunks.ts';
+import { lz4BlockChunks } from '../protocol/lz4-chunks.ts';
 import { strideBytes } from '../protocol/vector-bytes.ts';
 import type { LoadBlockMsg } from '../protocol/types.ts';
 import { dequantI8 } from '../tile/reference/sq.ts';
@@ -37,13 +38,17 @@ export class EncodedDataset {
   readonly queryCount: number;
   private readonly streams = new Map<number, { stream: Uint8Array; crc: number }>();
   private readonly chunkCache = new Map<string, LoadBlockMsg[]>();
+  /** Block streams travel as LZ4 chunks (Hot tiles only; docs/protocol.md "LZ4 chunks"). */
+  readonly lz4: boolean;
 
   constructor(
     readonly spec: SearchSpec,
     base: Float32Array,
     queries: Float32Array,
+    opts: { lz4?: boolean } = {},
   ) {
     checkSearchSpec(spec);
+    this.lz4 = opts.lz4 ?? false;
     this.dim = spec.dim;
     this.n = base.length / spec.dim;
     this.queryCount = queries.length / spec.dim;
@@ -114,7 +119,7 @@ export class EncodedDataset {
     const hit = this.chunkCache.get(key);
     if (hit) return hit;
     const { firstId, count } = this.block(blockId);
-    const chunks = blockChunks(this.blockStream(blockId).stream, {
+    const chunks = (this.lz4 ? lz4BlockChunks : blockChunks)(this.blockStream(blockId).stream, {
       firstMsgId: 0,
       count,
       dtype: this.wireDtype,
