@@ -13,7 +13,11 @@ import { f32Bits, fp16BitsToF32Bits } from '../tile/reference/fp16.ts';
 import { encodeFp16, fp16BitsToBytes, paddedElements } from '../tile/reference/vector-layout.ts';
 import { TileInstance } from '../tile/tile-instance.ts';
 
-const watFiles = readdirSync(WAT_DIR).filter((f) => f.endsWith('.wat')).sort();
+// The Core image's files and the Hot image's own (wat/hot/), as paths under wat/.
+const watFiles = [
+  ...readdirSync(WAT_DIR).filter((f) => f.endsWith('.wat')).sort(),
+  ...readdirSync(join(WAT_DIR, 'hot')).filter((f) => f.endsWith('.wat')).sort().map((f) => `hot/${f}`),
+];
 const stripComments = (text: string): string => text.replace(/\(;[\s\S]*?;\)/g, '').replace(/;;.*$/gm, '');
 
 /** Numeric masks applied to a flags value (a `$flags` local or a `*_FLAGS` byte) on one line. */
@@ -26,7 +30,9 @@ function rawFlagMasks(line: string): string[] {
 
 describe('the WAT sources use the layout by name', () => {
   it('defines every @NAME used in wat/ in layout.ts or status.ts', () => {
-    const defined = new Set([...Object.keys(L), ...Object.keys(S)]);
+    // @IMG_* names take each image's value (IMAGE_LAYOUT); both images define every one.
+    expect(Object.keys(L.IMAGE_LAYOUT.hot).sort()).toEqual(Object.keys(L.IMAGE_LAYOUT.core).sort());
+    const defined = new Set([...Object.keys(L), ...Object.keys(S), ...Object.keys(L.IMAGE_LAYOUT.core)]);
     const missing: string[] = [];
     for (const f of watFiles) {
       for (const m of readFileSync(join(WAT_DIR, f), 'utf8').matchAll(/@([A-Z][A-Z0-9_]*)/g)) {
@@ -131,6 +137,16 @@ describe('the memory map', () => {
     expect(paddedElements(L.DTYPE_I8, L.MAX_DIM_I8)).toBeLessThanOrEqual(L.QUERY_BYTES);
     expect(paddedElements(L.DTYPE_BITS, L.MAX_DIM_BITS)).toBeLessThanOrEqual(L.TEMP_BYTES);
     expect(L.MAX_DIM_FP16 * 2).toBeLessThanOrEqual(L.TEMP_BYTES); // the raw query is staged in TEMP
+  });
+  it("puts the Hot image's query in the block region's last 4 KB, with room for 1,024 fp16 dims as f32 and their raw staging", () => {
+    expect(L.HOT_IMAGE_QUERY_PTR).toBe(L.BLOCK_PTR + L.HOT_IMAGE_BLOCK_BYTES);
+    expect(L.HOT_IMAGE_QUERY_PTR + L.HOT_IMAGE_QUERY_BYTES).toBe(L.BLOCK_PTR + L.BLOCK_BYTES);
+    expect(paddedElements(L.DTYPE_FP16, L.HOT_IMAGE_MAX_DIM_FP16) * 4).toBe(L.HOT_IMAGE_QUERY_BYTES);
+    expect(L.HOT_IMAGE_QUERY_STAGE_PTR + L.HOT_IMAGE_MAX_DIM_FP16 * 2).toBe(L.HOT_IMAGE_QUERY_PTR + L.HOT_IMAGE_QUERY_BYTES);
+    expect(L.HOT_IMAGE_MAX_DIM_FP16 * 2).toBeLessThanOrEqual(L.TEMP_BYTES); // rvf_load_query stages the raw query in TEMP
+    // A block of 1,024-dim vectors with explicit ids still fits the Hot block region.
+    expect(Math.floor(L.HOT_IMAGE_BLOCK_BYTES / (L.HOT_IMAGE_MAX_DIM_FP16 * 2 + 8))).toBe(13);
+    expect(L.LB_DEQUANT_STAGE_PTR).toBeLessThan(L.BLOCK_PTR + L.HOT_IMAGE_BLOCK_BYTES);
   });
   it('keeps the kernel state fields inside the 192 B state region', () => {
     const fields = Object.entries(L).filter(([n]) => n.startsWith('ST_')) as [string, number][];

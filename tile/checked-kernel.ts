@@ -10,7 +10,7 @@ export async function prepareCheckedKernel(choice: KernelChoice): Promise<Loaded
     const { instrumentBinary } = await import('./build/binary-instrument.ts');
     const bytes = instrumentBinary(plain.variant, plain.bytes, { strict: true, fuel: true });
     // Not budgeted: the budget was measured on the plain image above.
-    const checked = compileKernel(plain.variant, bytes, false);
+    const checked = compileKernel(plain.variant, bytes, false, plain.image);
     rememberCheckedImage(plain, { ...checked, ...(plain.manifest ? { manifest: plain.manifest } : {}) });
   }
   return loadChosenKernel(choice);

@@ -41,3 +41,10 @@ export const ALL_EXPORTS = [
   'rvf_crc32c',
   'rvf_on_message',
 ] as const;
+
+/**
+ * The exports only the Hot image has (wat/hot/; docs/kernel-authoring.md "The Hot image"):
+ * a Hot build missing one is incomplete (`cogsim budget` exits 1). Empty until a Hot
+ * feature adds an export; the Hot image's message features need none.
+ */
+export const HOT_ONLY_EXPORTS: readonly string[] = [];

@@ -9,7 +9,8 @@ import type { KernelManifest } from './manifest/manifest-format.ts';
 import { checkManifestMatches, readVerifiedKernel } from './manifest/read-verified.ts';
 import { readKeyFile, readTrustStore, withKeys, type TrustStore } from './manifest/trust-store.ts';
 import { CODE_BUDGET_BYTES } from './build/size-report.ts';
-import { variantByName } from './build/variants.ts';
+import { checkedTwinOf, variantByName } from './build/variants.ts';
+import type { KernelImage } from '../wat/layout.ts';
 import { readSections } from './build/wasm-sections.ts';
 
 export class KernelRejectedError extends Error {
@@ -21,6 +22,8 @@ export class KernelRejectedError extends Error {
 
 export interface LoadedKernel {
   variant: string;
+  /** Which image the bytes are (docs/size-budget.md "Two images"): a project build's, or 'core' for other bytes unless the caller says. */
+  image: KernelImage;
   bytes: Uint8Array;
   module: WebAssembly.Module;
   hasFuel: boolean;
@@ -43,7 +46,7 @@ export function loadKernel(variant: string): LoadedKernel {
   if (manifest.kernel !== variant || manifest.file !== `${variant}.wasm`) {
     throw new KernelManifestError(variant, `manifest is for kernel ${manifest.kernel} (${manifest.file}), not ${variant} (${variant}.wasm)`);
   }
-  const loaded = withManifest(compileKernel(variant, bytes, build.budgeted), manifest, { simd: build.flavor === 'simd', strict: build.strict, fuel: build.fuel });
+  const loaded = withManifest(compileKernel(variant, bytes, build.budgeted, build.image), manifest, { simd: build.flavor === 'simd', strict: build.strict, fuel: build.fuel });
   cache.set(variant, loaded);
   return loaded;
 }
@@ -101,20 +104,20 @@ function checkedKey(plain: LoadedKernel): string {
 
 /**
  * What a run executes. By default the image with the tile's window checks and watchdog: for
- * a build, its prebuilt `<flavor>-strict-fuel` twin (the same binary pass, made by the
+ * a build, its prebuilt `<flavor>-strict-fuel` twin (`hot-<flavor>-strict-fuel` for a Hot build) (the same binary pass, made by the
  * build); for --kernel-file, the twin prepareCheckedKernel made from the user's bytes.
  * `unchecked`: the plain image.
  */
 export function loadChosenKernel(choice: KernelChoice): LoadedKernel {
   const plain = loadPlainKernel(choice);
   if (choice.unchecked) return plain;
-  if (!choice.kernelPath) return plain.hasStrict && plain.hasFuel ? plain : loadKernel(`${variantByName(choice.kernel).flavor}-strict-fuel`);
+  if (!choice.kernelPath) return plain.hasStrict && plain.hasFuel ? plain : loadKernel(checkedTwinOf(choice.kernel));
   const checked = checkedImages.get(checkedKey(plain));
   if (!checked) throw new Error(`kernel ${plain.variant}: its checked image was not prepared (await prepareCheckedKernel first)`);
   return checked;
 }
 
-export function compileKernel(name: string, bytes: Uint8Array, budgeted: boolean): LoadedKernel {
+export function compileKernel(name: string, bytes: Uint8Array, budgeted: boolean, image: KernelImage = 'core'): LoadedKernel {
   const sections = readSections(bytes);
   // Custom sections (names, producers) are not code: the tile's memory holds the rest.
   const customBytes = sections.filter((s) => s.id === 0).reduce((n, s) => n + s.bytes, 0);
@@ -130,5 +133,5 @@ export function compileKernel(name: string, bytes: Uint8Array, budgeted: boolean
     throw new KernelRejectedError(name, `imports ${imports.map((i) => `${i.module}.${i.name}`).join(', ') || 'nothing'}; a tile kernel imports only tile.memory`);
   }
   const exportNames = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-  return { variant: name, bytes, module, hasFuel: exportNames.has('rvf_fuel_get') || exportNames.has('rvf_fuel'), hasStrict: exportNames.has('rvf_mpu_fault') };
+  return { variant: name, image, bytes, module, hasFuel: exportNames.has('rvf_fuel_get') || exportNames.has('rvf_fuel'), hasStrict: exportNames.has('rvf_mpu_fault') };
 }

@@ -9,7 +9,7 @@
 ;; limit for the dtype. The caller has checked that dtype is 1..3.
 (func $vec_raw_bytes (param $dtype i32) (param $dim i32) (result i32)
   (if (i32.gt_u (local.get $dim)
-        (select (i32.const @MAX_DIM_FP16)
+        (select (i32.const @IMG_MAX_DIM_FP16)
           (select (i32.const @MAX_DIM_I8) (i32.const @MAX_DIM_BITS) (i32.eq (local.get $dtype) (i32.const @DTYPE_I8)))
           (i32.eq (local.get $dtype) (i32.const @DTYPE_FP16))))
     (then (return (i32.const 0))))
@@ -36,9 +36,9 @@
   (i32.gt_u (i32.sub (local.get $dtype) (i32.const 1)) (i32.const 2)))
 
 ;; rvf_load_query(query_ptr, dim): decode the raw query (dtype from the config byte
-;; @CFG_DTYPE) into @QUERY_PTR. The raw bytes are first copied to @TEMP_PTR with
+;; @CFG_DTYPE) into @IMG_QUERY_PTR. The raw bytes are first copied to @TEMP_PTR with
 ;; memory.copy (memmove semantics) and zero-padded there, so the source may sit anywhere
-;; in the tile, even overlapping @QUERY_PTR or @TEMP_PTR. fp16 is decoded to f32
+;; in the tile, even overlapping @IMG_QUERY_PTR or @TEMP_PTR. fp16 is decoded to f32
 ;; (padded*4 B); i8 and binary codes are copied as they are (padded B).
 ;; @ST_QUERY_NORM gets sqrt(qq) in f32, qq summed in the kernel's lane order (fp16) or
 ;; exactly (i8, then converted to f32); for binary codes it is unused.
@@ -63,7 +63,7 @@
   (call $st_set (i32.const @ST_QUERY_PADDED) (local.get $padded))
   (if (local.get $is16)
     (then (call $query_decode_fp16 (local.get $stride)))
-    (else (memory.copy (i32.const @QUERY_PTR) (i32.const @TEMP_PTR) (local.get $stride))))
+    (else (memory.copy (i32.const @IMG_QUERY_PTR) (i32.const @TEMP_PTR) (local.get $stride))))
   ;; qq over the padded copy in TEMP (mode 2 sums v*v; the padding adds zeros).
   (f32.store offset=@ST_QUERY_NORM (i32.const @STATE_PTR)
     (f32.sqrt (call $dist_sum (i32.const @TEMP_PTR) (i32.const 2))))
@@ -74,6 +74,6 @@
 (func $query_decode_fp16 (param $bytes i32)
   (local $i i32)
   (loop $elem
-    (f32.store (i32.add (i32.const @QUERY_PTR) (i32.shl (local.get $i) (i32.const 1)))
+    (f32.store (i32.add (i32.const @IMG_QUERY_PTR) (i32.shl (local.get $i) (i32.const 1)))
       (call $fp16_to_f32 (i32.load16_u (i32.add (i32.const @TEMP_PTR) (local.get $i)))))
     (br_if $elem (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 2))) (local.get $bytes)))))

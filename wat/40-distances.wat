@@ -13,7 +13,7 @@
 ;; accumulators (lo <-> hi, a0 <- a1 <- ... <- a7 <- a0 + term), which puts each term in
 ;; its lane's accumulator without duplicating the loop body. No FMA: mul, then add.
 
-;; fp16 vector at $v against the f32 query at @QUERY_PTR.
+;; fp16 vector at $v against the f32 query at @IMG_QUERY_PTR.
 (func $dist_fsum (param $v i32) (param $mode i32) (result f32)
   (local $q i32) (local $end i32) (local $m0 i32) (local $m2 i32)
 ;;#if simd
@@ -26,8 +26,8 @@
 ;;#endif
   (local.set $m0 (i32.eqz (local.get $mode)))
   (local.set $m2 (i32.eq (local.get $mode) (i32.const 2)))
-  (local.set $q (i32.const @QUERY_PTR))
-  (local.set $end (i32.add (i32.const @QUERY_PTR) (i32.shl (call $st_get (i32.const @ST_QUERY_PADDED)) (i32.const 2))))
+  (local.set $q (i32.const @IMG_QUERY_PTR))
+  (local.set $end (i32.add (i32.const @IMG_QUERY_PTR) (i32.shl (call $st_get (i32.const @ST_QUERY_PADDED)) (i32.const 2))))
 ;;#if simd
   ;; A whole group of 8 per iteration (padded lengths are multiples of 8): lanes 0..3 into
   ;; lo, 4..7 into hi, the same additions in the same order as rotating after each 4, with
@@ -101,7 +101,7 @@
   )
 
 ;; i8 vector (modes 0..2) or binary code (mode 3) at $v against the query bytes at
-;; @QUERY_PTR: exact integer sums (|q-v| <= 255, 768 dims: far inside i32).
+;; @IMG_QUERY_PTR: exact integer sums (|q-v| <= 255, 768 dims: far inside i32).
 (func $dist_isum (param $v i32) (param $mode i32) (result i32)
   (local $q i32) (local $end i32) (local $m0 i32) (local $m2 i32)
 ;;#if simd
@@ -111,8 +111,8 @@
 ;;#endif
   (local.set $m0 (i32.eqz (local.get $mode)))
   (local.set $m2 (i32.eq (local.get $mode) (i32.const 2)))
-  (local.set $q (i32.const @QUERY_PTR))
-  (local.set $end (i32.add (i32.const @QUERY_PTR) (call $st_get (i32.const @ST_QUERY_PADDED))))
+  (local.set $q (i32.const @IMG_QUERY_PTR))
+  (local.set $end (i32.add (i32.const @IMG_QUERY_PTR) (call $st_get (i32.const @ST_QUERY_PADDED))))
 ;;#if simd
   (loop $group
     (local.set $x (v128.load64_zero (local.get $q)))

@@ -26,7 +26,7 @@
   (i32.const @OK))
 
 ;; The M x K table at @PQ_TABLE_PTR: entry m*K + c = sum over the subspace of
-;; (q - centroid)^2, q the f32 query at @QUERY_PTR. Order (both builds run this same
+;; (q - centroid)^2, q the f32 query at @IMG_QUERY_PTR. Order (both builds run this same
 ;; code): when w is a multiple of 8, element i goes to accumulator i & 7 and the total is
 ;; ((a0+a4) + (a1+a5)) + ((a2+a6) + (a3+a7)), the kernel's lane order; otherwise every
 ;; element goes to a0 in sequence and the same combine adds +0s, which leaves a0 exact.
@@ -37,7 +37,7 @@
   (local.set $n (i32.mul (local.get $m) (local.get $k)))
   (local.set $cb (i32.const @PQ_CODEBOOK_PTR))
   (loop $entry
-    (local.set $q (i32.add (i32.const @QUERY_PTR)
+    (local.set $q (i32.add (i32.const @IMG_QUERY_PTR)
       (i32.shl (i32.mul (local.get $w) (i32.div_u (local.get $t) (local.get $k))) (i32.const 2))))
     (memory.fill (i32.const @TEMP_PTR) (i32.const 0) (i32.const 32))
     (local.set $i (i32.const 0))

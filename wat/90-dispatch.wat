@@ -60,9 +60,13 @@
     (select (i32.or (local.get $status) (i32.shl (local.get $type) (i32.const 16))) (local.get $type) (local.get $status))
     (global.get $reply_value)))
 
-;; LOAD_QUERY {u8 dtype, u8 metric, u8 k, u8 flags, u16 dim, u16 0, vector}.
+;; LOAD_QUERY {u8 dtype, u8 metric, u8 k, u8 flags, u16 dim, u16 0, vector}. The Hot image
+;; also takes a query in chunks (u16 offset instead of 0; wat/hot/10-query-chunks.wat).
 (func $on_load_query (param $len i32) (result i32)
   (local $dtype i32) (local $dim i32) (local $raw i32) (local $metric i32) (local $k i32)
+;;#if hot
+  (local $src i32)
+;;#endif
   (if (i32.lt_u (local.get $len) (i32.const @LQ_HEADER_BYTES))
     (then (return (i32.const @ERR_BAD_MSG_LENGTH))))
   (local.set $dtype (i32.load8_u offset=@LQ_DTYPE (i32.const @MSG_PAYLOAD_PTR)))
@@ -83,9 +87,14 @@
   (global.set $reply_value (local.get $k))
   (if (i32.ge_u (i32.sub (local.get $k) (i32.const 1)) (i32.const @TOPK_MAX))
     (then (return (i32.const @ERR_BAD_K))))
+;;#if hot
+  (local.set $src (call $lq_chunk (local.get $len) (local.get $raw)))
+  (if (i32.lt_u (local.get $src) (i32.const @DATA_BASE)) (then (return (local.get $src))))
+;;#else
   (global.set $reply_value (local.get $len))
   (if (i32.ne (local.get $len) (i32.add (local.get $raw) (i32.const @LQ_HEADER_BYTES)))
     (then (return (i32.const @ERR_BAD_MSG_LENGTH))))
+;;#endif
   ;; Valid. A new dtype or dim drops the resident and the staged block: their stride
   ;; was computed for the old one.
   (if (i32.or (i32.ne (local.get $dtype) (i32.load8_u offset=@CFG_DTYPE (i32.const @CONFIG_PTR)))
@@ -102,7 +111,11 @@
   (call $st_set (i32.const @ST_PQ_TABLES) (i32.const 0))
   (call $pull_begin)
   (global.set $reply_value (i32.const 0))
+;;#if hot
+  (call $rvf_load_query (local.get $src) (local.get $dim)))
+;;#else
   (call $rvf_load_query (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.const @LQ_HEADER_BYTES)) (local.get $dim)))
+;;#endif
 
 ;; LOAD_NEIGHBORS {u64 node, u32 layer, u32 0, u32 count, u32 0, u64 ids[count]}.
 (func $on_load_neighbors (param $len i32) (result i32)
@@ -210,5 +223,8 @@
   (call $st_set (i32.const @ST_CHUNK_BYTES) (i32.const 0))
   (call $st_set (i32.const @ST_CHUNK_COUNT) (i32.const 0))
   (call $st_set (i32.const @ST_CUR_SET) (i32.const 0))
+;;#if hot
+  (call $st_set (i32.const @ST_QUERY_STAGED) (i32.const 0))
+;;#endif
   (global.set $reply_value (i32.const 0))
   (i32.const @OK))

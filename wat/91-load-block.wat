@@ -40,7 +40,7 @@
     (select (i32.shl (local.get $count) (i32.const 3)) (i32.const 0) (i32.and (local.get $flags) (i32.const @LB_F_EXPLICIT_IDS)))))
   (local.set $base (select (i32.const @LB_DEQUANT_STAGE_PTR) (i32.const @BLOCK_PTR) (i32.and (local.get $flags) (i32.const @LB_F_DEQUANT))))
   (global.set $reply_value (local.get $count))
-  (if (i32.gt_u (i32.add (local.get $base) (local.get $total)) (i32.add (i32.const @BLOCK_PTR) (i32.const @BLOCK_BYTES)))
+  (if (i32.gt_u (i32.add (local.get $base) (local.get $total)) (i32.add (i32.const @BLOCK_PTR) (i32.const @IMG_BLOCK_BYTES)))
     (then (return (i32.const @ERR_BAD_COUNT))))
   (local.set $declared (i32.load offset=@LB_TOTAL_BYTES (i32.const @MSG_PAYLOAD_PTR)))
   (global.set $reply_value (local.get $declared))

@@ -96,7 +96,8 @@ export const ST_PULL = 0x88; // u32 1 while the loaded query is walked in pull m
 export const ST_PULL_LAYER = 0x8c; // u32 pull descent: layer (>= 1) of the list being stepped, 0 = base-layer beam; must follow ST_PULL (LOAD_QUERY clears both with one i64 store)
 export const ST_LAST_MSG_ID = 0x90; // u32 msg_id of the last sealed request dispatched (integrity mode)
 export const ST_LAST_REPLY_LEN = 0x94; // u32 bytes of its sealed reply, kept at TEMP_PTR; 0 = none
-// 0x98..0x9B spare; 0x9C (Hot image only): ST_LZ4_SEQUENCES, below.
+export const ST_QUERY_STAGED = 0x98; // u32 (Hot image) fp16 elements staged by LOAD_QUERY chunks (LQ_F_MORE), 0 = none
+// 0x9C (Hot image): ST_LZ4_SEQUENCES, the LZ4 decoder's sequence counter (below).
 // The work counters (below) take the state region's last WORK_BYTES: rvf_init zeroes the
 // whole region, so they start at 0 with no extra code, and RESET (which clears only query,
 // block and stream fields) leaves them counting.
@@ -154,6 +155,9 @@ export const BITS_LANE_BYTES = 8; // packed binary codes are padded to a multipl
 export const DTYPE_FP16 = 1;
 export const DTYPE_I8 = 2;
 export const DTYPE_BITS = 3;
+export const DTYPE_PQ6 = 4; // (Hot image, reserved for the PQ 6-bit work) a block of packed 6-bit PQ codes
+export const PQ6_CODE_BITS = 6;
+export const PQ6_K = 64; // centroids per subspace with 6-bit codes
 export const METRIC_L2 = 0;
 export const METRIC_IP = 1;
 export const METRIC_COSINE = 2;
@@ -200,7 +204,9 @@ export const LQ_METRIC = 0x01; // u8
 export const LQ_K = 0x02; // u8
 export const LQ_FLAGS = 0x03; // u8 LQ_F_*
 export const LQ_F_PULL = 0x01; // pull mode: the tile drives an HNSW walk (docs/pull-mode.md)
+export const LQ_F_MORE = 0x02; // (Hot image) a chunk of the query: more chunks follow (docs/protocol.md "Query chunks")
 export const LQ_DIM = 0x04; // u16
+export const LQ_OFFSET = 0x06; // u16 (Hot image) element offset of this chunk's values; 0 in a whole query
 export const LQ_HEADER_BYTES = 8; // the vector follows (unpadded: dim*2, dim, ceil(dim/8) bytes)
 // LOAD_BLOCK payload (one chunk of a block stream)
 export const LB_OFFSET = 0x00; // u32 byte offset of the chunk in the stream
@@ -217,6 +223,7 @@ export const LB_F_STAGE_ONLY = 0x04;
 export const LB_F_DEQUANT = 0x08;
 export const LB_F_VERIFY_CRC = 0x10;
 export const LB_F_FRESH_TOPK = 0x20; // on FINAL, empty the top-K before the merge (push-hnsw: READ_TOPK returns exactly this block's distances)
+export const LB_F_LZ4 = 0x40; // (Hot image) an LZ4 chunk: {u32 decoded bytes, one LZ4 block} decoded in place (docs/protocol.md "LZ4 chunks")
 // The flags every chunk of one stream must agree on: they decide the stream's layout.
 export const LB_F_LAYOUT = LB_F_EXPLICIT_IDS | LB_F_DEQUANT;
 // FINAL without STAGE_ONLY is a chunk that computed (pull mode marks its ids seen): test (flags & mask) == LB_F_FINAL.
@@ -241,6 +248,7 @@ export const LP_TOTAL_BYTES = 0x0c; // u32
 export const LP_HEADER_BYTES = 16; // chunk data follows
 export const LP_KIND_SQ = 1;
 export const LP_KIND_PQ = 2;
+export const LP_KIND_PQ6 = 3; // (Hot image, reserved for the PQ 6-bit work) a codebook for 6-bit codes (PQ6_K centroids)
 export const LP_F_FINAL = 0x01;
 // COMPUTE payload
 export const CMP_METRIC = 0x00; // u8
@@ -257,10 +265,38 @@ export const TOPK_RESULT_HEADER_BYTES = 8; // u32 count, u32 0, then count x 16 
 export const ST_PARAM_STAGE = 0x3c; // u32 bytes of params staged by LOAD_PARAMS | kind << PARAM_STAGE_KIND_SHIFT
 export const PARAM_STAGE_KIND_SHIFT = 16;
 
+// ---- the Hot image (docs/size-budget.md "Two images", docs/memory-map.md "Hot image") ----
+// Chips load a second kernel image built from the same sources plus wat/hot/ (spec section 5,
+// "RVF Hot Profile": up to 1,024 dims, PQ 6-bit, LZ4). Its memory is the Core map but for the
+// top 4 KB of the block region, which holds the query: 1,024 fp16 dims decoded to f32 do not
+// fit the Core query area (2 KB in the spill region, whose other half is TEMP, in use by the
+// integrity check and the PQ table build).
+export const HOT_IMAGE_MAX_DIM_FP16 = 1024;
+export const HOT_IMAGE_BLOCK_BYTES = 0x7000; // 28 KB of block region: 14 vectors of 1,024 fp16 dims, 13 with explicit ids
+export const HOT_IMAGE_QUERY_PTR = BLOCK_PTR + HOT_IMAGE_BLOCK_BYTES; // 4 KB: 1,024 f32
+export const HOT_IMAGE_QUERY_BYTES = 0x1000;
+// LOAD_QUERY chunks (LQ_F_MORE) stage their raw fp16 here, the query area's upper half; the
+// last chunk decodes them (through TEMP) into the query area.
+export const HOT_IMAGE_QUERY_STAGE_PTR = HOT_IMAGE_QUERY_PTR + 0x0800;
+
+export type KernelImage = 'core' | 'hot';
+
+/** What differs between the two images, as the WAT names it: `@IMG_NAME` takes the image's value. */
+export interface ImageLayout {
+  IMG_QUERY_PTR: number;
+  IMG_QUERY_BYTES: number;
+  IMG_BLOCK_BYTES: number;
+  IMG_MAX_DIM_FP16: number;
+}
+
+export const IMAGE_LAYOUT: Readonly<Record<KernelImage, ImageLayout>> = {
+  core: { IMG_QUERY_PTR: QUERY_PTR, IMG_QUERY_BYTES: QUERY_BYTES, IMG_BLOCK_BYTES: BLOCK_BYTES, IMG_MAX_DIM_FP16: MAX_DIM_FP16 },
+  hot: { IMG_QUERY_PTR: HOT_IMAGE_QUERY_PTR, IMG_QUERY_BYTES: HOT_IMAGE_QUERY_BYTES, IMG_BLOCK_BYTES: HOT_IMAGE_BLOCK_BYTES, IMG_MAX_DIM_FP16: HOT_IMAGE_MAX_DIM_FP16 },
+};
+
 // ---- Hot profile: LZ4 block decompression (docs/protocol.md "LZ4 chunks", wat/hot/20-lz4.wat) ----
-// LOAD_BLOCK chunk flag: the chunk's data is {u32 decoded bytes, one LZ4 block}, decoded
-// into the stream at LB_OFFSET; matches may reach back to the stream's first byte.
-export const LB_F_LZ4 = 0x40;
+// LB_F_LZ4 (above) marks a LOAD_BLOCK chunk whose data is {u32 decoded bytes, one LZ4 block},
+// decoded into the stream at LB_OFFSET; its matches may reach back to the stream's first byte.
 export const LZ4_CHUNK_HEADER_BYTES = 4; // u32 decoded bytes, then the LZ4 block
 // The LZ4 block format's own constants (lz4 doc/lz4_Block_format.md).
 export const LZ4_MIN_MATCH = 4; // a match copies at least 4 bytes

@@ -1,5 +1,6 @@
 // `cogsim budget [FILE.wasm | FILE.wat]`: without a file, each budgeted kernel build's
-// functions against spec section 7 and the whole module against the 8,192 B code budget.
+// functions against spec section 7 and the whole module against its image's code budget
+// (Core and Hot, 8,192 B each: docs/size-budget.md "Two images").
 // With a file, any kernel: per-function and per-section bytes, the rules a tile enforces,
 // the verdict; `--diff OLD` function by function. Exit 1 when a kernel is over budget or
 // breaks a rule, 2 when the file cannot be read or built.
@@ -8,6 +9,7 @@ import type { Command } from 'commander';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { budgetFor, formatBudget } from '../../tile/budget/budget-table.ts';
 import { diffBudgets, fileBudget, formatBudgetDiff, formatFileBudget, KernelFileError, type FileBudget } from '../../tile/budget/file-budget.ts';
+import { IMAGE_BUDGET_BYTES } from '../../tile/build/size-report.ts';
 import { CliError } from './cli-error.ts';
 import { readFileOrRefuse } from './sign-kernel-command.ts';
 
@@ -27,12 +29,12 @@ export interface KernelInput {
 }
 
 /** A .wasm as given, or a .wat built by the project's pipeline first (tile/build/user-kernel.ts). */
-export async function kernelInput(path: string, flavor: 'simd' | 'scalar', what = 'kernel file'): Promise<KernelInput> {
+export async function kernelInput(path: string, flavor: 'simd' | 'scalar', what = 'kernel file', image: 'core' | 'hot' = 'core'): Promise<KernelInput> {
   const name = basename(path).replace(/\.(wasm|wat)$/, '');
   try {
     if (path.endsWith('.wat')) {
       const { buildUserWat } = await import('../../tile/build/user-kernel.ts');
-      const built = await buildUserWat(readFileOrRefuse(path, what).toString('utf8'), path, flavor);
+      const built = await buildUserWat(readFileOrRefuse(path, what).toString('utf8'), path, flavor, image);
       return { name, bytes: built.plain, names: built.names };
     }
     if (!path.endsWith('.wasm')) throw new CliError(`${what} ${path}: expected a .wasm or .wat file`);
@@ -58,12 +60,16 @@ export async function kernelBudgetOf(path: string, flavor: 'simd' | 'scalar', wh
   }
 }
 
+function imageBudgets(): string {
+  return Object.entries(IMAGE_BUDGET_BYTES).map(([image, bytes]) => `${image === 'core' ? 'Core' : 'Hot'} ${bytes.toLocaleString('en-US')} B`).join(', ');
+}
+
 async function budgetOfBuilds(opts: BudgetFlags): Promise<void> {
   const result = await buildKernel();
   const shown = result.reports.filter((r) => r.budgeted || opts.all);
   const budgets = shown.map(budgetFor);
   const gated = budgets.filter((_, i) => shown[i]!.budgeted);
-  // A build over 8 KB cannot be loaded on a tile; one missing an export is not a kernel.
+  // A build over its image's budget cannot be loaded on a tile; one missing an export is not a kernel.
   const over = gated.filter((b) => !b.withinBudget).map((b) => b.variant);
   const incomplete = gated.filter((b) => b.missingExports.length > 0).map((b) => b.variant);
   if (opts.json) {
@@ -72,7 +78,7 @@ async function budgetOfBuilds(opts: BudgetFlags): Promise<void> {
     console.log(budgets.map(formatBudget).join('\n\n'));
     if (over.length > 0) console.log(`\nOVER BUDGET: ${over.join(', ')}`);
     if (incomplete.length > 0) console.log(`\nINCOMPLETE (missing exports): ${incomplete.join(', ')}`);
-    if (over.length + incomplete.length === 0) console.log('\nall budgeted builds fit the 8,192 B code budget and export every function');
+    if (over.length + incomplete.length === 0) console.log(`\nall budgeted builds fit their image's code budget (${imageBudgets()}) and export every function`);
   }
   if (over.length + incomplete.length > 0) process.exitCode = 1;
 }

@@ -23,17 +23,18 @@ interface ConformFlags {
   manifest?: string;
   trustKey: string[];
   scalar?: boolean;
+  image: 'core' | 'hot';
   seed: number;
   json?: boolean;
 }
 
-const BASELINES = KERNEL_VARIANTS.filter((v) => v.budgeted).map((v) => v.name);
+const BASELINES = KERNEL_VARIANTS.filter((v) => v.budgeted && v.image === 'core').map((v) => v.name);
 
 /** The kernel as the fixture runs it: the window checks and the watchdog written in. */
-async function checkedImage(name: string, plain: Uint8Array): Promise<LoadedKernel> {
+async function checkedImage(name: string, plain: Uint8Array, image: 'core' | 'hot'): Promise<LoadedKernel> {
   const { instrumentBinary } = await import('../../tile/build/binary-instrument.ts');
-  compileKernel(name, plain, false); // the tile's import and memory rules, with their message
-  return compileKernel(name, instrumentBinary(name, plain, { strict: true, fuel: true }), false);
+  compileKernel(name, plain, false, image); // the tile's import and memory rules, with their message
+  return compileKernel(name, instrumentBinary(name, plain, { strict: true, fuel: true }), false, image);
 }
 
 async function gate(file: string, flags: ConformFlags): Promise<GateResult> {
@@ -52,14 +53,16 @@ export function registerConform(program: Command): void {
     .option('--manifest <json>', "with --against: the kernel's signed manifest (default: beside it)")
     .option('--trust-key <file>', 'with --against: also trust this key; repeatable', collectPaths('--trust-key'), [])
     .option('--scalar', 'build a .wat as the scalar flavor')
+    .option('--image <image>', 'the kernel image the file is: core, or hot (a .wat is built with ;;#if hot; the checks add the Hot image\'s: 1,024-dim fp16, query chunks)', oneOf('--image', ['core', 'hot']), 'core')
     .option('--seed <n>', 'seed of the random inputs', wholeNumber('--seed'), 1)
     .option('--json', 'print machine-readable JSON')
     .action(async (file: string, flags: ConformFlags) => {
       await buildKernel(); // the project builds the gate compares with
-      const input = await kernelInput(file, flags.scalar ? 'scalar' : 'simd');
+      const input = await kernelInput(file, flags.scalar ? 'scalar' : 'simd', 'kernel file', flags.image);
       let report: ConformanceReport;
       try {
-        report = runConformance(await checkedImage(input.name, input.bytes), () => new Prng(flags.seed).derive('conformance'), [messageChecks, paramsFlowChecks, pullChecks]);
+        if (flags.against && flags.image !== 'core') throw new CliError(`--against compares Core images in simulated runs; --image ${flags.image} cannot be gated`);
+        report = runConformance(await checkedImage(input.name, input.bytes, flags.image), () => new Prng(flags.seed).derive('conformance'), [messageChecks, paramsFlowChecks, pullChecks]);
       } catch (err) {
         if (err instanceof KernelRejectedError || (err as Error).name === 'InstrumentError') {
           // Not a tile kernel is the check failing (exit 1), not a bad flag (exit 2).

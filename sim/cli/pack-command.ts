@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { KEYS_DIR, SIGNING_KEY_PATH, TRUST_STORE_PATH } from '../../tile/build/paths.ts';
-import { KERNEL_VARIANTS } from '../../tile/build/variants.ts';
+import { CORE_VARIANTS } from '../../tile/build/variants.ts';
 import { loadKernel } from '../../tile/kernel-module.ts';
 import { ensureSigningKey } from '../../tile/manifest/build-key.ts';
 import { keyIdOf, privateKeyFromPem, rawPublicKey } from '../../tile/manifest/keys.ts';
@@ -82,7 +82,7 @@ async function buildCommand(flags: BuildFlags): Promise<void> {
   const keyPath = flags.key ?? SIGNING_KEY_PATH;
   const key = signingKey(flags.key);
   try {
-    const kernels = KERNEL_VARIANTS.map((v) => ({ id: v.name, bytes: loadKernel(v.name).bytes })); // each verified against its build manifest
+    const kernels = CORE_VARIANTS.map((v) => ({ id: v.name, bytes: loadKernel(v.name).bytes })); // each verified against its build manifest (packs carry the Core image: their profile is core)
     const meta = {
       name: flags.name,
       version: flags.packVersion,

@@ -10,7 +10,7 @@ import { oneOf, wholeNumber } from './options.ts';
 import { progressLine } from './progress.ts';
 import { addOutputOptions, RunOutputs, type OutputFlags } from '../output/output-options.ts';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
-import { KERNEL_VARIANTS } from '../../tile/build/variants.ts';
+import { CORE_VARIANTS } from '../../tile/build/variants.ts';
 import { checkKernelFile, collectPaths, kernelFileConfig, type KernelFileFlags } from './kernel-file.ts';
 import { refuseUnusedFlags, typedFlags } from './flag-scope.ts';
 import { withPendingOutput } from './output-file.ts';
@@ -75,7 +75,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--k <n>', 'neighbours per query, 1..16 (a tile keeps 16 candidates)', wholeNumber('--k'), d.k)
     .option('--seed <n>', 'seed of every random choice in the run, 0..4294967295', wholeNumber('--seed'), d.seed)
     .option('--concurrency <n>', 'push (query schedule) and push-hnsw: queries in flight at once', wholeNumber('--concurrency'), d.concurrency)
-    .option('--kernel <build>', `kernel build: ${KERNEL_VARIANTS.map((v) => v.name).join(', ')}`, oneOf('--kernel', KERNEL_VARIANTS.map((v) => v.name)), d.kernel)
+    .option('--kernel <build>', `kernel build: ${CORE_VARIANTS.map((v) => v.name).join(', ')} (a run on Hot data, on chips, runs the same build of the Hot image)`, oneOf('--kernel', CORE_VARIANTS.map((v) => v.name)), d.kernel)
     .option('--kernel-file <wasm>', 'run your own kernel build instead of --kernel; it must carry a manifest signed by a trusted key (docs/kernel-manifest.md)')
     .option('--manifest <json>', '--kernel-file\'s signed manifest (default: beside it, <name>.manifest.json)')
     .option('--trust-key <file>', 'also trust this key for --kernel-file: a PEM Ed25519 key, a JSON key entry or trust store; repeatable', collectPaths('--trust-key'), [])

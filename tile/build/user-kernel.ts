@@ -4,7 +4,7 @@
 // The file is either a whole `(module ...)` or module fields like the files in wat/ (then
 // it gets the tile's memory import, as the project's kernel does).
 import { assembleWat } from './assemble.ts';
-import { preprocess, type Flavor } from './preprocess.ts';
+import { preprocess, type Flavor, type KernelImage } from './preprocess.ts';
 import { nameSectionFunctionNames, stripCustomSections } from './wasm-sections.ts';
 
 export interface UserKernelBuild {
@@ -20,8 +20,8 @@ export function asModule(text: string): string {
   return firstForm ? text : `(module (import "tile" "memory" (memory 2 2)) ${text}\n)`;
 }
 
-export async function buildUserWat(text: string, file: string, flavor: Flavor): Promise<UserKernelBuild> {
-  const source = asModule(preprocess(text, file, flavor));
+export async function buildUserWat(text: string, file: string, flavor: Flavor, image: KernelImage = 'core'): Promise<UserKernelBuild> {
+  const source = asModule(preprocess(text, file, flavor, image));
   const named = await assembleWat(source, { variant: file.replace(/\.wat$/, ''), simd: flavor === 'simd', optimize: true });
   return { plain: stripCustomSections(named), names: nameSectionFunctionNames(named) };
 }

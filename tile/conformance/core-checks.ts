@@ -4,7 +4,7 @@
 // reference (tile/reference): distances in the kernel's lane order, top-K by the total
 // order of the f32 bits with ties to the lower id, CRC32C. Each check stops at its first
 // difference and names the input, the expected and the got value.
-import { BLOCK_BYTES, BLOCK_PTR, DTYPE_BITS, DTYPE_FP16, DTYPE_I8, IO_PTR, MAX_DIM_BITS, MAX_DIM_FP16, MAX_DIM_I8, METRIC_COSINE, METRIC_HAMMING, METRIC_IP, METRIC_L2 } from '../../wat/layout.ts';
+import { BLOCK_BYTES, BLOCK_PTR, DTYPE_BITS, DTYPE_FP16, DTYPE_I8, HOT_IMAGE_MAX_DIM_FP16, IO_PTR, MAX_DIM_BITS, MAX_DIM_FP16, MAX_DIM_I8, METRIC_COSINE, METRIC_HAMMING, METRIC_IP, METRIC_L2, type KernelImage } from '../../wat/layout.ts';
 import { crc32c } from '../reference/crc32c.ts';
 import { kernelOrderDistanceBits } from '../reference/distances.ts';
 import { mergeTopK } from '../reference/topk.ts';
@@ -65,9 +65,16 @@ const DIMS: Record<Dtype, number[]> = {
   [DTYPE_BITS]: [1, 7, 8, 9, 63, 64, 65, 383, MAX_DIM_BITS],
 };
 
-function randomCases(prng: CaseRandom, dtype: Dtype, metric: number): KernelCase[] {
-  return DIMS[dtype].map((dim) => {
-    const count = Math.min(blockCapacity(dtype, dim), 1 + prng.nextInt(0, 60));
+/** The Hot image also serves fp16 above the Core limit, up to 1,024 dims. */
+const HOT_FP16_DIMS = [MAX_DIM_FP16 + 1, 512, 1000, HOT_IMAGE_MAX_DIM_FP16 - 1, HOT_IMAGE_MAX_DIM_FP16];
+
+function dimsFor(dtype: Dtype, image: KernelImage): number[] {
+  return dtype === DTYPE_FP16 && image === 'hot' ? [...DIMS[dtype], ...HOT_FP16_DIMS] : DIMS[dtype];
+}
+
+function randomCases(prng: CaseRandom, dtype: Dtype, metric: number, image: KernelImage): KernelCase[] {
+  return dimsFor(dtype, image).map((dim) => {
+    const count = Math.min(blockCapacity(dtype, dim, image), 1 + prng.nextInt(0, 60));
     return randomCase(prng, `random`, dtype, dim, metric, count, 1 + prng.nextInt(0, 15));
   });
 }
@@ -124,7 +131,7 @@ export function coreChecks(kernel: LoadedKernel, prng: CaseRandom, sink: Sink): 
   for (const dtype of ALL_DTYPES) {
     for (const metric of metricsFor(dtype)) {
       const tag = `${dtypeName(dtype)} ${METRIC_NAMES[metric]}`;
-      out.push(caseCheck(`distances and top-K, ${tag}, random, dims ${DIMS[dtype].join(',')}`, kernel, randomCases(prng, dtype, metric), sink));
+      out.push(caseCheck(`distances and top-K, ${tag}, random, dims ${dimsFor(dtype, kernel.image).join(',')}`, kernel, randomCases(prng, dtype, metric, kernel.image), sink));
       out.push(caseCheck(`ties at every rank go to the lower id, ${tag}`, kernel, tieCases(prng, dtype, metric), sink));
       if (dtype === DTYPE_FP16) out.push(caseCheck(`NaN, infinities, subnormals, signed zeros, ${tag}`, kernel, fp16SpecialCases(metric), sink));
       if (dtype === DTYPE_I8) out.push(caseCheck(`i8 extremes -128/127 at dim ${MAX_DIM_I8}, ${tag}`, kernel, i8ExtremeCases(prng, metric), sink));

@@ -36,7 +36,7 @@ export interface PackMeta {
 
 function kernelEntry(src: PackKernelSource, meta: PackMeta, nowMs: () => number): PackKernel {
   const variant = variantByName(src.id);
-  const loaded = compileKernel(src.id, src.bytes, variant.budgeted);
+  const loaded = compileKernel(src.id, src.bytes, variant.budgeted, variant.image);
   return {
     id: src.id,
     name: `cogsim tile kernel, ${variant.flavor}${variant.strict ? ', window checks' : ''}${variant.fuel ? ', fuel counter' : ''}`,

@@ -124,7 +124,7 @@ function loadPackKernel(k: PackKernel, bytes: Uint8Array, log: Ledger): LoadedKe
   const fail = (reason: string): null => (log.failures.push({ kernel: k.id, reason }), null);
   let loaded: LoadedKernel;
   try {
-    loaded = compileKernel(k.id, bytes, variantByName(k.id).budgeted);
+    loaded = compileKernel(k.id, bytes, variantByName(k.id).budgeted, variantByName(k.id).image);
   } catch (err) {
     if (err instanceof KernelRejectedError) return fail(err.message.replace(`kernel ${k.id}: `, ''));
     return fail(`does not compile: ${(err as Error).message}`);

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../build/paths.ts';
-import { KERNEL_VARIANTS } from '../build/variants.ts';
+import { CORE_VARIANTS } from '../build/variants.ts';
 
 export interface PackRuntime {
   /** semver x.y.z */
@@ -36,7 +36,7 @@ export function cogsimVersion(): string {
 
 export function thisRuntime(): PackRuntime {
   // The tile kernels read Core segments only (rvf_verify_header) and hold Core's dims.
-  return { version: cogsimVersion(), features: hostFeatures(), allowedKernelIds: KERNEL_VARIANTS.map((v) => v.name), tileProfiles: ['core'] };
+  return { version: cogsimVersion(), features: hostFeatures(), allowedKernelIds: CORE_VARIANTS.map((v) => v.name), tileProfiles: ['core'] };
 }
 
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;

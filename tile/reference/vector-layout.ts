@@ -5,7 +5,6 @@
 // i % 8 of byte i / 8), zero-padded to a multiple of BITS_LANE_BYTES bytes.
 import {
   BITS_LANE_BYTES,
-  BLOCK_BYTES,
   DTYPE_BITS,
   DTYPE_FP16,
   DTYPE_I8,
@@ -14,6 +13,8 @@ import {
   MAX_DIM_BITS,
   MAX_DIM_FP16,
   MAX_DIM_I8,
+  IMAGE_LAYOUT,
+  type KernelImage,
 } from '../../wat/layout.ts';
 import { f32ToFp16Bits } from './fp16.ts';
 
@@ -27,14 +28,17 @@ export function isDtype(dtype: number): dtype is Dtype {
   return dtype === DTYPE_FP16 || dtype === DTYPE_I8 || dtype === DTYPE_BITS;
 }
 
-/** The Core profile's largest dim for the dtype (bits for binary codes). */
-export function maxDim(dtype: Dtype): number {
-  return dtype === DTYPE_FP16 ? MAX_DIM_FP16 : dtype === DTYPE_I8 ? MAX_DIM_I8 : MAX_DIM_BITS;
+/** The kernel image's largest dim for the dtype (bits for binary codes): the Core profile's,
+ *  or the Hot image's (fp16 up to 1,024; i8 and binary codes as Core). */
+export function maxDim(dtype: Dtype, image: KernelImage = 'core'): number {
+  return dtype === DTYPE_FP16 ? (image === 'core' ? MAX_DIM_FP16 : IMAGE_LAYOUT[image].IMG_MAX_DIM_FP16) : dtype === DTYPE_I8 ? MAX_DIM_I8 : MAX_DIM_BITS;
 }
 
+// The layout rules hold for every dim either image serves (up to the Hot image's); which
+// image serves which dim is the kernel's and the profile's business (tile/pack/profile.ts).
 function checkDim(dtype: Dtype, dim: number): void {
-  if (!Number.isInteger(dim) || dim < 1 || dim > maxDim(dtype)) {
-    throw new VectorLayoutError(`dim ${dim} is outside 1..${maxDim(dtype)} for dtype ${dtype}`);
+  if (!Number.isInteger(dim) || dim < 1 || dim > maxDim(dtype, 'hot')) {
+    throw new VectorLayoutError(`dim ${dim} is outside 1..${maxDim(dtype, 'hot')} for dtype ${dtype}`);
   }
 }
 
@@ -56,9 +60,9 @@ export function vectorStrideBytes(dtype: Dtype, dim: number): number {
   return paddedElements(dtype, dim) * (dtype === DTYPE_FP16 ? 2 : 1);
 }
 
-/** Vectors of this shape one block can hold: the region's bytes and MAX_BLOCK_VECTORS. */
-export function blockCapacity(dtype: Dtype, dim: number): number {
-  return Math.min(MAX_BLOCK_VECTORS, Math.floor(BLOCK_BYTES / vectorStrideBytes(dtype, dim)));
+/** Vectors of this shape one block can hold: the image's block region and MAX_BLOCK_VECTORS. */
+export function blockCapacity(dtype: Dtype, dim: number, image: KernelImage = 'core'): number {
+  return Math.min(MAX_BLOCK_VECTORS, Math.floor(IMAGE_LAYOUT[image].IMG_BLOCK_BYTES / vectorStrideBytes(dtype, dim)));
 }
 
 /** Raw vectors -> one block image: each at i * stride, padding zeroed. */
