@@ -45,11 +45,11 @@ const HAND_MADE: [string, number[], number, number, number, number][] = [
 ];
 
 for (const [flavor, strict] of BUILDS) {
-  describe(`malformed LZ4 on the ${flavor}${strict ? '-strict' : ''} build`, () => {
+  describe(`malformed LZ4 on the hot-${flavor}${strict ? '-strict' : ''} build`, () => {
     let kernel: LoadedKernel;
     let tile: TileInstance;
-    beforeAll(async () => {
-      kernel = (await lz4Kernel(flavor, strict)).kernel;
+    beforeAll(() => {
+      kernel = lz4Kernel(flavor, strict).kernel;
       tile = freshTile(kernel);
     });
 

@@ -37,10 +37,10 @@ describe('the reference decoder and the hub compressor against lz4-napi', () => 
 });
 
 for (const [flavor, strict] of BUILDS) {
-  describe(`LZ4 decoding on the ${flavor}${strict ? '-strict' : ''} build`, () => {
+  describe(`LZ4 decoding on the hot-${flavor}${strict ? '-strict' : ''} build`, () => {
     let kernel: LoadedKernel;
-    beforeAll(async () => {
-      kernel = (await lz4Kernel(flavor, strict)).kernel;
+    beforeAll(() => {
+      kernel = lz4Kernel(flavor, strict).kernel;
     });
 
     for (const { name, data } of corpus) {

@@ -44,7 +44,6 @@ export const ALL_EXPORTS = [
 
 /**
  * The exports only the Hot image has (wat/hot/; docs/kernel-authoring.md "The Hot image"):
- * a Hot build missing one is incomplete (`cogsim budget` exits 1). Empty until a Hot
- * feature adds an export; the Hot image's message features need none.
+ * a Hot build missing one is incomplete (`cogsim budget` exits 1).
  */
-export const HOT_ONLY_EXPORTS: readonly string[] = [];
+export const HOT_ONLY_EXPORTS: readonly string[] = ['rvf_lz4_decompress'];

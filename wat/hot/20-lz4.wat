@@ -95,27 +95,72 @@
     (br $sequence))
   (unreachable))
 
-;; rvf_lz4_decompress(src, src_len, dst, dst_len, window): decodes the LZ4 block at
-;; [src, src+src_len) into exactly dst_len bytes at dst; matches may reach back to window
-;; (window = dst: an independent block; window < dst: the bytes before dst are its
-;; dictionary, as in a chunked stream). Refuses, writing nothing: any range outside the
-;; tile, window > dst, a source overlapping [window, dst+dst_len) (@ERR_BAD_POINTER); a
-;; malformed block (an ERR_LZ4_* status). Counts src_len + dst_len I/O bytes and its sequences.
-(func $rvf_lz4_decompress (export "rvf_lz4_decompress") (param $src i32) (param $src_len i32)
-  (param $dst i32) (param $dst_len i32) (param $window i32) (result i32)
+;; The decoder's checked core: [src, src+src_len) and [window, dst+dst_len) lie inside the
+;; tile and do not overlap (the caller has checked). A dry walk first, so a refused block
+;; writes nothing; then the writing walk, and the work counted: src_len + dst_len I/O bytes
+;; and the sequences. $lz4_at holds the offending sequence's offset on a refusal.
+(func $lz4_decode (param $src i32) (param $src_len i32) (param $dst i32) (param $dst_len i32) (param $window i32) (result i32)
   (local $status i32) (local $iend i32) (local $oend i32)
-  (global.set $lz4_at (i32.const 0))
-  (if (i32.eqz (i32.and (i32.and (call $range_ok (local.get $src) (local.get $src_len)) (call $range_ok (local.get $dst) (local.get $dst_len)))
-                 (i32.and (i32.le_u (local.get $window) (local.get $dst)) (i32.ge_u (local.get $window) (i32.const @DATA_BASE)))))
-    (then (return (i32.const @ERR_BAD_POINTER))))
-  ;; Both ranges end inside the tile (checked above), so the sums cannot wrap.
   (local.set $iend (i32.add (local.get $src) (local.get $src_len)))
   (local.set $oend (i32.add (local.get $dst) (local.get $dst_len)))
-  (if (i32.and (i32.lt_u (local.get $src) (local.get $oend)) (i32.gt_u (local.get $iend) (local.get $window)))
-    (then (return (i32.const @ERR_BAD_POINTER))))
   (if (local.tee $status (call $lz4_walk (local.get $src) (local.get $iend) (local.get $dst) (local.get $oend) (local.get $window) (i32.const 0)))
     (then (return (local.get $status))))
   (drop (call $lz4_walk (local.get $src) (local.get $iend) (local.get $dst) (local.get $oend) (local.get $window) (i32.const 1)))
   (call $work (i32.const @WK_IO_BYTES) (i32.add (local.get $src_len) (local.get $dst_len)))
   (call $st_set (i32.const @ST_LZ4_SEQUENCES) (i32.add (call $st_get (i32.const @ST_LZ4_SEQUENCES)) (global.get $lz4_seqs)))
+  (i32.const @OK))
+
+;; rvf_lz4_decompress(src, src_len, dst, dst_len, window): decodes the LZ4 block at
+;; [src, src+src_len) into exactly dst_len bytes at dst; matches may reach back to window
+;; (window = dst: an independent block; window < dst: the bytes before dst are its
+;; dictionary, as in a chunked stream). Refuses, writing nothing: any range outside the
+;; tile, window > dst, a source overlapping [window, dst+dst_len) (@ERR_BAD_POINTER); a
+;; malformed block (an ERR_LZ4_* status).
+(func $rvf_lz4_decompress (export "rvf_lz4_decompress") (param $src i32) (param $src_len i32)
+  (param $dst i32) (param $dst_len i32) (param $window i32) (result i32)
+  (global.set $lz4_at (i32.const 0))
+  (if (i32.eqz (i32.and (i32.and (call $range_ok (local.get $src) (local.get $src_len)) (call $range_ok (local.get $dst) (local.get $dst_len)))
+                 (i32.and (i32.le_u (local.get $window) (local.get $dst)) (i32.ge_u (local.get $window) (i32.const @DATA_BASE)))))
+    (then (return (i32.const @ERR_BAD_POINTER))))
+  ;; Both ranges end inside the tile (checked above), so the sums cannot wrap.
+  (if (i32.and (i32.lt_u (local.get $src) (i32.add (local.get $dst) (local.get $dst_len)))
+               (i32.gt_u (i32.add (local.get $src) (local.get $src_len)) (local.get $window)))
+    (then (return (i32.const @ERR_BAD_POINTER))))
+  (call $lz4_decode (local.get $src) (local.get $src_len) (local.get $dst) (local.get $dst_len) (local.get $window)))
+
+;; LOAD_BLOCK with @LB_F_LZ4 (docs/protocol.md "LZ4 chunks"): the chunk data is {u32 decoded
+;; bytes, LZ4 block}. The decoded size of a chunk of $len payload bytes, as $lb_stage takes
+;; it, or minus a status: a payload too short for the size field (@ERR_BAD_MSG_LENGTH), a
+;; size past the stream's $total bytes (@ERR_LZ4_OVERFLOW; $lb_stage's offset checks then
+;; hold the chunk inside the stream). A plain chunk's size is its data bytes.
+(func $lb_chunk_bytes (param $len i32) (param $flags i32) (param $total i32) (result i32)
+  (local $n i32)
+  (if (i32.eqz (i32.and (local.get $flags) (i32.const @LB_F_LZ4)))
+    (then (return (i32.sub (local.get $len) (i32.const @LB_HEADER_BYTES)))))
+  (global.set $reply_value (local.get $len))
+  (if (i32.lt_u (local.get $len) (i32.add (i32.const @LB_HEADER_BYTES) (i32.const @LZ4_CHUNK_HEADER_BYTES)))
+    (then (return (i32.const -@ERR_BAD_MSG_LENGTH))))
+  (local.set $n (i32.load offset=@LB_HEADER_BYTES (i32.const @MSG_PAYLOAD_PTR)))
+  (global.set $reply_value (local.get $n))
+  (if (i32.gt_u (local.get $n) (local.get $total))
+    (then (return (i32.const -@ERR_LZ4_OVERFLOW))))
+  (local.get $n))
+
+;; Decodes the LZ4 chunk in the I/O buffer into [dst, dst+n), matches reaching back to the
+;; stream's start ($window), after $lb_stage's offset checks. A malformed block is refused
+;; with its status and the offending sequence's offset as the ERROR detail, nothing
+;; written. At offset 0 the decoded bytes replace the resident block and any staged stream,
+;; so both are dropped before a later check (SQ params, CRC) can refuse the chunk.
+(func $lb_lz4 (param $dst i32) (param $n i32) (param $window i32) (result i32)
+  (local $status i32)
+  (local.set $status (call $lz4_decode
+    (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.add (i32.const @LB_HEADER_BYTES) (i32.const @LZ4_CHUNK_HEADER_BYTES)))
+    (i32.sub (i32.load16_u offset=@MSG_LENGTH (i32.const @IO_PTR)) (i32.add (i32.const @LB_HEADER_BYTES) (i32.const @LZ4_CHUNK_HEADER_BYTES)))
+    (local.get $dst) (local.get $n) (local.get $window)))
+  (global.set $reply_value (global.get $lz4_at))
+  (if (local.get $status) (then (return (local.get $status))))
+  (if (i32.eq (local.get $dst) (local.get $window))
+    (then
+      (call $st_set (i32.const @ST_BLOCK_COUNT) (i32.const 0))
+      (call $st_set (i32.const @ST_CHUNK_BYTES) (i32.const 0))))
   (i32.const @OK))
