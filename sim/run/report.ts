@@ -300,7 +300,7 @@ export function formatSummary(r: RunSummary): string {
         ]
       : []),
     `tile work                ${n(r.tileWork.distances)} distances, ${n(r.tileWork.merges)} candidates merged, ${n(r.tileWork.crcBytes)} B checked by CRC32C`,
-    `  tile cycles            ${n(r.tileWork.cycles.total)}: distances ${n(r.tileWork.cycles.distance)}, merges ${n(r.tileWork.cycles.merge)}, CRC ${n(r.tileWork.cycles.crc)}, I/O ${n(r.tileWork.cycles.io + r.tileWork.cycles.dequant)}, dispatch ${n(r.tileWork.cycles.dispatch)}${r.tileWork.cycles.pq > 0 ? `, PQ ${n(r.tileWork.cycles.pq)}` : ''}`,
+    `  tile cycles            ${n(r.tileWork.cycles.total)}: distances ${n(r.tileWork.cycles.distance)}, merges ${n(r.tileWork.cycles.merge)}, CRC ${n(r.tileWork.cycles.crc)}, I/O ${n(r.tileWork.cycles.io + r.tileWork.cycles.dequant)}, dispatch ${n(r.tileWork.cycles.dispatch)}${r.tileWork.cycles.pq > 0 ? `, PQ ${n(r.tileWork.cycles.pq)}` : ''}${r.tileWork.cycles.lz4 > 0 ? `, LZ4 sequences ${n(r.tileWork.cycles.lz4)}` : ''}`,
     `hub work                 ${n(r.hubWork.cycles)} cycles: ${n(r.hubWork.distances)} distances (${n(r.hubWork.routingDistances)} routing, ${n(r.hubWork.localDistances)} hub-local), ${n(r.hubWork.merged)} candidates merged${r.hubWork.expansions > 0 ? `, ${n(r.hubWork.expansions)} HNSW expansions, ${n(r.hubWork.beamCandidates)} beam inserts` : ''}`,
     ...(r.chips ? formatChipLines(r.chips) : []),
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,
