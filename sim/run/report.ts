@@ -4,6 +4,7 @@ import { groundTruth } from '../../hub/data/ground-truth.ts';
 import type { Simulation } from './simulation.ts';
 import type { Chips } from '../../hub/chip/chip-memory.ts';
 import { chipSummary, formatChipLines, type ChipSummary } from '../chip/chip-report.ts';
+import type { BlockChunkStats } from '../../hub/hub-stats.ts';
 import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
 import { countEqualToReference, referenceHnswSearch } from '../../hub/push-hnsw/reference-search.ts';
@@ -56,6 +57,8 @@ export interface RunSummary {
   pushHnsw?: PushHnswSummary;
   /** With --chips only. */
   chips?: ChipSummary;
+  /** With --lz4 only: the LOAD_BLOCK chunks sent, LZ4 and plain (docs/protocol.md "LZ4 chunks"). */
+  lz4?: BlockChunkStats;
 }
 
 export interface PushHnswSummary {
@@ -208,6 +211,7 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     ...(s.pull ? { pull: pullSummary(s) } : {}),
     ...(s.pushHnsw ? { pushHnsw: pushHnswSummary(s) } : {}),
     ...(chipsOf(s) ? { chips: chipSummary(chipsOf(s)!, transport.chipBytesToTiles, nq) } : {}),
+    ...(config.lz4 ? { lz4: { ...hub.stats.blockChunks } } : {}),
   };
 }
 
@@ -280,6 +284,9 @@ export function formatSummary(r: RunSummary): string {
     `  tiles -> hub           ${n(r.messagesToHub)} messages, ${n(r.bytesToHub)} B`,
     `  per query              ${n(r.messagesPerQuery, 1)} messages, ${n(r.bytesPerQuery)} B`,
     ...Object.entries(r.sentByType).map(([t, v]) => `    ${t.padEnd(20)} ${n(v.messages)} messages, ${n(v.bytes)} B`),
+    ...(r.lz4
+      ? [`  LZ4 block chunks       ${n(r.lz4.lz4Chunks)} of ${n(r.lz4.chunks)} chunks as LZ4: ${n(r.lz4.streamBytes)} B of block streams in ${n(r.lz4.dataBytes)} B of chunk data (${(r.lz4.dataBytes / Math.max(1, r.lz4.streamBytes)).toFixed(4)})`]
+      : []),
     ...(r.pull
       ? [
           `pull mode                ef ${r.pull.ef}, ${r.pull.walks} walk${r.pull.walks > 1 ? 's' : ''} per query (${r.pull.split}), ${r.pull.descent} descent, HNSW M ${r.pull.M}, efConstruction ${r.pull.efConstruction}; index ${r.pull.index}`,

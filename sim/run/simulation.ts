@@ -8,6 +8,7 @@ import type { HubListener } from '../../hub/work/tile-fault.ts';
 import { METRIC_CODES } from '../../hub/work/message-builder.ts';
 import { Prng } from '../../hub/prng.ts';
 import { loadChosenKernel, type LoadedKernel } from '../../tile/kernel-module.ts';
+import { hotTwinOf } from '../../tile/build/variants.ts';
 import { checkDataProfile, dataProfile } from '../../tile/pack/profile.ts';
 import { PROFILE_CORE } from '../../tile/reference/segment-header.ts';
 import { DTYPE_FP16 } from '../../wat/layout.ts';
@@ -93,11 +94,12 @@ export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Sim
   const tiles = opts.tilesProfile ?? { id: PROFILE_CORE, source: `kernel ${config.kernel}` };
   const shape = { dtype: config.dtype, dim: data.dim };
   checkDataProfile(tiles.id, shape, tiles.source); // before any tile is built
-  const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries);
+  const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries, { lz4: config.lz4 ?? false });
   const trace = new TraceRecorder(config.tracePath ? { filePath: config.tracePath } : {});
   const sim = new Simulator<SimEvents>({ trace });
   const mesh = new Mesh({ rows: config.meshRows, cols: config.meshCols, tiles: config.tiles });
-  const kernel = opts.kernel ?? loadChosenKernel(config);
+  // LZ4 chunks need the Hot image: the same build of it (hot-simd-strict-fuel for simd).
+  const kernel = opts.kernel ?? loadChosenKernel(config.lz4 ? { ...config, kernel: hotTwinOf(config.kernel) } : config);
   const cost = DEFAULT_COST_MODEL;
   const computeShape = { dim: data.dim, metric: config.metric, k: config.k, wire: config.dtype };
   const boot = { dtype: DTYPE_FP16, metric: METRIC_CODES[config.metric], k: config.k, dim: data.dim, requireMessageCrc: opts.hub?.integrity ?? false };
