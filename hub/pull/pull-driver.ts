@@ -50,9 +50,9 @@ export class PullWalkError extends Error {
   }
 }
 
-/** Vectors an explicit-id block of this dim can carry (the tile's 32 KB block region). */
-export function pullBlockCapacity(dim: number): number {
-  return Math.min(MAX_BLOCK_VECTORS, Math.floor(BLOCK_BYTES / (strideBytes(DTYPE_FP16, dim) + 8)));
+/** Vectors an explicit-id block of this dim can carry (the tile's block region: 32 KB, the Hot image's 28 KB). */
+export function pullBlockCapacity(dim: number, blockBytes = BLOCK_BYTES): number {
+  return Math.min(MAX_BLOCK_VECTORS, Math.floor(blockBytes / (strideBytes(DTYPE_FP16, dim) + 8)));
 }
 
 /** What follows a tile's answer during a walk: the next message, the walk's end, or why it failed. */
@@ -106,7 +106,7 @@ export class PullWalkDriver {
   ) {
     checkEf(index.settings.ef);
     this.ef = index.settings.ef;
-    this.capacity = pullBlockCapacity(data.dim);
+    this.capacity = pullBlockCapacity(data.dim, data.blockBytes);
   }
 
   /** Seeds of every walk of a query (computed once per query). */
