@@ -7,7 +7,7 @@ import { lz4BlockChunks } from '../protocol/lz4-chunks.ts';
 import { strideBytes } from '../protocol/vector-bytes.ts';
 import type { LoadBlockMsg } from '../protocol/types.ts';
 import { dequantI8 } from '../tile/reference/sq.ts';
-import { DTYPE_FP16, DTYPE_I8, IMAGE_LAYOUT, MAX_BLOCK_VECTORS, MSG_CRC_BYTES } from '../wat/layout.ts';
+import { DTYPE_FP16, DTYPE_I8, IMAGE_LAYOUT, MAX_BLOCK_VECTORS, MSG_CRC_BYTES, type KernelImage } from '../wat/layout.ts';
 import { LoadBlock } from '../protocol/constants.ts';
 import { f32ArrayToFp16, fp16ArrayToF32 } from './data/fp16.ts';
 import { fitSqParams, quantizeSq, type SqParams } from './sq-quantize.ts';
@@ -38,26 +38,25 @@ export class EncodedDataset {
   readonly queryCount: number;
   private readonly streams = new Map<number, { stream: Uint8Array; crc: number }>();
   private readonly chunkCache = new Map<string, LoadBlockMsg[]>();
-  /** Block streams travel as LZ4 chunks (Hot tiles only; docs/protocol.md "LZ4 chunks"). */
+  /** Block streams travel as LZ4 chunks (Hot image only; docs/protocol.md "LZ4 chunks"). */
   readonly lz4: boolean;
-  /** The block region of the tiles' kernel image (the Hot image's is 28 KB, docs/memory-map.md). */
-  readonly blockBytes: number;
 
   constructor(
     readonly spec: SearchSpec,
     base: Float32Array,
     queries: Float32Array,
+    /** The kernel image the tiles run: its block region sizes the blocks (wat/layout.ts IMAGE_LAYOUT). */
+    readonly image: KernelImage = 'core',
     opts: { lz4?: boolean } = {},
   ) {
     checkSearchSpec(spec);
     this.lz4 = opts.lz4 ?? false;
-    // LZ4 chunks go to tiles running the Hot image, whose block region is smaller.
-    this.blockBytes = IMAGE_LAYOUT[this.lz4 ? 'hot' : 'core'].IMG_BLOCK_BYTES;
+    if (this.lz4 && image !== 'hot') throw new RangeError('LZ4 chunks go to tiles running the Hot image only');
     this.dim = spec.dim;
     this.n = base.length / spec.dim;
     this.queryCount = queries.length / spec.dim;
     // Blocks are sized for the fp16 form the tile computes with; i8 streams are half that.
-    this.vectorsPerBlock = Math.min(MAX_BLOCK_VECTORS, Math.floor(this.blockBytes / strideBytes(DTYPE_FP16, spec.dim)));
+    this.vectorsPerBlock = Math.min(MAX_BLOCK_VECTORS, Math.floor(IMAGE_LAYOUT[image].IMG_BLOCK_BYTES / strideBytes(DTYPE_FP16, spec.dim)));
     this.blockCount = Math.ceil(this.n / this.vectorsPerBlock);
     this.queryHalves = f32ArrayToFp16(queries);
     if (spec.dtype === 'fp16') {

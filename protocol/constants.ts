@@ -33,8 +33,9 @@ export const LoadQuery = {
   k: L.LQ_K,
   flags: L.LQ_FLAGS,
   dim: L.LQ_DIM,
-  reserved: 0x06, // u16, 0
+  offset: L.LQ_OFFSET, // u16: 0 in a whole query; a chunk's byte offset in the vector (Hot image)
   headerBytes: L.LQ_HEADER_BYTES,
+  maxDataBytes: L.MSG_MAX_PAYLOAD - L.LQ_HEADER_BYTES, // 2,032
 } as const;
 
 export const LoadBlock = {

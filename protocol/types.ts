@@ -8,9 +8,11 @@ export interface LoadQueryMsg {
   metric: number;
   k: number;
   dim: number;
-  /** LQ_F_* (bit0 PULL: the tile walks HNSW for this query); absent = 0. */
+  /** LQ_F_* (bit0 PULL: the tile walks HNSW for this query; bit1 MORE: a chunk, more follow); absent = 0. */
   flags?: number;
-  /** The query as sent: dim*2 bytes (fp16), dim bytes (i8), ceil(dim/8) bytes (bits). */
+  /** A chunk's byte offset in the raw vector (Hot image, docs/protocol.md "Query chunks"); absent = 0. */
+  offset?: number;
+  /** The query as sent: dim*2 bytes (fp16), dim bytes (i8), ceil(dim/8) bytes (bits); a chunk: its part. */
   vector: Uint8Array;
 }
 

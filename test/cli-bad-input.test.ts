@@ -83,9 +83,9 @@ describe('cogsim run with bad flags', () => {
     expectOneLineError(cogsim([...SMALL_RUN, '--k', '17']), /--k 17 is outside 1\.\.16/);
   });
 
-  it('accepts --dim 384 and refuses --dim 385 (the Core profile fp16 limit)', () => {
+  it('accepts --dim 384 and refuses --dim 385 on bare tiles (the Core profile fp16 limit; Hot data runs on chips)', () => {
     expectSuccess(cogsim([...SMALL_RUN, '--dim', '384']));
-    expectOneLineError(cogsim([...SMALL_RUN, '--dim', '385']), /385 is above the Core profile limit of 384/);
+    expectOneLineError(cogsim([...SMALL_RUN, '--dim', '385']), /dim 385 fp16 is above Core's 384 .*needs hot/);
   });
 
   it('refuses --tiles abc', () => {

@@ -143,8 +143,8 @@ describe('protocol codec', () => {
 
   it('rejects reserved bytes that are not zero, unknown flags, dtypes and kinds', () => {
     const q = encodeMessage(SAMPLES[0]!);
-    q[8 + 3] = 2; // LOAD_QUERY flags: bit0 is PULL (docs/pull-mode.md), the others are unknown
-    expect(rejection(q)).toMatchObject({ kind: 'bad-field', offset: 11, offendingHex: '02' });
+    q[8 + 3] = 4; // LOAD_QUERY flags: bit0 is PULL (docs/pull-mode.md), bit1 MORE (query chunks), the others are unknown
+    expect(rejection(q)).toMatchObject({ kind: 'bad-field', offset: 11, offendingHex: '04' });
     const dt = encodeMessage(SAMPLES[0]!);
     dt[8] = 9;
     expect(rejection(dt)).toMatchObject({ kind: 'bad-type', offset: 8, offendingHex: '09' });

@@ -27,7 +27,7 @@ export class StepLink implements TileLink {
   private readonly replayable: boolean;
   /** The tile has no SQ parameters yet (fresh memory). */
   protected needsParams: boolean;
-  /** How far the tile got into a stream step. */
+  /** How far the tile got into a stream step (or a query's chunks). */
   private stream: { step: JobStep; part: number } | null = null;
   /** The message in flight: its step, its chunk of a stream step, its type. */
   protected sent: { step: JobStep; part: number; requestType: string } | null = null;
@@ -71,7 +71,9 @@ export class StepLink implements TileLink {
       return this.readResult({ queryId: queryOfUnitKey(step.unitKey), unitKey: step.unitKey, candidates });
     }
     if (!(reply.type === 'DONE' && step.op !== 'read')) return { fault: `${requestType} answered with ${reply.type}` };
-    if (step.op === 'stream' && part + 1 < step.chunks) {
+    // A stream's chunks, and a query sent in chunks (Hot data), go one after another.
+    const parts = step.op === 'stream' ? step.chunks : step.op === 'query' ? this.messages.queryPartCount : 1;
+    if (part + 1 < parts) {
       this.stream = { step, part: part + 1 };
       // Link-level flow control, below the machine. A whole stream takes far less than the
       // reply timeout, so its timer runs from the stream's start (no PROGRESS per chunk).

@@ -20,7 +20,7 @@ import { LoadNeighbors } from '../../protocol/constants.ts';
 import { sealMessage } from '../../protocol/integrity.ts';
 import type { HubMessage, TileMessage } from '../../protocol/types.ts';
 import { strideBytes } from '../../protocol/vector-bytes.ts';
-import { BLOCK_BYTES, DTYPE_FP16, MAX_BLOCK_VECTORS } from '../../wat/layout.ts';
+import { DTYPE_FP16, IMAGE_LAYOUT, MAX_BLOCK_VECTORS, type KernelImage } from '../../wat/layout.ts';
 import type { Outgoing } from '../core/mode-driver.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
 import type { Candidate } from '../topk-merge.ts';
@@ -50,9 +50,9 @@ export class PullWalkError extends Error {
   }
 }
 
-/** Vectors an explicit-id block of this dim can carry (the tile's block region: 32 KB, the Hot image's 28 KB). */
-export function pullBlockCapacity(dim: number, blockBytes = BLOCK_BYTES): number {
-  return Math.min(MAX_BLOCK_VECTORS, Math.floor(blockBytes / (strideBytes(DTYPE_FP16, dim) + 8)));
+/** Vectors an explicit-id block of this dim can carry (the image's block region: Core 32 KB, Hot 28 KB). */
+export function pullBlockCapacity(dim: number, image: KernelImage = 'core'): number {
+  return Math.min(MAX_BLOCK_VECTORS, Math.floor(IMAGE_LAYOUT[image].IMG_BLOCK_BYTES / (strideBytes(DTYPE_FP16, dim) + 8)));
 }
 
 /** What follows a tile's answer during a walk: the next message, the walk's end, or why it failed. */
@@ -106,7 +106,7 @@ export class PullWalkDriver {
   ) {
     checkEf(index.settings.ef);
     this.ef = index.settings.ef;
-    this.capacity = pullBlockCapacity(data.dim, data.blockBytes);
+    this.capacity = pullBlockCapacity(data.dim, data.image);
   }
 
   /** Seeds of every walk of a query (computed once per query). */

@@ -2,7 +2,8 @@
 // encoded once per block and copied with the new msg_id stamped in: the hub sends the
 // same 2 KB chunks many times, and re-encoding them would dominate the simulator.
 import { encodeMessage } from '../../protocol/codec.ts';
-import { LoadParams } from '../../protocol/constants.ts';
+import { LoadParams, LoadQuery } from '../../protocol/constants.ts';
+import { queryChunks } from '../../protocol/messages/query.ts';
 import { sealMessage } from '../../protocol/integrity.ts';
 import { paramsChunks } from '../../protocol/block-chunks.ts';
 import { ByteSlab } from '../../protocol/byte-slab.ts';
@@ -50,6 +51,16 @@ export class MessageBuilder {
     return this.encodedParams.length;
   }
 
+  /** Vector bytes one LOAD_QUERY carries (4 fewer when sealed). */
+  private get queryChunkBytes(): number {
+    return this.integrity ? LoadQuery.maxDataBytes - MSG_CRC_BYTES : LoadQuery.maxDataBytes;
+  }
+
+  /** Messages that carry one query: 1, or its chunks when it does not fit one (above 1,016 fp16 dims: Hot data). */
+  get queryPartCount(): number {
+    return Math.ceil((this.data.dim * 2) / this.queryChunkBytes);
+  }
+
   chunkCount(blockId: number): number {
     return this.data.blockChunks(blockId, false, this.verifyCrc, this.integrity).length;
   }
@@ -59,7 +70,7 @@ export class MessageBuilder {
     return this.batchChunks(unit).length;
   }
 
-  /** Encodes `step` (chunk `part` of a stream step); returns the bytes and the msg_id the reply must carry. */
+  /** Encodes `step` (chunk `part` of a stream step or of a query's chunks); returns the bytes and the msg_id the reply must carry. */
   build(step: JobStep, part = 0): Outgoing {
     const msgId = this.msgIds.take();
     if ((step.op === 'stream' || step.op === 'chunk') && step.batch) {
@@ -72,8 +83,9 @@ export class MessageBuilder {
     const spec = this.data.spec;
     let m: HubMessage;
     if (step.op === 'query') {
-      m = { type: 'LOAD_QUERY', msgId, dtype: this.data.queryDtype, metric: METRIC_CODES[spec.metric], k: step.k ?? spec.k, dim: spec.dim, vector: this.data.queryBytes(step.queryId) };
-      if (step.pull) m.flags = LQ_F_PULL;
+      const whole: HubMessage = { type: 'LOAD_QUERY', msgId, dtype: this.data.queryDtype, metric: METRIC_CODES[spec.metric], k: step.k ?? spec.k, dim: spec.dim, vector: this.data.queryBytes(step.queryId) };
+      if (step.pull) whole.flags = LQ_F_PULL;
+      m = queryChunks(whole, this.queryChunkBytes)[part]!;
     } else if (step.op === 'compute') {
       // A dequantized block's i8 codes are overwritten by its expansion: only fp16 blocks re-verify.
       const reverify = this.verifyCrc && this.data.wireDtype === DTYPE_FP16;

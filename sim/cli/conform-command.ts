@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { Prng } from '../../hub/prng.ts';
 import { messageChecks } from '../../protocol/conformance/message-checks.ts';
 import { paramsFlowChecks } from '../../protocol/conformance/params-flow-checks.ts';
+import { hotChecks } from '../../protocol/conformance/hot-checks.ts';
 import { pullChecks } from '../conformance/pull-checks.ts';
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { KERNEL_VARIANTS } from '../../tile/build/variants.ts';
@@ -62,7 +63,7 @@ export function registerConform(program: Command): void {
       let report: ConformanceReport;
       try {
         if (flags.against && flags.image !== 'core') throw new CliError(`--against compares Core images in simulated runs; --image ${flags.image} cannot be gated`);
-        report = runConformance(await checkedImage(input.name, input.bytes, flags.image), () => new Prng(flags.seed).derive('conformance'), [messageChecks, paramsFlowChecks, pullChecks]);
+        report = runConformance(await checkedImage(input.name, input.bytes, flags.image), () => new Prng(flags.seed).derive('conformance'), [messageChecks, paramsFlowChecks, pullChecks, hotChecks]);
       } catch (err) {
         if (err instanceof KernelRejectedError || (err as Error).name === 'InstrumentError') {
           // Not a tile kernel is the check failing (exit 1), not a bad flag (exit 2).

@@ -60,7 +60,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--tiles <n>', `tiles in the array, 1..${MAX_TILES.toLocaleString('en-US')} (above ${TRAP_HANDLER_TILES.toLocaleString('en-US')} cogsim re-runs node with --disable-wasm-trap-handler; README "Tile ceiling")`, wholeNumber('--tiles'), d.tiles)
     .option('--mesh <RxC>', 'mesh rows x cols, at most 4,096 a side (default: the smallest square that holds --tiles)')
     .option('--vectors <n>', 'base vectors (built-in data, or the first n of --data), at least --k', wholeNumber('--vectors'), d.vectors)
-    .option('--dim <n>', 'dimension of the built-in data, 1..384 (with --data the file sets it)', wholeNumber('--dim'), d.dim)
+    .option('--dim <n>', 'dimension of the built-in data: 1..384 on bare Core tiles, up to 1,024 (Hot data) on chips (with --data the file sets it)', wholeNumber('--dim'), d.dim)
     .option('--dtype <t>', 'vector encoding on the wire: fp16, or i8 (SQ codes dequantized on the tile; push only); either way values must be finite with |x| <= 65,504', oneOf('--dtype', ['fp16', 'i8'] as const), d.dtype)
     .option('--metric <m>', 'l2 (squared), ip or cosine', oneOf('--metric', ['l2', 'ip', 'cosine'] as const), d.metric)
     .option('--mode <m>', 'push: the hub streams blocks to tiles (exact scan); pull: tiles walk an HNSW index, asking the hub for neighbors and vectors; push-hnsw: the hub walks the index and tiles compute each expansion\'s distances (docs/modes.md)', oneOf('--mode', ['push', 'pull', 'push-hnsw'] as const), d.mode)

@@ -3,7 +3,8 @@
 import { checkSearchSpec, type MetricName, type Schedule, type WireDtype } from '../../hub/search-spec.ts';
 import { UserError } from './user-error.ts';
 import { pullBlockCapacity } from '../../hub/pull/pull-driver.ts';
-import { IMAGE_LAYOUT, TOPK_MAX } from '../../wat/layout.ts';
+import { runImage } from './kernel-image.ts';
+import { TOPK_MAX } from '../../wat/layout.ts';
 import { MAX_MESH_SIDE } from '../mesh.ts';
 import { EF_CONSTRUCTION_MAX } from '../../hub/hnsw/params.ts';
 import type { ChipLayout } from '../../hub/chip/chip-memory.ts';
@@ -68,8 +69,6 @@ export interface RunConfig {
   /** Run the plain kernel image, without the window checks and watchdog (set only by --unchecked). */
   unchecked?: boolean;
   verifyCrc: boolean;
-  /** --lz4: block streams travel as LZ4 chunks to tiles running the Hot image (docs/protocol.md "LZ4 chunks"). */
-  lz4?: boolean;
   clusters: number;
   /** Built-in data: clustered (absent, the default) or gaussian (unclustered standard normal, fp16-exact). */
   distribution?: 'clustered' | 'gaussian';
@@ -187,8 +186,7 @@ function checkPullConfig(c: RunConfig): void {
   if (p.ef < c.k) throw new UserError(`--ef ${p.ef} is below --k ${c.k}: a walk's beam must hold the k results`);
   if (!Number.isSafeInteger(p.walks) || p.walks < 1 || p.walks > 64) throw new UserError(`--walks must be a whole number in 1..64, got ${p.walks}`);
   checkEfConstruction(p.efConstruction);
-  // --lz4 runs the Hot image, whose block region is smaller (docs/memory-map.md).
-  const capacity = pullBlockCapacity(c.dim, IMAGE_LAYOUT[c.lz4 ? 'hot' : 'core'].IMG_BLOCK_BYTES);
+  const capacity = pullBlockCapacity(c.dim, runImage(c, c.dim));
   if (!Number.isSafeInteger(p.M) || p.M < 2 || 2 * p.M > capacity) {
     throw new UserError(`--M must be a whole number in 2..${Math.floor(capacity / 2)} at dim ${c.dim}: a node's layer-0 list (2 M ids) must fit one block of ${capacity} vectors, got ${p.M}`);
   }

@@ -8,9 +8,7 @@ import type { HubListener } from '../../hub/work/tile-fault.ts';
 import { METRIC_CODES } from '../../hub/work/message-builder.ts';
 import { Prng } from '../../hub/prng.ts';
 import { loadChosenKernel, type LoadedKernel } from '../../tile/kernel-module.ts';
-import { hotTwinOf } from '../../tile/build/variants.ts';
 import { checkDataProfile, dataProfile } from '../../tile/pack/profile.ts';
-import { PROFILE_CORE } from '../../tile/reference/segment-header.ts';
 import { DTYPE_FP16 } from '../../wat/layout.ts';
 import { DEFAULT_COST_MODEL, type CostModel } from '../cost-model.ts';
 import { Mesh } from '../mesh.ts';
@@ -21,6 +19,7 @@ import { ChipLink } from '../chip/chip-link.ts';
 import { TileNode } from '../tile-node.ts';
 import { TraceRecorder } from '../trace.ts';
 import { runData, type RunData } from './dataset-source.ts';
+import { tilesForRun } from './kernel-image.ts';
 import type { RunConfig } from './run-config.ts';
 import { configRecord, runIdentity, type RunIdentity } from './run-identity.ts';
 import { MODES } from './modes.ts';
@@ -91,15 +90,15 @@ export interface BuildOptions {
 export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Simulation {
   const prng = new Prng(config.seed);
   const data = runData(config, prng);
-  const tiles = opts.tilesProfile ?? { id: PROFILE_CORE, source: `kernel ${config.kernel}` };
   const shape = { dtype: config.dtype, dim: data.dim };
-  checkDataProfile(tiles.id, shape, tiles.source); // before any tile is built
-  const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries, { lz4: config.lz4 ?? false });
+  // A kernel pack brings its own kernel and profile; else Hot data on chips loads the Hot image.
+  const choice = opts.tilesProfile ? { image: 'core' as const, kernel: config.kernel, profile: opts.tilesProfile } : tilesForRun(config, shape);
+  checkDataProfile(choice.profile.id, shape, choice.profile.source); // before any tile is built
+  const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries, choice.image, { lz4: config.lz4 ?? false });
   const trace = new TraceRecorder(config.tracePath ? { filePath: config.tracePath } : {});
   const sim = new Simulator<SimEvents>({ trace });
   const mesh = new Mesh({ rows: config.meshRows, cols: config.meshCols, tiles: config.tiles });
-  // LZ4 chunks need the Hot image: the same build of it (hot-simd-strict-fuel for simd).
-  const kernel = opts.kernel ?? loadChosenKernel(config.lz4 ? { ...config, kernel: hotTwinOf(config.kernel) } : config);
+  const kernel = opts.kernel ?? loadChosenKernel({ ...config, kernel: choice.kernel });
   const cost = DEFAULT_COST_MODEL;
   const computeShape = { dim: data.dim, metric: config.metric, k: config.k, wire: config.dtype };
   const boot = { dtype: DTYPE_FP16, metric: METRIC_CODES[config.metric], k: config.k, dim: data.dim, requireMessageCrc: opts.hub?.integrity ?? false };

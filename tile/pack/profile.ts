@@ -3,13 +3,14 @@
 // Core; Hot reads Core and Hot; Full reads everything. A dataset needs Core when a tile can
 // hold it (fp16 dim <= 384, i8 dim <= 768, no PQ), Hot up to dim 1024 and with PQ, and
 // Full beyond. The hub checks the data against the profile its tiles offer before a run.
-import { MAX_DIM_FP16, MAX_DIM_I8 } from '../../wat/layout.ts';
+import { HOT_IMAGE_MAX_DIM_FP16, MAX_DIM_FP16, MAX_DIM_I8 } from '../../wat/layout.ts';
 import { PROFILE_CORE, PROFILE_FULL, PROFILE_GENERIC, PROFILE_HOT, readerReads } from '../reference/segment-header.ts';
 
 export { readerReads };
 import { PROFILE_NAMES, type ProfileName } from './pack-format.ts';
 
-export const MAX_DIM_HOT = 1024;
+/** The Hot profile's largest dim: what the Hot image serves (wat/layout.ts; chips, docs/chips.md). */
+export const MAX_DIM_HOT = HOT_IMAGE_MAX_DIM_FP16;
 
 export function profileName(id: number): string {
   return PROFILE_NAMES[id] ?? `unknown profile 0x${id.toString(16).padStart(2, '0')}`;
