@@ -3,6 +3,7 @@
 // values the tiles actually compare, for the exactness check and the hub-local path.
 import { crc32c } from '../protocol/crc32c.ts';
 import { blockChunks } from '../protocol/block-chunks.ts';
+import { lz4BlockChunks } from '../protocol/lz4-chunks.ts';
 import { strideBytes } from '../protocol/vector-bytes.ts';
 import type { LoadBlockMsg } from '../protocol/types.ts';
 import { dequantI8 } from '../tile/reference/sq.ts';
@@ -37,6 +38,8 @@ export class EncodedDataset {
   readonly queryCount: number;
   private readonly streams = new Map<number, { stream: Uint8Array; crc: number }>();
   private readonly chunkCache = new Map<string, LoadBlockMsg[]>();
+  /** Block streams travel as LZ4 chunks (Hot image only; docs/protocol.md "LZ4 chunks"). */
+  readonly lz4: boolean;
 
   constructor(
     readonly spec: SearchSpec,
@@ -44,8 +47,11 @@ export class EncodedDataset {
     queries: Float32Array,
     /** The kernel image the tiles run: its block region sizes the blocks (wat/layout.ts IMAGE_LAYOUT). */
     readonly image: KernelImage = 'core',
+    opts: { lz4?: boolean } = {},
   ) {
     checkSearchSpec(spec);
+    this.lz4 = opts.lz4 ?? false;
+    if (this.lz4 && image !== 'hot') throw new RangeError('LZ4 chunks go to tiles running the Hot image only');
     this.dim = spec.dim;
     this.n = base.length / spec.dim;
     this.queryCount = queries.length / spec.dim;
@@ -116,7 +122,7 @@ export class EncodedDataset {
     const hit = this.chunkCache.get(key);
     if (hit) return hit;
     const { firstId, count } = this.block(blockId);
-    const chunks = blockChunks(this.blockStream(blockId).stream, {
+    const chunks = (this.lz4 ? lz4BlockChunks : blockChunks)(this.blockStream(blockId).stream, {
       firstMsgId: 0,
       count,
       dtype: this.wireDtype,

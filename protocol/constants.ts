@@ -57,8 +57,10 @@ export const BlockFlag = {
   DEQUANT: L.LB_F_DEQUANT,
   VERIFY_CRC: L.LB_F_VERIFY_CRC,
   FRESH_TOPK: L.LB_F_FRESH_TOPK,
+  /** Hot image only: the chunk's data is {u32 decoded bytes, one LZ4 block} (docs/protocol.md "LZ4 chunks"). */
+  LZ4: L.LB_F_LZ4,
 } as const;
-export const BLOCK_FLAGS_KNOWN = 0x3f;
+export const BLOCK_FLAGS_KNOWN = 0x7f;
 
 export const LoadNeighbors = {
   nodeId: L.LN_NODE_ID,

@@ -19,6 +19,8 @@ export interface KernelExports {
   /** Hot image only (wat/hot/30-pq6.wat): PQ with 6-bit codes. */
   rvf_pq6_table(codebookPtr: number, m: number, first: number, count: number): number;
   rvf_pq6_distances(codesPtr: number, count: number, resultPtr: number): number;
+  /** Hot image only (wat/hot/20-lz4.wat): an LZ4 block at src into exactly dstLen bytes at dst. */
+  rvf_lz4_decompress(srcPtr: number, srcLen: number, dstPtr: number, dstLen: number, windowPtr: number): number;
 }
 
 /** The Hot image's PQ 6-bit exports; a kernel that has them gets the PQ6 conformance checks. */
@@ -48,7 +50,6 @@ export const ALL_EXPORTS = [
 
 /**
  * The exports only the Hot image has (wat/hot/; docs/kernel-authoring.md "The Hot image"):
- * a Hot build missing one is incomplete (`cogsim budget` exits 1). The Hot image's
- * message features need none.
+ * a Hot build missing one is incomplete (`cogsim budget` exits 1).
  */
-export const HOT_ONLY_EXPORTS: readonly string[] = [...PQ6_EXPORTS];
+export const HOT_ONLY_EXPORTS: readonly string[] = [...PQ6_EXPORTS, 'rvf_lz4_decompress'];

@@ -1,5 +1,6 @@
 // Host-side view of the kernel's work counters: eight u32s at WORK_PTR that the kernel adds
-// to where the work happens (docs/memory-map.md "Work counters"). The simulator charges a
+// to where the work happens (docs/memory-map.md "Work counters"), and the Hot image's LZ4
+// sequence counter in the state word just below them (ST_LZ4_SEQUENCES; 0 on a Core tile). The simulator charges a
 // message's cycles from the DELTA across one rvf_on_message call; the counters wrap, so a
 // delta is taken modulo 2^32.
 import {
@@ -12,6 +13,8 @@ import {
   WK_MESSAGES,
   WK_PQ_CODES,
   WORK_PTR,
+  STATE_PTR,
+  ST_LZ4_SEQUENCES,
 } from '../wat/layout.ts';
 import type { TileInstance } from './tile-instance.ts';
 
@@ -24,6 +27,8 @@ export interface WorkCounters {
   ioBytes: number;
   messages: number;
   pqCodes: number;
+  /** LZ4 sequences decoded (Hot image). */
+  lz4Sequences: number;
 }
 
 /** Each counter's offset from WORK_PTR, in the interface's order. */
@@ -36,6 +41,7 @@ export const WORK_COUNTER_OFFSETS: Readonly<Record<keyof WorkCounters, number>> 
   ioBytes: WK_IO_BYTES,
   messages: WK_MESSAGES,
   pqCodes: WK_PQ_CODES,
+  lz4Sequences: STATE_PTR + ST_LZ4_SEQUENCES - WORK_PTR, // -4: the state word below the eight
 };
 
 /**
@@ -54,6 +60,7 @@ export function readWorkCounters(tile: Pick<TileInstance, 'view'>): WorkCounters
     ioBytes: v.getUint32(WORK_PTR + WK_IO_BYTES, true),
     messages: v.getUint32(WORK_PTR + WK_MESSAGES, true),
     pqCodes: v.getUint32(WORK_PTR + WK_PQ_CODES, true),
+    lz4Sequences: v.getUint32(STATE_PTR + ST_LZ4_SEQUENCES, true),
   };
 }
 
@@ -68,5 +75,6 @@ export function workDelta(before: WorkCounters, after: WorkCounters): WorkCounte
     ioBytes: (after.ioBytes - before.ioBytes) >>> 0,
     messages: (after.messages - before.messages) >>> 0,
     pqCodes: (after.pqCodes - before.pqCodes) >>> 0,
+    lz4Sequences: (after.lz4Sequences - before.lz4Sequences) >>> 0,
   };
 }

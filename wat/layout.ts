@@ -98,7 +98,7 @@ export const ST_PULL_LAYER = 0x8c; // u32 pull descent: layer (>= 1) of the list
 export const ST_LAST_MSG_ID = 0x90; // u32 msg_id of the last sealed request dispatched (integrity mode)
 export const ST_LAST_REPLY_LEN = 0x94; // u32 bytes of its sealed reply, kept at TEMP_PTR; 0 = none
 export const ST_QUERY_STAGED = 0x98; // u32 (Hot image) fp16 elements staged by LOAD_QUERY chunks (LQ_F_MORE), 0 = none
-// 0x9C..0x9F spare (reserved for a Hot image feature that needs one u32: say so in its commit).
+// 0x9C (Hot image): ST_LZ4_SEQUENCES, the LZ4 decoder's sequence counter (below).
 // The work counters (below) take the state region's last WORK_BYTES: rvf_init zeroes the
 // whole region, so they start at 0 with no extra code, and RESET (which clears only query,
 // block and stream fields) leaves them counting.
@@ -242,7 +242,7 @@ export const LB_F_STAGE_ONLY = 0x04;
 export const LB_F_DEQUANT = 0x08;
 export const LB_F_VERIFY_CRC = 0x10;
 export const LB_F_FRESH_TOPK = 0x20; // on FINAL, empty the top-K before the merge (push-hnsw: READ_TOPK returns exactly this block's distances)
-export const LB_F_LZ4 = 0x40; // (Hot image, reserved for the LZ4 work) the stream's bytes are one LZ4 block, decoded on FINAL
+export const LB_F_LZ4 = 0x40; // (Hot image) an LZ4 chunk: {u32 decoded bytes, one LZ4 block} decoded in place (docs/protocol.md "LZ4 chunks")
 // The flags every chunk of one stream must agree on: they decide the stream's layout.
 export const LB_F_LAYOUT = LB_F_EXPLICIT_IDS | LB_F_DEQUANT;
 // FINAL without STAGE_ONLY is a chunk that computed (pull mode marks its ids seen): test (flags & mask) == LB_F_FINAL.
@@ -312,3 +312,16 @@ export const IMAGE_LAYOUT: Readonly<Record<KernelImage, ImageLayout>> = {
   core: { IMG_QUERY_PTR: QUERY_PTR, IMG_QUERY_BYTES: QUERY_BYTES, IMG_BLOCK_BYTES: BLOCK_BYTES, IMG_MAX_DIM_FP16: MAX_DIM_FP16 },
   hot: { IMG_QUERY_PTR: HOT_IMAGE_QUERY_PTR, IMG_QUERY_BYTES: HOT_IMAGE_QUERY_BYTES, IMG_BLOCK_BYTES: HOT_IMAGE_BLOCK_BYTES, IMG_MAX_DIM_FP16: HOT_IMAGE_MAX_DIM_FP16 },
 };
+
+// ---- Hot profile: LZ4 block decompression (docs/protocol.md "LZ4 chunks", wat/hot/20-lz4.wat) ----
+// LB_F_LZ4 (above) marks a LOAD_BLOCK chunk whose data is {u32 decoded bytes, one LZ4 block},
+// decoded into the stream at LB_OFFSET; its matches may reach back to the stream's first byte.
+export const LZ4_CHUNK_HEADER_BYTES = 4; // u32 decoded bytes, then the LZ4 block
+// The LZ4 block format's own constants (lz4 doc/lz4_Block_format.md).
+export const LZ4_MIN_MATCH = 4; // a match copies at least 4 bytes
+export const LZ4_LAST_LITERALS = 5; // the last 5 bytes of a block are always literals
+export const LZ4_MFLIMIT = 12; // the last match starts at least 12 bytes before the block's end
+export const LZ4_MAX_OFFSET = 0xffff; // a match offset is a u16, 1..65,535
+// A Hot-only work counter in the state region's spare bytes (the Core kernel never writes
+// it, rvf_init zeroes it): LZ4 sequences decoded, priced per sequence (docs/cost-model.md).
+export const ST_LZ4_SEQUENCES = 0x9c;

@@ -12,7 +12,7 @@ import { addOutputOptions, RunOutputs, type OutputFlags } from '../output/output
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { CORE_VARIANTS } from '../../tile/build/variants.ts';
 import { checkKernelFile, collectPaths, kernelFileConfig, type KernelFileFlags } from './kernel-file.ts';
-import { refuseUnusedFlags, typedFlags } from './flag-scope.ts';
+import { refuseLz4Conflicts, refuseUnusedFlags, typedFlags } from './flag-scope.ts';
 import { withPendingOutput } from './output-file.ts';
 import { prepareRunFiles, type RunFiles } from './run-files.ts';
 import { CHIP_FLAG_DEFAULTS, chipLayoutFrom, refuseChipFlags, type ChipFlags } from '../chip/chip-flags.ts';
@@ -36,6 +36,7 @@ export interface RunFlags extends KernelFileFlags, OutputFlags, PackRunFlags, Ch
   concurrency: number;
   kernel: string;
   verifyCrc: boolean;
+  lz4?: boolean;
   clusters: number;
   distribution: 'clustered' | 'gaussian';
   data?: string;
@@ -80,6 +81,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--manifest <json>', '--kernel-file\'s signed manifest (default: beside it, <name>.manifest.json)')
     .option('--trust-key <file>', 'also trust this key for --kernel-file: a PEM Ed25519 key, a JSON key entry or trust store; repeatable', collectPaths('--trust-key'), [])
     .option('--verify-crc', 'check each block\'s CRC32C on the tile before computing (detects scratch corruption; ~7 cycles/byte)', d.verifyCrc)
+    .option('--lz4', 'send block streams as LZ4 chunks, decoded by the tiles running the Hot image of --kernel (docs/protocol.md "LZ4 chunks")')
     .option('--clusters <n>', 'clusters in the built-in data, 1..--vectors', wholeNumber('--clusters'), d.clusters)
     .option('--distribution <d>', 'built-in data: clustered (--clusters Gaussian clusters, the default) or gaussian (unclustered standard normal, fp16-exact: hard for HNSW)', oneOf('--distribution', ['clustered', 'gaussian'] as const), 'clustered')
     .option('--data <file>', 'base vectors instead of the built-in data: .fvecs, .bvecs, or .npy (2-D, C order, <f4 or <f2); values finite with |x| <= 65,504 (fp16)')
@@ -120,6 +122,8 @@ export function runConfigFrom(f: RunFlags): RunConfig {
     kernel: f.kernel,
     ...kernelFileConfig(f),
     verifyCrc: f.verifyCrc,
+    // Absent unless asked for, so a run's config (and trace hash) is unchanged without it.
+    ...(f.lz4 ? { lz4: true } : {}),
     clusters: f.clusters,
     // Absent for the default, so a clustered run's config (and trace hash) is unchanged.
     ...(f.distribution === 'gaussian' ? { distribution: 'gaussian' as const } : {}),
@@ -140,6 +144,7 @@ export function checkedRun(flags: RunFlags, cmd: Command): RunFiles {
   const typed = typedFlags(cmd);
   refuseUnusedFlags(typed, { mode: flags.mode, schedule: flags.schedule, data: flags.data !== undefined, compare: flags.compare === true, kernelFile: flags.kernelFile !== undefined, shardedPull: !flags.chipBeam && flags.walks > 1 && flags.walkSplit === 'shards', gaussian: flags.distribution === 'gaussian' });
   refuseChipFlags(typed, flags);
+  refuseLz4Conflicts(typed);
   const config = runConfigFrom(flags);
   refuseOverTileCeiling(config.tiles);
   // A Chrome trace is written by the run's outputs (sim/output); only a JSONL trace is streamed by the run itself.

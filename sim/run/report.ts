@@ -4,6 +4,7 @@ import { groundTruth } from '../../hub/data/ground-truth.ts';
 import type { Simulation } from './simulation.ts';
 import type { Chips } from '../../hub/chip/chip-memory.ts';
 import { chipSummary, formatChipLines, type ChipSummary } from '../chip/chip-report.ts';
+import type { BlockChunkStats } from '../../hub/hub-stats.ts';
 import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
 import { countEqualToReference, referenceHnswSearch } from '../../hub/push-hnsw/reference-search.ts';
@@ -56,6 +57,8 @@ export interface RunSummary {
   pushHnsw?: PushHnswSummary;
   /** With --chips only. */
   chips?: ChipSummary;
+  /** With --lz4 only: the LOAD_BLOCK chunks sent, LZ4 and plain (docs/protocol.md "LZ4 chunks"). */
+  lz4?: BlockChunkStats;
 }
 
 export interface PushHnswSummary {
@@ -208,6 +211,7 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     ...(s.pull ? { pull: pullSummary(s) } : {}),
     ...(s.pushHnsw ? { pushHnsw: pushHnswSummary(s) } : {}),
     ...(chipsOf(s) ? { chips: chipSummary(chipsOf(s)!, transport.chipBytesToTiles, nq) } : {}),
+    ...(config.lz4 ? { lz4: { ...hub.stats.blockChunks } } : {}),
   };
 }
 
@@ -280,6 +284,9 @@ export function formatSummary(r: RunSummary): string {
     `  tiles -> hub           ${n(r.messagesToHub)} messages, ${n(r.bytesToHub)} B`,
     `  per query              ${n(r.messagesPerQuery, 1)} messages, ${n(r.bytesPerQuery)} B`,
     ...Object.entries(r.sentByType).map(([t, v]) => `    ${t.padEnd(20)} ${n(v.messages)} messages, ${n(v.bytes)} B`),
+    ...(r.lz4
+      ? [`  LZ4 block chunks       ${n(r.lz4.lz4Chunks)} of ${n(r.lz4.chunks)} chunks as LZ4: ${n(r.lz4.streamBytes)} B of block streams in ${n(r.lz4.dataBytes)} B of chunk data (${(r.lz4.dataBytes / Math.max(1, r.lz4.streamBytes)).toFixed(4)})`]
+      : []),
     ...(r.pull
       ? [
           `pull mode                ef ${r.pull.ef}, ${r.pull.walks} walk${r.pull.walks > 1 ? 's' : ''} per query (${r.pull.split}), ${r.pull.descent} descent, HNSW M ${r.pull.M}, efConstruction ${r.pull.efConstruction}; index ${r.pull.index}`,
@@ -300,7 +307,7 @@ export function formatSummary(r: RunSummary): string {
         ]
       : []),
     `tile work                ${n(r.tileWork.distances)} distances, ${n(r.tileWork.merges)} candidates merged, ${n(r.tileWork.crcBytes)} B checked by CRC32C`,
-    `  tile cycles            ${n(r.tileWork.cycles.total)}: distances ${n(r.tileWork.cycles.distance)}, merges ${n(r.tileWork.cycles.merge)}, CRC ${n(r.tileWork.cycles.crc)}, I/O ${n(r.tileWork.cycles.io + r.tileWork.cycles.dequant)}, dispatch ${n(r.tileWork.cycles.dispatch)}${r.tileWork.cycles.pq > 0 ? `, PQ ${n(r.tileWork.cycles.pq)}` : ''}`,
+    `  tile cycles            ${n(r.tileWork.cycles.total)}: distances ${n(r.tileWork.cycles.distance)}, merges ${n(r.tileWork.cycles.merge)}, CRC ${n(r.tileWork.cycles.crc)}, I/O ${n(r.tileWork.cycles.io + r.tileWork.cycles.dequant)}, dispatch ${n(r.tileWork.cycles.dispatch)}${r.tileWork.cycles.pq > 0 ? `, PQ ${n(r.tileWork.cycles.pq)}` : ''}${r.tileWork.cycles.lz4 > 0 ? `, LZ4 sequences ${n(r.tileWork.cycles.lz4)}` : ''}`,
     `hub work                 ${n(r.hubWork.cycles)} cycles: ${n(r.hubWork.distances)} distances (${n(r.hubWork.routingDistances)} routing, ${n(r.hubWork.localDistances)} hub-local), ${n(r.hubWork.merged)} candidates merged${r.hubWork.expansions > 0 ? `, ${n(r.hubWork.expansions)} HNSW expansions, ${n(r.hubWork.beamCandidates)} beam inserts` : ''}`,
     ...(r.chips ? formatChipLines(r.chips) : []),
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,

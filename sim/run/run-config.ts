@@ -69,6 +69,8 @@ export interface RunConfig {
   /** Run the plain kernel image, without the window checks and watchdog (set only by --unchecked). */
   unchecked?: boolean;
   verifyCrc: boolean;
+  /** --lz4: block streams travel as LZ4 chunks to tiles running the Hot image (docs/protocol.md "LZ4 chunks"). */
+  lz4?: boolean;
   clusters: number;
   /** Built-in data: clustered (absent, the default) or gaussian (unclustered standard normal, fp16-exact). */
   distribution?: 'clustered' | 'gaussian';

@@ -94,7 +94,7 @@ export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Sim
   // A kernel pack brings its own kernel and profile; else Hot data on chips loads the Hot image.
   const choice = opts.tilesProfile ? { image: 'core' as const, kernel: config.kernel, profile: opts.tilesProfile } : tilesForRun(config, shape);
   checkDataProfile(choice.profile.id, shape, choice.profile.source); // before any tile is built
-  const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries, choice.image);
+  const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries, choice.image, { lz4: config.lz4 ?? false });
   const trace = new TraceRecorder(config.tracePath ? { filePath: config.tracePath } : {});
   const sim = new Simulator<SimEvents>({ trace });
   const mesh = new Mesh({ rows: config.meshRows, cols: config.meshCols, tiles: config.tiles });
