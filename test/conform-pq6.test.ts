@@ -29,15 +29,15 @@ describe('PQ6 conformance', () => {
     expect(pq6Checks(loadKernel('simd'), prng(), sink)).toEqual([]);
     const report = runConformance(simd, prng);
     expect(report.checks.filter((c) => !c.pass)).toEqual([]);
-    expect(report.checks.some((c) => c.name.startsWith('rvf_pq6_table'))).toBe(true);
+    expect(report.checks.some((c) => c.name.startsWith('PQ6 rvf_load_pq_codebook'))).toBe(true);
   });
 
   it('fails a kernel that unpacks the codes in the other bit order, naming the first distance', async () => {
     // Code j of a group from bits 18-6j: the high code first.
     const mutant = await assembleHot('hot-scalar', (t) =>
-      t.replace('(i32.shl (i32.shr_u (local.get $g) (i32.const 18)) (i32.const 2))', 'LOW')
+      t.replace('(i32.shl (i32.shr_u (local.get $g) (i32.const 18)) (i32.const 2))', '@@PQ6_SWAP@@')
         .replace('(i32.shl (i32.and (local.get $g) (i32.const @PQ6_CODE_MASK)) (i32.const 2))', '(i32.shl (i32.shr_u (local.get $g) (i32.const 18)) (i32.const 2))')
-        .replace('LOW', '(i32.shl (i32.and (local.get $g) (i32.const @PQ6_CODE_MASK)) (i32.const 2))'));
+        .replace('@@PQ6_SWAP@@', '(i32.shl (i32.and (local.get $g) (i32.const @PQ6_CODE_MASK)) (i32.const 2))'));
     const [dist] = pq6Checks(mutant, prng(), sink);
     expect(dist!.pass).toBe(false);
     expect(dist!.firstDifference).toMatch(/^dim 64 M 8, pieces of 8, \d+ code vectors: distance of code vector \d+ expected 0x[0-9a-f]{8} got 0x[0-9a-f]{8}$/);

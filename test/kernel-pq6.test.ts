@@ -56,7 +56,7 @@ function setup(build: HotBuild, dim: number, m: number, per = m, seed = 1): Setu
   for (let first = 0; first < m; first += per) {
     const count = Math.min(per, m - first);
     tile.bytes.set(new Uint8Array(codebook.buffer, first * rowHalves * 2, count * rowHalves * 2), CB);
-    expect(tile.call('rvf_pq6_table', CB, m, first, count)).toBe(OK);
+    expect(tile.call('rvf_load_pq_codebook', CB, m, first, count)).toBe(OK);
   }
   return { tile, query, codebook, dim, m };
 }
@@ -67,7 +67,7 @@ function randomCodes(count: number, m: number, seed: number): Uint8Array {
 
 function run(s: Setup, packed: Uint8Array, count: number): Float32Array {
   s.tile.bytes.set(packed, CODES);
-  expect(s.tile.call('rvf_pq6_distances', CODES, count, OUT)).toBe(OK);
+  expect(s.tile.call('rvf_pq_distances', CODES, count, OUT)).toBe(OK);
   return new Float32Array(s.tile.memory.buffer.slice(OUT, OUT + 4 * count));
 }
 
@@ -84,7 +84,7 @@ describe('6-bit code packing', () => {
   });
 });
 
-describe.each(['hot-simd', 'hot-scalar'] as const)('rvf_pq6_table + rvf_pq6_distances (%s)', (build) => {
+describe.each(['hot-simd', 'hot-scalar'] as const)('Hot rvf_load_pq_codebook + rvf_pq_distances (PQ 6-bit) (%s)', (build) => {
   it.each([
     [64, 8, 8, 'width 8: lane order, one piece'],
     [384, 24, 1, 'width 16, one subspace a piece'],
@@ -126,36 +126,36 @@ describe.each(['hot-simd', 'hot-scalar'] as const)('rvf_pq6_table + rvf_pq6_dist
   });
 });
 
-describe.each(HOT_BUILDS)('rvf_pq6_table and rvf_pq6_distances refuse bad input (%s)', (build) => {
+describe.each(HOT_BUILDS)('Hot rvf_load_pq_codebook and rvf_pq_distances (PQ 6-bit) refuse bad input (%s)', (build) => {
   it('refuses before writing: no query, bad M, bad piece, out-of-order piece, bad pointer', () => {
     const tile = tileOf(build, 64);
-    expect(tile.call('rvf_pq6_table', CB, 8, 0, 8)).toBe(ERR_NO_QUERY);
+    expect(tile.call('rvf_load_pq_codebook', CB, 8, 0, 8)).toBe(ERR_NO_QUERY);
     const q = randomFp16(64, 2);
     tile.bytes.set(new Uint8Array(q.buffer), IO_PTR);
     expect(tile.call('rvf_load_query', IO_PTR, 64)).toBe(OK);
     const loaded = snapshot(tile);
     for (const [m, first, count] of [[0, 0, 1], [2, 0, 2], [6, 0, 6], [36, 0, 1], [PQ6_MAX_M + 4, 0, 1], [12, 0, 12], [8, 0, 0], [8, 0, 9], [8, 7, 2], [8, 1, 1], [8, -1, 2]]) {
-      expect(tile.call('rvf_pq6_table', CB, m!, first!, count!), `M ${m} first ${first} count ${count}`).toBe(ERR_INVALID_PARAMS);
+      expect(tile.call('rvf_load_pq_codebook', CB, m!, first!, count!), `M ${m} first ${first} count ${count}`).toBe(ERR_INVALID_PARAMS);
     }
-    expect(tile.call('rvf_pq6_table', MEMORY_BYTES - 100, 8, 0, 1)).toBe(ERR_BAD_POINTER);
-    expect(tile.call('rvf_pq6_table', 0, 8, 0, 1)).toBe(ERR_BAD_POINTER);
-    expect(tile.call('rvf_pq6_distances', CODES, 1, OUT)).toBe(ERR_NO_PARAMS);
+    expect(tile.call('rvf_load_pq_codebook', MEMORY_BYTES - 100, 8, 0, 1)).toBe(ERR_BAD_POINTER);
+    expect(tile.call('rvf_load_pq_codebook', 0, 8, 0, 1)).toBe(ERR_BAD_POINTER);
+    expect(tile.call('rvf_pq_distances', CODES, 1, OUT)).toBe(ERR_NO_PARAMS);
     expectUnchangedExcept(tile, loaded);
     // A partial table is not a table; a piece that skips a row is refused.
-    expect(tile.call('rvf_pq6_table', CB, 8, 0, 4)).toBe(OK);
-    expect(tile.call('rvf_pq6_distances', CODES, 1, OUT)).toBe(ERR_NO_PARAMS);
-    expect(tile.call('rvf_pq6_table', CB, 8, 5, 3)).toBe(ERR_INVALID_PARAMS);
-    expect(tile.call('rvf_pq6_table', CB, 16, 4, 4)).toBe(ERR_INVALID_PARAMS);
-    expect(tile.call('rvf_pq6_table', CB, 8, 4, 4)).toBe(OK);
+    expect(tile.call('rvf_load_pq_codebook', CB, 8, 0, 4)).toBe(OK);
+    expect(tile.call('rvf_pq_distances', CODES, 1, OUT)).toBe(ERR_NO_PARAMS);
+    expect(tile.call('rvf_load_pq_codebook', CB, 8, 5, 3)).toBe(ERR_INVALID_PARAMS);
+    expect(tile.call('rvf_load_pq_codebook', CB, 16, 4, 4)).toBe(ERR_INVALID_PARAMS);
+    expect(tile.call('rvf_load_pq_codebook', CB, 8, 4, 4)).toBe(OK);
     expect(tile.view.getUint32(STATE_PTR + ST_PQ_TABLES, true)).toBe(PQ_TABLES_PQ6 | (8 << PQ6_STATE_ROWS_SHIFT) | (8 << PQ6_STATE_M_SHIFT));
     const built = snapshot(tile);
-    expect(tile.call('rvf_pq6_distances', CODES, 0, OUT)).toBe(ERR_BAD_COUNT);
-    expect(tile.call('rvf_pq6_distances', CODES, MEMORY_BYTES + 1, OUT)).toBe(ERR_BAD_COUNT);
-    expect(tile.call('rvf_pq6_distances', MEMORY_BYTES - 5, 1, OUT)).toBe(ERR_BAD_POINTER);
-    expect(tile.call('rvf_pq6_distances', CODES, 2, MEMORY_BYTES - 4)).toBe(ERR_BAD_POINTER);
+    expect(tile.call('rvf_pq_distances', CODES, 0, OUT)).toBe(ERR_BAD_COUNT);
+    expect(tile.call('rvf_pq_distances', CODES, MEMORY_BYTES + 1, OUT)).toBe(ERR_BAD_COUNT);
+    expect(tile.call('rvf_pq_distances', MEMORY_BYTES - 5, 1, OUT)).toBe(ERR_BAD_POINTER);
+    expect(tile.call('rvf_pq_distances', CODES, 2, MEMORY_BYTES - 4)).toBe(ERR_BAD_POINTER);
     expectUnchangedExcept(tile, built);
     // At the limits: the last 6 bytes of the tile are one code vector, the last 4 one result.
-    expect(tile.call('rvf_pq6_distances', MEMORY_BYTES - 6, 1, MEMORY_BYTES - 4)).toBe(OK);
+    expect(tile.call('rvf_pq_distances', MEMORY_BYTES - 6, 1, MEMORY_BYTES - 4)).toBe(OK);
   });
 
   it('refuses a query of another dim than the config and the widest M one past the table', () => {
@@ -163,12 +163,12 @@ describe.each(HOT_BUILDS)('rvf_pq6_table and rvf_pq6_distances refuse bad input 
     const q = randomFp16(128, 2);
     tile.bytes.set(new Uint8Array(q.buffer), IO_PTR);
     expect(tile.call('rvf_load_query', IO_PTR, 128)).toBe(OK);
-    expect(tile.call('rvf_pq6_table', CB, 8, 0, 1)).toBe(ERR_BAD_DIM);
+    expect(tile.call('rvf_load_pq_codebook', CB, 8, 0, 1)).toBe(ERR_BAD_DIM);
     const t2 = tileOf(build, 128);
     t2.bytes.set(new Uint8Array(q.buffer), IO_PTR);
     expect(t2.call('rvf_load_query', IO_PTR, 128)).toBe(OK);
-    expect(t2.call('rvf_pq6_table', CB, 32, 0, 1)).toBe(OK); // M 32: the table fills 8 KB
-    expect(t2.call('rvf_pq6_table', CB, 64, 0, 1)).toBe(ERR_INVALID_PARAMS);
+    expect(t2.call('rvf_load_pq_codebook', CB, 32, 0, 1)).toBe(OK); // M 32: the table fills 8 KB
+    expect(t2.call('rvf_load_pq_codebook', CB, 64, 0, 1)).toBe(ERR_INVALID_PARAMS);
   });
 });
 
@@ -182,7 +182,7 @@ describe('the PQ6 table goes stale with its query', () => {
     s.tile.view.setUint32(IO_PTR + 4, 1, true);
     s.tile.call('rvf_on_message');
     expect(s.tile.view.getUint32(STATE_PTR + ST_PQ_TABLES, true)).toBe(0);
-    expect(s.tile.call('rvf_pq6_distances', CODES, 1, OUT)).toBe(ERR_NO_PARAMS);
+    expect(s.tile.call('rvf_pq_distances', CODES, 1, OUT)).toBe(ERR_NO_PARAMS);
   });
 });
 

@@ -2,6 +2,9 @@
 ;; width w = dim / M; each has K centroids stored as w fp16 values, subspace-major:
 ;; centroid c of subspace m at @PQ_CODEBOOK_PTR + ((m*K + c) * w) * 2.
 
+;;#if core
+;; Core's 8-bit PQ (one code a byte). The Hot image has the same two export names for PQ
+;; with 6-bit codes instead (wat/hot/30-pq6.wat; docs/size-budget.md "Two images").
 ;; rvf_load_pq_codebook(codebook_ptr, M, K): 1 <= K <= 256 (codes are bytes), M divides
 ;; the config dim; K*dim*2 B must fit @PQ_CODEBOOK_BYTES and the M x K f32 table
 ;; @PQ_TABLE_BYTES (else @ERR_OUT_OF_MEMORY). The table is marked stale.
@@ -24,6 +27,8 @@
   (call $st_set (i32.const @ST_PQ_K) (local.get $k))
   (call $st_set (i32.const @ST_PQ_TABLES) (i32.const 0))
   (i32.const @OK))
+
+;;#endif
 
 ;; The M x K table at @PQ_TABLE_PTR: entry m*K + c = sum over the subspace of
 ;; (q - centroid)^2, q the f32 query at @IMG_QUERY_PTR. Order (both builds run this same
@@ -65,6 +70,7 @@
                  (f32.add (f32.load offset=12 (local.get $a)) (f32.load offset=28 (local.get $a))))))
     (br_if $entry (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $n)))))
 
+;;#if core
 ;; rvf_pq_distances(codes_ptr, count, result_ptr): count code vectors of M bytes (code
 ;; m < K) -> count f32 asymmetric distances, sum of table[m][code m] in m order from +0.
 ;; The table is rebuilt on every call (at most K*dim <= 5,632 element steps, bounded by
@@ -96,13 +102,8 @@
   (call $work (i32.const @WK_DIST_ELEMS) (i32.mul (local.get $k) (call $st_get (i32.const @ST_QUERY_DIM))))
   (call $work (i32.const @WK_DISTANCES) (local.get $count))
   (call $work (i32.const @WK_PQ_CODES) (local.get $n))
-;;#if hot
-  (call $pq_table_build (i32.const @PQ_CODEBOOK_PTR) (i32.const 0) (i32.mul (local.get $m) (local.get $k)) (local.get $k)
-    (i32.div_u (call $st_get (i32.const @ST_QUERY_DIM)) (local.get $m)))
-;;#else
   (call $pq_table_build (local.get $m) (local.get $k)
     (i32.div_u (call $st_get (i32.const @ST_QUERY_DIM)) (local.get $m)))
-;;#endif
   (call $st_set (i32.const @ST_PQ_TABLES) (i32.const 1))
   (local.set $i (i32.const 0))
   (loop $vector
@@ -118,3 +119,4 @@
     (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (local.get $s))
     (br_if $vector (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $count))))
   (i32.const @OK))
+;;#endif

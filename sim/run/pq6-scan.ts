@@ -1,7 +1,7 @@
 // A PQ6 scan on one Hot-image tile through its exports (the kernel computes every table
 // entry and distance; the hub only trains, encodes and feeds): per query, the codebook in
-// pieces of whole subspaces (rvf_pq6_table), then the packed codes in batches of 128
-// (rvf_pq6_distances, rvf_topk_merge). Used to measure PQ6's recall against exact ground
+// pieces of whole subspaces (the Hot image's rvf_load_pq_codebook), then the packed codes in batches of 128
+// (rvf_pq_distances, rvf_topk_merge). Used to measure PQ6's recall against exact ground
 // truth (sim/bench/pq6-recall.ts) until a PQ6 dataset runs through the message protocol.
 import { f32ArrayToFp16 } from '../../hub/data/fp16.ts';
 import type { Pq6Codebook } from '../../hub/pq6/train.ts';
@@ -35,7 +35,7 @@ function buildTable(tile: TileInstance, book: Pq6Codebook): void {
   for (let first = 0; first < book.m; first += per) {
     const count = Math.min(per, book.m - first);
     tile.bytes.set(new Uint8Array(book.halves.buffer, book.halves.byteOffset + first * pieceHalves * 2, count * pieceHalves * 2), BLOCK_PTR);
-    expectOk(`rvf_pq6_table rows ${first}..${first + count - 1}`, tile.call('rvf_pq6_table', BLOCK_PTR, book.m, first, count));
+    expectOk(`rvf_load_pq_codebook rows ${first}..${first + count - 1}`, tile.call('rvf_load_pq_codebook', BLOCK_PTR, book.m, first, count));
   }
 }
 
@@ -57,7 +57,7 @@ export function pq6Scan(kernel: LoadedKernel, book: Pq6Codebook, codes: Uint8Arr
     for (let first = 0; first < n; first += MAX_BLOCK_VECTORS) {
       const count = Math.min(MAX_BLOCK_VECTORS, n - first);
       tile.bytes.set(codes.subarray(first * vb, (first + count) * vb), CODES_PTR);
-      expectOk('rvf_pq6_distances', tile.call('rvf_pq6_distances', CODES_PTR, count, DIST_OUT));
+      expectOk('rvf_pq_distances', tile.call('rvf_pq_distances', CODES_PTR, count, DIST_OUT));
       distances.set(new Float32Array(tile.memory.buffer.slice(DIST_OUT, DIST_OUT + 4 * count)), q * n + first);
       for (let i = 0; i < count; i++) ids[i] = BigInt(first + i);
       tile.bytes.set(new Uint8Array(ids.buffer, 0, 8 * count), IDS_OUT);

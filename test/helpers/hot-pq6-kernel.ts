@@ -19,5 +19,5 @@ export async function assembleHot(build: 'hot-simd' | 'hot-scalar', edit: (text:
   const flavor = build === 'hot-scalar' ? 'scalar' : 'simd';
   const sources = kernelSources(WAT_DIR, 'hot').map((s) => ({ ...s, text: edit(s.text) }));
   const named = await assembleWat(moduleText(flavor, sources, 'hot'), { variant: `${build}-mutant`, simd: flavor === 'simd', optimize: true });
-  return compileKernel(`${build}-mutant`, stripCustomSections(named), false);
+  return compileKernel(`${build}-mutant`, stripCustomSections(named), false, 'hot');
 }

@@ -1,13 +1,13 @@
-// Conformance of PQ with 6-bit codes (the Hot image's rvf_pq6_table + rvf_pq6_distances)
+// Conformance of PQ with 6-bit codes (the Hot image's rvf_load_pq_codebook + rvf_pq_distances)
 // against tile/reference/pq6.ts: the table and every distance f32 bit for bit (tolerance
 // 0), for lane-order and sequential widths, codebooks fed in pieces of several sizes, every
 // 6-bit value (random bytes are valid codes; 0xFF bytes are code 63 throughout), an infinite
 // centroid (NaN folded to the canonical NaN); then the distances merged into the top-K,
 // which must equal the reference top-K with ties broken by the lower id. A kernel without
-// the PQ6 exports (a Core image) gets no PQ6 checks.
+// PQ6 (a Core image, whose PQ exports are 8-bit) gets no PQ6 checks.
 import { DTYPE_FP16, IO_PTR, PQ_TABLE_PTR, PQ6_K, RESULT_ENTRY_BYTES, RESULT_PTR, SCRATCH_BASE } from '../../wat/layout.ts';
 import { OK, statusName } from '../../wat/status.ts';
-import { PQ6_EXPORTS } from '../kernel-exports.ts';
+import { pqCodeBits } from '../kernel-exports.ts';
 import type { LoadedKernel } from '../kernel-module.ts';
 import { fp16BitsToF32Bits, f32FromBits } from '../reference/fp16.ts';
 import { pq6Distances, pq6Table, pq6VectorBytes } from '../reference/pq6.ts';
@@ -64,8 +64,8 @@ function buildTable(tile: TileInstance, c: Pq6Case): string | undefined {
   for (let first = 0; first < c.m; first += c.per) {
     const count = Math.min(c.per, c.m - first);
     tile.bytes.set(new Uint8Array(c.codebook.buffer, first * pieceHalves * 2, count * pieceHalves * 2), PIECE_PTR);
-    const s = tile.call('rvf_pq6_table', PIECE_PTR, c.m, first, count);
-    if (s !== OK) return `${c.what}: rvf_pq6_table(rows ${first}..${first + count - 1}) expected OK got ${statusName(s)}`;
+    const s = tile.call('rvf_load_pq_codebook', PIECE_PTR, c.m, first, count);
+    if (s !== OK) return `${c.what}: rvf_load_pq_codebook(rows ${first}..${first + count - 1}) expected OK got ${statusName(s)}`;
   }
   return undefined;
 }
@@ -83,8 +83,8 @@ function distanceDifference(tile: TileInstance, c: Pq6Case, sink: Sink): string 
   const tableDiff = firstBitsDifference(`${c.what}: table entry`, table, tableGot);
   if (tableDiff) return tableDiff;
   tile.bytes.set(c.codes, CODES_PTR);
-  const s = tile.call('rvf_pq6_distances', CODES_PTR, c.count, OUT_PTR);
-  if (s !== OK) return `${c.what}: rvf_pq6_distances expected OK got ${statusName(s)}`;
+  const s = tile.call('rvf_pq_distances', CODES_PTR, c.count, OUT_PTR);
+  if (s !== OK) return `${c.what}: rvf_pq_distances expected OK got ${statusName(s)}`;
   const got = new Uint32Array(tile.memory.buffer.slice(OUT_PTR, OUT_PTR + 4 * c.count));
   sink(new Uint8Array(got.buffer));
   return firstBitsDifference(`${c.what}, ${c.count} code vectors: distance of code vector`, pq6Distances(table, c.codes, c.count, c.m), got);
@@ -92,7 +92,7 @@ function distanceDifference(tile: TileInstance, c: Pq6Case, sink: Sink): string 
 
 function distanceCheck(kernel: LoadedKernel, prng: CaseRandom, sink: Sink): CheckResult {
   const all = cases(prng);
-  return guardedCheck(`rvf_pq6_table + rvf_pq6_distances bit for bit: (dim, M, per piece) ${SHAPES.map((s) => s.join('/')).join(', ')}, code 63 throughout, infinite centroids`, all.length, () => {
+  return guardedCheck(`PQ6 rvf_load_pq_codebook + rvf_pq_distances bit for bit: (dim, M, per piece) ${SHAPES.map((s) => s.join('/')).join(', ')}, code 63 throughout, infinite centroids`, all.length, () => {
     for (const c of all) {
       const diff = distanceDifference(initedTile(kernel, DTYPE_FP16, c.dim), c, sink);
       if (diff) return diff;
@@ -113,8 +113,8 @@ function topkDifference(kernel: LoadedKernel, prng: CaseRandom, sink: Sink): str
   const built = buildTable(tile, c);
   if (built) return built;
   tile.bytes.set(codes, CODES_PTR);
-  const s = tile.call('rvf_pq6_distances', CODES_PTR, count, OUT_PTR);
-  if (s !== OK) return `top-K: rvf_pq6_distances expected OK got ${statusName(s)}`;
+  const s = tile.call('rvf_pq_distances', CODES_PTR, count, OUT_PTR);
+  if (s !== OK) return `top-K: rvf_pq_distances expected OK got ${statusName(s)}`;
   const ids = BigUint64Array.from({ length: count }, (_, i) => BigInt(10_000 - i));
   const idsPtr = OUT_PTR + 4 * count;
   tile.bytes.set(new Uint8Array(ids.buffer), idsPtr);
@@ -131,8 +131,7 @@ function topkDifference(kernel: LoadedKernel, prng: CaseRandom, sink: Sink): str
 }
 
 export function pq6Checks(kernel: LoadedKernel, prng: CaseRandom, sink: Sink): CheckResult[] {
-  const exports = new Set(WebAssembly.Module.exports(kernel.module).map((e) => e.name));
-  if (!PQ6_EXPORTS.every((e) => exports.has(e))) return [];
+  if (pqCodeBits(kernel.image) !== 6) return [];
   return [
     distanceCheck(kernel, prng, sink),
     guardedCheck('PQ6 distances merged into the top-K (k 16, four exact ties under descending ids): the reference top-K, ties to the lower id', 1, () => topkDifference(kernel, prng, sink)),

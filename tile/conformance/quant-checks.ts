@@ -6,6 +6,7 @@
 import { BLOCK_PTR, DTYPE_FP16, HOT_PTR, IO_PTR, MAX_BLOCK_VECTORS, PQ_TABLE_PTR } from '../../wat/layout.ts';
 import { statusName, OK } from '../../wat/status.ts';
 import { fp16BitsToF32Bits, f32FromBits, f32ToFp16Bits } from '../reference/fp16.ts';
+import { pqCodeBits } from '../kernel-exports.ts';
 import { pqDistances, pqTable } from '../reference/pq.ts';
 import { dequantI8, paddedDim, sqParamsForRange } from '../reference/sq.ts';
 import type { LoadedKernel } from '../kernel-module.ts';
@@ -175,5 +176,6 @@ function pqCheck(kernel: LoadedKernel, prng: CaseRandom, sink: Sink): CheckResul
 }
 
 export function quantChecks(kernel: LoadedKernel, prng: CaseRandom, sink: Sink): CheckResult[] {
-  return [sqCheck(kernel, prng, sink), pqCheck(kernel, prng, sink)];
+  // The Hot image's PQ exports are PQ 6-bit (pq6-checks.ts), not this 8-bit PQ.
+  return [sqCheck(kernel, prng, sink), ...(pqCodeBits(kernel.image) === 8 ? [pqCheck(kernel, prng, sink)] : [])];
 }

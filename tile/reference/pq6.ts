@@ -1,6 +1,6 @@
-// Reference PQ with 6-bit codes (docs/format.md "PQ 6-bit codes"): the Hot kernel's
-// rvf_pq6_table and rvf_pq6_distances must equal this bit for bit. 64 centroids per
-// subspace; four codes in three bytes, the little-endian 24-bit group holding code 4i + j
+// Reference PQ with 6-bit codes (docs/format.md "PQ 6-bit codes"): the Hot image's
+// rvf_load_pq_codebook and rvf_pq_distances (PQ 6-bit) must equal this bit for bit. 64
+// centroids per subspace; four codes in three bytes, the little-endian 24-bit group holding code 4i + j
 // in bits 6j..6j+5. The table and the sum are Core PQ's (tile/reference/pq.ts) with K = 64.
 import { PQ6_GROUP_BYTES, PQ6_GROUP_CODES, PQ6_K } from '../../wat/layout.ts';
 import { pqDistances, pqTable } from './pq.ts';

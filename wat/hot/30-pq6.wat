@@ -21,7 +21,7 @@
 ;; anything is written. The piece must not overlap the table (its rows are written while
 ;; the piece is read). @ST_PQ_TABLES keeps the progress: @PQ_TABLES_PQ6 | rows built <<
 ;; @PQ6_STATE_ROWS_SHIFT | M << @PQ6_STATE_M_SHIFT.
-(func $rvf_pq6_table (export "rvf_pq6_table") (param $cb i32) (param $m i32) (param $first i32) (param $count i32) (result i32)
+(func $rvf_pq6_table (export "rvf_load_pq_codebook") (param $cb i32) (param $m i32) (param $first i32) (param $count i32) (result i32)
   (local $dim i32) (local $bytes i32)
   (local.set $dim (i32.load16_u offset=@CFG_DIM (i32.const @CONFIG_PTR)))
   (if (i32.eqz (call $st_get (i32.const @ST_QUERY_DIM))) (then (return (i32.const @ERR_NO_QUERY))))
@@ -65,7 +65,7 @@
 ;; lookups are scalar in both builds: the sum order is fixed (m order) and wasm SIMD has no
 ;; gather, so lanes would only add extract/replace steps. The result must not overlap the
 ;; codes or the table.
-(func $rvf_pq6_distances (export "rvf_pq6_distances") (param $codes i32) (param $count i32) (param $out i32) (result i32)
+(func $rvf_pq6_distances (export "rvf_pq_distances") (param $codes i32) (param $count i32) (param $out i32) (result i32)
   (local $m i32) (local $vbytes i32) (local $i i32) (local $g i32) (local $tab i32) (local $gend i32) (local $s f32)
   (local.set $m (i32.shr_u (call $st_get (i32.const @ST_PQ_TABLES)) (i32.const @PQ6_STATE_M_SHIFT)))
   (if (i32.ne (call $st_get (i32.const @ST_PQ_TABLES)) (call $pq6_state (local.get $m) (local.get $m)))
