@@ -83,7 +83,7 @@ export const LoadParams = {
   headerBytes: L.LP_HEADER_BYTES,
   maxDataBytes: L.MSG_MAX_PAYLOAD - L.LP_HEADER_BYTES, // 2,024
 } as const;
-export const ParamsKind = { SQ: L.LP_KIND_SQ, PQ: L.LP_KIND_PQ } as const;
+export const ParamsKind = { SQ: L.LP_KIND_SQ, PQ: L.LP_KIND_PQ, PQ6: L.LP_KIND_PQ6 } as const;
 export const ParamsFlag = { FINAL: L.LP_F_FINAL } as const;
 export const PARAMS_FLAGS_KNOWN = 0x01;
 

@@ -97,3 +97,21 @@
     (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (local.get $s))
     (br_if $vector (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $count))))
   (i32.const @OK))
+;; LOAD_PARAMS kind @LP_KIND_PQ6 (docs/protocol.md "LOAD_PARAMS"): a = M, b = the piece's
+;; first subspace, the data whole subspaces of the codebook (64 x w fp16 each, w = dim / M,
+;; so w <= 15 fits one message); each message is a piece on its own (offset and total are
+;; the hub's record, not checked). rvf_load_pq_codebook checks the rest and builds the
+;; rows. $n data bytes not a positive multiple of a subspace are @ERR_BAD_MSG_LENGTH; M 0
+;; or above the dim @ERR_INVALID_PARAMS. The reply's value is the rows built so far.
+(func $on_pq6_piece (param $n i32) (result i32)
+  (local $m i32) (local $sub i32) (local $st i32)
+  (local.set $m (i32.load16_u offset=@LP_A (i32.const @MSG_PAYLOAD_PTR)))
+  ;; One subspace's centroids: 64 x (dim / M) fp16 = (dim / M) << 7 bytes.
+  (local.set $sub (i32.shl (i32.div_u (i32.load16_u offset=@CFG_DIM (i32.const @CONFIG_PTR))
+    (select (local.get $m) (i32.const 1) (local.get $m))) (i32.const 7)))
+  (if (i32.or (i32.eqz (local.get $m)) (i32.eqz (local.get $sub))) (then (return (i32.const @ERR_INVALID_PARAMS))))
+  (if (i32.or (i32.eqz (local.get $n)) (i32.rem_u (local.get $n) (local.get $sub))) (then (return (i32.const @ERR_BAD_MSG_LENGTH))))
+  (local.set $st (call $rvf_pq6_table (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.const @LP_HEADER_BYTES)) (local.get $m)
+    (i32.load16_u offset=@LP_B (i32.const @MSG_PAYLOAD_PTR)) (i32.div_u (local.get $n) (local.get $sub))))
+  (global.set $reply_value (i32.shr_u (i32.and (call $st_get (i32.const @ST_PQ_TABLES)) (i32.const 0xff00)) (i32.const @PQ6_STATE_ROWS_SHIFT)))
+  (local.get $st))
