@@ -23,12 +23,28 @@
         (select
           (i32.and (i32.eq (local.get $dtype) (i32.const @DTYPE_I8))
                    (i32.eq (local.get $cfg_dtype) (i32.const @DTYPE_FP16)))
-          (i32.and (i32.eq (local.get $dtype) (local.get $cfg_dtype))
-                   (i32.eqz (call $vec_bad_dtype (local.get $dtype))))
+          (i32.or
+            (i32.and (i32.eq (local.get $dtype) (local.get $cfg_dtype))
+                     (i32.eqz (call $vec_bad_dtype (local.get $dtype))))
+;;#if hot
+            ;; PQ6 codes (wat/hot/30-pq6.wat) score against an fp16 query.
+            (i32.and (i32.eq (local.get $dtype) (i32.const @DTYPE_PQ6)) (i32.eq (local.get $cfg_dtype) (i32.const @DTYPE_FP16)))
+;;#else
+            (i32.const 0)
+;;#endif
+            )
           (i32.and (local.get $flags) (i32.const @LB_F_DEQUANT))))
     (then (return (i32.const @ERR_BAD_DTYPE))))
   (local.set $dim (i32.load16_u offset=@CFG_DIM (i32.const @CONFIG_PTR)))
   (local.set $raw (call $vec_raw_bytes (local.get $dtype) (local.get $dim)))
+;;#if hot
+  ;; A PQ6 vector is 3M/4 bytes of this query's complete table (none: @ERR_NO_PARAMS).
+  (if (i32.eq (local.get $dtype) (i32.const @DTYPE_PQ6))
+    (then
+      (global.set $reply_value (call $pq6_m))
+      (if (i32.eqz (global.get $reply_value)) (then (return (i32.const @ERR_NO_PARAMS))))
+      (local.set $raw (i32.mul (i32.shr_u (global.get $reply_value) (i32.const 2)) (i32.const @PQ6_GROUP_BYTES)))))
+;;#endif
   (global.set $reply_value (local.get $dim))
   (if (i32.eqz (local.get $raw))
     (then (return (i32.const @ERR_BAD_DIM))))
@@ -164,7 +180,19 @@
       (call $work (i32.const @WK_IO_BYTES) (i32.shl (local.get $count) (i32.const 3)))))
   (if (i32.ne (local.get $base) (i32.const @BLOCK_PTR))
     (then (drop (call $rvf_dequant_i8 (local.get $base) (i32.const @BLOCK_PTR) (local.get $count)))))
+;;#if hot
+  ;; A PQ6 block (codes packed, no padding) is recorded as it stands; COMPUTE scores it
+  ;; with the PQ6 table ($compute_and_merge).
+  (if (i32.eq (i32.load8_u offset=@LB_DTYPE (i32.const @MSG_PAYLOAD_PTR)) (i32.const @DTYPE_PQ6))
+    (then
+      (call $st_set (i32.const @ST_BLOCK_COUNT) (local.get $count))
+      (call $st_set (i32.const @ST_BLOCK_DTYPE) (i32.const @DTYPE_PQ6))
+      (call $st_set (i32.const @ST_BLOCK_PTR) (i32.const @BLOCK_PTR)))
+    (else
+      (drop (call $rvf_load_block (i32.const @BLOCK_PTR) (local.get $count) (i32.load8_u offset=@CFG_DTYPE (i32.const @CONFIG_PTR))))))
+;;#else
   (drop (call $rvf_load_block (i32.const @BLOCK_PTR) (local.get $count) (i32.load8_u offset=@CFG_DTYPE (i32.const @CONFIG_PTR))))
+;;#endif
   ;; FRESH_TOPK (push-hnsw): the top-K starts empty, so READ_TOPK returns exactly this
   ;; block's distances; the query stays loaded.
   (if (i32.and (local.get $flags) (i32.const @LB_F_FRESH_TOPK))

@@ -58,6 +58,12 @@
   (i32.or (i32.const @PQ_TABLES_PQ6)
     (i32.or (i32.shl (local.get $rows) (i32.const @PQ6_STATE_ROWS_SHIFT)) (i32.shl (local.get $m) (i32.const @PQ6_STATE_M_SHIFT)))))
 
+;; M of this query's complete PQ6 table, or 0 when there is none (a PQ6 state has M >= 4).
+(func $pq6_m (result i32)
+  (local $m i32)
+  (local.set $m (i32.shr_u (call $st_get (i32.const @ST_PQ_TABLES)) (i32.const @PQ6_STATE_M_SHIFT)))
+  (select (local.get $m) (i32.const 0) (i32.eq (call $st_get (i32.const @ST_PQ_TABLES)) (call $pq6_state (local.get $m) (local.get $m)))))
+
 ;; rvf_pq6_distances(codes_ptr, count, result_ptr): count code vectors of 3M/4 bytes ->
 ;; count f32 asymmetric L2 distances, table[m][code m] summed in m order from +0, NaN folded
 ;; to the canonical NaN. Needs this query's complete table (@ERR_NO_PARAMS; a PQ6 state
@@ -67,9 +73,7 @@
 ;; codes or the table.
 (func $rvf_pq6_distances (export "rvf_pq_distances") (param $codes i32) (param $count i32) (param $out i32) (result i32)
   (local $m i32) (local $vbytes i32) (local $i i32) (local $g i32) (local $tab i32) (local $gend i32) (local $s f32)
-  (local.set $m (i32.shr_u (call $st_get (i32.const @ST_PQ_TABLES)) (i32.const @PQ6_STATE_M_SHIFT)))
-  (if (i32.ne (call $st_get (i32.const @ST_PQ_TABLES)) (call $pq6_state (local.get $m) (local.get $m)))
-    (then (return (i32.const @ERR_NO_PARAMS))))
+  (if (i32.eqz (local.tee $m (call $pq6_m))) (then (return (i32.const @ERR_NO_PARAMS))))
   ;; count * 24 and count * 4 stay far below 2^31 for count <= MEMORY_BYTES.
   (if (i32.or (i32.eqz (local.get $count)) (i32.gt_u (local.get $count) (i32.const @MEMORY_BYTES)))
     (then (return (i32.const @ERR_BAD_COUNT))))
