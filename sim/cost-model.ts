@@ -139,7 +139,8 @@ export function distanceCycles(model: CostModel, dtype: TileDtype, dim: number, 
 export function workDistanceCycles(model: CostModel, dtype: TileDtype, metric: TileMetric, distances: number, elements: number): number {
   checkCount('distance count', distances, 0);
   checkCount('distance elements', elements, 0);
-  if (distances === 0) return 0;
+  // Elements without distances: the PQ6 table built from LOAD_PARAMS pieces (docs/cost-model.md).
+  if (distances === 0 && elements === 0) return 0;
   const kernel = model.distance[dtype];
   const metricCycles = kernel.metricCyclesPerChunk[metric];
   if (metricCycles === undefined) throw new CostModelError(`metric ${metric} is not supported for dtype ${dtype}`);

@@ -61,7 +61,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--mesh <RxC>', 'mesh rows x cols, at most 4,096 a side (default: the smallest square that holds --tiles)')
     .option('--vectors <n>', 'base vectors (built-in data, or the first n of --data), at least --k', wholeNumber('--vectors'), d.vectors)
     .option('--dim <n>', 'dimension of the built-in data: 1..384 on bare Core tiles, up to 1,024 (Hot data) on chips (with --data the file sets it)', wholeNumber('--dim'), d.dim)
-    .option('--dtype <t>', 'vector encoding on the wire: fp16, or i8 (SQ codes dequantized on the tile; push only); either way values must be finite with |x| <= 65,504', oneOf('--dtype', ['fp16', 'i8'] as const), d.dtype)
+    .option('--dtype <t>', 'vector encoding on the wire: fp16, i8 (SQ codes dequantized on the tile; push only), or pq6 (PQ 6-bit codes trained on the hub, Hot data: push on --chips, L2 only); values must be finite with |x| <= 65,504', oneOf('--dtype', ['fp16', 'i8', 'pq6'] as const), d.dtype)
     .option('--metric <m>', 'l2 (squared), ip or cosine', oneOf('--metric', ['l2', 'ip', 'cosine'] as const), d.metric)
     .option('--mode <m>', 'push: the hub streams blocks to tiles (exact scan); pull: tiles walk an HNSW index, asking the hub for neighbors and vectors; push-hnsw: the hub walks the index and tiles compute each expansion\'s distances (docs/modes.md)', oneOf('--mode', ['push', 'pull', 'push-hnsw'] as const), d.mode)
     .option('--ef <n>', `pull and push-hnsw: beam width, at least --k: pull, of one walk (1..16, the tile's result buffer; default ${d.pull.ef}); push-hnsw, of the hub's layer-0 search (1..${PUSH_HNSW_MAX_EF}; default ${d.pushHnsw.ef})`, wholeNumber('--ef'))

@@ -17,9 +17,14 @@ export interface TilesChoice {
   profile: { id: number; source: string };
 }
 
-/** The image the run's tiles load for data of `dim` (fp16 or i8 on the wire). */
+/** The data's shape for the profile rule: PQ6 codes are PQ (a Hot feature) over fp16 queries. */
+export function runDataShape(c: Pick<RunConfig, 'dtype'>, dim: number): DataShape {
+  return c.dtype === 'pq6' ? { dtype: 'fp16', dim, pq: true } : { dtype: c.dtype, dim };
+}
+
+/** The image the run's tiles load for data of `dim` (fp16, i8 or PQ6 on the wire). */
 export function runImage(c: Pick<RunConfig, 'chips' | 'kernelPath' | 'dtype' | 'lz4'>, dim: number): KernelImage {
-  const hotData = dataProfile({ dtype: c.dtype, dim }).profile === PROFILE_HOT;
+  const hotData = dataProfile(runDataShape(c, dim)).profile === PROFILE_HOT;
   // --lz4: only the Hot image decodes LZ4 chunks (docs/protocol.md "LZ4 chunks"; the CLI
   // refuses it with --kernel-file and --chips).
   if (c.lz4) return 'hot';

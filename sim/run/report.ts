@@ -9,6 +9,8 @@ import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
 import { countEqualToReference, referenceHnswSearch } from '../../hub/push-hnsw/reference-search.ts';
 import { answersHash } from './answers-hash.ts';
+import { pq6BruteForce } from './pq6-data.ts';
+import type { RunConfig } from './run-config.ts';
 import { tileWorkSummary, type TileWorkSummary } from './work-summary.ts';
 import type { HubWorkTotals } from '../../hub/core/hub-work.ts';
 import type { DatasetIdentity, EffectiveConfig, KernelIdentity } from './run-identity.ts';
@@ -145,6 +147,9 @@ export function answers(s: Simulation): QueryAnswers {
   return { ids };
 }
 
+/** What the exact-match check brute-forces over, per wire dtype. */
+const SAME_DATA: Readonly<Record<RunConfig['dtype'], string>> = { fp16: 'fp16 data', i8: 'dequantized i8 data', pq6: 'PQ6 codes (the tiles\' asymmetric distances, tile/reference/pq6.ts)' };
+
 export function summarize(s: Simulation, events: number, wallSeconds: number): RunSummary {
   const { encoded, config, hub, transport, sim } = s;
   const k = config.k;
@@ -153,13 +158,15 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
   const truth = groundTruth({ base: s.data.base, queries: s.data.queries, dim: encoded.dim, k, metric: config.metric });
   const decodedQueries = new Float32Array(nq * encoded.dim);
   for (let q = 0; q < nq; q++) decodedQueries.set(encoded.decodedQuery(q), q * encoded.dim);
-  const sameData = groundTruth({ base: encoded.decodedBase, queries: decodedQueries, dim: encoded.dim, k, metric: config.metric });
+  // PQ6: "the same data" is the codes the tiles score, so the exact answer is brute force over the PQ6 reference distances.
+  const sameIds = encoded.pq6 ? pq6BruteForce(encoded, k) : null;
+  const sameData = sameIds ? null : groundTruth({ base: encoded.decodedBase, queries: decodedQueries, dim: encoded.dim, k, metric: config.metric });
   let hits = 0;
   let exact = 0;
   for (let q = 0; q < nq; q++) {
     const t = new Set(Array.from(truth.ids.subarray(q * k, (q + 1) * k)));
     hits += got[q]!.filter((id) => t.has(id)).length;
-    const same = Array.from(sameData.ids.subarray(q * k, (q + 1) * k));
+    const same = sameIds ? sameIds[q]! : Array.from(sameData!.ids.subarray(q * k, (q + 1) * k));
     if (same.length === got[q]!.length && same.every((id, i) => id === got[q]![i])) exact++;
   }
   const outcomes = [...hub.outcomes.values()];
@@ -176,7 +183,7 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     k,
     recallAtK: hits / (nq * k),
     exactMatches: exact,
-    exactMatchNote: `queries whose top-${k} equals brute force over the same ${config.dtype === 'fp16' ? 'fp16' : 'dequantized i8'} data, ids and order`,
+    exactMatchNote: `queries whose top-${k} equals brute force over the same ${SAME_DATA[config.dtype]}, ids and order`,
     simulatedSeconds: seconds,
     simulatedQps: nq / seconds,
     latencyUsP50: percentile(latencies, 50) * usPerCycle,

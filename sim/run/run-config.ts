@@ -152,7 +152,8 @@ export function checkRunConfig(c: RunConfig): RunConfig {
 }
 
 function checkChips(c: RunConfig, l: ChipLayout): void {
-  if (c.mode === 'push') throw new UserError(`--chips serves the HNSW modes (a chip's shared memory holds Layer A and the vectors its tiles ask for); this run is --mode push, so use --mode pull or push-hnsw, or drop --chips`);
+  // Push on chips only for PQ6 data (docs/chips.md "Hot data"): the chips' tiles run the Hot image; push streams every block from the hub, so the shared memory is not used.
+  if (c.mode === 'push' && c.dtype !== 'pq6') throw new UserError(`--chips serves the HNSW modes (a chip's shared memory holds Layer A and the vectors its tiles ask for) and --dtype pq6 push runs; this run is --mode push, so use --mode pull or push-hnsw, --dtype pq6, or drop --chips`);
   if (l.chips * l.tilesPerChip !== c.tiles) {
     throw new UserError(`--chips ${l.chips} x --tiles-per-chip ${l.tilesPerChip} is ${l.chips * l.tilesPerChip} tiles, --tiles asks for ${c.tiles}; drop --tiles (chips set it) or make them agree`);
   }
