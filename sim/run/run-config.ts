@@ -140,6 +140,9 @@ export function checkRunConfig(c: RunConfig): RunConfig {
     throw new UserError(`--clusters ${c.clusters} is more than --vectors ${c.vectors}: the built-in data needs at least one vector per cluster`);
   }
   if (c.k > c.vectors) throw new UserError(`--k ${c.k} is more than --vectors ${c.vectors}: a query cannot have more neighbours than there are vectors`);
+  // A PQ6 block's size comes from the loaded query's table (3M/4 B a vector), so a tile
+  // takes PQ6 blocks only after a query's pieces: no block-stationary staging.
+  if (c.dtype === 'pq6' && c.schedule !== 'query') throw new UserError(`--dtype pq6 runs --schedule query only (a tile sizes a PQ6 block by the loaded query's table, so blocks cannot be staged before the query); got --schedule ${c.schedule}`);
   if (c.chips) checkChips(c, c.chips);
   if (c.mode === 'pull') checkPullConfig(c);
   if (c.mode === 'push-hnsw') checkPushHnswConfig(c);
