@@ -2,7 +2,8 @@
 // entry and distance; the hub only trains, encodes and feeds): per query, the codebook in
 // pieces of whole subspaces (the Hot image's rvf_load_pq_codebook), then the packed codes in batches of 128
 // (rvf_pq_distances, rvf_topk_merge). Used to measure PQ6's recall against exact ground
-// truth (sim/bench/pq6-recall.ts) until a PQ6 dataset runs through the message protocol.
+// truth (sim/bench/pq6-recall.ts) without the hub's message path (`cogsim run --dtype pq6`
+// runs that path; docs/format.md "Running PQ6 data").
 import { f32ArrayToFp16 } from '../../hub/data/fp16.ts';
 import type { Pq6Codebook } from '../../hub/pq6/train.ts';
 import { initTile } from '../../tile/kernel-calls.ts';
