@@ -152,8 +152,8 @@ describe('protocol codec', () => {
     fl[8 + 7] = 0x80; // 0x20 is FRESH_TOPK (push-hnsw), 0x40 LZ4 (Hot tiles); 0x80 is unknown
     expect(rejection(fl)).toMatchObject({ kind: 'bad-field', offset: 15, offendingHex: '80' });
     const kind = encodeMessage(SAMPLES[7]!);
-    kind[8] = 3;
-    expect(rejection(kind)).toMatchObject({ kind: 'bad-type', offset: 8, offendingHex: '03' });
+    kind[8] = 4; // 1 SQ, 2 PQ, 3 PQ6 codebook pieces (Hot tiles); 4 is unknown
+    expect(rejection(kind)).toMatchObject({ kind: 'bad-type', offset: 8, offendingHex: '04' });
   });
 
   it('refuses to encode values that do not fit their fields', () => {

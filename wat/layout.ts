@@ -177,6 +177,7 @@ export const PQ_TABLES_CORE = 1; // ST_PQ_TABLES: the area holds Core PQ's table
 export const PQ_TABLES_PQ6 = 2;
 export const PQ6_STATE_ROWS_SHIFT = 8;
 export const PQ6_STATE_M_SHIFT = 16;
+export const PQ6_STATE_ROWS_MASK = 0xff; // rows built, after the shift (M <= 32)
 export const METRIC_L2 = 0;
 export const METRIC_IP = 1;
 export const METRIC_COSINE = 2;

@@ -117,5 +117,5 @@
   (if (i32.or (i32.eqz (local.get $n)) (i32.rem_u (local.get $n) (local.get $sub))) (then (return (i32.const @ERR_BAD_MSG_LENGTH))))
   (local.set $st (call $rvf_pq6_table (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.const @LP_HEADER_BYTES)) (local.get $m)
     (i32.load16_u offset=@LP_B (i32.const @MSG_PAYLOAD_PTR)) (i32.div_u (local.get $n) (local.get $sub))))
-  (global.set $reply_value (i32.shr_u (i32.and (call $st_get (i32.const @ST_PQ_TABLES)) (i32.const 0xff00)) (i32.const @PQ6_STATE_ROWS_SHIFT)))
+  (global.set $reply_value (i32.and (i32.shr_u (call $st_get (i32.const @ST_PQ_TABLES)) (i32.const @PQ6_STATE_ROWS_SHIFT)) (i32.const @PQ6_STATE_ROWS_MASK)))
   (local.get $st))
