@@ -3,10 +3,13 @@
 // values the tiles actually compare, for the exactness check and the hub-local path.
 import { crc32c } from '../protocol/crc32c.ts';
 import { blockChunks } from '../protocol/block-chunks.ts';
+import { lz4BlockChunks } from '../protocol/lz4-chunks.ts';
 import { strideBytes } from '../protocol/vector-bytes.ts';
 import type { LoadBlockMsg } from '../protocol/types.ts';
 import { dequantI8 } from '../tile/reference/sq.ts';
-import { DTYPE_FP16, DTYPE_I8, IMAGE_LAYOUT, MAX_BLOCK_VECTORS, MSG_CRC_BYTES, type KernelImage } from '../wat/layout.ts';
+import { DTYPE_FP16, DTYPE_I8, DTYPE_PQ6, IMAGE_LAYOUT, MAX_BLOCK_VECTORS, MSG_CRC_BYTES, type KernelImage } from '../wat/layout.ts';
+import { pq6Distances, pq6Table, pq6VectorBytes } from '../tile/reference/pq6.ts';
+import { encodePq6, type Pq6Codebook } from './pq6/train.ts';
 import { LoadBlock } from '../protocol/constants.ts';
 import { f32ArrayToFp16, fp16ArrayToF32 } from './data/fp16.ts';
 import { fitSqParams, quantizeSq, type SqParams } from './sq-quantize.ts';
@@ -28,6 +31,10 @@ export class EncodedDataset {
   /** What the tile compares: fp16 in both modes. */
   readonly queryDtype = DTYPE_FP16;
   readonly sq: SqParams | null;
+  /** --dtype pq6: the hub-trained codebook and every vector's packed codes (what the tiles score). */
+  readonly pq6: { book: Pq6Codebook; codes: Uint8Array } | null = null;
+  /** Bytes of one vector in a block stream (padded fp16 or i8; packed PQ6 codes). */
+  private readonly wireStride: number;
   /** The base vectors exactly as a tile computes with them: fp16 halves (dequantized for i8). */
   readonly computeHalves: Uint16Array;
   /** The same values as f32, for ground truth over what the tiles see. */
@@ -37,6 +44,8 @@ export class EncodedDataset {
   readonly queryCount: number;
   private readonly streams = new Map<number, { stream: Uint8Array; crc: number }>();
   private readonly chunkCache = new Map<string, LoadBlockMsg[]>();
+  /** Block streams travel as LZ4 chunks (Hot image only; docs/protocol.md "LZ4 chunks"). */
+  readonly lz4: boolean;
 
   constructor(
     readonly spec: SearchSpec,
@@ -44,16 +53,27 @@ export class EncodedDataset {
     queries: Float32Array,
     /** The kernel image the tiles run: its block region sizes the blocks (wat/layout.ts IMAGE_LAYOUT). */
     readonly image: KernelImage = 'core',
+    opts: { lz4?: boolean; pq6Book?: Pq6Codebook } = {},
   ) {
     checkSearchSpec(spec);
+    this.lz4 = opts.lz4 ?? false;
+    if (this.lz4 && image !== 'hot') throw new RangeError('LZ4 chunks go to tiles running the Hot image only');
     this.dim = spec.dim;
     this.n = base.length / spec.dim;
     this.queryCount = queries.length / spec.dim;
-    // Blocks are sized for the fp16 form the tile computes with; i8 streams are half that.
-    this.vectorsPerBlock = Math.min(MAX_BLOCK_VECTORS, Math.floor(IMAGE_LAYOUT[image].IMG_BLOCK_BYTES / strideBytes(DTYPE_FP16, spec.dim)));
-    this.blockCount = Math.ceil(this.n / this.vectorsPerBlock);
     this.queryHalves = f32ArrayToFp16(queries);
-    if (spec.dtype === 'fp16') {
+    if (spec.dtype === 'pq6') {
+      // The tiles score packed codes with the query's table; the fp16 vectors stay the
+      // hub's (hub-local fallback answers from the codes too: pq6Distances).
+      const book = opts.pq6Book;
+      if (!book || book.dim !== spec.dim) throw new RangeError(`--dtype pq6 needs a codebook of dim ${spec.dim}`);
+      if (image !== 'hot') throw new RangeError('PQ6 codes go to tiles running the Hot image only');
+      this.pq6 = { book, codes: encodePq6(base, book) };
+      this.wireDtype = DTYPE_PQ6;
+      this.sq = null;
+      this.wireBase = this.pq6.codes;
+      this.computeHalves = f32ArrayToFp16(base);
+    } else if (spec.dtype === 'fp16') {
       this.wireDtype = DTYPE_FP16;
       this.sq = null;
       const halves = f32ArrayToFp16(base);
@@ -67,6 +87,12 @@ export class EncodedDataset {
       this.computeHalves = this.dequantizedHalves(codes);
     }
     this.decodedBase = fp16ArrayToF32(this.computeHalves);
+    this.wireStride = this.pq6 ? pq6VectorBytes(this.pq6.book.m) : strideBytes(this.wireDtype, this.dim);
+    // Blocks are sized for the fp16 form the tile computes with (i8 streams are half that);
+    // PQ6 blocks by their packed codes.
+    const stride = this.pq6 ? this.wireStride : strideBytes(DTYPE_FP16, spec.dim);
+    this.vectorsPerBlock = Math.min(MAX_BLOCK_VECTORS, Math.floor(IMAGE_LAYOUT[image].IMG_BLOCK_BYTES / stride));
+    this.blockCount = Math.ceil(this.n / this.vectorsPerBlock);
   }
 
   /** What rvf_dequant_i8 produces on a tile, for every vector (tile/reference/sq.ts). */
@@ -98,12 +124,13 @@ export class EncodedDataset {
     const hit = this.streams.get(blockId);
     if (hit) return hit;
     const { firstId, count } = this.block(blockId);
-    const elemBytes = this.wireDtype === DTYPE_FP16 ? 2 : 1;
-    const stride = strideBytes(this.wireDtype, this.dim);
+    // Raw bytes a vector: fp16 halves, i8 codes, or packed PQ6 codes (unpadded).
+    const raw = this.pq6 ? this.wireStride : this.dim * (this.wireDtype === DTYPE_FP16 ? 2 : 1);
+    const stride = this.wireStride;
     const stream = new Uint8Array(count * stride);
     for (let i = 0; i < count; i++) {
-      const from = (firstId + i) * this.dim * elemBytes;
-      stream.set(this.wireBase.subarray(from, from + this.dim * elemBytes), i * stride);
+      const from = (firstId + i) * raw;
+      stream.set(this.wireBase.subarray(from, from + raw), i * stride);
     }
     const entry = { stream, crc: crc32c(stream) };
     this.streams.set(blockId, entry);
@@ -116,7 +143,7 @@ export class EncodedDataset {
     const hit = this.chunkCache.get(key);
     if (hit) return hit;
     const { firstId, count } = this.block(blockId);
-    const chunks = blockChunks(this.blockStream(blockId).stream, {
+    const chunks = (this.lz4 ? lz4BlockChunks : blockChunks)(this.blockStream(blockId).stream, {
       firstMsgId: 0,
       count,
       dtype: this.wireDtype,
@@ -135,6 +162,13 @@ export class EncodedDataset {
   queryBytes(queryId: number): Uint8Array {
     const halves = this.queryHalves.subarray(queryId * this.dim, (queryId + 1) * this.dim);
     return new Uint8Array(halves.buffer, halves.byteOffset, halves.byteLength);
+  }
+
+  /** --dtype pq6: every vector's distance to the query as a Hot tile computes it (tile/reference/pq6.ts). */
+  pq6DistancesOf(queryId: number): Float32Array {
+    if (!this.pq6) throw new RangeError('pq6DistancesOf: the dataset is not PQ6');
+    const { book, codes } = this.pq6;
+    return pq6Distances(pq6Table(this.decodedQuery(queryId), book.halves, book.m, this.dim), codes, this.n, book.m);
   }
 
   /** The query as the tile computes with it (fp16 values as f32). */

@@ -1,4 +1,15 @@
 // Counters the hub keeps while it runs; the report is built from them.
+import { BlockFlag, HEADER, HEADER_BYTES, LoadBlock } from '../protocol/constants.ts';
+
+/** LOAD_BLOCK chunks sent: how many bytes of block streams they carried, in how many bytes of chunk data. */
+export interface BlockChunkStats {
+  chunks: number;
+  lz4Chunks: number;
+  /** Stream bytes the chunks carried (an LZ4 chunk's decoded bytes). */
+  streamBytes: number;
+  /** Chunk data bytes on the link (an LZ4 chunk's size field and block). */
+  dataBytes: number;
+}
 
 export class HubStats {
   messagesSent = 0;
@@ -15,6 +26,7 @@ export class HubStats {
   errorReplies = 0;
   duplicatePartials = 0;
   jobsFinished = 0;
+  readonly blockChunks: BlockChunkStats = { chunks: 0, lz4Chunks: 0, streamBytes: 0, dataBytes: 0 };
 
   countSent(type: string, bytes: number): void {
     this.messagesSent++;
@@ -23,6 +35,22 @@ export class HubStats {
     e.messages++;
     e.bytes += bytes;
     this.sentByType.set(type, e);
+  }
+
+  /** A LOAD_BLOCK message sent (well formed: the hub built it): plain or LZ4 (docs/protocol.md "LZ4 chunks"). */
+  countBlockChunk(message: Uint8Array): void {
+    // Byte reads, not a DataView: this runs for every block chunk sent (docs/performance.md).
+    const data = (message[HEADER.length]! | (message[HEADER.length + 1]! << 8)) - LoadBlock.headerBytes;
+    const c = this.blockChunks;
+    c.chunks++;
+    c.dataBytes += data;
+    if (message[HEADER_BYTES + LoadBlock.flags]! & BlockFlag.LZ4) {
+      const at = HEADER_BYTES + LoadBlock.headerBytes; // the u32 decoded size, little-endian
+      c.lz4Chunks++;
+      c.streamBytes += (message[at]! | (message[at + 1]! << 8) | (message[at + 2]! << 16) | (message[at + 3]! << 24)) >>> 0;
+    } else {
+      c.streamBytes += data;
+    }
   }
 
   countFault(kind: string): void {

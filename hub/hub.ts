@@ -222,6 +222,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.tiles[tileId]!.outstanding = { msgId: out.msgId, sentAtCycles: this.transport.nowCycles(), requestType: out.requestType };
     this.tiles[tileId]!.order.sending(out.msgId);
     this.stats.countSent(out.requestType, out.bytes.length);
+    if (out.requestType === 'LOAD_BLOCK') this.stats.countBlockChunk(out.bytes);
     this.cpu.charge(); // the driver may have just computed (routing); the message waits for it
     this.transport.send(tileId, out.bytes);
   }

@@ -14,6 +14,12 @@ export function localDistances(data: EncodedDataset, queryId: number, ids: Itera
   const query = data.queryBytes(queryId);
   const metric = METRIC_CODES[data.spec.metric];
   const out: Candidate[] = [];
+  if (data.pq6) {
+    // PQ6 data: the tile's asymmetric distances over the codes (bit for bit, tile/reference/pq6.ts).
+    const all = data.pq6DistancesOf(queryId);
+    for (const id of ids) out.push({ id, dist: all[id]! });
+    return out;
+  }
   for (const id of ids) out.push({ id, dist: kernelOrderDistance(DTYPE_FP16, metric, query, data.computeVectorBytes(id), data.dim) });
   return out;
 }

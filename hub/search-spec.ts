@@ -2,8 +2,10 @@
 // work is laid over the mesh. Validated once, at the edge, with errors that name the
 // limit and the value.
 import { HOT_IMAGE_MAX_DIM_FP16, MAX_DIM_FP16, TOPK_MAX } from '../wat/layout.ts';
+import { pq6RunShapeProblem } from './pq6/run-shape.ts';
 
-export type WireDtype = 'fp16' | 'i8';
+/** pq6: PQ 6-bit codes trained on the hub, scored by the Hot image (docs/format.md "PQ 6-bit codes"). */
+export type WireDtype = 'fp16' | 'i8' | 'pq6';
 export type MetricName = 'l2' | 'ip' | 'cosine';
 export type Schedule = 'query' | 'block';
 
@@ -26,6 +28,11 @@ export function checkSearchSpec(spec: SearchSpec): SearchSpec {
   // fp16 up to the Hot image's 1,024 dims (chips; bare Core tiles stop at 384, and the
   // profile rule refuses the rest with its reason: tile/pack/profile.ts). i8 travels as SQ
   // codes dequantized to fp16 on the tile, whose SQ parameters hold 384 dims in both images.
+  if (spec.dtype === 'pq6') {
+    const problem = pq6RunShapeProblem(spec.dim, spec.metric);
+    if (problem) throw new SearchSpecError(problem);
+    return spec;
+  }
   const limit = spec.dtype === 'fp16' ? HOT_IMAGE_MAX_DIM_FP16 : MAX_DIM_FP16;
   if (!Number.isInteger(spec.dim) || spec.dim < 1 || spec.dim > limit) {
     const why = spec.dim < 1 ? 'below 1' : spec.dtype === 'fp16' ? `above the Hot profile limit of ${limit} for fp16 vectors` : `above the limit of ${limit} for i8 vectors (a tile's SQ parameters hold ${limit} dims)`;

@@ -51,24 +51,41 @@ export function chunkRanges(total: number, size: number): [number, number][] {
   return out.length > 0 ? out : [[0, 0]];
 }
 
+/** One chunk's share of a stream: its data at `offset` (raw bytes, or an LZ4 piece with BlockFlag.LZ4). */
+export interface StreamPiece {
+  offset: number;
+  data: Uint8Array;
+  flags: number;
+}
+
 export function blockChunks(stream: Uint8Array, o: BlockChunkOptions): LoadBlockMsg[] {
+  const size = chunkDataBytes(o);
+  return piecesToChunks(stream, chunkRanges(stream.length, size).map(([start, end]) => ({ offset: start, data: stream.subarray(start, end), flags: 0 })), o);
+}
+
+/** The chunk data budget the options ask for, checked against one message's room. */
+export function chunkDataBytes(o: BlockChunkOptions): number {
   const size = o.chunkDataBytes ?? LoadBlock.maxDataBytes;
   if (size > LoadBlock.maxDataBytes) throw new RangeError(`chunk of ${size} B exceeds ${LoadBlock.maxDataBytes} B`);
+  return size;
+}
+
+/** The LOAD_BLOCK messages carrying `pieces` of `stream`, FINAL on the last. */
+export function piecesToChunks(stream: Uint8Array, pieces: readonly StreamPiece[], o: BlockChunkOptions): LoadBlockMsg[] {
   const crc = crc32c(stream);
   const flags =
     (o.explicitIds ? BlockFlag.EXPLICIT_IDS : 0) | (o.stageOnly ? BlockFlag.STAGE_ONLY : 0) | (o.dequant ? BlockFlag.DEQUANT : 0) | (o.verifyCrc ? BlockFlag.VERIFY_CRC : 0) | (o.freshTopk ? BlockFlag.FRESH_TOPK : 0);
-  const ranges = chunkRanges(stream.length, size);
-  return ranges.map(([start, end], i) => ({
+  return pieces.map((piece, i) => ({
     type: 'LOAD_BLOCK',
     msgId: (o.firstMsgId + i) >>> 0,
-    offset: start,
+    offset: piece.offset,
     count: o.count,
     dtype: o.dtype,
-    flags: flags | (i === ranges.length - 1 ? BlockFlag.FINAL : 0),
+    flags: flags | piece.flags | (i === pieces.length - 1 ? BlockFlag.FINAL : 0),
     firstId: o.firstId ?? 0n,
     crc32c: crc,
     totalBytes: stream.length,
-    data: stream.subarray(start, end),
+    data: piece.data,
   }));
 }
 

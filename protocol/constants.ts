@@ -57,8 +57,10 @@ export const BlockFlag = {
   DEQUANT: L.LB_F_DEQUANT,
   VERIFY_CRC: L.LB_F_VERIFY_CRC,
   FRESH_TOPK: L.LB_F_FRESH_TOPK,
+  /** Hot image only: the chunk's data is {u32 decoded bytes, one LZ4 block} (docs/protocol.md "LZ4 chunks"). */
+  LZ4: L.LB_F_LZ4,
 } as const;
-export const BLOCK_FLAGS_KNOWN = 0x3f;
+export const BLOCK_FLAGS_KNOWN = 0x7f;
 
 export const LoadNeighbors = {
   nodeId: L.LN_NODE_ID,
@@ -81,7 +83,7 @@ export const LoadParams = {
   headerBytes: L.LP_HEADER_BYTES,
   maxDataBytes: L.MSG_MAX_PAYLOAD - L.LP_HEADER_BYTES, // 2,024
 } as const;
-export const ParamsKind = { SQ: L.LP_KIND_SQ, PQ: L.LP_KIND_PQ } as const;
+export const ParamsKind = { SQ: L.LP_KIND_SQ, PQ: L.LP_KIND_PQ, PQ6: L.LP_KIND_PQ6 } as const;
 export const ParamsFlag = { FINAL: L.LP_F_FINAL } as const;
 export const PARAMS_FLAGS_KNOWN = 0x01;
 

@@ -51,6 +51,12 @@ export interface CostModel {
   dequantCyclesPer8Elems: number;
   /** PQ: per code looked up in the asymmetric distance table (load code, load entry, add). */
   pqCyclesPerCode: number;
+  /**
+   * LZ4 (Hot image): per sequence decoded, both walks of wat/hot/20-lz4.wat (the checking
+   * walk, then the writing walk): token, lengths, offset, five bounds checks, branches. The
+   * bytes themselves are charged as I/O (compressed + decoded).
+   */
+  lz4CyclesPerSequence: number;
 }
 
 /** The spec's NEON figure: 8 fp16 lanes per cycle, so a 384-dim fp16 distance is 48 cycles. */
@@ -78,6 +84,7 @@ export const SPEC_IDEAL_COST_MODEL: CostModel = Object.freeze({
   crc32cFixedCycles: 0,
   dequantCyclesPer8Elems: 1,
   pqCyclesPerCode: 1,
+  lz4CyclesPerSequence: 1,
 });
 
 /** Default: op counts of the tile's WASM v128 kernel (see docs/cost-model.md for each count). */
@@ -109,6 +116,7 @@ export const WASM_V128_COST_MODEL: CostModel = Object.freeze({
   // 8 i8 lanes: load, 2 extends, convert to f32 x2, scale mul x2, offset add x2, narrow to fp16.
   dequantCyclesPer8Elems: 10,
   pqCyclesPerCode: 3,
+  lz4CyclesPerSequence: 40,
 });
 
 export const DEFAULT_COST_MODEL = WASM_V128_COST_MODEL;
@@ -131,7 +139,8 @@ export function distanceCycles(model: CostModel, dtype: TileDtype, dim: number, 
 export function workDistanceCycles(model: CostModel, dtype: TileDtype, metric: TileMetric, distances: number, elements: number): number {
   checkCount('distance count', distances, 0);
   checkCount('distance elements', elements, 0);
-  if (distances === 0) return 0;
+  // Elements without distances: the PQ6 table built from LOAD_PARAMS pieces (docs/cost-model.md).
+  if (distances === 0 && elements === 0) return 0;
   const kernel = model.distance[dtype];
   const metricCycles = kernel.metricCyclesPerChunk[metric];
   if (metricCycles === undefined) throw new CostModelError(`metric ${metric} is not supported for dtype ${dtype}`);
@@ -147,6 +156,11 @@ export function dequantCycles(model: CostModel, elements: number): number {
 }
 
 /** Cycles to look up `codes` PQ codes in the asymmetric distance table. */
+export function lz4SequenceCycles(model: CostModel, sequences: number): number {
+  checkCount('lz4 sequences', sequences, 0);
+  return sequences * model.lz4CyclesPerSequence;
+}
+
 export function pqLookupCycles(model: CostModel, codes: number): number {
   checkCount('pq codes', codes, 0);
   return codes * model.pqCyclesPerCode;

@@ -5,7 +5,7 @@
 // from the reply type: a pull-mode chunk answered with NEED_BLOCK pays for its distances
 // exactly as a push-mode chunk answered with DONE does.
 import type { WorkCounters } from '../tile/work-counters.ts';
-import { crc32cCycles, dequantCycles, ioCopyCycles, pqLookupCycles, topkMergeCycles, workDistanceCycles, type CostModel, type TileMetric } from './cost-model.ts';
+import { crc32cCycles, dequantCycles, ioCopyCycles, lz4SequenceCycles, pqLookupCycles, topkMergeCycles, workDistanceCycles, type CostModel, type TileMetric } from './cost-model.ts';
 
 export interface ComputeShape {
   metric: TileMetric;
@@ -24,15 +24,16 @@ export interface TileWorkCycles {
   dispatch: number;
   dequant: number;
   pq: number;
+  lz4: number;
   total: number;
 }
 
 export function zeroWorkCounts(): TileWorkCounts {
-  return { distances: 0, distElems: 0, merged: 0, crcBytes: 0, dequant: 0, ioBytes: 0, messages: 0, pqCodes: 0 };
+  return { distances: 0, distElems: 0, merged: 0, crcBytes: 0, dequant: 0, ioBytes: 0, messages: 0, pqCodes: 0, lz4Sequences: 0 };
 }
 
 export function zeroWorkCycles(): TileWorkCycles {
-  return { distance: 0, merge: 0, crc: 0, io: 0, dispatch: 0, dequant: 0, pq: 0, total: 0 };
+  return { distance: 0, merge: 0, crc: 0, io: 0, dispatch: 0, dequant: 0, pq: 0, lz4: 0, total: 0 };
 }
 
 /** Cycles of one message's work (the kernel computes in fp16: i8 is dequantized first). */
@@ -50,7 +51,9 @@ export function workCyclesInto(model: CostModel, shape: ComputeShape, w: TileWor
   c.dispatch = w.messages * model.messageDispatchCycles;
   c.dequant = dequantCycles(model, w.dequant);
   c.pq = pqLookupCycles(model, w.pqCodes);
-  c.total = c.distance + c.merge + c.crc + c.io + c.dispatch + c.dequant + c.pq;
+  // The decoded and compressed bytes are in io; this is the per-sequence parsing.
+  c.lz4 = lz4SequenceCycles(model, w.lz4Sequences);
+  c.total = c.distance + c.merge + c.crc + c.io + c.dispatch + c.dequant + c.pq + c.lz4;
   return c;
 }
 

@@ -149,11 +149,11 @@ describe('protocol codec', () => {
     dt[8] = 9;
     expect(rejection(dt)).toMatchObject({ kind: 'bad-type', offset: 8, offendingHex: '09' });
     const fl = encodeMessage(SAMPLES[3]!);
-    fl[8 + 7] = 0x40; // 0x20 is FRESH_TOPK (push-hnsw); 0x40 and up are unknown
-    expect(rejection(fl)).toMatchObject({ kind: 'bad-field', offset: 15, offendingHex: '40' });
+    fl[8 + 7] = 0x80; // 0x20 is FRESH_TOPK (push-hnsw), 0x40 LZ4 (Hot tiles); 0x80 is unknown
+    expect(rejection(fl)).toMatchObject({ kind: 'bad-field', offset: 15, offendingHex: '80' });
     const kind = encodeMessage(SAMPLES[7]!);
-    kind[8] = 3;
-    expect(rejection(kind)).toMatchObject({ kind: 'bad-type', offset: 8, offendingHex: '03' });
+    kind[8] = 4; // 1 SQ, 2 PQ, 3 PQ6 codebook pieces (Hot tiles); 4 is unknown
+    expect(rejection(kind)).toMatchObject({ kind: 'bad-type', offset: 8, offendingHex: '04' });
   });
 
   it('refuses to encode values that do not fit their fields', () => {

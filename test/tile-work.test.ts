@@ -91,7 +91,7 @@ describe('tile work by the kernel\'s counters', () => {
     expect(w.distances).toBeGreaterThan(0);
     expect(w.cycles.distance).toBeGreaterThan(0);
     expect(w.merges).toBeGreaterThan(0);
-    expect(w.cycles.total).toBe(w.cycles.distance + w.cycles.merge + w.cycles.crc + w.cycles.io + w.cycles.dispatch + w.cycles.dequant + w.cycles.pq);
+    expect(w.cycles.total).toBe(w.cycles.distance + w.cycles.merge + w.cycles.crc + w.cycles.io + w.cycles.dispatch + w.cycles.dequant + w.cycles.pq + w.cycles.lz4);
     // Every cycle charged to a tile is the work its counters say (no faults here).
     const busy = runs.pullHub.s.nodes.reduce((a, n) => a + n.busyCycles, 0);
     expect(busy).toBe(w.cycles.total);

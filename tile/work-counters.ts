@@ -1,5 +1,6 @@
 // Host-side view of the kernel's work counters: eight u32s at WORK_PTR that the kernel adds
-// to where the work happens (docs/memory-map.md "Work counters"). The simulator charges a
+// to where the work happens (docs/memory-map.md "Work counters"), and the Hot image's LZ4
+// sequence counter in the state word just below them (ST_LZ4_SEQUENCES; 0 on a Core tile). The simulator charges a
 // message's cycles from the DELTA across one rvf_on_message call; the counters wrap, so a
 // delta is taken modulo 2^32.
 import {
@@ -12,6 +13,8 @@ import {
   WK_MESSAGES,
   WK_PQ_CODES,
   WORK_PTR,
+  STATE_PTR,
+  ST_LZ4_SEQUENCES,
 } from '../wat/layout.ts';
 import type { TileInstance } from './tile-instance.ts';
 
@@ -24,6 +27,8 @@ export interface WorkCounters {
   ioBytes: number;
   messages: number;
   pqCodes: number;
+  /** LZ4 sequences decoded (Hot image). */
+  lz4Sequences: number;
 }
 
 /** Each counter's offset from WORK_PTR, in the interface's order. */
@@ -36,6 +41,7 @@ export const WORK_COUNTER_OFFSETS: Readonly<Record<keyof WorkCounters, number>> 
   ioBytes: WK_IO_BYTES,
   messages: WK_MESSAGES,
   pqCodes: WK_PQ_CODES,
+  lz4Sequences: STATE_PTR + ST_LZ4_SEQUENCES - WORK_PTR, // -4: the state word below the eight
 };
 
 /**
@@ -44,7 +50,7 @@ export const WORK_COUNTER_OFFSETS: Readonly<Record<keyof WorkCounters, number>> 
  * shape is several times cheaper (docs/performance.md).
  */
 export function readWorkCounters(tile: Pick<TileInstance, 'view'>): WorkCounters {
-  return readWorkCountersInto(tile, { distances: 0, distElems: 0, merged: 0, crcBytes: 0, dequant: 0, ioBytes: 0, messages: 0, pqCodes: 0 });
+  return readWorkCountersInto(tile, { distances: 0, distElems: 0, merged: 0, crcBytes: 0, dequant: 0, ioBytes: 0, messages: 0, pqCodes: 0, lz4Sequences: 0 });
 }
 
 /** readWorkCounters into the caller's object (the simulator reuses one per tile: no object per message). */
@@ -58,12 +64,13 @@ export function readWorkCountersInto(tile: Pick<TileInstance, 'view'>, out: Work
   out.ioBytes = v.getUint32(WORK_PTR + WK_IO_BYTES, true);
   out.messages = v.getUint32(WORK_PTR + WK_MESSAGES, true);
   out.pqCodes = v.getUint32(WORK_PTR + WK_PQ_CODES, true);
+  out.lz4Sequences = v.getUint32(STATE_PTR + ST_LZ4_SEQUENCES, true);
   return out;
 }
 
 /** after - before for every counter, modulo 2^32 (a counter that wrapped still gives the work done). */
 export function workDelta(before: WorkCounters, after: WorkCounters): WorkCounters {
-  return workDeltaInto(before, after, { distances: 0, distElems: 0, merged: 0, crcBytes: 0, dequant: 0, ioBytes: 0, messages: 0, pqCodes: 0 });
+  return workDeltaInto(before, after, { distances: 0, distElems: 0, merged: 0, crcBytes: 0, dequant: 0, ioBytes: 0, messages: 0, pqCodes: 0, lz4Sequences: 0 });
 }
 
 /** workDelta into the caller's object (which may be `after` itself). */
@@ -76,5 +83,6 @@ export function workDeltaInto(before: WorkCounters, after: WorkCounters, out: Wo
   out.ioBytes = (after.ioBytes - before.ioBytes) >>> 0;
   out.messages = (after.messages - before.messages) >>> 0;
   out.pqCodes = (after.pqCodes - before.pqCodes) >>> 0;
+  out.lz4Sequences = (after.lz4Sequences - before.lz4Sequences) >>> 0;
   return out;
 }

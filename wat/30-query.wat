@@ -22,7 +22,13 @@
 ;; i8 and binary codes to 8 B.
 (func $vec_stride (param $dtype i32) (param $raw i32) (result i32)
   (local $mask i32)
+;;#if hot
+  ;; PQ6 codes stay packed (wat/hot/30-pq6.wat reads 3M/4 bytes a vector).
+  (local.set $mask (select (i32.const 15) (select (i32.const 0) (i32.const 7) (i32.eq (local.get $dtype) (i32.const @DTYPE_PQ6)))
+    (i32.eq (local.get $dtype) (i32.const @DTYPE_FP16))))
+;;#else
   (local.set $mask (select (i32.const 15) (i32.const 7) (i32.eq (local.get $dtype) (i32.const @DTYPE_FP16))))
+;;#endif
   (i32.and (i32.add (local.get $raw) (local.get $mask)) (i32.xor (local.get $mask) (i32.const -1))))
 
 ;; 1 when the metric does not apply to the dtype: fp16 and i8 take L2, IP and cosine,

@@ -93,6 +93,18 @@
 (func $compute_and_merge (param $metric i32) (param $k i32) (result i32)
   (local $s i32)
   (if (i32.ge_u (i32.sub (local.get $k) (i32.const 1)) (i32.const @TOPK_MAX)) (then (return (i32.const @ERR_BAD_K))))
+;;#if hot
+  ;; A PQ6 block (wat/hot/30-pq6.wat): asymmetric L2 from the query's table; L2 only.
+  (if (local.tee $s
+        (if (result i32) (i32.eq (call $st_get (i32.const @ST_BLOCK_DTYPE)) (i32.const @DTYPE_PQ6))
+          (then
+            (if (result i32) (local.get $metric)
+              (then (i32.const @ERR_BAD_METRIC))
+              (else (call $rvf_pq6_distances (call $st_get (i32.const @ST_BLOCK_PTR)) (call $st_get (i32.const @ST_BLOCK_COUNT)) (i32.const @DIST_PTR)))))
+          (else (call $rvf_distances (local.get $metric) (i32.const @DIST_PTR)))))
+    (then (return (local.get $s))))
+;;#else
   (if (local.tee $s (call $rvf_distances (local.get $metric) (i32.const @DIST_PTR))) (then (return (local.get $s))))
+;;#endif
   (call $block_ids_fill)
   (call $rvf_topk_merge (i32.const @DIST_PTR) (i32.const @IDS_PTR) (call $st_get (i32.const @ST_BLOCK_COUNT)) (local.get $k)))

@@ -2,6 +2,9 @@
 ;; width w = dim / M; each has K centroids stored as w fp16 values, subspace-major:
 ;; centroid c of subspace m at @PQ_CODEBOOK_PTR + ((m*K + c) * w) * 2.
 
+;;#if core
+;; Core's 8-bit PQ (one code a byte). The Hot image has the same two export names for PQ
+;; with 6-bit codes instead (wat/hot/30-pq6.wat; docs/size-budget.md "Two images").
 ;; rvf_load_pq_codebook(codebook_ptr, M, K): 1 <= K <= 256 (codes are bytes), M divides
 ;; the config dim; K*dim*2 B must fit @PQ_CODEBOOK_BYTES and the M x K f32 table
 ;; @PQ_TABLE_BYTES (else @ERR_OUT_OF_MEMORY). The table is marked stale.
@@ -25,17 +28,27 @@
   (call $st_set (i32.const @ST_PQ_TABLES) (i32.const 0))
   (i32.const @OK))
 
+;;#endif
+
 ;; The M x K table at @PQ_TABLE_PTR: entry m*K + c = sum over the subspace of
 ;; (q - centroid)^2, q the f32 query at @IMG_QUERY_PTR. Order (both builds run this same
 ;; code): when w is a multiple of 8, element i goes to accumulator i & 7 and the total is
 ;; ((a0+a4) + (a1+a5)) + ((a2+a6) + (a3+a7)), the kernel's lane order; otherwise every
 ;; element goes to a0 in sequence and the same combine adds +0s, which leaves a0 exact.
 ;; The eight accumulators live at @TEMP_PTR.
+;;#if hot
+;; The Hot image builds entries $t .. $n-1 from centroids at $cb (entry $t's first), so PQ
+;; with 6-bit codes (wat/hot/30-pq6.wat) fills its table piece by piece with these sums.
+(func $pq_table_build (param $cb i32) (param $t i32) (param $n i32) (param $k i32) (param $w i32)
+  (local $q i32) (local $i i32) (local $mask i32) (local $a i32) (local $d f32)
+  (local.set $mask (select (i32.const 7) (i32.const 0) (i32.eqz (i32.and (local.get $w) (i32.const 7)))))
+;;#else
 (func $pq_table_build (param $m i32) (param $k i32) (param $w i32)
   (local $t i32) (local $n i32) (local $cb i32) (local $q i32) (local $i i32) (local $mask i32) (local $a i32) (local $d f32)
   (local.set $mask (select (i32.const 7) (i32.const 0) (i32.eqz (i32.and (local.get $w) (i32.const 7)))))
   (local.set $n (i32.mul (local.get $m) (local.get $k)))
   (local.set $cb (i32.const @PQ_CODEBOOK_PTR))
+;;#endif
   (loop $entry
     (local.set $q (i32.add (i32.const @IMG_QUERY_PTR)
       (i32.shl (i32.mul (local.get $w) (i32.div_u (local.get $t) (local.get $k))) (i32.const 2))))
@@ -57,6 +70,7 @@
                  (f32.add (f32.load offset=12 (local.get $a)) (f32.load offset=28 (local.get $a))))))
     (br_if $entry (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (local.get $n)))))
 
+;;#if core
 ;; rvf_pq_distances(codes_ptr, count, result_ptr): count code vectors of M bytes (code
 ;; m < K) -> count f32 asymmetric distances, sum of table[m][code m] in m order from +0.
 ;; The table is rebuilt on every call (at most K*dim <= 5,632 element steps, bounded by
@@ -105,3 +119,4 @@
     (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))) (local.get $s))
     (br_if $vector (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $count))))
   (i32.const @OK))
+;;#endif

@@ -131,7 +131,8 @@
     (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.const @LN_RECORD))))
 
 ;; LOAD_PARAMS: one chunk of an SQ-params stream (f32 min, f32 scale per dim). Kind 2 (PQ
-;; codebook, Hot profile) is refused: a Core tile has no PQ (spec 5).
+;; codebook) is refused: no tile takes 8-bit PQ codebooks by message. The Hot image takes
+;; kind 3, PQ 6-bit codebook pieces ($on_pq6_piece); the Core image refuses it too.
 (func $on_load_params (param $len i32) (result i32)
   (local $n i32) (local $kind i32) (local $dim i32) (local $total i32) (local $declared i32)
   (local $off i32) (local $final i32) (local $staged i32)
@@ -140,6 +141,11 @@
   (local.set $n (i32.sub (local.get $len) (i32.const @LP_HEADER_BYTES)))
   (local.set $kind (i32.load8_u offset=@LP_KIND (i32.const @MSG_PAYLOAD_PTR)))
   (global.set $reply_value (local.get $kind))
+;;#if hot
+  ;; Kind 3: a piece of a 6-bit PQ codebook (wat/hot/30-pq6.wat).
+  (if (i32.eq (local.get $kind) (i32.const @LP_KIND_PQ6))
+    (then (return (call $on_pq6_piece (local.get $n)))))
+;;#endif
   (if (i32.ne (local.get $kind) (i32.const @LP_KIND_SQ))
     (then (return (i32.const @ERR_INVALID_PARAMS))))
   (local.set $dim (i32.load16_u offset=@LP_A (i32.const @MSG_PAYLOAD_PTR)))

@@ -9,6 +9,9 @@
 (func $on_load_block (param $len i32) (result i32)
   (local $flags i32) (local $dtype i32) (local $dim i32) (local $raw i32) (local $count i32)
   (local $vbytes i32) (local $total i32) (local $base i32) (local $declared i32) (local $cfg_dtype i32)
+;;#if hot
+  (local $n i32)
+;;#endif
   (if (i32.lt_u (local.get $len) (i32.const @LB_HEADER_BYTES))
     (then (return (i32.const @ERR_BAD_MSG_LENGTH))))
   (local.set $flags (i32.load8_u offset=@LB_FLAGS (i32.const @MSG_PAYLOAD_PTR)))
@@ -20,12 +23,28 @@
         (select
           (i32.and (i32.eq (local.get $dtype) (i32.const @DTYPE_I8))
                    (i32.eq (local.get $cfg_dtype) (i32.const @DTYPE_FP16)))
-          (i32.and (i32.eq (local.get $dtype) (local.get $cfg_dtype))
-                   (i32.eqz (call $vec_bad_dtype (local.get $dtype))))
+          (i32.or
+            (i32.and (i32.eq (local.get $dtype) (local.get $cfg_dtype))
+                     (i32.eqz (call $vec_bad_dtype (local.get $dtype))))
+;;#if hot
+            ;; PQ6 codes (wat/hot/30-pq6.wat) score against an fp16 query.
+            (i32.and (i32.eq (local.get $dtype) (i32.const @DTYPE_PQ6)) (i32.eq (local.get $cfg_dtype) (i32.const @DTYPE_FP16)))
+;;#else
+            (i32.const 0)
+;;#endif
+            )
           (i32.and (local.get $flags) (i32.const @LB_F_DEQUANT))))
     (then (return (i32.const @ERR_BAD_DTYPE))))
   (local.set $dim (i32.load16_u offset=@CFG_DIM (i32.const @CONFIG_PTR)))
   (local.set $raw (call $vec_raw_bytes (local.get $dtype) (local.get $dim)))
+;;#if hot
+  ;; A PQ6 vector is 3M/4 bytes of this query's complete table (none: @ERR_NO_PARAMS).
+  (if (i32.eq (local.get $dtype) (i32.const @DTYPE_PQ6))
+    (then
+      (global.set $reply_value (call $pq6_m))
+      (if (i32.eqz (global.get $reply_value)) (then (return (i32.const @ERR_NO_PARAMS))))
+      (local.set $raw (i32.mul (i32.shr_u (global.get $reply_value) (i32.const 2)) (i32.const @PQ6_GROUP_BYTES)))))
+;;#endif
   (global.set $reply_value (local.get $dim))
   (if (i32.eqz (local.get $raw))
     (then (return (i32.const @ERR_BAD_DIM))))
@@ -46,7 +65,17 @@
   (global.set $reply_value (local.get $declared))
   (if (i32.ne (local.get $declared) (local.get $total))
     (then (return (i32.const @ERR_BAD_COUNT))))
-  (call $lb_stage (i32.sub (local.get $len) (i32.const @LB_HEADER_BYTES))
+;;#if hot
+  ;; An LZ4 chunk (wat/hot/20-lz4.wat) stages its decoded size.
+  (local.set $n (call $lb_chunk_bytes (local.get $len) (local.get $flags) (local.get $total)))
+  (if (i32.lt_s (local.get $n) (i32.const 0)) (then (return (i32.sub (i32.const 0) (local.get $n)))))
+;;#endif
+  (call $lb_stage
+;;#if hot
+    (local.get $n)
+;;#else
+    (i32.sub (local.get $len) (i32.const @LB_HEADER_BYTES))
+;;#endif
     (local.get $count) (local.get $flags) (i32.or (local.get $dtype)
       (i32.shl (i32.and (local.get $flags) (i32.const @LB_F_LAYOUT)) (i32.const @CHUNK_LAYOUT_SHIFT)))
     (local.get $base) (local.get $vbytes) (local.get $total)))
@@ -56,6 +85,9 @@
 (func $lb_stage (param $n i32) (param $count i32) (param $flags i32) (param $shape i32)
   (param $base i32) (param $vbytes i32) (param $total i32) (result i32)
   (local $off i32) (local $end i32) (local $staged i32) (local $declared_crc i32) (local $final i32) (local $crc i32)
+;;#if hot
+  (local $data i32)
+;;#endif
   (local.set $off (i32.load offset=@LB_OFFSET (i32.const @MSG_PAYLOAD_PTR)))
   (local.set $staged (call $st_get (i32.const @ST_CHUNK_BYTES)))
   (local.set $declared_crc (i32.load offset=@LB_CRC (i32.const @MSG_PAYLOAD_PTR)))
@@ -83,6 +115,15 @@
                 (i32.gt_u (local.get $end) (local.get $total))
                 (local.get $final)))
     (then (return (i32.const @ERR_BAD_OFFSET))))
+;;#if hot
+  ;; The chunk's bytes: the payload, or an LZ4 chunk decoded in place (wat/hot/20-lz4.wat).
+  (local.set $data (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.const @LB_HEADER_BYTES)))
+  (if (i32.and (local.get $flags) (i32.const @LB_F_LZ4))
+    (then
+      (if (local.tee $crc (call $lb_lz4 (i32.add (local.get $base) (local.get $off)) (local.get $n) (local.get $base)))
+        (then (return (local.get $crc))))
+      (local.set $data (i32.add (local.get $base) (local.get $off)))))
+;;#endif
   (if (local.get $final)
     (then
       ;; Dequantization needs SQ params for this dim.
@@ -96,7 +137,11 @@
         (then
           (local.set $crc (i32.xor (i32.const -1)
             (call $crc32c_run (call $crc32c_run (i32.const -1) (local.get $base) (local.get $off))
+;;#if hot
+              (local.get $data) (local.get $n))))
+;;#else
               (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.const @LB_HEADER_BYTES)) (local.get $n))))
+;;#endif
           (global.set $reply_value (local.get $crc))
           (if (i32.ne (local.get $crc) (local.get $declared_crc)) (then (return (i32.const @ERR_CRC_MISMATCH))))))))
   ;; Valid: stage the chunk. A new stream overwrites the resident block's bytes.
@@ -106,9 +151,17 @@
       (call $st_set (i32.const @ST_CHUNK_COUNT) (local.get $count))
       (call $st_set (i32.const @ST_CHUNK_CRC) (local.get $declared_crc))
       (call $st_set (i32.const @ST_CHUNK_DTYPE) (local.get $shape))))
+;;#if hot
+  ;; (An LZ4 chunk is in place already, its work counted by the decoder.)
+  (if (i32.eq (local.get $data) (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.const @LB_HEADER_BYTES)))
+    (then
+;;#endif
   (memory.copy (i32.add (local.get $base) (local.get $off))
     (i32.add (i32.const @MSG_PAYLOAD_PTR) (i32.const @LB_HEADER_BYTES)) (local.get $n))
   (call $work (i32.const @WK_IO_BYTES) (local.get $n))
+;;#if hot
+  ))
+;;#endif
   (call $st_set (i32.const @ST_CHUNK_BYTES) (local.get $end))
   (global.set $reply_value (local.get $end))
   (if (i32.eqz (local.get $final)) (then (return (i32.const @OK))))
@@ -127,7 +180,19 @@
       (call $work (i32.const @WK_IO_BYTES) (i32.shl (local.get $count) (i32.const 3)))))
   (if (i32.ne (local.get $base) (i32.const @BLOCK_PTR))
     (then (drop (call $rvf_dequant_i8 (local.get $base) (i32.const @BLOCK_PTR) (local.get $count)))))
+;;#if hot
+  ;; A PQ6 block (codes packed, no padding) is recorded as it stands; COMPUTE scores it
+  ;; with the PQ6 table ($compute_and_merge).
+  (if (i32.eq (i32.load8_u offset=@LB_DTYPE (i32.const @MSG_PAYLOAD_PTR)) (i32.const @DTYPE_PQ6))
+    (then
+      (call $st_set (i32.const @ST_BLOCK_COUNT) (local.get $count))
+      (call $st_set (i32.const @ST_BLOCK_DTYPE) (i32.const @DTYPE_PQ6))
+      (call $st_set (i32.const @ST_BLOCK_PTR) (i32.const @BLOCK_PTR)))
+    (else
+      (drop (call $rvf_load_block (i32.const @BLOCK_PTR) (local.get $count) (i32.load8_u offset=@CFG_DTYPE (i32.const @CONFIG_PTR))))))
+;;#else
   (drop (call $rvf_load_block (i32.const @BLOCK_PTR) (local.get $count) (i32.load8_u offset=@CFG_DTYPE (i32.const @CONFIG_PTR))))
+;;#endif
   ;; FRESH_TOPK (push-hnsw): the top-K starts empty, so READ_TOPK returns exactly this
   ;; block's distances; the query stays loaded.
   (if (i32.and (local.get $flags) (i32.const @LB_F_FRESH_TOPK))

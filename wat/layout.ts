@@ -49,6 +49,7 @@ export const SQ_MIN_PTR = SQ_PTR + 0x0c00; // MAX_DIM_FP16 f32 mins
 export const SQ_SCALE_PTR = SQ_PTR + 0x1200; // MAX_DIM_FP16 f32 scales (ends at SQ_PTR + 0x1800)
 export const PQ_TABLE_PTR = ACCUM_PTR + 0x2000; // 8 KB: M x K f32 asymmetric distance table
 export const PQ_TABLE_BYTES = 0x2000;
+export const PQ_TABLE_END = PQ_TABLE_PTR + PQ_TABLE_BYTES;
 export const HOT_PTR = SCRATCH_BASE + 0xc000; // 12 KB hot cache (PQ codebook lives here)
 export const HOT_BYTES = 0x3000;
 export const PQ_CODEBOOK_PTR = HOT_PTR; // up to 11 KB of fp16 centroids
@@ -75,7 +76,7 @@ export const ST_TOPK_LEN = 0x24; // u32 valid entries in the result buffer
 export const ST_SQ_DIM = 0x28; // u32 dims of loaded SQ params, 0 = none
 export const ST_PQ_M = 0x2c; // u32 PQ subspaces, 0 = no codebook
 export const ST_PQ_K = 0x30; // u32 centroids per subspace
-export const ST_PQ_TABLES = 0x34; // u32 1 when the asymmetric table matches the query
+export const ST_PQ_TABLES = 0x34; // u32 which table the PQ table area holds for the loaded query: 0 none, PQ_TABLES_CORE, PQ_TABLES_PQ6
 export const ST_LAST_STATUS = 0x38; // u32 status of the last export whose result is not a status
 export const ST_BLOCK_FIRST_ID = 0x40; // u64 id of the block's first vector (implicit ids)
 export const ST_CHUNK_BYTES = 0x48; // u32 bytes of the block staged by LOAD_BLOCK chunks
@@ -97,7 +98,7 @@ export const ST_PULL_LAYER = 0x8c; // u32 pull descent: layer (>= 1) of the list
 export const ST_LAST_MSG_ID = 0x90; // u32 msg_id of the last sealed request dispatched (integrity mode)
 export const ST_LAST_REPLY_LEN = 0x94; // u32 bytes of its sealed reply, kept at TEMP_PTR; 0 = none
 export const ST_QUERY_STAGED = 0x98; // u32 (Hot image) fp16 elements staged by LOAD_QUERY chunks (LQ_F_MORE), 0 = none
-// 0x9C..0x9F spare (reserved for a Hot image feature that needs one u32: say so in its commit).
+// 0x9C (Hot image): ST_LZ4_SEQUENCES, the LZ4 decoder's sequence counter (below).
 // The work counters (below) take the state region's last WORK_BYTES: rvf_init zeroes the
 // whole region, so they start at 0 with no extra code, and RESET (which clears only query,
 // block and stream fields) leaves them counting.
@@ -114,7 +115,7 @@ export const WK_CRC_BYTES = 0x0c; // bytes CRC32C ran over (block verify, messag
 export const WK_DEQUANT = 0x10; // elements dequantized (i8 -> fp16)
 export const WK_IO_BYTES = 0x14; // bytes decoded/copied by message handlers (query decode, chunk copies)
 export const WK_MESSAGES = 0x18; // messages dispatched by rvf_on_message
-export const WK_PQ_CODES = 0x1c; // PQ codes looked up
+export const WK_PQ_CODES = 0x1c; // PQ code steps: one per Core PQ code looked up, two per 6-bit code (unpack, lookup)
 
 // ---- pull mode (docs/pull-mode.md): the visited filter, a Bloom filter over low32(id) ----
 export const PULL_FILTER_PTR = DECODE_PTR; // the 1 KB decode workspace (unused while walking)
@@ -158,6 +159,25 @@ export const DTYPE_BITS = 3;
 export const DTYPE_PQ6 = 4; // (Hot image, reserved for the PQ 6-bit work) a block of packed 6-bit PQ codes
 export const PQ6_CODE_BITS = 6;
 export const PQ6_K = 64; // centroids per subspace with 6-bit codes
+// PQ 6-bit: 64 centroids per subspace, codes packed 4 per 3 bytes (little-endian 24-bit
+// group, code j in bits 6j..6j+5), an M x 64 f32 table in the PQ table area: M <= 32.
+export const PQ6_GROUP_CODES = 4;
+export const PQ6_GROUP_BYTES = 3;
+export const PQ6_CODE_MASK = 0x3f;
+export const PQ6_ROW_BYTES = PQ6_K * 4; // one subspace row of the table: 256 B
+export const PQ6_MAX_M = PQ_TABLE_BYTES / PQ6_ROW_BYTES; // 32
+export const PQ6_MAX_M_LESS_4 = PQ6_MAX_M - 4; // M - 4 <= this, unsigned: M in 4..32 in one compare
+export const PQ6_GROUP_ROW_BYTES = PQ6_GROUP_CODES * PQ6_ROW_BYTES; // the table rows one 3-byte group spans: 1 KB
+export const PQ6_GROUP_ROW_MASK = PQ6_GROUP_ROW_BYTES - 1; // PQ_TABLE_PTR is PQ6_GROUP_ROW_BYTES aligned (test/kernel-pq6.test.ts)
+export const PQ_TABLES_CORE = 1; // ST_PQ_TABLES: the area holds Core PQ's table for the query
+// ST_PQ_TABLES for PQ 6-bit (Hot image, wat/hot/30-pq6.wat, docs/format.md "PQ 6-bit
+// codes"): PQ_TABLES_PQ6 | rows built << PQ6_STATE_ROWS_SHIFT | M << PQ6_STATE_M_SHIFT,
+// complete when rows = M. LOAD_QUERY and RESET clear ST_PQ_TABLES, which makes the table
+// stale with no PQ6 hook in the Core dispatcher, and PQ6 needs no state field of its own.
+export const PQ_TABLES_PQ6 = 2;
+export const PQ6_STATE_ROWS_SHIFT = 8;
+export const PQ6_STATE_M_SHIFT = 16;
+export const PQ6_STATE_ROWS_MASK = 0xff; // rows built, after the shift (M <= 32)
 export const METRIC_L2 = 0;
 export const METRIC_IP = 1;
 export const METRIC_COSINE = 2;
@@ -223,7 +243,7 @@ export const LB_F_STAGE_ONLY = 0x04;
 export const LB_F_DEQUANT = 0x08;
 export const LB_F_VERIFY_CRC = 0x10;
 export const LB_F_FRESH_TOPK = 0x20; // on FINAL, empty the top-K before the merge (push-hnsw: READ_TOPK returns exactly this block's distances)
-export const LB_F_LZ4 = 0x40; // (Hot image, reserved for the LZ4 work) the stream's bytes are one LZ4 block, decoded on FINAL
+export const LB_F_LZ4 = 0x40; // (Hot image) an LZ4 chunk: {u32 decoded bytes, one LZ4 block} decoded in place (docs/protocol.md "LZ4 chunks")
 // The flags every chunk of one stream must agree on: they decide the stream's layout.
 export const LB_F_LAYOUT = LB_F_EXPLICIT_IDS | LB_F_DEQUANT;
 // FINAL without STAGE_ONLY is a chunk that computed (pull mode marks its ids seen): test (flags & mask) == LB_F_FINAL.
@@ -293,3 +313,16 @@ export const IMAGE_LAYOUT: Readonly<Record<KernelImage, ImageLayout>> = {
   core: { IMG_QUERY_PTR: QUERY_PTR, IMG_QUERY_BYTES: QUERY_BYTES, IMG_BLOCK_BYTES: BLOCK_BYTES, IMG_MAX_DIM_FP16: MAX_DIM_FP16 },
   hot: { IMG_QUERY_PTR: HOT_IMAGE_QUERY_PTR, IMG_QUERY_BYTES: HOT_IMAGE_QUERY_BYTES, IMG_BLOCK_BYTES: HOT_IMAGE_BLOCK_BYTES, IMG_MAX_DIM_FP16: HOT_IMAGE_MAX_DIM_FP16 },
 };
+
+// ---- Hot profile: LZ4 block decompression (docs/protocol.md "LZ4 chunks", wat/hot/20-lz4.wat) ----
+// LB_F_LZ4 (above) marks a LOAD_BLOCK chunk whose data is {u32 decoded bytes, one LZ4 block},
+// decoded into the stream at LB_OFFSET; its matches may reach back to the stream's first byte.
+export const LZ4_CHUNK_HEADER_BYTES = 4; // u32 decoded bytes, then the LZ4 block
+// The LZ4 block format's own constants (lz4 doc/lz4_Block_format.md).
+export const LZ4_MIN_MATCH = 4; // a match copies at least 4 bytes
+export const LZ4_LAST_LITERALS = 5; // the last 5 bytes of a block are always literals
+export const LZ4_MFLIMIT = 12; // the last match starts at least 12 bytes before the block's end
+export const LZ4_MAX_OFFSET = 0xffff; // a match offset is a u16, 1..65,535
+// A Hot-only work counter in the state region's spare bytes (the Core kernel never writes
+// it, rvf_init zeroes it): LZ4 sequences decoded, priced per sequence (docs/cost-model.md).
+export const ST_LZ4_SEQUENCES = 0x9c;

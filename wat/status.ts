@@ -25,7 +25,12 @@ export const ERR_BAD_K = 19; // k = 0 or above TOPK_MAX
 export const ERR_NO_PARAMS = 20; // SQ params or PQ codebook needed but not loaded
 export const ERR_UNKNOWN_NODE = 21; // neighbor list or vector for a node the tile was not given
 export const ERR_BAD_MSG_CRC = 22; // the message's CRC32C trailer does not match its bytes (corrupted in transit)
-export const ERR_BAD_LZ4 = 23; // (Hot image, reserved for the LZ4 work) a malformed LZ4 block
+// LZ4 block decoding (Hot image, wat/hot/20-lz4.wat); the ERROR reply's detail is the
+// byte offset, in the LZ4 block, of the sequence at fault.
+export const ERR_LZ4_TRUNCATED = 23; // the block ends inside a sequence (or right after a match)
+export const ERR_LZ4_BAD_OFFSET = 24; // a match offset of 0, or one reaching before the window
+export const ERR_LZ4_OVERFLOW = 25; // the decoded bytes would pass the declared size, or stop short of it
+export const ERR_LZ4_END_RULES = 26; // a match within the last 12 bytes or ending within the last 5
 
 export const STATUS_NAMES: Readonly<Record<number, string>> = {
   [OK]: 'OK',
@@ -51,7 +56,10 @@ export const STATUS_NAMES: Readonly<Record<number, string>> = {
   [ERR_NO_PARAMS]: 'NO_PARAMS',
   [ERR_UNKNOWN_NODE]: 'UNKNOWN_NODE',
   [ERR_BAD_MSG_CRC]: 'BAD_MSG_CRC',
-  [ERR_BAD_LZ4]: 'BAD_LZ4',
+  [ERR_LZ4_TRUNCATED]: 'LZ4_TRUNCATED',
+  [ERR_LZ4_BAD_OFFSET]: 'LZ4_BAD_OFFSET',
+  [ERR_LZ4_OVERFLOW]: 'LZ4_OVERFLOW',
+  [ERR_LZ4_END_RULES]: 'LZ4_END_RULES',
 };
 
 export function statusName(code: number): string {

@@ -1,8 +1,9 @@
 // A block of chosen vectors with their ids (EXPLICIT_IDS), encoded as LOAD_BLOCK chunks with
 // msg_id 0 (stamped when sent). Pull walks send them for the tile's NEED_BLOCK and seeds;
 // push-hnsw sends each batch as one with FRESH_TOPK. The vectors travel as fp16, the values
-// the tiles compute with.
+// the tiles compute with; as LZ4 chunks when the dataset says so (Hot tiles).
 import { blockChunks, blockStream, padBlockVectors } from '../../protocol/block-chunks.ts';
+import { lz4BlockChunks } from '../../protocol/lz4-chunks.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
 import { LoadBlock } from '../../protocol/constants.ts';
 import { DTYPE_FP16, MSG_CRC_BYTES } from '../../wat/layout.ts';
@@ -19,7 +20,7 @@ export interface ExplicitBlockOptions {
 export function explicitBlockChunks(data: EncodedDataset, ids: readonly number[], o: ExplicitBlockOptions): Uint8Array[] {
   const padded = padBlockVectors(DTYPE_FP16, data.dim, ids.map((id) => data.computeVectorBytes(id)));
   const stream = blockStream(padded, ids.map(BigInt));
-  return blockChunks(stream, {
+  return (data.lz4 ? lz4BlockChunks : blockChunks)(stream, {
     firstMsgId: 0,
     count: ids.length,
     dtype: DTYPE_FP16,

@@ -11,6 +11,7 @@ import { paramsChunks } from '../../protocol/block-chunks.ts';
 import { ByteSlab } from '../../protocol/byte-slab.ts';
 import type { HubMessage } from '../../protocol/types.ts';
 import { DTYPE_FP16, LB_F_VERIFY_CRC, LQ_F_PULL, LP_KIND_SQ, MSG_CRC_BYTES, METRIC_COSINE, METRIC_IP, METRIC_L2 } from '../../wat/layout.ts';
+import { pq6PieceMessages } from '../pq6/pieces.ts';
 import type { Outgoing } from '../core/mode-driver.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
 import type { MetricName } from '../search-spec.ts';
@@ -31,6 +32,8 @@ export class MessageBuilder {
   private readonly encodedChunks: (Uint8Array[] | undefined)[] = [];
   private readonly encodedBatches = new Map<string, Uint8Array[]>();
   private readonly encodedParams: Uint8Array[];
+  /** --dtype pq6: the codebook's LOAD_PARAMS kind 3 pieces, sent after every LOAD_QUERY. */
+  private readonly encodedPieces: Uint8Array[];
   /** Each message's own copy of its template, carved from shared buffers. */
   private readonly copies = new ByteSlab();
   readonly verifyCrc: boolean;
@@ -48,6 +51,7 @@ export class MessageBuilder {
     this.encodedParams = sq
       ? paramsChunks(sqParamsBytes(sq), { firstMsgId: 0, kind: LP_KIND_SQ, a: data.dim, b: 0, chunkDataBytes }).map((m) => encodeMessage(m))
       : [];
+    this.encodedPieces = data.pq6 ? pq6PieceMessages(data.pq6.book, opts.integrity).map((m) => encodeMessage(m)) : [];
   }
 
   get paramsChunkCount(): number {
@@ -59,8 +63,16 @@ export class MessageBuilder {
     return this.integrity ? LoadQuery.maxDataBytes - MSG_CRC_BYTES : LoadQuery.maxDataBytes;
   }
 
-  /** Messages that carry one query: 1, or its chunks when it does not fit one (above 1,016 fp16 dims: Hot data). */
+  /**
+   * Messages that carry one query: 1, or its chunks when it does not fit one (above 1,016
+   * fp16 dims: Hot data); then, for PQ6 data, the codebook pieces that build its table
+   * (docs/protocol.md "PQ6 blocks"), so every LOAD_QUERY, resent or not, is followed by them.
+   */
   get queryPartCount(): number {
+    return this.queryChunkCount + this.encodedPieces.length;
+  }
+
+  private get queryChunkCount(): number {
     return Math.ceil((this.data.dim * 2) / this.queryChunkBytes);
   }
 
@@ -85,6 +97,9 @@ export class MessageBuilder {
     if (step.op === 'params') return { bytes: this.patched(this.encodedParams[step.chunk]!, msgId), msgId, requestType: 'LOAD_PARAMS' };
     const spec = this.data.spec;
     let m: HubMessage;
+    if (step.op === 'query' && part >= this.queryChunkCount) {
+      return { bytes: this.patched(this.encodedPieces[part - this.queryChunkCount]!, msgId), msgId, requestType: 'LOAD_PARAMS' };
+    }
     if (step.op === 'query') {
       const whole: HubMessage = { type: 'LOAD_QUERY', msgId, dtype: this.data.queryDtype, metric: METRIC_CODES[spec.metric], k: step.k ?? spec.k, dim: spec.dim, vector: this.data.queryBytes(step.queryId) };
       if (step.pull) whole.flags = LQ_F_PULL;

@@ -6,7 +6,7 @@ import { checkCount, checkUint } from '../fields.ts';
 import type { LoadParamsMsg } from '../types.ts';
 
 const at = (field: number) => HEADER_BYTES + field;
-const isKind = (k: number) => k === ParamsKind.SQ || k === ParamsKind.PQ;
+const isKind = (k: number) => k === ParamsKind.SQ || k === ParamsKind.PQ || k === ParamsKind.PQ6;
 
 export function loadParamsPayloadBytes(m: LoadParamsMsg): number {
   return LoadParams.headerBytes + m.data.length;

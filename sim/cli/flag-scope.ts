@@ -49,6 +49,18 @@ function refuseOutsideMode(typed: Set<string>, c: RunChoice): void {
   }
 }
 
+/**
+ * --lz4 runs the Hot image of the --kernel build (only it decodes LZ4 chunks): a
+ * --kernel-file or a --pack is one image of its own, and chips count the vector bytes of
+ * plain chunks (docs/chips.md), so those are refused with it.
+ */
+export function refuseLz4Conflicts(typed: Set<string>): void {
+  if (!typed.has('--lz4')) return;
+  for (const flag of ['--kernel-file', '--pack', '--chips']) {
+    if (typed.has(flag)) throw new UserError(`--lz4 runs the Hot image of --kernel; ${flag} ${flag === '--chips' ? 'counts the vector bytes of plain block chunks' : 'names one image of its own'}, so drop --lz4 or ${flag}`);
+  }
+}
+
 /** Refuses every typed flag the run would ignore, naming it and where it applies. */
 export function refuseUnusedFlags(typed: Set<string>, c: RunChoice): void {
   if (c.compare && typed.has('--mode')) throw new UserError('--compare runs push, push-hnsw and pull; drop --mode');

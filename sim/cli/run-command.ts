@@ -13,7 +13,7 @@ import { addOutputOptions, RunOutputs, type OutputFlags } from '../output/output
 import { buildKernel } from '../../tile/build/build-kernel.ts';
 import { CORE_VARIANTS } from '../../tile/build/variants.ts';
 import { checkKernelFile, collectPaths, kernelFileConfig, type KernelFileFlags } from './kernel-file.ts';
-import { refuseUnusedFlags, typedFlags } from './flag-scope.ts';
+import { refuseLz4Conflicts, refuseUnusedFlags, typedFlags } from './flag-scope.ts';
 import { withPendingOutput } from './output-file.ts';
 import { prepareRunFiles, type RunFiles } from './run-files.ts';
 import { CHIP_FLAG_DEFAULTS, chipBeamWalks, chipLayoutFrom, refuseChipFlags, type ChipFlags } from '../chip/chip-flags.ts';
@@ -37,6 +37,7 @@ export interface RunFlags extends KernelFileFlags, OutputFlags, PackRunFlags, Ch
   concurrency: number;
   kernel: string;
   verifyCrc: boolean;
+  lz4?: boolean;
   clusters: number;
   distribution: 'clustered' | 'gaussian';
   data?: string;
@@ -61,7 +62,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--mesh <RxC>', 'mesh rows x cols, at most 4,096 a side (default: the smallest square that holds --tiles)')
     .option('--vectors <n>', 'base vectors (built-in data, or the first n of --data), at least --k', wholeNumber('--vectors'), d.vectors)
     .option('--dim <n>', 'dimension of the built-in data: 1..384 on bare Core tiles, up to 1,024 (Hot data) on chips (with --data the file sets it)', wholeNumber('--dim'), d.dim)
-    .option('--dtype <t>', 'vector encoding on the wire: fp16, or i8 (SQ codes dequantized on the tile; push only); either way values must be finite with |x| <= 65,504', oneOf('--dtype', ['fp16', 'i8'] as const), d.dtype)
+    .option('--dtype <t>', 'vector encoding on the wire: fp16, i8 (SQ codes dequantized on the tile; push only), or pq6 (PQ 6-bit codes trained on the hub, Hot data: push on --chips, L2 only); values must be finite with |x| <= 65,504', oneOf('--dtype', ['fp16', 'i8', 'pq6'] as const), d.dtype)
     .option('--metric <m>', 'l2 (squared), ip or cosine', oneOf('--metric', ['l2', 'ip', 'cosine'] as const), d.metric)
     .option('--mode <m>', 'push: the hub streams blocks to tiles (exact scan); pull: tiles walk an HNSW index, asking the hub for neighbors and vectors; push-hnsw: the hub walks the index and tiles compute each expansion\'s distances (docs/modes.md)', oneOf('--mode', ['push', 'pull', 'push-hnsw'] as const), d.mode)
     .option('--ef <n>', `pull and push-hnsw: beam width, at least --k: pull, of one walk (1..16, the tile's result buffer; default ${d.pull.ef}); push-hnsw, of the hub's layer-0 search (1..${PUSH_HNSW_MAX_EF}; default ${d.pushHnsw.ef})`, wholeNumber('--ef'))
@@ -81,6 +82,7 @@ export function addRunOptions(cmd: Command): Command {
     .option('--manifest <json>', '--kernel-file\'s signed manifest (default: beside it, <name>.manifest.json)')
     .option('--trust-key <file>', 'also trust this key for --kernel-file: a PEM Ed25519 key, a JSON key entry or trust store; repeatable', collectPaths('--trust-key'), [])
     .option('--verify-crc', 'check each block\'s CRC32C on the tile before computing (detects scratch corruption; ~7 cycles/byte)', d.verifyCrc)
+    .option('--lz4', 'send block streams as LZ4 chunks, decoded by the tiles running the Hot image of --kernel (docs/protocol.md "LZ4 chunks")')
     .option('--clusters <n>', 'clusters in the built-in data, 1..--vectors', wholeNumber('--clusters'), d.clusters)
     .option('--distribution <d>', 'built-in data: clustered (--clusters Gaussian clusters, the default) or gaussian (unclustered standard normal, fp16-exact: hard for HNSW)', oneOf('--distribution', ['clustered', 'gaussian'] as const), 'clustered')
     .option('--data <file>', 'base vectors instead of the built-in data: .fvecs, .bvecs, or .npy (2-D, C order, <f4 or <f2); values finite with |x| <= 65,504 (fp16)')
@@ -122,6 +124,8 @@ export function runConfigFrom(f: RunFlags): RunConfig {
     kernel: f.kernel,
     ...kernelFileConfig(f),
     verifyCrc: f.verifyCrc,
+    // Absent unless asked for, so a run's config (and trace hash) is unchanged without it.
+    ...(f.lz4 ? { lz4: true } : {}),
     clusters: f.clusters,
     // Absent for the default, so a clustered run's config (and trace hash) is unchanged.
     ...(f.distribution === 'gaussian' ? { distribution: 'gaussian' as const } : {}),
@@ -142,6 +146,7 @@ export function checkedRun(flags: RunFlags, cmd: Command): RunFiles {
   const typed = typedFlags(cmd);
   refuseUnusedFlags(typed, { mode: flags.mode, schedule: flags.schedule, data: flags.data !== undefined, compare: flags.compare === true, kernelFile: flags.kernelFile !== undefined, shardedPull: !flags.chipBeam && flags.walks > 1 && flags.walkSplit === 'shards', gaussian: flags.distribution === 'gaussian' });
   refuseChipFlags(typed, flags);
+  refuseLz4Conflicts(typed);
   const config = runConfigFrom(flags);
   refuseOverTileCeiling(config.tiles);
   // A Chrome trace is written by the run's outputs (sim/output); only a JSONL trace is streamed by the run itself.

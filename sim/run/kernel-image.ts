@@ -17,15 +17,24 @@ export interface TilesChoice {
   profile: { id: number; source: string };
 }
 
-/** The image the run's tiles load for data of `dim` (fp16 or i8 on the wire). */
-export function runImage(c: Pick<RunConfig, 'chips' | 'kernelPath' | 'dtype'>, dim: number): KernelImage {
-  const hotData = dataProfile({ dtype: c.dtype, dim }).profile === PROFILE_HOT;
+/** The data's shape for the profile rule: PQ6 codes are PQ (a Hot feature) over fp16 queries. */
+export function runDataShape(c: Pick<RunConfig, 'dtype'>, dim: number): DataShape {
+  return c.dtype === 'pq6' ? { dtype: 'fp16', dim, pq: true } : { dtype: c.dtype, dim };
+}
+
+/** The image the run's tiles load for data of `dim` (fp16, i8 or PQ6 on the wire). */
+export function runImage(c: Pick<RunConfig, 'chips' | 'kernelPath' | 'dtype' | 'lz4'>, dim: number): KernelImage {
+  const hotData = dataProfile(runDataShape(c, dim)).profile === PROFILE_HOT;
+  // --lz4: only the Hot image decodes LZ4 chunks (docs/protocol.md "LZ4 chunks"; the CLI
+  // refuses it with --kernel-file and --chips).
+  if (c.lz4) return 'hot';
   return hotData && c.chips !== undefined && c.kernelPath === undefined ? 'hot' : 'core';
 }
 
 export function tilesForRun(c: RunConfig, shape: DataShape): TilesChoice {
   if (runImage(c, shape.dim) === 'hot') {
-    return { image: 'hot', kernel: hotTwinOf(c.kernel), profile: { id: PROFILE_HOT, source: `chip tiles running the Hot image ${hotTwinOf(c.kernel)}` } };
+    const where = c.lz4 ? 'tiles (--lz4)' : 'chip tiles';
+    return { image: 'hot', kernel: hotTwinOf(c.kernel), profile: { id: PROFILE_HOT, source: `${where} running the Hot image ${hotTwinOf(c.kernel)}` } };
   }
   const hotData = dataProfile(shape).profile === PROFILE_HOT;
   const named = c.kernelPath ? `--kernel-file ${c.kernelPath}, a Core image` : `kernel ${c.kernel}`;

@@ -4,10 +4,13 @@ import { groundTruth, type GroundTruth, type KnnMetric } from '../../hub/data/gr
 import type { Simulation } from './simulation.ts';
 import type { Chips } from '../../hub/chip/chip-memory.ts';
 import { chipSummary, formatChipLines, type ChipSummary } from '../chip/chip-report.ts';
+import type { BlockChunkStats } from '../../hub/hub-stats.ts';
 import type { EncodedDataset } from '../../hub/encoded-dataset.ts';
 import { encodeMessage } from '../../protocol/codec.ts';
 import { countEqualToReference, referenceHnswSearch } from '../../hub/push-hnsw/reference-search.ts';
 import { answersHash } from './answers-hash.ts';
+import { pq6BruteForce } from './pq6-data.ts';
+import type { RunConfig } from './run-config.ts';
 import { tileWorkSummary, type TileWorkSummary } from './work-summary.ts';
 import type { HubWorkTotals } from '../../hub/core/hub-work.ts';
 import type { DatasetIdentity, EffectiveConfig, KernelIdentity } from './run-identity.ts';
@@ -63,6 +66,8 @@ export interface RunSummary {
   pushHnsw?: PushHnswSummary;
   /** With --chips only. */
   chips?: ChipSummary;
+  /** With --lz4 only: the LOAD_BLOCK chunks sent, LZ4 and plain (docs/protocol.md "LZ4 chunks"). */
+  lz4?: BlockChunkStats;
 }
 
 export interface RunMemory {
@@ -152,7 +157,7 @@ function percentile(sorted: number[], p: number): number {
 
 /** The values a tile compares, by wire dtype: every vector reaches it as fp16 or as i8 codes it dequantizes. */
 function tileValues(dtype: string): string {
-  return dtype === 'fp16' ? 'fp16' : 'dequantized i8';
+  return dtype === 'i8' ? 'dequantized i8' : 'fp16';
 }
 
 export function answers(s: Simulation): QueryAnswers {
@@ -169,22 +174,28 @@ export function groundTruthOverTileValues(encoded: EncodedDataset, k: number, me
   return groundTruth({ base: encoded.decodedBase, queries, dim: encoded.dim, k, metric });
 }
 
+/** What the exact-match check brute-forces over, per wire dtype. */
+const SAME_DATA: Readonly<Record<RunConfig['dtype'], string>> = { fp16: 'fp16 data', i8: 'dequantized i8 data', pq6: 'PQ6 codes (the tiles\' asymmetric distances, tile/reference/pq6.ts)' };
+
 export function summarize(s: Simulation, events: number, wallSeconds: number): RunSummary {
   const { encoded, config, hub, transport, sim } = s;
   const k = config.k;
   const nq = encoded.queryCount;
   const got = answers(s).ids;
   const truth = groundTruth({ base: s.data.base, queries: s.data.queries, dim: encoded.dim, k, metric: config.metric });
-  const sameData = groundTruthOverTileValues(encoded, k, config.metric);
+  // PQ6: "the same data" is the codes the tiles score, so the exact answer is brute force over the PQ6 reference distances.
+  const sameIds = encoded.pq6 ? pq6BruteForce(encoded, k) : null;
+  // Recall is over the fp16 values the hub encoded (for PQ6 the vectors its codes stand for), so PQ's own loss shows.
+  const tileTruth = groundTruthOverTileValues(encoded, k, config.metric);
   let hits = 0;
   let floatHits = 0;
   let exact = 0;
   for (let q = 0; q < nq; q++) {
     const t = new Set(Array.from(truth.ids.subarray(q * k, (q + 1) * k)));
     floatHits += got[q]!.filter((id) => t.has(id)).length;
-    const same = Array.from(sameData.ids.subarray(q * k, (q + 1) * k));
-    const sameSet = new Set(same);
-    hits += got[q]!.filter((id) => sameSet.has(id)).length;
+    const tileSet = new Set(Array.from(tileTruth.ids.subarray(q * k, (q + 1) * k)));
+    hits += got[q]!.filter((id) => tileSet.has(id)).length;
+    const same = sameIds ? sameIds[q]! : Array.from(tileTruth.ids.subarray(q * k, (q + 1) * k));
     if (same.length === got[q]!.length && same.every((id, i) => id === got[q]![i])) exact++;
   }
   const outcomes = [...hub.outcomes.values()];
@@ -202,7 +213,7 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     recallAtK: hits / (nq * k),
     recallAtKFloat: floatHits / (nq * k),
     exactMatches: exact,
-    exactMatchNote: `queries whose top-${k} equals brute force over the same ${tileValues(config.dtype)} data, ids and order`,
+    exactMatchNote: `queries whose top-${k} equals brute force over the same ${SAME_DATA[config.dtype]}, ids and order`,
     simulatedSeconds: seconds,
     simulatedQps: nq / seconds,
     latencyUsP50: percentile(latencies, 50) * usPerCycle,
@@ -237,6 +248,7 @@ export function summarize(s: Simulation, events: number, wallSeconds: number): R
     ...(s.pull ? { pull: pullSummary(s) } : {}),
     ...(s.pushHnsw ? { pushHnsw: pushHnswSummary(s) } : {}),
     ...(chipsOf(s) ? { chips: chipSummary(chipsOf(s)!, transport.chipBytesToTiles, nq, s.pull ? s.config.pull.walks : undefined) } : {}),
+    ...(config.lz4 ? { lz4: { ...hub.stats.blockChunks } } : {}),
   };
 }
 
@@ -310,6 +322,9 @@ export function formatSummary(r: RunSummary): string {
     `  tiles -> hub           ${n(r.messagesToHub)} messages, ${n(r.bytesToHub)} B`,
     `  per query              ${n(r.messagesPerQuery, 1)} messages, ${n(r.bytesPerQuery)} B`,
     ...Object.entries(r.sentByType).map(([t, v]) => `    ${t.padEnd(20)} ${n(v.messages)} messages, ${n(v.bytes)} B`),
+    ...(r.lz4
+      ? [`  LZ4 block chunks       ${n(r.lz4.lz4Chunks)} of ${n(r.lz4.chunks)} chunks as LZ4: ${n(r.lz4.streamBytes)} B of block streams in ${n(r.lz4.dataBytes)} B of chunk data (${(r.lz4.dataBytes / Math.max(1, r.lz4.streamBytes)).toFixed(4)})`]
+      : []),
     ...(r.pull
       ? [
           `pull mode                ef ${r.pull.ef}, ${r.pull.walks} walk${r.pull.walks > 1 ? 's' : ''} per query (${r.pull.split}), ${r.pull.descent} descent, HNSW M ${r.pull.M}, efConstruction ${r.pull.efConstruction}; index ${r.pull.index}`,
@@ -330,7 +345,7 @@ export function formatSummary(r: RunSummary): string {
         ]
       : []),
     `tile work                ${n(r.tileWork.distances)} distances, ${n(r.tileWork.merges)} candidates merged, ${n(r.tileWork.crcBytes)} B checked by CRC32C`,
-    `  tile cycles            ${n(r.tileWork.cycles.total)}: distances ${n(r.tileWork.cycles.distance)}, merges ${n(r.tileWork.cycles.merge)}, CRC ${n(r.tileWork.cycles.crc)}, I/O ${n(r.tileWork.cycles.io + r.tileWork.cycles.dequant)}, dispatch ${n(r.tileWork.cycles.dispatch)}${r.tileWork.cycles.pq > 0 ? `, PQ ${n(r.tileWork.cycles.pq)}` : ''}`,
+    `  tile cycles            ${n(r.tileWork.cycles.total)}: distances ${n(r.tileWork.cycles.distance)}, merges ${n(r.tileWork.cycles.merge)}, CRC ${n(r.tileWork.cycles.crc)}, I/O ${n(r.tileWork.cycles.io + r.tileWork.cycles.dequant)}, dispatch ${n(r.tileWork.cycles.dispatch)}${r.tileWork.cycles.pq > 0 ? `, PQ ${n(r.tileWork.cycles.pq)}` : ''}${r.tileWork.cycles.lz4 > 0 ? `, LZ4 sequences ${n(r.tileWork.cycles.lz4)}` : ''}`,
     `hub work                 ${n(r.hubWork.cycles)} cycles: ${n(r.hubWork.distances)} distances (${n(r.hubWork.routingDistances)} routing, ${n(r.hubWork.localDistances)} hub-local), ${n(r.hubWork.merged)} candidates merged${r.hubWork.expansions > 0 ? `, ${n(r.hubWork.expansions)} HNSW expansions, ${n(r.hubWork.beamCandidates)} beam inserts` : ''}`,
     ...(r.chips ? formatChipLines(r.chips) : []),
     `tile utilization         mean ${(r.tileUtilization.mean * 100).toFixed(1)}%, min ${(r.tileUtilization.min * 100).toFixed(1)}%, max ${(r.tileUtilization.max * 100).toFixed(1)}%`,

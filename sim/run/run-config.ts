@@ -69,6 +69,8 @@ export interface RunConfig {
   /** Run the plain kernel image, without the window checks and watchdog (set only by --unchecked). */
   unchecked?: boolean;
   verifyCrc: boolean;
+  /** --lz4: block streams travel as LZ4 chunks to tiles running the Hot image (docs/protocol.md "LZ4 chunks"). */
+  lz4?: boolean;
   clusters: number;
   /** Built-in data: clustered (absent, the default) or gaussian (unclustered standard normal, fp16-exact). */
   distribution?: 'clustered' | 'gaussian';
@@ -138,6 +140,9 @@ export function checkRunConfig(c: RunConfig): RunConfig {
     throw new UserError(`--clusters ${c.clusters} is more than --vectors ${c.vectors}: the built-in data needs at least one vector per cluster`);
   }
   if (c.k > c.vectors) throw new UserError(`--k ${c.k} is more than --vectors ${c.vectors}: a query cannot have more neighbours than there are vectors`);
+  // A PQ6 block's size comes from the loaded query's table (3M/4 B a vector), so a tile
+  // takes PQ6 blocks only after a query's pieces: no block-stationary staging.
+  if (c.dtype === 'pq6' && c.schedule !== 'query') throw new UserError(`--dtype pq6 runs --schedule query only (a tile sizes a PQ6 block by the loaded query's table, so blocks cannot be staged before the query); got --schedule ${c.schedule}`);
   if (c.chips) checkChips(c, c.chips);
   if (c.mode === 'pull') checkPullConfig(c);
   if (c.mode === 'push-hnsw') checkPushHnswConfig(c);
@@ -150,7 +155,8 @@ export function checkRunConfig(c: RunConfig): RunConfig {
 }
 
 function checkChips(c: RunConfig, l: ChipLayout): void {
-  if (c.mode === 'push') throw new UserError(`--chips serves the HNSW modes (a chip's shared memory holds Layer A and the vectors its tiles ask for); this run is --mode push, so use --mode pull or push-hnsw, or drop --chips`);
+  // Push on chips only for PQ6 data (docs/chips.md "Hot data"): the chips' tiles run the Hot image; push streams every block from the hub, so the shared memory is not used.
+  if (c.mode === 'push' && c.dtype !== 'pq6') throw new UserError(`--chips serves the HNSW modes (a chip's shared memory holds Layer A and the vectors its tiles ask for) and --dtype pq6 push runs; this run is --mode push, so use --mode pull or push-hnsw, --dtype pq6, or drop --chips`);
   if (l.chips * l.tilesPerChip !== c.tiles) {
     throw new UserError(`--chips ${l.chips} x --tiles-per-chip ${l.tilesPerChip} is ${l.chips * l.tilesPerChip} tiles, --tiles asks for ${c.tiles}; drop --tiles (chips set it) or make them agree`);
   }

@@ -19,7 +19,8 @@ import { ChipLink } from '../chip/chip-link.ts';
 import { TileNode } from '../tile-node.ts';
 import { TraceRecorder } from '../trace.ts';
 import { runData, type RunData } from './dataset-source.ts';
-import { tilesForRun } from './kernel-image.ts';
+import { runDataShape, tilesForRun } from './kernel-image.ts';
+import { pq6Option } from './pq6-data.ts';
 import type { RunConfig } from './run-config.ts';
 import { configRecord, runIdentity, type RunIdentity } from './run-identity.ts';
 import { MODES } from './modes.ts';
@@ -92,11 +93,11 @@ export interface BuildOptions {
 export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Simulation {
   const prng = new Prng(config.seed);
   const data = runData(config, prng);
-  const shape = { dtype: config.dtype, dim: data.dim };
+  const shape = runDataShape(config, data.dim);
   // A kernel pack brings its own kernel and profile; else Hot data on chips loads the Hot image.
   const choice = opts.tilesProfile ? { image: 'core' as const, kernel: config.kernel, profile: opts.tilesProfile } : tilesForRun(config, shape);
   checkDataProfile(choice.profile.id, shape, choice.profile.source); // before any tile is built
-  const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries, choice.image);
+  const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries, choice.image, { lz4: config.lz4 ?? false, ...pq6Option(config, data, prng) });
   const trace = new TraceRecorder(config.tracePath ? { filePath: config.tracePath } : {});
   const sim = new Simulator<SimEvents>({ trace });
   const mesh = new Mesh({ rows: config.meshRows, cols: config.meshCols, tiles: config.tiles });

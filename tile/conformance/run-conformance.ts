@@ -8,6 +8,8 @@ import type { LoadedKernel } from '../kernel-module.ts';
 import type { CaseRandom } from './cases.ts';
 import { coreChecks, type CheckResult, type Sink } from './core-checks.ts';
 import { formatChecks } from './format-checks.ts';
+import { lz4Checks } from './lz4-checks.ts';
+import { pq6Checks } from './pq6-checks.ts';
 import { quantChecks } from './quant-checks.ts';
 import { walkChecks } from './walk-checks.ts';
 
@@ -30,7 +32,8 @@ function runOnce(kernel: LoadedKernel, newPrng: () => CaseRandom, groups: readon
 }
 
 export function runConformance(kernel: LoadedKernel, newPrng: () => CaseRandom, extra: readonly CheckGroup[] = []): ConformanceReport {
-  const groups = [coreChecks, formatChecks, quantChecks, walkChecks, ...extra];
+  // The Hot image's checks (PQ6, LZ4) come last, so a Core kernel's inputs are as before.
+  const groups = [coreChecks, formatChecks, quantChecks, walkChecks, ...extra, pq6Checks, lz4Checks];
   const first = runOnce(kernel, newPrng, groups);
   const second = runOnce(kernel, newPrng, groups);
   const same: CheckResult = {
