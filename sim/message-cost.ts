@@ -74,6 +74,7 @@ export function addWorkCounts(a: TileWorkCounts, b: TileWorkCounts): void {
   a.ioBytes += b.ioBytes;
   a.messages += b.messages;
   a.pqCodes += b.pqCodes;
+  a.lz4Sequences += b.lz4Sequences;
 }
 
 /** addWork for cycles, written out. */
@@ -85,5 +86,6 @@ export function addWorkCycles(a: TileWorkCycles, b: TileWorkCycles): void {
   a.dispatch += b.dispatch;
   a.dequant += b.dequant;
   a.pq += b.pq;
+  a.lz4 += b.lz4;
   a.total += b.total;
 }
