@@ -14,6 +14,8 @@ export class ChipBlocks {
   constructor(
     readonly chips: Chips,
     dim: number,
+    /** Blocks travel as LZ4 chunks: each crosses the hub link whole (docs/chips.md "LZ4 chunks"). */
+    private readonly lz4 = false,
   ) {
     this.stride = strideBytes(DTYPE_FP16, dim);
   }
@@ -24,6 +26,9 @@ export class ChipBlocks {
 
   /** Per chunk of the block of `ids` (explicit ids, as explicitBlockChunks splits it): bytes the chip holds. */
   heldChunkBytes(tileId: number, ids: readonly number[], integrity: boolean): number[] {
+    // An LZ4 chunk's bytes are the compressed stream, not vectors the chip could fill in, so
+    // the chip serves none of it (and is not asked: its cache neither hits nor fills).
+    if (this.lz4) return []; // callers read a missing chunk as 0 bytes held
     const held = this.chips.memoryOf(tileId).serve(ids);
     const total = ids.length * (this.stride + 8);
     const size = integrity ? LoadBlock.maxDataBytes - MSG_CRC_BYTES : LoadBlock.maxDataBytes;

@@ -51,13 +51,12 @@ function refuseOutsideMode(typed: Set<string>, c: RunChoice): void {
 
 /**
  * --lz4 runs the Hot image of the --kernel build (only it decodes LZ4 chunks): a
- * --kernel-file or a --pack is one image of its own, and chips count the vector bytes of
- * plain chunks (docs/chips.md), so those are refused with it.
+ * --kernel-file or a --pack is one image of its own, so those are refused with it.
  */
 export function refuseLz4Conflicts(typed: Set<string>): void {
   if (!typed.has('--lz4')) return;
-  for (const flag of ['--kernel-file', '--pack', '--chips']) {
-    if (typed.has(flag)) throw new UserError(`--lz4 runs the Hot image of --kernel; ${flag} ${flag === '--chips' ? 'counts the vector bytes of plain block chunks' : 'names one image of its own'}, so drop --lz4 or ${flag}`);
+  for (const flag of ['--kernel-file', '--pack']) {
+    if (typed.has(flag)) throw new UserError(`--lz4 runs the Hot image of --kernel; ${flag} names one image of its own, so drop --lz4 or ${flag}`);
   }
 }
 

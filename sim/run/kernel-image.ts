@@ -25,16 +25,15 @@ export function runDataShape(c: Pick<RunConfig, 'dtype'>, dim: number): DataShap
 /** The image the run's tiles load for data of `dim` (fp16, i8 or PQ6 on the wire). */
 export function runImage(c: Pick<RunConfig, 'chips' | 'kernelPath' | 'dtype' | 'lz4'>, dim: number): KernelImage {
   const hotData = dataProfile(runDataShape(c, dim)).profile === PROFILE_HOT;
-  // --lz4: only the Hot image decodes LZ4 chunks (docs/protocol.md "LZ4 chunks"; the CLI
-  // refuses it with --kernel-file and --chips).
+  // --lz4: only the Hot image decodes LZ4 chunks (docs/protocol.md "LZ4 chunks"); the run
+  // checks refuse it without --chips, the CLI with --kernel-file and --pack.
   if (c.lz4) return 'hot';
   return hotData && c.chips !== undefined && c.kernelPath === undefined ? 'hot' : 'core';
 }
 
 export function tilesForRun(c: RunConfig, shape: DataShape): TilesChoice {
   if (runImage(c, shape.dim) === 'hot') {
-    const where = c.lz4 ? 'tiles (--lz4)' : 'chip tiles';
-    return { image: 'hot', kernel: hotTwinOf(c.kernel), profile: { id: PROFILE_HOT, source: `${where} running the Hot image ${hotTwinOf(c.kernel)}` } };
+    return { image: 'hot', kernel: hotTwinOf(c.kernel), profile: { id: PROFILE_HOT, source: `chip tiles running the Hot image ${hotTwinOf(c.kernel)}` } };
   }
   const hotData = dataProfile(shape).profile === PROFILE_HOT;
   const named = c.kernelPath ? `--kernel-file ${c.kernelPath}, a Core image` : `kernel ${c.kernel}`;

@@ -51,7 +51,7 @@ export function setUpPull(config: RunConfig, encoded: EncodedDataset, prng: Prng
   const p = config.pull;
   const index = obtainRunIndex(config, p, encoded, prng, { ef: p.ef, walks: p.walks, split: p.split, M: p.M, efConstruction: p.efConstruction, seedsPerWalk: 1, descent: p.descent }, opts);
   const chips = config.chips ? setUpChips(config.chips, index, encoded) : undefined;
-  const chipBlocks = chips ? { chips: new ChipBlocks(chips, encoded.dim) } : {};
+  const chipBlocks = chips ? { chips: new ChipBlocks(chips, encoded.dim, encoded.lz4) } : {};
   const beam = config.chips?.beam ? { beam: new ChipBeam() } : {};
   const driver = new PullWalkDriver(encoded, index, { integrity: options.integrity, verifyCrc: config.verifyCrc, ...chipBlocks, ...beam });
   const mode = new PullModeDriver(encoded, options, driver, config.chips?.beam ? config.chips.tilesPerChip : undefined);

@@ -36,6 +36,6 @@ export function setUpPushHnsw(config: RunConfig, encoded: EncodedDataset, prng: 
     concurrency: config.concurrency,
   });
   const chips = config.chips ? setUpChips(config.chips, pulled, encoded) : undefined;
-  const mode = new PushHnswModeDriver(encoded, options, driver, chips ? new ChipBlocks(chips, encoded.dim) : null);
+  const mode = new PushHnswModeDriver(encoded, options, driver, chips ? new ChipBlocks(chips, encoded.dim, encoded.lz4) : null);
   return { index: source.index, indexFrom: `${source.from}${source.path ? ` (${source.path})` : ''}`, driver, mode, ...(chips ? { chips } : {}) };
 }

@@ -143,6 +143,9 @@ export function checkRunConfig(c: RunConfig): RunConfig {
   // A PQ6 block's size comes from the loaded query's table (3M/4 B a vector), so a tile
   // takes PQ6 blocks only after a query's pieces: no block-stationary staging.
   if (c.dtype === 'pq6' && c.schedule !== 'query') throw new UserError(`--dtype pq6 runs --schedule query only (a tile sizes a PQ6 block by the loaded query's table, so blocks cannot be staged before the query); got --schedule ${c.schedule}`);
+  // LZ4 decompression is a Hot profile feature (spec section 5: Core has none, the hub
+  // decompresses), so --lz4 runs on chips, whose tiles load the Hot image, like Hot data.
+  if (c.lz4 && !c.chips) throw new UserError('--lz4 sends LZ4 chunks, a Hot (chip) feature: bare Core tiles take no compression (the hub decompresses); add --chips N (their tiles load the Hot image)');
   if (c.chips) checkChips(c, c.chips);
   if (c.mode === 'pull') checkPullConfig(c);
   if (c.mode === 'push-hnsw') checkPushHnswConfig(c);
@@ -155,8 +158,9 @@ export function checkRunConfig(c: RunConfig): RunConfig {
 }
 
 function checkChips(c: RunConfig, l: ChipLayout): void {
-  // Push on chips only for PQ6 data (docs/chips.md "Hot data"): the chips' tiles run the Hot image; push streams every block from the hub, so the shared memory is not used.
-  if (c.mode === 'push' && c.dtype !== 'pq6') throw new UserError(`--chips serves the HNSW modes (a chip's shared memory holds Layer A and the vectors its tiles ask for) and --dtype pq6 push runs; this run is --mode push, so use --mode pull or push-hnsw, --dtype pq6, or drop --chips`);
+  // Push on chips only for the Hot features (docs/chips.md "Hot data"): PQ6 data and --lz4;
+  // the chips' tiles run the Hot image; push streams every block from the hub, so the shared memory is not used.
+  if (c.mode === 'push' && c.dtype !== 'pq6' && !c.lz4) throw new UserError(`--chips serves the HNSW modes (a chip's shared memory holds Layer A and the vectors its tiles ask for), --dtype pq6 push runs and --lz4 push runs; this run is --mode push, so use --mode pull or push-hnsw, --dtype pq6, --lz4, or drop --chips`);
   if (l.chips * l.tilesPerChip !== c.tiles) {
     throw new UserError(`--chips ${l.chips} x --tiles-per-chip ${l.tilesPerChip} is ${l.chips * l.tilesPerChip} tiles, --tiles asks for ${c.tiles}; drop --tiles (chips set it) or make them agree`);
   }
