@@ -93,9 +93,9 @@ describe('chip flags', () => {
     expect(() => refuseChipFlags(new Set(['--tiles']), { ...f, chips: 4 })).not.toThrow();
   });
 
-  it('the CLI refuses --chips with push on fp16 data in one line, exit 2 (push on chips is for --dtype pq6)', () => {
+  it('the CLI refuses --chips with push on fp16 data in one line, exit 2 (push on chips is for --dtype pq6 and --lz4)', () => {
     const r = cogsim([...SMALL_RUN.filter((x, i, a) => x !== '--tiles' && a[i - 1] !== '--tiles'), '--chips', '1', '--tiles-per-chip', '2']);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^cogsim: --chips serves the HNSW modes .* this run is --mode push, so use --mode pull or push-hnsw, --dtype pq6, or drop --chips$/);
+    expect(r.stderr.trim()).toMatch(/^cogsim: --chips serves the HNSW modes .* this run is --mode push, so use --mode pull or push-hnsw, --dtype pq6, --lz4, or drop --chips$/);
   });
 });
