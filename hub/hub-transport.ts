@@ -6,8 +6,11 @@ import type { TileTrap } from '../tile/tile-trap.ts';
 export interface HubTransport {
   /** Simulated time, in tile cycles. */
   nowCycles(): number;
-  /** Hands `bytes` to the mesh for `tileId`; the reply comes back through HubSink.onReply. */
-  send(tileId: number, bytes: Uint8Array): void;
+  /** Hands `bytes` to the mesh for `tileId`; the reply comes back through HubSink.onReply.
+   *  Returns the cycle the message leaves the hub (its last byte is through the hub's own
+   *  link, after whatever the link was still sending): the reply deadline runs from then,
+   *  since a message still queued in the hub's output cannot be late (docs/faults.md). */
+  send(tileId: number, bytes: Uint8Array): number;
   /** Replaces the tile's instance with a fresh one; completion comes back through HubSink.onTileRestarted. */
   restartTile(tileId: number): void;
   /** Calls `fn` at the current simulated cycle, after the event being handled. */

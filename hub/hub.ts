@@ -78,7 +78,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       takeJob: (t) => this.takeJob(t),
       resume: (t, job, step, fault) => this.resume(t, job, step, fault),
       timedOut: (t) => this.faults.timedOut(t),
-      armDeadline: (t) => this.tiles[t]!.deadline.arm(),
+      armDeadline: (t) => this.tiles[t]!.deadline.arm((this.tiles[t]!.outstanding?.departedAtCycles ?? 0) - this.transport.nowCycles()),
       disarmDeadline: (t) => this.tiles[t]!.deadline.disarm(),
       sendStep: (t, job, step) => this.transmit(t, this.tiles[t]!.link.send(job, step)),
       finishJob: () => this.stats.jobsFinished++,
@@ -112,7 +112,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   /** Whether the hub will still be waiting for this reply when it arrives at `atCycles`. */
   awaits(tileId: number, msgId: number, atCycles: number): boolean {
     const o = this.tiles[tileId]!.outstanding;
-    return o !== null && o.msgId === msgId && atCycles < o.sentAtCycles + this.options.replyTimeoutCycles;
+    return o !== null && o.msgId === msgId && atCycles < o.departedAtCycles + this.options.replyTimeoutCycles;
   }
 
   // ---- service: a tile taken out and returned (an image swap, hub/upgrade/) ----
@@ -219,12 +219,14 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   }
 
   private transmit(tileId: number, out: Outgoing): void {
-    this.tiles[tileId]!.outstanding = { msgId: out.msgId, sentAtCycles: this.transport.nowCycles(), requestType: out.requestType };
-    this.tiles[tileId]!.order.sending(out.msgId);
+    const tile = this.tiles[tileId]!;
+    tile.order.sending(out.msgId);
     this.stats.countSent(out.requestType, out.bytes.length);
     if (out.requestType === 'LOAD_BLOCK') this.stats.countBlockChunk(out.bytes);
     this.cpu.charge(); // the driver may have just computed (routing); the message waits for it
-    this.transport.send(tileId, out.bytes);
+    const sentAtCycles = this.transport.nowCycles();
+    // The reply deadline the machine arms next runs from the message's departure, not from now.
+    tile.outstanding = { msgId: out.msgId, sentAtCycles, departedAtCycles: this.transport.send(tileId, out.bytes), requestType: out.requestType };
   }
 
   private releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void {

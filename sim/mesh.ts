@@ -133,6 +133,11 @@ export class Mesh {
     return { departCycle: this.egress.nextFreeCycle, arrivalCycle };
   }
 
+  /** When the last message reserved on the hub's injection link has left the hub (its `departCycle`). */
+  get hubEgressFreeCycle(): number {
+    return this.egress.nextFreeCycle;
+  }
+
   /** `sendFromHub`'s arrival cycle alone: the simulator's per-message path allocates nothing. */
   arrivalFromHub(nowCycle: number, tileId: number, messageBytes: number): number {
     const hopsCycles = this.hopsFromHub(tileId) * this.hopLatencyCycles;

@@ -104,15 +104,18 @@ export class SimTransport implements HubTransport {
     return this.sim.nowCycles;
   }
 
-  send(tileId: number, bytes: Uint8Array): void {
+  send(tileId: number, bytes: Uint8Array): number {
     const chip = this.chip?.fromChip(bytes) ?? { bytes: 0, cycles: 0 };
     this.bytesToTiles += bytes.length - chip.bytes;
     this.chipBytesToTiles += chip.bytes;
     // The hub's one CPU sends once it has finished what it was computing (chargeHub, hubCompute).
     const arrivalCycle = this.mesh.arrivalFromHub(Math.max(this.sim.nowCycles, this.hubBusyUntil), tileId, bytes.length - chip.bytes);
+    // Its last byte has left the hub's egress link: that link is free again from then.
+    const departureCycle = this.mesh.hubEgressFreeCycle;
     const delivered = this.tap ? this.tap.hubToTile(tileId, bytes) : bytes;
-    if (delivered === null) return; // lost in the mesh: the hub's reply timeout notices
+    if (delivered === null) return departureCycle; // lost in the mesh: the hub's reply timeout notices
     this.carry('deliver', tileId, delivered, arrivalCycle + chip.cycles, this.toTileOrder);
+    return departureCycle;
   }
 
   /** Schedules a message's arrival in its link's order, with what the tap did to the link. */

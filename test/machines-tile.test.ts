@@ -35,7 +35,7 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
     },
     resume: (_t, j, step) => (calls.push('rebuild'), opts.rebuildEmpty ? null : { job: j, step }),
     timedOut: () => void calls.push('timeout'),
-    armDeadline: () => deadline.arm(),
+    armDeadline: () => deadline.arm(0),
     disarmDeadline: () => deadline.disarm(),
     sendStep: (_t, j, s) => void calls.push(`send:${(j as TileJob).steps[s]!.op}`),
     finishJob: () => void calls.push('finish'),

@@ -22,10 +22,13 @@ export class ReplyDeadline {
     private readonly expire: () => void,
   ) {}
 
-  /** The hub now waits for a reply: the deadline is `timeoutCycles` from now. */
-  arm(): void {
+  /** The hub now waits for a reply to a message that still waits `queuedCycles` before it
+   *  has left the hub (behind what the hub's link is still sending): the deadline is
+   *  `timeoutCycles` after that departure. A message queued in the hub's own output cannot
+   *  be late, so its wait there is not counted against the tile (docs/faults.md). */
+  arm(queuedCycles: number): void {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = this.clock.setTimeout(this.expired, this.timeoutCycles);
+    this.timer = this.clock.setTimeout(this.expired, Math.max(0, queuedCycles) + this.timeoutCycles);
   }
 
   /** The hub stops waiting (a reply came, a fault was found, the tile moved on). */

@@ -88,6 +88,8 @@ export interface BuildOptions {
   kernel?: LoadedKernel;
   /** The profile the tiles offer (a pack's `profile`); default Core. The data must fit it. */
   tilesProfile?: { id: number; source: string };
+  /** The hub's link in bytes a cycle (default: the mesh links'); a slow one queues the hub's output. */
+  hubLinkBytesPerCycle?: number;
 }
 
 export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Simulation {
@@ -100,7 +102,7 @@ export function buildSimulation(config: RunConfig, opts: BuildOptions = {}): Sim
   const encoded = new EncodedDataset({ dtype: config.dtype, metric: config.metric, k: config.k, dim: data.dim, schedule: config.schedule }, data.base, data.queries, choice.image, { lz4: config.lz4 ?? false, ...pq6Option(config, data, prng) });
   const trace = new TraceRecorder(config.tracePath ? { filePath: config.tracePath } : {});
   const sim = new Simulator<SimEvents>({ trace });
-  const mesh = new Mesh({ rows: config.meshRows, cols: config.meshCols, tiles: config.tiles });
+  const mesh = new Mesh({ rows: config.meshRows, cols: config.meshCols, tiles: config.tiles, ...(opts.hubLinkBytesPerCycle ? { hubLinkBytesPerCycle: opts.hubLinkBytesPerCycle } : {}) });
   const kernel = opts.kernel ?? loadChosenKernel({ ...config, kernel: choice.kernel });
   const cost = DEFAULT_COST_MODEL;
   const computeShape = { dim: data.dim, metric: config.metric, k: config.k, wire: config.dtype };
