@@ -78,7 +78,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       takeJob: (t) => this.takeJob(t),
       resume: (t, job, step, fault) => this.resume(t, job, step, fault),
       timedOut: (t) => this.faults.timedOut(t),
-      armDeadline: (t) => this.tiles[t]!.deadline.arm((this.tiles[t]!.outstanding?.departedAtCycles ?? 0) - this.transport.nowCycles()),
+      armDeadline: (t) => this.armFromDeparture(t),
       disarmDeadline: (t) => this.tiles[t]!.deadline.disarm(),
       sendStep: (t, job, step) => this.transmit(t, this.tiles[t]!.link.send(job, step)),
       finishJob: () => this.stats.jobsFinished++,
@@ -176,6 +176,10 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     } else if ('send' in meaning) {
       this.transmit(tileId, meaning.send);
       if (meaning.progress) tile.actor.send({ type: 'PROGRESS' });
+      // The next part of a step (a stream's chunk) is still awaited in the same `awaiting`:
+      // its deadline moves to this part's departure, which a congested hub link may hold back
+      // past the step's first deadline (4,096 tiles: ~524,000 cycles a round of chunks).
+      else this.armFromDeparture(tileId);
     } else {
       if (meaning.partial) {
         this.stats.partials++;
@@ -216,6 +220,12 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       else retry.push(u);
     }
     return retry;
+  }
+
+  /** The reply deadline of the message the tile was sent last: the timeout after it left the hub. */
+  private armFromDeparture(tileId: number): void {
+    const tile = this.tiles[tileId]!;
+    tile.deadline.arm((tile.outstanding?.departedAtCycles ?? 0) - this.transport.nowCycles());
   }
 
   private transmit(tileId: number, out: Outgoing): void {

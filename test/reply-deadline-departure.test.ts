@@ -10,8 +10,9 @@ import { DEFAULT_RUN, checkRunConfig } from '../sim/run/run-config.ts';
 import { buildSimulation, runSimulation, type BuildOptions } from '../sim/run/simulation.ts';
 
 // 64 tiles of 2 KB chunks through a hub link of 1 byte a cycle: one round of chunks queues
-// ~131,000 cycles in the hub's output, the whole run over 1,000,000, past the 500,000-cycle timeout.
-const RUN = checkRunConfig({ ...DEFAULT_RUN, mode: 'push', seed: 1, tiles: 64, meshRows: 8, meshCols: 8, vectors: 4000, dim: 64, queries: 2 });
+// ~131,000 cycles in the hub's output, so a 16-chunk stream takes ~2,000,000 cycles, past the
+// 500,000-cycle timeout.
+const RUN = checkRunConfig({ ...DEFAULT_RUN, mode: 'push', seed: 1, tiles: 64, meshRows: 8, meshCols: 8, vectors: 16_000, dim: 64, queries: 2 });
 
 function run(opts: BuildOptions) {
   const s = buildSimulation(RUN, opts);

@@ -75,8 +75,8 @@ export class StepLink implements TileLink {
     const parts = step.op === 'stream' ? step.chunks : step.op === 'query' ? this.messages.queryPartCount : 1;
     if (part + 1 < parts) {
       this.stream = { step, part: part + 1 };
-      // Link-level flow control, below the machine. A whole stream takes far less than the
-      // reply timeout, so its timer runs from the stream's start (no PROGRESS per chunk).
+      // Link-level flow control, below the machine: no PROGRESS per chunk (the step's retries
+      // are not cleared), but the hub re-arms the deadline from each chunk's departure.
       return { send: this.sendPart(step, part + 1), progress: false };
     }
     if (step.op === 'params' && step.chunk === this.messages.paramsChunkCount - 1) this.needsParams = false;
