@@ -78,7 +78,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       takeJob: (t) => this.takeJob(t),
       resume: (t, job, step, fault) => this.resume(t, job, step, fault),
       timedOut: (t) => this.faults.timedOut(t),
-      armDeadline: (t) => this.armFromDeparture(t),
+      armDeadline: (t) => this.tiles[t]!.armDeadline(this.transport.nowCycles()),
       disarmDeadline: (t) => this.tiles[t]!.deadline.disarm(),
       sendStep: (t, job, step) => this.transmit(t, this.tiles[t]!.link.send(job, step)),
       finishJob: () => this.stats.jobsFinished++,
@@ -176,10 +176,8 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     } else if ('send' in meaning) {
       this.transmit(tileId, meaning.send);
       if (meaning.progress) tile.actor.send({ type: 'PROGRESS' });
-      // The next part of a step (a stream's chunk) is still awaited in the same `awaiting`:
-      // its deadline moves to this part's departure, which a congested hub link may hold back
-      // past the step's first deadline (4,096 tiles: ~524,000 cycles a round of chunks).
-      else this.armFromDeparture(tileId);
+      // A step's next part (a stream's chunk): its deadline runs from its own departure.
+      else tile.armDeadline(this.transport.nowCycles());
     } else {
       if (meaning.partial) {
         this.stats.partials++;
@@ -222,20 +220,13 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     return retry;
   }
 
-  /** The reply deadline of the message the tile was sent last: the timeout after it left the hub. */
-  private armFromDeparture(tileId: number): void {
-    const tile = this.tiles[tileId]!;
-    tile.deadline.arm((tile.outstanding?.departedAtCycles ?? 0) - this.transport.nowCycles());
-  }
-
   private transmit(tileId: number, out: Outgoing): void {
     const tile = this.tiles[tileId]!;
     tile.order.sending(out.msgId);
     this.stats.countSent(out.requestType, out.bytes.length);
     if (out.requestType === 'LOAD_BLOCK') this.stats.countBlockChunk(out.bytes);
     this.cpu.charge(); // the driver may have just computed (routing); the message waits for it
-    const sentAtCycles = this.transport.nowCycles();
-    // The reply deadline the machine arms next runs from the message's departure, not from now.
+    const sentAtCycles = this.transport.nowCycles(); // its reply deadline runs from its departure
     tile.outstanding = { msgId: out.msgId, sentAtCycles, departedAtCycles: this.transport.send(tileId, out.bytes), requestType: out.requestType };
   }
 

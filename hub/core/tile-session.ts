@@ -43,6 +43,12 @@ export class TileSession {
     this.deadline = new ReplyDeadline(clock, replyTimeoutCycles, () => this.actor.send({ type: 'REPLY_TIMEOUT' }));
   }
 
+  /** Arms the deadline of the message sent last: the timeout after it left the hub, which a
+   *  congested hub link may hold back well past `nowCycles` (docs/faults.md, "Recovery"). */
+  armDeadline(nowCycles: number): void {
+    this.deadline.arm((this.outstanding?.departedAtCycles ?? nowCycles) - nowCycles);
+  }
+
   get link(): TileLink {
     return this.currentLink;
   }
