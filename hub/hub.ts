@@ -226,8 +226,8 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.stats.countSent(out.requestType, out.bytes.length);
     if (out.requestType === 'LOAD_BLOCK') this.stats.countBlockChunk(out.bytes);
     this.cpu.charge(); // the driver may have just computed (routing); the message waits for it
-    const sentAtCycles = this.transport.nowCycles(); // its reply deadline runs from its departure
-    tile.outstanding = { msgId: out.msgId, sentAtCycles, departedAtCycles: this.transport.send(tileId, out.bytes), requestType: out.requestType };
+    // Its reply deadline runs from its departure, which the transport knows once it is sent.
+    tile.outstanding = { msgId: out.msgId, departedAtCycles: this.transport.send(tileId, out.bytes), requestType: out.requestType };
   }
 
   private releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COST_MODEL as model, SPEC_IDEAL_COST_MODEL, crc32cCycles, distanceCycles, ioCopyCycles, topkMergeCycles, workDistanceCycles } from '../sim/cost-model.ts';
-import { workCycles, zeroWorkCounts } from '../sim/message-cost.ts';
+import { addWorkCounts, addWorkCycles, workCycles, zeroWorkCounts, zeroWorkCycles } from '../sim/message-cost.ts';
+import { workDeltaInto } from '../tile/work-counters.ts';
 
 const shape = { metric: 'l2' as const, k: 10 };
 
@@ -28,5 +29,22 @@ describe('message cost from the kernel\'s work counters', () => {
     expect(c.total).toBe(c.distance + c.merge + c.crc + c.io + c.dispatch);
     const idle = workCycles(model, shape, { ...zeroWorkCounts(), messages: 1 });
     expect(idle).toMatchObject({ distance: 0, merge: 0, crc: 0, io: 0, total: model.messageDispatchCycles });
+  });
+
+  // The per-message adders and the delta are written out field by field for speed, so a new
+  // counter must be added to each by hand (the LZ4 sequence counter once missed the adders).
+  it('adds and subtracts every counter and every cycle field, one by one', () => {
+    for (const key of Object.keys(zeroWorkCounts()) as (keyof ReturnType<typeof zeroWorkCounts>)[]) {
+      const a = zeroWorkCounts();
+      addWorkCounts(a, { ...zeroWorkCounts(), [key]: 3 });
+      expect(a, key).toEqual({ ...zeroWorkCounts(), [key]: 3 });
+      const d = workDeltaInto({ ...zeroWorkCounts(), [key]: 0xffffffff }, { ...zeroWorkCounts(), [key]: 1 }, zeroWorkCounts());
+      expect(d, key).toEqual({ ...zeroWorkCounts(), [key]: 2 }); // wrapped modulo 2^32
+    }
+    for (const key of Object.keys(zeroWorkCycles()) as (keyof ReturnType<typeof zeroWorkCycles>)[]) {
+      const a = zeroWorkCycles();
+      addWorkCycles(a, { ...zeroWorkCycles(), [key]: 5 });
+      expect(a, key).toEqual({ ...zeroWorkCycles(), [key]: 5 });
+    }
   });
 });

@@ -3,9 +3,8 @@
 // deadline, leaving it disarms it) and decides what a deadline that passes means (the
 // REPLY_TIMEOUT event): the machine stays the authority, the timer itself is plain data.
 // An xstate `after` cost one scheduler entry (a keyed object, a snapshot of scheduled
-// events) set and cancelled per step; this is one timer on the hub's clock, the same
-// cycle and the same place in the event order as the `after` it replaces, so a run's trace
-// and its timeouts are unchanged (docs/performance.md).
+// events) set and cancelled per step; this is one timer on the hub's clock (docs/performance.md).
+// It runs from the message's departure from the hub, not from the send (docs/faults.md).
 import type { HubClock } from '../hub-transport.ts';
 
 export class ReplyDeadline {

@@ -12,7 +12,6 @@ import { ReplyOrder } from './reply-order.ts';
 
 export interface Outstanding {
   msgId: number;
-  sentAtCycles: number;
   /** When it left the hub (the transport's answer to send): the reply deadline runs from here. */
   departedAtCycles: number;
   requestType: string;
