@@ -1,5 +1,7 @@
 // Counters the hub keeps while it runs; the report is built from them.
 import { BlockFlag, HEADER, HEADER_BYTES, LoadBlock } from '../protocol/constants.ts';
+import { stampedLength } from '../protocol/stamped-message.ts';
+import type { Outgoing } from './core/mode-driver.ts';
 
 /** LOAD_BLOCK chunks sent: how many bytes of block streams they carried, in how many bytes of chunk data. */
 export interface BlockChunkStats {
@@ -28,17 +30,22 @@ export class HubStats {
   jobsFinished = 0;
   readonly blockChunks: BlockChunkStats = { chunks: 0, lz4Chunks: 0, streamBytes: 0, dataBytes: 0 };
 
-  countSent(type: string, bytes: number): void {
+  /** A message sent: counted by type, and a LOAD_BLOCK chunk by what it carries. */
+  countSent(out: Outgoing): void {
+    const type = out.requestType;
+    const bytes = stampedLength(out.template, out.sealed);
+    // A chunk's length and flags are its template's: the msg_id stamp and the seal touch neither.
+    if (type === 'LOAD_BLOCK') this.countBlockChunk(out.template);
     this.messagesSent++;
     this.bytesSent += bytes;
-    const e = this.sentByType.get(type) ?? { messages: 0, bytes: 0 };
+    let e = this.sentByType.get(type);
+    if (e === undefined) this.sentByType.set(type, (e = { messages: 0, bytes: 0 }));
     e.messages++;
     e.bytes += bytes;
-    this.sentByType.set(type, e);
   }
 
   /** A LOAD_BLOCK message sent (well formed: the hub built it): plain or LZ4 (docs/protocol.md "LZ4 chunks"). */
-  countBlockChunk(message: Uint8Array): void {
+  private countBlockChunk(message: Uint8Array): void {
     // Byte reads, not a DataView: this runs for every block chunk sent (docs/performance.md).
     const data = (message[HEADER.length]! | (message[HEADER.length + 1]! << 8)) - LoadBlock.headerBytes;
     const c = this.blockChunks;

@@ -6,11 +6,14 @@ import type { TileTrap } from '../tile/tile-trap.ts';
 export interface HubTransport {
   /** Simulated time, in tile cycles. */
   nowCycles(): number;
-  /** Hands `bytes` to the mesh for `tileId`; the reply comes back through HubSink.onReply.
+  /** Hands a message to the mesh for `tileId`: `template` with `msgId` stamped in and, when
+   *  `sealed`, the integrity seal (protocol/stamped-message.ts). The transport makes the
+   *  stamped bytes where it delivers them; the template is shared and never written to.
+   *  The reply comes back through HubSink.onReply.
    *  Returns the cycle the message leaves the hub (its last byte is through the hub's own
    *  link, after whatever the link was still sending): the reply deadline runs from then,
    *  since a message still queued in the hub's output cannot be late (docs/faults.md). */
-  send(tileId: number, bytes: Uint8Array): number;
+  send(tileId: number, template: Uint8Array, msgId: number, sealed: boolean): number;
   /** Replaces the tile's instance with a fresh one; completion comes back through HubSink.onTileRestarted. */
   restartTile(tileId: number): void;
   /** Calls `fn` at the current simulated cycle, after the event being handled. */
@@ -29,6 +32,8 @@ export interface HubSink {
   onTileBooted(tileId: number): void;
   onTileRestarted(tileId: number): void;
   onTrap(tileId: number, trap: TileTrap): void;
+  /** `bytes` are valid during this call only (the transport may lend a view of the tile's
+   *  I/O buffer, which its next message overwrites): copy whatever must outlive it. */
   onReply(tileId: number, bytes: Uint8Array): void;
 }
 

@@ -223,11 +223,10 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   private transmit(tileId: number, out: Outgoing): void {
     const tile = this.tiles[tileId]!;
     tile.order.sending(out.msgId);
-    this.stats.countSent(out.requestType, out.bytes.length);
-    if (out.requestType === 'LOAD_BLOCK') this.stats.countBlockChunk(out.bytes);
+    this.stats.countSent(out);
     this.cpu.charge(); // the driver may have just computed (routing); the message waits for it
     // Its reply deadline runs from its departure, which the transport knows once it is sent.
-    tile.outstanding = { msgId: out.msgId, departedAtCycles: this.transport.send(tileId, out.bytes), requestType: out.requestType };
+    tile.outstanding = { msgId: out.msgId, departedAtCycles: this.transport.send(tileId, out.template, out.msgId, out.sealed), requestType: out.requestType };
   }
 
   private releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void {

@@ -1,49 +1,103 @@
 // Messages in flight across the mesh, by slot number. A `deliver` or `reply` event's
 // payload is the slot (a small integer the event queue stores as is), so a message in
-// flight costs no object of its own: the tile and the bytes wait here, slots are reused.
+// flight costs no object of its own: the tile and the message wait here in parallel
+// arrays, slots are reused.
+//
+// A slot holds either bytes as they are (a reply, or a request a link tap has seen), or a
+// hub request as its shared template and msg_id (and whether it is sealed): the stamped
+// bytes are made only where the request is delivered, straight into the tile's I/O buffer
+// (protocol/stamped-message.ts), so a request in flight is never copied.
+
+/** How a slot's message is held. */
+const AS_IS = 0;
+const TEMPLATE = 1;
+const TEMPLATE_SEALED = 2;
 
 export class MessageSlots {
-  private bytes: (Uint8Array | null)[] = [];
+  private refs: (Uint8Array | null)[] = [];
   private tiles = new Int32Array(256);
+  private msgIds = new Uint32Array(256);
+  private forms = new Uint8Array(256);
   private readonly free: number[] = [];
 
   /** Messages waiting (put and not yet taken). */
   get inFlight(): number {
-    return this.bytes.length - this.free.length;
+    return this.refs.length - this.free.length;
   }
 
+  /** Bytes delivered as they are. */
   put(tile: number, bytes: Uint8Array): number {
-    const slot = this.free.pop();
-    if (slot !== undefined) {
-      this.bytes[slot] = bytes;
-      this.tiles[slot] = tile;
-      return slot;
-    }
-    const fresh = this.bytes.length;
-    if (fresh === this.tiles.length) {
-      const grown = new Int32Array(this.tiles.length * 2);
-      grown.set(this.tiles);
-      this.tiles = grown;
-    }
-    this.bytes.push(bytes);
-    this.tiles[fresh] = tile;
-    return fresh;
+    return this.place(tile, bytes, 0, AS_IS);
+  }
+
+  /** A hub request: `template` with `msgId` stamped in (and sealed), made at delivery. */
+  putTemplate(tile: number, template: Uint8Array, msgId: number, sealed: boolean): number {
+    return this.place(tile, template, msgId, sealed ? TEMPLATE_SEALED : TEMPLATE);
   }
 
   tileOf(slot: number): number {
     return this.tiles[slot]!;
   }
 
-  /** The bytes, still in flight (the trace reads them before the handler takes them). */
-  peek(slot: number): Uint8Array {
-    return this.bytes[slot]!;
+  /** Whether the slot holds a template and msg_id rather than the bytes themselves. */
+  isTemplate(slot: number): boolean {
+    return this.forms[slot]! !== AS_IS;
   }
 
-  /** The bytes, and the slot is free again. */
+  /** A template slot's msg_id. */
+  msgIdOf(slot: number): number {
+    return this.msgIds[slot]!;
+  }
+
+  /** Whether a template slot's message is sealed. */
+  sealedOf(slot: number): boolean {
+    return this.forms[slot]! === TEMPLATE_SEALED;
+  }
+
+  /** The bytes (or template), still in flight (the trace reads them before the handler takes them). */
+  peek(slot: number): Uint8Array {
+    return this.refs[slot]!;
+  }
+
+  /** Puts other bytes in place of a waiting message's (a reply copied out of a buffer about to be reused). */
+  replace(slot: number, bytes: Uint8Array): void {
+    this.refs[slot] = bytes;
+    this.forms[slot] = AS_IS;
+  }
+
+  /** The bytes (or template), and the slot is free again; read msgIdOf/sealedOf first. */
   take(slot: number): Uint8Array {
-    const bytes = this.bytes[slot]!;
-    this.bytes[slot] = null;
+    const bytes = this.refs[slot]!;
+    this.refs[slot] = null;
     this.free.push(slot);
     return bytes;
+  }
+
+  private place(tile: number, ref: Uint8Array, msgId: number, form: number): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.refs.length;
+      if (slot === this.tiles.length) this.grow();
+      this.refs.push(ref);
+    } else {
+      this.refs[slot] = ref;
+    }
+    this.tiles[slot] = tile;
+    this.msgIds[slot] = msgId;
+    this.forms[slot] = form;
+    return slot;
+  }
+
+  private grow(): void {
+    const n = this.tiles.length * 2;
+    const tiles = new Int32Array(n);
+    tiles.set(this.tiles);
+    this.tiles = tiles;
+    const msgIds = new Uint32Array(n);
+    msgIds.set(this.msgIds);
+    this.msgIds = msgIds;
+    const forms = new Uint8Array(n);
+    forms.set(this.forms);
+    this.forms = forms;
   }
 }

@@ -1,8 +1,15 @@
 // The hub's transport in simulation: messages cross the mesh as timed events, tiles run
 // them for real, replies and traps come back as events. A message's event carries only a
-// slot number (message-slots.ts): the bytes wait there, and the trace records the message
-// from its bytes (tile, type, msg_id, size, and for a reply every byte), so nothing is
-// allocated per message on the way.
+// slot number (message-slots.ts): the message waits there, and the trace records it in
+// place (tile, type, msg_id, size, and for a reply every byte), so nothing is allocated per
+// message on the way.
+//
+// Without a link tap nothing is copied either: a request waits as the hub's shared template
+// and its msg_id and is written once, stamped, straight into the tile's I/O buffer
+// (TileNode.handleStamped); a reply waits as a view of that buffer and is copied out only if
+// the tile is about to reuse the buffer before the hub has read it (copy on conflict). A tap
+// (fault injection, an observer) keys, keeps and changes the very bytes it is given, so with
+// one every request is a stamped copy of its own and every reply a copy, as before.
 import type { HubSink, HubTransport } from '../hub/hub-transport.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
 import type { Mesh } from './mesh.ts';
@@ -11,6 +18,8 @@ import type { EventTracer, Simulator } from './simulator.ts';
 import { messageId, messageType, type MessageKind } from './trace-records.ts';
 import type { TileNode, TileOutcome } from './tile-node.ts';
 import type { ChipLink } from './chip/chip-link.ts';
+import { ByteSlab } from '../protocol/byte-slab.ts';
+import { stampedCopy, stampedLength, stampedType } from '../protocol/stamped-message.ts';
 
 /** Cycles to instantiate a fresh kernel and run rvf_init (boot and restart). */
 export const TILE_BOOT_CYCLES = 20_000;
@@ -25,15 +34,22 @@ export interface SimEvents {
   restarted: { tile: number };
 }
 
-/** Where the fault injector reaches into the message path and the tiles. */
+/**
+ * Where the fault injector reaches into the message path and the tiles. Every message a tap
+ * sees is bytes of its own (a stamped copy of the hub's request, a copy of the tile's reply):
+ * a tap may key messages by their identity (the injector arms the very bytes it lets
+ * through), keep them, or change them. A transport with a tap pays those copies; one
+ * without a tap makes none.
+ */
 export interface LinkTap {
   /** May corrupt or drop a message in flight; returns the bytes to deliver or null. */
   hubToTile(tile: number, bytes: Uint8Array): Uint8Array | null;
   tileToHub(tile: number, bytes: Uint8Array, arrivalCycle: number): Uint8Array | null;
   /** Just before the tile runs a delivered message. */
   beforeHandle(node: TileNode, request: Uint8Array): void;
-  /** How the link carries the message just let through: a latency spike, a late second copy. */
-  routing(): { delayCycles: number; copyAfterCycles: number | null; copy: Uint8Array | null };
+  /** How the link carries the message just let through: a latency spike, a late second copy.
+   *  Asked only with a tap; a tap that changes nothing returns one shared DIRECT_ROUTING. */
+  routing(): Readonly<Routing>;
   /** A reply is about to reach the hub (null: done with it). */
   replyArriving(bytes: Uint8Array | null): void;
   /** A trap report is about to reach the hub (null: done with it). */
@@ -43,6 +59,21 @@ export interface LinkTap {
   /** The message reached a dead tile: nobody will ever handle it. */
   undeliverable(request: Uint8Array): void;
 }
+
+/** How a tap's link carries a message (a fresh object only when the tap changes something). */
+export interface Routing {
+  /** Extra cycles on the link (the link keeps its order: later messages wait behind it). */
+  delayCycles: number;
+  /** A second copy arrives this many cycles after the first (null: none). */
+  copyAfterCycles: number | null;
+  copy: Uint8Array | null;
+}
+
+/** The link as it is: no delay, no second copy. */
+export const DIRECT_ROUTING: Readonly<Routing> = Object.freeze({ delayCycles: 0, copyAfterCycles: null, copy: null });
+
+/** Copies of what a tap sees: stamped requests, replies out of the I/O buffer, replies copied on conflict. */
+const TAP_COPIES = new ByteSlab();
 
 export class SimTransport implements HubTransport {
   /** Bytes that crossed the hub link to the tiles (with chips: without what the chips served). */
@@ -59,6 +90,8 @@ export class SimTransport implements HubTransport {
    *  message held up (a latency spike) holds up those behind it. */
   private readonly toTileOrder: number[] = [];
   private readonly toHubOrder: number[] = [];
+  /** Per tile, the slot of its reply waiting as a view of its I/O buffer (-1: none). */
+  private readonly replyInPlace: Int32Array;
   hubBusyCycles = 0;
 
   /** `sink` hears of boots, replies, traps and restarts; `tap` (the fault injector) may reach into the message path. */
@@ -70,12 +103,16 @@ export class SimTransport implements HubTransport {
     private readonly tap: LinkTap | null = null,
     private readonly chip: ChipLink | null = null,
   ) {
+    // A tap sees every reply as bytes of its own; without one a reply stays in the I/O buffer.
+    for (const n of nodes) n.repliesInPlace = tap === null;
+    this.replyInPlace = new Int32Array(nodes.length).fill(-1);
     sim.on('booted', ({ tile }) => this.sink.onTileBooted(tile));
-    sim.on('deliver', (slot) => this.onDeliver(slot), this.tracer('deliver'));
+    sim.on('deliver', (slot) => (this.tap === null ? this.onDeliverStamped(slot) : this.onDeliver(slot)), this.tracer('deliver'));
     sim.on(
       'reply',
       (slot) => {
         const tile = this.inFlight.tileOf(slot);
+        if (this.replyInPlace[tile] === slot) this.replyInPlace[tile] = -1;
         const bytes = this.inFlight.take(slot);
         this.tap?.replyArriving(bytes);
         this.sink.onReply(tile, bytes);
@@ -91,6 +128,7 @@ export class SimTransport implements HubTransport {
       this.tap?.trapArriving(null);
     });
     sim.on('restarted', ({ tile }) => {
+      this.keepReply(tile); // a restart need not leave the old memory alone
       this.nodes[tile]!.restart();
       this.sink.onTileRestarted(tile);
     });
@@ -104,27 +142,47 @@ export class SimTransport implements HubTransport {
     return this.sim.nowCycles;
   }
 
-  send(tileId: number, bytes: Uint8Array): number {
-    const chip = this.chip?.fromChip(bytes) ?? { bytes: 0, cycles: 0 };
-    this.bytesToTiles += bytes.length - chip.bytes;
-    this.chipBytesToTiles += chip.bytes;
+  send(tileId: number, template: Uint8Array, msgId: number, sealed: boolean): number {
+    const length = stampedLength(template, sealed);
+    // What the tile's chip serves does not cross the hub link (read as two numbers: no object per send).
+    const chipBytes = this.chip === null ? 0 : this.chip.fromChip(msgId);
+    const chipCycles = this.chip === null ? 0 : this.chip.cycles;
+    this.bytesToTiles += length - chipBytes;
+    this.chipBytesToTiles += chipBytes;
     // The hub's one CPU sends once it has finished what it was computing (chargeHub, hubCompute).
-    const arrivalCycle = this.mesh.arrivalFromHub(Math.max(this.sim.nowCycles, this.hubBusyUntil), tileId, bytes.length - chip.bytes);
+    const arrivalCycle = this.mesh.arrivalFromHub(Math.max(this.sim.nowCycles, this.hubBusyUntil), tileId, length - chipBytes) + chipCycles;
     // Its last byte has left the hub's egress link: that link is free again from then.
     const departureCycle = this.mesh.hubEgressFreeCycle;
-    const delivered = this.tap ? this.tap.hubToTile(tileId, bytes) : bytes;
+    if (this.tap === null) {
+      this.sim.scheduleAt(this.inOrder(tileId, arrivalCycle, this.toTileOrder), 'deliver', this.inFlight.putTemplate(tileId, template, msgId, sealed));
+      return departureCycle;
+    }
+    const delivered = this.tap.hubToTile(tileId, stampedCopy(template, msgId, sealed, TAP_COPIES));
     if (delivered === null) return departureCycle; // lost in the mesh: the hub's reply timeout notices
-    this.carry('deliver', tileId, delivered, arrivalCycle + chip.cycles, this.toTileOrder);
+    this.carry('deliver', tileId, delivered, arrivalCycle, this.toTileOrder);
     return departureCycle;
   }
 
-  /** Schedules a message's arrival in its link's order, with what the tap did to the link. */
-  private carry(event: 'deliver' | 'reply', tile: number, bytes: Uint8Array, arrivalCycle: number, order: number[]): void {
-    const r = this.tap?.routing();
-    const at = Math.max(arrivalCycle + (r?.delayCycles ?? 0), order[tile] ?? 0);
+  /** The cycle a message arriving at `arrivalCycle` reaches `tile`: a link keeps its order. */
+  private inOrder(tile: number, arrivalCycle: number, order: number[]): number {
+    const at = Math.max(arrivalCycle, order[tile] ?? 0);
     order[tile] = at;
-    this.sim.scheduleAt(at, event, this.inFlight.put(tile, bytes));
-    if (r?.copy) this.sim.scheduleAt(at + r.copyAfterCycles!, event, this.inFlight.put(tile, r.copy));
+    return at;
+  }
+
+  /** Schedules a message's arrival in its link's order, with what the tap (if any) did to the link. */
+  private carry(event: 'deliver' | 'reply', tile: number, bytes: Uint8Array, arrivalCycle: number, order: number[]): number {
+    if (this.tap === null) {
+      const slot = this.inFlight.put(tile, bytes);
+      this.sim.scheduleAt(this.inOrder(tile, arrivalCycle, order), event, slot);
+      return slot;
+    }
+    const r = this.tap.routing();
+    const at = this.inOrder(tile, arrivalCycle + r.delayCycles, order);
+    const slot = this.inFlight.put(tile, bytes);
+    this.sim.scheduleAt(at, event, slot);
+    if (r.copy) this.sim.scheduleAt(at + r.copyAfterCycles!, event, this.inFlight.put(tile, r.copy));
+    return slot;
   }
 
   restartTile(tileId: number): void {
@@ -151,22 +209,44 @@ export class SimTransport implements HubTransport {
     return this.mesh.nearestTiles(tileId);
   }
 
+  /** A hub request reaching its tile, without a tap: written stamped into the I/O buffer, no copy. */
+  private onDeliverStamped(slot: number): void {
+    const s = this.inFlight;
+    const tileId = s.tileOf(slot);
+    const msgId = s.msgIdOf(slot);
+    const sealed = s.sealedOf(slot);
+    const template = s.take(slot);
+    const node = this.nodes[tileId]!;
+    if (node.dead) return;
+    const start = Math.max(this.sim.nowCycles, node.busyUntilCycles);
+    this.keepReply(tileId);
+    this.settle(node, start, node.handleStamped(template, msgId, sealed));
+  }
+
+  /** A request reaching its tile through the tap (bytes of its own: the tap may have armed or changed them). */
   private onDeliver(slot: number): void {
     const tileId = this.inFlight.tileOf(slot);
     const node = this.nodes[tileId]!;
     const request = this.inFlight.take(slot);
+    const tap = this.tap!;
     if (node.dead) {
-      this.tap?.undeliverable(request);
+      tap.undeliverable(request);
       return;
     }
     const start = Math.max(this.sim.nowCycles, node.busyUntilCycles);
-    this.tap?.beforeHandle(node, request);
+    tap.beforeHandle(node, request);
     if (node.dead) {
-      this.tap?.undeliverable(request); // the injector killed it: the message is never answered
+      tap.undeliverable(request); // the injector killed it: the message is never answered
       return;
     }
     const outcome = node.handle(request);
-    this.tap?.afterHandle(request, outcome);
+    tap.afterHandle(request, outcome);
+    this.settle(node, start, outcome);
+  }
+
+  /** The tile's time taken, and its trap or reply on its way to the hub. */
+  private settle(node: TileNode, start: number, outcome: TileOutcome): void {
+    const tileId = node.tileId;
     const done = start + outcome.cycles;
     node.busyUntilCycles = done;
     node.busyCycles += outcome.cycles;
@@ -180,9 +260,27 @@ export class SimTransport implements HubTransport {
     const arrivalCycle = this.mesh.arrivalAtHub(done, tileId, outcome.bytes.length);
     this.bytesToHub += outcome.bytes.length;
     this.messagesToHub++;
-    const delivered = this.tap ? this.tap.tileToHub(tileId, outcome.bytes, arrivalCycle) : outcome.bytes;
+    if (this.tap === null) {
+      // A view of the I/O buffer (TileNode.repliesInPlace): kept track of until the hub reads it.
+      this.replyInPlace[tileId] = this.carry('reply', tileId, outcome.bytes, arrivalCycle, this.toHubOrder);
+      return;
+    }
+    const delivered = this.tap.tileToHub(tileId, outcome.bytes, arrivalCycle);
     if (delivered === null) return;
     this.carry('reply', tileId, delivered, arrivalCycle, this.toHubOrder);
+  }
+
+  /**
+   * Copy on conflict: the tile is about to overwrite its I/O buffer (a message, a restart)
+   * while its last reply still waits there, unread by the hub (a re-sent request overtaking
+   * a late reply): that reply is copied out first, so what the hub reads never depends on
+   * the tile keeping one message outstanding.
+   */
+  private keepReply(tileId: number): void {
+    const slot = this.replyInPlace[tileId]!;
+    if (slot < 0) return;
+    this.replyInPlace[tileId] = -1;
+    this.inFlight.replace(slot, TAP_COPIES.copy(this.inFlight.peek(slot)));
   }
 
   /**
@@ -192,9 +290,17 @@ export class SimTransport implements HubTransport {
    */
   private tracer(kind: MessageKind): EventTracer<number> {
     return (trace, t, seq, slot) => {
-      const bytes = this.inFlight.peek(slot);
+      const s = this.inFlight;
+      const bytes = s.peek(slot);
+      const tile = s.tileOf(slot);
+      if (s.isTemplate(slot)) {
+        // The request as it will be stamped (stamped-message.ts), read from template and id.
+        const sealed = s.sealedOf(slot);
+        trace.recordMessage(kind, t, seq, tile, stampedType(bytes, sealed), s.msgIdOf(slot), stampedLength(bytes, sealed), null, slot);
+        return;
+      }
       const body = kind === 'reply' ? bytes : null;
-      trace.recordMessage(kind, t, seq, this.inFlight.tileOf(slot), messageType(bytes), messageId(bytes), bytes.length, body, slot);
+      trace.recordMessage(kind, t, seq, tile, messageType(bytes), messageId(bytes), bytes.length, body, slot);
     };
   }
 }

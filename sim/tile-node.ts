@@ -3,6 +3,7 @@
 // trap are the kernel's), and the cost model prices what its work counters say it did.
 import { TileInstance } from '../tile/tile-instance.ts';
 import { ByteSlab } from '../protocol/byte-slab.ts';
+import { writeStampedMessage } from '../protocol/stamped-message.ts';
 import type { LoadedKernel } from '../tile/kernel-module.ts';
 import { TileTrap } from '../tile/tile-trap.ts';
 import { CFG_F_REQUIRE_MSG_CRC, CFG_FLAGS, CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CFG_TILE_ID, CONFIG_BYTES, IO_BYTES, IO_PTR, MSG_HEADER_BYTES } from '../wat/layout.ts';
@@ -28,12 +29,13 @@ export const WATCHDOG_FUEL_PER_MESSAGE = 200_000;
 /** Cycles one fuel unit (one loop iteration) stands for when the watchdog fires. */
 export const CYCLES_PER_FUEL_UNIT = 4;
 
-/** Replies leave the tile's I/O buffer as copies carved from shared slabs (protocol/byte-slab.ts). */
+/** Replies copied out of the I/O buffer are carved from shared slabs (protocol/byte-slab.ts). */
 const REPLY_COPIES = new ByteSlab();
 
 /**
  * What one message came to. `handle` returns the same object each time (one per tile, no
- * allocation per message): read it before the tile's next message.
+ * allocation per message): read it before the tile's next message. With `repliesInPlace`,
+ * a reply's bytes are a view of the tile's I/O buffer, which the next message overwrites.
  */
 export type TileOutcome = { kind: 'reply'; bytes: Uint8Array; cycles: number } | { kind: 'trap'; trap: TileTrap; cycles: number };
 
@@ -56,11 +58,19 @@ export class TileNode {
   readonly work: { counts: TileWorkCounts; cycles: TileWorkCycles } = { counts: zeroWorkCounts(), cycles: zeroWorkCycles() };
   /** The first trap the run's own kernel raised (not an injected image): what the CLI reports. */
   firstKernelTrap: TileTrap | null = null;
+  /**
+   * A reply is handed out as a view of the I/O buffer instead of a copy. Only for a caller
+   * that reads or copies it before this tile's next message or restart and keys nothing by
+   * its identity (the view is reused): the transport without a link tap (sim-transport.ts).
+   */
+  repliesInPlace = false;
   // Scratch reused by every message (handle is not re-entrant: one message at a time).
   private readonly before = zeroWorkCounts();
   private readonly delta = zeroWorkCounts();
   private readonly cycles = zeroWorkCycles();
   private readonly reply: { kind: 'reply'; bytes: Uint8Array; cycles: number } = { kind: 'reply', bytes: new Uint8Array(0), cycles: 0 };
+  /** The last in-place reply view: the next reply of the same length in the same memory reuses it. */
+  private replyView: Uint8Array = new Uint8Array(0);
 
   constructor(
     readonly tileId: number,
@@ -109,32 +119,61 @@ export class TileNode {
     return tile;
   }
 
-  /** Runs one message through the kernel's dispatch loop. */
+  /** Runs one message (these very bytes) through the kernel's dispatch loop. */
   handle(request: Uint8Array): TileOutcome {
+    const tile = this.runner();
+    tile.bytes.set(request, IO_PTR);
+    return this.run(tile, request.length);
+  }
+
+  /**
+   * Runs the hub's message `template` with `msgId` (sealed when `sealed`), written once
+   * straight into the I/O buffer: the same bytes `handle` would get from a stamped copy
+   * (protocol/stamped-message.ts), without the copy.
+   */
+  handleStamped(template: Uint8Array, msgId: number, sealed: boolean): TileOutcome {
+    const tile = this.runner();
+    return this.run(tile, writeStampedMessage(tile.bytes, IO_PTR, template, msgId, sealed));
+  }
+
+  /** The instance the next message runs on (a corrupted image once, on the tile's memory), set up for it. */
+  private runner(): TileInstance {
     this.messagesHandled++;
-    const stall = this.pendingStallCycles;
-    this.pendingStallCycles = 0;
     // A corrupted code image runs on the tile's own memory, for this message only.
     const tile = this.pendingImage ? new TileInstance(this.tileId, this.pendingImage, this.instance.memory) : this.instance;
     this.pendingImage = null;
     tile.fuelPerCall = this.fuelPerMessage;
-    tile.bytes.set(request, IO_PTR);
+    return tile;
+  }
+
+  /** Runs the `length`-byte message already in the I/O buffer of `tile`. */
+  private run(tile: TileInstance, length: number): TileOutcome {
+    const stall = this.pendingStallCycles;
+    this.pendingStallCycles = 0;
     const before = readWorkCountersInto(tile, this.before);
     const ownImage = tile === this.instance;
-    let length: number;
+    let replyLength: number;
     try {
-      length = tile.call('rvf_on_message');
+      replyLength = tile.call('rvf_on_message');
     } catch (err) {
       if (!(err instanceof TileTrap)) throw err;
       if (ownImage) this.firstKernelTrap ??= err;
       // A watchdog stop took the whole budget; any other trap, the work done up to it.
-      const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : this.charge(tile, before, ownImage, request);
+      const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : this.charge(tile, before, ownImage, length);
       return { kind: 'trap', trap: err, cycles: this.scaled(spent) + stall };
     }
     const out = this.reply;
-    out.bytes = REPLY_COPIES.copy(tile.bytes, IO_PTR, IO_PTR + Math.max(MSG_HEADER_BYTES, Math.min(length, IO_BYTES)));
-    out.cycles = this.scaled(this.charge(tile, before, ownImage, request)) + stall;
+    out.bytes = this.replyBytes(tile.bytes, Math.max(MSG_HEADER_BYTES, Math.min(replyLength, IO_BYTES)));
+    out.cycles = this.scaled(this.charge(tile, before, ownImage, length)) + stall;
     return out;
+  }
+
+  /** The reply's `n` bytes at the I/O buffer: a copy, or (repliesInPlace) a view reused while it fits. */
+  private replyBytes(memory: Uint8Array, n: number): Uint8Array {
+    if (!this.repliesInPlace) return REPLY_COPIES.copy(memory, IO_PTR, IO_PTR + n);
+    const v = this.replyView;
+    if (v.length === n && v.buffer === memory.buffer) return v;
+    return (this.replyView = memory.subarray(IO_PTR, IO_PTR + n));
   }
 
   /**
@@ -142,9 +181,9 @@ export class TileNode {
    * (fault injection) may have scribbled on the counters, and a dispatch that did not count
    * exactly one message cannot be trusted either: those pay dispatch and the request copy.
    */
-  private charge(tile: TileInstance, before: TileWorkCounts, ownImage: boolean, request: Uint8Array): number {
+  private charge(tile: TileInstance, before: TileWorkCounts, ownImage: boolean, requestLength: number): number {
     const delta = workDeltaInto(before, readWorkCountersInto(tile, this.delta), this.delta);
-    if (!ownImage || delta.messages !== 1) return this.model.messageDispatchCycles + ioCopyCycles(this.model, request.length);
+    if (!ownImage || delta.messages !== 1) return this.model.messageDispatchCycles + ioCopyCycles(this.model, requestLength);
     const cycles = workCyclesInto(this.model, this.shape, delta, this.cycles);
     addWorkCounts(this.work.counts, delta);
     addWorkCycles(this.work.cycles, cycles);

@@ -20,6 +20,7 @@ import { cogsim } from './helpers/cli.ts';
 import { DEFAULT_FAULT_KINDS } from '../sim/faults/fault-kinds.ts';
 import { runFaultExperiment } from '../sim/run/fault-run.ts';
 import { runPull, pullDataset } from './helpers/pull.ts';
+import { stampedCopy } from '../protocol/stamped-message.ts';
 
 const BUILDS = ['simd', 'scalar'] as const;
 const DIM = 24;
@@ -37,7 +38,7 @@ function tileWalk(port: TilePort, enc: EncodedDataset, driver: PullWalkDriver, u
   const requests: string[] = [];
   let out = driver.begin(0, unit);
   for (let guard = 0; guard < 10_000; guard++) {
-    const reply: TileMessage = port.sendRaw(out.bytes, out.msgId);
+    const reply: TileMessage = port.sendRaw(stampedCopy(out.template, out.msgId, out.sealed), out.msgId);
     if (reply.type === 'NEED_NEIGHBORS') requests.push(`NEED_NEIGHBORS ${reply.nodeId}@${reply.layer}`);
     if (reply.type === 'NEED_BLOCK') requests.push(`NEED_BLOCK ${reply.ids.join(',')}`);
     const next = driver.next(0, unit, reply);

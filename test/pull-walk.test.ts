@@ -12,6 +12,7 @@ import { f32Bits } from '../tile/reference/fp16.ts';
 import { DTYPE_FP16, LQ_F_PULL, METRIC_L2 } from '../wat/layout.ts';
 import { freshPort, msgId, readTopK, sendAllDone } from './protocol-fixtures.ts';
 import type { TilePort } from '../protocol/tile-port.ts';
+import { stampedCopy } from '../protocol/stamped-message.ts';
 import { pullDataset } from './helpers/pull.ts';
 
 const BUILDS = ['simd', 'scalar'] as const;
@@ -30,7 +31,7 @@ function tileWalk(port: TilePort, enc: EncodedDataset, driver: PullWalkDriver, u
   const expanded: number[] = [];
   let out = driver.begin(0, unit);
   for (let guard = 0; guard < 10_000; guard++) {
-    const reply: TileMessage = port.sendRaw(out.bytes, out.msgId);
+    const reply: TileMessage = port.sendRaw(stampedCopy(out.template, out.msgId, out.sealed), out.msgId);
     if (reply.type === 'NEED_NEIGHBORS') expanded.push(Number(reply.nodeId));
     const next = driver.next(0, unit, reply);
     if ('fault' in next) throw new Error(next.fault);

@@ -9,10 +9,17 @@ import type { DriverHubWork } from './hub-work.ts';
 import type { TileFault } from '../work/tile-fault.ts';
 import type { JobShape, ResumeAt, UnitRef } from './job-shape.ts';
 
-/** One message for a tile, and the msg_id its reply must carry. */
+/**
+ * One message for a tile, and the msg_id its reply must carry. The message is `template`
+ * with `msgId` stamped into its header and, when `sealed`, the integrity seal appended
+ * (protocol/stamped-message.ts): the hub shares one encoded template among every message
+ * sent from it and never copies it; the transport writes the stamped bytes where they go.
+ * Nobody writes into a template once it is handed out.
+ */
 export interface Outgoing {
-  bytes: Uint8Array;
+  template: Uint8Array;
   msgId: number;
+  sealed: boolean;
   requestType: string;
 }
 

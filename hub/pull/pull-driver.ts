@@ -17,7 +17,6 @@
 // then reassigns it, and the hub-side replay (PullLocalWalker) answers it as a last resort.
 import { encodeMessage } from '../../protocol/codec.ts';
 import { LoadNeighbors } from '../../protocol/constants.ts';
-import { sealMessage } from '../../protocol/integrity.ts';
 import type { HubMessage, TileMessage } from '../../protocol/types.ts';
 import { strideBytes } from '../../protocol/vector-bytes.ts';
 import { DTYPE_FP16, IMAGE_LAYOUT, MAX_BLOCK_VECTORS, type KernelImage } from '../../wat/layout.ts';
@@ -27,7 +26,7 @@ import type { Candidate } from '../topk-merge.ts';
 import { explicitBlockChunks } from '../work/explicit-blocks.ts';
 import type { WalkUnit } from '../work/job.ts';
 import { METRIC_CODES } from '../work/message-builder.ts';
-import { MsgIds, stampMsgId, WALK_MSG_IDS_FIRST } from '../work/msg-ids.ts';
+import { MsgIds, WALK_MSG_IDS_FIRST } from '../work/msg-ids.ts';
 import type { ChipBeam } from '../chip/chip-beam.ts';
 import type { ChipBlocks } from '../chip/chip-blocks.ts';
 import { sharedSetCycles } from '../chip/chip-memory.ts';
@@ -243,7 +242,7 @@ export class PullWalkDriver {
 
   private sendChunk(st: WalkState): Outgoing {
     const at = st.nextChunk++;
-    const out = this.finish(st.chunks[at]!.slice(), 'LOAD_BLOCK');
+    const out = this.finish(st.chunks[at]!, 'LOAD_BLOCK'); // the chunk is the template: never written to
     this.opts.chips?.ledger.note(out.msgId, st.chipBytes?.[at] ?? 0);
     if (at === 0 && st.claims) this.opts.chips?.ledger.noteWork(out.msgId, sharedSetCycles(st.claims));
     return out;
@@ -253,10 +252,9 @@ export class PullWalkDriver {
     return this.finish(encodeMessage(m), requestType);
   }
 
-  private finish(bytes: Uint8Array, requestType: string): Outgoing {
-    const msgId = this.msgIds.take();
-    stampMsgId(bytes, msgId);
-    return { bytes: this.opts.integrity ? sealMessage(bytes) : bytes, msgId, requestType };
+  /** The message sent as `template` with a fresh msg_id stamped where it is delivered (Outgoing). */
+  private finish(template: Uint8Array, requestType: string): Outgoing {
+    return { template, msgId: this.msgIds.take(), sealed: this.opts.integrity ?? false, requestType };
   }
 }
 

@@ -1,14 +1,13 @@
-// Turns a job step into the bytes the hub sends, with a fresh msg_id. Block chunks are
-// encoded once per block and copied with the new msg_id stamped in: the hub sends the
-// same 2 KB chunks many times, and re-encoding them would dominate the simulator. The
-// templates are found by integer index (block, staging), never by a string key: this runs
-// once per message sent (docs/performance.md).
+// Turns a job step into the message the hub sends, with a fresh msg_id. Block chunks are
+// encoded once per block and sent as that template and the new msg_id (Outgoing): the hub
+// sends the same 2 KB chunks many times, and re-encoding or even copying them would dominate
+// the simulator; the transport writes template and id once, where the message is delivered
+// (protocol/stamped-message.ts). The templates are found by integer index (block, staging),
+// never by a string key: this runs once per message sent (docs/performance.md).
 import { encodeMessage } from '../../protocol/codec.ts';
 import { LoadParams, LoadQuery } from '../../protocol/constants.ts';
 import { queryChunks } from '../../protocol/messages/query.ts';
-import { sealMessage } from '../../protocol/integrity.ts';
 import { paramsChunks } from '../../protocol/block-chunks.ts';
-import { ByteSlab } from '../../protocol/byte-slab.ts';
 import type { HubMessage } from '../../protocol/types.ts';
 import { DTYPE_FP16, LB_F_VERIFY_CRC, LQ_F_PULL, LP_KIND_SQ, MSG_CRC_BYTES, METRIC_COSINE, METRIC_IP, METRIC_L2 } from '../../wat/layout.ts';
 import { pq6PieceMessages } from '../pq6/pieces.ts';
@@ -18,7 +17,7 @@ import type { MetricName } from '../search-spec.ts';
 import { sqParamsBytes } from '../sq-quantize.ts';
 import { explicitBlockChunks } from './explicit-blocks.ts';
 import type { HnswBatchUnit, JobStep } from './job.ts';
-import { MsgIds, STEP_MSG_IDS_FIRST, stampMsgId } from './msg-ids.ts';
+import { MsgIds, STEP_MSG_IDS_FIRST } from './msg-ids.ts';
 
 const PARAMS_CHUNK_BYTES = LoadParams.maxDataBytes;
 /** Push-hnsw batch streams kept encoded (a retry or a reassignment sends them again). */
@@ -34,8 +33,6 @@ export class MessageBuilder {
   private readonly encodedParams: Uint8Array[];
   /** --dtype pq6: the codebook's LOAD_PARAMS kind 3 pieces, sent after every LOAD_QUERY. */
   private readonly encodedPieces: Uint8Array[];
-  /** Each message's own copy of its template, carved from shared buffers. */
-  private readonly copies = new ByteSlab();
   readonly verifyCrc: boolean;
   readonly integrity: boolean;
 
@@ -85,20 +82,20 @@ export class MessageBuilder {
     return this.batchChunks(unit).length;
   }
 
-  /** Encodes `step` (chunk `part` of a stream step or of a query's chunks); returns the bytes and the msg_id the reply must carry. */
+  /** Encodes `step` (chunk `part` of a stream step or of a query's chunks); returns its template and the msg_id the reply must carry. */
   build(step: JobStep, part = 0): Outgoing {
     const msgId = this.msgIds.take();
     if ((step.op === 'stream' || step.op === 'chunk') && step.batch) {
       const chunks = this.batchChunks(step.batch);
-      return { bytes: this.patched(chunks[step.op === 'stream' ? part : step.chunk]!, msgId), msgId, requestType: 'LOAD_BLOCK' };
+      return this.outgoing(chunks[step.op === 'stream' ? part : step.chunk]!, msgId, 'LOAD_BLOCK');
     }
-    if (step.op === 'stream') return { bytes: this.patched(this.chunkBytes(step.blockId, part, step.stageOnly), msgId), msgId, requestType: 'LOAD_BLOCK' };
-    if (step.op === 'chunk') return { bytes: this.patched(this.chunkBytes(step.blockId, step.chunk, step.stageOnly), msgId), msgId, requestType: 'LOAD_BLOCK' };
-    if (step.op === 'params') return { bytes: this.patched(this.encodedParams[step.chunk]!, msgId), msgId, requestType: 'LOAD_PARAMS' };
+    if (step.op === 'stream') return this.outgoing(this.chunkBytes(step.blockId, part, step.stageOnly), msgId, 'LOAD_BLOCK');
+    if (step.op === 'chunk') return this.outgoing(this.chunkBytes(step.blockId, step.chunk, step.stageOnly), msgId, 'LOAD_BLOCK');
+    if (step.op === 'params') return this.outgoing(this.encodedParams[step.chunk]!, msgId, 'LOAD_PARAMS');
     const spec = this.data.spec;
     let m: HubMessage;
     if (step.op === 'query' && part >= this.queryChunkCount) {
-      return { bytes: this.patched(this.encodedPieces[part - this.queryChunkCount]!, msgId), msgId, requestType: 'LOAD_PARAMS' };
+      return this.outgoing(this.encodedPieces[part - this.queryChunkCount]!, msgId, 'LOAD_PARAMS');
     }
     if (step.op === 'query') {
       const whole: HubMessage = { type: 'LOAD_QUERY', msgId, dtype: this.data.queryDtype, metric: METRIC_CODES[spec.metric], k: step.k ?? spec.k, dim: spec.dim, vector: this.data.queryBytes(step.queryId) };
@@ -111,11 +108,12 @@ export class MessageBuilder {
     } else {
       m = { type: 'READ_TOPK', msgId };
     }
-    return { bytes: this.sealed(encodeMessage(m)), msgId, requestType: m.type };
+    return this.outgoing(encodeMessage(m), msgId, m.type);
   }
 
-  private sealed(bytes: Uint8Array): Uint8Array {
-    return this.integrity ? sealMessage(bytes) : bytes;
+  /** `template` sent with `msgId` (sealed in integrity mode): no copy is made here. */
+  private outgoing(template: Uint8Array, msgId: number, requestType: string): Outgoing {
+    return { template, msgId, sealed: this.integrity, requestType };
   }
 
   /** A batch's vectors (fp16, as the tiles compute with them) and ids as one FRESH_TOPK stream. */
@@ -141,9 +139,5 @@ export class MessageBuilder {
       this.encodedChunks[at] = chunks;
     }
     return chunks;
-  }
-
-  private patched(template: Uint8Array, msgId: number): Uint8Array {
-    return this.sealed(stampMsgId(this.copies.copy(template), msgId));
   }
 }

@@ -7,7 +7,7 @@
 import { Prng } from '../../hub/prng.ts';
 import { HEADER } from '../../protocol/constants.ts';
 import { BLOCK_PTR, LB_DEQUANT_STAGE_PTR, LB_F_DEQUANT, LB_F_FINAL, LB_F_VERIFY_CRC, LB_FLAGS, LB_OFFSET, CMP_FLAGS, MSG_COMPUTE, MSG_ERROR, MSG_HEADER_BYTES, MSG_LOAD_BLOCK, REPLY_WORD, ST_CHUNK_BYTES, STATE_PTR } from '../../wat/layout.ts';
-import type { LinkTap } from '../sim-transport.ts';
+import { DIRECT_ROUTING, type LinkTap, type Routing } from '../sim-transport.ts';
 import type { TileNode, TileOutcome } from '../tile-node.ts';
 import { faultImages } from './fault-images.ts';
 import { REPLY_KINDS, type FaultKind, type FaultRate } from './fault-kinds.ts';
@@ -44,16 +44,6 @@ interface Armed {
   copy?: true;
 }
 
-/** How the link carries a message the injector let through (sim-transport.ts reads it). */
-export interface Routing {
-  /** Extra cycles on the link (the link keeps its order: later messages wait behind it). */
-  delayCycles: number;
-  /** A second copy arrives this many cycles after the first (null: none). */
-  copyAfterCycles: number | null;
-  copy: Uint8Array | null;
-}
-
-const DIRECT: Routing = { delayCycles: 0, copyAfterCycles: null, copy: null };
 
 export class FaultInjector implements LinkTap {
   /** Every fault injected, in order, as data: a script that replays this run exactly. */
@@ -63,7 +53,7 @@ export class FaultInjector implements LinkTap {
   private readonly armed = new WeakMap<Uint8Array, Armed>();
   /** The injections whose effect a reply or a trap carries to the hub. */
   private readonly effects = new WeakMap<object, Injection[]>();
-  private routed: Routing = DIRECT;
+  private routed: Readonly<Routing> = DIRECT_ROUTING;
   private deaths = 0;
   private readonly maxDeaths: number;
   /** Messages seen per tile and direction: the index a fault record names. */
@@ -154,9 +144,9 @@ export class FaultInjector implements LinkTap {
   }
 
   /** How the link carries the message just let through (then back to direct). */
-  routing(): Routing {
+  routing(): Readonly<Routing> {
     const r = this.routed;
-    this.routed = DIRECT;
+    this.routed = DIRECT_ROUTING;
     return r;
   }
 
@@ -251,7 +241,7 @@ export class FaultInjector implements LinkTap {
   private route(kind: 'delay' | 'duplicate', bytes: Uint8Array, source: ParamSource, record: MessageFault): void {
     const timeout = this.opts.replyTimeoutCycles;
     record.delayCycles = this.draw(source, source instanceof Prng ? undefined : source.delayCycles, kind === 'delay' ? timeout / 10 : 1_000, kind === 'delay' ? timeout * 2 : timeout);
-    this.routed = kind === 'delay' ? { ...DIRECT, delayCycles: record.delayCycles } : { delayCycles: 0, copyAfterCycles: record.delayCycles, copy: bytes.slice() };
+    this.routed = kind === 'delay' ? { ...DIRECT_ROUTING, delayCycles: record.delayCycles } : { delayCycles: 0, copyAfterCycles: record.delayCycles, copy: bytes.slice() };
   }
 
   /** The message's tail cut off: its header arrives, then 0 .. length-9 more bytes. */

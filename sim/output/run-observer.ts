@@ -10,7 +10,7 @@ import { MSG_F_CRC } from '../../wat/layout.ts';
 import type { HubListener, HubReaction, TileFault } from '../../hub/work/tile-fault.ts';
 import type { TileTrap } from '../../tile/tile-trap.ts';
 import { Link } from '../link.ts';
-import { TILE_BOOT_CYCLES, type LinkTap } from '../sim-transport.ts';
+import { DIRECT_ROUTING, TILE_BOOT_CYCLES, type LinkTap, type Routing } from '../sim-transport.ts';
 import type { TileNode, TileOutcome } from '../tile-node.ts';
 import type { InstrumentParts, Instruments, Simulation } from '../run/simulation.ts';
 
@@ -160,8 +160,8 @@ export class RunObserver implements LinkTap, HubListener {
     return delivered;
   }
 
-  routing(): { delayCycles: number; copyAfterCycles: number | null; copy: Uint8Array | null } {
-    return this.innerTap?.routing() ?? { delayCycles: 0, copyAfterCycles: null, copy: null };
+  routing(): Readonly<Routing> {
+    return this.innerTap?.routing() ?? DIRECT_ROUTING;
   }
 
   replyArriving(bytes: Uint8Array | null): void {
