@@ -90,6 +90,8 @@ export class SimTransport implements HubTransport {
    *  message held up (a latency spike) holds up those behind it. */
   private readonly toTileOrder: number[] = [];
   private readonly toHubOrder: number[] = [];
+  /** Replies copied out of a tile's I/O buffer because the tile was about to reuse it before the hub read them. */
+  repliesCopiedOnConflict = 0;
   /** Per tile, the slot of its reply waiting as a view of its I/O buffer (-1: none). */
   private readonly replyInPlace: Int32Array;
   hubBusyCycles = 0;
@@ -281,6 +283,7 @@ export class SimTransport implements HubTransport {
     if (slot < 0) return;
     this.replyInPlace[tileId] = -1;
     this.inFlight.replace(slot, TAP_COPIES.copy(this.inFlight.peek(slot)));
+    this.repliesCopiedOnConflict++;
   }
 
   /**
