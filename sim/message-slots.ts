@@ -7,6 +7,7 @@
 // hub request as its shared template and msg_id (and whether it is sealed): the stamped
 // bytes are made only where the request is delivered, straight into the tile's I/O buffer
 // (protocol/stamped-message.ts), so a request in flight is never copied.
+import { doubled } from './typed-grow.ts';
 
 /** How a slot's message is held. */
 const AS_IS = 0;
@@ -89,15 +90,8 @@ export class MessageSlots {
   }
 
   private grow(): void {
-    const n = this.tiles.length * 2;
-    const tiles = new Int32Array(n);
-    tiles.set(this.tiles);
-    this.tiles = tiles;
-    const msgIds = new Uint32Array(n);
-    msgIds.set(this.msgIds);
-    this.msgIds = msgIds;
-    const forms = new Uint8Array(n);
-    forms.set(this.forms);
-    this.forms = forms;
+    this.tiles = doubled(this.tiles);
+    this.msgIds = doubled(this.msgIds);
+    this.forms = doubled(this.forms);
   }
 }

@@ -6,6 +6,7 @@
 import { writeStampedMessage } from '../../protocol/stamped-message.ts';
 import { IO_PTR } from '../../wat/layout.ts';
 import type { TileNode } from '../tile-node.ts';
+import { doubled } from '../typed-grow.ts';
 import { startCpuStopwatch, startStopwatch } from '../wallclock.ts';
 
 /** A delivery's bytes as they are (`msgIds` entry unused). */
@@ -54,16 +55,9 @@ export function recordDeliveries(nodes: readonly TileNode[]): DeliveryLog {
 }
 
 function grow(log: DeliveryLog): void {
-  const n = log.tiles.length * 2;
-  const tiles = new Int32Array(n);
-  tiles.set(log.tiles);
-  log.tiles = tiles;
-  const msgIds = new Uint32Array(n);
-  msgIds.set(log.msgIds);
-  log.msgIds = msgIds;
-  const forms = new Uint8Array(n);
-  forms.set(log.forms);
-  log.forms = forms;
+  log.tiles = doubled(log.tiles);
+  log.msgIds = doubled(log.msgIds);
+  log.forms = doubled(log.forms);
 }
 
 export interface ReplayResult {
