@@ -92,6 +92,8 @@ export class SimTransport implements HubTransport {
   private readonly toHubOrder: number[] = [];
   /** Replies copied out of a tile's I/O buffer because the tile was about to reuse it before the hub read them. */
   repliesCopiedOnConflict = 0;
+  /** With a tap: the last stamped copy made of each template (tapRequest). */
+  private readonly tapCopies = new WeakMap<Uint8Array, { msgId: number; sealed: boolean; bytes: Uint8Array }>();
   /** Per tile, the slot of its reply waiting as a view of its I/O buffer (-1: none). */
   private readonly replyInPlace: Int32Array;
   hubBusyCycles = 0;
@@ -159,10 +161,24 @@ export class SimTransport implements HubTransport {
       this.sim.scheduleAt(this.inOrder(tileId, arrivalCycle, this.toTileOrder), 'deliver', this.inFlight.putTemplate(tileId, template, msgId, sealed));
       return departureCycle;
     }
-    const delivered = this.tap.hubToTile(tileId, stampedCopy(template, msgId, sealed, TAP_COPIES));
+    const delivered = this.tap.hubToTile(tileId, this.tapRequest(template, msgId, sealed));
     if (delivered === null) return departureCycle; // lost in the mesh: the hub's reply timeout notices
     this.carry('deliver', tileId, delivered, arrivalCycle, this.toTileOrder);
     return departureCycle;
+  }
+
+  /**
+   * The stamped copy a tap is given. A message the hub sends again as it was (a pull walk's
+   * lost message: same template, same msg_id) is the same bytes object again, as it was when
+   * the hub made the copy itself: a tap keys messages by identity, and this keeps every
+   * fault behaviour as it was. Any other message is a fresh copy.
+   */
+  private tapRequest(template: Uint8Array, msgId: number, sealed: boolean): Uint8Array {
+    const last = this.tapCopies.get(template);
+    if (last !== undefined && last.msgId === msgId && last.sealed === sealed) return last.bytes;
+    const bytes = stampedCopy(template, msgId, sealed, TAP_COPIES);
+    this.tapCopies.set(template, { msgId, sealed, bytes });
+    return bytes;
   }
 
   /** The cycle a message arriving at `arrivalCycle` reaches `tile`: a link keeps its order. */

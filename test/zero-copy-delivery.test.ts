@@ -138,6 +138,34 @@ describe('a request written straight into the I/O buffer', () => {
   });
 });
 
+describe('a link tap', () => {
+  it('is given the same bytes object again when the hub re-sends a message as it was (a lost pull walk message)', () => {
+    const seen: { msgId: number; bytes: Uint8Array }[] = [];
+    let dropped = -1;
+    const tap: LinkTap = {
+      ...passThrough(),
+      hubToTile: (_t, b) => {
+        const msgId = new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(HEADER.id, true);
+        seen.push({ msgId, bytes: b });
+        // The first walk message (walk ids start at 2^31) is lost once: the walk re-sends it.
+        if (dropped < 0 && msgId >= 0x8000_0000) {
+          dropped = msgId;
+          return null;
+        }
+        return b;
+      },
+    };
+    // Sealed (integrity): a lost walk message is re-sent as it was, same msg_id (resume-point.ts).
+    finish(build(CASES[1]!.config, { integrity: true, tap }));
+    const sends = seen.filter((x) => x.msgId === dropped);
+    expect(sends.length).toBeGreaterThanOrEqual(2);
+    for (const x of sends) expect(x.bytes).toBe(sends[0]!.bytes);
+    // Every other message is bytes of its own.
+    const others = seen.filter((x) => x.msgId !== dropped).map((x) => x.bytes);
+    expect(new Set(others).size).toBe(others.length);
+  });
+});
+
 describe('a reply read in place', () => {
   // A reply timeout far below a block's compute time: the hub re-sends while the tile's
   // reply is still on its way, so the tile runs the re-sent request before the hub has read
