@@ -68,7 +68,7 @@ export class MovingTimer implements MovableTimer {
 
   /** One of its wake-ups came out of the queue: true when the timer is due (the simulator
    *  then traces and fires it); otherwise it was re-queued at the deadline or dropped. */
-  surfaced(sequence: number): boolean {
+  surfaced(atCycle: number, sequence: number): boolean {
     if (sequence !== this.queuedSequence) return false; // replaced by an earlier wake-up
     this.queuedCycle = NONE;
     this.queuedSequence = NONE;
@@ -77,7 +77,9 @@ export class MovingTimer implements MovableTimer {
       this.dueCycle = NONE;
       return true;
     }
-    // The deadline moved later (a later one has a higher sequence, so it orders after this).
+    // The deadline moved later (at the same cycle, a later set has a higher sequence number,
+    // so it still orders after this wake-up). An earlier one would have a wake-up of its own.
+    if (this.dueCycle < atCycle) throw new Error(`timer "${this.label}": deadline ${this.dueCycle} was passed at cycle ${atCycle}`);
     this.enqueue(this.dueCycle, this.dueSequence);
     return false;
   }

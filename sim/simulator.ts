@@ -186,7 +186,7 @@ export class Simulator<E extends object> {
       this.queue.popInto(ev);
       if (this.cancelled.size > 0 && this.cancelled.delete(ev.sequence)) continue;
       // A moving timer's wake-up that is not due: re-queued at its deadline or dropped, untraced.
-      if (ev.kind === WAKE_UP_KIND && !(ev.payload as MovingTimer).surfaced(ev.sequence)) continue;
+      if (ev.kind === WAKE_UP_KIND && !(ev.payload as MovingTimer).surfaced(ev.timeCycles, ev.sequence)) continue;
       this.clock.advanceTo(ev.timeCycles);
       this.dispatch(ev);
       eventsProcessed++;
