@@ -14,7 +14,9 @@
 // - A wake-up that comes out at the deadline fires: the simulator traces it as the plain
 //   timer (same label, cycle and sequence number) and calls back.
 // So the events run, the trace and the sequence numbers handed out are those of a timer
-// cancelled and set per move (test/sim-moving-timer.test.ts runs both side by side).
+// cancelled and set per move (test/sim-moving-timer.test.ts runs both side by side). What
+// differs is only what the queue holds: `pendingCount`, and a `run({ untilCycle })` that
+// drains where dead entries past `untilCycle` would have made it stop at 'until'.
 import type { MovableTimer } from '../hub/hub-transport.ts';
 
 /** What a moving timer needs from the simulator's queue. */
