@@ -41,4 +41,17 @@ export interface HubSink {
 export interface HubClock {
   setTimeout(fn: (...args: unknown[]) => void, timeout: number): unknown;
   clearTimeout(id: unknown): void;
+  /** One timer to set and clear again and again (a reply deadline, re-armed per message),
+   *  firing as clearTimeout + setTimeout would, at the same moment and in the same order
+   *  among same-moment timers, but cheaper to move (the simulator's: sim/moving-timer.ts).
+   *  Optional: without it a deadline clears and sets a timeout per move. */
+  movableTimer?(fn: () => void): MovableTimer;
+}
+
+/** A timer set to fire `fn` once, moved by setting it again. */
+export interface MovableTimer {
+  /** Fires `timeout` (>= 0) from now, instead of when it was set to before. */
+  set(timeout: number): void;
+  /** Does not fire unless set again. */
+  clear(): void;
 }

@@ -7,7 +7,10 @@
 // record so the steady state allocates nothing.
 //
 // The sequence number makes the order total: two events at the same time and priority come
-// out in the order they were scheduled, so a run never depends on heap internals.
+// out in the order they were scheduled, so a run never depends on heap internals. A caller
+// may take a sequence number now and push with it later (`reserveSequence`,
+// `pushWithSequence`): the event then orders as if it had been pushed when the number was
+// taken (the simulator's moving timers, sim/moving-timer.ts).
 
 const INITIAL_CAPACITY = 1024;
 
@@ -50,6 +53,21 @@ export class EventQueue<K extends string = string, P = unknown> {
     const sequence = this.nextSequence++;
     this.siftUp(this.count++, timeCycles, priority | 0, sequence, kind, payload);
     return sequence;
+  }
+
+  /** Takes the next sequence number without pushing anything, as a push would. */
+  reserveSequence(): number {
+    return this.nextSequence++;
+  }
+
+  /** Adds an event under a sequence number taken before (`reserveSequence`); the caller
+   *  pushes each reserved number at most once while it is queued. */
+  pushWithSequence(timeCycles: number, priority: number, sequence: number, kind: K, payload: P): void {
+    if (!(sequence >= 0 && sequence < this.nextSequence)) {
+      throw new RangeError(`sequence ${sequence} was never handed out (next is ${this.nextSequence})`);
+    }
+    if (this.count === this.times.length) this.grow();
+    this.siftUp(this.count++, timeCycles, priority | 0, sequence, kind, payload);
   }
 
   /** Removes the earliest event into `out`; returns false (and leaves `out` alone) when empty. */

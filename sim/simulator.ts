@@ -4,14 +4,20 @@
 // events. Same seed + same schedule calls => same dispatch order => same trace hash.
 //
 // Timers (`setTimer`) carry a callback for the few places that need one (the xstate clock
-// adapter); everything else should be plain data so the trace shows it.
+// adapter); everything else should be plain data so the trace shows it. A timer moved far
+// more often than it fires (a reply deadline) is a `movingTimer`: one queued wake-up moved
+// lazily instead of a cancelled entry per move (sim/moving-timer.ts); it fires, and is
+// traced, exactly as the timers it replaces would have.
 
 import { EventQueue, type QueuedEvent } from './event-queue.ts';
 import { SimClock, DEFAULT_TILE_CLOCK_HZ } from './clock.ts';
 import type { TraceRecorder } from './trace.ts';
+import { MovingTimer, type WakeUpQueue } from './moving-timer.ts';
 
 /** Reserved kind for callback timers; user kinds may not start with '$'. */
 export const TIMER_KIND = '$timer';
+/** Reserved kind of a moving timer's wake-up in the queue; it is traced as TIMER_KIND when it fires. */
+const WAKE_UP_KIND = '$wake-up';
 
 export type Handler<E extends object, K extends keyof E> = (payload: E[K], sim: Simulator<E>) => void;
 export type Handlers<E extends object> = { [K in keyof E & string]?: Handler<E, K> };
@@ -65,9 +71,19 @@ export class Simulator<E extends object> {
   private readonly trace: TraceRecorder | undefined;
   private readonly current: QueuedEvent<string, unknown> = { timeCycles: 0, priority: 0, sequence: 0, kind: '', payload: undefined };
   private stopRequested = false;
+  /** The queue as moving timers see it (one object, made once). */
+  private readonly wakeUps: WakeUpQueue;
 
   constructor(options: SimulatorOptions<E> = {}) {
     this.clock = new SimClock(options.tileClockHz ?? DEFAULT_TILE_CLOCK_HZ);
+    const { clock, queue } = this;
+    this.wakeUps = {
+      get nowCycles() {
+        return clock.nowCycles;
+      },
+      reserveSequence: () => queue.reserveSequence(),
+      queueWakeUp: (atCycle, sequence, timer) => queue.pushWithSequence(atCycle, 0, sequence, WAKE_UP_KIND, timer),
+    };
     this.trace = options.trace;
     const handlers: Handlers<E> = options.handlers ?? {};
     for (const kind of Object.keys(handlers) as (keyof E & string)[]) {
@@ -129,6 +145,16 @@ export class Simulator<E extends object> {
     return this.queue.push(this.clock.nowCycles + delayCycles, priority, TIMER_KIND, payload);
   }
 
+  /**
+   * A timer to set and clear many times: each `set(delayCycles)` takes a sequence number and
+   * the timer fires (traced under `label`, at priority 0) at the same cycle and in the same
+   * order as `cancel` of the last timer plus `setTimer(delayCycles, label, callback)` would,
+   * without a queue entry per set (sim/moving-timer.ts).
+   */
+  movingTimer(label: string, callback: () => void): MovingTimer {
+    return new MovingTimer(this.wakeUps, label, callback);
+  }
+
   /** Cancels a scheduled event or timer by its sequence number; it is skipped, untraced. Cancelling one that already ran is a no-op. */
   cancel(sequence: number): void {
     this.cancelled.add(sequence);
@@ -159,6 +185,8 @@ export class Simulator<E extends object> {
       if (nextTime > untilCycle) return this.finish(untilCycle, 'until', eventsProcessed);
       this.queue.popInto(ev);
       if (this.cancelled.size > 0 && this.cancelled.delete(ev.sequence)) continue;
+      // A moving timer's wake-up that is not due: re-queued at its deadline or dropped, untraced.
+      if (ev.kind === WAKE_UP_KIND && !(ev.payload as MovingTimer).surfaced(ev.timeCycles, ev.sequence)) continue;
       this.clock.advanceTo(ev.timeCycles);
       this.dispatch(ev);
       eventsProcessed++;
@@ -170,6 +198,12 @@ export class Simulator<E extends object> {
       const timer = ev.payload as TimerPayload;
       this.trace?.recordEvent(ev.timeCycles, ev.sequence, TIMER_KIND, { label: timer.label });
       timer.callback();
+      return;
+    }
+    if (ev.kind === WAKE_UP_KIND) {
+      const timer = ev.payload as MovingTimer;
+      this.trace?.recordEvent(ev.timeCycles, ev.sequence, TIMER_KIND, { label: timer.label });
+      timer.fire();
       return;
     }
     const entry = this.handlers.get(ev.kind);

@@ -37,6 +37,26 @@ describe('EventQueue', () => {
     expect(drain(queue).map((e) => e.sequence)).toEqual([1, 0]);
   });
 
+  it('orders an event pushed under a reserved sequence number as if pushed when the number was taken', () => {
+    const queue = new EventQueue<string, string>();
+    queue.push(5, 0, 'e', 'first'); // 0
+    const reserved = queue.reserveSequence(); // 1
+    queue.push(5, 0, 'e', 'third'); // 2
+    expect(queue.pushedCount).toBe(3);
+    queue.pushWithSequence(5, 0, reserved, 'e', 'second');
+    expect(queue.pushedCount).toBe(3);
+    expect(drain(queue).map((e) => [e.payload, e.sequence])).toEqual([['first', 0], ['second', 1], ['third', 2]]);
+  });
+
+  it('refuses a sequence number it never handed out', () => {
+    const queue = new EventQueue();
+    queue.reserveSequence();
+    expect(() => queue.pushWithSequence(1, 0, 1, 'e', null)).toThrow(/sequence 1 was never handed out \(next is 1\)/);
+    expect(() => queue.pushWithSequence(1, 0, -1, 'e', null)).toThrow(/sequence -1 was never handed out/);
+    queue.pushWithSequence(1, 0, 0, 'e', null);
+    expect(queue.size).toBe(1);
+  });
+
   it('matches a sort by (time, priority, sequence) on random input, across growth', () => {
     const prng = new Prng(21);
     const queue = new EventQueue<string, number>();

@@ -1,0 +1,99 @@
+// A timer that moves far more often than it fires: a tile's reply deadline, re-armed for
+// every message the hub sends (hub/core/reply-deadline.ts). Moved the plain way (cancel the
+// timer, set a new one) each move left a cancelled entry in the event queue until its time,
+// thousands at once, and every push and pop paid for them. Here a timer keeps one wake-up
+// in the queue and moves it lazily:
+// - `set` takes the sequence number a new timer would have taken, so the deadline orders
+//   among same-cycle events exactly as that timer would, and only records the deadline;
+//   a wake-up is pushed only when none is queued at or before the deadline (the first set,
+//   or a deadline earlier than the queued wake-up).
+// - A wake-up that comes out of the queue before the deadline (it moved later) is queued
+//   again at the deadline under the reserved number; one that comes out after `clear`, or
+//   after an earlier wake-up replaced it, is dropped. Both go untraced and uncounted, as a
+//   cancelled timer is skipped.
+// - A wake-up that comes out at the deadline fires: the simulator traces it as the plain
+//   timer (same label, cycle and sequence number) and calls back.
+// So the events run, the trace and the sequence numbers handed out are those of a timer
+// cancelled and set per move (test/sim-moving-timer.test.ts runs both side by side). What
+// differs is only what the queue holds: `pendingCount`, and a `run({ untilCycle })` that
+// drains where dead entries past `untilCycle` would have made it stop at 'until'.
+import type { MovableTimer } from '../hub/hub-transport.ts';
+
+/** What a moving timer needs from the simulator's queue. */
+export interface WakeUpQueue {
+  readonly nowCycles: number;
+  /** The sequence number the next event would get, taken now. */
+  reserveSequence(): number;
+  /** Queues the timer's wake-up at (cycle, sequence), the sequence reserved before. */
+  queueWakeUp(atCycle: number, sequence: number, timer: MovingTimer): void;
+}
+
+const NONE = -1;
+
+export class MovingTimer implements MovableTimer {
+  /** The deadline (NONE: cleared or fired) and the sequence number reserved for it. */
+  private dueCycle = NONE;
+  private dueSequence = NONE;
+  /** The wake-up this timer counts on, at or before the deadline (NONE: none queued).
+   *  Another may still be queued, later: it is dropped when it comes out. */
+  private queuedCycle = NONE;
+  private queuedSequence = NONE;
+
+  constructor(
+    private readonly queue: WakeUpQueue,
+    readonly label: string,
+    private readonly callback: () => void,
+  ) {}
+
+  /** Fires `delayCycles` (an integer >= 0) from now instead of whenever it was set to. */
+  set(delayCycles: number): void {
+    if (!Number.isSafeInteger(delayCycles) || delayCycles < 0) {
+      throw new RangeError(`timer "${this.label}" delay must be an integer >= 0 cycles, got ${delayCycles}`);
+    }
+    const atCycle = this.queue.nowCycles + delayCycles;
+    const sequence = this.queue.reserveSequence();
+    this.dueCycle = atCycle;
+    this.dueSequence = sequence;
+    // A wake-up at the same cycle has a lower sequence number, so it comes out first too.
+    if (this.queuedCycle === NONE || atCycle < this.queuedCycle) this.enqueue(atCycle, sequence);
+  }
+
+  /** Does not fire unless set again. */
+  clear(): void {
+    this.dueCycle = NONE;
+  }
+
+  /** True while set and not yet fired. */
+  get armed(): boolean {
+    return this.dueCycle !== NONE;
+  }
+
+  /** One of its wake-ups came out of the queue: true when the timer is due (the simulator
+   *  then traces and fires it); otherwise it was re-queued at the deadline or dropped. */
+  surfaced(atCycle: number, sequence: number): boolean {
+    if (sequence !== this.queuedSequence) return false; // replaced by an earlier wake-up
+    this.queuedCycle = NONE;
+    this.queuedSequence = NONE;
+    if (this.dueCycle === NONE) return false; // cleared
+    if (sequence === this.dueSequence) {
+      this.dueCycle = NONE;
+      return true;
+    }
+    // The deadline moved later (at the same cycle, a later set has a higher sequence number,
+    // so it still orders after this wake-up). An earlier one would have a wake-up of its own.
+    if (this.dueCycle < atCycle) throw new Error(`timer "${this.label}": deadline ${this.dueCycle} was passed at cycle ${atCycle}`);
+    this.enqueue(this.dueCycle, this.dueSequence);
+    return false;
+  }
+
+  /** Calls back; the simulator calls this after tracing the firing. */
+  fire(): void {
+    this.callback();
+  }
+
+  private enqueue(atCycle: number, sequence: number): void {
+    this.queuedCycle = atCycle;
+    this.queuedSequence = sequence;
+    this.queue.queueWakeUp(atCycle, sequence, this);
+  }
+}
