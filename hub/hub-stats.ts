@@ -28,13 +28,22 @@ export class HubStats {
   jobsFinished = 0;
   readonly blockChunks: BlockChunkStats = { chunks: 0, lz4Chunks: 0, streamBytes: 0, dataBytes: 0 };
 
+  /** The type counted last and its entry: a stream's chunks come one after another, so the map
+   *  is looked up only when the type changes (this runs per message sent). */
+  private lastType = '';
+  private lastEntry = { messages: 0, bytes: 0 };
+
   countSent(type: string, bytes: number): void {
     this.messagesSent++;
     this.bytesSent += bytes;
-    const e = this.sentByType.get(type) ?? { messages: 0, bytes: 0 };
-    e.messages++;
-    e.bytes += bytes;
-    this.sentByType.set(type, e);
+    if (type !== this.lastType) {
+      let entry = this.sentByType.get(type);
+      if (entry === undefined) this.sentByType.set(type, (entry = { messages: 0, bytes: 0 }));
+      this.lastType = type;
+      this.lastEntry = entry;
+    }
+    this.lastEntry.messages++;
+    this.lastEntry.bytes += bytes;
   }
 
   /** A LOAD_BLOCK message sent (well formed: the hub built it): plain or LZ4 (docs/protocol.md "LZ4 chunks"). */

@@ -100,10 +100,10 @@ class PullLink extends StepLink {
   }
 
   override reply(reply: TileMessage): LinkReply {
-    const step = this.sent!.step;
+    const step = this.sentStep!;
     if (step.op !== 'walk') return super.reply(reply);
     const next = this.walker.next(this.tileId, step.unit, reply);
-    if ('send' in next) return { send: this.walkMessage(step, next.send), progress: true };
+    if ('send' in next) return this.sendNext(this.walkMessage(step, next.send), true);
     if ('done' in next) return { done: true };
     return { fault: next.fault };
   }
