@@ -23,6 +23,7 @@ export class PullModeDriver implements ModeDriver {
   private readonly messages: MessageBuilder;
   private readonly planner: JobPlanner;
   private readonly local: PullLocalWalker;
+  private readonly work = { routingDistances: 0, expansions: 0, beamCandidates: 0 };
 
   constructor(
     private readonly data: EncodedDataset,
@@ -61,7 +62,9 @@ export class PullModeDriver implements ModeDriver {
 
   /** With --descent hub, the hub routes each walk through the upper layers to its seeds. */
   hubWork(): DriverHubWork {
-    return { routingDistances: this.walker.stats.hubRoutingDistances, expansions: 0, beamCandidates: 0 };
+    // Asked before every message sent: one object, refreshed (the core reads it at once).
+    this.work.routingDistances = this.walker.stats.hubRoutingDistances;
+    return this.work;
   }
 
   computeLocally(units: readonly WorkUnit[]): { distances: number; partials: Partial[] } {
