@@ -23,7 +23,7 @@ export class SentIds {
   private used = 0;
   private slots = new Int32Array(0);
   private seqs = new Float64Array(0);
-  /** Slot + 1 per table cell (0: empty); twice the capacity, so probes stay short. */
+  /** Slot + 1 per table cell (0: empty); twice the capacity, so collision runs stay short. */
   private table = new Int32Array(0);
   private mask = 0;
   private shift = 32;
@@ -108,7 +108,7 @@ export class SentIds {
     this.table[h] = slot + 1;
   }
 
-  /** Takes the slot's id out of the table, shifting later cells of its probe run back. */
+  /** Takes the slot's id out of the table, shifting later cells of its collision run back. */
   private remove(slot: number): void {
     const table = this.table;
     let hole = this.home(this.slots[slot * FIELDS + ID]!);
