@@ -119,7 +119,7 @@ export class EncodedDataset {
     return { blockId, firstId, count: Math.min(this.vectorsPerBlock, this.n - firstId) };
   }
 
-  /** The block's padded vectors as they travel (fp16 halves or i8 codes). */
+  /** The block's padded vectors as they travel (fp16 halves or i8 codes), and their CRC32C. */
   blockStream(blockId: number): { stream: Uint8Array; crc: number } {
     const hit = this.streams.get(blockId);
     if (hit) return hit;
@@ -127,10 +127,16 @@ export class EncodedDataset {
     // Raw bytes a vector: fp16 halves, i8 codes, or packed PQ6 codes (unpadded).
     const raw = this.pq6 ? this.wireStride : this.dim * (this.wireDtype === DTYPE_FP16 ? 2 : 1);
     const stride = this.wireStride;
-    const stream = new Uint8Array(count * stride);
-    for (let i = 0; i < count; i++) {
-      const from = (firstId + i) * raw;
-      stream.set(this.wireBase.subarray(from, from + raw), i * stride);
+    let stream: Uint8Array;
+    if (raw === stride) {
+      // Unpadded vectors are already the stream: a view of the data, no copy (nothing writes to either).
+      stream = this.wireBase.subarray(firstId * raw, (firstId + count) * raw);
+    } else {
+      stream = new Uint8Array(count * stride);
+      for (let i = 0; i < count; i++) {
+        const from = (firstId + i) * raw;
+        stream.set(this.wireBase.subarray(from, from + raw), i * stride);
+      }
     }
     const entry = { stream, crc: crc32c(stream) };
     this.streams.set(blockId, entry);
@@ -143,7 +149,9 @@ export class EncodedDataset {
     const hit = this.chunkCache.get(key);
     if (hit) return hit;
     const { firstId, count } = this.block(blockId);
-    const chunks = (this.lz4 ? lz4BlockChunks : blockChunks)(this.blockStream(blockId).stream, {
+    const { stream, crc } = this.blockStream(blockId);
+    const chunks = (this.lz4 ? lz4BlockChunks : blockChunks)(stream, {
+      streamCrc: crc, // computed once with the stream, not again per chunk set
       firstMsgId: 0,
       count,
       dtype: this.wireDtype,

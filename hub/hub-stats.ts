@@ -30,6 +30,11 @@ export class HubStats {
   jobsFinished = 0;
   readonly blockChunks: BlockChunkStats = { chunks: 0, lz4Chunks: 0, streamBytes: 0, dataBytes: 0 };
 
+  /** The type counted last and its entry: a stream's chunks come one after another, so the map
+   *  is looked up only when the type changes (this runs per message sent). */
+  private lastType = '';
+  private lastEntry = { messages: 0, bytes: 0 };
+
   /** A message sent: counted by type, and a LOAD_BLOCK chunk by what it carries. */
   countSent(out: Outgoing): void {
     const type = out.requestType;
@@ -38,10 +43,14 @@ export class HubStats {
     if (type === 'LOAD_BLOCK') this.countBlockChunk(out.template);
     this.messagesSent++;
     this.bytesSent += bytes;
-    let e = this.sentByType.get(type);
-    if (e === undefined) this.sentByType.set(type, (e = { messages: 0, bytes: 0 }));
-    e.messages++;
-    e.bytes += bytes;
+    if (type !== this.lastType) {
+      let entry = this.sentByType.get(type);
+      if (entry === undefined) this.sentByType.set(type, (entry = { messages: 0, bytes: 0 }));
+      this.lastType = type;
+      this.lastEntry = entry;
+    }
+    this.lastEntry.messages++;
+    this.lastEntry.bytes += bytes;
   }
 
   /** A LOAD_BLOCK message sent (well formed: the hub built it): plain or LZ4 (docs/protocol.md "LZ4 chunks"). */

@@ -6,7 +6,6 @@
 // compute. Every reply, trap and restart becomes a machine event; the machines decide.
 // The hub's own compute (merges, routing, a graph search it runs, the fallback) is counted
 // where it happens and occupies the hub's CPU: its next message waits for it (hub-work.ts).
-import { statusName } from '../wat/status.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
 import { FaultDesk } from './core/fault-desk.ts';
 import { HubCpu } from './core/hub-cpu.ts';
@@ -16,7 +15,7 @@ import type { ModeDriver, Outgoing, Partial, QueryStep } from './core/mode-drive
 import { DEFAULT_HUB_COST_MODEL, type HubWorkTotals } from './core/hub-work.ts';
 import { QueryBook } from './core/query-book.ts';
 import { PartialRouter } from './core/partial-router.ts';
-import { readReply } from './core/read-reply.ts';
+import { ReplyReader } from './core/read-reply.ts';
 import { baseKey, Redundancy, type Source } from './core/redundancy.ts';
 import { TileService } from './core/tile-service.ts';
 import { startTileSessions, type TileSession } from './core/tile-session.ts';
@@ -41,6 +40,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   private readonly placer: WorkPlacer;
   private readonly service: TileService;
   private readonly faults: FaultDesk;
+  private readonly replies = new ReplyReader();
   /** Redundant computation (options.redundancy 2): each unit on two tiles, partials compared. */
   readonly redundancy: Redundancy | null;
 
@@ -152,7 +152,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   onReply(tileId: number, bytes: Uint8Array): void {
     const tile = this.tiles[tileId]!;
     const expected = tile.outstanding;
-    const reply = readReply(bytes, this.options.integrity);
+    const reply = this.replies.read(bytes, this.options.integrity); // a DONE: one reused object
     if ('undecodable' in reply) {
       const detail = `tile ${tileId}: reply does not decode: ${reply.undecodable}`;
       // With nothing outstanding it can only be a late answer: noticed, nothing to retry.
@@ -163,13 +163,9 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     const order = tile.order.arrived(reply.msgId);
     if (order === 'replayed') return this.faults.replayed(tileId, reply.msgId);
     if (!expected || reply.msgId !== expected.msgId) return this.faults.stale(tileId, reply.msgId, order === 'unknown');
-    tile.outstanding = null;
+    tile.outstanding = null; // `expected` (the tile's reused record) keeps its fields until the next send
     this.listener?.replyAccepted(tileId, reply.msgId);
-    if (reply.type === 'ERROR') {
-      this.stats.errorReplies++;
-      this.faults.failStep(tileId, 'error-reply', `tile ${tileId}: ${expected.requestType} refused with ${statusName(reply.code)} (detail ${reply.detail})`, reply.code);
-      return;
-    }
+    if (reply.type === 'ERROR') return this.faults.refused(tileId, expected.requestType, reply);
     const meaning = tile.link.reply(reply);
     if ('fault' in meaning) {
       this.faults.failStep(tileId, meaning.forged ? 'forged-reply' : 'corrupt-reply', `tile ${tileId}: ${meaning.fault}`);
@@ -226,7 +222,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.stats.countSent(out);
     this.cpu.charge(); // the driver may have just computed (routing); the message waits for it
     // Its reply deadline runs from its departure, which the transport knows once it is sent.
-    tile.outstanding = { msgId: out.msgId, departedAtCycles: this.transport.send(tileId, out.template, out.msgId, out.sealed), requestType: out.requestType };
+    tile.awaiting(out.msgId, this.transport.send(tileId, out.template, out.msgId, out.sealed), out.requestType);
   }
 
   private releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void {

@@ -42,6 +42,8 @@ export interface BlockChunkOptions {
   freshTopk?: boolean;
   /** Data bytes per chunk; at most (and by default) 2,016 so a chunk fills one message. */
   chunkDataBytes?: number;
+  /** The stream's CRC32C when the caller already has it (the hub caches it with the stream). */
+  streamCrc?: number;
 }
 
 export function chunkRanges(total: number, size: number): [number, number][] {
@@ -72,7 +74,7 @@ export function chunkDataBytes(o: BlockChunkOptions): number {
 
 /** The LOAD_BLOCK messages carrying `pieces` of `stream`, FINAL on the last. */
 export function piecesToChunks(stream: Uint8Array, pieces: readonly StreamPiece[], o: BlockChunkOptions): LoadBlockMsg[] {
-  const crc = crc32c(stream);
+  const crc = o.streamCrc ?? crc32c(stream);
   const flags =
     (o.explicitIds ? BlockFlag.EXPLICIT_IDS : 0) | (o.stageOnly ? BlockFlag.STAGE_ONLY : 0) | (o.dequant ? BlockFlag.DEQUANT : 0) | (o.verifyCrc ? BlockFlag.VERIFY_CRC : 0) | (o.freshTopk ? BlockFlag.FRESH_TOPK : 0);
   return pieces.map((piece, i) => ({

@@ -56,18 +56,39 @@ function codecOf<M extends Message>(type: M['type']): MessageCodec<M> {
 
 /** The wire bytes of a message (header + payload), at most 2,048 B. */
 export function encodeMessage(m: Message): Uint8Array {
-  const codec = codecOf(m.type);
-  const length = codec.size(m);
-  // Checked before allocating: a message that cannot fit the I/O buffer is refused here.
+  const bytes = new Uint8Array(HEADER_BYTES + payloadBytes(m));
+  encodeInto(m, bytes);
+  return bytes;
+}
+
+/** The wire bytes of each message, carved from one buffer: a block's chunk templates are kept
+ *  (and collected) together instead of as one small buffer each. */
+export function encodeMessages(ms: readonly Message[]): Uint8Array[] {
+  const sizes = ms.map((m) => HEADER_BYTES + payloadBytes(m));
+  const buffer = new Uint8Array(sizes.reduce((a, b) => a + b, 0));
+  let at = 0;
+  return ms.map((m, i) => {
+    const bytes = buffer.subarray(at, (at += sizes[i]!));
+    encodeInto(m, bytes);
+    return bytes;
+  });
+}
+
+/** Payload bytes of `m`, checked before anything is allocated: a message that cannot fit the I/O buffer is refused. */
+function payloadBytes(m: Message): number {
+  const length = codecOf(m.type).size(m);
   if (length > MAX_PAYLOAD_BYTES) {
     throw new ProtocolError('oversized', 2, new Uint8Array(0), `${m.type} payload of ${length} B, a message carries at most ${MAX_PAYLOAD_BYTES} B`);
   }
-  const bytes = new Uint8Array(HEADER_BYTES + length);
+  return length;
+}
+
+/** Writes `m` (header + payload) over all of `bytes`, sized by payloadBytes. */
+function encodeInto(m: Message, bytes: Uint8Array): void {
   const w = new WriteCursor(bytes);
-  encodeHeader(w, { msgType: MsgType[m.type], msgLength: length, msgId: m.msgId });
-  codec.encode(w, m);
+  encodeHeader(w, { msgType: MsgType[m.type], msgLength: bytes.length - HEADER_BYTES, msgId: m.msgId });
+  codecOf(m.type).encode(w, m);
   if (w.offset !== bytes.length) throw new Error(`encoder for ${m.type} wrote ${w.offset} of ${bytes.length} B`); // a codec bug
-  return bytes;
 }
 
 /** Decodes exactly one whole message (sealed or not); anything malformed is a ProtocolError. */

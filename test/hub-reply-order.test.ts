@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReplyOrder } from '../hub/core/reply-order.ts';
+import { REMEMBERED, ReplyOrder, type ReplyVerdict } from '../hub/core/reply-order.ts';
 
 describe('reply order (hub/core/reply-order.ts)', () => {
   it('takes replies in send order, late ones included', () => {
@@ -35,5 +36,97 @@ describe('reply order (hub/core/reply-order.ts)', () => {
     const o = new ReplyOrder();
     o.sending(3);
     expect(o.arrived(0x7ff00001)).toBe('unknown');
+  });
+});
+
+/** The reply order as it was first written: a Map in send order, one entry object per id. */
+class MapReplyOrder {
+  private seq = 0;
+  private newestAnswered = 0;
+  private readonly sent = new Map<number, { seq: number; replies: number }>();
+  constructor(private readonly remembered: number) {}
+  sending(msgId: number): void {
+    const seq = ++this.seq;
+    const replies = this.sent.get(msgId)?.replies ?? 0;
+    this.sent.delete(msgId);
+    this.sent.set(msgId, { seq, replies });
+    if (this.sent.size > this.remembered) this.sent.delete(this.sent.keys().next().value!);
+  }
+  arrived(msgId: number): ReplyVerdict {
+    const e = this.sent.get(msgId);
+    if (!e) return 'unknown';
+    e.replies++;
+    if (e.seq < this.newestAnswered || e.replies > 1) return 'replayed';
+    this.newestAnswered = e.seq;
+    return 'in-order';
+  }
+}
+
+type Op = { send: boolean; id: number };
+
+/** Sends of fresh ids (counting up, as MsgIds does), re-sends and arrivals of recent, old and never-sent ids. */
+function opsArbitrary(idSpace: number, minLength: number, maxLength: number): fc.Arbitrary<Op[]> {
+  const op = fc.record({ kind: fc.nat(11), near: fc.nat(3), back: fc.nat(idSpace), wild: fc.nat(0xffffffff) });
+  // size 'max': without it fast-check keeps arrays to a few elements whatever maxLength says.
+  return fc.array(op, { minLength, maxLength, size: 'max' }).map((raw) => {
+    let next = 1;
+    const sentBefore = (back: number): number => Math.max(1, next - 1 - back);
+    return raw.map(({ kind, near, back, wild }): Op => {
+      if (kind <= 3) return { send: true, id: next++ }; // a fresh id
+      if (kind === 4) return { send: true, id: sentBefore(near) }; // a re-send of a recent id
+      if (kind === 5) return { send: true, id: sentBefore(back) }; // a re-send of an old id
+      if (kind === 6) return { send: false, id: wild >>> 0 }; // mostly never sent
+      return { send: false, id: sentBefore(kind === 7 ? back : near) }; // an old or a recent id
+    });
+  });
+}
+
+function verdictsDiffer(remembered: number, ops: Op[]): string | null {
+  const fast = new ReplyOrder(remembered);
+  const model = new MapReplyOrder(remembered);
+  for (let i = 0; i < ops.length; i++) {
+    const { send, id } = ops[i]!;
+    if (send) {
+      fast.sending(id);
+      model.sending(id);
+      continue;
+    }
+    const got = fast.arrived(id);
+    const want = model.arrived(id);
+    if (got !== want) return `op ${i}: arrived(${id}) is ${got}, the Map model says ${want}`;
+  }
+  return null;
+}
+
+describe('reply order against a Map model (property)', () => {
+  it('gives the same verdict as the Map model on random send and arrive sequences, small windows', () => {
+    for (const remembered of [1, 2, 3, 8, 17]) {
+      fc.assert(fc.property(opsArbitrary(40, 1, 400), (ops) => verdictsDiffer(remembered, ops) === null), { seed: 14 + remembered, numRuns: 300, endOnFailure: true });
+    }
+  });
+
+  it('gives the same verdict as the Map model with the real window of REMEMBERED ids', () => {
+    fc.assert(fc.property(opsArbitrary(6000, 9_000, 14_000), (ops) => verdictsDiffer(REMEMBERED, ops) === null), { seed: 4096, numRuns: 12, endOnFailure: true });
+  });
+
+  it('forgets the id sent longest ago at REMEMBERED + 1 ids, and keeps it at REMEMBERED', () => {
+    const o = new ReplyOrder();
+    for (let id = 1; id <= REMEMBERED; id++) o.sending(id);
+    expect(o.arrived(1)).toBe('in-order');
+    const p = new ReplyOrder();
+    for (let id = 1; id <= REMEMBERED + 1; id++) p.sending(id);
+    expect(p.arrived(1)).toBe('unknown');
+    expect(p.arrived(2)).toBe('in-order');
+  });
+
+  it('keeps an id re-sent while thousands of others pass, where a window of send numbers would forget it', () => {
+    const o = new ReplyOrder();
+    const m = new MapReplyOrder(REMEMBERED);
+    for (const r of [o, m]) {
+      r.sending(1);
+      for (let i = 0; i < 3 * REMEMBERED; i++) r.sending(2); // one id re-sent: two ids remembered
+    }
+    expect(o.arrived(1)).toBe(m.arrived(1));
+    expect(o.arrived(1)).toBe('replayed');
   });
 });

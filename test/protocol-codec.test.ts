@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockChunks, blockStream, padBlockVectors, paramsChunks } from '../protocol/block-chunks.ts';
 import { decodeHeader } from '../protocol/header.ts';
-import { CODECS, decodeMessage, decodeTileMessage, encodeMessage } from '../protocol/codec.ts';
+import { CODECS, decodeMessage, decodeTileMessage, encodeMessage, encodeMessages } from '../protocol/codec.ts';
 import { BlockFlag, HEADER_BYTES, MAX_PAYLOAD_BYTES, MSG_TYPE_NAMES, MsgType, type MsgTypeName } from '../protocol/constants.ts';
 import { crc32c } from '../protocol/crc32c.ts';
 import { ProtocolError } from '../protocol/errors.ts';
@@ -161,6 +161,15 @@ describe('protocol codec', () => {
     expect(() => encodeMessage({ type: 'DONE', msgId: 2 ** 32, requestType: 1, value: 0 })).toThrow(/msg_id/);
     expect(() => encodeMessage({ ...(SAMPLES[3] as Message & { type: 'LOAD_BLOCK' }), data: bytes(2017) })).toThrow(/oversized/);
     expect(() => encodeMessage({ ...(SAMPLES[0] as Message & { type: 'LOAD_QUERY' }), vector: bytes(767) })).toThrow(/needs 768 B/);
+  });
+
+  it('encodes a list of messages into one buffer, each exactly as encodeMessage does', () => {
+    const all = encodeMessages(SAMPLES);
+    expect(all.map((b) => Array.from(b))).toEqual(SAMPLES.map((m) => Array.from(encodeMessage(m))));
+    expect(new Set(all.map((b) => b.buffer)).size).toBe(1);
+    expect(all[0]!.buffer.byteLength).toBe(SAMPLES.reduce((n, m) => n + encodeMessage(m).length, 0));
+    expect(encodeMessages([])).toEqual([]);
+    expect(() => encodeMessages([SAMPLES[0]!, { ...(SAMPLES[3] as Message & { type: 'LOAD_BLOCK' }), data: bytes(2017) }])).toThrow(/oversized/);
   });
 
   it('decodes only tile messages as replies', () => {

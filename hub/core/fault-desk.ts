@@ -3,6 +3,7 @@
 // hands the machine the event that decides what happens next (retry, restart, retire).
 import { statusName } from '../../wat/status.ts';
 import type { TileTrap } from '../../tile/tile-trap.ts';
+import type { ErrorMsg } from '../../protocol/types.ts';
 import type { HubStats } from '../hub-stats.ts';
 import type { HubListener, TileFault } from '../work/tile-fault.ts';
 import type { TileSession } from './tile-session.ts';
@@ -24,6 +25,12 @@ export class FaultDesk {
     const fault: TileFault = { kind, atCycles: this.parts.nowCycles(), detail, ...(code === undefined ? {} : { code }) };
     this.detected(tileId, fault);
     this.parts.tiles[tileId]!.actor.send({ type: 'STEP_FAILED', fault });
+  }
+
+  /** The tile answered `requestType` with an ERROR reply: a fault of the step. */
+  refused(tileId: number, requestType: string, reply: ErrorMsg): void {
+    this.parts.stats.errorReplies++;
+    this.failStep(tileId, 'error-reply', `tile ${tileId}: ${requestType} refused with ${statusName(reply.code)} (detail ${reply.detail})`, reply.code);
   }
 
   trapped(tileId: number, trap: TileTrap): void {

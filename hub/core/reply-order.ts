@@ -8,38 +8,39 @@
 // when the first answer was lost, a duplicate run after later messages looks the same from
 // the hub, so a second answer is a replay even then (the job is redone; answers stay exact).
 // A reply to a msg_id never sent to the tile is not an answer at all (a forged or garbled id).
+//
+// This runs twice per message of a run (docs/performance.md), so the sent ids live in typed
+// arrays (sent-ids.ts), with no object or Map entry per message.
+import { SentIds } from './sent-ids.ts';
 
 /** Sent messages remembered per tile: a replay older than this many messages is only stale. */
-const REMEMBERED = 4096;
+export const REMEMBERED = 4096;
 
 export type ReplyVerdict = 'in-order' | 'replayed' | 'unknown';
-
-interface Sent {
-  seq: number;
-  replies: number;
-}
 
 export class ReplyOrder {
   private seq = 0;
   private newestAnswered = 0;
-  private readonly sent = new Map<number, Sent>();
+  private readonly sent: SentIds;
+
+  /** `remembered`: how many sent ids are kept (tests use a small window). */
+  constructor(remembered = REMEMBERED) {
+    this.sent = new SentIds(remembered);
+  }
 
   /** The hub sent `msgId` to the tile (a re-send keeps the id: its place is the newest). */
   sending(msgId: number): void {
-    const seq = ++this.seq;
-    const replies = this.sent.get(msgId)?.replies ?? 0;
-    this.sent.delete(msgId); // re-inserted: the map stays in send order for pruning
-    this.sent.set(msgId, { seq, replies });
-    if (this.sent.size > REMEMBERED) this.sent.delete(this.sent.keys().next().value!);
+    this.sent.sent(msgId, ++this.seq);
   }
 
   /** A reply carrying `msgId` arrived (whether or not the hub still waits for it). */
   arrived(msgId: number): ReplyVerdict {
-    const e = this.sent.get(msgId);
-    if (!e) return 'unknown';
-    e.replies++;
-    if (e.seq < this.newestAnswered || e.replies > 1) return 'replayed';
-    this.newestAnswered = e.seq;
+    const slot = this.sent.find(msgId);
+    if (slot < 0) return 'unknown';
+    const replies = this.sent.answered(slot);
+    const seq = this.sent.seqOf(slot);
+    if (seq < this.newestAnswered || replies > 1) return 'replayed';
+    this.newestAnswered = seq;
     return 'in-order';
   }
 }

@@ -18,8 +18,11 @@ export interface Outstanding {
 }
 
 export class TileSession {
-  /** The message whose reply the hub waits for (null: none). */
+  /** The message whose reply the hub waits for (null: none): `awaiting`'s record, or null. */
   outstanding: Outstanding | null = null;
+  /** The one record `outstanding` points at, rewritten per message sent (no object per message;
+   *  a reader that needs a field after the next send copies it first). */
+  private readonly awaitingRecord: Outstanding = { msgId: 0, departedAtCycles: 0, requestType: '' };
   /** Unit groups waiting for the tile, one job each. */
   readonly queue: UnitRef[][] = [];
   /** False while the tile is out of service (its image is being swapped, hub.withdrawTile):
@@ -40,6 +43,15 @@ export class TileSession {
   ) {
     this.currentLink = connect(tileId);
     this.deadline = new ReplyDeadline(clock, replyTimeoutCycles, () => this.actor.send({ type: 'REPLY_TIMEOUT' }));
+  }
+
+  /** The hub now waits for the reply to `msgId`, which left the hub at `departedAtCycles`. */
+  awaiting(msgId: number, departedAtCycles: number, requestType: string): void {
+    const o = this.awaitingRecord;
+    o.msgId = msgId;
+    o.departedAtCycles = departedAtCycles;
+    o.requestType = requestType;
+    this.outstanding = o;
   }
 
   /** Arms the deadline of the message sent last: the timeout after it left the hub, which a

@@ -23,6 +23,7 @@ export class PullModeDriver implements ModeDriver {
   private readonly messages: MessageBuilder;
   private readonly planner: JobPlanner;
   private readonly local: PullLocalWalker;
+  private readonly work = { routingDistances: 0, expansions: 0, beamCandidates: 0 };
 
   constructor(
     private readonly data: EncodedDataset,
@@ -61,7 +62,9 @@ export class PullModeDriver implements ModeDriver {
 
   /** With --descent hub, the hub routes each walk through the upper layers to its seeds. */
   hubWork(): DriverHubWork {
-    return { routingDistances: this.walker.stats.hubRoutingDistances, expansions: 0, beamCandidates: 0 };
+    // Asked before every message sent: one object, refreshed (the core reads it at once).
+    this.work.routingDistances = this.walker.stats.hubRoutingDistances;
+    return this.work;
   }
 
   computeLocally(units: readonly WorkUnit[]): { distances: number; partials: Partial[] } {
@@ -100,10 +103,10 @@ class PullLink extends StepLink {
   }
 
   override reply(reply: TileMessage): LinkReply {
-    const step = this.sent!.step;
+    const step = this.sentStep!;
     if (step.op !== 'walk') return super.reply(reply);
     const next = this.walker.next(this.tileId, step.unit, reply);
-    if ('send' in next) return { send: this.walkMessage(step, next.send), progress: true };
+    if ('send' in next) return this.sendNext(this.walkMessage(step, next.send), true);
     if ('done' in next) return { done: true };
     return { fault: next.fault };
   }

@@ -18,6 +18,7 @@ export class PushHnswModeDriver implements ModeDriver {
   readonly admission: { window: number; refill: boolean };
   private readonly messages: MessageBuilder;
   private readonly planner: JobPlanner;
+  private readonly work = { routingDistances: 0, expansions: 0, beamCandidates: 0 };
 
   constructor(
     private readonly data: EncodedDataset,
@@ -56,7 +57,10 @@ export class PushHnswModeDriver implements ModeDriver {
 
   /** The hub's HNSW walk: every node it expands and every distance it takes into its beam. */
   hubWork(): DriverHubWork {
-    return { routingDistances: 0, expansions: this.search.stats.expansions, beamCandidates: this.search.stats.distances };
+    // Asked before every message sent: one object, refreshed (the core reads it at once).
+    this.work.expansions = this.search.stats.expansions;
+    this.work.beamCandidates = this.search.stats.distances;
+    return this.work;
   }
 
   computeLocally(units: readonly WorkUnit[]): { distances: number; partials: Partial[] } {

@@ -2,7 +2,9 @@
 // LOAD_QUERY, block or batch streams, COMPUTE, READ_TOPK. It remembers what the tile holds
 // (its parameters) and where a stream got to, so a retry resumes at the chunk that failed.
 // Drivers with more to remember extend it (push-hnsw: the query the tile holds; pull: the
-// walk step).
+// walk step). A reply arrives per message sent, so the stream position and the message in
+// flight are plain fields and a chunk's answer is one reused object: nothing is allocated
+// per chunk (docs/performance.md).
 import type { TileMessage } from '../../protocol/types.ts';
 import type { LinkReply, Outgoing, Partial, TileLink } from '../core/mode-driver.ts';
 import type { JobPlanner } from '../work/job-planner.ts';
@@ -20,6 +22,11 @@ export interface StepLinkParts {
   replayable: boolean;
 }
 
+/** A step other than a read is complete (one shared, frozen answer). */
+const STEP_DONE: LinkReply = Object.freeze({ done: true });
+/** What the reused "send next" answer holds before its first use. */
+const NO_MESSAGE: Outgoing = Object.freeze({ bytes: new Uint8Array(0), msgId: 0, requestType: 'none' });
+
 export class StepLink implements TileLink {
   protected readonly tileId: number;
   protected readonly messages: MessageBuilder;
@@ -27,10 +34,15 @@ export class StepLink implements TileLink {
   private readonly replayable: boolean;
   /** The tile has no SQ parameters yet (fresh memory). */
   protected needsParams: boolean;
-  /** How far the tile got into a stream step (or a query's chunks). */
-  private stream: { step: JobStep; part: number } | null = null;
-  /** The message in flight: its step, its chunk of a stream step, its type. */
-  protected sent: { step: JobStep; part: number; requestType: string } | null = null;
+  /** How far the tile got into a stream step (or a query's chunks): the step and its next part. */
+  private streamStep: JobStep | null = null;
+  private streamPart = 0;
+  /** The message in flight: its step (null before the first), its chunk of a stream step, its type. */
+  protected sentStep: JobStep | null = null;
+  private sentPart = 0;
+  private sentType = '';
+  /** The answer "send this next", reused: the core reads it before the link is asked again. */
+  private readonly next: { send: Outgoing; progress: boolean };
   /** The job of the message in flight: what a READ_TOPK answer is checked against. */
   private job: TileJob | null = null;
 
@@ -40,6 +52,7 @@ export class StepLink implements TileLink {
     this.planner = parts.planner;
     this.replayable = parts.replayable;
     this.needsParams = parts.messages.paramsChunkCount > 0;
+    this.next = { send: NO_MESSAGE, progress: false };
   }
 
   plan(units: WorkUnit[]): TileJob {
@@ -49,7 +62,7 @@ export class StepLink implements TileLink {
   send(job: TileJob, stepIndex: number): Outgoing {
     const step = job.steps[stepIndex]!;
     this.job = job;
-    return this.sendPart(step, this.stream?.step === step ? this.stream.part : 0);
+    return this.sendPart(step, this.streamStep === step ? this.streamPart : 0);
   }
 
   protected sendPart(step: JobStep, part: number): Outgoing {
@@ -57,12 +70,22 @@ export class StepLink implements TileLink {
   }
 
   protected sending(step: JobStep, part: number, out: Outgoing): Outgoing {
-    this.sent = { step, part, requestType: out.requestType };
+    this.sentStep = step;
+    this.sentPart = part;
+    this.sentType = out.requestType;
     return out;
   }
 
+  /** The step goes on with `out` (the reused answer; `progress`: the tile's deadline restarts). */
+  protected sendNext(out: Outgoing, progress: boolean): LinkReply {
+    this.next.send = out;
+    this.next.progress = progress;
+    return this.next;
+  }
+
   reply(reply: TileMessage): LinkReply {
-    const { step, part, requestType } = this.sent!;
+    const step = this.sentStep!;
+    const part = this.sentPart;
     if (step.op === 'read' && reply.type === 'TOPK_RESULT') {
       const expect = this.job ? expectationOf(this.messages.data, this.job, step.unitKey) : null;
       const problem = expect ? partialProblem(reply.entries, expect) : `no unit ${step.unitKey} in the job`;
@@ -70,18 +93,19 @@ export class StepLink implements TileLink {
       const candidates = reply.entries.map((e) => ({ id: Number(e.id), dist: e.dist }));
       return this.readResult({ queryId: queryOfUnitKey(step.unitKey), unitKey: step.unitKey, candidates });
     }
-    if (!(reply.type === 'DONE' && step.op !== 'read')) return { fault: `${requestType} answered with ${reply.type}` };
+    if (!(reply.type === 'DONE' && step.op !== 'read')) return { fault: `${this.sentType} answered with ${reply.type}` };
     // A stream's chunks, and a query sent in chunks (Hot data), go one after another.
     const parts = step.op === 'stream' ? step.chunks : step.op === 'query' ? this.messages.queryPartCount : 1;
     if (part + 1 < parts) {
-      this.stream = { step, part: part + 1 };
+      this.streamStep = step;
+      this.streamPart = part + 1;
       // Link-level flow control, below the machine: no PROGRESS per chunk (the step's retries
       // are not cleared), but the hub re-arms the deadline from each chunk's departure.
-      return { send: this.sendPart(step, part + 1), progress: false };
+      return this.sendNext(this.sendPart(step, part + 1), false);
     }
     if (step.op === 'params' && step.chunk === this.messages.paramsChunkCount - 1) this.needsParams = false;
     this.stepDone(step);
-    return { done: true };
+    return STEP_DONE;
   }
 
   /** A READ_TOPK's answer: the unit's partial (drivers may check it first). */
@@ -94,7 +118,7 @@ export class StepLink implements TileLink {
 
   resume(job: TileJob, step: number, fault: TileFault): ResumeAt {
     const at = resumePoint(job, step, fault, this.replayable);
-    if (at.kind === 'rebuild' || at.restartBlock) this.stream = null;
+    if (at.kind === 'rebuild' || at.restartBlock) this.streamStep = null;
     return at;
   }
 }

@@ -4,7 +4,7 @@
 // the simulator; the transport writes template and id once, where the message is delivered
 // (protocol/stamped-message.ts). The templates are found by integer index (block, staging),
 // never by a string key: this runs once per message sent (docs/performance.md).
-import { encodeMessage } from '../../protocol/codec.ts';
+import { encodeMessage, encodeMessages } from '../../protocol/codec.ts';
 import { LoadParams, LoadQuery } from '../../protocol/constants.ts';
 import { queryChunks } from '../../protocol/messages/query.ts';
 import { paramsChunks } from '../../protocol/block-chunks.ts';
@@ -135,7 +135,7 @@ export class MessageBuilder {
     const at = blockId * 2 + (stageOnly ? 1 : 0);
     let chunks = this.encodedChunks[at];
     if (chunks === undefined) {
-      chunks = this.data.blockChunks(blockId, stageOnly, this.verifyCrc, this.integrity).map((m) => encodeMessage(m));
+      chunks = encodeMessages(this.data.blockChunks(blockId, stageOnly, this.verifyCrc, this.integrity));
       this.encodedChunks[at] = chunks;
     }
     return chunks;

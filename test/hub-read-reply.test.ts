@@ -1,0 +1,109 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ReplyReader, readReply } from '../hub/core/read-reply.ts';
+import { encodeMessage } from '../protocol/codec.ts';
+import { MsgType } from '../protocol/constants.ts';
+import { readDoneInPlace } from '../protocol/done-in-place.ts';
+import { sealMessage } from '../protocol/integrity.ts';
+import type { DoneMsg, Message } from '../protocol/types.ts';
+
+// The hub reads a DONE in place (protocol/done-in-place.ts) and everything else with the full
+// decoder; the two must never disagree: same message, or the same "does not decode" reason.
+
+const REPLIES: Message[] = [
+  { type: 'DONE', msgId: 17, requestType: MsgType.LOAD_BLOCK, value: 40 },
+  { type: 'DONE', msgId: 0xffffffff, requestType: 0xffff, value: 0xffffffff },
+  { type: 'DONE', msgId: 1, requestType: 0, value: 0 },
+  { type: 'ERROR', msgId: 18, code: 18, requestType: MsgType.LOAD_BLOCK, detail: 0xffffffff },
+  { type: 'TOPK_RESULT', msgId: 13, entries: [] },
+  { type: 'TOPK_RESULT', msgId: 14, entries: Array.from({ length: 16 }, (_, i) => ({ id: BigInt(i) * 1000003n, dist: Math.fround(i * 0.37 - 2), aux: i })) },
+  { type: 'NEED_BLOCK', msgId: 15, ids: [5n, 6n] },
+  { type: 'NEED_NEIGHBORS', msgId: 16, nodeId: 77n, layer: 2 },
+  // Hub-to-tile messages are not replies: the full decoder refuses them, and so must the hub.
+  { type: 'READ_TOPK', msgId: 11 },
+  { type: 'COMPUTE', msgId: 10, metric: 1, k: 7, flags: 0x10 },
+];
+
+/** Every reply above as the tile sends it: plain and sealed. */
+const WIRE: Uint8Array[] = REPLIES.flatMap((m) => [encodeMessage(m), sealMessage(encodeMessage(m))]);
+
+/** What the hub reads, as a plain value (the reused DONE is copied before the next read). */
+function fastRead(reader: ReplyReader, bytes: Uint8Array, integrity: boolean): unknown {
+  const r = reader.read(bytes, integrity);
+  return { ...r };
+}
+
+function expectSameAsFullDecoder(bytes: Uint8Array, reader = new ReplyReader()): void {
+  for (const integrity of [false, true]) expect(fastRead(reader, bytes, integrity)).toEqual(readReply(bytes, integrity));
+}
+
+/** Every corruption of `bytes` the tests try: each byte flipped four ways, cut at every length, one byte more. */
+function corruptions(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at++) {
+    for (const mask of [0x01, 0x40, 0x80, 0xff]) {
+      const b = bytes.slice();
+      b[at]! ^= mask;
+      out.push(b);
+    }
+  }
+  for (let n = 0; n < bytes.length; n++) out.push(bytes.slice(0, n));
+  for (const extra of [0, 0x55]) out.push(Uint8Array.of(...bytes, extra));
+  return out;
+}
+
+describe('reading a reply in place (hub/core/read-reply.ts, protocol/done-in-place.ts)', () => {
+  it('reads every reply type, plain and sealed, as the full decoder does, with and without required integrity', () => {
+    const reader = new ReplyReader();
+    for (const bytes of WIRE) expectSameAsFullDecoder(bytes, reader);
+  });
+
+  it('takes the in-place path for a DONE only, and for a plain DONE only when integrity is not required', () => {
+    const into: DoneMsg = { type: 'DONE', msgId: 0, requestType: 0, value: 0 };
+    REPLIES.forEach((m, i) => {
+      expect(readDoneInPlace(WIRE[2 * i]!, into, false)).toBe(m.type === 'DONE');
+      expect(readDoneInPlace(WIRE[2 * i]!, into, true)).toBe(false);
+      expect(readDoneInPlace(WIRE[2 * i + 1]!, into, true)).toBe(m.type === 'DONE');
+    });
+  });
+
+  it('gives the same verdict as the full decoder on every flipped byte, truncation and extension of a DONE', () => {
+    const reader = new ReplyReader();
+    let inPlace = 0;
+    for (const done of WIRE.slice(0, 6)) {
+      for (const bytes of corruptions(done)) {
+        expectSameAsFullDecoder(bytes, reader);
+        if (readDoneInPlace(bytes, { type: 'DONE', msgId: 0, requestType: 0, value: 0 }, false)) inPlace++;
+      }
+    }
+    // Flips of msg_id and the payload's fields still decode (plain DONEs carry no CRC): the fast path took them.
+    expect(inPlace).toBeGreaterThan(50);
+  });
+
+  it('gives the same verdict as the full decoder on random bytes of a DONE size and on DONE headers with random payloads', () => {
+    const doneHeader = (sealed: boolean) => fc.tuple(fc.uint8Array({ minLength: 8, maxLength: 8 }), fc.uint8Array({ minLength: 4, maxLength: 4 })).map(([payload, crc]) => {
+      const b = new Uint8Array(sealed ? 20 : 16);
+      b.set([MsgType.DONE & 0xff, sealed ? 0x40 : 0, 8, 0, 9, 0, 0, 0]);
+      b.set(payload, 8);
+      if (sealed) b.set(crc, 16);
+      return b;
+    });
+    const anyBytes = fc.oneof(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.uint8Array({ minLength: 20, maxLength: 20 }), doneHeader(false), doneHeader(true));
+    const reader = new ReplyReader();
+    fc.assert(fc.property(anyBytes, (bytes) => {
+      expectSameAsFullDecoder(bytes, reader);
+    }), { seed: 16, numRuns: 3000 });
+  });
+
+  it('reuses one DONE object per reader, leaves it alone when a reply is not a DONE, and never shares it between readers', () => {
+    const reader = new ReplyReader();
+    const first = reader.read(WIRE[0]!, false);
+    const refused = reader.read(WIRE[6]!, false); // the ERROR: a fresh object from the full decoder
+    expect(first).toEqual(REPLIES[0]);
+    expect(refused).toEqual(REPLIES[3]);
+    const second = reader.read(WIRE[2]!, false);
+    expect(second).toBe(first);
+    expect(second).toEqual(REPLIES[1]);
+    expect(new ReplyReader().read(WIRE[0]!, false)).not.toBe(first);
+  });
+});
