@@ -25,7 +25,7 @@ export interface StepLinkParts {
 /** A step other than a read is complete (one shared, frozen answer). */
 const STEP_DONE: LinkReply = Object.freeze({ done: true });
 /** What the reused "send next" answer holds before its first use. */
-const NO_MESSAGE: Outgoing = Object.freeze({ bytes: new Uint8Array(0), msgId: 0, requestType: 'none' });
+const NO_MESSAGE: Outgoing = Object.freeze({ template: new Uint8Array(0), msgId: 0, sealed: false, requestType: 'none' });
 
 export class StepLink implements TileLink {
   protected readonly tileId: number;
