@@ -14,7 +14,7 @@ function job(): TileJob {
     units: [{ kind: 'scan', queryId: 0, blockIds: [0], key: 'q0/s0' }],
     steps: [
       { op: 'query', queryId: 0, phase: 'loading' },
-      { op: 'chunk', blockId: 0, chunk: 0, final: true, stageOnly: false, phase: 'computing' },
+      { op: 'stream', blockId: 0, chunks: 1, stageOnly: false, phase: 'computing' },
       { op: 'read', unitKey: 'q0/s0', phase: 'reporting' },
     ],
   };
@@ -78,7 +78,7 @@ describe('tile machine', () => {
     expect(h.state()).toBe('awaiting reporting');
     h.actor.send({ type: 'STEP_OK' });
     expect(h.state()).toBe('"idle"');
-    expect(h.calls).toEqual(['send:query', 'send:chunk', 'send:read', 'finish']);
+    expect(h.calls).toEqual(['send:query', 'send:stream', 'send:read', 'finish']);
   });
 
   it('picks up work announced while idle', () => {
@@ -119,7 +119,7 @@ describe('tile machine', () => {
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'PROGRESS' });
     expect(h.state()).toBe('awaiting reporting');
-    expect(h.calls).toEqual(['send:query', 'timeout', 'rebuild', 'send:query', 'send:chunk', 'send:read']);
+    expect(h.calls).toEqual(['send:query', 'timeout', 'rebuild', 'send:query', 'send:stream', 'send:read']);
   });
 
   it('clears a step\'s retries on progress: a step of many exchanges has its retries per exchange', () => {
@@ -141,9 +141,9 @@ describe('tile machine', () => {
     h.clock.increment(400);
     h.actor.send({ type: 'STEP_OK' }); // the chunk is sent at 400: its deadline is 900
     h.clock.increment(499);
-    expect(h.calls).toEqual(['send:query', 'send:chunk']);
+    expect(h.calls).toEqual(['send:query', 'send:stream']);
     h.clock.increment(1);
-    expect(h.calls).toEqual(['send:query', 'send:chunk', 'timeout', 'rebuild', 'send:chunk']);
+    expect(h.calls).toEqual(['send:query', 'send:stream', 'timeout', 'rebuild', 'send:stream']);
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'STEP_OK' });
     expect(h.state()).toBe('"idle"');

@@ -88,12 +88,10 @@ export class MessageBuilder {
   /** Encodes `step` (chunk `part` of a stream step or of a query's chunks); returns the bytes and the msg_id the reply must carry. */
   build(step: JobStep, part = 0): Outgoing {
     const msgId = this.msgIds.take();
-    if ((step.op === 'stream' || step.op === 'chunk') && step.batch) {
-      const chunks = this.batchChunks(step.batch);
-      return { bytes: this.patched(chunks[step.op === 'stream' ? part : step.chunk]!, msgId), msgId, requestType: 'LOAD_BLOCK' };
+    if (step.op === 'stream') {
+      const chunk = step.batch ? this.batchChunks(step.batch)[part]! : this.chunkBytes(step.blockId, part, step.stageOnly);
+      return { bytes: this.patched(chunk, msgId), msgId, requestType: 'LOAD_BLOCK' };
     }
-    if (step.op === 'stream') return { bytes: this.patched(this.chunkBytes(step.blockId, part, step.stageOnly), msgId), msgId, requestType: 'LOAD_BLOCK' };
-    if (step.op === 'chunk') return { bytes: this.patched(this.chunkBytes(step.blockId, step.chunk, step.stageOnly), msgId), msgId, requestType: 'LOAD_BLOCK' };
     if (step.op === 'params') return { bytes: this.patched(this.encodedParams[step.chunk]!, msgId), msgId, requestType: 'LOAD_PARAMS' };
     const spec = this.data.spec;
     let m: HubMessage;
