@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { createQueryMachine, type QueryMachineContext } from '../hub/machines/query-machine.ts';
+import { createQueryMachine, startMatters, type QueryMachineContext } from '../hub/machines/query-machine.ts';
 import type { Candidate } from '../hub/topk-merge.ts';
 import { TransitionRecorder } from './machine-coverage.ts';
 
@@ -26,6 +26,25 @@ describe('query machine', () => {
     expect(h.state()).toBe('"done"');
     expect(h.done[0]!.best).toEqual([{ id: 2, dist: 1 }, { id: 9, dist: 1 }]);
     expect(h.done[0]!.ctx.doneAtCycles).toBe(900);
+  });
+
+  it('changes on UNIT_STARTED only while dispatched, which is what the hub asks before telling it', () => {
+    const h = harness(['q7/s0', 'q7/s1']);
+    expect(startMatters(h.actor.getSnapshot())).toBe(true);
+    h.actor.send({ type: 'UNIT_STARTED' });
+    expect(h.state()).toBe('"awaitingPartials"');
+    expect(startMatters(h.actor.getSnapshot())).toBe(false);
+    // Ignored from here on: the very same snapshot, nothing ran.
+    const before = h.actor.getSnapshot();
+    h.actor.send({ type: 'UNIT_STARTED' });
+    expect(h.actor.getSnapshot()).toBe(before);
+    // No state but dispatched (nor the machine itself) has a transition for it.
+    const handles = Object.entries(h.machine.root.states).filter(([, node]) => node.transitions.has('UNIT_STARTED')).map(([name]) => name);
+    expect(handles).toEqual(['dispatched']);
+    expect(h.machine.root.transitions.has('UNIT_STARTED')).toBe(false);
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/s0', candidates: [], nowCycles: 1 });
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/s1', candidates: [], nowCycles: 2 });
+    expect(startMatters(h.actor.getSnapshot())).toBe(false); // done
   });
 
   it('ignores a second partial for a unit that already reported, and counts it', () => {

@@ -8,21 +8,25 @@ import { TransitionRecorder } from './machine-coverage.ts';
 
 const recorder = new TransitionRecorder();
 
-function job(): TileJob {
+function job(withSteps = true): TileJob {
   return {
     jobId: 1,
     units: [{ kind: 'scan', queryId: 0, blockIds: [0], key: 'q0/s0' }],
-    steps: [
-      { op: 'query', queryId: 0, phase: 'loading' },
-      { op: 'chunk', blockId: 0, chunk: 0, final: true, stageOnly: false, phase: 'computing' },
-      { op: 'read', unitKey: 'q0/s0', phase: 'reporting' },
-    ],
+    steps: withSteps
+      ? [
+          { op: 'query', queryId: 0, phase: 'loading' },
+          { op: 'stream', blockId: 0, chunks: 1, stageOnly: false, phase: 'computing' },
+          { op: 'read', unitKey: 'q0/s0', phase: 'reporting' },
+        ]
+      : [],
   };
 }
 
-function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; rebuildEmpty?: boolean } = {}) {
+/** `emptyJobs`: the first jobs taken have no steps. */
+function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; rebuildEmpty?: boolean; emptyJobs?: number } = {}) {
   const calls: string[] = [];
   let jobs = opts.jobs ?? 1;
+  let emptyJobs = opts.emptyJobs ?? 0;
   const clock = new SimulatedClock();
   // The hub's deadline on the same simulated clock: REPLY_TIMEOUT 500 cycles after the machine arms it.
   const deadline = new ReplyDeadline(clock, 500, () => actor.send({ type: 'REPLY_TIMEOUT' }));
@@ -31,7 +35,7 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
     takeJob: () => {
       if (jobs === 0) return null;
       jobs--;
-      return job();
+      return job(emptyJobs-- <= 0);
     },
     resume: (_t, j, step) => (calls.push('rebuild'), opts.rebuildEmpty ? null : { job: j, step }),
     timedOut: () => void calls.push('timeout'),
@@ -78,7 +82,27 @@ describe('tile machine', () => {
     expect(h.state()).toBe('awaiting reporting');
     h.actor.send({ type: 'STEP_OK' });
     expect(h.state()).toBe('"idle"');
-    expect(h.calls).toEqual(['send:query', 'send:chunk', 'send:read', 'finish']);
+    expect(h.calls).toEqual(['send:query', 'send:stream', 'send:read', 'finish']);
+  });
+
+  it('goes from a job\'s last step straight to the first step of the next job queued', () => {
+    const h = harness({ jobs: 2, retries: 1 });
+    h.actor.send({ type: 'BOOTED' });
+    for (let i = 0; i < 3; i++) h.actor.send({ type: 'STEP_OK' });
+    expect(h.state()).toBe('awaiting loading');
+    expect(h.calls).toEqual(['send:query', 'send:stream', 'send:read', 'finish', 'send:query']);
+    // The next job's deadline runs from its own first step.
+    h.clock.increment(499);
+    expect(h.calls.at(-1)).toBe('send:query');
+    h.clock.increment(1);
+    expect(h.calls.slice(-3)).toEqual(['timeout', 'rebuild', 'send:query']);
+  });
+
+  it('finishes a job without steps at once and takes the next', () => {
+    const h = harness({ jobs: 2, emptyJobs: 1 });
+    h.actor.send({ type: 'BOOTED' });
+    expect(h.state()).toBe('awaiting loading');
+    expect(h.calls).toEqual(['finish', 'send:query']);
   });
 
   it('picks up work announced while idle', () => {
@@ -119,7 +143,7 @@ describe('tile machine', () => {
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'PROGRESS' });
     expect(h.state()).toBe('awaiting reporting');
-    expect(h.calls).toEqual(['send:query', 'timeout', 'rebuild', 'send:query', 'send:chunk', 'send:read']);
+    expect(h.calls).toEqual(['send:query', 'timeout', 'rebuild', 'send:query', 'send:stream', 'send:read']);
   });
 
   it('clears a step\'s retries on progress: a step of many exchanges has its retries per exchange', () => {
@@ -141,9 +165,9 @@ describe('tile machine', () => {
     h.clock.increment(400);
     h.actor.send({ type: 'STEP_OK' }); // the chunk is sent at 400: its deadline is 900
     h.clock.increment(499);
-    expect(h.calls).toEqual(['send:query', 'send:chunk']);
+    expect(h.calls).toEqual(['send:query', 'send:stream']);
     h.clock.increment(1);
-    expect(h.calls).toEqual(['send:query', 'send:chunk', 'timeout', 'rebuild', 'send:chunk']);
+    expect(h.calls).toEqual(['send:query', 'send:stream', 'timeout', 'rebuild', 'send:stream']);
     h.actor.send({ type: 'STEP_OK' });
     h.actor.send({ type: 'STEP_OK' });
     expect(h.state()).toBe('"idle"');

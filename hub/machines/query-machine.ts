@@ -55,6 +55,14 @@ export interface QueryMachineDeps {
   queryDone(queryId: number, best: Candidate[], context: QueryMachineContext): void;
 }
 
+/** Whether a UNIT_STARTED would change the query. Only `dispatched` has a transition for it
+ *  (to `awaitingPartials`); any later state ignores it, and the eventless guard after an
+ *  ignored event reads the context the event left as it was, so it cannot fire either. The
+ *  hub asks this before telling a query that a unit started (once per unit per job). */
+export function startMatters(state: { value: unknown }): boolean {
+  return state.value === 'dispatched';
+}
+
 export function createQueryMachine(deps: QueryMachineDeps) {
   return setup({
     types: {

@@ -90,13 +90,14 @@ export function createTileMachine(deps: TileMachineDeps) {
       },
       // Progress clears the fault record: only faults with no successful step between them
       // count towards retirement, so transient faults never retire a working tile.
-      advanceStep: assign({
-        step: ({ context }) => context.step + 1,
+      // One assigner returning the changes, not one per property: this runs once per step.
+      advanceStep: assign(({ context }) => ({
+        step: context.step + 1,
         retries: 0,
-        // The same empty list while there is nothing to clear: this runs once per step.
-        faultTimes: ({ context }) => (context.faultTimes.length === 0 ? context.faultTimes : []),
+        // The same empty list while there is nothing to clear.
+        faultTimes: context.faultTimes.length === 0 ? context.faultTimes : [],
         faultsSinceSuccess: 0,
-      }),
+      })),
       // PROGRESS clears the step's retries: a step of many exchanges (a pull walk) gets
       // maxRetriesPerStep per exchange, not per walk; a failed exchange that makes it start over
       // counts against its units instead (the attempt limit per unit, query-machine.ts).
@@ -167,7 +168,8 @@ export function createTileMachine(deps: TileMachineDeps) {
       },
       idle: {
         entry: 'pullJob',
-        always: { guard: 'hasJob', target: 'busy' },
+        // Straight to the job's first step; `route` only for a job without steps.
+        always: [{ guard: 'hasStep', target: 'busy.awaiting' }, { guard: 'hasJob', target: 'busy' }],
         // A tile found replaying old messages while idle holds state the hub did not build.
         on: { WORK_AVAILABLE: { target: 'idle', reenter: true }, FAULT: { guard: 'faultIsReplay', target: 'faulted' } },
       },
@@ -194,7 +196,8 @@ export function createTileMachine(deps: TileMachineDeps) {
             entry: ['sendStep', 'armDeadline'],
             exit: 'disarmDeadline',
             on: {
-              STEP_OK: [{ guard: 'hasNextStep', actions: ['advanceStep', 'sendStep', 'armDeadline'] }, { target: 'route', actions: 'advanceStep' }],
+              // The last step's STEP_OK goes straight to idle (the next job), not through `route`.
+              STEP_OK: [{ guard: 'hasNextStep', actions: ['advanceStep', 'sendStep', 'armDeadline'] }, { target: '#tile.idle', actions: ['advanceStep', 'finishJob'] }],
               PROGRESS: { actions: ['clearRetries', 'armDeadline'] },
               REPLY_TIMEOUT: { actions: ['reportTimeout', 'raiseTimeout'] },
             },

@@ -100,11 +100,10 @@ class HnswLink extends StepLink {
   protected override sendPart(step: JobStep, part: number) {
     if (step.op === 'query') this.loadedQuery = null; // known again only when its DONE arrives
     const out = super.sendPart(step, part);
-    if (this.chips && (step.op === 'stream' || step.op === 'chunk') && step.batch) {
-      const chunk = step.op === 'chunk' ? step.chunk : part;
+    if (this.chips && step.op === 'stream' && step.batch) {
       // The chip is asked once per pass over a batch (a retry passes again: what went through is cached now).
-      if (chunk === 0 || this.held?.key !== step.batch.key) this.held = { key: step.batch.key, bytes: this.chips.heldChunkBytes(this.tileId, step.batch.ids, this.integrity) };
-      this.chips.ledger.note(out.msgId, this.held.bytes[chunk] ?? 0);
+      if (part === 0 || this.held?.key !== step.batch.key) this.held = { key: step.batch.key, bytes: this.chips.heldChunkBytes(this.tileId, step.batch.ids, this.integrity) };
+      this.chips.ledger.note(out.msgId, this.held.bytes[part] ?? 0);
     }
     return out;
   }

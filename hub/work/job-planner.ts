@@ -1,9 +1,11 @@
 // Builds a job's message steps from its units. Query-stationary units become
-// query, the unit's blocks as chunk streams (the final chunk computes and merges), read.
-// Block-stationary units sharing a block become: the block staged once, then per query
+// query, each of the unit's blocks as one stream step (its final chunk computes and merges),
+// read. Block-stationary units sharing a block become: the block staged once, then per query
 // query, compute, read. A tile that needs SQ parameters gets them first. A push-hnsw batch
 // becomes: the query (k 16) unless the tile already holds it, the batch as one FRESH_TOPK
-// stream with explicit ids, read.
+// stream with explicit ids, read. A block is one step, its final chunk included: the machine
+// steps once per block, not once for the chunks before the final one and again for it
+// (docs/performance.md, "One machine step per block").
 import { TOPK_MAX } from '../../wat/layout.ts';
 import type { HnswBatchUnit, JobStep, TileJob, WorkUnit } from './job.ts';
 
@@ -38,8 +40,7 @@ export class JobPlanner {
         held = unit.queryId;
         const n = this.input.chunksPerBatch?.(unit) ?? 0;
         if (n < 1) throw new RangeError(`batch ${unit.key}: the planner has no chunk count for push-hnsw batches`);
-        if (n > 1) steps.push({ op: 'stream', blockId: -1, chunks: n - 1, stageOnly: false, phase: 'loading', batch: unit });
-        steps.push({ op: 'chunk', blockId: -1, chunk: n - 1, final: true, stageOnly: false, phase: 'computing', batch: unit });
+        steps.push({ op: 'stream', blockId: -1, chunks: n, stageOnly: false, phase: 'computing', batch: unit });
         stagedBlock = -1;
       } else if (unit.kind === 'walk') {
         held = null;
@@ -51,11 +52,11 @@ export class JobPlanner {
       } else if (unit.kind === 'scan') {
         held = null;
         steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading' });
-        for (const blockId of unit.blockIds) this.pushChunks(steps, blockId, false);
+        for (const blockId of unit.blockIds) this.pushBlock(steps, blockId, false);
         stagedBlock = -1;
       } else {
         if (unit.blockId !== stagedBlock) {
-          this.pushChunks(steps, unit.blockId, true);
+          this.pushBlock(steps, unit.blockId, true);
           stagedBlock = unit.blockId;
         }
         held = null;
@@ -67,9 +68,7 @@ export class JobPlanner {
     return { jobId: this.nextJobId++, units, steps };
   }
 
-  private pushChunks(steps: JobStep[], blockId: number, stageOnly: boolean): void {
-    const n = this.input.chunksPerBlock(blockId);
-    if (n > 1) steps.push({ op: 'stream', blockId, chunks: n - 1, stageOnly, phase: 'loading' });
-    steps.push({ op: 'chunk', blockId, chunk: n - 1, final: true, stageOnly, phase: stageOnly ? 'loading' : 'computing' });
+  private pushBlock(steps: JobStep[], blockId: number, stageOnly: boolean): void {
+    steps.push({ op: 'stream', blockId, chunks: this.input.chunksPerBlock(blockId), stageOnly, phase: stageOnly ? 'loading' : 'computing' });
   }
 }

@@ -48,12 +48,13 @@ export type JobStep =
   /** pull: LOAD_QUERY starts a pull-mode walk (flag LQ_F_PULL). k: LOAD_QUERY's k when it is
    *  not the run's (pull: the walk's ef; push-hnsw: 16, a whole batch comes back). */
   | { op: 'query'; queryId: number; phase: 'loading'; pull?: true; k?: number }
-  /** All but the last chunk of a block: the hub streams them one after another (each
-   *  acknowledged before the next, the tile has one I/O buffer) and the machine sees one step. */
-  | { op: 'stream'; blockId: number; chunks: number; stageOnly: boolean; phase: 'loading'; batch?: HnswBatchUnit }
-  /** The block's final chunk: the tile commits the block and, unless staging, computes.
-   *  With `batch` (blockId -1) the stream is a push-hnsw batch, not a dataset block. */
-  | { op: 'chunk'; blockId: number; chunk: number; final: boolean; stageOnly: boolean; phase: StepPhase; batch?: HnswBatchUnit }
+  /** A block's chunks (or a push-hnsw batch's, with `batch` and blockId -1), one step: the hub
+   *  streams them one after another, each acknowledged before the next (the tile has one I/O
+   *  buffer), and the machine sees the step done when the final chunk is; that chunk commits
+   *  the block and, unless staging, computes (phase 'computing'). The chunks are flow below
+   *  the machine (hub/modes/step-link.ts); a failed chunk is sent again, or the block from its
+   *  first chunk when the tile lost it (resume-point.ts). */
+  | { op: 'stream'; blockId: number; chunks: number; stageOnly: boolean; phase: StepPhase; batch?: HnswBatchUnit }
   | { op: 'compute'; queryId: number; blockId: number; phase: 'computing' }
   /** Pull mode: the tile drives; the walk server (hub/pull/pull-driver.ts) answers its requests until it says DONE. */
   | { op: 'walk'; unit: WalkUnit; phase: 'computing' }

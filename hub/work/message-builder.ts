@@ -85,12 +85,10 @@ export class MessageBuilder {
   /** Encodes `step` (chunk `part` of a stream step or of a query's chunks); returns its template and the msg_id the reply must carry. */
   build(step: JobStep, part = 0): Outgoing {
     const msgId = this.msgIds.take();
-    if ((step.op === 'stream' || step.op === 'chunk') && step.batch) {
-      const chunks = this.batchChunks(step.batch);
-      return this.outgoing(chunks[step.op === 'stream' ? part : step.chunk]!, msgId, 'LOAD_BLOCK');
+    if (step.op === 'stream') {
+      const chunk = step.batch ? this.batchChunks(step.batch)[part]! : this.chunkBytes(step.blockId, part, step.stageOnly);
+      return this.outgoing(chunk, msgId, 'LOAD_BLOCK');
     }
-    if (step.op === 'stream') return this.outgoing(this.chunkBytes(step.blockId, part, step.stageOnly), msgId, 'LOAD_BLOCK');
-    if (step.op === 'chunk') return this.outgoing(this.chunkBytes(step.blockId, step.chunk, step.stageOnly), msgId, 'LOAD_BLOCK');
     if (step.op === 'params') return this.outgoing(this.encodedParams[step.chunk]!, msgId, 'LOAD_PARAMS');
     const spec = this.data.spec;
     let m: HubMessage;

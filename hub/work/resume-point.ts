@@ -1,8 +1,9 @@
 // Where a job picks up after a failed step. Most failures leave the tile's state as it was
 // (the tile refused the message, or only its answer was lost), so the step is sent again:
 // every step is idempotent on the tile (a repeated chunk is acknowledged, a repeated merge
-// keeps one copy of each id). A block whose bytes in scratch are wrong (CRC mismatch) or
-// whose staging the tile lost must be streamed again from its first chunk; a block-
+// keeps one copy of each id); a block's stream resumes at the chunk that failed (the step
+// link remembers it). A block whose bytes in scratch are wrong (CRC mismatch) or whose
+// staging the tile lost must be streamed again from its first chunk (the same step); a block-
 // stationary compute or a pull walk starts its remaining units over (a walk whose sealed
 // message or answer was only lost in transit re-sends that message instead).
 import { ERR_BAD_MSG_CRC, ERR_BAD_MSG_LENGTH, ERR_BAD_OFFSET, ERR_CRC_MISMATCH, ERR_NO_BLOCK, ERR_NO_PARAMS, ERR_NO_QUERY } from '../../wat/status.ts';
@@ -32,10 +33,5 @@ export function resumePoint(job: TileJob, step: number, fault: TileFault, replay
   if (!stateLost) return { kind: 'step', step, restartBlock: false };
   if (s.op === 'compute' || s.op === 'read' || s.op === 'query') return { kind: 'rebuild' };
   if (s.op === 'params') return { kind: 'step', step: job.steps.findIndex((x) => x.op === 'params'), restartBlock: true };
-  if (s.op === 'chunk') {
-    const prev = job.steps[step - 1];
-    const streamed = prev?.op === 'stream' && prev.blockId === s.blockId;
-    return { kind: 'step', step: streamed ? step - 1 : step, restartBlock: true };
-  }
   return { kind: 'step', step, restartBlock: true };
 }

@@ -5,8 +5,9 @@ import type { Hub } from '../../hub/hub.ts';
 import type { JobShape } from '../../hub/core/job-shape.ts';
 import type { TileFault } from '../../hub/work/tile-fault.ts';
 
-/** `timeout-skips-chunk`: after a reply timeout on a block's final chunk the job moves on as if
- *  the tile had merged it (the correct rule re-sends it), so a dropped chunk loses a block. */
+/** `timeout-skips-chunk`: after a reply timeout on a block's chunk the job moves on to the step
+ *  after the block as if the tile had merged it (the correct rule re-sends the chunk), so a
+ *  dropped chunk loses a block. */
 export const BROKEN_RULES = ['timeout-skips-chunk'] as const;
 export type BrokenRule = (typeof BROKEN_RULES)[number];
 
@@ -18,5 +19,5 @@ export function breakRecoveryRule(hub: Hub, rule: BrokenRule): void {
   const h = hub as unknown as { resume: Resume };
   const resume = h.resume.bind(hub);
   h.resume = (tile, job, step, fault) =>
-    fault.kind === 'timeout' && (job.steps[step] as { op?: string } | undefined)?.op === 'chunk' ? { job, step: step + 1 } : resume(tile, job, step, fault);
+    fault.kind === 'timeout' && (job.steps[step] as { op?: string } | undefined)?.op === 'stream' ? { job, step: step + 1 } : resume(tile, job, step, fault);
 }

@@ -1,0 +1,84 @@
+// CPU microseconds per `actor.send` of the hub's machines in isolation: the tile machine
+// walking jobs shaped like the default run's (LOAD_QUERY, 8 block streams, READ_TOPK, so one
+// STEP_OK in ten ends a job and pulls the next) and a query machine of 64 units taking each
+// unit's start and partial. The effects are no-ops, so this is xstate and the machines'
+// own actions only (docs/performance.md, "Machine steps").
+//
+//   npx tsx sim/bench/machine-send.ts [--tree DIR] [--rounds N]
+// --tree runs another checkout's machines (e.g. main's) in this process, for a same-minute comparison.
+import { resolve } from 'node:path';
+import { createActor, SimulatedClock } from 'xstate';
+import type { createQueryMachine as CreateQueryMachine } from '../../hub/machines/query-machine.ts';
+import type { createTileMachine as CreateTileMachine, TileMachineDeps } from '../../hub/machines/tile-machine.ts';
+import type { TileJob } from '../../hub/work/job.ts';
+
+function cpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+const tree = resolve(flag('--tree', '.'));
+const rounds = Number(flag('--rounds', '8'));
+const { createTileMachine } = (await import(`${tree}/hub/machines/tile-machine.ts`)) as { createTileMachine: typeof CreateTileMachine };
+const { createQueryMachine } = (await import(`${tree}/hub/machines/query-machine.ts`)) as { createQueryMachine: typeof CreateQueryMachine };
+
+const job: TileJob = {
+  jobId: 0,
+  units: [{ kind: 'scan', queryId: 0, blockIds: [], key: 'q0/s0' }],
+  steps: [
+    { op: 'query', queryId: 0, phase: 'loading' },
+    ...Array.from({ length: 8 }, (_, b) => ({ op: 'stream' as const, blockId: b, chunks: 16, stageOnly: false, phase: 'computing' as const })),
+    { op: 'read', unitKey: 'q0/s0', phase: 'reporting' },
+  ],
+};
+
+function tileStepOkUs(sends: number): number {
+  const noop = (): void => {};
+  const deps: TileMachineDeps = {
+    nowCycles: () => 0, takeJob: () => job, resume: (_t, j, step) => ({ job: j, step }), timedOut: noop, armDeadline: noop, disarmDeadline: noop,
+    sendStep: noop, finishJob: noop, releaseJob: noop, restartTile: noop, retireTile: noop,
+  };
+  const input = { tileId: 0, maxFaultsInWindow: 5, faultWindowCycles: 5_000_000, replyTimeoutCycles: 500_000, restartTimeoutCycles: 1_000_000, maxRetriesPerStep: 8 };
+  const actor = createActor(createTileMachine(deps), { input, clock: new SimulatedClock() }).start();
+  actor.send({ type: 'BOOTED' });
+  const t0 = cpuUs();
+  for (let i = 0; i < sends; i++) actor.send({ type: 'STEP_OK' });
+  return (cpuUs() - t0) / sends;
+}
+
+/** us per UNIT_STARTED and per PARTIAL over `queries` queries of 64 units each. */
+function queryUs(queries: number): { started: number; partial: number } {
+  const machine = createQueryMachine({ queryDone: () => {} });
+  const keys = Array.from({ length: 64 }, (_, i) => `q0/s${i}`);
+  let started = 0;
+  let partial = 0;
+  for (let q = 0; q < queries; q++) {
+    const actor = createActor(machine, { input: { queryId: q, k: 10, unitKeys: keys, dispatchedAtCycles: 0 }, clock: new SimulatedClock() }).start();
+    let t = cpuUs();
+    for (let i = 0; i < keys.length; i++) actor.send({ type: 'UNIT_STARTED' });
+    started += cpuUs() - t;
+    t = cpuUs();
+    for (let i = 0; i < keys.length; i++) actor.send({ type: 'PARTIAL', unitKey: keys[i]!, candidates: [{ id: i, dist: i }], nowCycles: 0 });
+    partial += cpuUs() - t;
+  }
+  const sends = queries * keys.length;
+  return { started: started / sends, partial: partial / sends };
+}
+
+console.log(`machines of ${tree}: CPU us per send, no-op effects`);
+// The least of several rounds: on a shared machine the other rounds measure the neighbours too.
+const best = { stepOk: Infinity, started: Infinity, partial: Infinity };
+for (let r = 0; r < rounds; r++) {
+  const stepOk = tileStepOkUs(100_000);
+  const q = queryUs(1_000);
+  console.log(`  round ${r + 1}: tile STEP_OK ${stepOk.toFixed(2)}  query UNIT_STARTED ${q.started.toFixed(2)}  PARTIAL ${q.partial.toFixed(2)}`);
+  best.stepOk = Math.min(best.stepOk, stepOk);
+  best.started = Math.min(best.started, q.started);
+  best.partial = Math.min(best.partial, q.partial);
+}
+console.log(`  least: tile STEP_OK ${best.stepOk.toFixed(2)}  query UNIT_STARTED ${best.started.toFixed(2)}  PARTIAL ${best.partial.toFixed(2)}`);
