@@ -220,7 +220,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     const tile = this.tiles[tileId]!;
     tile.order.sending(out.msgId);
     this.stats.countSent(out);
-    this.cpu.charge(); // the driver may have just computed (routing); the message waits for it
+    this.cpu.settle(); // the driver may have just computed (routing); the message waits for it
     // Its reply deadline runs from its departure, which the transport knows once it is sent.
     tile.awaiting(out.msgId, this.transport.send(tileId, out.template, out.msgId, out.sealed), out.requestType);
   }
