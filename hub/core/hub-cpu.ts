@@ -41,9 +41,9 @@ export class HubCpu {
   }
 
   /** Charges like `charge` when the caller does not need the cycle the CPU is free (a message
-   *  leaving: the transport sends it once the CPU is free anyway). Per message sent, so when
-   *  nothing was computed since the last charge (no merges, the driver's counters unchanged:
-   *  all of a scan's sends) it neither prices nothing nor asks the transport to add 0 cycles. */
+   *  leaving: the transport sends it once the CPU is free anyway). This runs per message sent,
+   *  so when nothing was computed since the last charge (no merges, the driver's counters
+   *  unchanged: most sends) it prices nothing and does not ask the transport to add 0 cycles. */
   settle(): void {
     const work = this.parts.driverWork();
     const t = this.meter.totals;

@@ -7,7 +7,7 @@
 // table (linear probing, backward-shift deletion). The arrays are made at a tile's first send
 // and grow 16-fold up to `limit` (256, then 4,096 slots: two rehashes in a tile's life), so a
 // tile never sent anything costs nothing and one sent a little ~8 KiB. A new id above every id
-// this table has seen (the hub's ids count up) is known to be absent without a probe.
+// this table has seen (the hub's ids count up) is known to be absent without a table lookup.
 
 const FIRST_CAPACITY = 256;
 const GROWTH = 16;
