@@ -1,7 +1,6 @@
 // Counters the hub keeps while it runs; the report is built from them.
 import { BlockFlag, HEADER, HEADER_BYTES, LoadBlock } from '../protocol/constants.ts';
 import { stampedLength } from '../protocol/stamped-message.ts';
-import type { Outgoing } from './core/mode-driver.ts';
 
 /** LOAD_BLOCK chunks sent: how many bytes of block streams they carried, in how many bytes of chunk data. */
 export interface BlockChunkStats {
@@ -36,11 +35,10 @@ export class HubStats {
   private lastEntry = { messages: 0, bytes: 0 };
 
   /** A message sent: counted by type, and a LOAD_BLOCK chunk by what it carries. */
-  countSent(out: Outgoing): void {
-    const type = out.requestType;
-    const bytes = stampedLength(out.template, out.sealed);
+  countSent(template: Uint8Array, sealed: boolean, type: string): void {
+    const bytes = stampedLength(template, sealed);
     // A chunk's length and flags are its template's: the msg_id stamp and the seal touch neither.
-    if (type === 'LOAD_BLOCK') this.countBlockChunk(out.template);
+    if (type === 'LOAD_BLOCK') this.countBlockChunk(template);
     this.messagesSent++;
     this.bytesSent += bytes;
     if (type !== this.lastType) {

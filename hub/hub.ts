@@ -216,13 +216,15 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     return retry;
   }
 
+  /** `out` may be its link's reused record: read here, before anything can build the next. */
   private transmit(tileId: number, out: Outgoing): void {
     const tile = this.tiles[tileId]!;
-    tile.order.sending(out.msgId);
-    this.stats.countSent(out);
-    this.cpu.charge(); // the driver may have just computed (routing); the message waits for it
+    const { template, msgId, sealed, requestType } = out;
+    tile.order.sending(msgId);
+    this.stats.countSent(template, sealed, requestType);
+    this.cpu.settle(); // the driver may have just computed (routing); the message waits for it
     // Its reply deadline runs from its departure, which the transport knows once it is sent.
-    tile.awaiting(out.msgId, this.transport.send(tileId, out.template, out.msgId, out.sealed), out.requestType);
+    tile.awaiting(msgId, this.transport.send(tileId, template, msgId, sealed), requestType);
   }
 
   private releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void {

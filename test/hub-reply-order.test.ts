@@ -109,6 +109,15 @@ describe('reply order against a Map model (property)', () => {
     fc.assert(fc.property(opsArbitrary(6000, 9_000, 14_000), (ops) => verdictsDiffer(REMEMBERED, ops) === null), { seed: 4096, numRuns: 12, endOnFailure: true });
   });
 
+  it('gives the same verdict where ids wrap past 2^32 or jump between ranges (the no-lookup shortcut for new ids)', () => {
+    // Ids counted up from near 2^32 wrap to small ones, and every third op's id moves to the
+    // walk range (0x80000000 up): an id below one already seen must still be looked up.
+    const shifted = (ops: Op[]): Op[] => ops.map((o, i) => ({ send: o.send, id: i % 3 === 0 ? (0x80000000 + o.id) >>> 0 : (0xffffff00 + o.id) >>> 0 || 1 }));
+    for (const remembered of [3, 255, 256, 257, 300]) {
+      fc.assert(fc.property(opsArbitrary(600, 200, 1_500), (ops) => verdictsDiffer(remembered, shifted(ops)) === null), { seed: 77 + remembered, numRuns: 40, endOnFailure: true });
+    }
+  });
+
   it('forgets the id sent longest ago at REMEMBERED + 1 ids, and keeps it at REMEMBERED', () => {
     const o = new ReplyOrder();
     for (let id = 1; id <= REMEMBERED; id++) o.sending(id);

@@ -40,6 +40,17 @@ export class HubCpu {
     return this.parts.charge(cycles);
   }
 
+  /** Charges like `charge` when the caller does not need the cycle the CPU is free (a message
+   *  leaving: the transport sends it once the CPU is free anyway). This runs per message sent,
+   *  so when nothing was computed since the last charge (no merges, the driver's counters
+   *  unchanged: most sends) it prices nothing and does not ask the transport to add 0 cycles. */
+  settle(): void {
+    const work = this.parts.driverWork();
+    const t = this.meter.totals;
+    if (this.unchargedMerges === 0 && work.routingDistances === t.routingDistances && work.expansions === t.expansions && work.beamCandidates === t.beamCandidates) return;
+    this.charge();
+  }
+
   /** Occupies the CPU with `distances` computed for units no tile could take, then `done`. */
   computeLocally(distances: number, done: () => void): void {
     this.parts.compute(this.meter.local(distances), done);

@@ -4,10 +4,13 @@
 // delete-and-set per send, without a Map entry or an object per message: every field sits in
 // typed arrays indexed by slot (id, links and answers side by side in one Int32Array), the send
 // order is a linked list through the slots, and the ids are found through an open-addressing
-// table (linear probing, backward-shift deletion). The arrays start small and double up to
-// `limit`, so a tile that is never sent much costs little.
+// table (linear probing, backward-shift deletion). The arrays are made at a tile's first send
+// and grow 16-fold up to `limit` (256, then 4,096 slots: two rehashes in a tile's life), so a
+// tile never sent anything costs nothing and one sent a little ~8 KiB. A new id above every id
+// this table has seen (the hub's ids count up) is known to be absent without a table lookup.
 
-const FIRST_CAPACITY = 16;
+const FIRST_CAPACITY = 256;
+const GROWTH = 16;
 const NONE = -1;
 /** Int32 fields of a slot in `slots`: its id, the slots sent before and after it, its answers. */
 const FIELDS = 4;
@@ -29,6 +32,8 @@ export class SentIds {
   private shift = 32;
   private oldest = NONE;
   private newest = NONE;
+  /** The highest id (as unsigned) ever sent here, -1 before the first: a higher one is new. */
+  private highest = -1;
 
   constructor(private readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`sent-id limit ${limit} must be a positive integer`);
@@ -50,7 +55,10 @@ export class SentIds {
 
   /** `msgId` was sent as send number `seq`: it becomes the newest (a re-send keeps its answers). */
   sent(msgId: number, seq: number): void {
-    let slot = this.find(msgId);
+    const unsigned = msgId >>> 0;
+    let slot = NONE;
+    if (unsigned > this.highest) this.highest = unsigned;
+    else slot = this.find(msgId);
     if (slot >= 0) {
       this.unlink(slot);
     } else {
@@ -81,7 +89,7 @@ export class SentIds {
 
   /** A slot for a new id: an unused one, after growing if allowed, else the oldest id's. */
   private freeSlot(): number {
-    if (this.used === this.capacity && this.capacity < this.limit) this.grow(Math.min(this.limit, Math.max(FIRST_CAPACITY, this.capacity * 2)));
+    if (this.used === this.capacity && this.capacity < this.limit) this.grow(Math.min(this.limit, this.capacity === 0 ? FIRST_CAPACITY : this.capacity * GROWTH));
     if (this.used < this.capacity) return this.used++;
     const slot = this.oldest;
     this.unlink(slot);

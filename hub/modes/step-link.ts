@@ -43,6 +43,9 @@ export class StepLink implements TileLink {
   private sentType = '';
   /** The answer "send this next", reused: the core reads it before the link is asked again. */
   private readonly next: { send: Outgoing; progress: boolean };
+  /** The link's one message record, rewritten by every build: the core reads it while it
+   *  sends and keeps none of it, so no Outgoing is made per message (docs/performance.md). */
+  private readonly out: Outgoing = { template: new Uint8Array(0), msgId: 0, sealed: false, requestType: 'none' };
   /** The job of the message in flight: what a READ_TOPK answer is checked against. */
   private job: TileJob | null = null;
 
@@ -66,7 +69,7 @@ export class StepLink implements TileLink {
   }
 
   protected sendPart(step: JobStep, part: number): Outgoing {
-    return this.sending(step, part, this.messages.build(step, part));
+    return this.sending(step, part, this.messages.build(step, part, this.out));
   }
 
   protected sending(step: JobStep, part: number, out: Outgoing): Outgoing {

@@ -22,6 +22,8 @@ import { MsgIds, STEP_MSG_IDS_FIRST } from './msg-ids.ts';
 const PARAMS_CHUNK_BYTES = LoadParams.maxDataBytes;
 /** Push-hnsw batch streams kept encoded (a retry or a reassignment sends them again). */
 const BATCH_CACHE_ENTRIES = 512;
+/** Queries kept encoded (the queries in flight at once, with room; k is at most TOPK_MAX). */
+const QUERY_CACHE_ENTRIES = 256;
 
 export const METRIC_CODES: Readonly<Record<MetricName, number>> = { l2: METRIC_L2, ip: METRIC_IP, cosine: METRIC_COSINE };
 
@@ -30,6 +32,10 @@ export class MessageBuilder {
   /** Encoded chunk templates (msg_id 0) of each block: index blockId * 2 + (stageOnly ? 1 : 0). */
   private readonly encodedChunks: (Uint8Array[] | undefined)[] = [];
   private readonly encodedBatches = new Map<string, Uint8Array[]>();
+  /** LOAD_QUERY chunks by query, k and pull flag (queryTemplates); COMPUTE and READ_TOPK, one each. */
+  private readonly encodedQueries = new Map<number, Uint8Array[]>();
+  private computeTemplate: Uint8Array | undefined;
+  private readTemplate: Uint8Array | undefined;
   private readonly encodedParams: Uint8Array[];
   /** --dtype pq6: the codebook's LOAD_PARAMS kind 3 pieces, sent after every LOAD_QUERY. */
   private readonly encodedPieces: Uint8Array[];
@@ -82,36 +88,57 @@ export class MessageBuilder {
     return this.batchChunks(unit).length;
   }
 
-  /** Encodes `step` (chunk `part` of a stream step or of a query's chunks); returns its template and the msg_id the reply must carry. */
-  build(step: JobStep, part = 0): Outgoing {
+  /**
+   * Fills `out` with `step`'s message (chunk `part` of a stream step or of a query's chunks):
+   * its template and the fresh msg_id the reply must carry. `out` is the caller's one record
+   * (a tile link's), rewritten per message: the hub reads it while it sends and keeps none of
+   * it (hub.ts `transmit`). Every template is encoded once with msg_id 0 and shared; the
+   * msg_id is stamped where the message is delivered.
+   */
+  build(step: JobStep, part: number, out: Outgoing): Outgoing {
     const msgId = this.msgIds.take();
     if (step.op === 'stream') {
       const chunk = step.batch ? this.batchChunks(step.batch)[part]! : this.chunkBytes(step.blockId, part, step.stageOnly);
-      return this.outgoing(chunk, msgId, 'LOAD_BLOCK');
+      return this.fill(out, chunk, msgId, 'LOAD_BLOCK');
     }
-    if (step.op === 'params') return this.outgoing(this.encodedParams[step.chunk]!, msgId, 'LOAD_PARAMS');
-    const spec = this.data.spec;
-    let m: HubMessage;
+    if (step.op === 'params') return this.fill(out, this.encodedParams[step.chunk]!, msgId, 'LOAD_PARAMS');
     if (step.op === 'query' && part >= this.queryChunkCount) {
-      return this.outgoing(this.encodedPieces[part - this.queryChunkCount]!, msgId, 'LOAD_PARAMS');
+      return this.fill(out, this.encodedPieces[part - this.queryChunkCount]!, msgId, 'LOAD_PARAMS');
     }
-    if (step.op === 'query') {
-      const whole: HubMessage = { type: 'LOAD_QUERY', msgId, dtype: this.data.queryDtype, metric: METRIC_CODES[spec.metric], k: step.k ?? spec.k, dim: spec.dim, vector: this.data.queryBytes(step.queryId) };
-      if (step.pull) whole.flags = LQ_F_PULL;
-      m = queryChunks(whole, this.queryChunkBytes)[part]!;
-    } else if (step.op === 'compute') {
-      // A dequantized block's i8 codes are overwritten by its expansion: only fp16 blocks re-verify.
-      const reverify = this.verifyCrc && this.data.wireDtype === DTYPE_FP16;
-      m = { type: 'COMPUTE', msgId, metric: METRIC_CODES[spec.metric], k: spec.k, flags: reverify ? LB_F_VERIFY_CRC : 0 };
-    } else {
-      m = { type: 'READ_TOPK', msgId };
-    }
-    return this.outgoing(encodeMessage(m), msgId, m.type);
+    if (step.op === 'query') return this.fill(out, this.queryTemplates(step.queryId, step.k ?? this.data.spec.k, step.pull === true)[part]!, msgId, 'LOAD_QUERY');
+    if (step.op === 'compute') return this.fill(out, (this.computeTemplate ??= this.encodeCompute()), msgId, 'COMPUTE');
+    return this.fill(out, (this.readTemplate ??= encodeMessage({ type: 'READ_TOPK', msgId: 0 })), msgId, 'READ_TOPK');
   }
 
-  /** `template` sent with `msgId` (sealed in integrity mode): no copy is made here. */
-  private outgoing(template: Uint8Array, msgId: number, requestType: string): Outgoing {
-    return { template, msgId, sealed: this.integrity, requestType };
+  /** `template` sent with `msgId` (sealed in integrity mode), written into `out`: no copy is made here. */
+  private fill(out: Outgoing, template: Uint8Array, msgId: number, requestType: string): Outgoing {
+    out.template = template;
+    out.msgId = msgId;
+    out.sealed = this.integrity;
+    out.requestType = requestType;
+    return out;
+  }
+
+  private encodeCompute(): Uint8Array {
+    // A dequantized block's i8 codes are overwritten by its expansion: only fp16 blocks re-verify.
+    const reverify = this.verifyCrc && this.data.wireDtype === DTYPE_FP16;
+    return encodeMessage({ type: 'COMPUTE', msgId: 0, metric: METRIC_CODES[this.data.spec.metric], k: this.data.spec.k, flags: reverify ? LB_F_VERIFY_CRC : 0 });
+  }
+
+  /** A query's LOAD_QUERY chunks (msg_id 0), kept for the tiles that load it after the first. */
+  private queryTemplates(queryId: number, k: number, pull: boolean): Uint8Array[] {
+    // k fits 12 bits (the protocol caps it at TOPK_MAX); any other k is encoded uncached.
+    const key = Number.isInteger(k) && k >= 0 && k < 4096 ? (queryId * 4096 + k) * 2 + (pull ? 1 : 0) : -1;
+    let chunks = this.encodedQueries.get(key);
+    if (chunks) return chunks;
+    const spec = this.data.spec;
+    const whole: HubMessage = { type: 'LOAD_QUERY', msgId: 0, dtype: this.data.queryDtype, metric: METRIC_CODES[spec.metric], k, dim: spec.dim, vector: this.data.queryBytes(queryId) };
+    if (pull) whole.flags = LQ_F_PULL;
+    chunks = queryChunks(whole, this.queryChunkBytes).map((m) => encodeMessage(m));
+    if (key < 0) return chunks;
+    if (this.encodedQueries.size >= QUERY_CACHE_ENTRIES) this.encodedQueries.delete(this.encodedQueries.keys().next().value!);
+    this.encodedQueries.set(key, chunks);
+    return chunks;
   }
 
   /** A batch's vectors (fp16, as the tiles compute with them) and ids as one FRESH_TOPK stream. */
