@@ -133,9 +133,11 @@ export class EventQueue<K extends string = string, P = unknown> {
   }
 
   private siftUp(hole: number, t: number, p: number, s: number, k: K, payload: P): void {
+    const times = this.times;
     while (hole > 0) {
       const parent = (hole - 1) >> 1;
-      if (this.before(parent, t, p, s)) break;
+      const tp = times[parent] as number;
+      if (tp < t || (tp === t && this.before(parent, t, p, s))) break;
       this.move(parent, hole);
       hole = parent;
     }
@@ -144,18 +146,31 @@ export class EventQueue<K extends string = string, P = unknown> {
 
   private siftDown(hole: number, t: number, p: number, s: number, k: K, payload: P): void {
     const n = this.count;
+    const times = this.times;
     for (;;) {
       let child = 2 * hole + 1;
       if (child >= n) break;
       const right = child + 1;
-      if (right < n && this.before(right, this.times[child] as number, this.priorities[child] as number, this.sequences[child] as number)) {
-        child = right;
+      // Times decide almost every comparison: priority and sequence are read only on a tie.
+      if (right < n) {
+        const tr = times[right] as number;
+        const tc = times[child] as number;
+        if (tr < tc || (tr === tc && this.tieBefore(right, child))) child = right;
       }
-      if (!this.before(child, t, p, s)) break;
+      const tc = times[child] as number;
+      if (tc > t || (tc === t && !this.before(child, t, p, s))) break;
       this.move(child, hole);
       hole = child;
     }
     this.place(hole, t, p, s, k, payload);
+  }
+
+  /** Entries i and j at the same time: true when i orders first. */
+  private tieBefore(i: number, j: number): boolean {
+    const pi = this.priorities[i] as number;
+    const pj = this.priorities[j] as number;
+    if (pi !== pj) return pi < pj;
+    return (this.sequences[i] as number) < (this.sequences[j] as number);
   }
 
   private grow(): void {

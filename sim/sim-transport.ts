@@ -15,6 +15,7 @@ import type { TileTrap } from '../tile/tile-trap.ts';
 import type { Mesh } from './mesh.ts';
 import { MessageSlots } from './message-slots.ts';
 import type { EventTracer, Simulator } from './simulator.ts';
+import type { TraceRecorder } from './trace.ts';
 import { messageId, messageType, type MessageKind } from './trace-records.ts';
 import type { TileNode, TileOutcome } from './tile-node.ts';
 import type { ChipLink } from './chip/chip-link.ts';
@@ -111,19 +112,16 @@ export class SimTransport implements HubTransport {
     for (const n of nodes) n.repliesInPlace = tap === null;
     this.replyInPlace = new Int32Array(nodes.length).fill(-1);
     sim.on('booted', ({ tile }) => this.sink.onTileBooted(tile));
-    sim.on('deliver', (slot) => (this.tap === null ? this.onDeliverStamped(slot) : this.onDeliver(slot)), this.tracer('deliver'));
-    sim.on(
-      'reply',
-      (slot) => {
-        const tile = this.inFlight.tileOf(slot);
-        if (this.replyInPlace[tile] === slot) this.replyInPlace[tile] = -1;
-        const bytes = this.inFlight.take(slot);
-        this.tap?.replyArriving(bytes);
-        this.sink.onReply(tile, bytes);
-        this.tap?.replyArriving(null);
-      },
-      this.tracer('reply'),
-    );
+    // The per-message handlers and tracers are chosen once, here: without a tap a request
+    // always waits as a template and a reply as bytes, so those paths never ask about a tap
+    // or a slot's form (one event is one message: every check saved is saved per message).
+    if (tap === null) {
+      sim.on('deliver', (slot) => this.onDeliverStamped(slot), (trace, t, seq, slot) => this.traceTemplate(trace, t, seq, slot));
+      sim.on('reply', (slot) => this.onReplyInPlace(slot), (trace, t, seq, slot) => this.traceReply(trace, t, seq, slot));
+    } else {
+      sim.on('deliver', (slot) => this.onDeliver(slot), this.tracer('deliver'));
+      sim.on('reply', (slot) => this.onReplyTapped(slot, tap), this.tracer('reply'));
+    }
     sim.on('trap', ({ tile, ref }) => {
       const trap = this.traps.get(ref)!;
       this.traps.delete(ref);
@@ -227,6 +225,23 @@ export class SimTransport implements HubTransport {
     return this.mesh.nearestTiles(tileId);
   }
 
+  /** A reply reaching the hub, without a tap: lent to the hub as it waits (a view of the I/O buffer or a copy). */
+  private onReplyInPlace(slot: number): void {
+    const s = this.inFlight;
+    const tile = s.tileOf(slot);
+    if (this.replyInPlace[tile] === slot) this.replyInPlace[tile] = -1;
+    this.sink.onReply(tile, s.take(slot));
+  }
+
+  /** A reply reaching the hub through the tap (bytes of their own). */
+  private onReplyTapped(slot: number, tap: LinkTap): void {
+    const tile = this.inFlight.tileOf(slot);
+    const bytes = this.inFlight.take(slot);
+    tap.replyArriving(bytes);
+    this.sink.onReply(tile, bytes);
+    tap.replyArriving(null);
+  }
+
   /** A hub request reaching its tile, without a tap: written stamped into the I/O buffer, no copy. */
   private onDeliverStamped(slot: number): void {
     const s = this.inFlight;
@@ -237,7 +252,7 @@ export class SimTransport implements HubTransport {
     const node = this.nodes[tileId]!;
     if (node.dead) return;
     const start = Math.max(this.sim.nowCycles, node.busyUntilCycles);
-    this.keepReply(tileId);
+    if (this.replyInPlace[tileId]! >= 0) this.keepReply(tileId);
     this.settle(node, start, node.handleStamped(template, msgId, sealed));
   }
 
@@ -307,6 +322,22 @@ export class SimTransport implements HubTransport {
    * byte the hub receives, so the trace hash pins every answer (requests follow from the
    * config, the data and the replies before them). The listener sees the slot as payload.
    */
+  /** Without a tap: a request's record, read from its template and msg_id (the request as it will be stamped, stamped-message.ts). */
+  private traceTemplate(trace: TraceRecorder, t: number, seq: number, slot: number): void {
+    const s = this.inFlight;
+    const template = s.peek(slot);
+    const sealed = s.sealedOf(slot);
+    trace.recordMessage('deliver', t, seq, s.tileOf(slot), stampedType(template, sealed), s.msgIdOf(slot), stampedLength(template, sealed), null, slot);
+  }
+
+  /** Without a tap: a reply's record, with every byte. */
+  private traceReply(trace: TraceRecorder, t: number, seq: number, slot: number): void {
+    const s = this.inFlight;
+    const bytes = s.peek(slot);
+    trace.recordMessage('reply', t, seq, s.tileOf(slot), messageType(bytes), messageId(bytes), bytes.length, bytes, slot);
+  }
+
+  /** With a tap: a message's record, whichever form its slot holds. */
   private tracer(kind: MessageKind): EventTracer<number> {
     return (trace, t, seq, slot) => {
       const s = this.inFlight;
