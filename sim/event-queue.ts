@@ -15,7 +15,7 @@
 const INITIAL_CAPACITY = 1024;
 
 /** One event as the queue hands it out. `popInto` reuses the caller's object. */
-export interface QueuedEvent<K extends string = string, P = unknown> {
+export interface QueuedEvent<K extends string | number = string, P = unknown> {
   timeCycles: number;
   priority: number;
   sequence: number;
@@ -23,7 +23,7 @@ export interface QueuedEvent<K extends string = string, P = unknown> {
   payload: P;
 }
 
-export class EventQueue<K extends string = string, P = unknown> {
+export class EventQueue<K extends string | number = string, P = unknown> {
   private times = new Float64Array(INITIAL_CAPACITY);
   private priorities = new Int32Array(INITIAL_CAPACITY);
   private sequences = new Float64Array(INITIAL_CAPACITY);

@@ -14,7 +14,7 @@ import type { HubSink, HubTransport } from '../hub/hub-transport.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
 import type { Mesh } from './mesh.ts';
 import { MessageSlots } from './message-slots.ts';
-import type { EventTracer, Simulator } from './simulator.ts';
+import type { EventTracer, KindId, Simulator } from './simulator.ts';
 import type { TraceRecorder } from './trace.ts';
 import { messageId, messageType, type MessageKind } from './trace-records.ts';
 import type { TileNode, TileOutcome } from './tile-node.ts';
@@ -98,6 +98,9 @@ export class SimTransport implements HubTransport {
   /** Per tile, the slot of its reply waiting as a view of its I/O buffer (-1: none). */
   private readonly replyInPlace: Int32Array;
   hubBusyCycles = 0;
+  /** The message kinds' queue ids, resolved once: scheduled once per message. */
+  private readonly deliverKind: KindId<'deliver'>;
+  private readonly replyKind: KindId<'reply'>;
 
   /** `sink` hears of boots, replies, traps and restarts; `tap` (the fault injector) may reach into the message path. */
   constructor(
@@ -111,6 +114,8 @@ export class SimTransport implements HubTransport {
     // A tap sees every reply as bytes of its own; without one a reply stays in the I/O buffer.
     for (const n of nodes) n.repliesInPlace = tap === null;
     this.replyInPlace = new Int32Array(nodes.length).fill(-1);
+    this.deliverKind = sim.kindId('deliver');
+    this.replyKind = sim.kindId('reply');
     sim.on('booted', ({ tile }) => this.sink.onTileBooted(tile));
     // The per-message handlers and tracers are chosen once, here: without a tap a request
     // always waits as a template and a reply as bytes, so those paths never ask about a tap
@@ -156,7 +161,7 @@ export class SimTransport implements HubTransport {
     // Its last byte has left the hub's egress link: that link is free again from then.
     const departureCycle = this.mesh.hubEgressFreeCycle;
     if (this.tap === null) {
-      this.sim.scheduleAt(this.inOrder(tileId, arrivalCycle, this.toTileOrder), 'deliver', this.inFlight.putTemplate(tileId, template, msgId, sealed));
+      this.sim.scheduleIdAt(this.inOrder(tileId, arrivalCycle, this.toTileOrder), this.deliverKind, this.inFlight.putTemplate(tileId, template, msgId, sealed));
       return departureCycle;
     }
     const delivered = this.tap.hubToTile(tileId, this.tapRequest(template, msgId, sealed));
@@ -190,7 +195,7 @@ export class SimTransport implements HubTransport {
   private carry(event: 'deliver' | 'reply', tile: number, bytes: Uint8Array, arrivalCycle: number, order: number[]): number {
     if (this.tap === null) {
       const slot = this.inFlight.put(tile, bytes);
-      this.sim.scheduleAt(this.inOrder(tile, arrivalCycle, order), event, slot);
+      this.sim.scheduleIdAt(this.inOrder(tile, arrivalCycle, order), event === 'reply' ? this.replyKind : this.deliverKind, slot);
       return slot;
     }
     const r = this.tap.routing();
