@@ -89,8 +89,8 @@ export class SimTransport implements HubTransport {
   private hubBusyUntil = 0;
   /** Per tile and direction, the latest arrival scheduled: a link keeps its order, so a
    *  message held up (a latency spike) holds up those behind it. */
-  private readonly toTileOrder: number[] = [];
-  private readonly toHubOrder: number[] = [];
+  private readonly toTileOrder: Float64Array;
+  private readonly toHubOrder: Float64Array;
   /** Replies copied out of a tile's I/O buffer because the tile was about to reuse it before the hub read them. */
   repliesCopiedOnConflict = 0;
   /** With a tap: the last stamped copy made of each template (tapRequest). */
@@ -114,6 +114,9 @@ export class SimTransport implements HubTransport {
     // A tap sees every reply as bytes of its own; without one a reply stays in the I/O buffer.
     for (const n of nodes) n.repliesInPlace = tap === null;
     this.replyInPlace = new Int32Array(nodes.length).fill(-1);
+    // Typed, one entry per tile: a plain array filled by tile id in any order went holey.
+    this.toTileOrder = new Float64Array(Math.max(nodes.length, mesh.tiles));
+    this.toHubOrder = new Float64Array(Math.max(nodes.length, mesh.tiles));
     this.deliverKind = sim.kindId('deliver');
     this.replyKind = sim.kindId('reply');
     sim.on('booted', ({ tile }) => this.sink.onTileBooted(tile));
@@ -185,14 +188,14 @@ export class SimTransport implements HubTransport {
   }
 
   /** The cycle a message arriving at `arrivalCycle` reaches `tile`: a link keeps its order. */
-  private inOrder(tile: number, arrivalCycle: number, order: number[]): number {
-    const at = Math.max(arrivalCycle, order[tile] ?? 0);
+  private inOrder(tile: number, arrivalCycle: number, order: Float64Array): number {
+    const at = Math.max(arrivalCycle, order[tile]!);
     order[tile] = at;
     return at;
   }
 
   /** Schedules a message's arrival in its link's order, with what the tap (if any) did to the link. */
-  private carry(event: 'deliver' | 'reply', tile: number, bytes: Uint8Array, arrivalCycle: number, order: number[]): number {
+  private carry(event: 'deliver' | 'reply', tile: number, bytes: Uint8Array, arrivalCycle: number, order: Float64Array): number {
     if (this.tap === null) {
       const slot = this.inFlight.put(tile, bytes);
       this.sim.scheduleIdAt(this.inOrder(tile, arrivalCycle, order), event === 'reply' ? this.replyKind : this.deliverKind, slot);
