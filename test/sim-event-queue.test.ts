@@ -71,6 +71,8 @@ describe('EventQueue', () => {
     expect(drain(queue).map((e) => e.payload)).toEqual(expected.map((e) => e[2]));
   });
 
+  const order = (e: [number, number, number, number], t: number, p: number, s: number): number => e[0] - t || e[1] - p || e[2] - s;
+
   it('matches a sorted model when pushes and pops interleave (records reused, across growth and clear)', () => {
     const prng = new Prng(8);
     const queue = new EventQueue<string, number>();
@@ -91,10 +93,12 @@ describe('EventQueue', () => {
         const seq = reserve ? queue.reserveSequence() : queue.pushedCount;
         if (reserve) queue.pushWithSequence(t, p, seq, 'e', i);
         else queue.push(t, p, 'e', i);
-        model.push([t, p, seq, i]);
+        // Kept sorted by (time, priority, sequence): inserted after every entry that orders first.
+        let at = model.length;
+        while (at > 0 && order(model[at - 1]!, t, p, seq) > 0) at--;
+        model.splice(at, 0, [t, p, seq, i]);
         continue;
       }
-      model.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
       const [t, p, seq, payload] = model.shift()!;
       expect(queue.popInto(out)).toBe(true);
       expect([out.timeCycles, out.priority, out.sequence, out.payload]).toEqual([t, p, seq, payload]);
