@@ -325,11 +325,10 @@ export class SimTransport implements HubTransport {
     this.repliesCopiedOnConflict++;
   }
 
-  /**
-   * A message's trace record, read from its bytes in place. A reply's record holds every
-   * byte the hub receives, so the trace hash pins every answer (requests follow from the
-   * config, the data and the replies before them). The listener sees the slot as payload.
-   */
+  // A message's trace record, read from its bytes in place. A reply's record holds every
+  // byte the hub receives, so the trace hash pins every answer (requests follow from the
+  // config, the data and the replies before them). The listener sees the slot as payload.
+
   /** Without a tap: a request's record, read from its template and msg_id (the request as it will be stamped, stamped-message.ts). */
   private traceTemplate(trace: TraceRecorder, t: number, seq: number, slot: number): void {
     const s = this.inFlight;
