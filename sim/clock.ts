@@ -35,6 +35,12 @@ export class SimClock {
     this.currentCycles = cycle;
   }
 
+  /** `advanceTo` for a time the event queue hands out: checked when it was scheduled
+   *  (a safe integer >= the time then, and the queue hands times out in order). */
+  advanceToQueued(cycle: number): void {
+    this.currentCycles = cycle;
+  }
+
   /** Simulated seconds for a cycle count: for reports, never for decisions. */
   cyclesToSeconds(cycles: number): number {
     return cycles / this.tileClockHz;

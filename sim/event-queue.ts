@@ -1,10 +1,13 @@
 // Binary min-heap of events ordered by (time in cycles, priority, insertion sequence).
 //
 // Why this shape: the simulator must sustain > 500,000 events per wall-clock second, so the
-// heap keeps its keys in parallel typed arrays (no object per event, no closure per event)
-// and moves entries with the "hole" technique (one write per level instead of a swap). Kinds
-// and payloads live in plain arrays indexed the same way; `popInto` fills a caller-owned
-// record so the steady state allocates nothing.
+// heap keeps no object per event and no closure per event. The heap itself is two typed
+// arrays, each entry's time and the number of its record; the record (priority, sequence,
+// kind, payload) stays put in parallel arrays while the heap moves its number, so a level
+// of a sift moves two values, not five, and reads priority and sequence only when two times
+// tie. Entries move with the "hole" technique (one write per level instead of a swap);
+// records are reused through a free list; `popInto` fills a caller-owned record so the
+// steady state allocates nothing.
 //
 // The sequence number makes the order total: two events at the same time and priority come
 // out in the order they were scheduled, so a run never depends on heap internals. A caller
@@ -12,10 +15,12 @@
 // `pushWithSequence`): the event then orders as if it had been pushed when the number was
 // taken (the simulator's moving timers, sim/moving-timer.ts).
 
+import { doubled } from './typed-grow.ts';
+
 const INITIAL_CAPACITY = 1024;
 
 /** One event as the queue hands it out. `popInto` reuses the caller's object. */
-export interface QueuedEvent<K extends string = string, P = unknown> {
+export interface QueuedEvent<K extends string | number = string, P = unknown> {
   timeCycles: number;
   priority: number;
   sequence: number;
@@ -23,13 +28,20 @@ export interface QueuedEvent<K extends string = string, P = unknown> {
   payload: P;
 }
 
-export class EventQueue<K extends string = string, P = unknown> {
+export class EventQueue<K extends string | number = string, P = unknown> {
+  /** The heap: entry i's time, and the record it points at. */
   private times = new Float64Array(INITIAL_CAPACITY);
+  private records = new Int32Array(INITIAL_CAPACITY);
+  /** Records, by record number (not heap position). */
   private priorities = new Int32Array(INITIAL_CAPACITY);
   private sequences = new Float64Array(INITIAL_CAPACITY);
   // Plain arrays grown by appending, so V8 keeps them packed (fast element access).
   private kinds: (K | undefined)[] = [];
   private payloads: (P | undefined)[] = [];
+  /** Record numbers free for reuse (a stack), and how many records were ever made. */
+  private freeRecords = new Int32Array(INITIAL_CAPACITY);
+  private freeCount = 0;
+  private madeRecords = 0;
   private count = 0;
   private nextSequence = 0;
 
@@ -49,9 +61,8 @@ export class EventQueue<K extends string = string, P = unknown> {
 
   /** Adds an event; returns its sequence number. Priority: lower runs first at equal time. */
   push(timeCycles: number, priority: number, kind: K, payload: P): number {
-    if (this.count === this.times.length) this.grow();
     const sequence = this.nextSequence++;
-    this.siftUp(this.count++, timeCycles, priority | 0, sequence, kind, payload);
+    this.insert(timeCycles, priority | 0, sequence, kind, payload);
     return sequence;
   }
 
@@ -66,32 +77,24 @@ export class EventQueue<K extends string = string, P = unknown> {
     if (!(sequence >= 0 && sequence < this.nextSequence)) {
       throw new RangeError(`sequence ${sequence} was never handed out (next is ${this.nextSequence})`);
     }
-    if (this.count === this.times.length) this.grow();
-    this.siftUp(this.count++, timeCycles, priority | 0, sequence, kind, payload);
+    this.insert(timeCycles, priority | 0, sequence, kind, payload);
   }
 
   /** Removes the earliest event into `out`; returns false (and leaves `out` alone) when empty. */
   popInto(out: QueuedEvent<K, P>): boolean {
     if (this.count === 0) return false;
+    const r = this.records[0] as number;
     out.timeCycles = this.times[0] as number;
-    out.priority = this.priorities[0] as number;
-    out.sequence = this.sequences[0] as number;
-    out.kind = this.kinds[0] as K;
-    out.payload = this.payloads[0] as P;
+    out.priority = this.priorities[r] as number;
+    out.sequence = this.sequences[r] as number;
+    out.kind = this.kinds[r] as K;
+    out.payload = this.payloads[r] as P;
+    // Drop references so popped payloads can be collected; the record is free again.
+    this.kinds[r] = undefined;
+    this.payloads[r] = undefined;
+    this.freeRecords[this.freeCount++] = r;
     const last = --this.count;
-    if (last > 0) {
-      this.siftDown(
-        0,
-        this.times[last] as number,
-        this.priorities[last] as number,
-        this.sequences[last] as number,
-        this.kinds[last] as K,
-        this.payloads[last] as P,
-      );
-    }
-    // Drop references so popped payloads can be collected.
-    this.kinds[last] = undefined;
-    this.payloads[last] = undefined;
+    if (last > 0) this.siftDown(0, this.times[last] as number, this.records[last] as number);
     return true;
   }
 
@@ -102,72 +105,84 @@ export class EventQueue<K extends string = string, P = unknown> {
   }
 
   clear(): void {
-    this.kinds.fill(undefined, 0, this.count);
-    this.payloads.fill(undefined, 0, this.count);
+    this.kinds.fill(undefined);
+    this.payloads.fill(undefined);
     this.count = 0;
+    // Every record is free again.
+    this.freeCount = 0;
+    for (let r = 0; r < this.madeRecords; r++) this.freeRecords[this.freeCount++] = r;
   }
 
-  /** True when entry i orders before the key (t, p, s). */
-  private before(i: number, t: number, p: number, s: number): boolean {
-    const ti = this.times[i] as number;
-    if (ti !== t) return ti < t;
-    const pi = this.priorities[i] as number;
-    if (pi !== p) return pi < p;
-    return (this.sequences[i] as number) < s;
+  private insert(t: number, p: number, s: number, k: K, payload: P): void {
+    if (this.count === this.times.length) this.grow();
+    let r: number;
+    if (this.freeCount > 0) {
+      r = this.freeRecords[--this.freeCount] as number;
+      this.kinds[r] = k;
+      this.payloads[r] = payload;
+    } else {
+      r = this.madeRecords++;
+      this.kinds.push(k);
+      this.payloads.push(payload);
+    }
+    this.priorities[r] = p;
+    this.sequences[r] = s;
+    this.siftUp(this.count++, t, r);
   }
 
-  private place(i: number, t: number, p: number, s: number, k: K, payload: P): void {
-    this.times[i] = t;
-    this.priorities[i] = p;
-    this.sequences[i] = s;
-    this.kinds[i] = k;
-    this.payloads[i] = payload;
+  /** Records a and b, at the same time: true when a orders first (priority, then sequence). */
+  private tieBefore(a: number, b: number): boolean {
+    const pa = this.priorities[a] as number;
+    const pb = this.priorities[b] as number;
+    if (pa !== pb) return pa < pb;
+    return (this.sequences[a] as number) < (this.sequences[b] as number);
   }
 
-  private move(from: number, to: number): void {
-    this.times[to] = this.times[from] as number;
-    this.priorities[to] = this.priorities[from] as number;
-    this.sequences[to] = this.sequences[from] as number;
-    this.kinds[to] = this.kinds[from];
-    this.payloads[to] = this.payloads[from];
-  }
-
-  private siftUp(hole: number, t: number, p: number, s: number, k: K, payload: P): void {
+  private siftUp(hole: number, t: number, r: number): void {
+    const times = this.times;
+    const records = this.records;
     while (hole > 0) {
       const parent = (hole - 1) >> 1;
-      if (this.before(parent, t, p, s)) break;
-      this.move(parent, hole);
+      const tp = times[parent] as number;
+      if (tp < t || (tp === t && this.tieBefore(records[parent] as number, r))) break;
+      times[hole] = tp;
+      records[hole] = records[parent] as number;
       hole = parent;
     }
-    this.place(hole, t, p, s, k, payload);
+    times[hole] = t;
+    records[hole] = r;
   }
 
-  private siftDown(hole: number, t: number, p: number, s: number, k: K, payload: P): void {
+  private siftDown(hole: number, t: number, r: number): void {
     const n = this.count;
+    const times = this.times;
+    const records = this.records;
     for (;;) {
       let child = 2 * hole + 1;
       if (child >= n) break;
+      let tc = times[child] as number;
       const right = child + 1;
-      if (right < n && this.before(right, this.times[child] as number, this.priorities[child] as number, this.sequences[child] as number)) {
-        child = right;
+      if (right < n) {
+        const tr = times[right] as number;
+        if (tr < tc || (tr === tc && this.tieBefore(records[right] as number, records[child] as number))) {
+          child = right;
+          tc = tr;
+        }
       }
-      if (!this.before(child, t, p, s)) break;
-      this.move(child, hole);
+      if (tc > t || (tc === t && this.tieBefore(r, records[child] as number))) break;
+      times[hole] = tc;
+      records[hole] = records[child] as number;
       hole = child;
     }
-    this.place(hole, t, p, s, k, payload);
+    times[hole] = t;
+    records[hole] = r;
   }
 
   private grow(): void {
-    const capacity = this.times.length * 2;
-    const times = new Float64Array(capacity);
-    times.set(this.times);
-    const priorities = new Int32Array(capacity);
-    priorities.set(this.priorities);
-    const sequences = new Float64Array(capacity);
-    sequences.set(this.sequences);
-    this.times = times;
-    this.priorities = priorities;
-    this.sequences = sequences;
+    this.times = doubled(this.times);
+    this.records = doubled(this.records);
+    this.priorities = doubled(this.priorities);
+    this.sequences = doubled(this.sequences);
+    this.freeRecords = doubled(this.freeRecords);
   }
 }

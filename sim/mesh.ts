@@ -59,6 +59,10 @@ export class Mesh {
   private readonly egress: Link;
   private readonly ingress: Link;
   private readonly hops: Int32Array;
+  /** Per tile, hops * hopLatencyCycles: the head's trip, read once per message. */
+  private readonly hopCycles: Float64Array;
+  /** The narrowest link on a hub<->tile path (bytes per cycle). */
+  private readonly pathBytesPerCycle: number;
   private readonly nearestCache = new Map<number, readonly number[]>();
 
   constructor(config: MeshConfig) {
@@ -90,6 +94,9 @@ export class Mesh {
     for (let id = 0; id < this.tiles; id++) {
       this.hops[id] = 1 + Math.abs(this.rowOf(id) - this.hubRow) + Math.abs(this.colOf(id) - this.hubCol);
     }
+    this.hopCycles = new Float64Array(this.tiles);
+    for (let id = 0; id < this.tiles; id++) this.hopCycles[id] = this.hops[id]! * this.hopLatencyCycles;
+    this.pathBytesPerCycle = Math.min(this.linkBytesPerCycle, this.hubLinkBytesPerCycle);
   }
 
   rowOf(tileId: number): number {
@@ -113,7 +120,7 @@ export class Mesh {
   /** Narrowest link on any hub<->tile path decides how far the tail trails the head. */
   serializationCycles(bytes: number): number {
     checkBytes(bytes);
-    return Math.ceil(bytes / Math.min(this.linkBytesPerCycle, this.hubLinkBytesPerCycle));
+    return Math.ceil(bytes / this.pathBytesPerCycle);
   }
 
   /** Uncontended hub->tile (or tile->hub) latency: hops * hopLatency + ceil(bytes / bandwidth). */
@@ -140,10 +147,10 @@ export class Mesh {
 
   /** `sendFromHub`'s arrival cycle alone: the simulator's per-message path allocates nothing. */
   arrivalFromHub(nowCycle: number, tileId: number, messageBytes: number): number {
-    const hopsCycles = this.hopsFromHub(tileId) * this.hopLatencyCycles;
+    const hopsCycles = this.hopCycles[this.checkTile(tileId)]!;
     checkBytes(messageBytes);
     const startCycle = this.egress.reserveStart(nowCycle, messageBytes);
-    return startCycle + hopsCycles + this.serializationCycles(messageBytes);
+    return startCycle + hopsCycles + Math.ceil(messageBytes / this.pathBytesPerCycle);
   }
 
   /** Tile -> hub: crosses the mesh, then waits for the hub's ejection link. */
@@ -154,10 +161,10 @@ export class Mesh {
 
   /** `sendToHub`'s arrival cycle alone. */
   arrivalAtHub(nowCycle: number, tileId: number, messageBytes: number): number {
-    const hopsCycles = this.hopsFromHub(tileId) * this.hopLatencyCycles;
+    const hopsCycles = this.hopCycles[this.checkTile(tileId)]!;
     checkBytes(messageBytes);
     const startCycle = this.ingress.reserveStart(nowCycle + hopsCycles, messageBytes);
-    return startCycle + this.serializationCycles(messageBytes);
+    return startCycle + Math.ceil(messageBytes / this.pathBytesPerCycle);
   }
 
   /** Cycles the hub links spent serializing: [egress, ingress]. */
@@ -207,7 +214,7 @@ export class Mesh {
 
 
   private checkTile(tileId: number): number {
-    if (!Number.isInteger(tileId) || tileId < 0 || tileId >= this.tiles) {
+    if (!(tileId >= 0 && tileId < this.tiles && Number.isInteger(tileId))) {
       throw new MeshConfigError(`tile ${tileId} is outside 0..${this.tiles - 1}`);
     }
     return tileId;

@@ -14,7 +14,8 @@ import type { HubSink, HubTransport } from '../hub/hub-transport.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
 import type { Mesh } from './mesh.ts';
 import { MessageSlots } from './message-slots.ts';
-import type { EventTracer, Simulator } from './simulator.ts';
+import type { EventTracer, KindId, Simulator } from './simulator.ts';
+import type { TraceRecorder } from './trace.ts';
 import { messageId, messageType, type MessageKind } from './trace-records.ts';
 import type { TileNode, TileOutcome } from './tile-node.ts';
 import type { ChipLink } from './chip/chip-link.ts';
@@ -88,8 +89,8 @@ export class SimTransport implements HubTransport {
   private hubBusyUntil = 0;
   /** Per tile and direction, the latest arrival scheduled: a link keeps its order, so a
    *  message held up (a latency spike) holds up those behind it. */
-  private readonly toTileOrder: number[] = [];
-  private readonly toHubOrder: number[] = [];
+  private readonly toTileOrder: Float64Array;
+  private readonly toHubOrder: Float64Array;
   /** Replies copied out of a tile's I/O buffer because the tile was about to reuse it before the hub read them. */
   repliesCopiedOnConflict = 0;
   /** With a tap: the last stamped copy made of each template (tapRequest). */
@@ -97,6 +98,9 @@ export class SimTransport implements HubTransport {
   /** Per tile, the slot of its reply waiting as a view of its I/O buffer (-1: none). */
   private readonly replyInPlace: Int32Array;
   hubBusyCycles = 0;
+  /** The message kinds' queue ids, resolved once: scheduled once per message. */
+  private readonly deliverKind: KindId<'deliver'>;
+  private readonly replyKind: KindId<'reply'>;
 
   /** `sink` hears of boots, replies, traps and restarts; `tap` (the fault injector) may reach into the message path. */
   constructor(
@@ -110,20 +114,22 @@ export class SimTransport implements HubTransport {
     // A tap sees every reply as bytes of its own; without one a reply stays in the I/O buffer.
     for (const n of nodes) n.repliesInPlace = tap === null;
     this.replyInPlace = new Int32Array(nodes.length).fill(-1);
+    // Typed, one entry per tile: a plain array filled by tile id in any order went holey.
+    this.toTileOrder = new Float64Array(Math.max(nodes.length, mesh.tiles));
+    this.toHubOrder = new Float64Array(Math.max(nodes.length, mesh.tiles));
+    this.deliverKind = sim.kindId('deliver');
+    this.replyKind = sim.kindId('reply');
     sim.on('booted', ({ tile }) => this.sink.onTileBooted(tile));
-    sim.on('deliver', (slot) => (this.tap === null ? this.onDeliverStamped(slot) : this.onDeliver(slot)), this.tracer('deliver'));
-    sim.on(
-      'reply',
-      (slot) => {
-        const tile = this.inFlight.tileOf(slot);
-        if (this.replyInPlace[tile] === slot) this.replyInPlace[tile] = -1;
-        const bytes = this.inFlight.take(slot);
-        this.tap?.replyArriving(bytes);
-        this.sink.onReply(tile, bytes);
-        this.tap?.replyArriving(null);
-      },
-      this.tracer('reply'),
-    );
+    // The per-message handlers and tracers are chosen once, here: without a tap a request
+    // always waits as a template and a reply as bytes, so those paths never ask about a tap
+    // or a slot's form (one event is one message: every check saved is saved per message).
+    if (tap === null) {
+      sim.on('deliver', (slot) => this.onDeliverStamped(slot), (trace, t, seq, slot) => this.traceTemplate(trace, t, seq, slot));
+      sim.on('reply', (slot) => this.onReplyInPlace(slot), (trace, t, seq, slot) => this.traceReply(trace, t, seq, slot));
+    } else {
+      sim.on('deliver', (slot) => this.onDeliver(slot), this.tracer('deliver'));
+      sim.on('reply', (slot) => this.onReplyTapped(slot, tap), this.tracer('reply'));
+    }
     sim.on('trap', ({ tile, ref }) => {
       const trap = this.traps.get(ref)!;
       this.traps.delete(ref);
@@ -158,7 +164,7 @@ export class SimTransport implements HubTransport {
     // Its last byte has left the hub's egress link: that link is free again from then.
     const departureCycle = this.mesh.hubEgressFreeCycle;
     if (this.tap === null) {
-      this.sim.scheduleAt(this.inOrder(tileId, arrivalCycle, this.toTileOrder), 'deliver', this.inFlight.putTemplate(tileId, template, msgId, sealed));
+      this.sim.scheduleIdAt(this.inOrder(tileId, arrivalCycle, this.toTileOrder), this.deliverKind, this.inFlight.putTemplate(tileId, template, msgId, sealed));
       return departureCycle;
     }
     const delivered = this.tap.hubToTile(tileId, this.tapRequest(template, msgId, sealed));
@@ -182,17 +188,17 @@ export class SimTransport implements HubTransport {
   }
 
   /** The cycle a message arriving at `arrivalCycle` reaches `tile`: a link keeps its order. */
-  private inOrder(tile: number, arrivalCycle: number, order: number[]): number {
-    const at = Math.max(arrivalCycle, order[tile] ?? 0);
+  private inOrder(tile: number, arrivalCycle: number, order: Float64Array): number {
+    const at = Math.max(arrivalCycle, order[tile]!);
     order[tile] = at;
     return at;
   }
 
   /** Schedules a message's arrival in its link's order, with what the tap (if any) did to the link. */
-  private carry(event: 'deliver' | 'reply', tile: number, bytes: Uint8Array, arrivalCycle: number, order: number[]): number {
+  private carry(event: 'deliver' | 'reply', tile: number, bytes: Uint8Array, arrivalCycle: number, order: Float64Array): number {
     if (this.tap === null) {
       const slot = this.inFlight.put(tile, bytes);
-      this.sim.scheduleAt(this.inOrder(tile, arrivalCycle, order), event, slot);
+      this.sim.scheduleIdAt(this.inOrder(tile, arrivalCycle, order), event === 'reply' ? this.replyKind : this.deliverKind, slot);
       return slot;
     }
     const r = this.tap.routing();
@@ -227,6 +233,23 @@ export class SimTransport implements HubTransport {
     return this.mesh.nearestTiles(tileId);
   }
 
+  /** A reply reaching the hub, without a tap: lent to the hub as it waits (a view of the I/O buffer or a copy). */
+  private onReplyInPlace(slot: number): void {
+    const s = this.inFlight;
+    const tile = s.tileOf(slot);
+    if (this.replyInPlace[tile] === slot) this.replyInPlace[tile] = -1;
+    this.sink.onReply(tile, s.take(slot));
+  }
+
+  /** A reply reaching the hub through the tap (bytes of their own). */
+  private onReplyTapped(slot: number, tap: LinkTap): void {
+    const tile = this.inFlight.tileOf(slot);
+    const bytes = this.inFlight.take(slot);
+    tap.replyArriving(bytes);
+    this.sink.onReply(tile, bytes);
+    tap.replyArriving(null);
+  }
+
   /** A hub request reaching its tile, without a tap: written stamped into the I/O buffer, no copy. */
   private onDeliverStamped(slot: number): void {
     const s = this.inFlight;
@@ -237,7 +260,7 @@ export class SimTransport implements HubTransport {
     const node = this.nodes[tileId]!;
     if (node.dead) return;
     const start = Math.max(this.sim.nowCycles, node.busyUntilCycles);
-    this.keepReply(tileId);
+    if (this.replyInPlace[tileId]! >= 0) this.keepReply(tileId);
     this.settle(node, start, node.handleStamped(template, msgId, sealed));
   }
 
@@ -302,11 +325,26 @@ export class SimTransport implements HubTransport {
     this.repliesCopiedOnConflict++;
   }
 
-  /**
-   * A message's trace record, read from its bytes in place. A reply's record holds every
-   * byte the hub receives, so the trace hash pins every answer (requests follow from the
-   * config, the data and the replies before them). The listener sees the slot as payload.
-   */
+  // A message's trace record, read from its bytes in place. A reply's record holds every
+  // byte the hub receives, so the trace hash pins every answer (requests follow from the
+  // config, the data and the replies before them). The listener sees the slot as payload.
+
+  /** Without a tap: a request's record, read from its template and msg_id (the request as it will be stamped, stamped-message.ts). */
+  private traceTemplate(trace: TraceRecorder, t: number, seq: number, slot: number): void {
+    const s = this.inFlight;
+    const template = s.peek(slot);
+    const sealed = s.sealedOf(slot);
+    trace.recordMessage('deliver', t, seq, s.tileOf(slot), stampedType(template, sealed), s.msgIdOf(slot), stampedLength(template, sealed), null, slot);
+  }
+
+  /** Without a tap: a reply's record, with every byte. */
+  private traceReply(trace: TraceRecorder, t: number, seq: number, slot: number): void {
+    const s = this.inFlight;
+    const bytes = s.peek(slot);
+    trace.recordMessage('reply', t, seq, s.tileOf(slot), messageType(bytes), messageId(bytes), bytes.length, bytes, slot);
+  }
+
+  /** With a tap: a message's record, whichever form its slot holds. */
   private tracer(kind: MessageKind): EventTracer<number> {
     return (trace, t, seq, slot) => {
       const s = this.inFlight;

@@ -18,6 +18,13 @@ import { MovingTimer, type WakeUpQueue } from './moving-timer.ts';
 export const TIMER_KIND = '$timer';
 /** Reserved kind of a moving timer's wake-up in the queue; it is traced as TIMER_KIND when it fires. */
 const WAKE_UP_KIND = '$wake-up';
+/** Kinds travel through the queue as small integers (the index of their handler), the two
+ *  reserved ones first: dispatch is an array read, not a string-keyed Map lookup per event. */
+const TIMER_ID = 0;
+const WAKE_UP_ID = 1;
+
+/** A kind's queue id, resolved once (`Simulator.kindId`) for a caller that schedules it per message. */
+export type KindId<K extends string> = number & { readonly kind?: K };
 
 export type Handler<E extends object, K extends keyof E> = (payload: E[K], sim: Simulator<E>) => void;
 export type Handlers<E extends object> = { [K in keyof E & string]?: Handler<E, K> };
@@ -65,11 +72,17 @@ interface TimerPayload {
 
 export class Simulator<E extends object> {
   readonly clock: SimClock;
-  private readonly queue = new EventQueue<string, unknown>();
-  private readonly handlers = new Map<string, KindEntry<E>>();
+  private readonly queue = new EventQueue<number, unknown>();
+  /** Kind name -> id; `entries[id]` is its handler (undefined until `on`), `names[id]` its name. */
+  private readonly ids = new Map<string, number>([
+    [TIMER_KIND, TIMER_ID],
+    [WAKE_UP_KIND, WAKE_UP_ID],
+  ]);
+  private readonly names: string[] = [TIMER_KIND, WAKE_UP_KIND];
+  private readonly entries: (KindEntry<E> | undefined)[] = [undefined, undefined];
   private readonly cancelled = new Set<number>();
   private readonly trace: TraceRecorder | undefined;
-  private readonly current: QueuedEvent<string, unknown> = { timeCycles: 0, priority: 0, sequence: 0, kind: '', payload: undefined };
+  private readonly current: QueuedEvent<number, unknown> = { timeCycles: 0, priority: 0, sequence: 0, kind: 0, payload: undefined };
   private stopRequested = false;
   /** The queue as moving timers see it (one object, made once). */
   private readonly wakeUps: WakeUpQueue;
@@ -82,7 +95,7 @@ export class Simulator<E extends object> {
         return clock.nowCycles;
       },
       reserveSequence: () => queue.reserveSequence(),
-      queueWakeUp: (atCycle, sequence, timer) => queue.pushWithSequence(atCycle, 0, sequence, WAKE_UP_KIND, timer),
+      queueWakeUp: (atCycle, sequence, timer) => queue.pushWithSequence(atCycle, 0, sequence, WAKE_UP_ID, timer),
     };
     this.trace = options.trace;
     const handlers: Handlers<E> = options.handlers ?? {};
@@ -104,15 +117,35 @@ export class Simulator<E extends object> {
   /** `tracer`: how the kind records itself in the trace (default: its payload as canonical JSON). */
   on<K extends keyof E & string>(kind: K, handler: Handler<E, K>, tracer?: EventTracer<E[K]>): void {
     assertUserKind(kind);
-    if (this.handlers.has(kind)) throw new SimulatorError(`event kind "${kind}" already has a handler`);
-    this.handlers.set(kind, { handle: handler as KindEntry<E>['handle'], tracer: tracer as EventTracer<unknown> | undefined });
+    const id = this.kindId(kind);
+    if (this.entries[id] !== undefined) throw new SimulatorError(`event kind "${kind}" already has a handler`);
+    this.entries[id] = { handle: handler as KindEntry<E>['handle'], tracer: tracer as EventTracer<unknown> | undefined };
+  }
+
+  /** The kind's id in the queue (one per kind, handler or not yet): `scheduleIdAt` takes it. */
+  kindId<K extends keyof E & string>(kind: K): KindId<K> {
+    let id = this.ids.get(kind);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(kind, id);
+      this.names.push(kind);
+      this.entries.push(undefined);
+    }
+    return id as KindId<K>;
   }
 
   /** Schedules at an absolute cycle (>= now). Lower priority runs first at equal time. Returns the sequence. */
   scheduleAt<K extends keyof E & string>(atCycle: number, kind: K, payload: E[K], priority = 0): number {
-    this.checkTime(atCycle, kind);
-    checkPriority(priority, kind);
-    return this.queue.push(atCycle, priority, kind, payload);
+    // The common case costs two compares and a builtin; the error is built only when one fails.
+    if (!(atCycle >= this.clock.nowCycles && Number.isSafeInteger(atCycle))) this.checkTime(atCycle, kind);
+    if (priority !== 0) checkPriority(priority, kind);
+    return this.queue.push(atCycle, priority, this.kindId(kind), payload);
+  }
+
+  /** `scheduleAt` at priority 0 by a kind's id (`kindId`): for a caller that schedules per message. */
+  scheduleIdAt<K extends keyof E & string>(atCycle: number, kind: KindId<K>, payload: E[K]): number {
+    if (!(atCycle >= this.clock.nowCycles && Number.isSafeInteger(atCycle))) this.checkTime(atCycle, this.names[kind] ?? 'kind');
+    return this.queue.push(atCycle, 0, kind, payload);
   }
 
   /** Schedules `delayCycles` (>= 0) after now. */
@@ -142,7 +175,7 @@ export class Simulator<E extends object> {
     }
     checkPriority(priority, label);
     const payload: TimerPayload = { label, callback };
-    return this.queue.push(this.clock.nowCycles + delayCycles, priority, TIMER_KIND, payload);
+    return this.queue.push(this.clock.nowCycles + delayCycles, priority, TIMER_ID, payload);
   }
 
   /**
@@ -186,36 +219,43 @@ export class Simulator<E extends object> {
       this.queue.popInto(ev);
       if (this.cancelled.size > 0 && this.cancelled.delete(ev.sequence)) continue;
       // A moving timer's wake-up that is not due: re-queued at its deadline or dropped, untraced.
-      if (ev.kind === WAKE_UP_KIND && !(ev.payload as MovingTimer).surfaced(ev.timeCycles, ev.sequence)) continue;
-      this.clock.advanceTo(ev.timeCycles);
+      if (ev.kind === WAKE_UP_ID && !(ev.payload as MovingTimer).surfaced(ev.timeCycles, ev.sequence)) continue;
+      // Queued times were checked when pushed (integers >= the time then): no check again.
+      this.clock.advanceToQueued(ev.timeCycles);
       this.dispatch(ev);
       eventsProcessed++;
     }
   }
 
-  private dispatch(ev: QueuedEvent<string, unknown>): void {
-    if (ev.kind === TIMER_KIND) {
+  private dispatch(ev: QueuedEvent<number, unknown>): void {
+    const entry = this.entries[ev.kind];
+    if (entry === undefined) {
+      this.dispatchReserved(ev);
+      return;
+    }
+    const trace = this.trace;
+    if (trace !== undefined) {
+      if (entry.tracer !== undefined) entry.tracer(trace, ev.timeCycles, ev.sequence, ev.payload);
+      else trace.recordEvent(ev.timeCycles, ev.sequence, this.names[ev.kind]!, ev.payload);
+    }
+    entry.handle(ev.payload, this);
+  }
+
+  /** Timers, wake-ups, and a kind scheduled without a handler. */
+  private dispatchReserved(ev: QueuedEvent<number, unknown>): void {
+    if (ev.kind === TIMER_ID) {
       const timer = ev.payload as TimerPayload;
       this.trace?.recordEvent(ev.timeCycles, ev.sequence, TIMER_KIND, { label: timer.label });
       timer.callback();
       return;
     }
-    if (ev.kind === WAKE_UP_KIND) {
+    if (ev.kind === WAKE_UP_ID) {
       const timer = ev.payload as MovingTimer;
       this.trace?.recordEvent(ev.timeCycles, ev.sequence, TIMER_KIND, { label: timer.label });
       timer.fire();
       return;
     }
-    const entry = this.handlers.get(ev.kind);
-    if (entry === undefined) {
-      throw new SimulatorError(`no handler for event kind "${ev.kind}" at cycle ${ev.timeCycles}`);
-    }
-    const trace = this.trace;
-    if (trace !== undefined) {
-      if (entry.tracer !== undefined) entry.tracer(trace, ev.timeCycles, ev.sequence, ev.payload);
-      else trace.recordEvent(ev.timeCycles, ev.sequence, ev.kind, ev.payload);
-    }
-    entry.handle(ev.payload, this);
+    throw new SimulatorError(`no handler for event kind "${this.names[ev.kind]}" at cycle ${ev.timeCycles}`);
   }
 
   private finish(untilCycle: number, reason: StopReason, eventsProcessed: number): RunResult {

@@ -25,6 +25,9 @@ export const NO_PAYLOAD = 0xffff_ffff;
 /** Fixed part of a message record: tag, t, seq, tile, type, msgId, bytes. */
 const MESSAGE_HEAD_BYTES = 1 + 8 + 8 + 4 + 8 + 8 + 4;
 
+/** Reply bodies up to this size are copied into the record byte by byte. */
+const SMALL_BODY_BYTES = 64;
+
 export type MessageKind = 'deliver' | 'reply';
 
 /** A message's wire type (u16 at HEADER.type), read in place; -1 when it is too short. */
@@ -108,7 +111,16 @@ export class TraceRecordWriter {
     v.setFloat64(p + 21, type, true);
     v.setFloat64(p + 29, msgId, true);
     v.setUint32(p + 37, length, true);
-    if (body !== null) this.buf.set(body, p + MESSAGE_HEAD_BYTES);
+    if (body !== null) {
+      const at = p + MESSAGE_HEAD_BYTES;
+      // A reply is mostly a 24-32 byte DONE: a plain loop beats TypedArray.set's call for those.
+      if (n <= SMALL_BODY_BYTES) {
+        const buf = this.buf;
+        for (let i = 0; i < n; i++) buf[at + i] = body[i]!;
+      } else {
+        this.buf.set(body, at);
+      }
+    }
     this.pos = p + MESSAGE_HEAD_BYTES + n;
   }
 

@@ -71,6 +71,42 @@ describe('EventQueue', () => {
     expect(drain(queue).map((e) => e.payload)).toEqual(expected.map((e) => e[2]));
   });
 
+  const order = (e: [number, number, number, number], t: number, p: number, s: number): number => e[0] - t || e[1] - p || e[2] - s;
+
+  it('matches a sorted model when pushes and pops interleave (records reused, across growth and clear)', () => {
+    const prng = new Prng(8);
+    const queue = new EventQueue<string, number>();
+    let model: [number, number, number, number][] = []; // time, priority, sequence, payload
+    const out: QueuedEvent<string, number> = { timeCycles: 0, priority: 0, sequence: 0, kind: '', payload: 0 };
+    let now = 0;
+    for (let i = 0; i < 20_000; i++) {
+      if (i === 12_000) {
+        queue.clear();
+        model = [];
+      }
+      // Grow to ~3,000 entries, then drain towards empty: records are freed and reused.
+      const pushing = i % 10_000 < 6_000 ? prng.nextInt(0, 3) > 0 : prng.nextInt(0, 3) === 0;
+      if (pushing || model.length === 0) {
+        const t = now + prng.nextInt(0, 40);
+        const p = prng.nextInt(-1, 1);
+        const reserve = prng.nextInt(0, 4) === 0;
+        const seq = reserve ? queue.reserveSequence() : queue.pushedCount;
+        if (reserve) queue.pushWithSequence(t, p, seq, 'e', i);
+        else queue.push(t, p, 'e', i);
+        // Kept sorted by (time, priority, sequence): inserted after every entry that orders first.
+        let at = model.length;
+        while (at > 0 && order(model[at - 1]!, t, p, seq) > 0) at--;
+        model.splice(at, 0, [t, p, seq, i]);
+        continue;
+      }
+      const [t, p, seq, payload] = model.shift()!;
+      expect(queue.popInto(out)).toBe(true);
+      expect([out.timeCycles, out.priority, out.sequence, out.payload]).toEqual([t, p, seq, payload]);
+      now = t;
+    }
+    expect(queue.size).toBe(model.length);
+  });
+
   it('interleaves pushes and pops correctly', () => {
     const queue = new EventQueue<string, number>();
     queue.push(10, 0, 'e', 1);

@@ -60,6 +60,35 @@ describe('Simulator', () => {
     expect(() => sim.scheduleAt(10.5, 'tick', null)).toThrow(SimulatorError);
   });
 
+  it('schedules by a kind id exactly as by the kind name: same order, trace and checks, a handler added after the id', () => {
+    const runBoth = (byId: boolean): string[] => {
+      const trace = new TraceRecorder({ keepLines: true });
+      const sim = new Simulator<{ a: number; b: number }>({ trace });
+      const idA = sim.kindId('a'); // resolved before its handler exists
+      const seen: string[] = [];
+      sim.on('a', (n, s) => {
+        seen.push(`a${n}@${s.nowCycles}`);
+        if (n < 6) {
+          if (byId) s.scheduleIdAt(s.nowCycles + (n % 2), idA, n + 2);
+          else s.scheduleAt(s.nowCycles + (n % 2), 'a', n + 2);
+        }
+      });
+      sim.on('b', (n, s) => {
+        seen.push(`b${n}@${s.nowCycles}`);
+        if (n < 5) s.scheduleAt(s.nowCycles + 1, 'b', n + 2);
+      });
+      if (byId) sim.scheduleIdAt(3, idA, 0);
+      else sim.scheduleAt(3, 'a', 0);
+      sim.scheduleAt(3, 'b', 1);
+      sim.run();
+      if (byId) expect(() => sim.scheduleIdAt(sim.nowCycles - 1, idA, 9)).toThrow(/"a" at cycle \d+ is not an integer >= now/);
+      return [...seen, trace.close(), ...trace.keptLineList];
+    };
+    const byName = runBoth(false);
+    expect(runBoth(true)).toEqual(byName);
+    expect(byName.slice(0, 3)).toEqual(['a0@3', 'b1@3', 'a2@3']);
+  });
+
   it('schedules by absolute cycle or by delay through one schedule call', () => {
     const seen: string[] = [];
     const sim = new Simulator<{ mark: string }>({ handlers: { mark: (m, s) => seen.push(`${m}@${s.nowCycles}`) } });
