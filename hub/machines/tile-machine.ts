@@ -4,8 +4,8 @@
 // (sending bytes, handing back work, restarting the instance, the reply deadline) are named
 // actions that the hub provides, so tests can swap them with `provide()`.
 //
-// booting -> idle -> busy (awaiting step 0, 1, ... of a job) -> idle
-//         busy -> retrying -> awaiting, or busy -> faulted -> restarting -> idle, or -> retired
+// booting -> idle -> awaiting (step 0, 1, ... of a job) -> idle
+//         awaiting -> retrying -> route -> awaiting, or awaiting -> faulted -> restarting -> idle, or -> retired
 import { assertEvent, assign, raise, setup } from 'xstate';
 import type { JobShape, StepPhase } from '../core/job-shape.ts';
 import type { TileFault } from '../work/tile-fault.ts';
@@ -85,8 +85,11 @@ export function createTileMachine(deps: TileMachineDeps) {
     },
     actions: {
       pullJob: assign({ job: ({ context }) => deps.takeJob(context.tileId), step: 0, retries: 0 }),
+      // Sends the job's current step and arms the reply deadline: every send is followed by
+      // its arm, so one action, not two (each action is a dispatch of its own in xstate).
       sendStep: ({ context }) => {
         if (context.job) deps.sendStep(context.tileId, context.job, context.step, context.retries);
+        deps.armDeadline(context.tileId);
       },
       // Progress clears the fault record: only faults with no successful step between them
       // count towards retirement, so transient faults never retire a working tile.
@@ -169,39 +172,37 @@ export function createTileMachine(deps: TileMachineDeps) {
       idle: {
         entry: 'pullJob',
         // Straight to the job's first step; `route` only for a job without steps.
-        always: [{ guard: 'hasStep', target: 'busy.awaiting' }, { guard: 'hasJob', target: 'busy' }],
+        always: [{ guard: 'hasStep', target: 'awaiting' }, { guard: 'hasJob', target: 'route' }],
         // A tile found replaying old messages while idle holds state the hub did not build.
         on: { WORK_AVAILABLE: { target: 'idle', reenter: true }, FAULT: { guard: 'faultIsReplay', target: 'faulted' } },
       },
-      busy: {
-        initial: 'route',
+      // A job's steps are flat states of the root, not children of a `busy` parent: xstate
+      // walks every active state node (ancestors included) several times per event, and a
+      // tile takes one STEP_OK per block (docs/performance.md). `route` and `retrying` only
+      // pass through (their eventless transitions leave at once), so `awaiting` is the one
+      // state of a busy tile that takes events, FAULT and STEP_FAILED included.
+      route: {
+        always: [{ guard: 'hasStep', target: 'awaiting' }, { target: 'idle', actions: 'finishJob' }],
+      },
+      retrying: {
+        entry: 'retryJob',
+        always: 'route',
+      },
+      // Every step of a job, whatever its phase (phaseOf): sent on entry, or by the STEP_OK of
+      // the step before, while the hub's reply deadline runs (armed with each send, restarted
+      // by PROGRESS without sending again, disarmed on leaving). One state and a targetless
+      // STEP_OK, not a state per phase re-entered per step: xstate costs per state left and
+      // entered, and a job is mostly steps (docs/performance.md).
+      awaiting: {
+        entry: 'sendStep',
+        exit: 'disarmDeadline',
         on: {
+          // The last step's STEP_OK goes straight to idle (the next job), not through `route`.
+          STEP_OK: [{ guard: 'hasNextStep', actions: ['advanceStep', 'sendStep'] }, { target: 'idle', actions: ['advanceStep', 'finishJob'] }],
+          PROGRESS: { actions: ['clearRetries', 'armDeadline'] },
+          REPLY_TIMEOUT: { actions: ['reportTimeout', 'raiseTimeout'] },
+          STEP_FAILED: [{ guard: 'canRetry', target: 'retrying' }, { target: 'faulted' }],
           FAULT: { target: 'faulted' },
-          STEP_FAILED: [{ guard: 'canRetry', target: '.retrying' }, { target: 'faulted' }],
-        },
-        states: {
-          route: {
-            always: [{ guard: 'hasStep', target: 'awaiting' }, { target: '#tile.idle', actions: 'finishJob' }],
-          },
-          retrying: {
-            entry: 'retryJob',
-            always: 'route',
-          },
-          // Every step of a job, whatever its phase (phaseOf): sent on entry, or by the
-          // STEP_OK of the step before, while the hub's reply deadline runs (armed after each
-          // send, restarted by PROGRESS without sending again, disarmed on leaving). One
-          // state and a targetless STEP_OK, not a state per phase re-entered per step: xstate
-          // costs per state left and entered, and a job is mostly steps (docs/performance.md).
-          awaiting: {
-            entry: ['sendStep', 'armDeadline'],
-            exit: 'disarmDeadline',
-            on: {
-              // The last step's STEP_OK goes straight to idle (the next job), not through `route`.
-              STEP_OK: [{ guard: 'hasNextStep', actions: ['advanceStep', 'sendStep', 'armDeadline'] }, { target: '#tile.idle', actions: ['advanceStep', 'finishJob'] }],
-              PROGRESS: { actions: ['clearRetries', 'armDeadline'] },
-              REPLY_TIMEOUT: { actions: ['reportTimeout', 'raiseTimeout'] },
-            },
-          },
         },
       },
       faulted: {
