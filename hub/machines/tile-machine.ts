@@ -23,7 +23,11 @@ export interface TileMachineInput {
   maxRetriesPerStep: number;
 }
 
-export interface TileMachineContext extends TileMachineInput {
+export interface TileMachineContext {
+  tileId: number;
+  /** The input as given: constant for the machine's life, so one field, not six. Every
+   *  `assign` copies the context's fields into a new object, and a tile takes one per block. */
+  limits: TileMachineInput;
   job: JobShape | null;
   step: number;
   retries: number;
@@ -115,11 +119,11 @@ export function createTileMachine(deps: TileMachineDeps) {
       disarmDeadline: ({ context }) => deps.disarmDeadline(context.tileId),
       raiseDeath: raise(({ context }) => ({
         type: 'FAULT' as const,
-        fault: { kind: 'dead' as const, atCycles: deps.nowCycles(), detail: `did not boot within ${context.restartTimeoutCycles} cycles of its restart` },
+        fault: { kind: 'dead' as const, atCycles: deps.nowCycles(), detail: `did not boot within ${context.limits.restartTimeoutCycles} cycles of its restart` },
       })),
       raiseTimeout: raise(({ context }) => ({
         type: 'STEP_FAILED' as const,
-        fault: { kind: 'timeout' as const, atCycles: deps.nowCycles(), detail: `no reply within ${context.replyTimeoutCycles} cycles` },
+        fault: { kind: 'timeout' as const, atCycles: deps.nowCycles(), detail: `no reply within ${context.limits.replyTimeoutCycles} cycles` },
       })),
       finishJob: assign({
         job: ({ context }) => {
@@ -130,7 +134,7 @@ export function createTileMachine(deps: TileMachineDeps) {
       recordFault: assign(({ context, event }) => {
         assertEvent(event, ['FAULT', 'STEP_FAILED']);
         const fault = event.fault;
-        const windowStart = fault.atCycles - context.faultWindowCycles;
+        const windowStart = fault.atCycles - context.limits.faultWindowCycles;
         return {
           lastFault: fault,
           faults: context.faults + 1,
@@ -152,18 +156,18 @@ export function createTileMachine(deps: TileMachineDeps) {
       hasJob: ({ context }) => context.job !== null,
       hasStep: ({ context }) => context.job !== null && context.step < context.job.steps.length,
       hasNextStep: ({ context }) => context.job !== null && context.step + 1 < context.job.steps.length,
-      canRetry: ({ context }) => context.retries < context.maxRetriesPerStep,
-      faultBudgetExhausted: ({ context }) => context.faultTimes.length >= context.maxFaultsInWindow || context.faultsSinceSuccess >= 2 * context.maxFaultsInWindow,
+      canRetry: ({ context }) => context.retries < context.limits.maxRetriesPerStep,
+      faultBudgetExhausted: ({ context }) => context.faultTimes.length >= context.limits.maxFaultsInWindow || context.faultsSinceSuccess >= 2 * context.limits.maxFaultsInWindow,
       isPermanentDeath: ({ context }) => context.lastFault?.kind === 'dead',
       faultIsDeath: ({ event }) => event.type === 'FAULT' && event.fault.kind === 'dead',
       faultIsReplay: ({ event }) => event.type === 'FAULT' && event.fault.kind === 'replayed',
     },
     delays: {
-      restartTimeout: ({ context }) => context.restartTimeoutCycles,
+      restartTimeout: ({ context }) => context.limits.restartTimeoutCycles,
     },
   }).createMachine({
     id: 'tile',
-    context: ({ input }) => ({ ...input, job: null, step: 0, retries: 0, faultTimes: [], faultsSinceSuccess: 0, faults: 0, restarts: 0, lastFault: null }),
+    context: ({ input }) => ({ tileId: input.tileId, limits: input, job: null, step: 0, retries: 0, faultTimes: [], faultsSinceSuccess: 0, faults: 0, restarts: 0, lastFault: null }),
     initial: 'booting',
     states: {
       booting: {
