@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { createQueryMachine, startMatters, type QueryMachineContext } from '../hub/machines/query-machine.ts';
+import { createQueryMachine, isUnitPending, pendingUnits, startMatters, type QueryMachineContext } from '../hub/machines/query-machine.ts';
 import type { Candidate } from '../hub/topk-merge.ts';
 import { TransitionRecorder } from './machine-coverage.ts';
 
@@ -57,6 +57,21 @@ describe('query machine', () => {
     expect(h.done[0]!.best).toEqual([{ id: 1, dist: 5 }]);
   });
 
+  it('knows which units are pending: known to the query and not reported, whatever the order', () => {
+    const h = harness(['q7/s0', 'q7/s1', 'q7/s2']);
+    const before = h.actor.getSnapshot();
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/s1', candidates: [], nowCycles: 1 });
+    const ctx = h.actor.getSnapshot().context;
+    expect(pendingUnits(ctx)).toEqual(['q7/s0', 'q7/s2']);
+    expect(['q7/s0', 'q7/s1', 'q7/s2', 'q7/s3'].map((k) => isUnitPending(ctx, k))).toEqual([true, false, true, false]);
+    // The snapshot taken before the partial still has every unit pending.
+    expect(pendingUnits(before.context)).toEqual(['q7/s0', 'q7/s1', 'q7/s2']);
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/s2', candidates: [], nowCycles: 2 });
+    expect(h.state()).toBe('"awaitingPartials"');
+    h.actor.send({ type: 'PARTIAL', unitKey: 'q7/s0', candidates: [], nowCycles: 3 });
+    expect(h.state()).toBe('"done"');
+  });
+
   it('counts a duplicate that arrives before any unit started', () => {
     const h = harness(['a', 'b']);
     h.actor.send({ type: 'PARTIAL', unitKey: 'zz', candidates: [], nowCycles: 1 });
@@ -103,14 +118,15 @@ describe('query machine', () => {
     const h = harness([], 2, true);
     expect(h.state()).toBe('"dispatched"');
     h.actor.send({ type: 'UNITS_ADDED', unitKeys: ['q7/h0.0'] });
-    expect(h.actor.getSnapshot().context.pending).toEqual(['q7/h0.0']);
+    expect(pendingUnits(h.actor.getSnapshot().context)).toEqual(['q7/h0.0']);
     h.actor.send({ type: 'UNIT_STARTED' });
     h.actor.send({ type: 'PARTIAL', unitKey: 'q7/h0.0', candidates: [{ id: 5, dist: 2 }], nowCycles: 300 });
     expect(h.state()).toBe('"awaitingPartials"');
     expect(h.done).toEqual([]);
     // A unit added twice, or one that already reported, is pending once at most.
     h.actor.send({ type: 'UNITS_ADDED', unitKeys: ['q7/h1.0', 'q7/h1.1', 'q7/h1.0', 'q7/h0.0'] });
-    expect(h.actor.getSnapshot().context.pending).toEqual(['q7/h1.0', 'q7/h1.1']);
+    expect(pendingUnits(h.actor.getSnapshot().context)).toEqual(['q7/h1.0', 'q7/h1.1']);
+    expect(h.actor.getSnapshot().context.units.size).toBe(3);
     h.actor.send({ type: 'PARTIAL', unitKey: 'q7/h1.0', candidates: [{ id: 1, dist: 1 }], nowCycles: 400 });
     h.actor.send({ type: 'PARTIAL', unitKey: 'q7/h1.1', candidates: [], nowCycles: 450 });
     expect(h.state()).toBe('"awaitingPartials"');

@@ -56,7 +56,7 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
   // Busy: the one awaiting state, and the phase of the step it awaits (from the job).
   const state = () => {
     const snap = actor.getSnapshot();
-    return snap.matches({ busy: 'awaiting' }) ? `awaiting ${phaseOf(snap.context.job, snap.context.step)}` : JSON.stringify(snap.value);
+    return snap.matches('awaiting') ? `awaiting ${phaseOf(snap.context.job, snap.context.step)}` : JSON.stringify(snap.value);
   };
   const fault = (kind: TileFault['kind']): TileFault => ({ kind, atCycles: clock.now(), detail: kind });
   return { actor, machine, calls, clock, state, fault, addJob: () => void jobs++ };

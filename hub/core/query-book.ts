@@ -3,7 +3,7 @@
 import { createActor, type Actor } from 'xstate';
 import type { HubClock } from '../hub-transport.ts';
 import type { HubStats } from '../hub-stats.ts';
-import { createQueryMachine, startMatters, type QueryMachine, type QueryMachineContext, type QueryMachineEvent } from '../machines/query-machine.ts';
+import { createQueryMachine, isUnitPending, startMatters, type QueryMachine, type QueryMachineContext, type QueryMachineEvent } from '../machines/query-machine.ts';
 import type { Candidate } from '../topk-merge.ts';
 import type { QueryOutcome } from './hub-parts.ts';
 import type { Partial } from './mode-driver.ts';
@@ -75,7 +75,7 @@ export class QueryBook {
 
   isPending(queryId: number, unitKey: string): boolean {
     const q = this.actors.get(queryId);
-    return q !== undefined && q.getSnapshot().context.pending.includes(unitKey);
+    return q !== undefined && isUnitPending(q.getSnapshot().context, unitKey);
   }
 
   /** Hands a unit's answer to its query; true when it is the unit's first. */
@@ -85,7 +85,7 @@ export class QueryBook {
       this.parts.stats.duplicatePartials++;
       return false;
     }
-    const fresh = q.getSnapshot().context.pending.includes(p.unitKey);
+    const fresh = isUnitPending(q.getSnapshot().context, p.unitKey);
     q.send({ type: 'PARTIAL', unitKey: p.unitKey, candidates: p.candidates, nowCycles: this.parts.readyCycles() });
     return fresh;
   }

@@ -11,6 +11,7 @@
 // which computes it itself (docs/faults.md, "Recovery": the attempt limit per unit).
 import { assertEvent, assign, setup } from 'xstate';
 import { mergeTopK, type Candidate } from '../topk-merge.ts';
+import { KeyLog } from './key-log.ts';
 
 export interface QueryMachineInput {
   queryId: number;
@@ -30,8 +31,12 @@ export interface QueryMachineContext extends QueryMachineInput {
   attempts: Record<string, number>;
   /** Units whose attempts ran out: the hub computes them, no tile tries again. */
   handedOver: string[];
-  pending: string[];
-  reported: string[];
+  /** Every unit the query knows (its input's, then those UNITS_ADDED), in that order. */
+  units: KeyLog;
+  /** The units that reported, each once (every one of them is in `units`); the others are
+   *  pending. Logs, not arrays: a partial adds one key in O(1) where filtering an array of
+   *  pending units cost O(units) (docs/performance.md, "Flat machines"). */
+  reported: KeyLog;
   best: Candidate[];
   duplicatePartials: number;
   reassignments: number;
@@ -55,6 +60,16 @@ export interface QueryMachineDeps {
   queryDone(queryId: number, best: Candidate[], context: QueryMachineContext): void;
 }
 
+/** Whether the unit is known to the query and has not reported yet (O(1)). */
+export function isUnitPending(context: Pick<QueryMachineContext, 'units' | 'reported'>, unitKey: string): boolean {
+  return context.units.has(unitKey) && !context.reported.has(unitKey);
+}
+
+/** The units that have not reported, in the order the query learnt of them (O(units)). */
+export function pendingUnits(context: Pick<QueryMachineContext, 'units' | 'reported'>): string[] {
+  return context.units.keys().filter((k) => !context.reported.has(k));
+}
+
 /** Whether a UNIT_STARTED would change the query. Only `dispatched` has a transition for it
  *  (to `awaitingPartials`); any later state ignores it, and the eventless guard after an
  *  ignored event reads the context the event left as it was, so it cannot fire either. The
@@ -74,8 +89,7 @@ export function createQueryMachine(deps: QueryMachineDeps) {
       mergePartial: assign(({ context, event }) => {
         assertEvent(event, 'PARTIAL');
         return {
-          pending: context.pending.filter((k) => k !== event.unitKey),
-          reported: [...context.reported, event.unitKey],
+          reported: context.reported.with(event.unitKey),
           best: mergeTopK(context.best, event.candidates, context.k),
           doneAtCycles: event.nowCycles,
         };
@@ -89,11 +103,11 @@ export function createQueryMachine(deps: QueryMachineDeps) {
         return { attempts: { ...context.attempts, [event.unitKey]: n }, handedOver: exhausted ? [...context.handedOver, event.unitKey] : context.handedOver };
       }),
       countHubLocal: assign({ hubLocalUnits: ({ context }) => context.hubLocalUnits + 1 }),
+      // A key the query knows already (pending or reported), or twice in the event, is added once.
       addUnits: assign({
-        pending: ({ context, event }) => {
+        units: ({ context, event }) => {
           assertEvent(event, 'UNITS_ADDED');
-          const known = new Set([...context.pending, ...context.reported]);
-          return [...context.pending, ...[...new Set(event.unitKeys)].filter((k) => !known.has(k))];
+          return event.unitKeys.reduce((units, k) => units.with(k), context.units);
         },
       }),
       closeSearch: assign(({ event }) => {
@@ -105,10 +119,10 @@ export function createQueryMachine(deps: QueryMachineDeps) {
     guards: {
       isNewUnit: ({ context, event }) => {
         assertEvent(event, 'PARTIAL');
-        return context.pending.includes(event.unitKey);
+        return isUnitPending(context, event.unitKey);
       },
       /** Every unit reported and none will be added. */
-      allReported: ({ context }) => context.pending.length === 0 && !context.open,
+      allReported: ({ context }) => context.reported.size === context.units.size && !context.open,
     },
   }).createMachine({
     id: 'query',
@@ -118,8 +132,8 @@ export function createQueryMachine(deps: QueryMachineDeps) {
       maxUnitAttempts: input.maxUnitAttempts ?? Infinity,
       attempts: {},
       handedOver: [],
-      pending: [...input.unitKeys],
-      reported: [],
+      units: KeyLog.of(input.unitKeys),
+      reported: KeyLog.of([]),
       best: [],
       duplicatePartials: 0,
       reassignments: 0,

@@ -4,8 +4,8 @@
 // (sending bytes, handing back work, restarting the instance, the reply deadline) are named
 // actions that the hub provides, so tests can swap them with `provide()`.
 //
-// booting -> idle -> busy (awaiting step 0, 1, ... of a job) -> idle
-//         busy -> retrying -> awaiting, or busy -> faulted -> restarting -> idle, or -> retired
+// booting -> idle -> awaiting (step 0, 1, ... of a job) -> idle
+//         awaiting -> retrying -> route -> awaiting, or awaiting -> faulted -> restarting -> idle, or -> retired
 import { assertEvent, assign, raise, setup } from 'xstate';
 import type { JobShape, StepPhase } from '../core/job-shape.ts';
 import type { TileFault } from '../work/tile-fault.ts';
@@ -23,7 +23,11 @@ export interface TileMachineInput {
   maxRetriesPerStep: number;
 }
 
-export interface TileMachineContext extends TileMachineInput {
+export interface TileMachineContext {
+  tileId: number;
+  /** The input as given: constant for the machine's life, so one field, not six. Every
+   *  `assign` copies the context's fields into a new object, and a tile takes one per block. */
+  limits: TileMachineInput;
   job: JobShape | null;
   step: number;
   retries: number;
@@ -85,8 +89,11 @@ export function createTileMachine(deps: TileMachineDeps) {
     },
     actions: {
       pullJob: assign({ job: ({ context }) => deps.takeJob(context.tileId), step: 0, retries: 0 }),
+      // Sends the job's current step and arms the reply deadline: every send is followed by
+      // its arm, so one action, not two (each action is a dispatch of its own in xstate).
       sendStep: ({ context }) => {
         if (context.job) deps.sendStep(context.tileId, context.job, context.step, context.retries);
+        deps.armDeadline(context.tileId);
       },
       // Progress clears the fault record: only faults with no successful step between them
       // count towards retirement, so transient faults never retire a working tile.
@@ -112,11 +119,11 @@ export function createTileMachine(deps: TileMachineDeps) {
       disarmDeadline: ({ context }) => deps.disarmDeadline(context.tileId),
       raiseDeath: raise(({ context }) => ({
         type: 'FAULT' as const,
-        fault: { kind: 'dead' as const, atCycles: deps.nowCycles(), detail: `did not boot within ${context.restartTimeoutCycles} cycles of its restart` },
+        fault: { kind: 'dead' as const, atCycles: deps.nowCycles(), detail: `did not boot within ${context.limits.restartTimeoutCycles} cycles of its restart` },
       })),
       raiseTimeout: raise(({ context }) => ({
         type: 'STEP_FAILED' as const,
-        fault: { kind: 'timeout' as const, atCycles: deps.nowCycles(), detail: `no reply within ${context.replyTimeoutCycles} cycles` },
+        fault: { kind: 'timeout' as const, atCycles: deps.nowCycles(), detail: `no reply within ${context.limits.replyTimeoutCycles} cycles` },
       })),
       finishJob: assign({
         job: ({ context }) => {
@@ -127,7 +134,7 @@ export function createTileMachine(deps: TileMachineDeps) {
       recordFault: assign(({ context, event }) => {
         assertEvent(event, ['FAULT', 'STEP_FAILED']);
         const fault = event.fault;
-        const windowStart = fault.atCycles - context.faultWindowCycles;
+        const windowStart = fault.atCycles - context.limits.faultWindowCycles;
         return {
           lastFault: fault,
           faults: context.faults + 1,
@@ -149,18 +156,18 @@ export function createTileMachine(deps: TileMachineDeps) {
       hasJob: ({ context }) => context.job !== null,
       hasStep: ({ context }) => context.job !== null && context.step < context.job.steps.length,
       hasNextStep: ({ context }) => context.job !== null && context.step + 1 < context.job.steps.length,
-      canRetry: ({ context }) => context.retries < context.maxRetriesPerStep,
-      faultBudgetExhausted: ({ context }) => context.faultTimes.length >= context.maxFaultsInWindow || context.faultsSinceSuccess >= 2 * context.maxFaultsInWindow,
+      canRetry: ({ context }) => context.retries < context.limits.maxRetriesPerStep,
+      faultBudgetExhausted: ({ context }) => context.faultTimes.length >= context.limits.maxFaultsInWindow || context.faultsSinceSuccess >= 2 * context.limits.maxFaultsInWindow,
       isPermanentDeath: ({ context }) => context.lastFault?.kind === 'dead',
       faultIsDeath: ({ event }) => event.type === 'FAULT' && event.fault.kind === 'dead',
       faultIsReplay: ({ event }) => event.type === 'FAULT' && event.fault.kind === 'replayed',
     },
     delays: {
-      restartTimeout: ({ context }) => context.restartTimeoutCycles,
+      restartTimeout: ({ context }) => context.limits.restartTimeoutCycles,
     },
   }).createMachine({
     id: 'tile',
-    context: ({ input }) => ({ ...input, job: null, step: 0, retries: 0, faultTimes: [], faultsSinceSuccess: 0, faults: 0, restarts: 0, lastFault: null }),
+    context: ({ input }) => ({ tileId: input.tileId, limits: input, job: null, step: 0, retries: 0, faultTimes: [], faultsSinceSuccess: 0, faults: 0, restarts: 0, lastFault: null }),
     initial: 'booting',
     states: {
       booting: {
@@ -169,39 +176,37 @@ export function createTileMachine(deps: TileMachineDeps) {
       idle: {
         entry: 'pullJob',
         // Straight to the job's first step; `route` only for a job without steps.
-        always: [{ guard: 'hasStep', target: 'busy.awaiting' }, { guard: 'hasJob', target: 'busy' }],
+        always: [{ guard: 'hasStep', target: 'awaiting' }, { guard: 'hasJob', target: 'route' }],
         // A tile found replaying old messages while idle holds state the hub did not build.
         on: { WORK_AVAILABLE: { target: 'idle', reenter: true }, FAULT: { guard: 'faultIsReplay', target: 'faulted' } },
       },
-      busy: {
-        initial: 'route',
+      // A job's steps are flat states of the root, not children of a `busy` parent: xstate
+      // walks every active state node (ancestors included) several times per event, and a
+      // tile takes one STEP_OK per block (docs/performance.md). `route` and `retrying` only
+      // pass through (their eventless transitions leave at once), so `awaiting` is the one
+      // state of a busy tile that takes events, FAULT and STEP_FAILED included.
+      route: {
+        always: [{ guard: 'hasStep', target: 'awaiting' }, { target: 'idle', actions: 'finishJob' }],
+      },
+      retrying: {
+        entry: 'retryJob',
+        always: 'route',
+      },
+      // Every step of a job, whatever its phase (phaseOf): sent on entry, or by the STEP_OK of
+      // the step before, while the hub's reply deadline runs (armed with each send, restarted
+      // by PROGRESS without sending again, disarmed on leaving). One state and a targetless
+      // STEP_OK, not a state per phase re-entered per step: xstate costs per state left and
+      // entered, and a job is mostly steps (docs/performance.md).
+      awaiting: {
+        entry: 'sendStep',
+        exit: 'disarmDeadline',
         on: {
+          // The last step's STEP_OK goes straight to idle (the next job), not through `route`.
+          STEP_OK: [{ guard: 'hasNextStep', actions: ['advanceStep', 'sendStep'] }, { target: 'idle', actions: ['advanceStep', 'finishJob'] }],
+          PROGRESS: { actions: ['clearRetries', 'armDeadline'] },
+          REPLY_TIMEOUT: { actions: ['reportTimeout', 'raiseTimeout'] },
+          STEP_FAILED: [{ guard: 'canRetry', target: 'retrying' }, { target: 'faulted' }],
           FAULT: { target: 'faulted' },
-          STEP_FAILED: [{ guard: 'canRetry', target: '.retrying' }, { target: 'faulted' }],
-        },
-        states: {
-          route: {
-            always: [{ guard: 'hasStep', target: 'awaiting' }, { target: '#tile.idle', actions: 'finishJob' }],
-          },
-          retrying: {
-            entry: 'retryJob',
-            always: 'route',
-          },
-          // Every step of a job, whatever its phase (phaseOf): sent on entry, or by the
-          // STEP_OK of the step before, while the hub's reply deadline runs (armed after each
-          // send, restarted by PROGRESS without sending again, disarmed on leaving). One
-          // state and a targetless STEP_OK, not a state per phase re-entered per step: xstate
-          // costs per state left and entered, and a job is mostly steps (docs/performance.md).
-          awaiting: {
-            entry: ['sendStep', 'armDeadline'],
-            exit: 'disarmDeadline',
-            on: {
-              // The last step's STEP_OK goes straight to idle (the next job), not through `route`.
-              STEP_OK: [{ guard: 'hasNextStep', actions: ['advanceStep', 'sendStep', 'armDeadline'] }, { target: '#tile.idle', actions: ['advanceStep', 'finishJob'] }],
-              PROGRESS: { actions: ['clearRetries', 'armDeadline'] },
-              REPLY_TIMEOUT: { actions: ['reportTimeout', 'raiseTimeout'] },
-            },
-          },
         },
       },
       faulted: {

@@ -1,7 +1,7 @@
 // CPU microseconds per `actor.send` of the hub's machines in isolation: the tile machine
 // walking jobs shaped like the default run's (LOAD_QUERY, 8 block streams, READ_TOPK, so one
-// STEP_OK in ten ends a job and pulls the next) and a query machine of 64 units taking each
-// unit's start and partial. The effects are no-ops, so this is xstate and the machines'
+// STEP_OK in ten ends a job and pulls the next) and query machines of 64 and of 4,096 units
+// (the bench's 64- and 4,096-tile cases) taking each unit's start and partial. The effects are no-ops, so this is xstate and the machines'
 // own actions only (docs/performance.md, "Machine steps").
 //
 //   npx tsx sim/bench/machine-send.ts [--tree DIR] [--rounds N]
@@ -51,10 +51,10 @@ function tileStepOkUs(sends: number): number {
   return (cpuUs() - t0) / sends;
 }
 
-/** us per UNIT_STARTED and per PARTIAL over `queries` queries of 64 units each. */
-function queryUs(queries: number): { started: number; partial: number } {
+/** us per UNIT_STARTED and per PARTIAL over `queries` queries of `units` units each. */
+function queryUs(queries: number, units: number): { started: number; partial: number } {
   const machine = createQueryMachine({ queryDone: () => {} });
-  const keys = Array.from({ length: 64 }, (_, i) => `q0/s${i}`);
+  const keys = Array.from({ length: units }, (_, i) => `q0/s${i}`);
   let started = 0;
   let partial = 0;
   for (let q = 0; q < queries; q++) {
@@ -72,13 +72,13 @@ function queryUs(queries: number): { started: number; partial: number } {
 
 console.log(`machines of ${tree}: CPU us per send, no-op effects`);
 // The least of several rounds: on a shared machine the other rounds measure the neighbours too.
-const best = { stepOk: Infinity, started: Infinity, partial: Infinity };
+const best = { stepOk: Infinity, started: Infinity, partial: Infinity, partial4096: Infinity };
+const line = (b: typeof best): string =>
+  `tile STEP_OK ${b.stepOk.toFixed(2)}  query UNIT_STARTED ${b.started.toFixed(2)}  PARTIAL ${b.partial.toFixed(2)} (64 units), ${b.partial4096.toFixed(2)} (4,096 units)`;
 for (let r = 0; r < rounds; r++) {
-  const stepOk = tileStepOkUs(100_000);
-  const q = queryUs(1_000);
-  console.log(`  round ${r + 1}: tile STEP_OK ${stepOk.toFixed(2)}  query UNIT_STARTED ${q.started.toFixed(2)}  PARTIAL ${q.partial.toFixed(2)}`);
-  best.stepOk = Math.min(best.stepOk, stepOk);
-  best.started = Math.min(best.started, q.started);
-  best.partial = Math.min(best.partial, q.partial);
+  const q = queryUs(1_000, 64);
+  const round = { stepOk: tileStepOkUs(100_000), started: q.started, partial: q.partial, partial4096: queryUs(16, 4_096).partial };
+  console.log(`  round ${r + 1}: ${line(round)}`);
+  for (const k of Object.keys(best) as (keyof typeof best)[]) best[k] = Math.min(best[k], round[k]);
 }
-console.log(`  least: tile STEP_OK ${best.stepOk.toFixed(2)}  query UNIT_STARTED ${best.started.toFixed(2)}  PARTIAL ${best.partial.toFixed(2)}`);
+console.log(`  least: ${line(best)}`);
