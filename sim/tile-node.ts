@@ -71,6 +71,8 @@ export class TileNode {
   private readonly reply: { kind: 'reply'; bytes: Uint8Array; cycles: number } = { kind: 'reply', bytes: new Uint8Array(0), cycles: 0 };
   /** The last in-place reply view: the next reply of the same length in the same memory reuses it. */
   private replyView: Uint8Array = new Uint8Array(0);
+  /** The memory bytes replyView is a view of. */
+  private replyViewOf: Uint8Array | null = null;
 
   constructor(
     readonly tileId: number,
@@ -173,7 +175,10 @@ export class TileNode {
   private replyBytes(memory: Uint8Array, n: number): Uint8Array {
     if (!this.repliesInPlace) return REPLY_COPIES.copy(memory, IO_PTR, IO_PTR + n);
     const v = this.replyView;
-    if (v.length === n && v.buffer === memory.buffer) return v;
+    // `memory` is an instance's `bytes`, made once per instance: comparing it is cheaper
+    // than the view's `buffer` getter, and a new instance (a restart) gets a new view.
+    if (v.length === n && this.replyViewOf === memory) return v;
+    this.replyViewOf = memory;
     return (this.replyView = memory.subarray(IO_PTR, IO_PTR + n));
   }
 
