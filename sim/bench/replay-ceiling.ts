@@ -1,7 +1,8 @@
 // The ceiling of the design for simulator throughput: the exact requests a run delivered,
 // fed straight into fresh tiles with nothing else (one write into the tile's I/O buffer and
-// one rvf_on_message call each through TileInstance.onMessage, as the simulator calls it, in delivery order). No hub, no events, no mesh, no trace,
-// no cost model: what the tiles alone cost. sim-throughput.ts divides the simulator's
+// one rvf_on_message call each, through TileInstance.onMessage as the simulator calls it,
+// in delivery order). No hub, no events, no mesh, no trace, no cost model: what the tiles
+// alone cost. sim-throughput.ts divides the simulator's
 // messages per second by this one's (issue 14).
 import { writeStampedMessage } from '../../protocol/stamped-message.ts';
 import { IO_PTR } from '../../wat/layout.ts';
