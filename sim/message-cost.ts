@@ -43,16 +43,18 @@ export function workCycles(model: CostModel, shape: ComputeShape, w: TileWorkCou
 
 /** workCycles into the caller's object (the simulator reuses one per tile: no object per message). */
 export function workCyclesInto(model: CostModel, shape: ComputeShape, w: TileWorkCounts, c: TileWorkCycles): TileWorkCycles {
-  c.distance = workDistanceCycles(model, 'fp16', shape.metric, w.distances, w.distElems);
+  // A counter at 0 costs 0 in every formula below: skipping the call saves its checks on
+  // the many counters a typical message leaves at 0 (dequant, pq, lz4, crc).
+  c.distance = w.distances === 0 && w.distElems === 0 ? 0 : workDistanceCycles(model, 'fp16', shape.metric, w.distances, w.distElems);
   c.merge = w.merged === 0 ? 0 : topkMergeCycles(model, w.merged, shape.k);
   // One CRC setup per message that ran one: the counters give bytes, not runs.
   c.crc = w.crcBytes === 0 ? 0 : crc32cCycles(model, w.crcBytes);
-  c.io = ioCopyCycles(model, w.ioBytes);
+  c.io = w.ioBytes === 0 ? 0 : ioCopyCycles(model, w.ioBytes);
   c.dispatch = w.messages * model.messageDispatchCycles;
-  c.dequant = dequantCycles(model, w.dequant);
-  c.pq = pqLookupCycles(model, w.pqCodes);
+  c.dequant = w.dequant === 0 ? 0 : dequantCycles(model, w.dequant);
+  c.pq = w.pqCodes === 0 ? 0 : pqLookupCycles(model, w.pqCodes);
   // The decoded and compressed bytes are in io; this is the per-sequence parsing.
-  c.lz4 = lz4SequenceCycles(model, w.lz4Sequences);
+  c.lz4 = w.lz4Sequences === 0 ? 0 : lz4SequenceCycles(model, w.lz4Sequences);
   c.total = c.distance + c.merge + c.crc + c.io + c.dispatch + c.dequant + c.pq + c.lz4;
   return c;
 }

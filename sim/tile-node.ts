@@ -8,7 +8,7 @@ import type { LoadedKernel } from '../tile/kernel-module.ts';
 import { TileTrap } from '../tile/tile-trap.ts';
 import { CFG_F_REQUIRE_MSG_CRC, CFG_FLAGS, CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CFG_TILE_ID, CONFIG_BYTES, IO_BYTES, IO_PTR, MSG_HEADER_BYTES } from '../wat/layout.ts';
 import { ioCopyCycles, type CostModel } from './cost-model.ts';
-import { readWorkCountersInto, workDeltaInto } from '../tile/work-counters.ts';
+import { snapshotWorkCounters, WORK_SNAPSHOT_WORDS, workDeltaSince } from '../tile/work-counters.ts';
 import { addWorkCounts, addWorkCycles, workCyclesInto, zeroWorkCounts, zeroWorkCycles, type ComputeShape, type TileWorkCounts, type TileWorkCycles } from './message-cost.ts';
 
 export interface TileBootConfig {
@@ -65,12 +65,14 @@ export class TileNode {
    */
   repliesInPlace = false;
   // Scratch reused by every message (handle is not re-entrant: one message at a time).
-  private readonly before = zeroWorkCounts();
+  private readonly before = new Uint32Array(WORK_SNAPSHOT_WORDS);
   private readonly delta = zeroWorkCounts();
   private readonly cycles = zeroWorkCycles();
   private readonly reply: { kind: 'reply'; bytes: Uint8Array; cycles: number } = { kind: 'reply', bytes: new Uint8Array(0), cycles: 0 };
   /** The last in-place reply view: the next reply of the same length in the same memory reuses it. */
   private replyView: Uint8Array = new Uint8Array(0);
+  /** The memory bytes replyView is a view of. */
+  private replyViewOf: Uint8Array | null = null;
 
   constructor(
     readonly tileId: number,
@@ -133,7 +135,7 @@ export class TileNode {
    */
   handleStamped(template: Uint8Array, msgId: number, sealed: boolean): TileOutcome {
     const tile = this.runner();
-    return this.run(tile, writeStampedMessage(tile.bytes, IO_PTR, template, msgId, sealed));
+    return this.run(tile, writeStampedMessage(tile.io, 0, template, msgId, sealed));
   }
 
   /** The instance the next message runs on (a corrupted image once, on the tile's memory), set up for it. */
@@ -150,11 +152,12 @@ export class TileNode {
   private run(tile: TileInstance, length: number): TileOutcome {
     const stall = this.pendingStallCycles;
     this.pendingStallCycles = 0;
-    const before = readWorkCountersInto(tile, this.before);
+    const before = this.before;
+    snapshotWorkCounters(tile.words, before);
     const ownImage = tile === this.instance;
     let replyLength: number;
     try {
-      replyLength = tile.call('rvf_on_message');
+      replyLength = tile.onMessage();
     } catch (err) {
       if (!(err instanceof TileTrap)) throw err;
       if (ownImage) this.firstKernelTrap ??= err;
@@ -172,7 +175,10 @@ export class TileNode {
   private replyBytes(memory: Uint8Array, n: number): Uint8Array {
     if (!this.repliesInPlace) return REPLY_COPIES.copy(memory, IO_PTR, IO_PTR + n);
     const v = this.replyView;
-    if (v.length === n && v.buffer === memory.buffer) return v;
+    // `memory` is an instance's `bytes`, made once per instance: comparing it is cheaper
+    // than the view's `buffer` getter, and a new instance (a restart) gets a new view.
+    if (v.length === n && this.replyViewOf === memory) return v;
+    this.replyViewOf = memory;
     return (this.replyView = memory.subarray(IO_PTR, IO_PTR + n));
   }
 
@@ -181,8 +187,8 @@ export class TileNode {
    * (fault injection) may have scribbled on the counters, and a dispatch that did not count
    * exactly one message cannot be trusted either: those pay dispatch and the request copy.
    */
-  private charge(tile: TileInstance, before: TileWorkCounts, ownImage: boolean, requestLength: number): number {
-    const delta = workDeltaInto(before, readWorkCountersInto(tile, this.delta), this.delta);
+  private charge(tile: TileInstance, before: Uint32Array, ownImage: boolean, requestLength: number): number {
+    const delta = workDeltaSince(tile.words, before, this.delta);
     if (!ownImage || delta.messages !== 1) return this.model.messageDispatchCycles + ioCopyCycles(this.model, requestLength);
     const cycles = workCyclesInto(this.model, this.shape, delta, this.cycles);
     addWorkCounts(this.work.counts, delta);

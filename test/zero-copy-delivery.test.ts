@@ -42,7 +42,7 @@ function finish(s: Simulation): { traceHash: string; answersHash: string; events
 
 /**
  * Checks, for every message a tile runs, that its I/O buffer holds exactly the old stamped
- * copy when the kernel is called (the instance's `call` is watched, so the check sees the
+ * copy when the kernel is called (the instance's `onMessage` is watched, so the check sees the
  * buffer after handleStamped wrote it, not what it was given).
  */
 function watchIoBuffers(nodes: readonly TileNode[]): { stamped: number; checked: number; mismatches: string[] } {
@@ -56,15 +56,15 @@ function watchIoBuffers(nodes: readonly TileNode[]): { stamped: number; checked:
       return handleStamped(template, msgId, sealed);
     };
     const inst = node.instance;
-    const call = inst.call.bind(inst) as (name: string, ...args: unknown[]) => unknown;
-    (inst as unknown as { call: typeof call }).call = (name, ...args) => {
-      if (name === 'rvf_on_message' && expected) {
+    const onMessage = inst.onMessage.bind(inst);
+    inst.onMessage = () => {
+      if (expected) {
         const got = inst.bytes.slice(IO_PTR, IO_PTR + expected.length);
         if (Buffer.compare(got, expected) !== 0) seen.mismatches.push(`tile ${node.tileId} message ${seen.checked}: ${Buffer.from(got.subarray(0, 12)).toString('hex')} != ${Buffer.from(expected.subarray(0, 12)).toString('hex')}`);
         seen.checked++;
         expected = null;
       }
-      return call(name, ...args);
+      return onMessage();
     };
   }
   return seen;
@@ -114,10 +114,10 @@ describe('a request written straight into the I/O buffer', () => {
     let flagged = 0;
     const node = s.nodes[0]!;
     const inst = node.instance;
-    const call = inst.call.bind(inst) as (name: string, ...args: unknown[]) => unknown;
-    (inst as unknown as { call: typeof call }).call = (n, ...args) => {
-      if (n === 'rvf_on_message' && (inst.bytes[IO_PTR + HEADER.type + 1]! & (MSG_F_CRC >> 8)) !== 0) flagged++;
-      return call(n, ...args);
+    const onMessage = inst.onMessage.bind(inst);
+    inst.onMessage = () => {
+      if ((inst.bytes[IO_PTR + HEADER.type + 1]! & (MSG_F_CRC >> 8)) !== 0) flagged++;
+      return onMessage();
     };
     finish(s);
     expect(flagged).toBe(node.messagesHandled);

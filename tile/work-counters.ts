@@ -68,6 +68,56 @@ export function readWorkCountersInto(tile: Pick<TileInstance, 'view'>, out: Work
   return out;
 }
 
+// The counters as u32 word indexes into tile memory (TileInstance.words): WORK_PTR and the
+// state word are 4-aligned, so the counters read as plain array elements.
+const W_DISTANCES = (WORK_PTR + WK_DISTANCES) >>> 2;
+const W_DIST_ELEMS = (WORK_PTR + WK_DIST_ELEMS) >>> 2;
+const W_MERGED = (WORK_PTR + WK_MERGED) >>> 2;
+const W_CRC_BYTES = (WORK_PTR + WK_CRC_BYTES) >>> 2;
+const W_DEQUANT = (WORK_PTR + WK_DEQUANT) >>> 2;
+const W_IO_BYTES = (WORK_PTR + WK_IO_BYTES) >>> 2;
+const W_MESSAGES = (WORK_PTR + WK_MESSAGES) >>> 2;
+const W_PQ_CODES = (WORK_PTR + WK_PQ_CODES) >>> 2;
+const W_LZ4_SEQUENCES = (STATE_PTR + ST_LZ4_SEQUENCES) >>> 2;
+if ((WORK_PTR | STATE_PTR | ST_LZ4_SEQUENCES) & 3) throw new Error('work counters must be 4-byte aligned (wat/layout.ts)');
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('cogsim needs a little-endian host (the kernel\'s memory is little-endian)');
+
+/** Words a work-counter snapshot holds (snapshotWorkCounters). */
+export const WORK_SNAPSHOT_WORDS = 9;
+
+/**
+ * The counters as they are now, into `snap` (WORK_SNAPSHOT_WORDS u32s): the simulator's
+ * per-message "before", nine element copies from the tile's word view.
+ */
+export function snapshotWorkCounters(words: Uint32Array, snap: Uint32Array): void {
+  snap[0] = words[W_DISTANCES]!;
+  snap[1] = words[W_DIST_ELEMS]!;
+  snap[2] = words[W_MERGED]!;
+  snap[3] = words[W_CRC_BYTES]!;
+  snap[4] = words[W_DEQUANT]!;
+  snap[5] = words[W_IO_BYTES]!;
+  snap[6] = words[W_MESSAGES]!;
+  snap[7] = words[W_PQ_CODES]!;
+  snap[8] = words[W_LZ4_SEQUENCES]!;
+}
+
+/**
+ * The counters now minus `snap`, modulo 2^32, into `out`: readWorkCountersInto and
+ * workDeltaInto in one pass, with no "after" object.
+ */
+export function workDeltaSince(words: Uint32Array, snap: Uint32Array, out: WorkCounters): WorkCounters {
+  out.distances = (words[W_DISTANCES]! - snap[0]!) >>> 0;
+  out.distElems = (words[W_DIST_ELEMS]! - snap[1]!) >>> 0;
+  out.merged = (words[W_MERGED]! - snap[2]!) >>> 0;
+  out.crcBytes = (words[W_CRC_BYTES]! - snap[3]!) >>> 0;
+  out.dequant = (words[W_DEQUANT]! - snap[4]!) >>> 0;
+  out.ioBytes = (words[W_IO_BYTES]! - snap[5]!) >>> 0;
+  out.messages = (words[W_MESSAGES]! - snap[6]!) >>> 0;
+  out.pqCodes = (words[W_PQ_CODES]! - snap[7]!) >>> 0;
+  out.lz4Sequences = (words[W_LZ4_SEQUENCES]! - snap[8]!) >>> 0;
+  return out;
+}
+
 /** after - before for every counter, modulo 2^32 (a counter that wrapped still gives the work done). */
 export function workDelta(before: WorkCounters, after: WorkCounters): WorkCounters {
   return workDeltaInto(before, after, { distances: 0, distElems: 0, merged: 0, crcBytes: 0, dequant: 0, ioBytes: 0, messages: 0, pqCodes: 0, lz4Sequences: 0 });

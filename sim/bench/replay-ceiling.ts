@@ -1,7 +1,8 @@
 // The ceiling of the design for simulator throughput: the exact requests a run delivered,
 // fed straight into fresh tiles with nothing else (one write into the tile's I/O buffer and
-// one rvf_on_message call each, in delivery order). No hub, no events, no mesh, no trace,
-// no cost model: what the tiles alone cost. sim-throughput.ts divides the simulator's
+// one rvf_on_message call each, through TileInstance.onMessage as the simulator calls it,
+// in delivery order). No hub, no events, no mesh, no trace, no cost model: what the tiles
+// alone cost. sim-throughput.ts divides the simulator's
 // messages per second by this one's (issue 14).
 import { writeStampedMessage } from '../../protocol/stamped-message.ts';
 import { IO_PTR } from '../../wat/layout.ts';
@@ -81,8 +82,8 @@ export function replayDeliveries(nodes: readonly TileNode[], log: DeliveryLog): 
     const tile = tiles[log.tiles[i]!]!;
     const form = log.forms[i]!;
     if (form === AS_IS) tile.bytes.set(log.requests[i]!, IO_PTR);
-    else writeStampedMessage(tile.bytes, IO_PTR, log.requests[i]!, log.msgIds[i]!, form === TEMPLATE_SEALED);
-    tile.call('rvf_on_message');
+    else writeStampedMessage(tile.io, 0, log.requests[i]!, log.msgIds[i]!, form === TEMPLATE_SEALED);
+    tile.onMessage(); // the simulator's kernel call path (TileNode.run), no faster, no slower
   }
   return { messages: log.count, wallSeconds: wall.elapsedMs() / 1000, cpuSeconds: cpu.elapsedCpuSeconds() };
 }
