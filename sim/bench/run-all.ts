@@ -69,7 +69,7 @@ function main(): void {
   add('instrumented image overhead (windows + watchdog)', formatFuelOverheadBench(fuel));
   for (const p of fuel) ratios.push({ name: `${p.fuel}/${p.base}`, value: p.ratio, better: 'lower', note: `target < ${FUEL_OVERHEAD_TARGET}x for fuel` });
 
-  const caseNames = ['default', '16', '256', '1024', '4096'];
+  const caseNames = ['default', 'default-full', '16', '256', '1024', '4096'];
   const cases = caseNames.map((n) => THROUGHPUT_CASES[n]!).map((c) => (quick ? { ...c, queries: Math.max(1, Math.floor(c.queries / 4)) } : c));
   const sims = runSimThroughputBench(cases);
   add('simulator throughput vs the tiles-only replay', formatSimThroughputBench(sims));
