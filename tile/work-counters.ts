@@ -44,30 +44,6 @@ export const WORK_COUNTER_OFFSETS: Readonly<Record<keyof WorkCounters, number>> 
   lz4Sequences: STATE_PTR + ST_LZ4_SEQUENCES - WORK_PTR, // -4: the state word below the eight
 };
 
-/**
- * The eight counters as the kernel left them in the tile's memory. Written out field by
- * field (not a loop over the names): this runs twice per simulated message, and a fixed
- * shape is several times cheaper (docs/performance.md).
- */
-export function readWorkCounters(tile: Pick<TileInstance, 'view'>): WorkCounters {
-  return readWorkCountersInto(tile, { distances: 0, distElems: 0, merged: 0, crcBytes: 0, dequant: 0, ioBytes: 0, messages: 0, pqCodes: 0, lz4Sequences: 0 });
-}
-
-/** readWorkCounters into the caller's object (the simulator reuses one per tile: no object per message). */
-export function readWorkCountersInto(tile: Pick<TileInstance, 'view'>, out: WorkCounters): WorkCounters {
-  const v = tile.view;
-  out.distances = v.getUint32(WORK_PTR + WK_DISTANCES, true);
-  out.distElems = v.getUint32(WORK_PTR + WK_DIST_ELEMS, true);
-  out.merged = v.getUint32(WORK_PTR + WK_MERGED, true);
-  out.crcBytes = v.getUint32(WORK_PTR + WK_CRC_BYTES, true);
-  out.dequant = v.getUint32(WORK_PTR + WK_DEQUANT, true);
-  out.ioBytes = v.getUint32(WORK_PTR + WK_IO_BYTES, true);
-  out.messages = v.getUint32(WORK_PTR + WK_MESSAGES, true);
-  out.pqCodes = v.getUint32(WORK_PTR + WK_PQ_CODES, true);
-  out.lz4Sequences = v.getUint32(STATE_PTR + ST_LZ4_SEQUENCES, true);
-  return out;
-}
-
 // The counters as u32 word indexes into tile memory (TileInstance.words): WORK_PTR and the
 // state word are 4-aligned, so the counters read as plain array elements.
 const W_DISTANCES = (WORK_PTR + WK_DISTANCES) >>> 2;
@@ -102,8 +78,7 @@ export function snapshotWorkCounters(words: Uint32Array, snap: Uint32Array): voi
 }
 
 /**
- * The counters now minus `snap`, modulo 2^32, into `out`: readWorkCountersInto and
- * workDeltaInto in one pass, with no "after" object.
+ * The counters now minus `snap`, modulo 2^32, into `out`: the read and workDeltaInto in one pass, with no "after" object.
  */
 export function workDeltaSince(words: Uint32Array, snap: Uint32Array, out: WorkCounters): WorkCounters {
   out.distances = (words[W_DISTANCES]! - snap[0]!) >>> 0;
@@ -116,6 +91,14 @@ export function workDeltaSince(words: Uint32Array, snap: Uint32Array, out: WorkC
   out.pqCodes = (words[W_PQ_CODES]! - snap[7]!) >>> 0;
   out.lz4Sequences = (words[W_LZ4_SEQUENCES]! - snap[8]!) >>> 0;
   return out;
+}
+
+/** No work yet: the delta since it is the counters themselves. */
+const ZERO_SNAPSHOT = new Uint32Array(WORK_SNAPSHOT_WORDS);
+
+/** The nine counters as the kernel left them in the tile's memory, through the same word reads as the simulator's per-message delta. */
+export function readWorkCounters(tile: Pick<TileInstance, 'words'>): WorkCounters {
+  return workDeltaSince(tile.words, ZERO_SNAPSHOT, { distances: 0, distElems: 0, merged: 0, crcBytes: 0, dequant: 0, ioBytes: 0, messages: 0, pqCodes: 0, lz4Sequences: 0 });
 }
 
 /** after - before for every counter, modulo 2^32 (a counter that wrapped still gives the work done). */
