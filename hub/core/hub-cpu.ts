@@ -45,9 +45,7 @@ export class HubCpu {
    *  so when nothing was computed since the last charge (no merges, the driver's counters
    *  unchanged: most sends) it prices nothing and does not ask the transport to add 0 cycles. */
   settle(): void {
-    const work = this.parts.driverWork();
-    const t = this.meter.totals;
-    if (this.unchargedMerges === 0 && work.routingDistances === t.routingDistances && work.expansions === t.expansions && work.beamCandidates === t.beamCandidates) return;
+    if (this.meter.idle(this.parts.driverWork(), this.unchargedMerges)) return;
     this.charge();
   }
 

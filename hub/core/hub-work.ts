@@ -69,6 +69,12 @@ export class HubWorkMeter {
     return n * (this.model.distanceBaseCycles + Math.ceil(this.dim / this.model.fp16LanesPerCycle));
   }
 
+  /** Whether `take` would find no work: the driver's counters as last taken and no merges. */
+  idle(driver: DriverHubWork, merged: number): boolean {
+    const t = this.totals;
+    return merged === 0 && driver.routingDistances === t.routingDistances && driver.expansions === t.expansions && driver.beamCandidates === t.beamCandidates;
+  }
+
   /** Cycles of the driver's work since the last call (its counters are cumulative) plus `merged` candidates. */
   take(driver: DriverHubWork, merged: number): number {
     const t = this.totals;
