@@ -27,6 +27,7 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
   const calls: string[] = [];
   let jobs = opts.jobs ?? 1;
   let emptyJobs = opts.emptyJobs ?? 0;
+  let sent = 0;
   const clock = new SimulatedClock();
   // The hub's deadline on the same simulated clock: REPLY_TIMEOUT 500 cycles after the machine arms it.
   const deadline = new ReplyDeadline(clock, 500, () => actor.send({ type: 'REPLY_TIMEOUT' }));
@@ -41,7 +42,8 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
     timedOut: () => void calls.push('timeout'),
     armDeadline: () => deadline.arm(0),
     disarmDeadline: () => deadline.disarm(),
-    sendStep: (_t, j, s) => void calls.push(`send:${(j as TileJob).steps[s]!.op}`),
+    sendStep: (_t, j, s) => void ((sent = s), calls.push(`send:${(j as TileJob).steps[s]!.op}`)),
+    linkStep: () => sent,
     finishJob: () => void calls.push('finish'),
     releaseJob: (_t, _j, f) => void calls.push(`release:${f.kind}`),
     restartTile: () => void calls.push('restart'),

@@ -12,7 +12,16 @@ export type StepPhase = 'loading' | 'computing' | 'reporting';
 
 export interface JobShape {
   readonly units: readonly UnitRef[];
-  readonly steps: readonly { readonly phase: StepPhase }[];
+  readonly steps: readonly StepShape[];
+}
+
+export interface StepShape {
+  readonly phase: StepPhase;
+  /** The step may follow the one before it below the machine: when the machine sends a step,
+   *  the link goes on through the chained steps after it (a run, e.g. a unit's block streams)
+   *  as it goes on through a stream's chunks, and the machine learns of the steps done when it
+   *  next takes an event (hub/machines/tile-machine.ts, "runs"). */
+  readonly chained?: true;
 }
 
 /** Where a failed job resumes: a step of the same job, or a job rebuilt from its pending units. */

@@ -49,7 +49,8 @@ export type QueryStep =
 
 /** What a tile's reply means for the step in flight. */
 export type LinkReply =
-  /** The step goes on with this message; `progress`: the tile's reply deadline restarts. */
+  /** The step goes on with this message (or the run's next step starts with it, below the
+   *  machine); `progress`: the tile's reply deadline restarts. */
   | { send: Outgoing; progress: boolean }
   /** The step is complete; a read step carries its unit's answer. */
   | { done: true; partial?: Partial }
@@ -61,8 +62,13 @@ export type LinkReply =
 export interface TileLink {
   /** The steps of a job doing `units`, given what the tile holds. */
   plan(units: UnitRef[]): JobShape;
-  /** The first message of step `step` (or the one to re-send after a failure). */
-  send(job: JobShape, step: number): Outgoing;
+  /** The first message of step `step` (or the one to re-send after a failure). The link goes
+   *  on by itself through the steps after it up to `through` (a run the machine delegates,
+   *  machines/tile-machine.ts), each started when the one before is done. */
+  send(job: JobShape, step: number, through: number): Outgoing;
+  /** The step of the job the message in flight belongs to: the one sent last, or a later one
+   *  of the run (the steps before it done). */
+  readonly step: number;
   /** The tile's (decoded, non-ERROR) answer to the last message sent. */
   reply(reply: TileMessage): LinkReply;
   /** Where a failed job resumes (the same or an earlier step, or a rebuild from its units). */

@@ -4,6 +4,15 @@
 // (sending bytes, handing back work, restarting the instance, the reply deadline) are named
 // actions that the hub provides, so tests can swap them with `provide()`.
 //
+// Runs: a job's chained steps (a unit's block streams, core/job-shape.ts) are delegated as
+// one run. Sending a step, the machine lets the link go on through the chained steps after
+// it, each started when the one before succeeds, as it goes on through a stream's chunks; the
+// last step of the run answers with STEP_OK. The machine learns of the steps done below it
+// lazily: before it takes any event while awaiting, it absorbs them in one assign (the step
+// index, retries, and the fault record each success clears), then takes the event as it
+// would have after one STEP_OK per step. So at every event it decides on, its context is
+// what it would be with a STEP_OK per block (docs/performance.md, "Runs of blocks").
+//
 // booting -> idle -> awaiting (step 0, 1, ... of a job) -> idle
 //         awaiting -> retrying -> route -> awaiting, or awaiting -> faulted -> restarting -> idle, or -> retired
 import { assertEvent, assign, raise, setup } from 'xstate';
@@ -67,7 +76,12 @@ export interface TileMachineDeps {
   armDeadline(tileId: number): void;
   /** The hub no longer waits for that reply. */
   disarmDeadline(tileId: number): void;
-  sendStep(tileId: number, job: JobShape, step: number, attempt: number): void;
+  /** Sends step `step` and lets the link go on below the machine through step `through`
+   *  (the run's last step: `step` itself unless chained steps follow it). */
+  sendStep(tileId: number, job: JobShape, step: number, attempt: number, through: number): void;
+  /** The step the link's message in flight belongs to: the step the machine sent last, or a
+   *  later one of the run it delegated, the steps between done below the machine. */
+  linkStep(tileId: number): number;
   finishJob(tileId: number, job: JobShape): void;
   releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void;
   restartTile(tileId: number): void;
@@ -80,6 +94,18 @@ export function phaseOf(job: JobShape | null, step: number): StepPhase | 'done' 
   return job.steps[step]!.phase;
 }
 
+/** The last step of the run that starts at `step`: the chained steps after it, which the link
+ *  takes below the machine, or `step` itself. */
+export function runEnd(job: JobShape, step: number): number {
+  let end = step;
+  while (end + 1 < job.steps.length && job.steps[end + 1]!.chained) end++;
+  return end;
+}
+
+/** Before any other transition while awaiting: the steps the link completed below the
+ *  machine are absorbed, and the event is taken again with that context. */
+const absorbFirst = { guard: 'ranBelow', actions: ['absorbRun', 'takeAgain'] } as const;
+
 export function createTileMachine(deps: TileMachineDeps) {
   return setup({
     types: {
@@ -91,8 +117,9 @@ export function createTileMachine(deps: TileMachineDeps) {
       pullJob: assign({ job: ({ context }) => deps.takeJob(context.tileId), step: 0, retries: 0 }),
       // Sends the job's current step and arms the reply deadline: every send is followed by
       // its arm, so one action, not two (each action is a dispatch of its own in xstate).
+      // The run from this step is delegated to the link with it (runEnd).
       sendStep: ({ context }) => {
-        if (context.job) deps.sendStep(context.tileId, context.job, context.step, context.retries);
+        if (context.job) deps.sendStep(context.tileId, context.job, context.step, context.retries, runEnd(context.job, context.step));
         deps.armDeadline(context.tileId);
       },
       // Progress clears the fault record: only faults with no successful step between them
@@ -105,6 +132,16 @@ export function createTileMachine(deps: TileMachineDeps) {
         faultTimes: context.faultTimes.length === 0 ? context.faultTimes : [],
         faultsSinceSuccess: 0,
       })),
+      // The steps of a run done below the machine, in one assign: what one advanceStep per step
+      // would have left (the step index, no retries, the fault record cleared by each success).
+      absorbRun: assign(({ context }) => ({
+        step: deps.linkStep(context.tileId),
+        retries: 0,
+        faultTimes: context.faultTimes.length === 0 ? context.faultTimes : [],
+        faultsSinceSuccess: 0,
+      })),
+      // The event that found steps to absorb, taken again now that the context has them.
+      takeAgain: raise(({ event }) => event),
       // PROGRESS clears the step's retries: a step of many exchanges (a pull walk) gets
       // maxRetriesPerStep per exchange, not per walk; a failed exchange that makes it start over
       // counts against its units instead (the attempt limit per unit, query-machine.ts).
@@ -154,6 +191,7 @@ export function createTileMachine(deps: TileMachineDeps) {
     },
     guards: {
       hasJob: ({ context }) => context.job !== null,
+      ranBelow: ({ context }) => deps.linkStep(context.tileId) > context.step,
       hasStep: ({ context }) => context.job !== null && context.step < context.job.steps.length,
       hasNextStep: ({ context }) => context.job !== null && context.step + 1 < context.job.steps.length,
       canRetry: ({ context }) => context.retries < context.limits.maxRetriesPerStep,
@@ -196,17 +234,19 @@ export function createTileMachine(deps: TileMachineDeps) {
       // the step before, while the hub's reply deadline runs (armed with each send, restarted
       // by PROGRESS without sending again, disarmed on leaving). One state and a targetless
       // STEP_OK, not a state per phase re-entered per step: xstate costs per state left and
-      // entered, and a job is mostly steps (docs/performance.md).
+      // entered, and a job is mostly steps (docs/performance.md). Each event first absorbs
+      // the steps of a run done below the machine (absorbFirst), so every guard and action
+      // after it sees the context one STEP_OK per step would have made.
       awaiting: {
         entry: 'sendStep',
         exit: 'disarmDeadline',
         on: {
           // The last step's STEP_OK goes straight to idle (the next job), not through `route`.
-          STEP_OK: [{ guard: 'hasNextStep', actions: ['advanceStep', 'sendStep'] }, { target: 'idle', actions: ['advanceStep', 'finishJob'] }],
-          PROGRESS: { actions: ['clearRetries', 'armDeadline'] },
-          REPLY_TIMEOUT: { actions: ['reportTimeout', 'raiseTimeout'] },
-          STEP_FAILED: [{ guard: 'canRetry', target: 'retrying' }, { target: 'faulted' }],
-          FAULT: { target: 'faulted' },
+          STEP_OK: [absorbFirst, { guard: 'hasNextStep', actions: ['advanceStep', 'sendStep'] }, { target: 'idle', actions: ['advanceStep', 'finishJob'] }],
+          PROGRESS: [absorbFirst, { actions: ['clearRetries', 'armDeadline'] }],
+          REPLY_TIMEOUT: [absorbFirst, { actions: ['reportTimeout', 'raiseTimeout'] }],
+          STEP_FAILED: [absorbFirst, { guard: 'canRetry', target: 'retrying' }, { target: 'faulted' }],
+          FAULT: [absorbFirst, { target: 'faulted' }],
         },
       },
       faulted: {

@@ -92,9 +92,10 @@ class PullLink extends StepLink {
     super(parts);
   }
 
-  override send(job: TileJob, stepIndex: number): Outgoing {
+  override send(job: TileJob, stepIndex: number, through: number): Outgoing {
     const step = job.steps[stepIndex]!;
-    if (step.op !== 'walk') return super.send(job, stepIndex);
+    if (step.op !== 'walk') return super.send(job, stepIndex, through);
+    this.delegate(job, stepIndex, through);
     // A walk whose last message (or its answer) was lost re-sends that very message, same
     // msg_id: the tile answers it again from its kept reply if it had run it.
     const resend = this.resendWalk && this.lastWalk?.step === step;

@@ -1,6 +1,9 @@
 // A tile's conversation for jobs made of the shared steps (hub/work/job.ts): SQ parameters,
 // LOAD_QUERY, block or batch streams, COMPUTE, READ_TOPK. It remembers what the tile holds
 // (its parameters) and where a stream got to, so a retry resumes at the chunk that failed.
+// A run of steps the machine delegates (send's `through`: a unit's chained block streams) goes
+// on here too: when a step of it is done, the link starts the next as it would the next chunk,
+// and the machine reads `step` to learn how far it got (hub/machines/tile-machine.ts).
 // Drivers with more to remember extend it (push-hnsw: the query the tile holds; pull: the
 // walk step). A reply arrives per message sent, so the stream position and the message in
 // flight are plain fields and a chunk's answer is one reused object: nothing is allocated
@@ -48,6 +51,10 @@ export class StepLink implements TileLink {
   private readonly out: Outgoing = { template: new Uint8Array(0), msgId: 0, sealed: false, requestType: 'none' };
   /** The job of the message in flight: what a READ_TOPK answer is checked against. */
   private job: TileJob | null = null;
+  /** The index in `job` of the step in flight, and the last step of the run the machine
+   *  delegated with it (the same step when there is no run). */
+  private at = 0;
+  private through = 0;
 
   constructor(parts: StepLinkParts) {
     this.tileId = parts.tileId;
@@ -62,9 +69,25 @@ export class StepLink implements TileLink {
     return this.planner.plan(units, this.needsParams);
   }
 
-  send(job: TileJob, stepIndex: number): Outgoing {
-    const step = job.steps[stepIndex]!;
+  get step(): number {
+    return this.at;
+  }
+
+  send(job: TileJob, stepIndex: number, through: number): Outgoing {
+    this.delegate(job, stepIndex, through);
+    return this.startStep();
+  }
+
+  /** The machine hands the link step `stepIndex` of `job`, and the run after it through `through`. */
+  protected delegate(job: TileJob, stepIndex: number, through: number): void {
     this.job = job;
+    this.at = stepIndex;
+    this.through = through;
+  }
+
+  /** The first message of the step at `at`: a stream that failed midway resumes at its chunk. */
+  private startStep(): Outgoing {
+    const step = this.job!.steps[this.at]!;
     return this.sendPart(step, this.streamStep === step ? this.streamPart : 0);
   }
 
@@ -108,6 +131,13 @@ export class StepLink implements TileLink {
     }
     if (step.op === 'params' && step.chunk === this.messages.paramsChunkCount - 1) this.needsParams = false;
     this.stepDone(step);
+    if (this.at < this.through) {
+      // The delegated run goes on below the machine: its next step starts as a chunk would
+      // (no PROGRESS, the deadline re-armed from the departure), the machine absorbing the
+      // step done when it next takes an event.
+      this.at++;
+      return this.sendNext(this.startStep(), false);
+    }
     return STEP_DONE;
   }
 

@@ -5,7 +5,8 @@
 // becomes: the query (k 16) unless the tile already holds it, the batch as one FRESH_TOPK
 // stream with explicit ids, read. A block is one step, its final chunk included: the machine
 // steps once per block, not once for the chunks before the final one and again for it
-// (docs/performance.md, "One machine step per block").
+// (docs/performance.md, "One machine step per block"). A unit's blocks after its first are
+// chained: the machine hands the link the unit's blocks as one run (tile-machine.ts).
 import { TOPK_MAX } from '../../wat/layout.ts';
 import type { HnswBatchUnit, JobStep, TileJob, WorkUnit } from './job.ts';
 
@@ -52,7 +53,7 @@ export class JobPlanner {
       } else if (unit.kind === 'scan') {
         held = null;
         steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading' });
-        for (const blockId of unit.blockIds) this.pushBlock(steps, blockId, false);
+        unit.blockIds.forEach((blockId, i) => this.pushBlock(steps, blockId, false, i > 0));
         stagedBlock = -1;
       } else {
         if (unit.blockId !== stagedBlock) {
@@ -68,7 +69,8 @@ export class JobPlanner {
     return { jobId: this.nextJobId++, units, steps };
   }
 
-  private pushBlock(steps: JobStep[], blockId: number, stageOnly: boolean): void {
-    steps.push({ op: 'stream', blockId, chunks: this.input.chunksPerBlock(blockId), stageOnly, phase: stageOnly ? 'loading' : 'computing' });
+  private pushBlock(steps: JobStep[], blockId: number, stageOnly: boolean, chained = false): void {
+    const step: JobStep = { op: 'stream', blockId, chunks: this.input.chunksPerBlock(blockId), stageOnly, phase: stageOnly ? 'loading' : 'computing' };
+    steps.push(chained ? { ...step, chained: true } : step);
   }
 }

@@ -53,8 +53,10 @@ export type JobStep =
    *  buffer), and the machine sees the step done when the final chunk is; that chunk commits
    *  the block and, unless staging, computes (phase 'computing'). The chunks are flow below
    *  the machine (hub/modes/step-link.ts); a failed chunk is sent again, or the block from its
-   *  first chunk when the tile lost it (resume-point.ts). */
-  | { op: 'stream'; blockId: number; chunks: number; stageOnly: boolean; phase: StepPhase; batch?: HnswBatchUnit }
+   *  first chunk when the tile lost it (resume-point.ts). `chained`: a unit's block after its
+   *  first, which the link streams straight after the block before it within a run the machine
+   *  delegated (core/job-shape.ts). */
+  | { op: 'stream'; blockId: number; chunks: number; stageOnly: boolean; phase: StepPhase; batch?: HnswBatchUnit; chained?: true }
   | { op: 'compute'; queryId: number; blockId: number; phase: 'computing' }
   /** Pull mode: the tile drives; the walk server (hub/pull/pull-driver.ts) answers its requests until it says DONE. */
   | { op: 'walk'; unit: WalkUnit; phase: 'computing' }

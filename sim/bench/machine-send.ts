@@ -39,9 +39,10 @@ const job: TileJob = {
 
 function tileStepOkUs(sends: number): number {
   const noop = (): void => {};
+  let sent = 0;
   const deps: TileMachineDeps = {
     nowCycles: () => 0, takeJob: () => job, resume: (_t, j, step) => ({ job: j, step }), timedOut: noop, armDeadline: noop, disarmDeadline: noop,
-    sendStep: noop, finishJob: noop, releaseJob: noop, restartTile: noop, retireTile: noop,
+    sendStep: (_t, _j, step) => void (sent = step), linkStep: () => sent, finishJob: noop, releaseJob: noop, restartTile: noop, retireTile: noop,
   };
   const input = { tileId: 0, maxFaultsInWindow: 5, faultWindowCycles: 5_000_000, replyTimeoutCycles: 500_000, restartTimeoutCycles: 1_000_000, maxRetriesPerStep: 8 };
   const actor = createActor(createTileMachine(deps), { input, clock: new SimulatedClock() }).start();
