@@ -125,8 +125,10 @@ export function createTileMachine(deps: TileMachineDeps) {
       // Progress clears the fault record: only faults with no successful step between them
       // count towards retirement, so transient faults never retire a working tile.
       // One assigner returning the changes, not one per property: this runs once per step.
+      // STEP_OK is the success of the step the link is at: the machine's own step, or the last
+      // of a run, whose steps before it succeeded below the machine (the same assign covers them).
       advanceStep: assign(({ context }) => ({
-        step: context.step + 1,
+        step: deps.linkStep(context.tileId) + 1,
         retries: 0,
         // The same empty list while there is nothing to clear.
         faultTimes: context.faultTimes.length === 0 ? context.faultTimes : [],
@@ -193,7 +195,7 @@ export function createTileMachine(deps: TileMachineDeps) {
       hasJob: ({ context }) => context.job !== null,
       ranBelow: ({ context }) => deps.linkStep(context.tileId) > context.step,
       hasStep: ({ context }) => context.job !== null && context.step < context.job.steps.length,
-      hasNextStep: ({ context }) => context.job !== null && context.step + 1 < context.job.steps.length,
+      hasNextStep: ({ context }) => context.job !== null && deps.linkStep(context.tileId) + 1 < context.job.steps.length,
       canRetry: ({ context }) => context.retries < context.limits.maxRetriesPerStep,
       faultBudgetExhausted: ({ context }) => context.faultTimes.length >= context.limits.maxFaultsInWindow || context.faultsSinceSuccess >= 2 * context.limits.maxFaultsInWindow,
       isPermanentDeath: ({ context }) => context.lastFault?.kind === 'dead',
@@ -242,7 +244,8 @@ export function createTileMachine(deps: TileMachineDeps) {
         exit: 'disarmDeadline',
         on: {
           // The last step's STEP_OK goes straight to idle (the next job), not through `route`.
-          STEP_OK: [absorbFirst, { guard: 'hasNextStep', actions: ['advanceStep', 'sendStep'] }, { target: 'idle', actions: ['advanceStep', 'finishJob'] }],
+          // STEP_OK needs no absorbFirst: it advances from the link's step (advanceStep).
+          STEP_OK: [{ guard: 'hasNextStep', actions: ['advanceStep', 'sendStep'] }, { target: 'idle', actions: ['advanceStep', 'finishJob'] }],
           PROGRESS: [absorbFirst, { actions: ['clearRetries', 'armDeadline'] }],
           REPLY_TIMEOUT: [absorbFirst, { actions: ['reportTimeout', 'raiseTimeout'] }],
           STEP_FAILED: [absorbFirst, { guard: 'canRetry', target: 'retrying' }, { target: 'faulted' }],

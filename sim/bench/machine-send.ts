@@ -2,7 +2,10 @@
 // walking jobs shaped like the default run's (LOAD_QUERY, 8 block streams, READ_TOPK, so one
 // STEP_OK in ten ends a job and pulls the next) and query machines of 64 and of 4,096 units
 // (the bench's 64- and 4,096-tile cases) taking each unit's start and partial. The effects are no-ops, so this is xstate and the machines'
-// own actions only (docs/performance.md, "Machine steps").
+// own actions only (docs/performance.md, "Machine steps"). `tile job` is the CPU of one such
+// job's sends in all: with its blocks chained (a run, as the planner makes them), the link
+// stand-in completes the run at once and the job takes 3 STEP_OKs instead of 10 (a tree
+// without runs ignores the chaining and takes 10; docs/performance.md, "Runs of blocks").
 //
 //   npx tsx sim/bench/machine-send.ts [--tree DIR] [--rounds N]
 // --tree runs another checkout's machines (e.g. main's) in this process, for a same-minute comparison.
@@ -37,19 +40,30 @@ const job: TileJob = {
   ],
 };
 
-function tileStepOkUs(sends: number): number {
+/** The same job with its blocks after the first chained into a run. */
+const runJob: TileJob = { ...job, steps: job.steps.map((s, i) => (s.op === 'stream' && i > 1 ? { ...s, chained: true as const } : s)) };
+
+/** CPU us per STEP_OK and per job over `jobs` jobs shaped like `shape`. */
+function tileUs(shape: TileJob, jobs: number): { stepOk: number; job: number } {
   const noop = (): void => {};
-  let sent = 0;
+  // The link stand-in: a delegated run is done at once, so the run's last step is in flight.
+  let at = 0;
+  let finished = 0;
   const deps: TileMachineDeps = {
-    nowCycles: () => 0, takeJob: () => job, resume: (_t, j, step) => ({ job: j, step }), timedOut: noop, armDeadline: noop, disarmDeadline: noop,
-    sendStep: (_t, _j, step) => void (sent = step), linkStep: () => sent, finishJob: noop, releaseJob: noop, restartTile: noop, retireTile: noop,
+    nowCycles: () => 0, takeJob: () => shape, resume: (_t, j, step) => ({ job: j, step }), timedOut: noop, armDeadline: noop, disarmDeadline: noop,
+    sendStep: (_t, _j, step, _a, through) => void (at = through ?? step), linkStep: () => at, finishJob: () => void finished++, releaseJob: noop, restartTile: noop, retireTile: noop,
   };
   const input = { tileId: 0, maxFaultsInWindow: 5, faultWindowCycles: 5_000_000, replyTimeoutCycles: 500_000, restartTimeoutCycles: 1_000_000, maxRetriesPerStep: 8 };
   const actor = createActor(createTileMachine(deps), { input, clock: new SimulatedClock() }).start();
   actor.send({ type: 'BOOTED' });
+  let sends = 0;
   const t0 = cpuUs();
-  for (let i = 0; i < sends; i++) actor.send({ type: 'STEP_OK' });
-  return (cpuUs() - t0) / sends;
+  while (finished < jobs) {
+    actor.send({ type: 'STEP_OK' });
+    sends++;
+  }
+  const us = cpuUs() - t0;
+  return { stepOk: us / sends, job: us / jobs };
 }
 
 /** us per UNIT_STARTED and per PARTIAL over `queries` queries of `units` units each. */
@@ -73,12 +87,13 @@ function queryUs(queries: number, units: number): { started: number; partial: nu
 
 console.log(`machines of ${tree}: CPU us per send, no-op effects`);
 // The least of several rounds: on a shared machine the other rounds measure the neighbours too.
-const best = { stepOk: Infinity, started: Infinity, partial: Infinity, partial4096: Infinity };
+const best = { stepOk: Infinity, job: Infinity, runJob: Infinity, started: Infinity, partial: Infinity, partial4096: Infinity };
 const line = (b: typeof best): string =>
-  `tile STEP_OK ${b.stepOk.toFixed(2)}  query UNIT_STARTED ${b.started.toFixed(2)}  PARTIAL ${b.partial.toFixed(2)} (64 units), ${b.partial4096.toFixed(2)} (4,096 units)`;
+  `tile STEP_OK ${b.stepOk.toFixed(2)}, job ${b.job.toFixed(1)} per block, ${b.runJob.toFixed(1)} as a run  query UNIT_STARTED ${b.started.toFixed(2)}  PARTIAL ${b.partial.toFixed(2)} (64 units), ${b.partial4096.toFixed(2)} (4,096 units)`;
 for (let r = 0; r < rounds; r++) {
   const q = queryUs(1_000, 64);
-  const round = { stepOk: tileStepOkUs(100_000), started: q.started, partial: q.partial, partial4096: queryUs(16, 4_096).partial };
+  const perBlock = tileUs(job, 10_000);
+  const round = { stepOk: perBlock.stepOk, job: perBlock.job, runJob: tileUs(runJob, 10_000).job, started: q.started, partial: q.partial, partial4096: queryUs(16, 4_096).partial };
   console.log(`  round ${r + 1}: ${line(round)}`);
   for (const k of Object.keys(best) as (keyof typeof best)[]) best[k] = Math.min(best[k], round[k]);
 }
