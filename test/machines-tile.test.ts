@@ -8,26 +8,25 @@ import { TransitionRecorder } from './machine-coverage.ts';
 
 const recorder = new TransitionRecorder();
 
-function job(withSteps = true): TileJob {
+/** `runOf`: the job streams that many blocks, those after the first chained (one run). */
+function job(withSteps = true, runOf = 1): TileJob {
+  const blocks = Array.from({ length: runOf }, (_, b) => ({ op: 'stream' as const, blockId: b, chunks: 1, stageOnly: false, phase: 'computing' as const, ...(b > 0 ? { chained: true as const } : {}) }));
   return {
     jobId: 1,
     units: [{ kind: 'scan', queryId: 0, blockIds: [0], key: 'q0/s0' }],
-    steps: withSteps
-      ? [
-          { op: 'query', queryId: 0, phase: 'loading' },
-          { op: 'stream', blockId: 0, chunks: 1, stageOnly: false, phase: 'computing' },
-          { op: 'read', unitKey: 'q0/s0', phase: 'reporting' },
-        ]
-      : [],
+    steps: withSteps ? [{ op: 'query', queryId: 0, phase: 'loading' }, ...blocks, { op: 'read', unitKey: 'q0/s0', phase: 'reporting' }] : [],
   };
 }
 
-/** `emptyJobs`: the first jobs taken have no steps. */
-function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; rebuildEmpty?: boolean; emptyJobs?: number } = {}) {
+/** `emptyJobs`: the first jobs taken have no steps; `runOf`: blocks per job, chained into a run. */
+function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; rebuildEmpty?: boolean; emptyJobs?: number; runOf?: number } = {}) {
   const calls: string[] = [];
   let jobs = opts.jobs ?? 1;
   let emptyJobs = opts.emptyJobs ?? 0;
+  // The link stand-in: the step in flight, and the last of the run the machine delegated.
   let sent = 0;
+  let through = 0;
+  const resumedAt: number[] = [];
   const clock = new SimulatedClock();
   // The hub's deadline on the same simulated clock: REPLY_TIMEOUT 500 cycles after the machine arms it.
   const deadline = new ReplyDeadline(clock, 500, () => actor.send({ type: 'REPLY_TIMEOUT' }));
@@ -36,13 +35,13 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
     takeJob: () => {
       if (jobs === 0) return null;
       jobs--;
-      return job(emptyJobs-- <= 0);
+      return job(emptyJobs-- <= 0, opts.runOf);
     },
-    resume: (_t, j, step) => (calls.push('rebuild'), opts.rebuildEmpty ? null : { job: j, step }),
+    resume: (_t, j, step) => (calls.push('rebuild'), resumedAt.push(step), opts.rebuildEmpty ? null : { job: j, step }),
     timedOut: () => void calls.push('timeout'),
     armDeadline: () => deadline.arm(0),
     disarmDeadline: () => deadline.disarm(),
-    sendStep: (_t, j, s) => void ((sent = s), calls.push(`send:${(j as TileJob).steps[s]!.op}`)),
+    sendStep: (_t, j, s, _a, last) => void ((sent = s), (through = last), calls.push(`send:${(j as TileJob).steps[s]!.op}`)),
     linkStep: () => sent,
     finishJob: () => void calls.push('finish'),
     releaseJob: (_t, _j, f) => void calls.push(`release:${f.kind}`),
@@ -61,7 +60,13 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
     return snap.matches('awaiting') ? `awaiting ${phaseOf(snap.context.job, snap.context.step)}` : JSON.stringify(snap.value);
   };
   const fault = (kind: TileFault['kind']): TileFault => ({ kind, atCycles: clock.now(), detail: kind });
-  return { actor, machine, calls, clock, state, fault, addJob: () => void jobs++ };
+  // A block of the delegated run done below the machine: the link sends the next itself.
+  const blockDone = () => {
+    expect(sent).toBeLessThan(through);
+    sent++;
+    calls.push('link:stream');
+  };
+  return { actor, machine, calls, clock, state, fault, addJob: () => void jobs++, blockDone, resumedAt, context: () => actor.getSnapshot().context };
 }
 
 describe('tile machine', () => {
@@ -291,6 +296,50 @@ describe('tile machine', () => {
     h.actor.send({ type: 'FAULT', fault: h.fault('unreachable') });
     h.actor.send({ type: 'FAULT', fault: h.fault('dead') });
     expect(h.state()).toBe('"retired"');
+  });
+
+  it('delegates a job\'s chained blocks as one run and ends it with one STEP_OK', () => {
+    const h = harness({ runOf: 3 });
+    h.actor.send({ type: 'BOOTED' });
+    h.actor.send({ type: 'STEP_OK' }); // the query: the machine sends block 0 with the run through block 2
+    h.blockDone();
+    h.blockDone();
+    expect(h.context().step).toBe(1); // not told yet
+    h.actor.send({ type: 'STEP_OK' }); // block 2, the run's last
+    expect(h.state()).toBe('awaiting reporting');
+    expect(h.context().step).toBe(4);
+    h.actor.send({ type: 'STEP_OK' });
+    expect(h.calls).toEqual(['send:query', 'send:stream', 'link:stream', 'link:stream', 'send:read', 'finish']);
+  });
+
+  it('absorbs the blocks done below before it takes a failure, a trap, a timeout or progress', () => {
+    const start = (retries = 1) => {
+      const h = harness({ runOf: 3, retries, jobs: 2 });
+      h.actor.send({ type: 'BOOTED' });
+      h.actor.send({ type: 'STEP_OK' });
+      h.actor.send({ type: 'STEP_FAILED', fault: h.fault('corrupt-reply') }); // block 0 retried once
+      expect(h.context().retries).toBe(1);
+      h.blockDone();
+      h.blockDone(); // block 2 in flight; blocks 0 and 1 succeeded below the machine
+      return h;
+    };
+    const failed = start();
+    failed.actor.send({ type: 'STEP_FAILED', fault: failed.fault('corrupt-reply') });
+    // Block 1's success cleared the retry: block 2 gets its own, resumed at its step.
+    expect(failed.state()).toBe('awaiting computing');
+    expect(failed.resumedAt).toEqual([1, 3]);
+    expect(failed.context()).toMatchObject({ step: 3, retries: 1 });
+    const timedOut = start();
+    timedOut.clock.increment(500);
+    expect(timedOut.resumedAt).toEqual([1, 3]);
+    expect(timedOut.calls.slice(-3)).toEqual(['timeout', 'rebuild', 'send:stream']);
+    const trapped = start();
+    trapped.actor.send({ type: 'FAULT', fault: trapped.fault('unreachable') });
+    expect(trapped.state()).toBe('"restarting"');
+    expect(trapped.context()).toMatchObject({ step: 3, faultsSinceSuccess: 1, faultTimes: [0] });
+    const progressed = start();
+    progressed.actor.send({ type: 'PROGRESS' });
+    expect(progressed.context()).toMatchObject({ step: 3, retries: 0 });
   });
 
   afterAll(() => {

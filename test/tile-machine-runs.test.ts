@@ -1,0 +1,271 @@
+// Runs of blocks below the tile machine (hub/machines/tile-machine.ts, "Runs"): a unit's
+// chained block streams are delegated to the link as one run and the machine absorbs the
+// blocks done below it before it takes any other event. The model test drives the same
+// per-message outcomes (successes, failed steps, traps, timeouts, progress, restarts) through
+// a machine whose jobs have no chained steps (one STEP_OK per block, as before runs) and one
+// whose jobs do, and requires the same decisions and the same context at every event the run
+// machine takes. A machine that skips the absorption must fail it.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Actor, createActor, SimulatedClock, type AnyActorLogic } from 'xstate';
+import { createTileMachine, runEnd, type TileMachineDeps, type TileMachineEvent } from '../hub/machines/tile-machine.ts';
+import { JobPlanner } from '../hub/work/job-planner.ts';
+import type { JobStep, TileJob } from '../hub/work/job.ts';
+import type { TileFault } from '../hub/work/tile-fault.ts';
+import { DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
+import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
+
+/** A job of scan units with `blocks[u]` blocks each: query, the blocks (chained after the first when `chained`), read. */
+function jobOf(blocks: readonly number[], chained: boolean): TileJob {
+  const steps: JobStep[] = [];
+  blocks.forEach((n, u) => {
+    steps.push({ op: 'query', queryId: u, phase: 'loading' });
+    for (let b = 0; b < n; b++) {
+      const step: JobStep = { op: 'stream', blockId: b, chunks: 2, stageOnly: false, phase: 'computing' };
+      steps.push(chained && b > 0 ? { ...step, chained: true } : step);
+    }
+    steps.push({ op: 'read', unitKey: `q${u}/s0`, phase: 'reporting' });
+  });
+  return { jobId: 0, units: blocks.map((_, u) => ({ kind: 'scan', queryId: u, blockIds: [], key: `q${u}/s0` })), steps };
+}
+
+/** Deterministic pseudo-random numbers for the test's scenarios (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Limits {
+  maxRetriesPerStep: number;
+  maxFaultsInWindow: number;
+  faultWindowCycles: number;
+}
+
+type Outcome = 'ok' | 'timeout' | 'corrupt' | 'state-lost' | 'forged' | 'trap' | 'deadline' | 'progress';
+
+/** One tile machine with a stand-in hub and link: the link goes on through a delegated run
+ *  as the real one does (hub/modes/step-link.ts), sending the next block and re-arming. */
+class Model {
+  readonly log: string[] = [];
+  /** Per turn (one outcome of the message in flight, or a restart): the event the machine
+   *  took and its state and context after it, or null when the step was done below it. */
+  readonly turns: (string | null)[] = [];
+  stepOks = 0;
+  private at = 0;
+  private through = 0;
+  private jobs: number;
+  private readonly clock = new SimulatedClock();
+  private readonly actor;
+
+  constructor(
+    private readonly blocks: readonly number[],
+    private readonly chained: boolean,
+    limits: Limits,
+    jobs: number,
+    skipAbsorb = false,
+  ) {
+    this.jobs = jobs;
+    const log = (s: string): void => void this.log.push(s);
+    const deps: TileMachineDeps = {
+      nowCycles: () => this.clock.now(),
+      takeJob: () => (this.jobs-- > 0 ? (log('take'), jobOf(this.blocks, this.chained)) : null),
+      // Like resume-point.ts: a lost message resumes at its step, lost state rebuilds the
+      // job, a forged answer leaves nothing to do here (its units went elsewhere).
+      resume: (_t, job, step, fault) => {
+        log(`resume ${step} ${fault.kind}`);
+        if (fault.kind === 'error-reply') return { job: jobOf(this.blocks, this.chained), step: 0 };
+        return fault.kind === 'forged-reply' ? null : { job, step };
+      },
+      timedOut: () => log('timedOut'),
+      armDeadline: () => log('arm'),
+      disarmDeadline: () => log('disarm'),
+      sendStep: (_t, _job, step, _attempt, through) => {
+        this.at = step;
+        this.through = through;
+        log(`send ${step}`);
+      },
+      linkStep: () => this.at,
+      finishJob: () => log('finish'),
+      releaseJob: (_t, _job, fault) => log(`release ${fault.kind}`),
+      restartTile: () => log('restart'),
+      retireTile: () => log('retire'),
+    };
+    const machine = createTileMachine(deps);
+    const input = { tileId: 0, ...limits, replyTimeoutCycles: 500, restartTimeoutCycles: 1e12 };
+    this.actor = createActor(skipAbsorb ? machine.provide({ guards: { ranBelow: () => false } }) : machine, { input, clock: this.clock }).start();
+    this.send({ type: 'BOOTED' });
+  }
+
+  get state(): string {
+    return JSON.stringify(this.actor.getSnapshot().value);
+  }
+
+  /** The message in flight meets `outcome`. */
+  apply(outcome: Outcome, cycles: number): void {
+    this.clock.increment(cycles);
+    const fault = (kind: TileFault['kind']): TileFault => ({ kind, atCycles: this.clock.now(), detail: kind });
+    if (outcome === 'ok') this.succeed();
+    else if (outcome === 'timeout') this.send({ type: 'STEP_FAILED', fault: fault('timeout') });
+    else if (outcome === 'corrupt') this.send({ type: 'STEP_FAILED', fault: fault('corrupt-reply') });
+    else if (outcome === 'state-lost') this.send({ type: 'STEP_FAILED', fault: fault('error-reply') });
+    else if (outcome === 'forged') this.send({ type: 'STEP_FAILED', fault: fault('forged-reply') });
+    else if (outcome === 'trap') this.send({ type: 'FAULT', fault: fault('memory-out-of-bounds') });
+    else if (outcome === 'deadline') this.send({ type: 'REPLY_TIMEOUT' });
+    else this.send({ type: 'PROGRESS' });
+  }
+
+  restarted(cycles: number): void {
+    this.clock.increment(cycles);
+    this.send({ type: 'RESTARTED' });
+  }
+
+  /** The step in flight is done: the run goes on below the machine, or the machine hears of it. */
+  private succeed(): void {
+    if (this.at < this.through) {
+      this.at++;
+      this.log.push(`send ${this.at}`, 'arm'); // what the hub does with the link's next message
+      this.turns.push(null);
+    } else {
+      this.stepOks++;
+      this.send({ type: 'STEP_OK' });
+    }
+  }
+
+  private send(event: TileMachineEvent): void {
+    this.actor.send(event);
+    const { value, context: c } = this.actor.getSnapshot();
+    const fault = c.lastFault ? `${c.lastFault.kind}@${c.lastFault.atCycles}` : '-';
+    this.turns.push(`${event.type} -> ${JSON.stringify(value)} step ${c.step} retries ${c.retries} faultTimes [${c.faultTimes.join(',')}] sinceSuccess ${c.faultsSinceSuccess} faults ${c.faults} restarts ${c.restarts} last ${fault}`);
+  }
+}
+
+const OUTCOMES: Outcome[] = ['timeout', 'corrupt', 'state-lost', 'forged', 'trap', 'deadline', 'progress'];
+
+/** Drives the same per-message outcomes through a per-block and a run machine; returns both. */
+function twin(seed: number, skipAbsorb = false): { perBlock: Model; run: Model } {
+  const r = rng(seed);
+  const limits = { maxRetriesPerStep: 1 + Math.floor(r() * 3), maxFaultsInWindow: 2 + Math.floor(r() * 3), faultWindowCycles: 1_000 + Math.floor(r() * 20_000) };
+  const blocks = [1 + Math.floor(r() * 6), 1 + Math.floor(r() * 6)];
+  const failRate = 0.05 + r() * 0.3;
+  const perBlock = new Model(blocks, false, limits, 6);
+  const run = new Model(blocks, true, limits, 6, skipAbsorb);
+  for (let turn = 0; turn < 400; turn++) {
+    const state = perBlock.state;
+    // Both see the same outcome for the same message: their states stay in step (the
+    // comparison of their logs and contexts below is what checks it).
+    const cycles = Math.floor(r() * 3_000);
+    if (state === '"retired"' || state === '"idle"') break;
+    if (state === '"restarting"') {
+      perBlock.restarted(cycles);
+      run.restarted(cycles);
+      continue;
+    }
+    const outcome = r() < failRate ? OUTCOMES[Math.floor(r() * OUTCOMES.length)]! : 'ok';
+    perBlock.apply(outcome, cycles);
+    run.apply(outcome, cycles);
+  }
+  return { perBlock, run };
+}
+
+/** The per-block machine's turns where the run machine took an event (the others were done below it). */
+function atRunEvents(perBlock: Model, run: Model): (string | null)[] {
+  return run.turns.map((t, i) => (t === null ? null : (perBlock.turns[i] ?? '(none)')));
+}
+
+describe('runs of blocks below the tile machine', () => {
+  it('finds a run\'s last step from the job\'s chained steps', () => {
+    const job = jobOf([3, 1], true);
+    expect(job.steps.map((s) => ('chained' in s ? 'c' : '-')).join('')).toBe('--cc----');
+    expect(job.steps.map((_, s) => runEnd(job, s))).toEqual([0, 3, 3, 3, 4, 5, 6, 7]);
+    expect(runEnd(jobOf([3, 1], false), 1)).toBe(1);
+  });
+
+  it('takes one STEP_OK per run instead of one per block, with the same sends and finishes', () => {
+    const perBlock = new Model([4, 3], false, { maxRetriesPerStep: 1, maxFaultsInWindow: 3, faultWindowCycles: 1_000 }, 2);
+    const run = new Model([4, 3], true, { maxRetriesPerStep: 1, maxFaultsInWindow: 3, faultWindowCycles: 1_000 }, 2);
+    for (let i = 0; i < 2 * 11; i++) {
+      perBlock.apply('ok', 10);
+      run.apply('ok', 10);
+    }
+    expect(perBlock.state).toBe('"idle"');
+    expect(run.log).toEqual(perBlock.log);
+    // Per job: 11 steps (2 queries, 7 blocks, 2 reads); 5 of the blocks are chained.
+    expect(perBlock.stepOks).toBe(22);
+    expect(run.stepOks).toBe(12);
+    expect(run.log.filter((l) => l === 'finish').length).toBe(2);
+  });
+
+  it('decides as the per-block machine at every event, over 300 random fault sequences', () => {
+    let runEvents = 0;
+    let perBlockEvents = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const { perBlock, run } = twin(seed);
+      // Every effect in the same order: sends (the link's within a run), arms, resumes at the
+      // same step, releases, restarts, retirements, finishes.
+      expect(run.log, `seed ${seed}`).toEqual(perBlock.log);
+      // The same event, state and context at every event the run machine took.
+      expect(run.turns, `seed ${seed}`).toEqual(atRunEvents(perBlock, run));
+      runEvents += run.turns.filter((t) => t !== null).length;
+      perBlockEvents += perBlock.turns.length;
+    }
+    expect(runEvents).toBeLessThan(perBlockEvents * 0.8);
+  });
+
+  it('fails the comparison when the machine skips absorbing the run before a failure', () => {
+    // maxRetriesPerStep 1: block 1 fails once and is retried, then succeeds below the
+    // machine; block 2 fails. Per block its success cleared the retry, so block 2 is retried.
+    const limits = { maxRetriesPerStep: 1, maxFaultsInWindow: 3, faultWindowCycles: 100_000 };
+    const script: Outcome[] = ['ok', 'corrupt', 'ok', 'corrupt'];
+    const models = [new Model([3], false, limits, 1), new Model([3], true, limits, 1), new Model([3], true, limits, 1, true)];
+    for (const m of models) for (const o of script) m.apply(o, 100);
+    const [perBlock, run, skipping] = models as [Model, Model, Model];
+    expect(perBlock.log).toContain('resume 2 corrupt-reply');
+    expect(run.log).toEqual(perBlock.log);
+    expect(run.turns).toEqual(atRunEvents(perBlock, run));
+    expect(run.turns.at(-1)).toMatch(/^STEP_FAILED -> "awaiting" step 2 retries 1 /);
+    // Without the absorption the retry of block 1 still counts: the tile faults and restarts.
+    expect(skipping.state).toBe('"restarting"');
+    expect(skipping.log).not.toEqual(perBlock.log);
+    // And the random sequences tell it apart too.
+    const differing = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((seed) => {
+      const { perBlock: p, run: s } = twin(seed, true);
+      return JSON.stringify(p.log) !== JSON.stringify(s.log);
+    });
+    expect(differing.length).toBeGreaterThan(0);
+  });
+});
+
+describe('runs in whole simulations', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  const small: RunConfig = { ...DEFAULT_RUN, tiles: 2, meshRows: 1, meshCols: 2, vectors: 2_000, dim: 64, queries: 3, clusters: 4 };
+  for (const [name, config, runs] of [
+    ['push, query-stationary (blocks chained)', small, true],
+    ['push, block-stationary (no runs)', { ...small, schedule: 'block' }, false],
+    ['push-hnsw (no runs)', { ...small, mode: 'push-hnsw' }, false],
+  ] as [string, RunConfig, boolean][]) {
+    it(`sends one STEP_OK per step the machine sent or ended a run with: ${name}`, () => {
+      const plan = vi.spyOn(JobPlanner.prototype, 'plan');
+      const send = vi.spyOn(Actor.prototype as Actor<AnyActorLogic>, 'send');
+      const s = buildSimulation(config);
+      try {
+        runSimulation(s);
+      } finally {
+        s.trace.close();
+      }
+      const jobs = plan.mock.results.map((r) => r.value as TileJob);
+      const steps = jobs.reduce((n, j) => n + j.steps.length, 0);
+      const chained = jobs.reduce((n, j) => n + j.steps.filter((st) => 'chained' in st).length, 0);
+      const stepOks = send.mock.calls.filter(([e]) => (e as { type: string }).type === 'STEP_OK').length;
+      expect(s.hub.stats.retries).toBe(0); // a clean run: every planned job runs once
+      expect(stepOks).toBe(steps - chained);
+      if (runs) expect(chained).toBeGreaterThan(jobs.length);
+      else expect(chained).toBe(0);
+    });
+  }
+});
