@@ -10,7 +10,7 @@ const recorder = new TransitionRecorder();
 
 /** `runOf`: the job streams that many blocks, those after the first chained (one run). */
 function job(withSteps = true, runOf = 1): TileJob {
-  const blocks = Array.from({ length: runOf }, (_, b) => ({ op: 'stream' as const, blockId: b, chunks: 1, stageOnly: false, phase: 'computing' as const, ...(b > 0 ? { chained: true as const } : {}) }));
+  const blocks = Array.from({ length: runOf }, (_, b) => ({ op: 'stream' as const, blockId: b, chunks: 1, stageOnly: false, phase: 'computing' as const, chained: b > 0 }));
   return {
     jobId: 1,
     units: [{ kind: 'scan', queryId: 0, blockIds: [0], key: 'q0/s0' }],

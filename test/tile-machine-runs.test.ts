@@ -21,7 +21,7 @@ function jobOf(blocks: readonly number[], chained: boolean): TileJob {
     steps.push({ op: 'query', queryId: u, phase: 'loading' });
     for (let b = 0; b < n; b++) {
       const step: JobStep = { op: 'stream', blockId: b, chunks: 2, stageOnly: false, phase: 'computing' };
-      steps.push(chained && b > 0 ? { ...step, chained: true } : step);
+      steps.push({ ...step, chained: chained && b > 0 });
     }
     steps.push({ op: 'read', unitKey: `q${u}/s0`, phase: 'reporting' });
   });
@@ -180,7 +180,7 @@ function atRunEvents(perBlock: Model, run: Model): (string | null)[] {
 describe('runs of blocks below the tile machine', () => {
   it('finds a run\'s last step from the job\'s chained steps', () => {
     const job = jobOf([3, 1], true);
-    expect(job.steps.map((s) => ('chained' in s ? 'c' : '-')).join('')).toBe('--cc----');
+    expect(job.steps.map((s) => ('chained' in s && s.chained ? 'c' : '-')).join('')).toBe('--cc----');
     expect(job.steps.map((_, s) => runEnd(job, s))).toEqual([0, 3, 3, 3, 4, 5, 6, 7]);
     expect(runEnd(jobOf([3, 1], false), 1)).toBe(1);
   });
@@ -260,7 +260,7 @@ describe('runs in whole simulations', () => {
       }
       const jobs = plan.mock.results.map((r) => r.value as TileJob);
       const steps = jobs.reduce((n, j) => n + j.steps.length, 0);
-      const chained = jobs.reduce((n, j) => n + j.steps.filter((st) => 'chained' in st).length, 0);
+      const chained = jobs.reduce((n, j) => n + j.steps.filter((st) => 'chained' in st && st.chained).length, 0);
       const stepOks = send.mock.calls.filter(([e]) => (e as { type: string }).type === 'STEP_OK').length;
       expect(s.hub.stats.retries).toBe(0); // a clean run: every planned job runs once
       expect(stepOks).toBe(steps - chained);

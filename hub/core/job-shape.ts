@@ -21,7 +21,7 @@ export interface StepShape {
    *  the link goes on through the chained steps after it (a run, e.g. a unit's block streams)
    *  as it goes on through a stream's chunks, and the machine learns of the steps done when it
    *  next takes an event (hub/machines/tile-machine.ts, "runs"). */
-  readonly chained?: true;
+  readonly chained?: boolean;
 }
 
 /** Where a failed job resumes: a step of the same job, or a job rebuilt from its pending units. */

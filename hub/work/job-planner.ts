@@ -69,8 +69,8 @@ export class JobPlanner {
     return { jobId: this.nextJobId++, units, steps };
   }
 
+  /** Every block step has `chained` (true or false): one object shape for the hot paths that read steps. */
   private pushBlock(steps: JobStep[], blockId: number, stageOnly: boolean, chained = false): void {
-    const step: JobStep = { op: 'stream', blockId, chunks: this.input.chunksPerBlock(blockId), stageOnly, phase: stageOnly ? 'loading' : 'computing' };
-    steps.push(chained ? { ...step, chained: true } : step);
+    steps.push({ op: 'stream', blockId, chunks: this.input.chunksPerBlock(blockId), stageOnly, phase: stageOnly ? 'loading' : 'computing', chained });
   }
 }

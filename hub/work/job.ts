@@ -56,7 +56,7 @@ export type JobStep =
    *  first chunk when the tile lost it (resume-point.ts). `chained`: a unit's block after its
    *  first, which the link streams straight after the block before it within a run the machine
    *  delegated (core/job-shape.ts). */
-  | { op: 'stream'; blockId: number; chunks: number; stageOnly: boolean; phase: StepPhase; batch?: HnswBatchUnit; chained?: true }
+  | { op: 'stream'; blockId: number; chunks: number; stageOnly: boolean; phase: StepPhase; batch?: HnswBatchUnit; chained?: boolean }
   | { op: 'compute'; queryId: number; blockId: number; phase: 'computing' }
   /** Pull mode: the tile drives; the walk server (hub/pull/pull-driver.ts) answers its requests until it says DONE. */
   | { op: 'walk'; unit: WalkUnit; phase: 'computing' }

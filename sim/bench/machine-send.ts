@@ -41,7 +41,7 @@ const job: TileJob = {
 };
 
 /** The same job with its blocks after the first chained into a run. */
-const runJob: TileJob = { ...job, steps: job.steps.map((s, i) => (s.op === 'stream' && i > 1 ? { ...s, chained: true as const } : s)) };
+const runJob: TileJob = { ...job, steps: job.steps.map((s, i) => (s.op === 'stream' ? { ...s, chained: i > 1 } : s)) };
 
 /** CPU us per STEP_OK and per job over `jobs` jobs shaped like `shape`. */
 function tileUs(shape: TileJob, jobs: number): { stepOk: number; job: number } {
