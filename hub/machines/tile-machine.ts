@@ -35,7 +35,8 @@ export interface TileMachineInput {
 export interface TileMachineContext {
   tileId: number;
   /** The input as given: constant for the machine's life, so one field, not six. Every
-   *  `assign` copies the context's fields into a new object, and a tile takes one per block. */
+   *  `assign` copies the context's fields into a new object, and a tile takes one per step
+   *  it hears of (a query, a read, a run of blocks). */
   limits: TileMachineInput;
   job: JobShape | null;
   step: number;
@@ -222,9 +223,10 @@ export function createTileMachine(deps: TileMachineDeps) {
       },
       // A job's steps are flat states of the root, not children of a `busy` parent: xstate
       // walks every active state node (ancestors included) several times per event, and a
-      // tile takes one STEP_OK per block (docs/performance.md). `route` and `retrying` only
-      // pass through (their eventless transitions leave at once), so `awaiting` is the one
-      // state of a busy tile that takes events, FAULT and STEP_FAILED included.
+      // tile takes one STEP_OK per step or run of blocks (docs/performance.md). `route` and
+      // `retrying` only pass through (their eventless transitions leave at once), so
+      // `awaiting` is the one state of a busy tile that takes events, FAULT and STEP_FAILED
+      // included.
       route: {
         always: [{ guard: 'hasStep', target: 'awaiting' }, { target: 'idle', actions: 'finishJob' }],
       },
