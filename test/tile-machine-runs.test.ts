@@ -56,6 +56,8 @@ class Model {
    *  took and its state and context after it, or null when the step was done below it. */
   readonly turns: (string | null)[] = [];
   stepOks = 0;
+  /** Events taken with steps of a run done below the machine and not yet absorbed, by type. */
+  readonly withRunBelow = new Map<string, number>();
   private at = 0;
   private through = 0;
   private jobs: number;
@@ -137,6 +139,8 @@ class Model {
   }
 
   private send(event: TileMachineEvent): void {
+    const before = this.actor.getSnapshot();
+    if (before.matches('awaiting') && this.at > before.context.step) this.withRunBelow.set(event.type, (this.withRunBelow.get(event.type) ?? 0) + 1);
     this.actor.send(event);
     const { value, context: c } = this.actor.getSnapshot();
     const fault = c.lastFault ? `${c.lastFault.kind}@${c.lastFault.atCycles}` : '-';
@@ -203,6 +207,7 @@ describe('runs of blocks below the tile machine', () => {
   it('decides as the per-block machine at every event, over 300 random fault sequences', () => {
     let runEvents = 0;
     let perBlockEvents = 0;
+    const withRunBelow = new Map<string, number>();
     for (let seed = 1; seed <= 300; seed++) {
       const { perBlock, run } = twin(seed);
       // Every effect in the same order: sends (the link's within a run), arms, resumes at the
@@ -212,7 +217,11 @@ describe('runs of blocks below the tile machine', () => {
       expect(run.turns, `seed ${seed}`).toEqual(atRunEvents(perBlock, run));
       runEvents += run.turns.filter((t) => t !== null).length;
       perBlockEvents += perBlock.turns.length;
+      for (const [type, n] of run.withRunBelow) withRunBelow.set(type, (withRunBelow.get(type) ?? 0) + n);
+      expect(perBlock.withRunBelow.size).toBe(0);
     }
+    // Every kind of event met blocks done below the machine, in some sequence.
+    for (const type of ['STEP_OK', 'STEP_FAILED', 'FAULT', 'REPLY_TIMEOUT', 'PROGRESS']) expect(withRunBelow.get(type) ?? 0, type).toBeGreaterThan(5);
     expect(runEvents).toBeLessThan(perBlockEvents * 0.8);
   });
 
