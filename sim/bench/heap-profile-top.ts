@@ -39,6 +39,13 @@ if (process.argv[1]?.endsWith('heap-profile-top.ts')) {
   }
   const at = process.argv.indexOf('--top');
   const top = at > 0 ? Number(process.argv[at + 1]) : 30;
-  const { head } = JSON.parse(readFileSync(file, 'utf8')) as { head: HeapNode };
+  let head: HeapNode;
+  try {
+    ({ head } = JSON.parse(readFileSync(file, 'utf8')) as { head: HeapNode });
+  } catch (err) {
+    console.error(`heap-profile-top: ${file}: not a readable .heapprofile (${(err as Error).message.split('\n')[0]})`);
+    process.exit(2);
+  }
+  process.stdout.on('error', () => process.exit(0)); // `| head` closes the pipe early
   console.log(heapTop(head, top));
 }

@@ -7,8 +7,9 @@
 // on a shared machine the CPU-time ratio is the steadier one. Setup (data, encoding, tile
 // instances, ground truth) is timed apart. Wall and CPU time are read only at this edge.
 //
-// Run: npx tsx sim/bench/sim-throughput.ts [--full] [--cases default,256,4096] [--profile DIR]
-// (--profile: a .cpuprofile of each case's simulation run alone, run-profile.ts)
+// Run: npx tsx sim/bench/sim-throughput.ts [--full] [--cases default,256,4096] [--profile DIR | --heap-profile DIR]
+// (--profile: a .cpuprofile of each case's simulation run alone, run-profile.ts; --heap-profile: a
+// sampling .heapprofile of it, run-heap-profile.ts and heap-profile-top.ts)
 import { mkdirSync } from 'node:fs';
 import { DEFAULT_RUN, checkRunConfig, type RunConfig } from '../run/run-config.ts';
 import { summarize } from '../run/report.ts';
@@ -175,6 +176,10 @@ if (process.argv[1]?.endsWith('sim-throughput.ts')) {
     if (dir !== undefined) mkdirSync(dir, { recursive: true });
     return dir;
   };
+  if (process.argv.includes('--profile') && process.argv.includes('--heap-profile')) {
+    console.error('--profile and --heap-profile: one at a time (each profiler would be measured by the other)');
+    process.exit(2);
+  }
   const profiles: RunProfiles = { cpuDir: dirAfter('--profile'), heapDir: dirAfter('--heap-profile') };
   console.log(formatSimThroughputBench(runSimThroughputBench(cases as ThroughputCase[], profiles)));
 }
