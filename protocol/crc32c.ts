@@ -39,29 +39,48 @@ function buildTables(): Int32Array {
  * checksum data in pieces; omit it to start fresh.
  */
 export function crc32cUpdate(bytes: Uint8Array, crcSoFar = 0, end = bytes.length): number {
-  const t = TABLES;
   let crc = ~crcSoFar;
   let i = 0;
   if (end >= WORD_LOOP_MIN_BYTES && LITTLE_ENDIAN) {
     // Bytes up to a 4 B boundary of the buffer, then 16 B (four aligned words) a step.
-    for (; ((bytes.byteOffset + i) & 3) !== 0; i++) crc = (crc >>> 8) ^ t[(crc ^ bytes[i]!) & 0xff]!;
-    const steps = (end - i) >>> 4;
-    const w = new Int32Array(bytes.buffer, bytes.byteOffset + i, steps * 4);
-    for (let j = 0; j < w.length; j += 4) {
-      const a = crc ^ w[j]!;
-      const b = w[j + 1]!;
-      const c = w[j + 2]!;
-      const d = w[j + 3]!;
-      crc =
-        t[15 * 256 + (a & 0xff)]! ^ t[14 * 256 + ((a >>> 8) & 0xff)]! ^ t[13 * 256 + ((a >>> 16) & 0xff)]! ^ t[12 * 256 + (a >>> 24)]! ^
-        t[11 * 256 + (b & 0xff)]! ^ t[10 * 256 + ((b >>> 8) & 0xff)]! ^ t[9 * 256 + ((b >>> 16) & 0xff)]! ^ t[8 * 256 + (b >>> 24)]! ^
-        t[7 * 256 + (c & 0xff)]! ^ t[6 * 256 + ((c >>> 8) & 0xff)]! ^ t[5 * 256 + ((c >>> 16) & 0xff)]! ^ t[4 * 256 + (c >>> 24)]! ^
-        t[3 * 256 + (d & 0xff)]! ^ t[2 * 256 + ((d >>> 8) & 0xff)]! ^ t[256 + ((d >>> 16) & 0xff)]! ^ t[d >>> 24]!;
-    }
-    i += steps * 16;
+    const head = (4 - (bytes.byteOffset & 3)) & 3;
+    crc = byteLoop(bytes, 0, head, crc);
+    const steps = (end - head) >>> 4;
+    crc = wordLoop(new Int32Array(bytes.buffer, bytes.byteOffset + head, steps * 4), crc);
+    i = head + steps * 16;
   }
-  for (; i < end; i++) crc = (crc >>> 8) ^ t[(crc ^ bytes[i]!) & 0xff]!;
-  return ~crc >>> 0;
+  return ~byteLoop(bytes, i, end, crc) >>> 0;
+}
+
+// The two loops are functions of their own, not loops of crc32cUpdate: V8 compiles a long
+// loop on the fly (on-stack replacement) and keeps that code for the function's later calls.
+// With the byte loop in the same function, that code was compiled before any message had a
+// tail after its words, had no type feedback for the tail, and left itself on every later
+// call (308 deoptimizations in one default run, each call then running interpreted;
+// docs/performance.md "Engine level"). Apart, each loop's code holds only its own loop.
+
+/** `crc` (not inverted) over `bytes[from..to)`, one byte a step. */
+function byteLoop(bytes: Uint8Array, from: number, to: number, crc: number): number {
+  const t = TABLES;
+  for (let i = from; i < to; i++) crc = (crc >>> 8) ^ t[(crc ^ bytes[i]!) & 0xff]!;
+  return crc;
+}
+
+/** `crc` (not inverted) over the words of `w`, 16 B a step (its length is a multiple of 4). */
+function wordLoop(w: Int32Array, crc: number): number {
+  const t = TABLES;
+  for (let j = 0; j < w.length; j += 4) {
+    const a = crc ^ w[j]!;
+    const b = w[j + 1]!;
+    const c = w[j + 2]!;
+    const d = w[j + 3]!;
+    crc =
+      t[15 * 256 + (a & 0xff)]! ^ t[14 * 256 + ((a >>> 8) & 0xff)]! ^ t[13 * 256 + ((a >>> 16) & 0xff)]! ^ t[12 * 256 + (a >>> 24)]! ^
+      t[11 * 256 + (b & 0xff)]! ^ t[10 * 256 + ((b >>> 8) & 0xff)]! ^ t[9 * 256 + ((b >>> 16) & 0xff)]! ^ t[8 * 256 + (b >>> 24)]! ^
+      t[7 * 256 + (c & 0xff)]! ^ t[6 * 256 + ((c >>> 8) & 0xff)]! ^ t[5 * 256 + ((c >>> 16) & 0xff)]! ^ t[4 * 256 + (c >>> 24)]! ^
+      t[3 * 256 + (d & 0xff)]! ^ t[2 * 256 + ((d >>> 8) & 0xff)]! ^ t[256 + ((d >>> 16) & 0xff)]! ^ t[d >>> 24]!;
+  }
+  return crc;
 }
 
 /** CRC32C over the byte ranges in order, as if they were one buffer. */

@@ -20,6 +20,9 @@ interface CpuProfile {
 const RULES: [string, (url: string, fn: string) => boolean][] = [
   ['GC', (_u, f) => f === '(garbage collector)'],
   ['idle / program', (_u, f) => f === '(idle)' || f === '(program)'],
+  // node:inspector's native dispatch: the profiler's own Profiler.stop (run-profile.ts builds
+  // the profile inside the profiled stretch), not the run.
+  ['profiler itself', (u, f) => f === 'dispatch' && u === ''],
   ['WASM kernel', (u, f) => u.startsWith('wasm://') || /^\$?(rvf_|wasm-function|js-to-wasm|wasm-to-js)/.test(f)],
   ['xstate', (u) => u.includes('node_modules/xstate')],
   ['trace and hash', (u, f) => /sim\/(trace|canonical-json|payload-digest)\.ts/.test(u) || /sha256|digest|update/i.test(f) && u === ''],

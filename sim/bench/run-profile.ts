@@ -6,8 +6,8 @@
 import { Session } from 'node:inspector';
 import { writeFileSync } from 'node:fs';
 
-/** Runs `fn` under the V8 sampling profiler and writes the profile to `path`. */
-export function profiled<T>(path: string, fn: () => T): T {
+/** An inspector session on this thread, with a `post` that returns the result at once. */
+export function syncSession(): { post(method: string, params?: object): unknown; close(): void } {
   const session = new Session();
   session.connect();
   // The same-thread session answers synchronously: each post's callback runs before it returns.
@@ -21,6 +21,12 @@ export function profiled<T>(path: string, fn: () => T): T {
     if (error) throw error;
     return result;
   };
+  return { post, close: () => session.disconnect() };
+}
+
+/** Runs `fn` under the V8 sampling profiler and writes the profile to `path`. */
+export function profiled<T>(path: string, fn: () => T): T {
+  const { post, close } = syncSession();
   post('Profiler.enable');
   post('Profiler.setSamplingInterval', { interval: 500 });
   post('Profiler.start');
@@ -28,7 +34,7 @@ export function profiled<T>(path: string, fn: () => T): T {
     return fn();
   } finally {
     const { profile } = post('Profiler.stop') as { profile: object };
-    session.disconnect();
+    close();
     writeFileSync(path, JSON.stringify(profile));
   }
 }

@@ -7,14 +7,18 @@
 // on a shared machine the CPU-time ratio is the steadier one. Setup (data, encoding, tile
 // instances, ground truth) is timed apart. Wall and CPU time are read only at this edge.
 //
-// Run: npx tsx sim/bench/sim-throughput.ts [--full] [--cases default,256,4096] [--profile DIR]
-// (--profile: a .cpuprofile of each case's simulation run alone, run-profile.ts)
+// Run: npx tsx sim/bench/sim-throughput.ts [--full] [--cases default,256,4096] [--profile DIR | --heap-profile DIR]
+// (--profile: a .cpuprofile of each case's simulation run alone, run-profile.ts; --heap-profile: a
+// sampling .heapprofile of it, run-heap-profile.ts and heap-profile-top.ts)
 import { mkdirSync } from 'node:fs';
 import { DEFAULT_RUN, checkRunConfig, type RunConfig } from '../run/run-config.ts';
 import { summarize } from '../run/report.ts';
 import { buildSimulation, runSimulation } from '../run/simulation.ts';
 import { startCpuStopwatch, startStopwatch } from '../wallclock.ts';
 import { recordDeliveries, replayDeliveries } from './replay-ceiling.ts';
+import { countGc, type GcCounts } from './gc-count.ts';
+import { heapProfiled } from './run-heap-profile.ts';
+import { describeEngine } from './node-flags.ts';
 import { profiled } from './run-profile.ts';
 
 export interface ThroughputCase {
@@ -50,6 +54,8 @@ export interface SimThroughput extends ThroughputCase {
   traceHash: string;
   /** Resident set after the run, MiB (tiles, data, delivery log). */
   rssMiB: number;
+  /** Garbage collections during the run (not setup, not the replay). */
+  gc: GcCounts;
 }
 
 const DIM = 384;
@@ -82,7 +88,19 @@ function caseConfig(c: ThroughputCase, seed: number): RunConfig {
   return checkRunConfig({ ...DEFAULT_RUN, tiles: c.tiles, meshRows: c.meshRows, meshCols: c.meshCols, queries: c.queries, vectors, dim: DIM, seed });
 }
 
-export function measureSimThroughput(c: ThroughputCase, seed = 1, profileDir?: string): SimThroughput {
+/** Where to write profiles of the run alone: a CPU profile (`--profile`), a sampling heap profile (`--heap-profile`). */
+export interface RunProfiles {
+  cpuDir?: string;
+  heapDir?: string;
+}
+
+function runMaybeProfiled(s: ReturnType<typeof buildSimulation>, name: string, profiles: RunProfiles): { events: number } {
+  if (profiles.cpuDir !== undefined) return profiled(`${profiles.cpuDir}/run-${name}.cpuprofile`, () => runSimulation(s));
+  if (profiles.heapDir !== undefined) return heapProfiled(`${profiles.heapDir}/run-${name}.heapprofile`, () => runSimulation(s));
+  return runSimulation(s);
+}
+
+export function measureSimThroughput(c: ThroughputCase, seed = 1, profiles: RunProfiles = {}): SimThroughput {
   const config = caseConfig(c, seed);
   const setup = startStopwatch();
   const s = buildSimulation(config);
@@ -90,7 +108,7 @@ export function measureSimThroughput(c: ThroughputCase, seed = 1, profileDir?: s
   const setupSeconds = setup.elapsedMs() / 1000;
   const wall = startStopwatch();
   const cpu = startCpuStopwatch();
-  const { events } = profileDir === undefined ? runSimulation(s) : profiled(`${profileDir}/run-${c.name}.cpuprofile`, () => runSimulation(s));
+  const { result: { events }, gc } = countGc(() => runMaybeProfiled(s, c.name, profiles));
   const runSeconds = wall.elapsedMs() / 1000;
   const runCpuSeconds = cpu.elapsedCpuSeconds();
   const summary = summarize(s, events, runSeconds);
@@ -118,12 +136,13 @@ export function measureSimThroughput(c: ThroughputCase, seed = 1, profileDir?: s
     recall: summary.recallAtK,
     traceHash: summary.traceHash,
     rssMiB,
+    gc,
   };
 }
 
-export function runSimThroughputBench(cases: ThroughputCase[], profileDir?: string): SimThroughput[] {
+export function runSimThroughputBench(cases: ThroughputCase[], profiles: RunProfiles = {}): SimThroughput[] {
   return cases.map((c) => {
-    const r = measureSimThroughput(c, 1, profileDir);
+    const r = measureSimThroughput(c, 1, profiles);
     globalThis.gc?.(); // the delivery log of one case should not weigh on the next
     return r;
   });
@@ -134,10 +153,11 @@ const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 export function formatSimThroughputBench(rs: SimThroughput[]): string {
   return [
     `simulator throughput: push mode, query schedule, ${DIM}-dim fp16, the default (checked) kernel image; messages = hub->tile + tile->hub`,
-    `  case          tiles  mesh     queries   messages   sim s  sim cpu s   msgs/s  msgs/cpu-s  replay msgs/s  replay msgs/cpu-s  ratio  ratio(cpu)  recall`,
+    `  ${describeEngine()}; gc during the run: scavenges (their pause ms) / mark-compacts, all pauses ms`,
+    `  case          tiles  mesh     queries   messages   sim s  sim cpu s   msgs/s  msgs/cpu-s  replay msgs/s  replay msgs/cpu-s  ratio  ratio(cpu)  recall  gc`,
     ...rs.map(
       (r) =>
-        `  ${r.name.padEnd(12)} ${String(r.tiles).padStart(6)}  ${`${r.meshRows}x${r.meshCols}`.padEnd(7)} ${String(r.queries).padStart(8)} ${n(r.messages).padStart(10)} ${r.runSeconds.toFixed(2).padStart(7)} ${r.runCpuSeconds.toFixed(2).padStart(10)} ${n(r.messagesPerSecond).padStart(8)} ${n(r.messagesPerCpuSecond).padStart(11)} ${n(r.replayMessagesPerSecond).padStart(14)} ${n(r.replayMessagesPerCpuSecond).padStart(18)} ${r.ceilingRatio.toFixed(2).padStart(6)} ${r.ceilingRatioCpu.toFixed(2).padStart(11)}  ${r.recall.toFixed(3)}`,
+        `  ${r.name.padEnd(12)} ${String(r.tiles).padStart(6)}  ${`${r.meshRows}x${r.meshCols}`.padEnd(7)} ${String(r.queries).padStart(8)} ${n(r.messages).padStart(10)} ${r.runSeconds.toFixed(2).padStart(7)} ${r.runCpuSeconds.toFixed(2).padStart(10)} ${n(r.messagesPerSecond).padStart(8)} ${n(r.messagesPerCpuSecond).padStart(11)} ${n(r.replayMessagesPerSecond).padStart(14)} ${n(r.replayMessagesPerCpuSecond).padStart(18)} ${r.ceilingRatio.toFixed(2).padStart(6)} ${r.ceilingRatioCpu.toFixed(2).padStart(11)}  ${r.recall.toFixed(3)}  ${r.gc.scavenges} (${r.gc.scavengeMs.toFixed(0)} ms) / ${r.gc.markCompacts}, ${r.gc.pauseMs.toFixed(0)} ms`,
     ),
   ].join('\n');
 }
@@ -150,8 +170,16 @@ if (process.argv[1]?.endsWith('sim-throughput.ts')) {
     console.error(`--cases: each of ${Object.keys(THROUGHPUT_CASES).join(', ')}; got ${names.join(',')}`);
     process.exit(2);
   }
-  const profileAt = process.argv.indexOf('--profile');
-  const profileDir = profileAt > 0 ? process.argv[profileAt + 1] : undefined;
-  if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
-  console.log(formatSimThroughputBench(runSimThroughputBench(cases as ThroughputCase[], profileDir)));
+  const dirAfter = (flag: string): string | undefined => {
+    const at = process.argv.indexOf(flag);
+    const dir = at > 0 ? process.argv[at + 1] : undefined;
+    if (dir !== undefined) mkdirSync(dir, { recursive: true });
+    return dir;
+  };
+  if (process.argv.includes('--profile') && process.argv.includes('--heap-profile')) {
+    console.error('--profile and --heap-profile: one at a time (each profiler would be measured by the other)');
+    process.exit(2);
+  }
+  const profiles: RunProfiles = { cpuDir: dirAfter('--profile'), heapDir: dirAfter('--heap-profile') };
+  console.log(formatSimThroughputBench(runSimThroughputBench(cases as ThroughputCase[], profiles)));
 }
