@@ -17,10 +17,19 @@
 // a scan happens only for a re-send, a stale, replayed or forged reply, or after the ids wrap.
 // Dead entries of re-sends are squeezed out when the ring fills; the ring holds up to twice
 // `limit` entries (growing 16-fold from 256), so that costs at most one pass per `limit` sends.
+//
+// The newest entry's id, send number and answers are also kept as plain fields, where the
+// answers are authoritative (written to the ring before the next send), so a reply to the
+// message sent last, nearly every reply, touches no ring memory; and while no entry in the ring
+// is dead (no re-send: a clean run), dropping the oldest is moving the tail, without reading it.
 
 const FIRST_CAPACITY = 256;
 const GROWTH = 16;
-const NONE = -1;
+/** `find`: the id is not remembered. */
+export const NOT_REMEMBERED = -1;
+const NONE = NOT_REMEMBERED;
+/** The slot `find` gives for the newest entry (its answers and send number are the fields). */
+const NEWEST = -2;
 /** `answers` of an entry no longer remembered (re-sent later, or dropped as the oldest). */
 const DEAD = 255;
 /** Ids at and above this are the walk range (msg-ids.ts): each half counts up on its own. */
@@ -38,8 +47,14 @@ export class SentIds {
   /** Entries appended so far (the next one's absolute index) and the oldest that may be live. */
   private head = 0;
   private tail = 0;
-  /** Live entries (ids remembered), at most `limit`. */
+  /** Live entries (ids remembered), at most `limit`; entries marked DEAD between tail and head. */
   private live = 0;
+  private dead = 0;
+  /** The newest entry (valid once head > 0): its id, send number, answers and ring position. */
+  private newestId = 0;
+  private newestSeq = 0;
+  private newestAnswers = 0;
+  private newestAt = 0;
   /** The highest id (as unsigned) sent in each half of the id space, -1 before the first. */
   private highestLow = -1;
   private highestHigh = -1;
@@ -49,11 +64,14 @@ export class SentIds {
     this.maxCapacity = Math.max(FIRST_CAPACITY, 2 ** Math.ceil(Math.log2(2 * limit)));
   }
 
-  /** The slot (ring position) holding `msgId`, or -1 when it is not remembered. Valid until the next `sent`. */
-  find(msgId: number): number {
+  /** The slot holding `msgId` (a ring position, or NEWEST), or -1 when it is not remembered.
+   *  Valid until the next `sent`. */
+  protected find(msgId: number): number {
     const id = msgId | 0;
+    if (this.head === 0) return NONE;
+    if (id === this.newestId) return NEWEST;
     const { ids, answers, mask } = this;
-    for (let i = this.head - 1; i >= this.tail; i--) {
+    for (let i = this.head - 2; i >= this.tail; i--) {
       const p = i & mask;
       if (ids[p] === id && answers[p] !== DEAD) return p;
     }
@@ -61,15 +79,18 @@ export class SentIds {
   }
 
   /** `msgId` was sent as send number `seq`: it becomes the newest (a re-send keeps its answers). */
-  sent(msgId: number, seq: number): void {
+  protected sent(msgId: number, seq: number): void {
+    if (this.head > 0) this.answers[this.newestAt] = this.newestAnswers; // the ring is whole again
     let answers = 0;
     if (this.isNew(msgId >>> 0)) {
       // Above every id sent in its half: not remembered, nothing to look up.
     } else {
-      const slot = this.find(msgId);
+      let slot = this.find(msgId);
+      if (slot === NEWEST) slot = this.newestAt;
       if (slot >= 0) {
         answers = this.answers[slot]!;
         this.answers[slot] = DEAD;
+        this.dead++;
         this.live--;
       }
     }
@@ -79,18 +100,23 @@ export class SentIds {
     this.answers[p] = answers;
     this.seqs[p] = seq;
     this.head++;
+    this.newestId = msgId | 0;
+    this.newestSeq = seq;
+    this.newestAnswers = answers;
+    this.newestAt = p;
     if (++this.live > this.limit) this.dropOldest();
   }
 
   /** Counts an answer to the slot's id; returns the answers so far (2 means two or more). */
-  answered(slot: number): number {
+  protected answered(slot: number): number {
+    if (slot === NEWEST) return (this.newestAnswers = this.newestAnswers < 2 ? this.newestAnswers + 1 : 2);
     const n = this.answers[slot]! < 2 ? this.answers[slot]! + 1 : 2;
     this.answers[slot] = n;
     return n;
   }
 
-  seqOf(slot: number): number {
-    return this.seqs[slot]!;
+  protected seqOf(slot: number): number {
+    return slot === NEWEST ? this.newestSeq : this.seqs[slot]!;
   }
 
   /** Whether `unsigned` is above every id sent in its half (and records it as the highest). */
@@ -107,17 +133,24 @@ export class SentIds {
 
   /** Marks the oldest live entry dead (more than `limit` ids were remembered). */
   private dropOldest(): void {
-    const { answers, mask } = this;
-    while (answers[this.tail & mask] === DEAD) this.tail++;
-    answers[this.tail & mask] = DEAD;
+    // Entries before the tail are forgotten by position: nothing is written to drop one.
+    if (this.dead > 0) this.skipDeadAtTail();
     this.tail++;
     this.live--;
   }
 
+  /** Moves the tail past dead entries. */
+  private skipDeadAtTail(): void {
+    const { answers, mask } = this;
+    while (this.tail < this.head && answers[this.tail & mask] === DEAD) {
+      this.tail++;
+      this.dead--;
+    }
+  }
+
   /** The ring is full: drop the dead entries at the tail, then grow, or squeeze out dead entries. */
   private makeRoom(): void {
-    const { answers, mask } = this;
-    while (this.tail < this.head && answers[this.tail & mask] === DEAD) this.tail++;
+    this.skipDeadAtTail();
     if (this.head - this.tail < this.capacity) return;
     if (this.capacity < this.maxCapacity) this.grow(this.capacity === 0 ? FIRST_CAPACITY : Math.min(this.maxCapacity, this.capacity * GROWTH));
     else this.compact();
@@ -137,6 +170,7 @@ export class SentIds {
       w++;
     }
     this.head = w;
+    this.dead = 0;
   }
 
   private grow(capacity: number): void {
