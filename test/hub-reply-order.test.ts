@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REMEMBERED, ReplyOrder, type ReplyVerdict } from '../hub/core/reply-order.ts';
+import { NOT_REMEMBERED, SentIds } from '../hub/core/sent-ids.ts';
 
 describe('reply order (hub/core/reply-order.ts)', () => {
   it('takes replies in send order, late ones included', () => {
@@ -147,5 +148,30 @@ describe('reply order against a Map model (property)', () => {
     }
     expect(o.arrived(1)).toBe(m.arrived(1));
     expect(o.arrived(1)).toBe('replayed');
+  });
+});
+
+/** The ring's own answers, for send numbers a run cannot reach in a test (above 2^32). */
+class SentIdsProbe extends SentIds {
+  send(msgId: number, seq: number): void {
+    this.sent(msgId, seq);
+  }
+  seqFor(msgId: number): number {
+    const slot = this.find(msgId);
+    return slot === NOT_REMEMBERED ? -1 : this.seqOf(slot);
+  }
+}
+
+describe('sent ids ring (hub/core/sent-ids.ts)', () => {
+  it('keeps send numbers above 2^32 exactly, newest and older entries alike', () => {
+    const ring = new SentIdsProbe(8);
+    const big = 2 ** 40 + 12345;
+    ring.send(5, big);
+    ring.send(6, big + 2 ** 32 + 1);
+    ring.send(7, 3);
+    expect(ring.seqFor(5)).toBe(big);
+    expect(ring.seqFor(6)).toBe(big + 2 ** 32 + 1);
+    expect(ring.seqFor(7)).toBe(3);
+    expect(ring.seqFor(8)).toBe(-1);
   });
 });

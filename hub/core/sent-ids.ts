@@ -3,13 +3,14 @@
 // moves its id to the newest place). The same bookkeeping as a Map in insertion order with
 // delete-and-set per send, without a Map entry or an object per message.
 //
-// A ring of entries in send order, each field in its own typed array indexed by ring position:
-// a send appends one entry at the head, and when more than `limit` ids are remembered the
-// oldest live entry at the tail is marked dead. A re-send marks its id's older entry dead and
-// appends a new one carrying its answers. Both ends move one entry per send, so a send writes
-// a few bytes next to the last send's and no hash table is touched: an open-addressing table
-// (the structure before this one) cost a random cell per insert and per eviction, the
-// heaviest part of the reply order in a whole-run profile (docs/performance.md).
+// A ring of entries in send order, an entry's fields side by side in one Int32Array (id,
+// answers, send number as two words: 16 bytes). A send appends one entry at the head; when
+// more than `limit` ids are remembered the tail moves past the oldest live entry. A re-send
+// marks its id's older entry dead and appends a new one carrying its answers. Both ends move
+// one entry per send, so a send writes next to the last send's and no hash table is touched:
+// an open-addressing table (the structure before this one) cost a random cell per insert and
+// per eviction, the heaviest part of the reply order in a whole-run profile
+// (docs/performance.md).
 //
 // An id is looked up by scanning back from the newest entry. Nearly every reply answers the
 // message sent last (found at once), and a new id above every id sent in its half of the id
@@ -30,20 +31,25 @@ export const NOT_REMEMBERED = -1;
 const NONE = NOT_REMEMBERED;
 /** The slot `find` gives for the newest entry (its answers and send number are the fields). */
 const NEWEST = -2;
-/** `answers` of an entry no longer remembered (re-sent later, or dropped as the oldest). */
-const DEAD = 255;
+/** Int32 words of an entry: its id, its answers, its send number's low and high 32 bits. */
+const WORDS = 4;
+const ID = 0;
+const ANSWERS = 1;
+const SEQ_LO = 2;
+const SEQ_HI = 3;
+const TWO_32 = 2 ** 32;
+/** `answers` of an entry no longer remembered (re-sent later): answers are counted up to 2. */
+const DEAD = -1;
 /** Ids at and above this are the walk range (msg-ids.ts): each half counts up on its own. */
 const HIGH_HALF = 0x80000000;
 
 export class SentIds {
-  /** Ring capacity (a power of two); `mask` = capacity - 1. */
+  /** Ring capacity in entries (a power of two); `mask` = capacity - 1. */
   private mask = -1;
   private capacity = 0;
   private readonly maxCapacity: number;
-  private ids = new Int32Array(0);
-  /** Answers counted up to 2 (all a verdict asks is "more than one"), or DEAD. */
-  private answers = new Uint8Array(0);
-  private seqs = new Float64Array(0);
+  /** Entry at ring position p: words p * WORDS + ID, ANSWERS, SEQ_LO, SEQ_HI. */
+  private entries = new Int32Array(0);
   /** Entries appended so far (the next one's absolute index) and the oldest that may be live. */
   private head = 0;
   private tail = 0;
@@ -70,17 +76,17 @@ export class SentIds {
     const id = msgId | 0;
     if (this.head === 0) return NONE;
     if (id === this.newestId) return NEWEST;
-    const { ids, answers, mask } = this;
+    const { entries, mask } = this;
     for (let i = this.head - 2; i >= this.tail; i--) {
-      const p = i & mask;
-      if (ids[p] === id && answers[p] !== DEAD) return p;
+      const at = (i & mask) * WORDS;
+      if (entries[at + ID] === id && entries[at + ANSWERS] !== DEAD) return i & mask;
     }
     return NONE;
   }
 
   /** `msgId` was sent as send number `seq`: it becomes the newest (a re-send keeps its answers). */
   protected sent(msgId: number, seq: number): void {
-    if (this.head > 0) this.answers[this.newestAt] = this.newestAnswers; // the ring is whole again
+    if (this.head > 0) this.entries[this.newestAt * WORDS + ANSWERS] = this.newestAnswers; // the ring is whole again
     let answers = 0;
     if (this.isNew(msgId >>> 0)) {
       // Above every id sent in its half: not remembered, nothing to look up.
@@ -88,17 +94,19 @@ export class SentIds {
       let slot = this.find(msgId);
       if (slot === NEWEST) slot = this.newestAt;
       if (slot >= 0) {
-        answers = this.answers[slot]!;
-        this.answers[slot] = DEAD;
+        answers = this.entries[slot * WORDS + ANSWERS]!;
+        this.entries[slot * WORDS + ANSWERS] = DEAD;
         this.dead++;
         this.live--;
       }
     }
     if (this.head - this.tail === this.capacity) this.makeRoom();
     const p = this.head & this.mask;
-    this.ids[p] = msgId | 0;
-    this.answers[p] = answers;
-    this.seqs[p] = seq;
+    const at = p * WORDS;
+    this.entries[at + ID] = msgId | 0;
+    this.entries[at + ANSWERS] = answers;
+    this.entries[at + SEQ_LO] = seq | 0;
+    this.entries[at + SEQ_HI] = Math.floor(seq / TWO_32);
     this.head++;
     this.newestId = msgId | 0;
     this.newestSeq = seq;
@@ -110,13 +118,16 @@ export class SentIds {
   /** Counts an answer to the slot's id; returns the answers so far (2 means two or more). */
   protected answered(slot: number): number {
     if (slot === NEWEST) return (this.newestAnswers = this.newestAnswers < 2 ? this.newestAnswers + 1 : 2);
-    const n = this.answers[slot]! < 2 ? this.answers[slot]! + 1 : 2;
-    this.answers[slot] = n;
+    const at = slot * WORDS + ANSWERS;
+    const n = this.entries[at]! < 2 ? this.entries[at]! + 1 : 2;
+    this.entries[at] = n;
     return n;
   }
 
   protected seqOf(slot: number): number {
-    return slot === NEWEST ? this.newestSeq : this.seqs[slot]!;
+    if (slot === NEWEST) return this.newestSeq;
+    const at = slot * WORDS;
+    return this.entries[at + SEQ_HI]! * TWO_32 + (this.entries[at + SEQ_LO]! >>> 0);
   }
 
   /** Whether `unsigned` is above every id sent in its half (and records it as the highest). */
@@ -131,7 +142,7 @@ export class SentIds {
     return true;
   }
 
-  /** Marks the oldest live entry dead (more than `limit` ids were remembered). */
+  /** Forgets the oldest live entry (more than `limit` ids were remembered). */
   private dropOldest(): void {
     // Entries before the tail are forgotten by position: nothing is written to drop one.
     if (this.dead > 0) this.skipDeadAtTail();
@@ -141,8 +152,8 @@ export class SentIds {
 
   /** Moves the tail past dead entries. */
   private skipDeadAtTail(): void {
-    const { answers, mask } = this;
-    while (this.tail < this.head && answers[this.tail & mask] === DEAD) {
+    const { entries, mask } = this;
+    while (this.tail < this.head && entries[(this.tail & mask) * WORDS + ANSWERS] === DEAD) {
       this.tail++;
       this.dead--;
     }
@@ -158,15 +169,12 @@ export class SentIds {
 
   /** Rewrites the live entries, in order, from the tail on (at most `limit` <= half the ring). */
   private compact(): void {
-    const { ids, answers, seqs, mask } = this;
+    const { entries, mask } = this;
     let w = this.tail;
     for (let r = this.tail; r < this.head; r++) {
-      const from = r & mask;
-      if (answers[from] === DEAD) continue;
-      const to = w & mask;
-      ids[to] = ids[from]!;
-      answers[to] = answers[from]!;
-      seqs[to] = seqs[from]!;
+      const from = (r & mask) * WORDS;
+      if (entries[from + ANSWERS] === DEAD) continue;
+      entries.copyWithin((w & mask) * WORDS, from, from + WORDS);
       w++;
     }
     this.head = w;
@@ -174,19 +182,13 @@ export class SentIds {
   }
 
   private grow(capacity: number): void {
-    const ids = new Int32Array(capacity);
-    const answers = new Uint8Array(capacity);
-    const seqs = new Float64Array(capacity);
+    const entries = new Int32Array(capacity * WORDS);
     const mask = capacity - 1;
     for (let i = this.tail; i < this.head; i++) {
-      const from = i & this.mask;
-      ids[i & mask] = this.ids[from]!;
-      answers[i & mask] = this.answers[from]!;
-      seqs[i & mask] = this.seqs[from]!;
+      const from = (i & this.mask) * WORDS;
+      entries.set(this.entries.subarray(from, from + WORDS), (i & mask) * WORDS);
     }
-    this.ids = ids;
-    this.answers = answers;
-    this.seqs = seqs;
+    this.entries = entries;
     this.capacity = capacity;
     this.mask = mask;
   }
