@@ -14,8 +14,8 @@
 //
 // An id is looked up by scanning back from the newest entry. Nearly every reply answers the
 // message sent last (found at once), and a new id above every id sent in its half of the id
-// space (the hub's step ids and walk ids each count up) is known to be absent without a scan:
-// a scan happens only for a re-send, a stale, replayed or forged reply, or after the ids wrap.
+// space (the hub's two msg_id ranges each count up, msg-ids.ts) is known to be absent without a
+// search: one happens only for a re-send, a stale, replayed or forged reply, or after ids wrap.
 // Dead entries of re-sends are squeezed out when the ring fills; the ring holds up to twice
 // `limit` entries (growing 16-fold from 256), so that costs at most one pass per `limit` sends.
 //
@@ -40,7 +40,7 @@ const SEQ_HI = 3;
 const TWO_32 = 2 ** 32;
 /** `answers` of an entry no longer remembered (re-sent later): answers are counted up to 2. */
 const DEAD = -1;
-/** Ids at and above this are the walk range (msg-ids.ts): each half counts up on its own. */
+/** Ids at and above this are the hub's second msg_id range (msg-ids.ts): each half counts up on its own. */
 const HIGH_HALF = 0x80000000;
 
 export class SentIds {
