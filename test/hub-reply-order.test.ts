@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REMEMBERED, ReplyOrder, type ReplyVerdict } from '../hub/core/reply-order.ts';
+import { NOT_REMEMBERED, SentIds } from '../hub/core/sent-ids.ts';
 
 describe('reply order (hub/core/reply-order.ts)', () => {
   it('takes replies in send order, late ones included', () => {
@@ -65,13 +66,14 @@ class MapReplyOrder {
 type Op = { send: boolean; id: number };
 
 /** Sends of fresh ids (counting up, as MsgIds does), re-sends and arrivals of recent, old and never-sent ids. */
-function opsArbitrary(idSpace: number, minLength: number, maxLength: number): fc.Arbitrary<Op[]> {
+function opsArbitrary(idSpace: number, minLength: number, maxLength: number, resendHeavy = false): fc.Arbitrary<Op[]> {
   const op = fc.record({ kind: fc.nat(11), near: fc.nat(3), back: fc.nat(idSpace), wild: fc.nat(0xffffffff) });
   // size 'max': without it fast-check keeps arrays to a few elements whatever maxLength says.
   return fc.array(op, { minLength, maxLength, size: 'max' }).map((raw) => {
     let next = 1;
     const sentBefore = (back: number): number => Math.max(1, next - 1 - back);
     return raw.map(({ kind, near, back, wild }): Op => {
+      if (resendHeavy && kind >= 1 && kind <= 3) return { send: true, id: sentBefore(near) }; // mostly re-sends: dead entries pile up
       if (kind <= 3) return { send: true, id: next++ }; // a fresh id
       if (kind === 4) return { send: true, id: sentBefore(near) }; // a re-send of a recent id
       if (kind === 5) return { send: true, id: sentBefore(back) }; // a re-send of an old id
@@ -102,6 +104,15 @@ describe('reply order against a Map model (property)', () => {
   it('gives the same verdict as the Map model on random send and arrive sequences, small windows', () => {
     for (const remembered of [1, 2, 3, 8, 17]) {
       fc.assert(fc.property(opsArbitrary(40, 1, 400), (ops) => verdictsDiffer(remembered, ops) === null), { seed: 14 + remembered, numRuns: 300, endOnFailure: true });
+    }
+  });
+
+  it('gives the same verdict over long runs whose re-sends fill the ring with dead entries (squeezed out, sent-ids.ts)', () => {
+    // Thousands of sends through a small window: the ring (256 entries) fills with the dead
+    // entries re-sends leave and is compacted many times; ids also go through the walk half.
+    const walk = (ops: Op[]): Op[] => ops.map((o, i) => (i % 5 === 0 ? { send: o.send, id: (0x80000000 + o.id) >>> 0 } : o));
+    for (const remembered of [1, 5, 100, 127, 128, 129]) {
+      fc.assert(fc.property(opsArbitrary(300, 2_000, 4_000, true), (ops) => verdictsDiffer(remembered, ops) === null && verdictsDiffer(remembered, walk(ops)) === null), { seed: 300 + remembered, numRuns: 20, endOnFailure: true });
     }
   });
 
@@ -137,5 +148,30 @@ describe('reply order against a Map model (property)', () => {
     }
     expect(o.arrived(1)).toBe(m.arrived(1));
     expect(o.arrived(1)).toBe('replayed');
+  });
+});
+
+/** The ring's own answers, for send numbers a run cannot reach in a test (above 2^32). */
+class SentIdsProbe extends SentIds {
+  send(msgId: number, seq: number): void {
+    this.sent(msgId, seq);
+  }
+  seqFor(msgId: number): number {
+    const slot = this.find(msgId);
+    return slot === NOT_REMEMBERED ? -1 : this.seqOf(slot);
+  }
+}
+
+describe('sent ids ring (hub/core/sent-ids.ts)', () => {
+  it('keeps send numbers above 2^32 exactly, newest and older entries alike', () => {
+    const ring = new SentIdsProbe(8);
+    const big = 2 ** 40 + 12345;
+    ring.send(5, big);
+    ring.send(6, big + 2 ** 32 + 1);
+    ring.send(7, 3);
+    expect(ring.seqFor(5)).toBe(big);
+    expect(ring.seqFor(6)).toBe(big + 2 ** 32 + 1);
+    expect(ring.seqFor(7)).toBe(3);
+    expect(ring.seqFor(8)).toBe(-1);
   });
 });

@@ -9,36 +9,36 @@
 // the hub, so a second answer is a replay even then (the job is redone; answers stay exact).
 // A reply to a msg_id never sent to the tile is not an answer at all (a forged or garbled id).
 //
-// This runs twice per message of a run (docs/performance.md), so the sent ids live in typed
-// arrays (sent-ids.ts), with no object or Map entry per message.
-import { SentIds } from './sent-ids.ts';
+// This runs twice per message of a run (docs/performance.md), so the sent ids live in a ring of
+// typed arrays (sent-ids.ts), with no object or Map entry per message. The order extends the
+// ring rather than holding one: a reply's verdict then reads one object's fields, not two.
+import { NOT_REMEMBERED, SentIds } from './sent-ids.ts';
 
 /** Sent messages remembered per tile: a replay older than this many messages is only stale. */
 export const REMEMBERED = 4096;
 
 export type ReplyVerdict = 'in-order' | 'replayed' | 'unknown';
 
-export class ReplyOrder {
+export class ReplyOrder extends SentIds {
   private seq = 0;
   private newestAnswered = 0;
-  private readonly sent: SentIds;
 
   /** `remembered`: how many sent ids are kept (tests use a small window). */
   constructor(remembered = REMEMBERED) {
-    this.sent = new SentIds(remembered);
+    super(remembered);
   }
 
   /** The hub sent `msgId` to the tile (a re-send keeps the id: its place is the newest). */
   sending(msgId: number): void {
-    this.sent.sent(msgId, ++this.seq);
+    this.sent(msgId, ++this.seq);
   }
 
   /** A reply carrying `msgId` arrived (whether or not the hub still waits for it). */
   arrived(msgId: number): ReplyVerdict {
-    const slot = this.sent.find(msgId);
-    if (slot < 0) return 'unknown';
-    const replies = this.sent.answered(slot);
-    const seq = this.sent.seqOf(slot);
+    const slot = this.find(msgId);
+    if (slot === NOT_REMEMBERED) return 'unknown';
+    const replies = this.answered(slot);
+    const seq = this.seqOf(slot);
     if (seq < this.newestAnswered || replies > 1) return 'replayed';
     this.newestAnswered = seq;
     return 'in-order';

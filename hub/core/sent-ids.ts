@@ -1,150 +1,195 @@
 // The msg_ids a tile was sent, newest send last, with the send sequence number and how many
 // answers each got: at most `limit` ids, the one sent longest ago dropped first (a re-send
 // moves its id to the newest place). The same bookkeeping as a Map in insertion order with
-// delete-and-set per send, without a Map entry or an object per message: every field sits in
-// typed arrays indexed by slot (id, links and answers side by side in one Int32Array), the send
-// order is a linked list through the slots, and the ids are found through an open-addressing
-// table (linear probing, backward-shift deletion). The arrays are made at a tile's first send
-// and grow 16-fold up to `limit` (256, then 4,096 slots: two rehashes in a tile's life), so a
-// tile never sent anything costs nothing and one sent a little ~8 KiB. A new id above every id
-// this table has seen (the hub's ids count up) is known to be absent without a table lookup.
+// delete-and-set per send, without a Map entry or an object per message.
+//
+// A ring of entries in send order, an entry's fields side by side in one Int32Array (id,
+// answers, send number as two words: 16 bytes). A send appends one entry at the head; when
+// more than `limit` ids are remembered the tail moves past the oldest live entry. A re-send
+// marks its id's older entry dead and appends a new one carrying its answers. Both ends move
+// one entry per send, so a send writes next to the last send's and no hash table is touched:
+// an open-addressing table (the structure before this one) cost a random cell per insert and
+// per eviction, the heaviest part of the reply order in a whole-run profile
+// (docs/performance.md).
+//
+// An id is looked up by scanning back from the newest entry. Nearly every reply answers the
+// message sent last (found at once), and a new id above every id sent in its half of the id
+// space (the hub's two msg_id ranges each count up, msg-ids.ts) is known to be absent without a
+// search: one happens only for a re-send, a stale, replayed or forged reply, or after ids wrap.
+// Dead entries of re-sends are squeezed out when the ring fills; the ring holds up to twice
+// `limit` entries (growing 16-fold from 256), so that costs at most one pass per `limit` sends.
+//
+// The newest entry's id, send number and answers are also kept as plain fields, where the
+// answers are authoritative (written to the ring before the next send), so a reply to the
+// message sent last, nearly every reply, touches no ring memory; and while no entry in the ring
+// is dead (no re-send: a clean run), dropping the oldest is moving the tail, without reading it.
 
 const FIRST_CAPACITY = 256;
 const GROWTH = 16;
-const NONE = -1;
-/** Int32 fields of a slot in `slots`: its id, the slots sent before and after it, its answers. */
-const FIELDS = 4;
+/** `find`: the id is not remembered. */
+export const NOT_REMEMBERED = -1;
+const NONE = NOT_REMEMBERED;
+/** The slot `find` gives for the newest entry (its answers and send number are the fields). */
+const NEWEST = -2;
+/** Int32 words of an entry: its id, its answers, its send number's low and high 32 bits. */
+const WORDS = 4;
 const ID = 0;
-const PREV = 1;
-const NEXT = 2;
-/** Answers counted up to 2 (all a verdict asks is "more than one"). */
-const REPLIES = 3;
+const ANSWERS = 1;
+const SEQ_LO = 2;
+const SEQ_HI = 3;
+const TWO_32 = 2 ** 32;
+/** `answers` of an entry no longer remembered (re-sent later): answers are counted up to 2. */
+const DEAD = -1;
+/** Ids at and above this are the hub's second msg_id range (msg-ids.ts): each half counts up on its own. */
+const HIGH_HALF = 0x80000000;
 
 export class SentIds {
+  /** Ring capacity in entries (a power of two); `mask` = capacity - 1. */
+  private mask = -1;
   private capacity = 0;
-  /** Slots handed out so far (slots are never freed: a full table reuses the oldest's). */
-  private used = 0;
-  private slots = new Int32Array(0);
-  private seqs = new Float64Array(0);
-  /** Slot + 1 per table cell (0: empty); twice the capacity, so collision runs stay short. */
-  private table = new Int32Array(0);
-  private mask = 0;
-  private shift = 32;
-  private oldest = NONE;
-  private newest = NONE;
-  /** The highest id (as unsigned) ever sent here, -1 before the first: a higher one is new. */
-  private highest = -1;
+  private readonly maxCapacity: number;
+  /** Entry at ring position p: words p * WORDS + ID, ANSWERS, SEQ_LO, SEQ_HI. */
+  private entries = new Int32Array(0);
+  /** Entries appended so far (the next one's absolute index) and the oldest that may be live. */
+  private head = 0;
+  private tail = 0;
+  /** Live entries (ids remembered), at most `limit`; entries marked DEAD between tail and head. */
+  private live = 0;
+  private dead = 0;
+  /** The newest entry (valid once head > 0): its id, send number, answers and ring position. */
+  private newestId = 0;
+  private newestSeq = 0;
+  private newestAnswers = 0;
+  private newestAt = 0;
+  /** The highest id (as unsigned) sent in each half of the id space, -1 before the first. */
+  private highestLow = -1;
+  private highestHigh = -1;
 
   constructor(private readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`sent-id limit ${limit} must be a positive integer`);
+    this.maxCapacity = Math.max(FIRST_CAPACITY, 2 ** Math.ceil(Math.log2(2 * limit)));
   }
 
-  /** The slot holding `msgId`, or -1 when it is not remembered. */
-  find(msgId: number): number {
+  /** The slot holding `msgId` (a ring position, or NEWEST), or -1 when it is not remembered.
+   *  Valid until the next `sent`. */
+  protected find(msgId: number): number {
     const id = msgId | 0;
-    // Nearly every reply answers the message sent last: found without touching the table.
-    if (this.newest !== NONE && this.slots[this.newest * FIELDS + ID] === id) return this.newest;
-    const table = this.table;
-    if (table.length === 0) return NONE;
-    for (let h = this.home(id); ; h = (h + 1) & this.mask) {
-      const v = table[h]!;
-      if (v === 0) return NONE;
-      if (this.slots[(v - 1) * FIELDS + ID] === id) return v - 1;
+    if (this.head === 0) return NONE;
+    if (id === this.newestId) return NEWEST;
+    const { entries, mask } = this;
+    for (let i = this.head - 2; i >= this.tail; i--) {
+      const at = (i & mask) * WORDS;
+      if (entries[at + ID] === id && entries[at + ANSWERS] !== DEAD) return i & mask;
     }
+    return NONE;
   }
 
   /** `msgId` was sent as send number `seq`: it becomes the newest (a re-send keeps its answers). */
-  sent(msgId: number, seq: number): void {
-    const unsigned = msgId >>> 0;
-    let slot = NONE;
-    if (unsigned > this.highest) this.highest = unsigned;
-    else slot = this.find(msgId);
-    if (slot >= 0) {
-      this.unlink(slot);
+  protected sent(msgId: number, seq: number): void {
+    if (this.head > 0) this.entries[this.newestAt * WORDS + ANSWERS] = this.newestAnswers; // the ring is whole again
+    let answers = 0;
+    if (this.isNew(msgId >>> 0)) {
+      // Above every id sent in its half: not remembered, nothing to look up.
     } else {
-      slot = this.freeSlot();
-      this.slots[slot * FIELDS + ID] = msgId | 0;
-      this.slots[slot * FIELDS + REPLIES] = 0;
-      this.insert(slot);
+      let slot = this.find(msgId);
+      if (slot === NEWEST) slot = this.newestAt;
+      if (slot >= 0) {
+        answers = this.entries[slot * WORDS + ANSWERS]!;
+        this.entries[slot * WORDS + ANSWERS] = DEAD;
+        this.dead++;
+        this.live--;
+      }
     }
-    this.seqs[slot] = seq;
-    this.slots[slot * FIELDS + PREV] = this.newest;
-    this.slots[slot * FIELDS + NEXT] = NONE;
-    if (this.newest === NONE) this.oldest = slot;
-    else this.slots[this.newest * FIELDS + NEXT] = slot;
-    this.newest = slot;
+    if (this.head - this.tail === this.capacity) this.makeRoom();
+    const p = this.head & this.mask;
+    const at = p * WORDS;
+    this.entries[at + ID] = msgId | 0;
+    this.entries[at + ANSWERS] = answers;
+    this.entries[at + SEQ_LO] = seq | 0;
+    this.entries[at + SEQ_HI] = Math.floor(seq / TWO_32);
+    this.head++;
+    this.newestId = msgId | 0;
+    this.newestSeq = seq;
+    this.newestAnswers = answers;
+    this.newestAt = p;
+    if (++this.live > this.limit) this.dropOldest();
   }
 
   /** Counts an answer to the slot's id; returns the answers so far (2 means two or more). */
-  answered(slot: number): number {
-    const at = slot * FIELDS + REPLIES;
-    const n = this.slots[at]! < 2 ? this.slots[at]! + 1 : 2;
-    this.slots[at] = n;
+  protected answered(slot: number): number {
+    if (slot === NEWEST) return (this.newestAnswers = this.newestAnswers < 2 ? this.newestAnswers + 1 : 2);
+    const at = slot * WORDS + ANSWERS;
+    const n = this.entries[at]! < 2 ? this.entries[at]! + 1 : 2;
+    this.entries[at] = n;
     return n;
   }
 
-  seqOf(slot: number): number {
-    return this.seqs[slot]!;
+  protected seqOf(slot: number): number {
+    if (slot === NEWEST) return this.newestSeq;
+    const at = slot * WORDS;
+    return this.entries[at + SEQ_HI]! * TWO_32 + (this.entries[at + SEQ_LO]! >>> 0);
   }
 
-  /** A slot for a new id: an unused one, after growing if allowed, else the oldest id's. */
-  private freeSlot(): number {
-    if (this.used === this.capacity && this.capacity < this.limit) this.grow(Math.min(this.limit, this.capacity === 0 ? FIRST_CAPACITY : this.capacity * GROWTH));
-    if (this.used < this.capacity) return this.used++;
-    const slot = this.oldest;
-    this.unlink(slot);
-    this.remove(slot);
-    return slot;
+  /** Whether `unsigned` is above every id sent in its half (and records it as the highest). */
+  private isNew(unsigned: number): boolean {
+    if (unsigned >= HIGH_HALF) {
+      if (unsigned <= this.highestHigh) return false;
+      this.highestHigh = unsigned;
+      return true;
+    }
+    if (unsigned <= this.highestLow) return false;
+    this.highestLow = unsigned;
+    return true;
   }
 
-  private unlink(slot: number): void {
-    const p = this.slots[slot * FIELDS + PREV]!;
-    const n = this.slots[slot * FIELDS + NEXT]!;
-    if (p === NONE) this.oldest = n;
-    else this.slots[p * FIELDS + NEXT] = n;
-    if (n === NONE) this.newest = p;
-    else this.slots[n * FIELDS + PREV] = p;
+  /** Forgets the oldest live entry (more than `limit` ids were remembered). */
+  private dropOldest(): void {
+    // Entries before the tail are forgotten by position: nothing is written to drop one.
+    if (this.dead > 0) this.skipDeadAtTail();
+    this.tail++;
+    this.live--;
   }
 
-  private home(id: number): number {
-    return Math.imul(id, 0x9e3779b1) >>> this.shift;
-  }
-
-  private insert(slot: number): void {
-    let h = this.home(this.slots[slot * FIELDS + ID]!);
-    while (this.table[h] !== 0) h = (h + 1) & this.mask;
-    this.table[h] = slot + 1;
-  }
-
-  /** Takes the slot's id out of the table, shifting later cells of its collision run back. */
-  private remove(slot: number): void {
-    const table = this.table;
-    let hole = this.home(this.slots[slot * FIELDS + ID]!);
-    while (table[hole] !== slot + 1) hole = (hole + 1) & this.mask;
-    table[hole] = 0;
-    for (let j = (hole + 1) & this.mask; table[j] !== 0; j = (j + 1) & this.mask) {
-      const k = this.home(this.slots[(table[j]! - 1) * FIELDS + ID]!);
-      // The entry at j may move into the hole unless its home lies cyclically in (hole, j].
-      const stays = hole <= j ? k > hole && k <= j : k > hole || k <= j;
-      if (stays) continue;
-      table[hole] = table[j]!;
-      table[j] = 0;
-      hole = j;
+  /** Moves the tail past dead entries. */
+  private skipDeadAtTail(): void {
+    const { entries, mask } = this;
+    while (this.tail < this.head && entries[(this.tail & mask) * WORDS + ANSWERS] === DEAD) {
+      this.tail++;
+      this.dead--;
     }
   }
 
+  /** The ring is full: drop the dead entries at the tail, then grow, or squeeze out dead entries. */
+  private makeRoom(): void {
+    this.skipDeadAtTail();
+    if (this.head - this.tail < this.capacity) return;
+    if (this.capacity < this.maxCapacity) this.grow(this.capacity === 0 ? FIRST_CAPACITY : Math.min(this.maxCapacity, this.capacity * GROWTH));
+    else this.compact();
+  }
+
+  /** Rewrites the live entries, in order, from the tail on (at most `limit` <= half the ring). */
+  private compact(): void {
+    const { entries, mask } = this;
+    let w = this.tail;
+    for (let r = this.tail; r < this.head; r++) {
+      const from = (r & mask) * WORDS;
+      if (entries[from + ANSWERS] === DEAD) continue;
+      entries.copyWithin((w & mask) * WORDS, from, from + WORDS);
+      w++;
+    }
+    this.head = w;
+    this.dead = 0;
+  }
+
   private grow(capacity: number): void {
-    const slots = new Int32Array(capacity * FIELDS);
-    slots.set(this.slots);
-    this.slots = slots;
-    const seqs = new Float64Array(capacity);
-    seqs.set(this.seqs);
-    this.seqs = seqs;
-    const bits = Math.ceil(Math.log2(capacity * 2));
-    this.table = new Int32Array(1 << bits);
-    this.mask = (1 << bits) - 1;
-    this.shift = 32 - bits;
-    for (let s = 0; s < this.used; s++) this.insert(s);
+    const entries = new Int32Array(capacity * WORDS);
+    const mask = capacity - 1;
+    for (let i = this.tail; i < this.head; i++) {
+      const from = (i & this.mask) * WORDS;
+      entries.set(this.entries.subarray(from, from + WORDS), (i & mask) * WORDS);
+    }
+    this.entries = entries;
     this.capacity = capacity;
+    this.mask = mask;
   }
 }

@@ -17,12 +17,16 @@ export interface Outstanding {
   requestType: string;
 }
 
-export class TileSession {
-  /** The message whose reply the hub waits for (null: none): `awaiting`'s record, or null. */
+export class TileSession implements Outstanding {
+  /** The message whose reply the hub waits for (null: none): the session itself, whose
+   *  Outstanding fields below `awaiting` rewrites per message sent. No object per message, and
+   *  none of its own either: a reply reads the fields from the session it reads anyway (a
+   *  separate record was one more cache line per message, docs/performance.md). A reader that
+   *  needs a field after the next send copies it first. */
   outstanding: Outstanding | null = null;
-  /** The one record `outstanding` points at, rewritten per message sent (no object per message;
-   *  a reader that needs a field after the next send copies it first). */
-  private readonly awaitingRecord: Outstanding = { msgId: 0, departedAtCycles: 0, requestType: '' };
+  msgId = 0;
+  departedAtCycles = 0;
+  requestType = '';
   /** Unit groups waiting for the tile, one job each. */
   readonly queue: UnitRef[][] = [];
   /** False while the tile is out of service (its image is being swapped, hub.withdrawTile):
@@ -47,11 +51,10 @@ export class TileSession {
 
   /** The hub now waits for the reply to `msgId`, which left the hub at `departedAtCycles`. */
   awaiting(msgId: number, departedAtCycles: number, requestType: string): void {
-    const o = this.awaitingRecord;
-    o.msgId = msgId;
-    o.departedAtCycles = departedAtCycles;
-    o.requestType = requestType;
-    this.outstanding = o;
+    this.msgId = msgId;
+    this.departedAtCycles = departedAtCycles;
+    this.requestType = requestType;
+    this.outstanding = this;
   }
 
   /** Arms the deadline of the message sent last: the timeout after it left the hub, which a
