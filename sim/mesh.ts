@@ -147,8 +147,7 @@ export class Mesh {
 
   /** `sendFromHub`'s arrival cycle alone: the simulator's per-message path allocates nothing. */
   arrivalFromHub(nowCycle: number, tileId: number, messageBytes: number): number {
-    const hopsCycles = this.hopCycles[this.checkTile(tileId)]!;
-    checkBytes(messageBytes);
+    const hopsCycles = this.hopCyclesOf(tileId, messageBytes);
     const startCycle = this.egress.reserveStart(nowCycle, messageBytes);
     return startCycle + hopsCycles + Math.ceil(messageBytes / this.pathBytesPerCycle);
   }
@@ -161,8 +160,7 @@ export class Mesh {
 
   /** `sendToHub`'s arrival cycle alone. */
   arrivalAtHub(nowCycle: number, tileId: number, messageBytes: number): number {
-    const hopsCycles = this.hopCycles[this.checkTile(tileId)]!;
-    checkBytes(messageBytes);
+    const hopsCycles = this.hopCyclesOf(tileId, messageBytes);
     const startCycle = this.ingress.reserveStart(nowCycle + hopsCycles, messageBytes);
     return startCycle + Math.ceil(messageBytes / this.pathBytesPerCycle);
   }
@@ -212,6 +210,19 @@ export class Mesh {
     if (id < this.tiles) out.push(id);
   }
 
+
+  /**
+   * The head's trip to `tileId`, with the message's size checked: the per-message form of
+   * checkTile + checkBytes. A typed array read is undefined for any index that is not a tile
+   * (out of range, fractional, NaN), and a u32 equals itself, so the common case is two
+   * compares; the errors are the same.
+   */
+  private hopCyclesOf(tileId: number, messageBytes: number): number {
+    const hopsCycles = this.hopCycles[tileId];
+    if (hopsCycles === undefined) this.checkTile(tileId);
+    if (messageBytes >>> 0 !== messageBytes) checkBytes(messageBytes);
+    return hopsCycles!;
+  }
 
   private checkTile(tileId: number): number {
     if (!(tileId >= 0 && tileId < this.tiles && Number.isInteger(tileId))) {

@@ -155,8 +155,9 @@ export class SimTransport implements HubTransport {
   send(tileId: number, template: Uint8Array, msgId: number, sealed: boolean): number {
     const length = stampedLength(template, sealed);
     // What the tile's chip serves does not cross the hub link (read as two numbers: no object per send).
-    const chipBytes = this.chip === null ? 0 : this.chip.fromChip(msgId);
-    const chipCycles = this.chip === null ? 0 : this.chip.cycles;
+    const chip = this.chip;
+    const chipBytes = chip === null ? 0 : chip.fromChip(msgId);
+    const chipCycles = chip === null ? 0 : chip.cycles;
     this.bytesToTiles += length - chipBytes;
     this.chipBytesToTiles += chipBytes;
     // The hub's one CPU sends once it has finished what it was computing (chargeHub, hubCompute).

@@ -205,23 +205,25 @@ export class Simulator<E extends object> {
     this.stopRequested = false;
     let eventsProcessed = 0;
     const ev = this.current;
+    // Read once: fields would be loaded again after every handler call.
+    const { queue, cancelled, clock } = this;
     for (;;) {
       if (this.stopRequested) return this.result('stopped', eventsProcessed);
       if (eventsProcessed >= maxEvents) return this.result('max-events', eventsProcessed);
-      const nextTime = this.queue.peekTimeCycles();
+      const nextTime = queue.peekTimeCycles();
       if (nextTime === Infinity) {
         // Nothing left that a cancellation could match (ids of already-run events end up
         // here too, e.g. xstate clearing a timer that fired): forget them.
-        this.cancelled.clear();
+        cancelled.clear();
         return this.finish(untilCycle, 'drained', eventsProcessed);
       }
       if (nextTime > untilCycle) return this.finish(untilCycle, 'until', eventsProcessed);
-      this.queue.popInto(ev);
-      if (this.cancelled.size > 0 && this.cancelled.delete(ev.sequence)) continue;
+      queue.popInto(ev);
+      if (cancelled.size > 0 && cancelled.delete(ev.sequence)) continue;
       // A moving timer's wake-up that is not due: re-queued at its deadline or dropped, untraced.
       if (ev.kind === WAKE_UP_ID && !(ev.payload as MovingTimer).surfaced(ev.timeCycles, ev.sequence)) continue;
       // Queued times were checked when pushed (integers >= the time then): no check again.
-      this.clock.advanceToQueued(ev.timeCycles);
+      clock.advanceToQueued(ev.timeCycles);
       this.dispatch(ev);
       eventsProcessed++;
     }

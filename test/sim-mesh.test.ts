@@ -47,6 +47,16 @@ describe('Mesh layout and validation', () => {
     expect(() => mesh.hopsFromHub(-1)).toThrow(MeshConfigError);
   });
 
+  it('checks the tile and the size on the per-message arrival paths as everywhere else', () => {
+    const mesh = new Mesh({ rows: 4, cols: 4, tiles: 10 });
+    for (const arrival of [mesh.arrivalFromHub.bind(mesh), mesh.arrivalAtHub.bind(mesh)]) {
+      for (const tile of [10, -1, 1.5, Number.NaN]) expect(() => arrival(0, tile, 64)).toThrow(`tile ${tile} is outside 0..9`);
+      for (const bytes of [-1, 2.5, Number.NaN]) expect(() => arrival(0, 3, bytes)).toThrow(`message size must be an integer >= 0 bytes, got ${bytes}`);
+      // Sizes past a u32 take the slow check, and pass it as before.
+      expect(arrival(0, 3, 2 ** 32 + 16)).toBeGreaterThan(2 ** 28);
+    }
+  });
+
   it('rejects non-positive bandwidth and negative hop latency', () => {
     expect(() => new Mesh({ rows: 2, cols: 2, linkBytesPerCycle: 0 })).toThrow('link bandwidth (bytes/cycle) must be a positive integer, got 0');
     expect(() => new Mesh({ rows: 2, cols: 2, hubLinkBytesPerCycle: -4 })).toThrow(/hub link bandwidth/);
