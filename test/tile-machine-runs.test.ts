@@ -14,16 +14,21 @@ import type { TileFault } from '../hub/work/tile-fault.ts';
 import { DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
 import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
 
-/** A job of scan units with `blocks[u]` blocks each: query, the blocks (chained after the first when `chained`), read. */
-function jobOf(blocks: readonly number[], chained: boolean): TileJob {
+/** How a job's steps are chained: not at all (a STEP_OK per step), a unit's blocks after its
+ *  first (`true`, the first form of runs), or everything after a unit's query (`'unit'`: its
+ *  blocks and its read, as the planner makes scan jobs now). */
+type Chain = boolean | 'unit';
+
+/** A job of scan units with `blocks[u]` blocks each: query, the blocks, read, chained as `chained` says. */
+function jobOf(blocks: readonly number[], chained: Chain): TileJob {
   const steps: JobStep[] = [];
   blocks.forEach((n, u) => {
     steps.push({ op: 'query', queryId: u, phase: 'loading' });
     for (let b = 0; b < n; b++) {
       const step: JobStep = { op: 'stream', blockId: b, chunks: 2, stageOnly: false, phase: 'computing' };
-      steps.push({ ...step, chained: chained && b > 0 });
+      steps.push({ ...step, chained: chained === 'unit' || (chained && b > 0) });
     }
-    steps.push({ op: 'read', unitKey: `q${u}/s0`, phase: 'reporting' });
+    steps.push({ op: 'read', unitKey: `q${u}/s0`, phase: 'reporting', chained: chained === 'unit' });
   });
   return { jobId: 0, units: blocks.map((_, u) => ({ kind: 'scan', queryId: u, blockIds: [], key: `q${u}/s0` })), steps };
 }
@@ -66,7 +71,7 @@ class Model {
 
   constructor(
     private readonly blocks: readonly number[],
-    private readonly chained: boolean,
+    private readonly chained: Chain,
     limits: Limits,
     jobs: number,
     skipAbsorb = false,
@@ -151,13 +156,13 @@ class Model {
 const OUTCOMES: Outcome[] = ['timeout', 'corrupt', 'state-lost', 'forged', 'trap', 'deadline', 'progress'];
 
 /** Drives the same per-message outcomes through a per-block and a run machine; returns both. */
-function twin(seed: number, skipAbsorb = false): { perBlock: Model; run: Model } {
+function twin(seed: number, skipAbsorb = false, chain: Chain = true): { perBlock: Model; run: Model } {
   const r = rng(seed);
   const limits = { maxRetriesPerStep: 1 + Math.floor(r() * 3), maxFaultsInWindow: 2 + Math.floor(r() * 3), faultWindowCycles: 1_000 + Math.floor(r() * 20_000) };
   const blocks = [1 + Math.floor(r() * 6), 1 + Math.floor(r() * 6)];
   const failRate = 0.05 + r() * 0.3;
   const perBlock = new Model(blocks, false, limits, 6);
-  const run = new Model(blocks, true, limits, 6, skipAbsorb);
+  const run = new Model(blocks, chain, limits, 6, skipAbsorb);
   for (let turn = 0; turn < 400; turn++) {
     const state = perBlock.state;
     // Both see the same outcome for the same message: their states stay in step (the
@@ -187,6 +192,24 @@ describe('runs of blocks below the tile machine', () => {
     expect(job.steps.map((s) => ('chained' in s && s.chained ? 'c' : '-')).join('')).toBe('--cc----');
     expect(job.steps.map((_, s) => runEnd(job, s))).toEqual([0, 3, 3, 3, 4, 5, 6, 7]);
     expect(runEnd(jobOf([3, 1], false), 1)).toBe(1);
+    // A unit's whole conversation after its query: its blocks and its read, one run per unit.
+    const unitJob = jobOf([3, 1], 'unit');
+    expect(unitJob.steps.map((s) => ('chained' in s && s.chained ? 'c' : '-')).join('')).toBe('-cccc-cc');
+    expect(unitJob.steps.map((_, s) => runEnd(unitJob, s))).toEqual([4, 4, 4, 4, 4, 7, 7, 7]);
+  });
+
+  it('takes one STEP_OK per unit when its blocks and read are chained after its query', () => {
+    const limits = { maxRetriesPerStep: 1, maxFaultsInWindow: 3, faultWindowCycles: 1_000 };
+    const perBlock = new Model([4, 3], false, limits, 2);
+    const run = new Model([4, 3], 'unit', limits, 2);
+    for (let i = 0; i < 2 * 11; i++) {
+      perBlock.apply('ok', 10);
+      run.apply('ok', 10);
+    }
+    expect(run.state).toBe('"idle"');
+    expect(run.log).toEqual(perBlock.log);
+    // Per job: 11 steps, 2 units: 2 STEP_OKs (each unit's read ends its run).
+    expect(run.stepOks).toBe(4);
   });
 
   it('takes one STEP_OK per run instead of one per block, with the same sends and finishes', () => {
@@ -204,12 +227,15 @@ describe('runs of blocks below the tile machine', () => {
     expect(run.log.filter((l) => l === 'finish').length).toBe(2);
   });
 
-  it('decides as the per-block machine at every event, over 300 random fault sequences', () => {
+  it.each([
+    ['a unit\'s blocks after its first', true],
+    ['a unit\'s blocks and read after its query', 'unit'],
+  ] as const)('decides as the per-block machine at every event, over 300 random fault sequences (runs: %s)', (_name, chain) => {
     let runEvents = 0;
     let perBlockEvents = 0;
     const withRunBelow = new Map<string, number>();
     for (let seed = 1; seed <= 300; seed++) {
-      const { perBlock, run } = twin(seed);
+      const { perBlock, run } = twin(seed, false, chain);
       // Every effect in the same order: sends (the link's within a run), arms, resumes at the
       // same step, releases, restarts, retirements, finishes.
       expect(run.log, `seed ${seed}`).toEqual(perBlock.log);
@@ -273,8 +299,14 @@ describe('runs in whole simulations', () => {
       const stepOks = send.mock.calls.filter(([e]) => (e as { type: string }).type === 'STEP_OK').length;
       expect(s.hub.stats.retries).toBe(0); // a clean run: every planned job runs once
       expect(stepOks).toBe(steps - chained);
-      if (runs) expect(chained).toBeGreaterThan(jobs.length);
-      else expect(chained).toBe(0);
+      if (runs) {
+        expect(chained).toBeGreaterThan(jobs.length);
+        // A scan unit's whole conversation after its query is one run: one STEP_OK per unit
+        // (and per SQ parameter chunk, when the tile needs them).
+        const units = jobs.reduce((n, j) => n + j.units.length, 0);
+        const params = jobs.reduce((n, j) => n + j.steps.filter((st) => st.op === 'params').length, 0);
+        expect(stepOks).toBe(units + params);
+      } else expect(chained).toBe(0);
     });
   }
 });

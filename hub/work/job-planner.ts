@@ -5,8 +5,9 @@
 // becomes: the query (k 16) unless the tile already holds it, the batch as one FRESH_TOPK
 // stream with explicit ids, read. A block is one step, its final chunk included: the machine
 // steps once per block, not once for the chunks before the final one and again for it
-// (docs/performance.md, "One machine step per block"). A unit's blocks after its first are
-// chained: the machine hands the link the unit's blocks as one run (tile-machine.ts).
+// (docs/performance.md, "One machine step per block"). A scan unit's blocks and its read are
+// chained after its query: the machine hands the link the unit's whole conversation (query,
+// blocks, read) as one run and takes one STEP_OK per unit (tile-machine.ts).
 import { TOPK_MAX } from '../../wat/layout.ts';
 import type { HnswBatchUnit, JobStep, TileJob, WorkUnit } from './job.ts';
 
@@ -53,7 +54,7 @@ export class JobPlanner {
       } else if (unit.kind === 'scan') {
         held = null;
         steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading' });
-        unit.blockIds.forEach((blockId, i) => this.pushBlock(steps, blockId, false, i > 0));
+        for (const blockId of unit.blockIds) this.pushBlock(steps, blockId, false, true);
         stagedBlock = -1;
       } else {
         if (unit.blockId !== stagedBlock) {
@@ -64,7 +65,7 @@ export class JobPlanner {
         steps.push({ op: 'query', queryId: unit.queryId, phase: 'loading' });
         steps.push({ op: 'compute', queryId: unit.queryId, blockId: unit.blockId, phase: 'computing' });
       }
-      steps.push({ op: 'read', unitKey: unit.key, phase: 'reporting' });
+      steps.push({ op: 'read', unitKey: unit.key, phase: 'reporting', chained: unit.kind === 'scan' });
     }
     return { jobId: this.nextJobId++, units, steps };
   }

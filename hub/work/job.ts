@@ -53,14 +53,15 @@ export type JobStep =
    *  buffer), and the machine sees the step done when the final chunk is; that chunk commits
    *  the block and, unless staging, computes (phase 'computing'). The chunks are flow below
    *  the machine (hub/modes/step-link.ts); a failed chunk is sent again, or the block from its
-   *  first chunk when the tile lost it (resume-point.ts). `chained`: a unit's block after its
-   *  first, which the link streams straight after the block before it within a run the machine
-   *  delegated (core/job-shape.ts). */
+   *  first chunk when the tile lost it (resume-point.ts). `chained`: a scan unit's block (all follow
+   *  its query), which the link streams straight after the step before it within a run the
+   *  machine delegated (core/job-shape.ts). */
   | { op: 'stream'; blockId: number; chunks: number; stageOnly: boolean; phase: StepPhase; batch?: HnswBatchUnit; chained?: boolean }
   | { op: 'compute'; queryId: number; blockId: number; phase: 'computing' }
   /** Pull mode: the tile drives; the walk server (hub/pull/pull-driver.ts) answers its requests until it says DONE. */
   | { op: 'walk'; unit: WalkUnit; phase: 'computing' }
-  | { op: 'read'; unitKey: string; phase: 'reporting' };
+  /** `chained`: a scan unit's read, the last step of the run its query starts. */
+  | { op: 'read'; unitKey: string; phase: 'reporting'; chained?: boolean };
 
 export interface TileJob {
   jobId: number;
