@@ -198,32 +198,25 @@ describe('runs of blocks below the tile machine', () => {
     expect(unitJob.steps.map((_, s) => runEnd(unitJob, s))).toEqual([4, 4, 4, 4, 4, 7, 7, 7]);
   });
 
-  it('takes one STEP_OK per unit when its blocks and read are chained after its query', () => {
+  // A job of 2 units: 11 steps (2 queries, 7 blocks, 2 reads), 22 STEP_OKs one per step. With a
+  // unit's blocks after its first chained (5 of them), 12; with its blocks and read chained
+  // after its query, 4 (each unit's read ends its run).
+  it.each([
+    ['a unit\'s blocks after its first', true, 12],
+    ['a unit\'s blocks and read after its query', 'unit', 4],
+  ] as const)('takes one STEP_OK per run instead of one per step, with the same sends and finishes (runs: %s)', (_name, chain, stepOks) => {
     const limits = { maxRetriesPerStep: 1, maxFaultsInWindow: 3, faultWindowCycles: 1_000 };
     const perBlock = new Model([4, 3], false, limits, 2);
-    const run = new Model([4, 3], 'unit', limits, 2);
-    for (let i = 0; i < 2 * 11; i++) {
-      perBlock.apply('ok', 10);
-      run.apply('ok', 10);
-    }
-    expect(run.state).toBe('"idle"');
-    expect(run.log).toEqual(perBlock.log);
-    // Per job: 11 steps, 2 units: 2 STEP_OKs (each unit's read ends its run).
-    expect(run.stepOks).toBe(4);
-  });
-
-  it('takes one STEP_OK per run instead of one per block, with the same sends and finishes', () => {
-    const perBlock = new Model([4, 3], false, { maxRetriesPerStep: 1, maxFaultsInWindow: 3, faultWindowCycles: 1_000 }, 2);
-    const run = new Model([4, 3], true, { maxRetriesPerStep: 1, maxFaultsInWindow: 3, faultWindowCycles: 1_000 }, 2);
+    const run = new Model([4, 3], chain, limits, 2);
     for (let i = 0; i < 2 * 11; i++) {
       perBlock.apply('ok', 10);
       run.apply('ok', 10);
     }
     expect(perBlock.state).toBe('"idle"');
+    expect(run.state).toBe('"idle"');
     expect(run.log).toEqual(perBlock.log);
-    // Per job: 11 steps (2 queries, 7 blocks, 2 reads); 5 of the blocks are chained.
     expect(perBlock.stepOks).toBe(22);
-    expect(run.stepOks).toBe(12);
+    expect(run.stepOks).toBe(stepOks);
     expect(run.log.filter((l) => l === 'finish').length).toBe(2);
   });
 
