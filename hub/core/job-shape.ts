@@ -18,9 +18,9 @@ export interface JobShape {
 export interface StepShape {
   readonly phase: StepPhase;
   /** The step may follow the one before it below the machine: when the machine sends a step,
-   *  the link goes on through the chained steps after it (a run, e.g. a unit's block streams)
-   *  as it goes on through a stream's chunks, and the machine learns of the steps done when it
-   *  next takes an event (hub/machines/tile-machine.ts, "runs"). */
+   *  the link goes on through the chained steps after it (a run, e.g. a unit's blocks
+   *  and read) as it goes on through a stream's chunks, and the machine learns of the steps
+   *  done when it next takes an event (hub/machines/tile-machine.ts, "runs"). */
   readonly chained?: boolean;
 }
 

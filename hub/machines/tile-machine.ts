@@ -4,14 +4,15 @@
 // (sending bytes, handing back work, restarting the instance, the reply deadline) are named
 // actions that the hub provides, so tests can swap them with `provide()`.
 //
-// Runs: a job's chained steps (a unit's block streams, core/job-shape.ts) are delegated as
-// one run. Sending a step, the machine lets the link go on through the chained steps after
-// it, each started when the one before succeeds, as it goes on through a stream's chunks; the
-// last step of the run answers with STEP_OK. The machine learns of the steps done below it
-// lazily: before it takes any event while awaiting, it absorbs them in one assign (the step
-// index, retries, and the fault record each success clears), then takes the event as it
-// would have after one STEP_OK per step. So at every event it decides on, its context is
-// what it would be with a STEP_OK per block (docs/performance.md, "Runs of blocks").
+// Runs: a job's chained steps (a scan unit's blocks and read after its query,
+// core/job-shape.ts) are delegated as one run. Sending a step, the machine lets the link go on
+// through the chained steps after it, each started when the one before succeeds, as it goes
+// on through a stream's chunks; the last step of the run answers with STEP_OK. The machine
+// learns of the steps done below it lazily: before it takes any event while awaiting, it
+// absorbs them in one assign (the step index, retries, and the fault record each success
+// clears), then takes the event as it would have after one STEP_OK per step. So at every
+// event it decides on, its context is what it would be with a STEP_OK per step
+// (docs/performance.md, "Runs of blocks").
 //
 // booting -> idle -> awaiting (step 0, 1, ... of a job) -> idle
 //         awaiting -> retrying -> route -> awaiting, or awaiting -> faulted -> restarting -> idle, or -> retired

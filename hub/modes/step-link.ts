@@ -1,9 +1,10 @@
 // A tile's conversation for jobs made of the shared steps (hub/work/job.ts): SQ parameters,
 // LOAD_QUERY, block or batch streams, COMPUTE, READ_TOPK. It remembers what the tile holds
 // (its parameters) and where a stream got to, so a retry resumes at the chunk that failed.
-// A run of steps the machine delegates (send's `through`: a unit's chained block streams) goes
-// on here too: when a step of it is done, the link starts the next as it would the next chunk,
-// and the machine reads `step` to learn how far it got (hub/machines/tile-machine.ts).
+// A run of steps the machine delegates (send's `through`: a scan unit's chained blocks and
+// read) goes on here too: when a step of it is done, the link starts the next as it would
+// the next chunk, and the machine reads `step` to learn how far it got
+// (hub/machines/tile-machine.ts).
 // Drivers with more to remember extend it (push-hnsw: the query the tile holds; pull: the
 // walk step). A reply arrives per message sent, so the stream position and the message in
 // flight are plain fields and a chunk's answer is one reused object: nothing is allocated
