@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { createQueryMachine, isUnitPending, pendingUnits, startMatters, type QueryMachineContext } from '../hub/machines/query-machine.ts';
+import { createQueryMachine, heldMayFinish, isUnitPending, pendingUnits, startMatters, type QueryMachineContext } from '../hub/machines/query-machine.ts';
 import type { Candidate } from '../hub/topk-merge.ts';
 import { TransitionRecorder } from './machine-coverage.ts';
 
@@ -70,6 +70,35 @@ describe('query machine', () => {
     expect(h.state()).toBe('"awaitingPartials"');
     h.actor.send({ type: 'PARTIAL', unitKey: 'q7/s0', candidates: [], nowCycles: 3 });
     expect(h.state()).toBe('"done"');
+  });
+
+  it('takes a batch of held partials as one PARTIAL each, in order, duplicates and unknown units counted', () => {
+    const batch = [
+      { unitKey: 'zz', candidates: [{ id: 8, dist: 0 }], nowCycles: 1 },
+      { unitKey: 'q7/s1', candidates: [{ id: 3, dist: 2 }], nowCycles: 2 },
+      { unitKey: 'q7/s1', candidates: [{ id: 1, dist: 0 }], nowCycles: 3 },
+      { unitKey: 'q7/s0', candidates: [{ id: 5, dist: 2 }], nowCycles: 4 },
+    ];
+    const one = harness(['q7/s0', 'q7/s1', 'q7/s2']);
+    for (const p of batch) one.actor.send({ type: 'PARTIAL', ...p });
+    const held = harness(['q7/s0', 'q7/s1', 'q7/s2']);
+    // Only duplicates while dispatched: counted, still dispatched.
+    held.actor.send({ type: 'PARTIALS', partials: batch.slice(0, 1) });
+    expect(held.state()).toBe('"dispatched"');
+    expect(held.actor.getSnapshot().context.duplicatePartials).toBe(1);
+    held.actor.send({ type: 'PARTIALS', partials: batch.slice(1) });
+    expect(held.state()).toBe('"awaitingPartials"');
+    expect(held.actor.getSnapshot().context).toEqual(one.actor.getSnapshot().context);
+    expect(held.actor.getSnapshot().context).toMatchObject({ duplicatePartials: 2, doneAtCycles: 4, best: [{ id: 3, dist: 2 }, { id: 5, dist: 2 }] });
+    // Whether held partials could finish it: 2 reported of 3, so one more held could.
+    expect(heldMayFinish(held.actor.getSnapshot().context, 0)).toBe(false);
+    expect(heldMayFinish(held.actor.getSnapshot().context, 1)).toBe(true);
+    // In awaitingPartials a batch that reports the last unit finishes the query.
+    held.actor.send({ type: 'PARTIALS', partials: [{ unitKey: 'q7/s0', candidates: [], nowCycles: 5 }, { unitKey: 'q7/s2', candidates: [{ id: 0, dist: 9 }], nowCycles: 6 }] });
+    expect(held.state()).toBe('"done"');
+    expect(held.done[0]!.ctx).toMatchObject({ duplicatePartials: 3, doneAtCycles: 6 });
+    // An open query is never finished by partials.
+    expect(heldMayFinish(harness(['a'], 2, true).actor.getSnapshot().context, 5)).toBe(false);
   });
 
   it('counts a duplicate that arrives before any unit started', () => {

@@ -9,6 +9,10 @@
 // The query also keeps each unit's failed attempts (a job holding it that a tile gave up on,
 // or rebuilt from scratch): after `maxUnitAttempts` of them the unit is handed to the hub,
 // which computes it itself (docs/faults.md, "Recovery": the attempt limit per unit).
+// Partials may come one at a time (PARTIAL) or as the batch the hub held below the machine
+// (PARTIALS: hub/core/query-book.ts holds them until the machine must hear them; see
+// `heldMayFinish` and docs/performance.md, "Partials held below the query machine"). Either
+// way each is taken in the order it arrived, as one PARTIAL each would.
 import { assertEvent, assign, setup } from 'xstate';
 import { mergeTopK, type Candidate } from '../topk-merge.ts';
 import { KeyLog } from './key-log.ts';
@@ -44,9 +48,18 @@ export interface QueryMachineContext extends QueryMachineInput {
   doneAtCycles: number | null;
 }
 
+/** A unit's partial as the query takes it: `nowCycles` is when the hub had it. */
+export interface HeldPartial {
+  unitKey: string;
+  candidates: Candidate[];
+  nowCycles: number;
+}
+
 export type QueryMachineEvent =
   | { type: 'UNIT_STARTED' }
-  | { type: 'PARTIAL'; unitKey: string; candidates: Candidate[]; nowCycles: number }
+  | ({ type: 'PARTIAL' } & HeldPartial)
+  /** Partials held below the machine, in the order they arrived (query-book.ts). */
+  | { type: 'PARTIALS'; partials: HeldPartial[] }
   | { type: 'UNIT_REASSIGNED'; unitKey: string }
   | { type: 'UNIT_HUB_LOCAL'; unitKey: string }
   /** A job holding the unit failed and starts it over (released by a faulted tile, or rebuilt). */
@@ -70,6 +83,21 @@ export function pendingUnits(context: Pick<QueryMachineContext, 'units' | 'repor
   return context.units.keys().filter((k) => !context.reported.has(k));
 }
 
+/** Whether partials held below the machine (`held` of them, duplicates included) could finish
+ *  the query once taken in: only then must the machine hear them at once (`allReported` after
+ *  they are taken). A bound, not the guard: it counts a held duplicate as a unit, so the
+ *  machine may hear them early (it then decides as one PARTIAL each would), never late. */
+export function heldMayFinish(context: Pick<QueryMachineContext, 'units' | 'reported' | 'open'>, held: number): boolean {
+  return !context.open && context.reported.size + held >= context.units.size;
+}
+
+/** The partials an event brings, in order. */
+function partialsOf(event: QueryMachineEvent): readonly HeldPartial[] {
+  if (event.type === 'PARTIALS') return event.partials;
+  assertEvent(event, 'PARTIAL');
+  return [event];
+}
+
 /** Whether a UNIT_STARTED would change the query. Only `dispatched` has a transition for it
  *  (to `awaitingPartials`); any later state ignores it, and the eventless guard after an
  *  ignored event reads the context the event left as it was, so it cannot fire either. The
@@ -86,15 +114,20 @@ export function createQueryMachine(deps: QueryMachineDeps) {
       input: {} as QueryMachineInput,
     },
     actions: {
-      mergePartial: assign(({ context, event }) => {
-        assertEvent(event, 'PARTIAL');
-        return {
-          reported: context.reported.with(event.unitKey),
-          best: mergeTopK(context.best, event.candidates, context.k),
-          doneAtCycles: event.nowCycles,
-        };
+      // Each partial in turn: a pending unit's is merged (and stamps the time), any other
+      // (its unit reported already, or unknown) is counted as a duplicate. One assign for a
+      // held batch: the same context one PARTIAL per partial leaves.
+      takePartials: assign(({ context, event }) => {
+        let { reported, best, doneAtCycles, duplicatePartials } = context;
+        for (const p of partialsOf(event)) {
+          if (isUnitPending({ units: context.units, reported }, p.unitKey)) {
+            reported = reported.with(p.unitKey);
+            best = mergeTopK(best, p.candidates, context.k);
+            doneAtCycles = p.nowCycles;
+          } else duplicatePartials++;
+        }
+        return { reported, best, doneAtCycles, duplicatePartials };
       }),
-      countDuplicate: assign({ duplicatePartials: ({ context }) => context.duplicatePartials + 1 }),
       countReassignment: assign({ reassignments: ({ context }) => context.reassignments + 1 }),
       countAttempt: assign(({ context, event }) => {
         assertEvent(event, 'UNIT_FAILED');
@@ -117,10 +150,9 @@ export function createQueryMachine(deps: QueryMachineDeps) {
       announceDone: ({ context }) => deps.queryDone(context.queryId, context.best, context),
     },
     guards: {
-      isNewUnit: ({ context, event }) => {
-        assertEvent(event, 'PARTIAL');
-        return isUnitPending(context, event.unitKey);
-      },
+      /** Some partial of the event is a pending unit's (the first pending one is new whatever
+       *  the others are). */
+      bringsNewUnit: ({ context, event }) => partialsOf(event).some((p) => isUnitPending(context, p.unitKey)),
       /** Every unit reported and none will be added. */
       allReported: ({ context }) => context.reported.size === context.units.size && !context.open,
     },
@@ -153,13 +185,15 @@ export function createQueryMachine(deps: QueryMachineDeps) {
         always: { guard: 'allReported', target: 'merged' },
         on: {
           UNIT_STARTED: 'awaitingPartials',
-          PARTIAL: [{ guard: 'isNewUnit', target: 'awaitingPartials', actions: 'mergePartial' }, { actions: 'countDuplicate' }],
+          PARTIAL: [{ guard: 'bringsNewUnit', target: 'awaitingPartials', actions: 'takePartials' }, { actions: 'takePartials' }],
+          PARTIALS: [{ guard: 'bringsNewUnit', target: 'awaitingPartials', actions: 'takePartials' }, { actions: 'takePartials' }],
         },
       },
       awaitingPartials: {
         always: { guard: 'allReported', target: 'merged' },
         on: {
-          PARTIAL: [{ guard: 'isNewUnit', actions: 'mergePartial' }, { actions: 'countDuplicate' }],
+          PARTIAL: { actions: 'takePartials' },
+          PARTIALS: { actions: 'takePartials' },
         },
       },
       merged: {
