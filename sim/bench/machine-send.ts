@@ -6,6 +6,9 @@
 // job's sends in all: with its blocks chained (a run, as the planner makes them), the link
 // stand-in completes the run at once and the job takes 3 STEP_OKs instead of 10 (a tree
 // without runs ignores the chaining and takes 10; docs/performance.md, "Runs of blocks").
+// `as a unit` chains every step after the query (the planner's jobs now: one STEP_OK per job,
+// the next job taken at once); `woken` is a job on a tile that finds its queue empty after
+// each job: WORK_AVAILABLE, then the job's one STEP_OK (the default run has 2,692 such wakes).
 //
 //   npx tsx sim/bench/machine-send.ts [--tree DIR] [--rounds N]
 // --tree runs another checkout's machines (e.g. main's) in this process, for a same-minute comparison.
@@ -43,6 +46,10 @@ const job: TileJob = {
 /** The same job with its blocks after the first chained into a run. */
 const runJob: TileJob = { ...job, steps: job.steps.map((s, i) => (s.op === 'stream' ? { ...s, chained: i > 1 } : s)) };
 
+/** The same job as the planner makes it now: everything after the unit's query chained (one
+ *  run, one STEP_OK per job, the next job taken on the way to idle). */
+const unitJob: TileJob = { ...job, steps: job.steps.map((s, i) => (i > 0 ? { ...s, chained: true } : s)) };
+
 /** CPU us per STEP_OK and per job over `jobs` jobs shaped like `shape`. */
 function tileUs(shape: TileJob, jobs: number): { stepOk: number; job: number } {
   const noop = (): void => {};
@@ -66,6 +73,28 @@ function tileUs(shape: TileJob, jobs: number): { stepOk: number; job: number } {
   return { stepOk: us / sends, job: us / jobs };
 }
 
+/** CPU us per job of the default run's shape when the tile finds its queue empty after each
+ *  job and is woken: WORK_AVAILABLE (idle -> awaiting) and the run's STEP_OK (-> idle). */
+function wakeUs(jobs: number): number {
+  const noop = (): void => {};
+  let at = 0;
+  let queued = 0;
+  const deps: TileMachineDeps = {
+    nowCycles: () => 0, takeJob: () => (queued > 0 ? (queued--, unitJob) : null), resume: (_t, j, step) => ({ job: j, step }), timedOut: noop, armDeadline: noop, disarmDeadline: noop,
+    sendStep: (_t, _j, step, _a, through) => void (at = through ?? step), linkStep: () => at, finishJob: noop, releaseJob: noop, restartTile: noop, retireTile: noop,
+  };
+  const input = { tileId: 0, maxFaultsInWindow: 5, faultWindowCycles: 5_000_000, replyTimeoutCycles: 500_000, restartTimeoutCycles: 1_000_000, maxRetriesPerStep: 8 };
+  const actor = createActor(createTileMachine(deps), { input, clock: new SimulatedClock() }).start();
+  actor.send({ type: 'BOOTED' });
+  const t0 = cpuUs();
+  for (let j = 0; j < jobs; j++) {
+    queued = 1;
+    actor.send({ type: 'WORK_AVAILABLE' });
+    actor.send({ type: 'STEP_OK' });
+  }
+  return (cpuUs() - t0) / jobs;
+}
+
 /** us per UNIT_STARTED and per PARTIAL over `queries` queries of `units` units each. */
 function queryUs(queries: number, units: number): { started: number; partial: number } {
   const machine = createQueryMachine({ queryDone: () => {} });
@@ -87,13 +116,13 @@ function queryUs(queries: number, units: number): { started: number; partial: nu
 
 console.log(`machines of ${tree}: CPU us per send, no-op effects`);
 // The least of several rounds: on a shared machine the other rounds measure the neighbours too.
-const best = { stepOk: Infinity, job: Infinity, runJob: Infinity, started: Infinity, partial: Infinity, partial4096: Infinity };
+const best = { stepOk: Infinity, job: Infinity, runJob: Infinity, unitJob: Infinity, wake: Infinity, started: Infinity, partial: Infinity, partial4096: Infinity };
 const line = (b: typeof best): string =>
-  `tile STEP_OK ${b.stepOk.toFixed(2)}, job ${b.job.toFixed(1)} per block, ${b.runJob.toFixed(1)} as a run  query UNIT_STARTED ${b.started.toFixed(2)}  PARTIAL ${b.partial.toFixed(2)} (64 units), ${b.partial4096.toFixed(2)} (4,096 units)`;
+  `tile STEP_OK ${b.stepOk.toFixed(2)}, job ${b.job.toFixed(1)} per block, ${b.runJob.toFixed(1)} as a run, ${b.unitJob.toFixed(1)} as a unit, ${b.wake.toFixed(1)} woken  query UNIT_STARTED ${b.started.toFixed(2)}  PARTIAL ${b.partial.toFixed(2)} (64 units), ${b.partial4096.toFixed(2)} (4,096 units)`;
 for (let r = 0; r < rounds; r++) {
   const q = queryUs(1_000, 64);
   const perBlock = tileUs(job, 10_000);
-  const round = { stepOk: perBlock.stepOk, job: perBlock.job, runJob: tileUs(runJob, 10_000).job, started: q.started, partial: q.partial, partial4096: queryUs(16, 4_096).partial };
+  const round = { stepOk: perBlock.stepOk, job: perBlock.job, runJob: tileUs(runJob, 10_000).job, unitJob: tileUs(unitJob, 10_000).job, wake: wakeUs(10_000), started: q.started, partial: q.partial, partial4096: queryUs(16, 4_096).partial };
   console.log(`  round ${r + 1}: ${line(round)}`);
   for (const k of Object.keys(best) as (keyof typeof best)[]) best[k] = Math.min(best[k], round[k]);
 }
