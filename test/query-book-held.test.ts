@@ -15,18 +15,7 @@ import { createQueryMachine, isUnitPending, startMatters, type QueryMachine, typ
 import type { Partial } from '../hub/core/mode-driver.ts';
 import { DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
 import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
-
-/** Deterministic pseudo-random numbers for the scenarios (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './seeded-rng.ts';
 
 /** What both forms are asked: the hub's calls on its query book. */
 interface Book {

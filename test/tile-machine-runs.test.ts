@@ -13,6 +13,7 @@ import type { JobStep, TileJob } from '../hub/work/job.ts';
 import type { TileFault } from '../hub/work/tile-fault.ts';
 import { DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
 import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
+import { rng } from './seeded-rng.ts';
 
 /** How a job's steps are chained: not at all (a STEP_OK per step), a unit's blocks after its
  *  first (`true`, the first form of runs), or everything after a unit's query (`'unit'`: its
@@ -31,18 +32,6 @@ function jobOf(blocks: readonly number[], chained: Chain): TileJob {
     steps.push({ op: 'read', unitKey: `q${u}/s0`, phase: 'reporting', chained: chained === 'unit' });
   });
   return { jobId: 0, units: blocks.map((_, u) => ({ kind: 'scan', queryId: u, blockIds: [], key: `q${u}/s0` })), steps };
-}
-
-/** Deterministic pseudo-random numbers for the test's scenarios (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Limits {
