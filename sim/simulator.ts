@@ -12,7 +12,7 @@
 import { EventQueue, type QueuedEvent } from './event-queue.ts';
 import { SimClock, DEFAULT_TILE_CLOCK_HZ } from './clock.ts';
 import type { TraceRecorder } from './trace.ts';
-import { MovingTimer, type WakeUpQueue } from './moving-timer.ts';
+import { MovingTimer } from './moving-timer.ts';
 
 /** Reserved kind for callback timers; user kinds may not start with '$'. */
 export const TIMER_KIND = '$timer';
@@ -85,19 +85,9 @@ export class Simulator<E extends object> {
   private readonly trace: TraceRecorder | undefined;
   private readonly current: QueuedEvent<number, unknown> = { timeCycles: 0, priority: 0, sequence: 0, kind: 0, payload: undefined };
   private stopRequested = false;
-  /** The queue as moving timers see it (one object, made once). */
-  private readonly wakeUps: WakeUpQueue;
 
   constructor(options: SimulatorOptions<E> = {}) {
     this.clock = new SimClock(options.tileClockHz ?? DEFAULT_TILE_CLOCK_HZ);
-    const { clock, queue } = this;
-    this.wakeUps = {
-      get nowCycles() {
-        return clock.nowCycles;
-      },
-      reserveSequence: () => queue.reserveSequence(),
-      queueWakeUp: (atCycle, sequence, timer) => queue.pushWithSequence(atCycle, 0, sequence, WAKE_UP_ID, timer),
-    };
     this.trace = options.trace;
     const handlers: Handlers<E> = options.handlers ?? {};
     for (const kind of Object.keys(handlers) as (keyof E & string)[]) {
@@ -188,7 +178,7 @@ export class Simulator<E extends object> {
    * without a queue entry per set (sim/moving-timer.ts).
    */
   movingTimer(label: string, callback: () => void): MovingTimer {
-    return new MovingTimer(this.wakeUps, label, callback);
+    return new MovingTimer(this.clock, this.queue, WAKE_UP_ID, label, callback);
   }
 
   /** Cancels a scheduled event or timer by its sequence number; it is skipped, untraced. Cancelling one that already ran is a no-op. */
