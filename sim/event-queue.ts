@@ -1,17 +1,24 @@
 // Binary min-heap of events ordered by (time in cycles, priority, insertion sequence).
 //
-// Why this shape: the simulator must sustain > 500,000 events per wall-clock second, and
-// between two of its events a tile's kernel and a 2 KB message have usually evicted the
-// queue from the nearest caches, so what a push or pop costs is mostly how many distinct
-// cache lines it touches. Hence one typed array for the heap, each entry a row of four
-// numbers side by side (time, priority, sequence, record number): a sift level reads one
-// row pair, never a second array for a tie. The record (kind, payload), which the heap does
-// not need to order, stays put in one plain array, kind and payload side by side, while
-// the heap moves its number; free records are chained through their kind cell (the most
-// recently freed, still cached, is reused first). Entries move with the "hole" technique
-// (one row write per level instead of a swap); `popInto` fills a caller-owned record, so the
-// steady state allocates nothing. (Until issue 14's fourth round the heap was two arrays
-// and the records five: a pop touched seven arrays.)
+// Why this shape: the simulator must sustain > 500,000 events per wall-clock second, so the
+// heap keeps no object per event and no closure per event. The heap itself is two typed
+// arrays, each entry's time and the number of its record; the record stays put while the
+// heap moves its number, so a level of a sift moves two values, not five, and reads the
+// record's priority and sequence only when two times tie. Entries move with the "hole"
+// technique (one write per level instead of a swap); `popInto` fills a caller-owned record,
+// so the steady state allocates nothing.
+//
+// A record is two pairs side by side: its priority and sequence in one Float64Array, its
+// kind and payload in one plain array, whose kind cell, while the record is free, holds the
+// next free record's number (the most recently freed, still cached, is reused first).
+// Between two of the simulator's events a tile's kernel and a 2 KB message have usually
+// evicted the queue from the nearest caches, so what a pop costs is much how many distinct
+// lines it touches: four arrays now (times, records, the record's order pair and its
+// kind/payload pair), seven before issue 14's fourth round (priorities, sequences, kinds,
+// payloads and a free-list array, each its own). Rows of (time, priority, sequence,
+// record) in one array were tried too: fewer lines again, but four values moved per level
+// cost ~350 instructions per push and pop at the default run's ~130 entries
+// (docs/performance.md).
 //
 // The sequence number makes the order total: two events at the same time and priority come
 // out in the order they were scheduled, so a run never depends on heap internals. A caller
@@ -22,11 +29,6 @@
 import { doubled } from './typed-grow.ts';
 
 const INITIAL_CAPACITY = 1024;
-/** A heap row: time, priority, sequence, record number. */
-const ROW = 4;
-const PRIORITY = 1;
-const SEQUENCE = 2;
-const RECORD = 3;
 /** End of the free-record chain. */
 const NO_RECORD = -1;
 
@@ -40,15 +42,20 @@ export interface QueuedEvent<K extends string | number = string, P = unknown> {
 }
 
 export class EventQueue<K extends string | number = string, P = unknown> {
-  /** The heap: entry i is the row at i * ROW. */
-  private heap = new Float64Array(INITIAL_CAPACITY * ROW);
-  /** Records by number r: kind at 2r, payload at 2r + 1; a free record's kind cell holds the
-   *  next free record's number. Grown by appending, so V8 keeps it packed. */
-  private readonly records: unknown[] = [];
+  /** The heap: entry i's time, and the record it points at. */
+  private times = new Float64Array(INITIAL_CAPACITY);
+  private records = new Int32Array(INITIAL_CAPACITY);
+  /** Records, by record number r: priority at 2r, sequence at 2r + 1. */
+  private order = new Float64Array(INITIAL_CAPACITY * 2);
+  /** Records, by record number r: kind at 2r, payload at 2r + 1 (a free record's kind cell:
+   *  the next free record's number). Grown by appending, so V8 keeps it packed. */
+  private readonly items: unknown[] = [];
+  /** The free record reused next (NO_RECORD: make one). */
   private freeRecord = NO_RECORD;
   private count = 0;
   private nextSequence = 0;
 
+  /** Events queued. */
   get size(): number {
     return this.count;
   }
@@ -60,7 +67,7 @@ export class EventQueue<K extends string | number = string, P = unknown> {
 
   /** Time of the earliest event, or Infinity when empty. */
   peekTimeCycles(): number {
-    return this.count > 0 ? (this.heap[0] as number) : Infinity;
+    return this.count > 0 ? (this.times[0] as number) : Infinity;
   }
 
   /** Adds an event; returns its sequence number. Priority: lower runs first at equal time. */
@@ -87,20 +94,19 @@ export class EventQueue<K extends string | number = string, P = unknown> {
   /** Removes the earliest event into `out`; returns false (and leaves `out` alone) when empty. */
   popInto(out: QueuedEvent<K, P>): boolean {
     if (this.count === 0) return false;
-    const heap = this.heap;
-    const records = this.records;
-    const r = heap[RECORD] as number;
-    out.timeCycles = heap[0] as number;
-    out.priority = heap[PRIORITY] as number;
-    out.sequence = heap[SEQUENCE] as number;
-    out.kind = records[2 * r] as K;
-    out.payload = records[2 * r + 1] as P;
-    // Drop the payload so it can be collected; the record joins the free chain.
-    records[2 * r] = this.freeRecord;
-    records[2 * r + 1] = undefined;
+    const r = this.records[0] as number;
+    const items = this.items;
+    out.timeCycles = this.times[0] as number;
+    out.priority = this.order[2 * r] as number;
+    out.sequence = this.order[2 * r + 1] as number;
+    out.kind = items[2 * r] as K;
+    out.payload = items[2 * r + 1] as P;
+    // Drop the payload so it can be collected; the record heads the free chain.
+    items[2 * r] = this.freeRecord;
+    items[2 * r + 1] = undefined;
     this.freeRecord = r;
     const last = --this.count;
-    if (last > 0) this.siftDownLast(last * ROW);
+    if (last > 0) this.siftDown(0, this.times[last] as number, this.records[last] as number);
     return true;
   }
 
@@ -112,97 +118,85 @@ export class EventQueue<K extends string | number = string, P = unknown> {
 
   clear(): void {
     // Every record is free again, chained in order.
-    const records = this.records;
-    const made = records.length / 2;
+    const items = this.items;
+    const made = items.length >> 1;
     for (let r = 0; r < made; r++) {
-      records[2 * r] = r + 1 < made ? r + 1 : NO_RECORD;
-      records[2 * r + 1] = undefined;
+      items[2 * r] = r + 1 < made ? r + 1 : NO_RECORD;
+      items[2 * r + 1] = undefined;
     }
     this.freeRecord = made > 0 ? 0 : NO_RECORD;
     this.count = 0;
   }
 
   private insert(t: number, p: number, s: number, k: K, payload: P): void {
-    if ((this.count + 1) * ROW > this.heap.length) this.heap = doubled(this.heap);
-    const records = this.records;
+    if (this.count === this.times.length) this.grow();
+    const items = this.items;
     let r = this.freeRecord;
     if (r !== NO_RECORD) {
-      this.freeRecord = records[2 * r] as number;
-      records[2 * r] = k;
-      records[2 * r + 1] = payload;
+      this.freeRecord = items[2 * r] as number;
+      items[2 * r] = k;
+      items[2 * r + 1] = payload;
     } else {
-      r = records.length / 2;
-      records.push(k, payload);
+      r = items.length >> 1;
+      items.push(k, payload);
+      if (2 * r === this.order.length) this.order = doubled(this.order);
     }
-    this.siftUp(this.count++ * ROW, t, p, s, r);
+    this.order[2 * r] = p;
+    this.order[2 * r + 1] = s;
+    this.siftUp(this.count++, t, r);
   }
 
-  /** Moves the new entry (t, p, s, r) up from the empty row at `hole` to its place. */
-  private siftUp(hole: number, t: number, p: number, s: number, r: number): void {
-    const heap = this.heap;
+  /** Records a and b, at the same time: true when a orders first (priority, then sequence). */
+  private tieBefore(a: number, b: number): boolean {
+    const order = this.order;
+    const pa = order[2 * a] as number;
+    const pb = order[2 * b] as number;
+    if (pa !== pb) return pa < pb;
+    return (order[2 * a + 1] as number) < (order[2 * b + 1] as number);
+  }
+
+  private siftUp(hole: number, t: number, r: number): void {
+    const times = this.times;
+    const records = this.records;
     while (hole > 0) {
-      const parent = (((hole >> 2) - 1) >> 1) << 2; // ROW = 4
-      const tp = heap[parent] as number;
-      if (tp < t) break;
-      if (tp === t) {
-        const pp = heap[parent + PRIORITY] as number;
-        if (pp < p || (pp === p && (heap[parent + SEQUENCE] as number) < s)) break;
-      }
-      heap[hole] = tp;
-      heap[hole + PRIORITY] = heap[parent + PRIORITY] as number;
-      heap[hole + SEQUENCE] = heap[parent + SEQUENCE] as number;
-      heap[hole + RECORD] = heap[parent + RECORD] as number;
+      const parent = (hole - 1) >> 1;
+      const tp = times[parent] as number;
+      if (tp < t || (tp === t && this.tieBefore(records[parent] as number, r))) break;
+      times[hole] = tp;
+      records[hole] = records[parent] as number;
       hole = parent;
     }
-    heap[hole] = t;
-    heap[hole + PRIORITY] = p;
-    heap[hole + SEQUENCE] = s;
-    heap[hole + RECORD] = r;
+    times[hole] = t;
+    records[hole] = r;
   }
 
-  /** The root was taken: moves the last entry (the row at `lastRow`, now outside the heap)
-   *  down from the root to its place. */
-  private siftDownLast(lastRow: number): void {
-    const heap = this.heap;
-    const t = heap[lastRow] as number;
-    const p = heap[lastRow + PRIORITY] as number;
-    const s = heap[lastRow + SEQUENCE] as number;
-    const r = heap[lastRow + RECORD] as number;
-    let hole = 0;
+  private siftDown(hole: number, t: number, r: number): void {
+    const n = this.count;
+    const times = this.times;
+    const records = this.records;
     for (;;) {
-      let child = 2 * hole + ROW;
-      if (child >= lastRow) break;
-      let tc = heap[child] as number;
-      const right = child + ROW;
-      if (right < lastRow) {
-        const tr = heap[right] as number;
-        if (tr < tc || (tr === tc && rowBefore(heap, right, child))) {
+      let child = 2 * hole + 1;
+      if (child >= n) break;
+      let tc = times[child] as number;
+      const right = child + 1;
+      if (right < n) {
+        const tr = times[right] as number;
+        if (tr < tc || (tr === tc && this.tieBefore(records[right] as number, records[child] as number))) {
           child = right;
           tc = tr;
         }
       }
-      if (tc > t) break;
-      if (tc === t) {
-        const pc = heap[child + PRIORITY] as number;
-        if (p < pc || (p === pc && s < (heap[child + SEQUENCE] as number))) break;
-      }
-      heap[hole] = tc;
-      heap[hole + PRIORITY] = heap[child + PRIORITY] as number;
-      heap[hole + SEQUENCE] = heap[child + SEQUENCE] as number;
-      heap[hole + RECORD] = heap[child + RECORD] as number;
+      if (tc > t || (tc === t && this.tieBefore(r, records[child] as number))) break;
+      times[hole] = tc;
+      records[hole] = records[child] as number;
       hole = child;
     }
-    heap[hole] = t;
-    heap[hole + PRIORITY] = p;
-    heap[hole + SEQUENCE] = s;
-    heap[hole + RECORD] = r;
+    times[hole] = t;
+    records[hole] = r;
   }
-}
 
-/** Rows a and b, at the same time: true when a orders first (priority, then sequence). */
-function rowBefore(heap: Float64Array, a: number, b: number): boolean {
-  const pa = heap[a + PRIORITY] as number;
-  const pb = heap[b + PRIORITY] as number;
-  if (pa !== pb) return pa < pb;
-  return (heap[a + SEQUENCE] as number) < (heap[b + SEQUENCE] as number);
+  private grow(): void {
+    this.times = doubled(this.times);
+    this.records = doubled(this.records);
+  }
 }
