@@ -2,12 +2,23 @@
 //
 // Why this shape: the simulator must sustain > 500,000 events per wall-clock second, so the
 // heap keeps no object per event and no closure per event. The heap itself is two typed
-// arrays, each entry's time and the number of its record; the record (priority, sequence,
-// kind, payload) stays put in parallel arrays while the heap moves its number, so a level
-// of a sift moves two values, not five, and reads priority and sequence only when two times
-// tie. Entries move with the "hole" technique (one write per level instead of a swap);
-// records are reused through a free list; `popInto` fills a caller-owned record so the
-// steady state allocates nothing.
+// arrays, each entry's time and the number of its record; the record stays put while the
+// heap moves its number, so a level of a sift moves two values, not five, and reads the
+// record's priority and sequence only when two times tie. Entries move with the "hole"
+// technique (one write per level instead of a swap); `popInto` fills a caller-owned record,
+// so the steady state allocates nothing.
+//
+// A record is two pairs side by side: its priority and sequence in one Float64Array, its
+// kind and payload in one plain array, whose kind cell, while the record is free, holds the
+// next free record's number (the most recently freed, still cached, is reused first).
+// Between two of the simulator's events a tile's kernel and a 2 KB message have usually
+// evicted the queue from the nearest caches, so what a pop costs is much how many distinct
+// lines it touches: four arrays now (times, records, the record's order pair and its
+// kind/payload pair), seven before issue 14's fourth round (priorities, sequences, kinds,
+// payloads and a free-list array, each its own). Rows of (time, priority, sequence,
+// record) in one array were tried too: fewer lines again, but four values moved per level
+// cost ~350 instructions per push and pop at the default run's ~130 entries
+// (docs/performance.md).
 //
 // The sequence number makes the order total: two events at the same time and priority come
 // out in the order they were scheduled, so a run never depends on heap internals. A caller
@@ -18,6 +29,8 @@
 import { doubled } from './typed-grow.ts';
 
 const INITIAL_CAPACITY = 1024;
+/** End of the free-record chain. */
+const NO_RECORD = -1;
 
 /** One event as the queue hands it out. `popInto` reuses the caller's object. */
 export interface QueuedEvent<K extends string | number = string, P = unknown> {
@@ -32,19 +45,17 @@ export class EventQueue<K extends string | number = string, P = unknown> {
   /** The heap: entry i's time, and the record it points at. */
   private times = new Float64Array(INITIAL_CAPACITY);
   private records = new Int32Array(INITIAL_CAPACITY);
-  /** Records, by record number (not heap position). */
-  private priorities = new Int32Array(INITIAL_CAPACITY);
-  private sequences = new Float64Array(INITIAL_CAPACITY);
-  // Plain arrays grown by appending, so V8 keeps them packed (fast element access).
-  private kinds: (K | undefined)[] = [];
-  private payloads: (P | undefined)[] = [];
-  /** Record numbers free for reuse (a stack), and how many records were ever made. */
-  private freeRecords = new Int32Array(INITIAL_CAPACITY);
-  private freeCount = 0;
-  private madeRecords = 0;
+  /** Records, by record number r: priority at 2r, sequence at 2r + 1. */
+  private order = new Float64Array(INITIAL_CAPACITY * 2);
+  /** Records, by record number r: kind at 2r, payload at 2r + 1 (a free record's kind cell:
+   *  the next free record's number). Grown by appending, so V8 keeps it packed. */
+  private readonly items: unknown[] = [];
+  /** The free record reused next (NO_RECORD: make one). */
+  private freeRecord = NO_RECORD;
   private count = 0;
   private nextSequence = 0;
 
+  /** Events queued. */
   get size(): number {
     return this.count;
   }
@@ -84,15 +95,16 @@ export class EventQueue<K extends string | number = string, P = unknown> {
   popInto(out: QueuedEvent<K, P>): boolean {
     if (this.count === 0) return false;
     const r = this.records[0] as number;
+    const items = this.items;
     out.timeCycles = this.times[0] as number;
-    out.priority = this.priorities[r] as number;
-    out.sequence = this.sequences[r] as number;
-    out.kind = this.kinds[r] as K;
-    out.payload = this.payloads[r] as P;
-    // Drop references so popped payloads can be collected; the record is free again.
-    this.kinds[r] = undefined;
-    this.payloads[r] = undefined;
-    this.freeRecords[this.freeCount++] = r;
+    out.priority = this.order[2 * r] as number;
+    out.sequence = this.order[2 * r + 1] as number;
+    out.kind = items[2 * r] as K;
+    out.payload = items[2 * r + 1] as P;
+    // Drop the payload so it can be collected; the record heads the free chain.
+    items[2 * r] = this.freeRecord;
+    items[2 * r + 1] = undefined;
+    this.freeRecord = r;
     const last = --this.count;
     if (last > 0) this.siftDown(0, this.times[last] as number, this.records[last] as number);
     return true;
@@ -105,37 +117,42 @@ export class EventQueue<K extends string | number = string, P = unknown> {
   }
 
   clear(): void {
-    this.kinds.fill(undefined);
-    this.payloads.fill(undefined);
+    // Every record is free again, chained in order.
+    const items = this.items;
+    const made = items.length >> 1;
+    for (let r = 0; r < made; r++) {
+      items[2 * r] = r + 1 < made ? r + 1 : NO_RECORD;
+      items[2 * r + 1] = undefined;
+    }
+    this.freeRecord = made > 0 ? 0 : NO_RECORD;
     this.count = 0;
-    // Every record is free again.
-    this.freeCount = 0;
-    for (let r = 0; r < this.madeRecords; r++) this.freeRecords[this.freeCount++] = r;
   }
 
   private insert(t: number, p: number, s: number, k: K, payload: P): void {
     if (this.count === this.times.length) this.grow();
-    let r: number;
-    if (this.freeCount > 0) {
-      r = this.freeRecords[--this.freeCount] as number;
-      this.kinds[r] = k;
-      this.payloads[r] = payload;
+    const items = this.items;
+    let r = this.freeRecord;
+    if (r !== NO_RECORD) {
+      this.freeRecord = items[2 * r] as number;
+      items[2 * r] = k;
+      items[2 * r + 1] = payload;
     } else {
-      r = this.madeRecords++;
-      this.kinds.push(k);
-      this.payloads.push(payload);
+      r = items.length >> 1;
+      items.push(k, payload);
+      if (2 * r === this.order.length) this.order = doubled(this.order);
     }
-    this.priorities[r] = p;
-    this.sequences[r] = s;
+    this.order[2 * r] = p;
+    this.order[2 * r + 1] = s;
     this.siftUp(this.count++, t, r);
   }
 
   /** Records a and b, at the same time: true when a orders first (priority, then sequence). */
   private tieBefore(a: number, b: number): boolean {
-    const pa = this.priorities[a] as number;
-    const pb = this.priorities[b] as number;
+    const order = this.order;
+    const pa = order[2 * a] as number;
+    const pb = order[2 * b] as number;
     if (pa !== pb) return pa < pb;
-    return (this.sequences[a] as number) < (this.sequences[b] as number);
+    return (order[2 * a + 1] as number) < (order[2 * b + 1] as number);
   }
 
   private siftUp(hole: number, t: number, r: number): void {
@@ -181,8 +198,5 @@ export class EventQueue<K extends string | number = string, P = unknown> {
   private grow(): void {
     this.times = doubled(this.times);
     this.records = doubled(this.records);
-    this.priorities = doubled(this.priorities);
-    this.sequences = doubled(this.sequences);
-    this.freeRecords = doubled(this.freeRecords);
   }
 }

@@ -19,13 +19,18 @@
 // drains where dead entries past `untilCycle` would have made it stop at 'until'.
 import type { MovableTimer } from '../hub/hub-transport.ts';
 
-/** What a moving timer needs from the simulator's queue. */
+/** What a moving timer needs from the simulator's queue: the event queue's own methods, so
+ *  a `set` (one per message the hub sends) calls them directly, no adapter between. */
 export interface WakeUpQueue {
-  readonly nowCycles: number;
   /** The sequence number the next event would get, taken now. */
   reserveSequence(): number;
   /** Queues the timer's wake-up at (cycle, sequence), the sequence reserved before. */
-  queueWakeUp(atCycle: number, sequence: number, timer: MovingTimer): void;
+  pushWithSequence(atCycle: number, priority: number, sequence: number, kind: number, timer: MovingTimer): void;
+}
+
+/** The simulator's clock, as a moving timer reads it. */
+export interface WakeUpClock {
+  readonly nowCycles: number;
 }
 
 const NONE = -1;
@@ -39,8 +44,11 @@ export class MovingTimer implements MovableTimer {
   private queuedCycle = NONE;
   private queuedSequence = NONE;
 
+  /** `wakeUpKind`: the queue kind the simulator gives wake-ups (queued at priority 0). */
   constructor(
+    private readonly clock: WakeUpClock,
     private readonly queue: WakeUpQueue,
+    private readonly wakeUpKind: number,
     readonly label: string,
     private readonly callback: () => void,
   ) {}
@@ -50,7 +58,7 @@ export class MovingTimer implements MovableTimer {
     if (!Number.isSafeInteger(delayCycles) || delayCycles < 0) {
       throw new RangeError(`timer "${this.label}" delay must be an integer >= 0 cycles, got ${delayCycles}`);
     }
-    const atCycle = this.queue.nowCycles + delayCycles;
+    const atCycle = this.clock.nowCycles + delayCycles;
     const sequence = this.queue.reserveSequence();
     this.dueCycle = atCycle;
     this.dueSequence = sequence;
@@ -94,6 +102,6 @@ export class MovingTimer implements MovableTimer {
   private enqueue(atCycle: number, sequence: number): void {
     this.queuedCycle = atCycle;
     this.queuedSequence = sequence;
-    this.queue.queueWakeUp(atCycle, sequence, this);
+    this.queue.pushWithSequence(atCycle, 0, sequence, this.wakeUpKind, this);
   }
 }

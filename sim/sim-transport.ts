@@ -335,14 +335,13 @@ export class SimTransport implements HubTransport {
     const s = this.inFlight;
     const template = s.peek(slot);
     const sealed = s.sealedOf(slot);
-    trace.recordMessage('deliver', t, seq, s.tileOf(slot), stampedType(template, sealed), s.msgIdOf(slot), stampedLength(template, sealed), null, slot);
+    trace.recordDeliver(t, seq, s.tileOf(slot), stampedType(template, sealed), s.msgIdOf(slot), stampedLength(template, sealed), slot);
   }
 
   /** Without a tap: a reply's record, with every byte. */
   private traceReply(trace: TraceRecorder, t: number, seq: number, slot: number): void {
     const s = this.inFlight;
-    const bytes = s.peek(slot);
-    trace.recordMessage('reply', t, seq, s.tileOf(slot), messageType(bytes), messageId(bytes), bytes.length, bytes, slot);
+    trace.recordReply(t, seq, s.tileOf(slot), s.peek(slot), slot);
   }
 
   /** With a tap: a message's record, whichever form its slot holds. */

@@ -12,7 +12,7 @@
 import { EventQueue, type QueuedEvent } from './event-queue.ts';
 import { SimClock, DEFAULT_TILE_CLOCK_HZ } from './clock.ts';
 import type { TraceRecorder } from './trace.ts';
-import { MovingTimer, type WakeUpQueue } from './moving-timer.ts';
+import { MovingTimer } from './moving-timer.ts';
 
 /** Reserved kind for callback timers; user kinds may not start with '$'. */
 export const TIMER_KIND = '$timer';
@@ -35,10 +35,7 @@ export type Handlers<E extends object> = { [K in keyof E & string]?: Handler<E, 
  */
 export type EventTracer<P> = (trace: TraceRecorder, timeCycles: number, sequence: number, payload: P) => void;
 
-interface KindEntry<E extends object> {
-  handle: (payload: unknown, sim: Simulator<E>) => void;
-  tracer: EventTracer<unknown> | undefined;
-}
+type AnyHandler<E extends object> = (payload: unknown, sim: Simulator<E>) => void;
 
 export interface SimulatorOptions<E extends object> {
   handlers?: Handlers<E>;
@@ -73,30 +70,24 @@ interface TimerPayload {
 export class Simulator<E extends object> {
   readonly clock: SimClock;
   private readonly queue = new EventQueue<number, unknown>();
-  /** Kind name -> id; `entries[id]` is its handler (undefined until `on`), `names[id]` its name. */
+  /** Kind name -> id; `handlers[id]` is its handler (undefined until `on`, and for the two
+   *  reserved kinds), `tracers[id]` its tracer (undefined: the generic record), `names[id]`
+   *  its name. Two flat arrays the loop reads once per run: no entry object per kind between
+   *  the loop and the handler. */
   private readonly ids = new Map<string, number>([
     [TIMER_KIND, TIMER_ID],
     [WAKE_UP_KIND, WAKE_UP_ID],
   ]);
   private readonly names: string[] = [TIMER_KIND, WAKE_UP_KIND];
-  private readonly entries: (KindEntry<E> | undefined)[] = [undefined, undefined];
+  private readonly handlers: (AnyHandler<E> | undefined)[] = [undefined, undefined];
+  private readonly tracers: (EventTracer<unknown> | undefined)[] = [undefined, undefined];
   private readonly cancelled = new Set<number>();
   private readonly trace: TraceRecorder | undefined;
   private readonly current: QueuedEvent<number, unknown> = { timeCycles: 0, priority: 0, sequence: 0, kind: 0, payload: undefined };
   private stopRequested = false;
-  /** The queue as moving timers see it (one object, made once). */
-  private readonly wakeUps: WakeUpQueue;
 
   constructor(options: SimulatorOptions<E> = {}) {
     this.clock = new SimClock(options.tileClockHz ?? DEFAULT_TILE_CLOCK_HZ);
-    const { clock, queue } = this;
-    this.wakeUps = {
-      get nowCycles() {
-        return clock.nowCycles;
-      },
-      reserveSequence: () => queue.reserveSequence(),
-      queueWakeUp: (atCycle, sequence, timer) => queue.pushWithSequence(atCycle, 0, sequence, WAKE_UP_ID, timer),
-    };
     this.trace = options.trace;
     const handlers: Handlers<E> = options.handlers ?? {};
     for (const kind of Object.keys(handlers) as (keyof E & string)[]) {
@@ -118,8 +109,9 @@ export class Simulator<E extends object> {
   on<K extends keyof E & string>(kind: K, handler: Handler<E, K>, tracer?: EventTracer<E[K]>): void {
     assertUserKind(kind);
     const id = this.kindId(kind);
-    if (this.entries[id] !== undefined) throw new SimulatorError(`event kind "${kind}" already has a handler`);
-    this.entries[id] = { handle: handler as KindEntry<E>['handle'], tracer: tracer as EventTracer<unknown> | undefined };
+    if (this.handlers[id] !== undefined) throw new SimulatorError(`event kind "${kind}" already has a handler`);
+    this.handlers[id] = handler as AnyHandler<E>;
+    this.tracers[id] = tracer as EventTracer<unknown> | undefined;
   }
 
   /** The kind's id in the queue (one per kind, handler or not yet): `scheduleIdAt` takes it. */
@@ -129,7 +121,8 @@ export class Simulator<E extends object> {
       id = this.names.length;
       this.ids.set(kind, id);
       this.names.push(kind);
-      this.entries.push(undefined);
+      this.handlers.push(undefined);
+      this.tracers.push(undefined);
     }
     return id as KindId<K>;
   }
@@ -185,7 +178,7 @@ export class Simulator<E extends object> {
    * without a queue entry per set (sim/moving-timer.ts).
    */
   movingTimer(label: string, callback: () => void): MovingTimer {
-    return new MovingTimer(this.wakeUps, label, callback);
+    return new MovingTimer(this.clock, this.queue, WAKE_UP_ID, label, callback);
   }
 
   /** Cancels a scheduled event or timer by its sequence number; it is skipped, untraced. Cancelling one that already ran is a no-op. */
@@ -205,8 +198,10 @@ export class Simulator<E extends object> {
     this.stopRequested = false;
     let eventsProcessed = 0;
     const ev = this.current;
-    // Read once: fields would be loaded again after every handler call.
-    const { queue, cancelled, clock } = this;
+    // Read once: fields would be loaded again after every handler call. The dispatch is
+    // here, not in a method of its own: one event is one message, and the kind's handler and
+    // tracer are two array reads away.
+    const { queue, cancelled, clock, handlers, tracers, trace } = this;
     for (;;) {
       if (this.stopRequested) return this.result('stopped', eventsProcessed);
       if (eventsProcessed >= maxEvents) return this.result('max-events', eventsProcessed);
@@ -220,27 +215,25 @@ export class Simulator<E extends object> {
       if (nextTime > untilCycle) return this.finish(untilCycle, 'until', eventsProcessed);
       queue.popInto(ev);
       if (cancelled.size > 0 && cancelled.delete(ev.sequence)) continue;
-      // A moving timer's wake-up that is not due: re-queued at its deadline or dropped, untraced.
-      if (ev.kind === WAKE_UP_ID && !(ev.payload as MovingTimer).surfaced(ev.timeCycles, ev.sequence)) continue;
-      // Queued times were checked when pushed (integers >= the time then): no check again.
-      clock.advanceToQueued(ev.timeCycles);
-      this.dispatch(ev);
+      const kind = ev.kind;
+      const handle = handlers[kind];
+      if (handle === undefined) {
+        // A moving timer's wake-up that is not due: re-queued at its deadline or dropped, untraced.
+        if (kind === WAKE_UP_ID && !(ev.payload as MovingTimer).surfaced(ev.timeCycles, ev.sequence)) continue;
+        clock.advanceToQueued(ev.timeCycles);
+        this.dispatchReserved(ev);
+      } else {
+        // Queued times were checked when pushed (integers >= the time then): no check again.
+        clock.advanceToQueued(ev.timeCycles);
+        if (trace !== undefined) {
+          const tracer = tracers[kind];
+          if (tracer !== undefined) tracer(trace, ev.timeCycles, ev.sequence, ev.payload);
+          else trace.recordEvent(ev.timeCycles, ev.sequence, this.names[kind]!, ev.payload);
+        }
+        handle(ev.payload, this);
+      }
       eventsProcessed++;
     }
-  }
-
-  private dispatch(ev: QueuedEvent<number, unknown>): void {
-    const entry = this.entries[ev.kind];
-    if (entry === undefined) {
-      this.dispatchReserved(ev);
-      return;
-    }
-    const trace = this.trace;
-    if (trace !== undefined) {
-      if (entry.tracer !== undefined) entry.tracer(trace, ev.timeCycles, ev.sequence, ev.payload);
-      else trace.recordEvent(ev.timeCycles, ev.sequence, this.names[ev.kind]!, ev.payload);
-    }
-    entry.handle(ev.payload, this);
   }
 
   /** Timers, wake-ups, and a kind scheduled without a handler. */

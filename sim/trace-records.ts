@@ -97,31 +97,58 @@ export class TraceRecordWriter {
 
   /**
    * A message crossing the mesh: its header fields, and for a reply (`body` not null) the
-   * bytes themselves after the fixed part.
+   * bytes themselves after the fixed part. (`deliver` and `reply` are the same records
+   * for a caller that knows which it has: the simulator's per-message tracers.)
    */
   message(kind: MessageKind, timeCycles: number, sequence: number, tile: number, type: number, msgId: number, length: number, body: Uint8Array | null): void {
-    const n = body === null ? 0 : body.length;
-    this.room(MESSAGE_HEAD_BYTES + n);
+    if (body === null) {
+      this.head(kind === 'reply' ? REC_REPLY : REC_DELIVER, timeCycles, sequence, tile, type, msgId, length, 0);
+      return;
+    }
+    const at = this.head(kind === 'reply' ? REC_REPLY : REC_DELIVER, timeCycles, sequence, tile, type, msgId, length, body.length);
+    this.body(at, body);
+  }
+
+  /** A request's record (no bytes: they follow from the config and the replies before). */
+  deliver(timeCycles: number, sequence: number, tile: number, type: number, msgId: number, length: number): void {
+    this.head(REC_DELIVER, timeCycles, sequence, tile, type, msgId, length, 0);
+  }
+
+  /** A reply's record: its type and msg_id read from `body`, then every byte of it. */
+  reply(timeCycles: number, sequence: number, tile: number, body: Uint8Array): void {
+    const at = this.head(REC_REPLY, timeCycles, sequence, tile, messageType(body), messageId(body), body.length, body.length);
+    this.body(at, body);
+  }
+
+  /** Writes a message record's fixed part, leaving room for `bodyBytes` after it; returns where the body goes. */
+  private head(tag: number, timeCycles: number, sequence: number, tile: number, type: number, msgId: number, length: number, bodyBytes: number): number {
+    let p = this.pos;
+    if (p + MESSAGE_HEAD_BYTES + bodyBytes > this.batchBytes) {
+      this.room(MESSAGE_HEAD_BYTES + bodyBytes);
+      p = this.pos;
+    }
     const v = this.view;
-    const p = this.pos;
-    this.buf[p] = kind === 'reply' ? REC_REPLY : REC_DELIVER;
+    this.buf[p] = tag;
     v.setFloat64(p + 1, timeCycles, true);
     v.setFloat64(p + 9, sequence, true);
     v.setUint32(p + 17, tile, true);
     v.setFloat64(p + 21, type, true);
     v.setFloat64(p + 29, msgId, true);
     v.setUint32(p + 37, length, true);
-    if (body !== null) {
-      const at = p + MESSAGE_HEAD_BYTES;
-      // A reply is mostly a 24-32 byte DONE: a plain loop beats TypedArray.set's call for those.
-      if (n <= SMALL_BODY_BYTES) {
-        const buf = this.buf;
-        for (let i = 0; i < n; i++) buf[at + i] = body[i]!;
-      } else {
-        this.buf.set(body, at);
-      }
+    p += MESSAGE_HEAD_BYTES;
+    this.pos = p + bodyBytes;
+    return p;
+  }
+
+  private body(at: number, body: Uint8Array): void {
+    const n = body.length;
+    // A reply is mostly a 24-32 byte DONE: a plain loop beats TypedArray.set's call for those.
+    if (n <= SMALL_BODY_BYTES) {
+      const buf = this.buf;
+      for (let i = 0; i < n; i++) buf[at + i] = body[i]!;
+    } else {
+      this.buf.set(body, at);
     }
-    this.pos = p + MESSAGE_HEAD_BYTES + n;
   }
 
   /** Hands over whatever is pending. */

@@ -11,7 +11,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { canonicalJson } from './canonical-json.ts';
 import { eventLine, messageLine } from './trace-jsonl.ts';
-import { TraceRecordWriter, type MessageKind } from './trace-records.ts';
+import { TraceRecordWriter, messageId, messageType, type MessageKind } from './trace-records.ts';
 
 const DEFAULT_FLUSH_BYTES = 64 * 1024;
 
@@ -97,6 +97,22 @@ export class TraceRecorder {
     this.listener?.(timeCycles, kind, listenerPayload);
     this.records.message(kind, timeCycles, sequence, tile, type, msgId, length, body);
     if (this.json) this.line(messageLine(kind, timeCycles, sequence, tile, type, msgId, length, body));
+  }
+
+  /** `recordMessage` of a request (no bytes), for a caller that knows the kind. */
+  recordDeliver(timeCycles: number, sequence: number, tile: number, type: number, msgId: number, length: number, listenerPayload: unknown): void {
+    this.open();
+    if (this.listener !== null) this.listener(timeCycles, 'deliver', listenerPayload);
+    this.records.deliver(timeCycles, sequence, tile, type, msgId, length);
+    if (this.json) this.line(messageLine('deliver', timeCycles, sequence, tile, type, msgId, length, null));
+  }
+
+  /** `recordMessage` of a reply, every byte of `body` (its type and msg_id read from it). */
+  recordReply(timeCycles: number, sequence: number, tile: number, body: Uint8Array, listenerPayload: unknown): void {
+    this.open();
+    if (this.listener !== null) this.listener(timeCycles, 'reply', listenerPayload);
+    this.records.reply(timeCycles, sequence, tile, body);
+    if (this.json) this.line(messageLine('reply', timeCycles, sequence, tile, messageType(body), messageId(body), body.length, body));
   }
 
   /** SHA-256 (hex) of every record so far; the recorder stays usable. */

@@ -100,6 +100,37 @@ describe('Simulator', () => {
     expect(seen).toEqual(['first@5', 'absolute@6', 'delayed@8']);
   });
 
+  it('calls a kind tracer, not the generic record, just before its handler; other kinds and timers get the generic record', () => {
+    type Ev = { msg: number; plain: { n: number } };
+    const log: string[] = [];
+    const trace = new TraceRecorder({ keepLines: true });
+    const sim = new Simulator<Ev>({ trace });
+    sim.on('msg', (slot, s) => log.push(`handle ${slot} at ${s.nowCycles}`), (tr, t, seq, slot) => {
+      expect(tr).toBe(trace);
+      log.push(`trace ${slot} t=${t} seq=${seq}`);
+    });
+    sim.on('plain', ({ n }) => log.push(`plain ${n}`));
+    const msg = sim.kindId('msg');
+    sim.scheduleIdAt(7, msg, 3);
+    sim.scheduleAt(5, 'plain', { n: 1 });
+    sim.setTimer(6, 'tick', () => log.push('timer'));
+    sim.scheduleIdAt(7, msg, 4);
+    expect(sim.run().eventsProcessed).toBe(4);
+    expect(log).toEqual(['plain 1', 'timer', 'trace 3 t=7 seq=0', 'handle 3 at 7', 'trace 4 t=7 seq=3', 'handle 4 at 7']);
+    // The traced kind wrote nothing itself: only the plain event and the timer are in the trace.
+    expect(trace.keptLineList).toEqual([
+      '{"kind":"plain","payload":{"n":1},"seq":1,"t":5}',
+      '{"kind":"$timer","payload":{"label":"tick"},"seq":2,"t":6}',
+    ]);
+    // Without a trace the handlers run and no tracer is called.
+    const bare = new Simulator<Ev>();
+    const seen: number[] = [];
+    bare.on('msg', (slot) => seen.push(slot), () => seen.push(-1));
+    bare.scheduleIdAt(1, bare.kindId('msg'), 9);
+    bare.run();
+    expect(seen).toEqual([9]);
+  });
+
   it('processes events at exactly untilCycle, leaves later ones, and sets the clock to untilCycle', () => {
     const seen: number[] = [];
     const sim = new Simulator<{ t: number }>({ handlers: { t: (t) => seen.push(t) } });

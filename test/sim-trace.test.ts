@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TraceRecorder, TraceClosedError } from '../sim/trace.ts';
 import { traceHashOfJsonl } from '../sim/trace-jsonl.ts';
+import { messageId, messageType } from '../sim/trace-records.ts';
 import { canonicalJson, CanonicalJsonError } from '../sim/canonical-json.ts';
 import { tempDirs } from './helpers/temp-dir.ts';
 
@@ -153,6 +154,32 @@ describe('TraceRecorder', () => {
     expect(traceHashOfJsonl(text)).toBe(hash);
     // The file pins the hash: one changed reply byte in it gives another.
     expect(traceHashOfJsonl(text.replace('"body":"84', '"body":"85'))).not.toBe(hash);
+  });
+
+  it('records a request or a reply through recordDeliver/recordReply exactly as recordMessage does (bytes, lines, listener), across batches', () => {
+    // Short (no type or msg_id), DONE-sized, and longer than the byte-by-byte copy's limit.
+    const bodies = [Uint8Array.from([0x84, 0, 0]), reply, Uint8Array.from({ length: 300 }, (_, i) => (i * 37) & 0xff)];
+    const heard = { generic: [] as unknown[], fast: [] as unknown[] };
+    const make = (who: 'generic' | 'fast'): TraceRecorder => {
+      const t = new TraceRecorder({ keepLines: true, flushBytes: 97 });
+      t.listener = (time, kind, payload) => heard[who].push([time, kind, payload]);
+      return t;
+    };
+    const generic = make('generic');
+    const fast = make('fast');
+    for (let i = 0; i < 60; i++) {
+      const body = bodies[i % 3]!;
+      const type = messageType(body);
+      const msgId = messageId(body);
+      generic.recordMessage('deliver', i * 3, 2 * i, i % 5, 2, 0xffff_fff0 + (i % 16), 2048 + i, null, i);
+      fast.recordDeliver(i * 3, 2 * i, i % 5, 2, 0xffff_fff0 + (i % 16), 2048 + i, i);
+      generic.recordMessage('reply', i * 3 + 1, 2 * i + 1, i % 5, type, msgId, body.length, body, -i);
+      fast.recordReply(i * 3 + 1, 2 * i + 1, i % 5, body, -i);
+    }
+    expect(fast.keptLineList).toEqual(generic.keptLineList);
+    expect(fast.byteCount).toBe(generic.byteCount);
+    expect(heard.fast).toEqual(heard.generic);
+    expect(fast.close()).toBe(generic.close());
   });
 
   it('refuses entries after close', () => {
