@@ -45,6 +45,14 @@ export class StepLink implements TileLink {
   protected sentStep: JobStep | null = null;
   private sentPart = 0;
   private sentType = '';
+  /** Messages of the step in flight (a stream's chunks, a query's parts; else 1), noted when
+   *  it is sent: a chunk's reply is matched to the next chunk from these fields alone, without
+   *  reading the step again (it is cold by then; docs/performance.md). */
+  private sentParts = 1;
+  /** The chunk templates of `chunksOf`, the last stream step sent: its next chunk is found in
+   *  them without the builder's block table (MessageBuilder.chunk). */
+  private chunksOf: JobStep | null = null;
+  private chunks: readonly Uint8Array[] = [];
   /** The answer "send this next", reused: the core reads it before the link is asked again. */
   private readonly next: { send: Outgoing; progress: boolean };
   /** The link's one message record, rewritten by every build: the core reads it while it
@@ -93,11 +101,18 @@ export class StepLink implements TileLink {
   }
 
   protected sendPart(step: JobStep, part: number): Outgoing {
-    return this.sending(step, part, this.messages.build(step, part, this.out));
+    if (step === this.chunksOf) return this.sending(step, part, this.messages.chunk(this.chunks, part, this.out));
+    if (step.op !== 'stream') return this.sending(step, part, this.messages.build(step, part, this.out));
+    this.chunks = this.messages.streamTemplates(step);
+    this.chunksOf = step;
+    return this.sending(step, part, this.messages.chunk(this.chunks, part, this.out));
   }
 
   protected sending(step: JobStep, part: number, out: Outgoing): Outgoing {
-    this.sentStep = step;
+    if (step !== this.sentStep) {
+      this.sentStep = step;
+      this.sentParts = step.op === 'stream' ? step.chunks : step.op === 'query' ? this.messages.queryPartCount : 1;
+    }
     this.sentPart = part;
     this.sentType = out.requestType;
     return out;
@@ -113,6 +128,14 @@ export class StepLink implements TileLink {
   reply(reply: TileMessage): LinkReply {
     const step = this.sentStep!;
     const part = this.sentPart;
+    // A stream's chunks, and a query sent in chunks (Hot data), go one after another.
+    // Link-level flow control, below the machine: no PROGRESS per chunk (the step's retries
+    // are not cleared), but the hub re-arms the deadline from each chunk's departure.
+    if (part + 1 < this.sentParts && reply.type === 'DONE') {
+      this.streamStep = step;
+      this.streamPart = part + 1;
+      return this.sendNext(this.sendPart(step, part + 1), false);
+    }
     if (step.op === 'read' && reply.type === 'TOPK_RESULT') {
       const expect = this.job ? expectationOf(this.messages.data, this.job, step.unitKey) : null;
       const problem = expect ? partialProblem(reply.entries, expect) : `no unit ${step.unitKey} in the job`;
@@ -121,15 +144,6 @@ export class StepLink implements TileLink {
       return this.readResult({ queryId: queryOfUnitKey(step.unitKey), unitKey: step.unitKey, candidates });
     }
     if (!(reply.type === 'DONE' && step.op !== 'read')) return { fault: `${this.sentType} answered with ${reply.type}` };
-    // A stream's chunks, and a query sent in chunks (Hot data), go one after another.
-    const parts = step.op === 'stream' ? step.chunks : step.op === 'query' ? this.messages.queryPartCount : 1;
-    if (part + 1 < parts) {
-      this.streamStep = step;
-      this.streamPart = part + 1;
-      // Link-level flow control, below the machine: no PROGRESS per chunk (the step's retries
-      // are not cleared), but the hub re-arms the deadline from each chunk's departure.
-      return this.sendNext(this.sendPart(step, part + 1), false);
-    }
     if (step.op === 'params' && step.chunk === this.messages.paramsChunkCount - 1) this.needsParams = false;
     this.stepDone(step);
     if (this.at < this.through) {
