@@ -28,8 +28,25 @@ export interface StepLinkParts {
 
 /** A step other than a read is complete (one shared, frozen answer). */
 const STEP_DONE: LinkReply = Object.freeze({ done: true });
-/** What the reused "send next" answer holds before its first use. */
-const NO_MESSAGE: Outgoing = Object.freeze({ template: new Uint8Array(0), msgId: 0, sealed: false, requestType: 'none' });
+/** The message record and the "send this next" answer the links of one builder share. */
+interface LinkRecords {
+  out: Outgoing;
+  next: { send: Outgoing; progress: boolean };
+}
+
+/** One pair of records per builder (a driver's links share its builder). The core reads a
+ *  link's record and answer before any link builds again, so one pair serves every tile and
+ *  stays in cache, where a pair per tile was two more cold lines per message (docs/performance.md). */
+const sharedRecords = new WeakMap<MessageBuilder, LinkRecords>();
+
+function recordsOf(messages: MessageBuilder): LinkRecords {
+  let r = sharedRecords.get(messages);
+  if (r === undefined) {
+    const out: Outgoing = { template: new Uint8Array(0), msgId: 0, sealed: false, requestType: 'none' };
+    sharedRecords.set(messages, (r = { out, next: { send: out, progress: false } }));
+  }
+  return r;
+}
 
 export class StepLink implements TileLink {
   protected readonly tileId: number;
@@ -53,11 +70,12 @@ export class StepLink implements TileLink {
    *  them without the builder's block table (MessageBuilder.chunk). */
   private chunksOf: JobStep | null = null;
   private chunks: readonly Uint8Array[] = [];
-  /** The answer "send this next", reused: the core reads it before the link is asked again. */
+  /** The answer "send this next", reused: the core reads it before any link is asked again. */
   private readonly next: { send: Outgoing; progress: boolean };
-  /** The link's one message record, rewritten by every build: the core reads it while it
-   *  sends and keeps none of it, so no Outgoing is made per message (docs/performance.md). */
-  private readonly out: Outgoing = { template: new Uint8Array(0), msgId: 0, sealed: false, requestType: 'none' };
+  /** The message record, rewritten by every build: the core reads it while it sends and
+   *  keeps none of it, so no Outgoing is made per message. Both are shared with the other
+   *  links of the same builder (recordsOf). */
+  private readonly out: Outgoing;
   /** The job of the message in flight: what a READ_TOPK answer is checked against. */
   private job: TileJob | null = null;
   /** The index in `job` of the step in flight, and the last step of the run the machine
@@ -71,7 +89,9 @@ export class StepLink implements TileLink {
     this.planner = parts.planner;
     this.replayable = parts.replayable;
     this.needsParams = parts.messages.paramsChunkCount > 0;
-    this.next = { send: NO_MESSAGE, progress: false };
+    const records = recordsOf(parts.messages);
+    this.out = records.out;
+    this.next = records.next;
   }
 
   plan(units: WorkUnit[]): TileJob {
