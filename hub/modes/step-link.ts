@@ -49,19 +49,11 @@ function recordsOf(messages: MessageBuilder): LinkRecords {
 }
 
 export class StepLink implements TileLink {
-  protected readonly tileId: number;
-  protected readonly messages: MessageBuilder;
-  protected readonly planner: JobPlanner;
-  private readonly replayable: boolean;
-  /** The tile has no SQ parameters yet (fresh memory). */
-  protected needsParams: boolean;
-  /** How far the tile got into a stream step (or a query's chunks): the step and its next part. */
-  private streamStep: JobStep | null = null;
-  private streamPart = 0;
+  // The fields a chunk's reply reads and writes come first, so they share the object's first
+  // cache lines (V8 lays fields out in declaration order); the rest after them.
   /** The message in flight: its step (null before the first), its chunk of a stream step, its type. */
   protected sentStep: JobStep | null = null;
   private sentPart = 0;
-  private sentType = '';
   /** Messages of the step in flight (a stream's chunks, a query's parts; else 1), noted when
    *  it is sent: a chunk's reply is matched to the next chunk from these fields alone, without
    *  reading the step again (it is cold by then; docs/performance.md). */
@@ -70,12 +62,22 @@ export class StepLink implements TileLink {
    *  them without the builder's block table (MessageBuilder.chunk). */
   private chunksOf: JobStep | null = null;
   private chunks: readonly Uint8Array[] = [];
+  /** How far the tile got into a stream step (or a query's chunks): the step and its next part. */
+  private streamStep: JobStep | null = null;
+  private streamPart = 0;
+  private sentType = '';
+  protected readonly messages: MessageBuilder;
   /** The answer "send this next", reused: the core reads it before any link is asked again. */
   private readonly next: { send: Outgoing; progress: boolean };
   /** The message record, rewritten by every build: the core reads it while it sends and
    *  keeps none of it, so no Outgoing is made per message. Both are shared with the other
    *  links of the same builder (recordsOf). */
   private readonly out: Outgoing;
+  protected readonly tileId: number;
+  protected readonly planner: JobPlanner;
+  private readonly replayable: boolean;
+  /** The tile has no SQ parameters yet (fresh memory). */
+  protected needsParams: boolean;
   /** The job of the message in flight: what a READ_TOPK answer is checked against. */
   private job: TileJob | null = null;
   /** The index in `job` of the step in flight, and the last step of the run the machine
