@@ -218,8 +218,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     return retry;
   }
 
-  /** `out` may be its link's reused record: read here, before anything can build the next.
-   *  Returns the cycle the message leaves the hub (its reply deadline runs from then). */
+  /** `out` may be its link's reused record: read here, before anything builds the next. Returns its departure. */
   private transmit(tileId: number, out: Outgoing): number {
     const tile = this.tiles[tileId]!;
     const { template, msgId, sealed, requestType } = out;
@@ -227,9 +226,8 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.stats.countSent(template, sealed, requestType);
     this.cpu.settle(); // the driver may have just computed (routing); the message waits for it
     // Its reply deadline runs from its departure, which the transport knows once it is sent.
-    const departed = this.transport.send(tileId, template, msgId, sealed);
-    tile.awaiting(msgId, departed, requestType);
-    return departed;
+    tile.awaiting(msgId, this.transport.send(tileId, template, msgId, sealed), requestType);
+    return tile.departedAtCycles;
   }
 
   private releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void {
