@@ -184,9 +184,15 @@ export class SentIds {
   private grow(capacity: number): void {
     const entries = new Int32Array(capacity * WORDS);
     const mask = capacity - 1;
+    const old = this.entries;
+    // Word by word: a view per entry (subarray) made thousands of objects per growth, at run time.
     for (let i = this.tail; i < this.head; i++) {
       const from = (i & this.mask) * WORDS;
-      entries.set(this.entries.subarray(from, from + WORDS), (i & mask) * WORDS);
+      const to = (i & mask) * WORDS;
+      entries[to] = old[from]!;
+      entries[to + 1] = old[from + 1]!;
+      entries[to + 2] = old[from + 2]!;
+      entries[to + 3] = old[from + 3]!;
     }
     this.entries = entries;
     this.capacity = capacity;

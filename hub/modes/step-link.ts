@@ -28,28 +28,56 @@ export interface StepLinkParts {
 
 /** A step other than a read is complete (one shared, frozen answer). */
 const STEP_DONE: LinkReply = Object.freeze({ done: true });
-/** What the reused "send next" answer holds before its first use. */
-const NO_MESSAGE: Outgoing = Object.freeze({ template: new Uint8Array(0), msgId: 0, sealed: false, requestType: 'none' });
+/** The message record and the "send this next" answer the links of one builder share. */
+interface LinkRecords {
+  out: Outgoing;
+  next: { send: Outgoing; progress: boolean };
+}
+
+/** One pair of records per builder (a driver's links share its builder). The core reads a
+ *  link's record and answer before any link builds again, so one pair serves every tile and
+ *  stays in cache, where a pair per tile was two more cold lines per message (docs/performance.md). */
+const sharedRecords = new WeakMap<MessageBuilder, LinkRecords>();
+
+function recordsOf(messages: MessageBuilder): LinkRecords {
+  let r = sharedRecords.get(messages);
+  if (r === undefined) {
+    const out: Outgoing = { template: new Uint8Array(0), msgId: 0, sealed: false, requestType: 'none' };
+    sharedRecords.set(messages, (r = { out, next: { send: out, progress: false } }));
+  }
+  return r;
+}
 
 export class StepLink implements TileLink {
-  protected readonly tileId: number;
+  // The fields a chunk's reply reads and writes come first, so they share the object's first
+  // cache lines (V8 lays fields out in declaration order); the rest after them.
+  /** The message in flight: its step (null before the first), its chunk of a stream step, its type. */
+  protected sentStep: JobStep | null = null;
+  private sentPart = 0;
+  /** Messages of the step in flight (a stream's chunks, a query's parts; else 1), noted when
+   *  it is sent: a chunk's reply is matched to the next chunk from these fields alone, without
+   *  reading the step again (it is cold by then; docs/performance.md). */
+  private sentParts = 1;
+  /** The chunk templates of `chunksOf`, the last stream step sent: its next chunk is found in
+   *  them without the builder's block table (MessageBuilder.chunk). */
+  private chunksOf: JobStep | null = null;
+  private chunks: readonly Uint8Array[] = [];
+  /** How far the tile got into a stream step (or a query's chunks): the step and its next part. */
+  private streamStep: JobStep | null = null;
+  private streamPart = 0;
+  private sentType = '';
   protected readonly messages: MessageBuilder;
+  /** The answer "send this next", reused: the core reads it before any link is asked again. */
+  private readonly next: { send: Outgoing; progress: boolean };
+  /** The message record, rewritten by every build: the core reads it while it sends and
+   *  keeps none of it, so no Outgoing is made per message. Both are shared with the other
+   *  links of the same builder (recordsOf). */
+  private readonly out: Outgoing;
+  protected readonly tileId: number;
   protected readonly planner: JobPlanner;
   private readonly replayable: boolean;
   /** The tile has no SQ parameters yet (fresh memory). */
   protected needsParams: boolean;
-  /** How far the tile got into a stream step (or a query's chunks): the step and its next part. */
-  private streamStep: JobStep | null = null;
-  private streamPart = 0;
-  /** The message in flight: its step (null before the first), its chunk of a stream step, its type. */
-  protected sentStep: JobStep | null = null;
-  private sentPart = 0;
-  private sentType = '';
-  /** The answer "send this next", reused: the core reads it before the link is asked again. */
-  private readonly next: { send: Outgoing; progress: boolean };
-  /** The link's one message record, rewritten by every build: the core reads it while it
-   *  sends and keeps none of it, so no Outgoing is made per message (docs/performance.md). */
-  private readonly out: Outgoing = { template: new Uint8Array(0), msgId: 0, sealed: false, requestType: 'none' };
   /** The job of the message in flight: what a READ_TOPK answer is checked against. */
   private job: TileJob | null = null;
   /** The index in `job` of the step in flight, and the last step of the run the machine
@@ -63,7 +91,9 @@ export class StepLink implements TileLink {
     this.planner = parts.planner;
     this.replayable = parts.replayable;
     this.needsParams = parts.messages.paramsChunkCount > 0;
-    this.next = { send: NO_MESSAGE, progress: false };
+    const records = recordsOf(parts.messages);
+    this.out = records.out;
+    this.next = records.next;
   }
 
   plan(units: WorkUnit[]): TileJob {
@@ -93,11 +123,18 @@ export class StepLink implements TileLink {
   }
 
   protected sendPart(step: JobStep, part: number): Outgoing {
-    return this.sending(step, part, this.messages.build(step, part, this.out));
+    if (step === this.chunksOf) return this.sending(step, part, this.messages.chunk(this.chunks, part, this.out));
+    if (step.op !== 'stream') return this.sending(step, part, this.messages.build(step, part, this.out));
+    this.chunks = this.messages.streamTemplates(step);
+    this.chunksOf = step;
+    return this.sending(step, part, this.messages.chunk(this.chunks, part, this.out));
   }
 
   protected sending(step: JobStep, part: number, out: Outgoing): Outgoing {
-    this.sentStep = step;
+    if (step !== this.sentStep) {
+      this.sentStep = step;
+      this.sentParts = step.op === 'stream' ? step.chunks : step.op === 'query' ? this.messages.queryPartCount : 1;
+    }
     this.sentPart = part;
     this.sentType = out.requestType;
     return out;
@@ -113,6 +150,14 @@ export class StepLink implements TileLink {
   reply(reply: TileMessage): LinkReply {
     const step = this.sentStep!;
     const part = this.sentPart;
+    // A stream's chunks, and a query sent in chunks (Hot data), go one after another.
+    // Link-level flow control, below the machine: no PROGRESS per chunk (the step's retries
+    // are not cleared), but the hub re-arms the deadline from each chunk's departure.
+    if (part + 1 < this.sentParts && reply.type === 'DONE') {
+      this.streamStep = step;
+      this.streamPart = part + 1;
+      return this.sendNext(this.sendPart(step, part + 1), false);
+    }
     if (step.op === 'read' && reply.type === 'TOPK_RESULT') {
       const expect = this.job ? expectationOf(this.messages.data, this.job, step.unitKey) : null;
       const problem = expect ? partialProblem(reply.entries, expect) : `no unit ${step.unitKey} in the job`;
@@ -121,15 +166,6 @@ export class StepLink implements TileLink {
       return this.readResult({ queryId: queryOfUnitKey(step.unitKey), unitKey: step.unitKey, candidates });
     }
     if (!(reply.type === 'DONE' && step.op !== 'read')) return { fault: `${this.sentType} answered with ${reply.type}` };
-    // A stream's chunks, and a query sent in chunks (Hot data), go one after another.
-    const parts = step.op === 'stream' ? step.chunks : step.op === 'query' ? this.messages.queryPartCount : 1;
-    if (part + 1 < parts) {
-      this.streamStep = step;
-      this.streamPart = part + 1;
-      // Link-level flow control, below the machine: no PROGRESS per chunk (the step's retries
-      // are not cleared), but the hub re-arms the deadline from each chunk's departure.
-      return this.sendNext(this.sendPart(step, part + 1), false);
-    }
     if (step.op === 'params' && step.chunk === this.messages.paramsChunkCount - 1) this.needsParams = false;
     this.stepDone(step);
     if (this.at < this.through) {

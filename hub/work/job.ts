@@ -63,6 +63,9 @@ export type JobStep =
   /** `chained`: a scan unit's read, the last step of the run its query starts. */
   | { op: 'read'; unitKey: string; phase: 'reporting'; chained?: boolean };
 
+/** A stream step (a block's or a batch's chunks). */
+export type StreamStep = Extract<JobStep, { op: 'stream' }>;
+
 export interface TileJob {
   jobId: number;
   units: WorkUnit[];

@@ -16,7 +16,7 @@ import type { EncodedDataset } from '../encoded-dataset.ts';
 import type { MetricName } from '../search-spec.ts';
 import { sqParamsBytes } from '../sq-quantize.ts';
 import { explicitBlockChunks } from './explicit-blocks.ts';
-import type { HnswBatchUnit, JobStep } from './job.ts';
+import type { HnswBatchUnit, JobStep, StreamStep } from './job.ts';
 import { MsgIds, STEP_MSG_IDS_FIRST } from './msg-ids.ts';
 
 const PARAMS_CHUNK_BYTES = LoadParams.maxDataBytes;
@@ -96,11 +96,8 @@ export class MessageBuilder {
    * msg_id is stamped where the message is delivered.
    */
   build(step: JobStep, part: number, out: Outgoing): Outgoing {
+    if (step.op === 'stream') return this.chunk(this.streamTemplates(step), part, out);
     const msgId = this.msgIds.take();
-    if (step.op === 'stream') {
-      const chunk = step.batch ? this.batchChunks(step.batch)[part]! : this.chunkBytes(step.blockId, part, step.stageOnly);
-      return this.fill(out, chunk, msgId, 'LOAD_BLOCK');
-    }
     if (step.op === 'params') return this.fill(out, this.encodedParams[step.chunk]!, msgId, 'LOAD_PARAMS');
     if (step.op === 'query' && part >= this.queryChunkCount) {
       return this.fill(out, this.encodedPieces[part - this.queryChunkCount]!, msgId, 'LOAD_PARAMS');
@@ -108,6 +105,18 @@ export class MessageBuilder {
     if (step.op === 'query') return this.fill(out, this.queryTemplates(step.queryId, step.k ?? this.data.spec.k, step.pull === true)[part]!, msgId, 'LOAD_QUERY');
     if (step.op === 'compute') return this.fill(out, (this.computeTemplate ??= this.encodeCompute()), msgId, 'COMPUTE');
     return this.fill(out, (this.readTemplate ??= encodeMessage({ type: 'READ_TOPK', msgId: 0 })), msgId, 'READ_TOPK');
+  }
+
+  /** A stream step's chunk templates (msg_id 0): its block's, or its push-hnsw batch's. */
+  streamTemplates(step: StreamStep): readonly Uint8Array[] {
+    return step.batch ? this.batchChunks(step.batch) : this.blockTemplates(step.blockId, step.stageOnly);
+  }
+
+  /** Chunk `part` of a stream whose templates are `chunks` (streamTemplates), with a fresh
+   *  msg_id, into `out`: a link that keeps the templates of the stream it sends finds the
+   *  next chunk without reading the step or this builder's tables again (step-link.ts). */
+  chunk(chunks: readonly Uint8Array[], part: number, out: Outgoing): Outgoing {
+    return this.fill(out, chunks[part]!, this.msgIds.take(), 'LOAD_BLOCK');
   }
 
   /** `template` sent with `msgId` (sealed in integrity mode), written into `out`: no copy is made here. */
@@ -149,10 +158,6 @@ export class MessageBuilder {
     if (this.encodedBatches.size >= BATCH_CACHE_ENTRIES) this.encodedBatches.delete(this.encodedBatches.keys().next().value!);
     this.encodedBatches.set(unit.key, chunks);
     return chunks;
-  }
-
-  private chunkBytes(blockId: number, chunk: number, stageOnly: boolean): Uint8Array {
-    return this.blockTemplates(blockId, stageOnly)[chunk]!;
   }
 
   /** A block's chunks, encoded the first time the block is planned or sent. */
