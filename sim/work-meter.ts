@@ -57,6 +57,17 @@ interface Prices {
   lz4PerSequence: number;
 }
 
+/** The prices last made, for the model and shape they were made for: every tile of a run shares them (one object for all, warm in cache). */
+let lastPrices: { model: CostModel; metric: ComputeShape['metric']; k: number; prices: Prices | null } | null = null;
+
+function sharedPrices(model: CostModel, shape: ComputeShape): Prices | null {
+  const last = lastPrices;
+  if (last !== null && last.model === model && last.metric === shape.metric && last.k === shape.k) return last.prices;
+  const prices = pricesOf(model, shape);
+  lastPrices = { model, metric: shape.metric, k: shape.k, prices };
+  return prices;
+}
+
 function pricesOf(model: CostModel, shape: ComputeShape): Prices | null {
   const kernel = model.distance?.fp16;
   const metricCycles = kernel?.metricCyclesPerChunk?.[shape.metric];
@@ -92,7 +103,7 @@ export class WorkMeter {
     private readonly model: CostModel,
     private readonly shape: ComputeShape,
   ) {
-    this.prices = pricesOf(model, shape);
+    this.prices = sharedPrices(model, shape);
   }
 
   /** Just before the kernel call: the counters as they are. */
