@@ -136,14 +136,7 @@ export class TileNode {
    * (protocol/stamped-message.ts), without the copy.
    */
   handleStamped(template: Uint8Array, msgId: number, sealed: boolean): TileOutcome {
-    // The transport's per-message path: the tile's own image, set up inline (runner() otherwise).
-    if (this.pendingImage !== null) {
-      const tile = this.runner();
-      return this.run(tile, writeStampedMessage(tile.io, 0, template, msgId, sealed));
-    }
-    this.messagesHandled++;
-    const tile = this.instance;
-    tile.fuelPerCall = this.fuelPerMessage;
+    const tile = this.runner();
     return this.run(tile, writeStampedMessage(tile.io, 0, template, msgId, sealed));
   }
 
@@ -168,16 +161,25 @@ export class TileNode {
     try {
       replyLength = tile.onMessage();
     } catch (err) {
-      if (!(err instanceof TileTrap)) throw err;
-      if (ownImage) this.firstKernelTrap ??= err;
-      // A watchdog stop took the whole budget; any other trap, the work done up to it.
-      const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : this.charge(words, ownImage, length);
-      return { kind: 'trap', trap: err, cycles: this.scaled(spent) + stall };
+      return this.trapped(err, words, ownImage, length, stall);
     }
     const out = this.reply;
     out.bytes = this.replyBytes(tile.bytes, Math.max(MSG_HEADER_BYTES, Math.min(replyLength, IO_BYTES)));
     out.cycles = this.scaled(this.charge(words, ownImage, length)) + stall;
     return out;
+  }
+
+  /**
+   * A trap out of the kernel call, as the tile's outcome. Apart from `run` so that the
+   * per-message function stays small enough for the JIT to inline the kernel call and the
+   * I/O write into its caller (docs/performance.md, "The deliver path in one pass").
+   */
+  private trapped(err: unknown, words: Uint32Array, ownImage: boolean, length: number, stall: number): TileOutcome {
+    if (!(err instanceof TileTrap)) throw err;
+    if (ownImage) this.firstKernelTrap ??= err;
+    // A watchdog stop took the whole budget; any other trap, the work done up to it.
+    const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : this.charge(words, ownImage, length);
+    return { kind: 'trap', trap: err, cycles: this.scaled(spent) + stall };
   }
 
   /** The reply's `n` bytes at the I/O buffer: a copy, or (repliesInPlace) a view reused while it fits. */
