@@ -73,6 +73,12 @@ export interface Routing {
 /** The link as it is: no delay, no second copy. */
 export const DIRECT_ROUTING: Readonly<Routing> = Object.freeze({ delayCycles: 0, copyAfterCycles: null, copy: null });
 
+/** A tile's record in SimTransport.links: arrival order to the tile, to the hub, its reply waiting in place. */
+const LINK_FIELDS = 4;
+const TO_TILE = 0;
+const TO_HUB = 1;
+const REPLY_SLOT = 2;
+
 /** Copies of what a tap sees: stamped requests, replies out of the I/O buffer, replies copied on conflict. */
 const TAP_COPIES = new ByteSlab();
 
@@ -87,16 +93,18 @@ export class SimTransport implements HubTransport {
   private readonly inFlight = new MessageSlots();
   private readonly traps = new Map<number, TileTrap>();
   private hubBusyUntil = 0;
-  /** Per tile and direction, the latest arrival scheduled: a link keeps its order, so a
-   *  message held up (a latency spike) holds up those behind it. */
-  private readonly toTileOrder: Float64Array;
-  private readonly toHubOrder: Float64Array;
+  /**
+   * Per tile, one record of LINK_FIELDS numbers (the fields a message reads for its tile sit
+   * on one line of memory, not one line in each of three arrays): the latest arrival
+   * scheduled each way (a link keeps its order, so a message held up by a latency spike
+   * holds up those behind it), and the slot of its reply waiting as a view of its I/O
+   * buffer (-1: none).
+   */
+  private readonly links: Float64Array;
   /** Replies copied out of a tile's I/O buffer because the tile was about to reuse it before the hub read them. */
   repliesCopiedOnConflict = 0;
   /** With a tap: the last stamped copy made of each template (tapRequest). */
   private readonly tapCopies = new WeakMap<Uint8Array, { msgId: number; sealed: boolean; bytes: Uint8Array }>();
-  /** Per tile, the slot of its reply waiting as a view of its I/O buffer (-1: none). */
-  private readonly replyInPlace: Int32Array;
   hubBusyCycles = 0;
   /** The message kinds' queue ids, resolved once: scheduled once per message. */
   private readonly deliverKind: KindId<'deliver'>;
@@ -113,19 +121,20 @@ export class SimTransport implements HubTransport {
   ) {
     // A tap sees every reply as bytes of its own; without one a reply stays in the I/O buffer.
     for (const n of nodes) n.repliesInPlace = tap === null;
-    this.replyInPlace = new Int32Array(nodes.length).fill(-1);
-    // Typed, one entry per tile: a plain array filled by tile id in any order went holey.
-    this.toTileOrder = new Float64Array(Math.max(nodes.length, mesh.tiles));
-    this.toHubOrder = new Float64Array(Math.max(nodes.length, mesh.tiles));
+    // Typed, one record per tile: a plain array filled by tile id in any order went holey.
+    this.links = new Float64Array(Math.max(nodes.length, mesh.tiles) * LINK_FIELDS);
+    for (let at = REPLY_SLOT; at < this.links.length; at += LINK_FIELDS) this.links[at] = -1;
     this.deliverKind = sim.kindId('deliver');
     this.replyKind = sim.kindId('reply');
     sim.on('booted', ({ tile }) => this.sink.onTileBooted(tile));
     // The per-message handlers and tracers are chosen once, here: without a tap a request
     // always waits as a template and a reply as bytes, so those paths never ask about a tap
     // or a slot's form (one event is one message: every check saved is saved per message).
+    // The tap-free handlers are bound arrow fields, given as they are: no closure calling a
+    // method, one frame fewer per event.
     if (tap === null) {
-      sim.on('deliver', (slot) => this.onDeliverStamped(slot), (trace, t, seq, slot) => this.traceTemplate(trace, t, seq, slot));
-      sim.on('reply', (slot) => this.onReplyInPlace(slot), (trace, t, seq, slot) => this.traceReply(trace, t, seq, slot));
+      sim.on('deliver', this.onDeliverStamped, (trace, t, seq, slot) => this.traceTemplate(trace, t, seq, slot));
+      sim.on('reply', this.onReplyInPlace, (trace, t, seq, slot) => this.traceReply(trace, t, seq, slot));
     } else {
       sim.on('deliver', (slot) => this.onDeliver(slot), this.tracer('deliver'));
       sim.on('reply', (slot) => this.onReplyTapped(slot, tap), this.tracer('reply'));
@@ -165,12 +174,12 @@ export class SimTransport implements HubTransport {
     // Its last byte has left the hub's egress link: that link is free again from then.
     const departureCycle = this.mesh.hubEgressFreeCycle;
     if (this.tap === null) {
-      this.sim.scheduleIdAt(this.inOrder(tileId, arrivalCycle, this.toTileOrder), this.deliverKind, this.inFlight.putTemplate(tileId, template, msgId, sealed));
+      this.sim.scheduleIdAt(this.inOrder(tileId, arrivalCycle, TO_TILE), this.deliverKind, this.inFlight.putTemplate(tileId, template, msgId, sealed));
       return departureCycle;
     }
     const delivered = this.tap.hubToTile(tileId, this.tapRequest(template, msgId, sealed));
     if (delivered === null) return departureCycle; // lost in the mesh: the hub's reply timeout notices
-    this.carry('deliver', tileId, delivered, arrivalCycle, this.toTileOrder);
+    this.carry('deliver', tileId, delivered, arrivalCycle, TO_TILE, this.tap);
     return departureCycle;
   }
 
@@ -188,26 +197,21 @@ export class SimTransport implements HubTransport {
     return bytes;
   }
 
-  /** The cycle a message arriving at `arrivalCycle` reaches `tile`: a link keeps its order. */
-  private inOrder(tile: number, arrivalCycle: number, order: Float64Array): number {
-    const at = Math.max(arrivalCycle, order[tile]!);
-    order[tile] = at;
+  /** The cycle a message arriving at `arrivalCycle` reaches `tile`: a link (`way`: TO_TILE, TO_HUB) keeps its order. */
+  private inOrder(tile: number, arrivalCycle: number, way: number): number {
+    const links = this.links;
+    const i = tile * LINK_FIELDS + way;
+    const at = Math.max(arrivalCycle, links[i]!);
+    links[i] = at;
     return at;
   }
 
-  /** Schedules a message's arrival in its link's order, with what the tap (if any) did to the link. */
-  private carry(event: 'deliver' | 'reply', tile: number, bytes: Uint8Array, arrivalCycle: number, order: Float64Array): number {
-    if (this.tap === null) {
-      const slot = this.inFlight.put(tile, bytes);
-      this.sim.scheduleIdAt(this.inOrder(tile, arrivalCycle, order), event === 'reply' ? this.replyKind : this.deliverKind, slot);
-      return slot;
-    }
-    const r = this.tap.routing();
-    const at = this.inOrder(tile, arrivalCycle + r.delayCycles, order);
-    const slot = this.inFlight.put(tile, bytes);
-    this.sim.scheduleAt(at, event, slot);
+  /** Schedules a message's arrival in its link's order, with what the tap did to the link (the tapped path). */
+  private carry(event: 'deliver' | 'reply', tile: number, bytes: Uint8Array, arrivalCycle: number, way: number, tap: LinkTap): void {
+    const r = tap.routing();
+    const at = this.inOrder(tile, arrivalCycle + r.delayCycles, way);
+    this.sim.scheduleAt(at, event, this.inFlight.put(tile, bytes));
     if (r.copy) this.sim.scheduleAt(at + r.copyAfterCycles!, event, this.inFlight.put(tile, r.copy));
-    return slot;
   }
 
   restartTile(tileId: number): void {
@@ -235,12 +239,14 @@ export class SimTransport implements HubTransport {
   }
 
   /** A reply reaching the hub, without a tap: lent to the hub as it waits (a view of the I/O buffer or a copy). */
-  private onReplyInPlace(slot: number): void {
+  private readonly onReplyInPlace = (slot: number): void => {
     const s = this.inFlight;
     const tile = s.tileOf(slot);
-    if (this.replyInPlace[tile] === slot) this.replyInPlace[tile] = -1;
+    const links = this.links;
+    const waiting = tile * LINK_FIELDS + REPLY_SLOT;
+    if (links[waiting] === slot) links[waiting] = -1;
     this.sink.onReply(tile, s.take(slot));
-  }
+  };
 
   /** A reply reaching the hub through the tap (bytes of their own). */
   private onReplyTapped(slot: number, tap: LinkTap): void {
@@ -251,8 +257,13 @@ export class SimTransport implements HubTransport {
     tap.replyArriving(null);
   }
 
-  /** A hub request reaching its tile, without a tap: written stamped into the I/O buffer, no copy. */
-  private onDeliverStamped(slot: number): void {
+  /**
+   * A hub request reaching its tile, without a tap: written stamped into the I/O buffer, no
+   * copy, and the tile's reply on its way back as a view of that buffer (a trap goes through
+   * settle). The tapped path's deliver, settle and carry in one function, each field read
+   * once: this runs once per message.
+   */
+  private readonly onDeliverStamped = (slot: number): void => {
     const s = this.inFlight;
     const tileId = s.tileOf(slot);
     const msgId = s.msgIdOf(slot);
@@ -261,9 +272,29 @@ export class SimTransport implements HubTransport {
     const node = this.nodes[tileId]!;
     if (node.dead) return;
     const start = Math.max(this.sim.nowCycles, node.busyUntilCycles);
-    if (this.replyInPlace[tileId]! >= 0) this.keepReply(tileId);
-    this.settle(node, start, node.handleStamped(template, msgId, sealed));
-  }
+    const links = this.links;
+    const link = tileId * LINK_FIELDS;
+    if (links[link + REPLY_SLOT]! >= 0) this.keepReply(tileId);
+    const outcome = node.handleStamped(template, msgId, sealed);
+    if (outcome.kind === 'trap') {
+      this.settle(node, start, outcome);
+      return;
+    }
+    const cycles = outcome.cycles;
+    const done = start + cycles;
+    node.busyUntilCycles = done;
+    node.busyCycles += cycles;
+    const bytes = outcome.bytes;
+    const length = bytes.length;
+    const arrivalCycle = Math.max(this.mesh.arrivalAtHub(done, tileId, length), links[link + TO_HUB]!);
+    links[link + TO_HUB] = arrivalCycle;
+    this.bytesToHub += length;
+    this.messagesToHub++;
+    // A view of the I/O buffer (TileNode.repliesInPlace): kept track of until the hub reads it.
+    const replySlot = s.put(tileId, bytes);
+    links[link + REPLY_SLOT] = replySlot;
+    this.sim.scheduleIdAt(arrivalCycle, this.replyKind, replySlot);
+  };
 
   /** A request reaching its tile through the tap (bytes of its own: the tap may have armed or changed them). */
   private onDeliver(slot: number): void {
@@ -286,7 +317,7 @@ export class SimTransport implements HubTransport {
     this.settle(node, start, outcome);
   }
 
-  /** The tile's time taken, and its trap or reply on its way to the hub. */
+  /** The tile's time taken, and its trap or (the tapped path) reply on its way to the hub. */
   private settle(node: TileNode, start: number, outcome: TileOutcome): void {
     const tileId = node.tileId;
     const done = start + outcome.cycles;
@@ -302,14 +333,10 @@ export class SimTransport implements HubTransport {
     const arrivalCycle = this.mesh.arrivalAtHub(done, tileId, outcome.bytes.length);
     this.bytesToHub += outcome.bytes.length;
     this.messagesToHub++;
-    if (this.tap === null) {
-      // A view of the I/O buffer (TileNode.repliesInPlace): kept track of until the hub reads it.
-      this.replyInPlace[tileId] = this.carry('reply', tileId, outcome.bytes, arrivalCycle, this.toHubOrder);
-      return;
-    }
-    const delivered = this.tap.tileToHub(tileId, outcome.bytes, arrivalCycle);
+    const tap = this.tap!; // without a tap, onDeliverStamped sends the reply itself
+    const delivered = tap.tileToHub(tileId, outcome.bytes, arrivalCycle);
     if (delivered === null) return;
-    this.carry('reply', tileId, delivered, arrivalCycle, this.toHubOrder);
+    this.carry('reply', tileId, delivered, arrivalCycle, TO_HUB, tap);
   }
 
   /**
@@ -319,9 +346,10 @@ export class SimTransport implements HubTransport {
    * the tile keeping one message outstanding.
    */
   private keepReply(tileId: number): void {
-    const slot = this.replyInPlace[tileId]!;
+    const waiting = tileId * LINK_FIELDS + REPLY_SLOT;
+    const slot = this.links[waiting]!;
     if (slot < 0) return;
-    this.replyInPlace[tileId] = -1;
+    this.links[waiting] = -1;
     this.inFlight.replace(slot, TAP_COPIES.copy(this.inFlight.peek(slot)));
     this.repliesCopiedOnConflict++;
   }

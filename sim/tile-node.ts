@@ -8,8 +8,8 @@ import type { LoadedKernel } from '../tile/kernel-module.ts';
 import { TileTrap } from '../tile/tile-trap.ts';
 import { CFG_F_REQUIRE_MSG_CRC, CFG_FLAGS, CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CFG_TILE_ID, CONFIG_BYTES, IO_BYTES, IO_PTR, MSG_HEADER_BYTES } from '../wat/layout.ts';
 import { ioCopyCycles, type CostModel } from './cost-model.ts';
-import { snapshotWorkCounters, WORK_SNAPSHOT_WORDS, workDeltaSince } from '../tile/work-counters.ts';
-import { addWorkCounts, addWorkCycles, workCyclesInto, zeroWorkCounts, zeroWorkCycles, type ComputeShape, type TileWorkCounts, type TileWorkCycles } from './message-cost.ts';
+import type { ComputeShape, TileWorkCounts, TileWorkCycles } from './message-cost.ts';
+import { WorkMeter } from './work-meter.ts';
 
 export interface TileBootConfig {
   dtype: number;
@@ -54,8 +54,6 @@ export class TileNode {
   pendingStallCycles = 0;
   /** Watchdog budget (loop iterations per message) in fuel-counting kernel builds. */
   fuelPerMessage: number;
-  /** What the kernel did over every message, by its work counters, and the cycles charged for it. */
-  readonly work: { counts: TileWorkCounts; cycles: TileWorkCycles } = { counts: zeroWorkCounts(), cycles: zeroWorkCycles() };
   /** The first trap the run's own kernel raised (not an injected image): what the CLI reports. */
   firstKernelTrap: TileTrap | null = null;
   /**
@@ -64,10 +62,8 @@ export class TileNode {
    * its identity (the view is reused): the transport without a link tap (sim-transport.ts).
    */
   repliesInPlace = false;
-  // Scratch reused by every message (handle is not re-entrant: one message at a time).
-  private readonly before = new Uint32Array(WORK_SNAPSHOT_WORDS);
-  private readonly delta = zeroWorkCounts();
-  private readonly cycles = zeroWorkCycles();
+  /** The work counters before and after each message, priced, and the run's totals: one record (handle is not re-entrant). */
+  private readonly meter: WorkMeter;
   private readonly reply: { kind: 'reply'; bytes: Uint8Array; cycles: number } = { kind: 'reply', bytes: new Uint8Array(0), cycles: 0 };
   /** The last in-place reply view: the next reply of the same length in the same memory reuses it. */
   private replyView: Uint8Array = new Uint8Array(0);
@@ -79,12 +75,18 @@ export class TileNode {
     private kernel: LoadedKernel,
     private readonly boot: TileBootConfig,
     private readonly model: CostModel,
-    private readonly shape: ComputeShape,
+    shape: ComputeShape,
     private readonly defaultFuelPerMessage = WATCHDOG_FUEL_PER_MESSAGE,
   ) {
     // A kernel pack's execution budget replaces the default watchdog (tile/pack/).
     this.fuelPerMessage = kernel.limits?.fuelPerMessage ?? defaultFuelPerMessage;
+    this.meter = new WorkMeter(model, shape);
     this.instance = this.freshInstance();
+  }
+
+  /** What the kernel did over every message, by its work counters, and the cycles charged for it (copies, made when asked). */
+  get work(): { counts: TileWorkCounts; cycles: TileWorkCycles } {
+    return { counts: this.meter.counts, cycles: this.meter.cycles };
   }
 
   /** The code image the tile boots. */
@@ -152,23 +154,32 @@ export class TileNode {
   private run(tile: TileInstance, length: number): TileOutcome {
     const stall = this.pendingStallCycles;
     this.pendingStallCycles = 0;
-    const before = this.before;
-    snapshotWorkCounters(tile.words, before);
+    const words = tile.words;
+    this.meter.start(words);
     const ownImage = tile === this.instance;
     let replyLength: number;
     try {
       replyLength = tile.onMessage();
     } catch (err) {
-      if (!(err instanceof TileTrap)) throw err;
-      if (ownImage) this.firstKernelTrap ??= err;
-      // A watchdog stop took the whole budget; any other trap, the work done up to it.
-      const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : this.charge(tile, before, ownImage, length);
-      return { kind: 'trap', trap: err, cycles: this.scaled(spent) + stall };
+      return this.trapped(err, words, ownImage, length, stall);
     }
     const out = this.reply;
     out.bytes = this.replyBytes(tile.bytes, Math.max(MSG_HEADER_BYTES, Math.min(replyLength, IO_BYTES)));
-    out.cycles = this.scaled(this.charge(tile, before, ownImage, length)) + stall;
+    out.cycles = this.scaled(this.charge(words, ownImage, length)) + stall;
     return out;
+  }
+
+  /**
+   * A trap out of the kernel call, as the tile's outcome. Apart from `run` so that the
+   * per-message function stays small enough for the JIT to inline the kernel call and the
+   * I/O write into its caller (docs/performance.md, "The deliver path in one pass").
+   */
+  private trapped(err: unknown, words: Uint32Array, ownImage: boolean, length: number, stall: number): TileOutcome {
+    if (!(err instanceof TileTrap)) throw err;
+    if (ownImage) this.firstKernelTrap ??= err;
+    // A watchdog stop took the whole budget; any other trap, the work done up to it.
+    const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : this.charge(words, ownImage, length);
+    return { kind: 'trap', trap: err, cycles: this.scaled(spent) + stall };
   }
 
   /** The reply's `n` bytes at the I/O buffer: a copy, or (repliesInPlace) a view reused while it fits. */
@@ -187,13 +198,9 @@ export class TileNode {
    * (fault injection) may have scribbled on the counters, and a dispatch that did not count
    * exactly one message cannot be trusted either: those pay dispatch and the request copy.
    */
-  private charge(tile: TileInstance, before: Uint32Array, ownImage: boolean, requestLength: number): number {
-    const delta = workDeltaSince(tile.words, before, this.delta);
-    if (!ownImage || delta.messages !== 1) return this.model.messageDispatchCycles + ioCopyCycles(this.model, requestLength);
-    const cycles = workCyclesInto(this.model, this.shape, delta, this.cycles);
-    addWorkCounts(this.work.counts, delta);
-    addWorkCycles(this.work.cycles, cycles);
-    return cycles.total;
+  private charge(words: Uint32Array, ownImage: boolean, requestLength: number): number {
+    const cycles = ownImage ? this.meter.charge(words) : null;
+    return cycles ?? this.model.messageDispatchCycles + ioCopyCycles(this.model, requestLength);
   }
 
   private scaled(cycles: number): number {

@@ -62,10 +62,11 @@ if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('cogsi
 export const WORK_SNAPSHOT_WORDS = 9;
 
 /**
- * The counters as they are now, into `snap` (WORK_SNAPSHOT_WORDS u32s): the simulator's
- * per-message "before", nine element copies from the tile's word view.
+ * The counters as they are now, into `snap[0..9)` (WORK_SNAPSHOT_WORDS u32s, or a wider
+ * record's first nine numbers): the simulator's per-message "before", nine element copies
+ * from the tile's word view.
  */
-export function snapshotWorkCounters(words: Uint32Array, snap: Uint32Array): void {
+export function snapshotWorkCounters(words: Uint32Array, snap: Uint32Array | Float64Array): void {
   snap[0] = words[W_DISTANCES]!;
   snap[1] = words[W_DIST_ELEMS]!;
   snap[2] = words[W_MERGED]!;
@@ -78,18 +79,27 @@ export function snapshotWorkCounters(words: Uint32Array, snap: Uint32Array): voi
 }
 
 /**
- * The counters now minus `snap`, modulo 2^32, into `out`: the read and workDeltaInto in one pass, with no "after" object.
+ * The counters now minus the snapshot in `snap[0..9)`, modulo 2^32, written over it (in the
+ * WorkCounters order): the simulator's per-message delta without an object (sim/work-meter.ts).
  */
-export function workDeltaSince(words: Uint32Array, snap: Uint32Array, out: WorkCounters): WorkCounters {
-  out.distances = (words[W_DISTANCES]! - snap[0]!) >>> 0;
-  out.distElems = (words[W_DIST_ELEMS]! - snap[1]!) >>> 0;
-  out.merged = (words[W_MERGED]! - snap[2]!) >>> 0;
-  out.crcBytes = (words[W_CRC_BYTES]! - snap[3]!) >>> 0;
-  out.dequant = (words[W_DEQUANT]! - snap[4]!) >>> 0;
-  out.ioBytes = (words[W_IO_BYTES]! - snap[5]!) >>> 0;
-  out.messages = (words[W_MESSAGES]! - snap[6]!) >>> 0;
-  out.pqCodes = (words[W_PQ_CODES]! - snap[7]!) >>> 0;
-  out.lz4Sequences = (words[W_LZ4_SEQUENCES]! - snap[8]!) >>> 0;
+export function workDeltaInPlace(words: Uint32Array, snap: Float64Array): void {
+  snap[0] = (words[W_DISTANCES]! - snap[0]!) >>> 0;
+  snap[1] = (words[W_DIST_ELEMS]! - snap[1]!) >>> 0;
+  snap[2] = (words[W_MERGED]! - snap[2]!) >>> 0;
+  snap[3] = (words[W_CRC_BYTES]! - snap[3]!) >>> 0;
+  snap[4] = (words[W_DEQUANT]! - snap[4]!) >>> 0;
+  snap[5] = (words[W_IO_BYTES]! - snap[5]!) >>> 0;
+  snap[6] = (words[W_MESSAGES]! - snap[6]!) >>> 0;
+  snap[7] = (words[W_PQ_CODES]! - snap[7]!) >>> 0;
+  snap[8] = (words[W_LZ4_SEQUENCES]! - snap[8]!) >>> 0;
+}
+
+/** The counters now minus `snap`, modulo 2^32, as an object (workDeltaInPlace on a copy of `snap`). */
+export function workDeltaSince(words: Uint32Array, snap: Uint32Array | Float64Array, out: WorkCounters): WorkCounters {
+  const d = Float64Array.from(snap.subarray(0, WORK_SNAPSHOT_WORDS));
+  workDeltaInPlace(words, d);
+  let i = 0;
+  for (const key in WORK_COUNTER_OFFSETS) out[key as keyof WorkCounters] = d[i++]!;
   return out;
 }
 
