@@ -1,7 +1,7 @@
 // The large-array benchmark (issue 14): a 16,384-tile run on a 128x128 mesh, through the
 // real command (sim/cli/cogsim.js, which re-runs node with --disable-wasm-trap-handler above
 // 8,192 tiles), next to the same run on 1,024 tiles. Each is its own process, so each
-// summary's peak resident set (`memory.peakRssBytes`, getrusage) is that run's alone, and
+// summary's peak resident set (`memory.peakRssBytes`, VmHWM: sim/cli/peak-memory.ts) is that run's alone, and
 // the difference over the 15,360 extra tiles is the memory one more tile costs, measured.
 // Part of `npm run bench` (10 queries: 21.8 s of CPU for both runs, measured; --quick: 2);
 // alone:
