@@ -83,7 +83,8 @@ export const THROUGHPUT_CASES: Record<string, ThroughputCase> = {
   '4096': square(4096, 2, 1),
 };
 
-function caseConfig(c: ThroughputCase, seed: number): RunConfig {
+/** A case's run configuration (same-process-ab.ts hands it to both trees it compares). */
+export function caseConfig(c: ThroughputCase, seed: number): RunConfig {
   const vectors = c.vectors ?? c.tiles * (c.blocksPerTile ?? 2) * VECTORS_PER_BLOCK;
   return checkRunConfig({ ...DEFAULT_RUN, tiles: c.tiles, meshRows: c.meshRows, meshCols: c.meshCols, queries: c.queries, vectors, dim: DIM, seed });
 }
