@@ -15,7 +15,7 @@ import { createQueryMachine, isUnitPending, startMatters, type QueryMachine, typ
 import type { Partial } from '../hub/core/mode-driver.ts';
 import { DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
 import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
-import { rng } from './seeded-rng.ts';
+import { Prng } from '../hub/prng.ts';
 
 /** What both forms are asked: the hub's calls on its query book. */
 interface Book {
@@ -138,7 +138,8 @@ function spySend() {
 
 /** Drives one seeded sequence of hub calls through both forms. */
 function twin(seed: number, skipTakeFirst = false): { perEvent: Form; held: Form } {
-  const r = rng(seed);
+  const prng = new Prng(seed);
+  const r = (): number => prng.nextFloat();
   const send = spySend();
   if (skipTakeFirst) vi.spyOn(QueryBook.prototype as unknown as { takeHeldFirst(): boolean }, 'takeHeldFirst').mockReturnValue(true);
   const perEvent = new Form(true);

@@ -13,7 +13,7 @@ import type { JobStep, TileJob } from '../hub/work/job.ts';
 import type { TileFault } from '../hub/work/tile-fault.ts';
 import { DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
 import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
-import { rng } from './seeded-rng.ts';
+import { Prng } from '../hub/prng.ts';
 
 /** How a job's steps are chained: not at all (a STEP_OK per step), a unit's blocks after its
  *  first (`true`, the first form of runs), or everything after a unit's query (`'unit'`: its
@@ -146,7 +146,8 @@ const OUTCOMES: Outcome[] = ['timeout', 'corrupt', 'state-lost', 'forged', 'trap
 
 /** Drives the same per-message outcomes through a per-block and a run machine; returns both. */
 function twin(seed: number, skipAbsorb = false, chain: Chain = true): { perBlock: Model; run: Model } {
-  const r = rng(seed);
+  const prng = new Prng(seed);
+  const r = (): number => prng.nextFloat();
   const limits = { maxRetriesPerStep: 1 + Math.floor(r() * 3), maxFaultsInWindow: 2 + Math.floor(r() * 3), faultWindowCycles: 1_000 + Math.floor(r() * 20_000) };
   const blocks = [1 + Math.floor(r() * 6), 1 + Math.floor(r() * 6)];
   const failRate = 0.05 + r() * 0.3;
