@@ -80,7 +80,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       timedOut: (t) => this.faults.timedOut(t),
       armDeadline: (t) => this.tiles[t]!.armDeadline(this.transport.nowCycles()),
       disarmDeadline: (t) => this.tiles[t]!.deadline.disarm(),
-      sendStep: (t, job, step, _attempt, through) => void this.transmit(t, this.tiles[t]!.link.send(job, step, through)),
+      sendStep: (t, job, step, _attempt, through) => this.transmit(t, this.tiles[t]!.link.send(job, step, through)),
       linkStep: (t) => this.tiles[t]!.link.step,
       finishJob: () => this.stats.jobsFinished++,
       releaseJob: (t, job, fault) => this.releaseJob(t, job, fault),
@@ -172,10 +172,10 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       this.faults.failStep(tileId, meaning.forged ? 'forged-reply' : 'corrupt-reply', `tile ${tileId}: ${meaning.fault}`);
     } else if ('send' in meaning) {
       const progress = meaning.progress; // the link's reused answer: read before anything asks a link again
-      const departed = this.transmit(tileId, meaning.send);
+      this.transmit(tileId, meaning.send);
       if (progress) tile.actor.send({ type: 'PROGRESS' });
       // A step's next part (a stream's chunk): its deadline runs from its own departure.
-      else tile.deadline.arm(departed - this.transport.nowCycles());
+      else tile.armDeadline(this.transport.nowCycles());
     } else {
       if (meaning.partial) {
         this.stats.partials++;
@@ -218,8 +218,8 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     return retry;
   }
 
-  /** `out` may be its link's reused record: read here, before anything builds the next. Returns its departure. */
-  private transmit(tileId: number, out: Outgoing): number {
+  /** `out` may be its link's reused record: read here, before anything builds the next. */
+  private transmit(tileId: number, out: Outgoing): void {
     const tile = this.tiles[tileId]!;
     const { template, msgId, sealed, requestType } = out;
     tile.order.sending(msgId);
@@ -227,7 +227,6 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     this.cpu.settle(); // the driver may have just computed (routing); the message waits for it
     // Its reply deadline runs from its departure, which the transport knows once it is sent.
     tile.awaiting(msgId, this.transport.send(tileId, template, msgId, sealed), requestType);
-    return tile.departedAtCycles;
   }
 
   private releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void {
