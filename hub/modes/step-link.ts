@@ -123,10 +123,12 @@ export class StepLink implements TileLink {
   }
 
   protected sendPart(step: JobStep, part: number): Outgoing {
-    if (step === this.chunksOf) return this.sending(step, part, this.messages.chunk(this.chunks, part, this.out));
-    if (step.op !== 'stream') return this.sending(step, part, this.messages.build(step, part, this.out));
-    this.chunks = this.messages.streamTemplates(step);
-    this.chunksOf = step;
+    // The stream sent last is known by identity alone: its (cold) step is not read again.
+    if (step !== this.chunksOf) {
+      if (step.op !== 'stream') return this.sending(step, part, this.messages.build(step, part, this.out));
+      this.chunks = this.messages.streamTemplates(step);
+      this.chunksOf = step;
+    }
     return this.sending(step, part, this.messages.chunk(this.chunks, part, this.out));
   }
 
