@@ -286,8 +286,7 @@ export class SimTransport implements HubTransport {
     node.busyCycles += cycles;
     const bytes = outcome.bytes;
     const length = bytes.length;
-    const arrivalCycle = Math.max(this.mesh.arrivalAtHub(done, tileId, length), links[link + TO_HUB]!);
-    links[link + TO_HUB] = arrivalCycle;
+    const arrivalCycle = this.inOrder(tileId, this.mesh.arrivalAtHub(done, tileId, length), TO_HUB);
     this.bytesToHub += length;
     this.messagesToHub++;
     // A view of the I/O buffer (TileNode.repliesInPlace): kept track of until the hub reads it.
