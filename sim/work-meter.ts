@@ -4,14 +4,14 @@
 // order, with the model's per-unit figures read once instead of through the cost functions'
 // argument checks on every message (a counter delta is always an integer >= 0); a model or
 // shape those figures cannot come from (a metric the fp16 kernel has no cost for, a k below
-// 1, a missing figure) is priced through the cost functions themselves, with their errors.
+// 1, a missing figure) is priced by workCyclesInto itself, with the cost functions' errors.
 //
 // Per message the delta, its cycles and the totals used to be four objects and a snapshot
 // array per tile; one record touches fewer lines of memory the kernel's call has just evicted
 // (docs/performance.md, "The deliver path in one pass").
 import { snapshotWorkCounters, WORK_SNAPSHOT_WORDS, workDeltaInPlace } from '../tile/work-counters.ts';
-import { crc32cCycles, dequantCycles, ioCopyCycles, lz4SequenceCycles, pqLookupCycles, topkMergeCycles, workDistanceCycles, type CostModel } from './cost-model.ts';
-import { zeroWorkCounts, zeroWorkCycles, type ComputeShape, type TileWorkCounts, type TileWorkCycles } from './message-cost.ts';
+import type { CostModel } from './cost-model.ts';
+import { workCyclesInto, zeroWorkCounts, zeroWorkCycles, type ComputeShape, type TileWorkCounts, type TileWorkCycles } from './message-cost.ts';
 
 /** The record: the counters before a message, then its delta ([0, 9)); the run's counts ([9, 18)) and cycles ([18, 27)). */
 const DELTA = 0;
@@ -153,23 +153,17 @@ export class WorkMeter {
     return total;
   }
 
-  /** The delta priced by the cost functions themselves (their checks and errors included). */
+  /** The delta priced by workCyclesInto itself (the cost functions' checks and errors included). */
   private chargeThroughModel(): number {
     const r = this.r;
-    const m = this.model;
-    const distance = r[DISTANCES] === 0 && r[DIST_ELEMS] === 0 ? 0 : workDistanceCycles(m, 'fp16', this.shape.metric, r[DISTANCES]!, r[DIST_ELEMS]!);
-    const merge = r[MERGED] === 0 ? 0 : topkMergeCycles(m, r[MERGED]!, this.shape.k);
-    const crc = r[CRC_BYTES] === 0 ? 0 : crc32cCycles(m, r[CRC_BYTES]!);
-    const io = r[IO_BYTES] === 0 ? 0 : ioCopyCycles(m, r[IO_BYTES]!);
-    const dispatch = r[MESSAGES]! * m.messageDispatchCycles;
-    const dq = r[DEQUANT] === 0 ? 0 : dequantCycles(m, r[DEQUANT]!);
-    const pq = r[PQ_CODES] === 0 ? 0 : pqLookupCycles(m, r[PQ_CODES]!);
-    const lz = r[LZ4] === 0 ? 0 : lz4SequenceCycles(m, r[LZ4]!);
-    const total = distance + merge + crc + io + dispatch + dq + pq + lz;
+    const c = workCyclesInto(this.model, this.shape, this.countsAt(DELTA), zeroWorkCycles());
     this.addCounts();
-    const c = [distance, merge, crc, io, dispatch, dq, pq, lz, total];
-    for (let i = 0; i < c.length; i++) r[CYCLES + i] = r[CYCLES + i]! + c[i]!;
-    return total;
+    let i = CYCLES;
+    for (const key in c) {
+      r[i] = r[i]! + c[key as keyof TileWorkCycles];
+      i++;
+    }
+    return c.total;
   }
 
   private addCounts(): void {
@@ -179,9 +173,13 @@ export class WorkMeter {
 
   /** What the kernel did over every message charged, by its counters. */
   get counts(): TileWorkCounts {
+    return this.countsAt(COUNTS);
+  }
+
+  /** The nine counts at `at` (DELTA or COUNTS) as an object, in the WorkCounters order. */
+  private countsAt(at: number): TileWorkCounts {
     const c = zeroWorkCounts();
-    let i = COUNTS;
-    for (const key in c) c[key as keyof TileWorkCounts] = this.r[i++]!;
+    for (const key in c) c[key as keyof TileWorkCounts] = this.r[at++]!;
     return c;
   }
 
