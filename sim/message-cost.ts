@@ -59,35 +59,9 @@ export function workCyclesInto(model: CostModel, shape: ComputeShape, w: TileWor
   return c;
 }
 
-/** Adds `w` into `into`, field by field (for totals; the per-message path uses addWorkCounts / addWorkCycles). */
+/** Adds `w` into `into`, field by field: run totals (the per-message sums are sim/work-meter.ts's). */
 export function addWork<T extends object>(into: T, w: T): void {
   const a = into as Record<string, number>;
   const b = w as Record<string, number>;
   for (const k in b) a[k] = (a[k] ?? 0) + b[k]!;
-}
-
-/** addWork for counters, written out: once per message, where the key walk showed in profiles. */
-export function addWorkCounts(a: TileWorkCounts, b: TileWorkCounts): void {
-  a.distances += b.distances;
-  a.distElems += b.distElems;
-  a.merged += b.merged;
-  a.crcBytes += b.crcBytes;
-  a.dequant += b.dequant;
-  a.ioBytes += b.ioBytes;
-  a.messages += b.messages;
-  a.pqCodes += b.pqCodes;
-  a.lz4Sequences += b.lz4Sequences;
-}
-
-/** addWork for cycles, written out. */
-export function addWorkCycles(a: TileWorkCycles, b: TileWorkCycles): void {
-  a.distance += b.distance;
-  a.merge += b.merge;
-  a.crc += b.crc;
-  a.io += b.io;
-  a.dispatch += b.dispatch;
-  a.dequant += b.dequant;
-  a.pq += b.pq;
-  a.lz4 += b.lz4;
-  a.total += b.total;
 }

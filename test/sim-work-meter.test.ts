@@ -1,11 +1,11 @@
 // The simulator's per-tile work meter (sim/work-meter.ts) against the general path it
 // replaced: the delta of the work counters (workDeltaSince), priced by workCyclesInto and
-// summed by addWorkCounts / addWorkCycles. Every message's cycles and every total must be the
+// summed by addWork. Every message's cycles and every total must be the
 // same number, for the run's models and shapes, a hand-made model with fractional figures,
 // and the shapes whose prices cannot be read once (they go through the cost functions).
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COST_MODEL, SPEC_IDEAL_COST_MODEL, type CostModel } from '../sim/cost-model.ts';
-import { addWorkCounts, addWorkCycles, workCyclesInto, zeroWorkCounts, zeroWorkCycles, type ComputeShape } from '../sim/message-cost.ts';
+import { addWork, workCyclesInto, zeroWorkCounts, zeroWorkCycles, type ComputeShape } from '../sim/message-cost.ts';
 import { WorkMeter } from '../sim/work-meter.ts';
 import { snapshotWorkCounters, WORK_COUNTER_OFFSETS, WORK_SNAPSHOT_WORDS, workDeltaSince } from '../tile/work-counters.ts';
 import { Prng } from '../hub/prng.ts';
@@ -66,8 +66,8 @@ function compare(model: CostModel, shape: ComputeShape, seed: number): void {
     }
     expect(meter.charge(words), `message ${m}`).toBe(expected);
     if (expected !== null) {
-      addWorkCounts(counts, delta);
-      addWorkCycles(cycles, workCyclesInto(model, shape, delta, zeroWorkCycles()));
+      addWork(counts, delta);
+      addWork(cycles, workCyclesInto(model, shape, delta, zeroWorkCycles()));
     }
   }
   expect(meter.counts).toEqual(counts);
