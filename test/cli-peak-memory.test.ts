@@ -11,7 +11,7 @@ const ROOT = join(import.meta.dirname, '..');
 const MiB = 2 ** 20;
 
 describe.runIf(process.platform === 'linux')('peak memory of a run', () => {
-  it('is this process high-water mark: at least what is resident now', () => {
+  it('is the high-water mark of this process: at least what is resident now', () => {
     const now = Number(/^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024;
     const peak = peakMemory(4);
     expect(peak.peakRssBytes).toBeGreaterThanOrEqual(now);
@@ -19,7 +19,7 @@ describe.runIf(process.platform === 'linux')('peak memory of a run', () => {
     expect(ownPeakRssBytes()).not.toBeNull();
   });
 
-  it('of a cogsim run started by a process holding 768 MiB is the run own, not its parent size', () => {
+  it('of a cogsim run started by a process holding 768 MiB is the run\'s own, not its parent\'s size', () => {
     const held = Buffer.alloc(768 * MiB, 1); // resident: every page written
     const r = spawnSync(process.execPath, [join(ROOT, 'sim/cli/cogsim.js'), 'run', '--tiles', '4', '--mesh', '2x2', '--vectors', '2000', '--dim', '64', '--queries', '2', '--json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * MiB });
     expect(held[held.length - 1]).toBe(1);

@@ -63,13 +63,13 @@ async function main(): Promise<void> {
     console.error('usage: same-process-ab.ts DIR_A DIR_B [pairs >= 1] [queries >= 1] [--case NAME]');
     process.exit(2);
   }
-  const known = THROUGHPUT_CASES[caseName ?? 'default-full'];
-  if (known === undefined) {
+  const chosen = caseName === undefined ? undefined : THROUGHPUT_CASES[caseName];
+  if (caseName !== undefined && chosen === undefined) {
     console.error(`same-process-ab.ts: --case ${caseName} is not a sim-throughput case (${Object.keys(THROUGHPUT_CASES).join(', ')})`);
     process.exit(2);
   }
   // The default run as it is (its seed and vectors), or the case's own configuration.
-  const base = caseName === undefined ? {} : caseConfig(known, 1);
+  const base = chosen === undefined ? {} : caseConfig(chosen, 1);
   const config = { ...base, ...(queries === undefined ? {} : { queries }) };
   const trees = { A: await loadTree(dirA), B: await loadTree(dirB) };
   const rates = { A: { wall: [] as number[], cpu: [] as number[] }, B: { wall: [] as number[], cpu: [] as number[] } };
