@@ -70,6 +70,7 @@ class Model {
     const deps: TileMachineDeps = {
       nowCycles: () => this.clock.now(),
       takeJob: () => (this.jobs-- > 0 ? (log('take'), jobOf(this.blocks, this.chained)) : null),
+      jobReady: () => this.jobs > 0,
       // Like resume-point.ts: a lost message resumes at its step, lost state rebuilds the
       // job, a forged answer leaves nothing to do here (its units went elsewhere).
       resume: (_t, job, step, fault) => {
