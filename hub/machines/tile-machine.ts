@@ -15,14 +15,14 @@
 // (docs/performance.md, "Runs of blocks").
 //
 // The next job: a tile takes it on the transition that ends its last one (or that wakes it),
-// straight into `awaiting` when the hub says a job with steps is ready (the guard `jobReady`,
-// a plain read of the tile's queue), else through `idle`, whose eventless transition starts a
-// job taken there. Either way the hub's calls come in the same order (disarm, finish, take,
-// send and arm); the direct way is one microstep and one context copy where the way through
-// `idle` took two microsteps and three copies (docs/performance.md, "The end of a job in one
-// microstep").
+// straight into its first step when the hub says a job with steps is ready (the guard
+// `jobReady`, a plain read of the tile's queue), else through `idle`, whose eventless
+// transition starts a job taken there. Either way the hub's calls come in the same order
+// (disarm, finish, take, send and arm); the direct way is one microstep and one context copy
+// where the way through `idle` took two microsteps and three copies (docs/performance.md,
+// "The end of a job in one microstep").
 //
-// booting -> idle -> awaiting (step 0, 1, ... of a job) -> awaiting (the next job) or idle
+// booting -> idle -> awaiting (step 0, 1, ... of a job, then of the next job) -> idle
 //         awaiting -> retrying -> route -> awaiting, or awaiting -> faulted -> restarting -> idle, or -> retired
 import { assertEvent, assign, raise, setup } from 'xstate';
 import type { JobShape, StepPhase } from '../core/job-shape.ts';
@@ -280,12 +280,14 @@ export function createTileMachine(deps: TileMachineDeps) {
         entry: 'sendStep',
         exit: 'disarmDeadline',
         on: {
-          // The last step's STEP_OK ends the job and takes the next: re-entering `awaiting`
-          // (disarm on exit, send and arm on entry) when one is ready, else to idle.
+          // The last step's STEP_OK ends the job and takes the next. With one ready it stays in
+          // `awaiting`, a targetless transition whose actions are what leaving and entering
+          // would run, in that order: disarm (the exit), end and take (endJob), send and arm
+          // (the entry); no exit and entry sets to compute. Else to idle (disarm on exit).
           // STEP_OK needs no absorbFirst: it advances from the link's step (advanceStep).
           STEP_OK: [
             { guard: 'hasNextStep', actions: ['advanceStep', 'sendStep'] },
-            { guard: 'jobReady', target: 'awaiting', reenter: true, actions: 'endJob' },
+            { guard: 'jobReady', actions: ['disarmDeadline', 'endJob', 'sendStep'] },
             { target: 'idle', actions: 'endJob' },
           ],
           PROGRESS: [absorbFirst, { actions: ['clearRetries', 'armDeadline'] }],
