@@ -157,30 +157,36 @@ class Model {
 
 const OUTCOMES: Outcome[] = ['timeout', 'corrupt', 'state-lost', 'forged', 'trap', 'deadline', 'progress'];
 
-/** Drives the same per-message outcomes through a per-block and a run machine; returns both. */
-function twin(seed: number, skipAbsorb = false, chain: Chain = true): { perBlock: Model; run: Model } {
+/** Drives the same seeded per-message outcomes through the two machines `pair` makes (the
+ *  first's state says when to stop and when to restart); returns both. */
+function drive(seed: number, failFloor: number, pair: (blocks: number[], limits: Limits) => [Model, Model]): [Model, Model] {
   const prng = new Prng(seed);
   const r = (): number => prng.nextFloat();
   const limits = { maxRetriesPerStep: 1 + Math.floor(r() * 3), maxFaultsInWindow: 2 + Math.floor(r() * 3), faultWindowCycles: 1_000 + Math.floor(r() * 20_000) };
   const blocks = [1 + Math.floor(r() * 6), 1 + Math.floor(r() * 6)];
-  const failRate = 0.05 + r() * 0.3;
-  const perBlock = new Model(blocks, false, limits, 6);
-  const run = new Model(blocks, chain, limits, 6, skipAbsorb);
+  const failRate = failFloor + r() * 0.3;
+  const [lead, other] = pair(blocks, limits);
   for (let turn = 0; turn < 400; turn++) {
-    const state = perBlock.state;
+    const state = lead.state;
     // Both see the same outcome for the same message: their states stay in step (the
-    // comparison of their logs and contexts below is what checks it).
+    // comparison of their logs and contexts is what checks it).
     const cycles = Math.floor(r() * 3_000);
     if (state === '"retired"' || state === '"idle"') break;
     if (state === '"restarting"') {
-      perBlock.restarted(cycles);
-      run.restarted(cycles);
+      lead.restarted(cycles);
+      other.restarted(cycles);
       continue;
     }
     const outcome = r() < failRate ? OUTCOMES[Math.floor(r() * OUTCOMES.length)]! : 'ok';
-    perBlock.apply(outcome, cycles);
-    run.apply(outcome, cycles);
+    lead.apply(outcome, cycles);
+    other.apply(outcome, cycles);
   }
+  return [lead, other];
+}
+
+/** The same outcomes through a per-block and a run machine. */
+function twin(seed: number, skipAbsorb = false, chain: Chain = true): { perBlock: Model; run: Model } {
+  const [perBlock, run] = drive(seed, 0.05, (blocks, limits) => [new Model(blocks, false, limits, 6), new Model(blocks, chain, limits, 6, skipAbsorb)]);
   return { perBlock, run };
 }
 
@@ -274,27 +280,8 @@ describe('runs of blocks below the tile machine', () => {
 /** The same outcomes through a machine that takes every next job through `idle` (jobReady
  *  always false) and one told when a job is ready (`jobReady`: the hub's answer, or another). */
 function viaIdleAndDirect(seed: number, jobReady?: (jobsLeft: number) => boolean): { viaIdle: Model; direct: Model } {
-  const prng = new Prng(seed);
-  const r = (): number => prng.nextFloat();
-  const limits = { maxRetriesPerStep: 1 + Math.floor(r() * 3), maxFaultsInWindow: 2 + Math.floor(r() * 3), faultWindowCycles: 1_000 + Math.floor(r() * 20_000) };
-  const blocks = [1 + Math.floor(r() * 6), 1 + Math.floor(r() * 6)];
-  const failRate = r() * 0.3;
   const chain: Chain = seed % 2 === 0 ? 'unit' : false;
-  const viaIdle = new Model(blocks, chain, limits, 6, false, () => false);
-  const direct = new Model(blocks, chain, limits, 6, false, jobReady);
-  for (let turn = 0; turn < 400; turn++) {
-    const cycles = Math.floor(r() * 3_000);
-    const state = viaIdle.state;
-    if (state === '"retired"' || state === '"idle"') break;
-    if (state === '"restarting"') {
-      viaIdle.restarted(cycles);
-      direct.restarted(cycles);
-      continue;
-    }
-    const outcome = r() < failRate ? OUTCOMES[Math.floor(r() * OUTCOMES.length)]! : 'ok';
-    viaIdle.apply(outcome, cycles);
-    direct.apply(outcome, cycles);
-  }
+  const [viaIdle, direct] = drive(seed, 0, (blocks, limits) => [new Model(blocks, chain, limits, 6, false, () => false), new Model(blocks, chain, limits, 6, false, jobReady)]);
   return { viaIdle, direct };
 }
 
