@@ -76,6 +76,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     const tileMachine = createTileMachine({
       nowCycles,
       takeJob: (t) => this.takeJob(t),
+      jobReady: (t) => this.tiles[t]!.jobReady,
       resume: (t, job, step, fault) => this.resume(t, job, step, fault),
       timedOut: (t) => this.faults.timedOut(t),
       armDeadline: (t) => this.tiles[t]!.armDeadline(this.transport.nowCycles()),

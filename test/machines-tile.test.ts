@@ -37,6 +37,8 @@ function harness(opts: { jobs?: number; maxFaults?: number; retries?: number; re
       jobs--;
       return job(emptyJobs-- <= 0, opts.runOf);
     },
+    // As the hub's: a job with steps is next (an empty one is taken through idle).
+    jobReady: () => jobs > 0 && emptyJobs <= 0,
     resume: (_t, j, step) => (calls.push('rebuild'), resumedAt.push(step), opts.rebuildEmpty ? null : { job: j, step }),
     timedOut: () => void calls.push('timeout'),
     armDeadline: () => deadline.arm(0),

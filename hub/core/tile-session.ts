@@ -100,6 +100,15 @@ export class TileSession extends ReplyDeadline implements Outstanding {
     return !this.inService && ((this.idle && this.outstanding === null) || this.retired);
   }
 
+  /** Whether the tile's next job (takeJob) has a step to send: in service with units queued.
+   *  Every unit the planner is given ends in a step of its own (its read, job-planner.ts), so
+   *  a non-empty group always plans to a job with steps; an empty group answers false and the
+   *  machine takes it through `idle`, as before (tile-machine.ts, jobReady). */
+  get jobReady(): boolean {
+    const next = this.queue[0];
+    return this.inService && next !== undefined && next.length > 0;
+  }
+
   get idle(): boolean {
     return this.actor.getSnapshot().matches('idle');
   }

@@ -14,7 +14,15 @@
 // event it decides on, its context is what it would be with a STEP_OK per step
 // (docs/performance.md, "Runs of blocks").
 //
-// booting -> idle -> awaiting (step 0, 1, ... of a job) -> idle
+// The next job: a tile takes it on the transition that ends its last one (or that wakes it),
+// straight into its first step when the hub says a job with steps is ready (the guard
+// `jobReady`, a plain read of the tile's queue), else through `idle`, whose eventless
+// transition starts a job taken there. Either way the hub's calls come in the same order
+// (disarm, finish, take, send and arm); the direct way is one microstep and one context copy
+// where the way through `idle` took two microsteps and three copies (docs/performance.md,
+// "The end of a job in one microstep").
+//
+// booting -> idle -> awaiting (step 0, 1, ... of a job, then of the next job) -> idle
 //         awaiting -> retrying -> route -> awaiting, or awaiting -> faulted -> restarting -> idle, or -> retired
 import { assertEvent, assign, raise, setup } from 'xstate';
 import type { JobShape, StepPhase } from '../core/job-shape.ts';
@@ -69,6 +77,9 @@ export type TileMachineEvent =
 export interface TileMachineDeps {
   nowCycles(): number;
   takeJob(tileId: number): JobShape | null;
+  /** Whether takeJob would now return a job with at least one step, read without taking it.
+   *  False when unsure: the machine then takes the job through `idle`, as it always may. */
+  jobReady(tileId: number): boolean;
   /** Where a failed job resumes: the same step, an earlier one, or a job rebuilt from its
    *  units that have not reported yet; null when nothing is left to do. */
   resume(tileId: number, job: JobShape, step: number, fault: TileFault): { job: JobShape; step: number } | null;
@@ -120,8 +131,11 @@ export function createTileMachine(deps: TileMachineDeps) {
       // Sends the job's current step and arms the reply deadline: every send is followed by
       // its arm, so one action, not two (each action is a dispatch of its own in xstate).
       // The run from this step is delegated to the link with it (runEnd).
+      // `awaiting` is only ever entered with a step to send (hasStep, or jobReady's promise).
       sendStep: ({ context }) => {
-        if (context.job) deps.sendStep(context.tileId, context.job, context.step, context.retries, runEnd(context.job, context.step));
+        const job = context.job;
+        if (!job || context.step >= job.steps.length) throw new Error(`tile ${context.tileId}: awaiting with no step to send (step ${context.step} of ${job ? job.steps.length : 'no job'})`);
+        deps.sendStep(context.tileId, job, context.step, context.retries, runEnd(job, context.step));
         deps.armDeadline(context.tileId);
       },
       // Progress clears the fault record: only faults with no successful step between them
@@ -136,6 +150,20 @@ export function createTileMachine(deps: TileMachineDeps) {
         faultTimes: context.faultTimes.length === 0 ? context.faultTimes : [],
         faultsSinceSuccess: 0,
       })),
+      // A job's last STEP_OK: advanceStep, finishJob and pullJob in one assign (one context
+      // copy, not three), calling the hub in their order (the job finished, then the next
+      // taken; advanceStep's read of the link's step is not needed, as pullJob's step 0
+      // replaces it). The fault record is cleared as advanceStep clears it.
+      endJob: assign(({ context }) => {
+        if (context.job) deps.finishJob(context.tileId, context.job);
+        return {
+          job: deps.takeJob(context.tileId),
+          step: 0,
+          retries: 0,
+          faultTimes: context.faultTimes.length === 0 ? context.faultTimes : [],
+          faultsSinceSuccess: 0,
+        };
+      }),
       // The steps of a run done below the machine, in one assign: what one advanceStep per step
       // would have left (the step index, no retries, the fault record cleared by each success).
       absorbRun: assign(({ context }) => ({
@@ -195,6 +223,7 @@ export function createTileMachine(deps: TileMachineDeps) {
     },
     guards: {
       hasJob: ({ context }) => context.job !== null,
+      jobReady: ({ context }) => deps.jobReady(context.tileId),
       ranBelow: ({ context }) => deps.linkStep(context.tileId) > context.step,
       hasStep: ({ context }) => context.job !== null && context.step < context.job.steps.length,
       hasNextStep: ({ context }) => context.job !== null && deps.linkStep(context.tileId) + 1 < context.job.steps.length,
@@ -213,14 +242,19 @@ export function createTileMachine(deps: TileMachineDeps) {
     initial: 'booting',
     states: {
       booting: {
-        on: { BOOTED: 'idle', FAULT: { target: 'faulted' } },
+        on: { BOOTED: { target: 'idle', actions: 'pullJob' }, FAULT: { target: 'faulted' } },
       },
+      // Every transition into `idle` takes the next job as its last action (pullJob, or endJob
+      // at a job's end), where this state's entry took it: the same calls in the same order,
+      // and a transition that knows a job is ready (jobReady) goes to `awaiting` directly.
       idle: {
-        entry: 'pullJob',
         // Straight to the job's first step; `route` only for a job without steps.
         always: [{ guard: 'hasStep', target: 'awaiting' }, { guard: 'hasJob', target: 'route' }],
-        // A tile found replaying old messages while idle holds state the hub did not build.
-        on: { WORK_AVAILABLE: { target: 'idle', reenter: true }, FAULT: { guard: 'faultIsReplay', target: 'faulted' } },
+        on: {
+          WORK_AVAILABLE: [{ guard: 'jobReady', target: 'awaiting', actions: 'pullJob' }, { target: 'idle', reenter: true, actions: 'pullJob' }],
+          // A tile found replaying old messages while idle holds state the hub did not build.
+          FAULT: { guard: 'faultIsReplay', target: 'faulted' },
+        },
       },
       // A job's steps are flat states of the root, not children of a `busy` parent: xstate
       // walks every active state node (ancestors included) several times per event, and a
@@ -229,7 +263,7 @@ export function createTileMachine(deps: TileMachineDeps) {
       // `awaiting` is the one state of a busy tile that takes events, FAULT and STEP_FAILED
       // included.
       route: {
-        always: [{ guard: 'hasStep', target: 'awaiting' }, { target: 'idle', actions: 'finishJob' }],
+        always: [{ guard: 'hasStep', target: 'awaiting' }, { target: 'idle', actions: ['finishJob', 'pullJob'] }],
       },
       retrying: {
         entry: 'retryJob',
@@ -246,9 +280,16 @@ export function createTileMachine(deps: TileMachineDeps) {
         entry: 'sendStep',
         exit: 'disarmDeadline',
         on: {
-          // The last step's STEP_OK goes straight to idle (the next job), not through `route`.
+          // The last step's STEP_OK ends the job and takes the next. With one ready it stays in
+          // `awaiting`, a targetless transition whose actions are what leaving and entering
+          // would run, in that order: disarm (the exit), end and take (endJob), send and arm
+          // (the entry); no exit and entry sets to compute. Else to idle (disarm on exit).
           // STEP_OK needs no absorbFirst: it advances from the link's step (advanceStep).
-          STEP_OK: [{ guard: 'hasNextStep', actions: ['advanceStep', 'sendStep'] }, { target: 'idle', actions: ['advanceStep', 'finishJob'] }],
+          STEP_OK: [
+            { guard: 'hasNextStep', actions: ['advanceStep', 'sendStep'] },
+            { guard: 'jobReady', actions: ['disarmDeadline', 'endJob', 'sendStep'] },
+            { target: 'idle', actions: 'endJob' },
+          ],
           PROGRESS: [absorbFirst, { actions: ['clearRetries', 'armDeadline'] }],
           REPLY_TIMEOUT: [absorbFirst, { actions: ['reportTimeout', 'raiseTimeout'] }],
           STEP_FAILED: [absorbFirst, { guard: 'canRetry', target: 'retrying' }, { target: 'faulted' }],
@@ -270,7 +311,7 @@ export function createTileMachine(deps: TileMachineDeps) {
         // RESTARTED in flight: the first brings the tile back to work, the second then wipes
         // its memory under the new job unnoticed (docs/faults.md, "Recovery"). Only a death
         // (the restart did not boot) leaves this state by a fault.
-        on: { RESTARTED: 'idle', FAULT: { guard: 'faultIsDeath', target: 'faulted' } },
+        on: { RESTARTED: { target: 'idle', actions: 'pullJob' }, FAULT: { guard: 'faultIsDeath', target: 'faulted' } },
         // A tile that never comes back from a restart is gone for good.
         after: { restartTimeout: { actions: 'raiseDeath' } },
       },

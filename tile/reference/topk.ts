@@ -13,7 +13,8 @@ export function distanceKey(bits: number): number {
   return (bits ^ ((bits >> 31) | 0x80000000)) >>> 0;
 }
 
-function canonical(bits: number): number {
+/** The bits as the kernel keeps them: any NaN becomes the canonical NaN. */
+export function canonical(bits: number): number {
   const b = bits >>> 0;
   return (b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0 ? CANONICAL_NAN_BITS : b;
 }
