@@ -50,7 +50,8 @@ export interface HubClock {
 
 /** A timer set to fire `fn` once, moved by setting it again. */
 export interface MovableTimer {
-  /** Fires `timeout` (>= 0) from now, instead of when it was set to before. */
+  /** Fires `timeout` from now, instead of when it was set to before. The hub gives whole
+   *  cycles >= 0 (ReplyDeadline rounds up), so a clock's timer need not round again. */
   set(timeout: number): void;
   /** Does not fire unless set again. */
   clear(): void;

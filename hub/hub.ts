@@ -16,6 +16,7 @@ import { DEFAULT_HUB_COST_MODEL, type HubWorkTotals } from './core/hub-work.ts';
 import { QueryBook } from './core/query-book.ts';
 import { PartialRouter } from './core/partial-router.ts';
 import { ReplyReader } from './core/read-reply.ts';
+import { ReplyRelay } from './core/one-pass-reply.ts';
 import { baseKey, Redundancy, type Source } from './core/redundancy.ts';
 import { TileService } from './core/tile-service.ts';
 import { startTileSessions, type TileSession } from './core/tile-session.ts';
@@ -41,6 +42,9 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   private readonly service: TileService;
   private readonly faults: FaultDesk;
   private readonly replies = new ReplyReader();
+  private readonly relay: ReplyRelay;
+  /** The common reply's one pass (one-pass-reply.ts): not with a listener (a fault run), nor when the options turn it off. */
+  private readonly onePass: boolean;
   /** Redundant computation (options.redundancy 2): each unit on two tiles, partials compared. */
   readonly redundancy: Redundancy | null;
 
@@ -59,6 +63,8 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       charge: (cycles) => this.transport.chargeHub(cycles),
       compute: (cycles, done) => this.transport.hubCompute(cycles, done),
     });
+    this.relay = new ReplyRelay(this.stats, this.cpu, this.transport, options.integrity);
+    this.onePass = this.listener === null && options.onePassReplies !== false;
     this.queries = new QueryBook({ k: parts.k, maxUnitAttempts: options.maxUnitAttempts, clock: parts.clock, nowCycles, readyCycles: () => this.cpu.charge(), stats: this.stats, finished: () => this.refill() });
     const computeOnHub = (units: UnitRef[]): void => this.computeOnHub(units);
     const { tiles, queries, stats, redundancy, listener } = this;
@@ -153,6 +159,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
 
   onReply(tileId: number, bytes: Uint8Array): void {
     const tile = this.tiles[tileId]!;
+    if (this.onePass && this.relay.relay(tile, bytes)) return;
     const expected = tile.outstanding;
     const reply = this.replies.read(bytes, this.options.integrity); // a DONE: one reused object
     if ('undecodable' in reply) {
@@ -219,15 +226,8 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
     return retry;
   }
 
-  /** `out` may be its link's reused record: read here, before anything builds the next. */
   private transmit(tileId: number, out: Outgoing): void {
-    const tile = this.tiles[tileId]!;
-    const { template, msgId, sealed, requestType } = out;
-    tile.order.sending(msgId);
-    this.stats.countSent(template, sealed, requestType);
-    this.cpu.settle(); // the driver may have just computed (routing); the message waits for it
-    // Its reply deadline runs from its departure, which the transport knows once it is sent.
-    tile.awaiting(msgId, this.transport.send(tileId, template, msgId, sealed), requestType);
+    this.relay.transmit(this.tiles[tileId]!, out);
   }
 
   private releaseJob(tileId: number, job: JobShape | null, fault: TileFault): void {

@@ -16,20 +16,33 @@ const SEALED_DONE_TYPE = MsgType.DONE | MSG_F_CRC;
 const u16 = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8);
 const u32 = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 
+/** `doneIdInPlace`: the bytes are not a well-formed DONE (a msg_id is a u32, never negative). */
+export const NOT_A_DONE = -1;
+
 /**
- * Reads `bytes` into `into` when they are a well-formed DONE: unsealed (only when `sealedOnly`
- * is false), or sealed with a CRC32C that checks. Returns false, leaving `into` as it was,
- * for everything else: the caller decodes those in full.
+ * The msg_id of `bytes` when they are a well-formed DONE: unsealed (only when `sealedOnly` is
+ * false), or sealed with a CRC32C that checks; NOT_A_DONE for everything else. It reads and
+ * writes nothing else: the hub's one-pass reply (hub/core/one-pass-reply.ts) needs only the id.
  */
-export function readDoneInPlace(bytes: Uint8Array, into: DoneMsg, sealedOnly: boolean): boolean {
+export function doneIdInPlace(bytes: Uint8Array, sealedOnly: boolean): number {
   const n = bytes.length;
   if (n === DONE_BYTES) {
-    if (sealedOnly || u16(bytes, HEADER.type) !== MsgType.DONE) return false;
+    if (sealedOnly || u16(bytes, HEADER.type) !== MsgType.DONE) return NOT_A_DONE;
   } else if (n !== SEALED_DONE_BYTES || u16(bytes, HEADER.type) !== SEALED_DONE_TYPE || u32(bytes, DONE_BYTES) !== crc32cUpdate(bytes, 0, DONE_BYTES)) {
-    return false;
+    return NOT_A_DONE;
   }
-  if (u16(bytes, HEADER.length) !== Done.bytes || u16(bytes, HEADER_BYTES + Done.reserved) !== 0) return false;
-  into.msgId = u32(bytes, HEADER.id);
+  if (u16(bytes, HEADER.length) !== Done.bytes || u16(bytes, HEADER_BYTES + Done.reserved) !== 0) return NOT_A_DONE;
+  return u32(bytes, HEADER.id);
+}
+
+/**
+ * Reads `bytes` into `into` when they are a well-formed DONE (doneIdInPlace). Returns false,
+ * leaving `into` as it was, for everything else: the caller decodes those in full.
+ */
+export function readDoneInPlace(bytes: Uint8Array, into: DoneMsg, sealedOnly: boolean): boolean {
+  const msgId = doneIdInPlace(bytes, sealedOnly);
+  if (msgId === NOT_A_DONE) return false;
+  into.msgId = msgId;
   into.requestType = u16(bytes, HEADER_BYTES + Done.requestType);
   into.value = u32(bytes, HEADER_BYTES + Done.value);
   return true;

@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { ReplyReader, readReply } from '../hub/core/read-reply.ts';
 import { encodeMessage } from '../protocol/codec.ts';
 import { MsgType } from '../protocol/constants.ts';
-import { readDoneInPlace } from '../protocol/done-in-place.ts';
+import { doneIdInPlace, NOT_A_DONE, readDoneInPlace } from '../protocol/done-in-place.ts';
 import { sealMessage } from '../protocol/integrity.ts';
 import type { DoneMsg, Message } from '../protocol/types.ts';
 
 // The hub reads a DONE in place (protocol/done-in-place.ts) and everything else with the full
 // decoder; the two must never disagree: same message, or the same "does not decode" reason.
+// The one-pass reply's reader of a DONE's msg_id alone is held to the same answers.
 
 const REPLIES: Message[] = [
   { type: 'DONE', msgId: 17, requestType: MsgType.LOAD_BLOCK, value: 40 },
@@ -33,8 +34,14 @@ function fastRead(reader: ReplyReader, bytes: Uint8Array, integrity: boolean): u
   return { ...r };
 }
 
+/** Both in-place readers agree with the full decoder: the reader's reply, and the one-pass
+ *  reply's msg_id alone (doneIdInPlace: a DONE's id, else NOT_A_DONE). */
 function expectSameAsFullDecoder(bytes: Uint8Array, reader = new ReplyReader()): void {
-  for (const integrity of [false, true]) expect(fastRead(reader, bytes, integrity)).toEqual(readReply(bytes, integrity));
+  for (const integrity of [false, true]) {
+    const full = readReply(bytes, integrity);
+    expect(fastRead(reader, bytes, integrity)).toEqual(full);
+    expect(doneIdInPlace(bytes, integrity)).toBe('type' in full && full.type === 'DONE' ? full.msgId : NOT_A_DONE);
+  }
 }
 
 /** Every corruption of `bytes` the tests try: each byte flipped four ways, cut at every length, one byte more. */

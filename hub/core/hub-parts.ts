@@ -22,6 +22,9 @@ export interface HubOptions {
   integrity: boolean;
   /** Tiles that compute each unit (1, or 2: partials compared, a third copy breaks a disagreement). */
   redundancy?: number;
+  /** The common reply (a chunk's DONE) in one pass (core/one-pass-reply.ts; default true):
+   *  false sends every reply the generic way, for tests that hold the two to the same run. */
+  onePassReplies?: boolean;
 }
 
 export interface QueryOutcome {

@@ -71,6 +71,12 @@ export interface TileLink {
   readonly step: number;
   /** The tile's (decoded, non-ERROR) answer to the last message sent. */
   reply(reply: TileMessage): LinkReply;
+  /** Whether a DONE to the last message sent goes on below the machine with no PROGRESS (a
+   *  stream's next chunk, a delegated run's next step): `reply` would answer { send:
+   *  continueOnDone(), progress: false }. Reads only. */
+  continuesOnDone(): boolean;
+  /** What `reply` does for such a DONE, without the answer object: the next message. */
+  continueOnDone(): Outgoing;
   /** Where a failed job resumes (the same or an earlier step, or a rebuild from its units). */
   resume(job: JobShape, step: number, fault: TileFault): ResumeAt;
 }

@@ -21,7 +21,10 @@ export class ReplyDeadline {
    *  `timeoutCycles` after that departure. A message queued in the hub's own output cannot
    *  be late, so its wait there is not counted against the tile (docs/faults.md). */
   arm(queuedCycles: number): void {
-    this.timer.set(Math.max(0, queuedCycles) + this.timeoutCycles);
+    // Rounded up to whole cycles here, as the simulator's clock rounds a timer's delay
+    // (sim/xstate-clock.ts): its moving timer is then handed over as it is, with no adapter
+    // to call and read per message (docs/performance.md, "The hub's reply in one pass").
+    this.timer.set(Math.max(0, Math.ceil(Math.max(0, queuedCycles) + this.timeoutCycles)));
   }
 
   /** The hub stops waiting (a reply came, a fault was found, the tile moved on). */

@@ -33,6 +33,16 @@ export class ReplyOrder extends SentIds {
     this.sent(msgId, ++this.seq);
   }
 
+  /** `arrived` for the reply nearly every reply is: the first answer to the message sent last,
+   *  in order. True when it is that (counted as `arrived` counts it, verdict 'in-order'); false,
+   *  with nothing counted, for any other reply (ask `arrived`). */
+  arrivedNewest(msgId: number): boolean {
+    const seq = this.firstAnswerToNewest(msgId, this.newestAnswered);
+    if (seq < 0) return false;
+    this.newestAnswered = seq;
+    return true;
+  }
+
   /** A reply carrying `msgId` arrived (whether or not the hub still waits for it). */
   arrived(msgId: number): ReplyVerdict {
     const slot = this.find(msgId);

@@ -115,6 +115,16 @@ export class SentIds {
     if (++this.live > this.limit) this.dropOldest();
   }
 
+  /** The first answer to the newest entry when its id is `msgId` and its send number is at
+   *  least `notBefore`: counted as `answered` counts it, and its send number returned; else -1
+   *  with nothing changed. `find`, `answered` and `seqOf` in one for the reply nearly every
+   *  reply is (ReplyOrder.arrivedNewest). */
+  protected firstAnswerToNewest(msgId: number, notBefore: number): number {
+    if (this.head === 0 || (msgId | 0) !== this.newestId || this.newestAnswers !== 0 || this.newestSeq < notBefore) return -1;
+    this.newestAnswers = 1;
+    return this.newestSeq;
+  }
+
   /** Counts an answer to the slot's id; returns the answers so far (2 means two or more). */
   protected answered(slot: number): number {
     if (slot === NEWEST) return (this.newestAnswers = this.newestAnswers < 2 ? this.newestAnswers + 1 : 2);

@@ -112,6 +112,11 @@ class PullLink extends StepLink {
     return { fault: next.fault };
   }
 
+  /** A walk's replies are the walker's (reply above), never a DONE the link goes on from. */
+  override continuesOnDone(): boolean {
+    return this.sentStep!.op !== 'walk' && super.continuesOnDone();
+  }
+
   override resume(job: TileJob, step: number, fault: TileFault): ResumeAt {
     const at = super.resume(job, step, fault);
     if (at.kind === 'step' && job.steps[at.step]?.op === 'walk') this.resendWalk = true;

@@ -149,17 +149,37 @@ export class StepLink implements TileLink {
     return this.next;
   }
 
-  reply(reply: TileMessage): LinkReply {
+  /** Whether a DONE to the message in flight goes on below the machine (continueOnDone): a
+   *  stream's or a query's next chunk, or the next step of a delegated run. Reads only. */
+  continuesOnDone(): boolean {
+    return this.sentPart + 1 < this.sentParts || (this.at < this.through && this.sentStep!.op !== 'read');
+  }
+
+  /** The message after a DONE when `continuesOnDone`: no PROGRESS (the hub re-arms the
+   *  deadline from its departure). The core's one-pass reply (hub/core/one-pass-reply.ts)
+   *  calls it as `reply` does for a DONE, so both paths go on the same way. */
+  continueOnDone(): Outgoing {
     const step = this.sentStep!;
     const part = this.sentPart;
     // A stream's chunks, and a query sent in chunks (Hot data), go one after another.
     // Link-level flow control, below the machine: no PROGRESS per chunk (the step's retries
     // are not cleared), but the hub re-arms the deadline from each chunk's departure.
-    if (part + 1 < this.sentParts && reply.type === 'DONE') {
+    if (part + 1 < this.sentParts) {
       this.streamStep = step;
       this.streamPart = part + 1;
-      return this.sendNext(this.sendPart(step, part + 1), false);
+      return this.sendPart(step, part + 1);
     }
+    // The delegated run goes on below the machine: its next step starts as a chunk would
+    // (no PROGRESS, the deadline re-armed from the departure), the machine absorbing the
+    // step done when it next takes an event.
+    this.doneWith(step);
+    this.at++;
+    return this.startStep();
+  }
+
+  reply(reply: TileMessage): LinkReply {
+    if (reply.type === 'DONE' && this.continuesOnDone()) return this.sendNext(this.continueOnDone(), false);
+    const step = this.sentStep!;
     if (step.op === 'read' && reply.type === 'TOPK_RESULT') {
       const expect = this.job ? expectationOf(this.messages.data, this.job, step.unitKey) : null;
       const problem = expect ? partialProblem(reply.entries, expect) : `no unit ${step.unitKey} in the job`;
@@ -168,16 +188,14 @@ export class StepLink implements TileLink {
       return this.readResult({ queryId: queryOfUnitKey(step.unitKey), unitKey: step.unitKey, candidates });
     }
     if (!(reply.type === 'DONE' && step.op !== 'read')) return { fault: `${this.sentType} answered with ${reply.type}` };
+    this.doneWith(step); // the run's last step (continueOnDone started the others' next)
+    return STEP_DONE;
+  }
+
+  /** A step other than a read answered DONE: what the tile now holds. */
+  private doneWith(step: JobStep): void {
     if (step.op === 'params' && step.chunk === this.messages.paramsChunkCount - 1) this.needsParams = false;
     this.stepDone(step);
-    if (this.at < this.through) {
-      // The delegated run goes on below the machine: its next step starts as a chunk would
-      // (no PROGRESS, the deadline re-armed from the departure), the machine absorbing the
-      // step done when it next takes an event.
-      this.at++;
-      return this.sendNext(this.startStep(), false);
-    }
-    return STEP_DONE;
   }
 
   /** A READ_TOPK's answer: the unit's partial (drivers may check it first). */
