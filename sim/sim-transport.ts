@@ -174,7 +174,7 @@ export class SimTransport implements HubTransport {
     // Its last byte has left the hub's egress link: that link is free again from then.
     const departureCycle = this.mesh.hubEgressFreeCycle;
     if (this.tap === null) {
-      this.sim.scheduleIdAt(this.inOrder(tileId, arrivalCycle, TO_TILE), this.deliverKind, this.inFlight.putTemplate(tileId, template, msgId, sealed));
+      this.sim.scheduleLaneAt(this.inOrder(tileId, arrivalCycle, TO_TILE), this.deliverKind, this.inFlight.putTemplate(tileId, template, msgId, sealed), tileId);
       return departureCycle;
     }
     const delivered = this.tap.hubToTile(tileId, this.tapRequest(template, msgId, sealed));
@@ -292,7 +292,7 @@ export class SimTransport implements HubTransport {
     // A view of the I/O buffer (TileNode.repliesInPlace): kept track of until the hub reads it.
     const replySlot = s.put(tileId, bytes);
     links[link + REPLY_SLOT] = replySlot;
-    this.sim.scheduleIdAt(arrivalCycle, this.replyKind, replySlot);
+    this.sim.scheduleLaneAt(arrivalCycle, this.replyKind, replySlot, tileId);
   };
 
   /** A request reaching its tile through the tap (bytes of its own: the tap may have armed or changed them). */
