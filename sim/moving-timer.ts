@@ -44,20 +44,22 @@ export class MovingTimer implements MovableTimer {
   private queuedCycle = NONE;
   private queuedSequence = NONE;
 
-  /** `wakeUpKind`: the queue kind the simulator gives wake-ups (queued at priority 0). */
+  /** `wakeUpKind`: the queue kind the simulator gives wake-ups (queued at priority 0).
+   *  `roundsUp`: a delay that is not a whole number of cycles >= 0 is rounded up to one
+   *  (max(0, ceil)), as the xstate clock does for its timers, instead of refused; the hub
+   *  then holds this timer itself, with no adapter between (one object fewer per move). */
   constructor(
     private readonly clock: WakeUpClock,
     private readonly queue: WakeUpQueue,
     private readonly wakeUpKind: number,
     readonly label: string,
     private readonly callback: () => void,
+    private readonly roundsUp = false,
   ) {}
 
-  /** Fires `delayCycles` (an integer >= 0) from now instead of whenever it was set to. */
+  /** Fires `delayCycles` (an integer >= 0, or any number when the timer rounds up) from now instead of whenever it was set to. */
   set(delayCycles: number): void {
-    if (!Number.isSafeInteger(delayCycles) || delayCycles < 0) {
-      throw new RangeError(`timer "${this.label}" delay must be an integer >= 0 cycles, got ${delayCycles}`);
-    }
+    if (!(delayCycles >= 0 && Number.isSafeInteger(delayCycles))) delayCycles = this.wholeDelay(delayCycles);
     const atCycle = this.clock.nowCycles + delayCycles;
     const sequence = this.queue.reserveSequence();
     this.dueCycle = atCycle;
@@ -97,6 +99,15 @@ export class MovingTimer implements MovableTimer {
   /** Calls back; the simulator calls this after tracing the firing. */
   fire(): void {
     this.callback();
+  }
+
+  /** A delay that is not a whole number of cycles >= 0: rounded up when the timer does so, else refused. */
+  private wholeDelay(delayCycles: number): number {
+    const whole = this.roundsUp ? Math.max(0, Math.ceil(delayCycles)) : delayCycles;
+    if (!Number.isSafeInteger(whole) || whole < 0) {
+      throw new RangeError(`timer "${this.label}" delay must be an integer >= 0 cycles, got ${delayCycles}`);
+    }
+    return whole;
   }
 
   private enqueue(atCycle: number, sequence: number): void {

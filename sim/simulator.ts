@@ -185,10 +185,11 @@ export class Simulator<E extends object> {
    * A timer to set and clear many times: each `set(delayCycles)` takes a sequence number and
    * the timer fires (traced under `label`, at priority 0) at the same cycle and in the same
    * order as `cancel` of the last timer plus `setTimer(delayCycles, label, callback)` would,
-   * without a queue entry per set (sim/moving-timer.ts).
+   * without a queue entry per set (sim/moving-timer.ts). `roundsUp`: a delay that is not a
+   * whole number of cycles >= 0 is rounded up (max(0, ceil)) instead of refused.
    */
-  movingTimer(label: string, callback: () => void): MovingTimer {
-    return new MovingTimer(this.clock, this.queue, WAKE_UP_ID, label, callback);
+  movingTimer(label: string, callback: () => void, roundsUp = false): MovingTimer {
+    return new MovingTimer(this.clock, this.queue, WAKE_UP_ID, label, callback, roundsUp);
   }
 
   /** Cancels a scheduled event or timer by its sequence number; it is skipped, untraced. Cancelling one that already ran is a no-op. */

@@ -228,6 +228,21 @@ describe('moving timer', () => {
     expect(() => timer.set(-1)).toThrow(/timer "deadline" delay must be an integer >= 0 cycles, got -1/);
     expect(() => timer.set(1.5)).toThrow(/got 1.5/);
   });
+
+  it('on the hub clock, rounds a delay up to whole cycles >= 0 as the clock\'s timeouts do, and refuses one that has none', () => {
+    const sim = new Simulator<Events>();
+    const fired: number[] = [];
+    const timer = cycleClock(sim).movableTimer!(() => fired.push(sim.nowCycles));
+    timer.set(10.2); // fires at 11
+    sim.run();
+    timer.set(-3); // now: at 11
+    sim.run();
+    timer.set(4); // whole delays as they are: at 15
+    sim.run();
+    expect(fired).toEqual([11, 11, 15]);
+    expect(() => timer.set(Number.NaN)).toThrow(/timer "machine-timer" delay must be an integer >= 0 cycles, got NaN/);
+    expect(() => timer.set(Infinity)).toThrow(/got Infinity/);
+  });
 });
 
 describe('the reply deadline on the simulator clock', () => {
