@@ -71,13 +71,18 @@ describe('EventQueue', () => {
     expect(drain(queue).map((e) => e.payload)).toEqual(expected.map((e) => e[2]));
   });
 
-  const order = (e: [number, number, number, number], t: number, p: number, s: number): number => e[0] - t || e[1] - p || e[2] - s;
+  type Entry = [number, number, number, number]; // time, priority, sequence, payload
+  const order = (e: Entry, t: number, p: number, s: number): number => e[0] - t || e[1] - p || e[2] - s;
+  /** A new queue and the record popInto fills. */
+  const fresh = (): { queue: EventQueue<string, number>; out: QueuedEvent<string, number> } => ({
+    queue: new EventQueue<string, number>(),
+    out: { timeCycles: 0, priority: 0, sequence: 0, kind: '', payload: 0 },
+  });
 
   it('matches a sorted model when pushes and pops interleave (records reused, across growth and clear)', () => {
     const prng = new Prng(8);
-    const queue = new EventQueue<string, number>();
-    let model: [number, number, number, number][] = []; // time, priority, sequence, payload
-    const out: QueuedEvent<string, number> = { timeCycles: 0, priority: 0, sequence: 0, kind: '', payload: 0 };
+    const { queue, out } = fresh();
+    let model: Entry[] = [];
     let now = 0;
     for (let i = 0; i < 20_000; i++) {
       if (i === 12_000) {
@@ -109,9 +114,8 @@ describe('EventQueue', () => {
 
   it('orders lane events with heap events as one queue: taken lanes, priorities, reserved numbers, growth and clear', () => {
     const prng = new Prng(14);
-    const queue = new EventQueue<string, number>();
-    let model: [number, number, number, number][] = []; // time, priority, sequence, payload
-    const out: QueuedEvent<string, number> = { timeCycles: 0, priority: 0, sequence: 0, kind: '', payload: 0 };
+    const { queue, out } = fresh();
+    let model: Entry[] = [];
     let now = 0;
     let lanes = 4;
     for (let i = 0; i < 30_000; i++) {
