@@ -25,8 +25,14 @@
 // may take a sequence number now and push with it later (`reserveSequence`,
 // `pushWithSequence`): the event then orders as if it had been pushed when the number was
 // taken (the simulator's moving timers, sim/moving-timer.ts).
+//
+// Beside the heap, events that come one at a time per lane (a tile's messages) may sit in a
+// tournament tree over the lanes (`pushLane`, sim/lane-tree.ts): a pop takes the earlier of
+// the heap's top and the tree's, by the same (time, priority, sequence) order, so which of
+// the two holds an event never changes the order events come out in.
 
 import { doubled } from './typed-grow.ts';
+import { LaneTree } from './lane-tree.ts';
 
 const INITIAL_CAPACITY = 1024;
 /** End of the free-record chain. */
@@ -54,10 +60,12 @@ export class EventQueue<K extends string | number = string, P = unknown> {
   private freeRecord = NO_RECORD;
   private count = 0;
   private nextSequence = 0;
+  /** Events pushed by lane (at priority 0), while their lane was free. */
+  private readonly lanes = new LaneTree<K, P>();
 
   /** Events queued. */
   get size(): number {
-    return this.count;
+    return this.count + this.lanes.count;
   }
 
   /** Total events ever pushed; also the sequence number the next push will get. */
@@ -67,7 +75,22 @@ export class EventQueue<K extends string | number = string, P = unknown> {
 
   /** Time of the earliest event, or Infinity when empty. */
   peekTimeCycles(): number {
-    return this.count > 0 ? (this.times[0] as number) : Infinity;
+    const heap = this.count > 0 ? (this.times[0] as number) : Infinity;
+    if (this.lanes.count === 0) return heap;
+    const lane = this.lanes.topTime();
+    return lane < heap ? lane : heap;
+  }
+
+  /**
+   * Adds an event at priority 0 that is one of `lane`'s (a lane: a small integer, e.g. a
+   * tile; it mostly holds one event at a time): the same order as `push(timeCycles, 0, ...)`,
+   * kept in the lanes' tree while the lane is free, in the heap when it is not. Returns the
+   * sequence number.
+   */
+  pushLane(lane: number, timeCycles: number, kind: K, payload: P): number {
+    const sequence = this.nextSequence++;
+    if (!this.lanes.put(lane, timeCycles, sequence, kind, payload)) this.insert(timeCycles, 0, sequence, kind, payload);
+    return sequence;
   }
 
   /** Adds an event; returns its sequence number. Priority: lower runs first at equal time. */
@@ -93,6 +116,10 @@ export class EventQueue<K extends string | number = string, P = unknown> {
 
   /** Removes the earliest event into `out`; returns false (and leaves `out` alone) when empty. */
   popInto(out: QueuedEvent<K, P>): boolean {
+    if (this.lanes.count > 0 && (this.count === 0 || this.laneFirst())) {
+      this.lanes.popInto(out);
+      return true;
+    }
     if (this.count === 0) return false;
     const r = this.records[0] as number;
     const items = this.items;
@@ -117,6 +144,7 @@ export class EventQueue<K extends string | number = string, P = unknown> {
   }
 
   clear(): void {
+    this.lanes.clear();
     // Every record is free again, chained in order.
     const items = this.items;
     const made = items.length >> 1;
@@ -126,6 +154,17 @@ export class EventQueue<K extends string | number = string, P = unknown> {
     }
     this.freeRecord = made > 0 ? 0 : NO_RECORD;
     this.count = 0;
+  }
+
+  /** Both hold events: true when the lanes' earliest orders before the heap's (a lane's priority is 0). */
+  private laneFirst(): boolean {
+    const lane = this.lanes.topTime();
+    const heap = this.times[0] as number;
+    if (lane !== heap) return lane < heap;
+    const r = this.records[0] as number;
+    const priority = this.order[2 * r] as number;
+    if (priority !== 0) return priority > 0;
+    return this.lanes.topSequence() < (this.order[2 * r + 1] as number);
   }
 
   private insert(t: number, p: number, s: number, k: K, payload: P): void {

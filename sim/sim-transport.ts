@@ -133,8 +133,8 @@ export class SimTransport implements HubTransport {
     // The tap-free handlers are bound arrow fields, given as they are: no closure calling a
     // method, one frame fewer per event.
     if (tap === null) {
-      sim.on('deliver', this.onDeliverStamped, (trace, t, seq, slot) => this.traceTemplate(trace, t, seq, slot));
-      sim.on('reply', this.onReplyInPlace, (trace, t, seq, slot) => this.traceReply(trace, t, seq, slot));
+      sim.on('deliver', this.onDeliverStamped, this.traceTemplate);
+      sim.on('reply', this.onReplyInPlace, this.traceReply);
     } else {
       sim.on('deliver', (slot) => this.onDeliver(slot), this.tracer('deliver'));
       sim.on('reply', (slot) => this.onReplyTapped(slot, tap), this.tracer('reply'));
@@ -174,7 +174,7 @@ export class SimTransport implements HubTransport {
     // Its last byte has left the hub's egress link: that link is free again from then.
     const departureCycle = this.mesh.hubEgressFreeCycle;
     if (this.tap === null) {
-      this.sim.scheduleIdAt(this.inOrder(tileId, arrivalCycle, TO_TILE), this.deliverKind, this.inFlight.putTemplate(tileId, template, msgId, sealed));
+      this.sim.scheduleLaneAt(this.inOrder(tileId, arrivalCycle, TO_TILE), this.deliverKind, this.inFlight.putTemplate(tileId, template, msgId, sealed), tileId);
       return departureCycle;
     }
     const delivered = this.tap.hubToTile(tileId, this.tapRequest(template, msgId, sealed));
@@ -292,7 +292,7 @@ export class SimTransport implements HubTransport {
     // A view of the I/O buffer (TileNode.repliesInPlace): kept track of until the hub reads it.
     const replySlot = s.put(tileId, bytes);
     links[link + REPLY_SLOT] = replySlot;
-    this.sim.scheduleIdAt(arrivalCycle, this.replyKind, replySlot);
+    this.sim.scheduleLaneAt(arrivalCycle, this.replyKind, replySlot, tileId);
   };
 
   /** A request reaching its tile through the tap (bytes of its own: the tap may have armed or changed them). */
@@ -357,19 +357,20 @@ export class SimTransport implements HubTransport {
   // byte the hub receives, so the trace hash pins every answer (requests follow from the
   // config, the data and the replies before them). The listener sees the slot as payload.
 
-  /** Without a tap: a request's record, read from its template and msg_id (the request as it will be stamped, stamped-message.ts). */
-  private traceTemplate(trace: TraceRecorder, t: number, seq: number, slot: number): void {
+  /** Without a tap: a request's record, read from its template and msg_id (the request as it
+   *  will be stamped, stamped-message.ts). Bound arrow fields, as the handlers: no closure between. */
+  private readonly traceTemplate = (trace: TraceRecorder, t: number, seq: number, slot: number): void => {
     const s = this.inFlight;
     const template = s.peek(slot);
     const sealed = s.sealedOf(slot);
     trace.recordDeliver(t, seq, s.tileOf(slot), stampedType(template, sealed), s.msgIdOf(slot), stampedLength(template, sealed), slot);
-  }
+  };
 
   /** Without a tap: a reply's record, with every byte. */
-  private traceReply(trace: TraceRecorder, t: number, seq: number, slot: number): void {
+  private readonly traceReply = (trace: TraceRecorder, t: number, seq: number, slot: number): void => {
     const s = this.inFlight;
     trace.recordReply(t, seq, s.tileOf(slot), s.peek(slot), slot);
-  }
+  };
 
   /** With a tap: a message's record, whichever form its slot holds. */
   private tracer(kind: MessageKind): EventTracer<number> {

@@ -141,6 +141,16 @@ export class Simulator<E extends object> {
     return this.queue.push(atCycle, 0, kind, payload);
   }
 
+  /**
+   * `scheduleIdAt` for an event that is one of `lane`'s (a small integer >= 0: a tile, whose
+   * messages come one at a time): the same order, kept where a lane's next event is cheap
+   * to queue (sim/lane-tree.ts).
+   */
+  scheduleLaneAt<K extends keyof E & string>(atCycle: number, kind: KindId<K>, payload: E[K], lane: number): number {
+    if (!(atCycle >= this.clock.nowCycles && Number.isSafeInteger(atCycle))) this.checkTime(atCycle, this.names[kind] ?? 'kind');
+    return this.queue.pushLane(lane, atCycle, kind, payload);
+  }
+
   /** Schedules `delayCycles` (>= 0) after now. */
   scheduleAfter<K extends keyof E & string>(delayCycles: number, kind: K, payload: E[K], priority = 0): number {
     if (!Number.isSafeInteger(delayCycles) || delayCycles < 0) {

@@ -71,13 +71,18 @@ describe('EventQueue', () => {
     expect(drain(queue).map((e) => e.payload)).toEqual(expected.map((e) => e[2]));
   });
 
-  const order = (e: [number, number, number, number], t: number, p: number, s: number): number => e[0] - t || e[1] - p || e[2] - s;
+  type Entry = [number, number, number, number]; // time, priority, sequence, payload
+  const order = (e: Entry, t: number, p: number, s: number): number => e[0] - t || e[1] - p || e[2] - s;
+  /** A new queue and the record popInto fills. */
+  const fresh = (): { queue: EventQueue<string, number>; out: QueuedEvent<string, number> } => ({
+    queue: new EventQueue<string, number>(),
+    out: { timeCycles: 0, priority: 0, sequence: 0, kind: '', payload: 0 },
+  });
 
   it('matches a sorted model when pushes and pops interleave (records reused, across growth and clear)', () => {
     const prng = new Prng(8);
-    const queue = new EventQueue<string, number>();
-    let model: [number, number, number, number][] = []; // time, priority, sequence, payload
-    const out: QueuedEvent<string, number> = { timeCycles: 0, priority: 0, sequence: 0, kind: '', payload: 0 };
+    const { queue, out } = fresh();
+    let model: Entry[] = [];
     let now = 0;
     for (let i = 0; i < 20_000; i++) {
       if (i === 12_000) {
@@ -105,6 +110,70 @@ describe('EventQueue', () => {
       now = t;
     }
     expect(queue.size).toBe(model.length);
+  });
+
+  it('orders lane events with heap events as one queue: taken lanes, priorities, reserved numbers, growth and clear', () => {
+    const prng = new Prng(14);
+    const { queue, out } = fresh();
+    let model: Entry[] = [];
+    let now = 0;
+    let lanes = 4;
+    for (let i = 0; i < 30_000; i++) {
+      if (i === 20_000) {
+        queue.clear();
+        model = [];
+      }
+      if (i === 8_000) lanes = 300; // the tree grows while holding events
+      const pushing = model.length === 0 || prng.nextInt(0, 2) > 0 || (i % 10_000 < 5_000 && prng.nextInt(0, 1) === 0);
+      if (pushing) {
+        // Few distinct times, so ties between lanes and the heap are common.
+        const t = now + prng.nextInt(0, 6);
+        const form = prng.nextInt(0, 5);
+        let p = 0;
+        let seq: number;
+        if (form <= 2) {
+          // A lane event: most go to a lane that may be free or taken (then the heap holds it).
+          seq = queue.pushLane(prng.nextInt(0, lanes - 1), t, 'l', i);
+        } else if (form === 3) {
+          seq = queue.reserveSequence();
+          queue.pushWithSequence(t, 0, seq, 'r', i);
+        } else {
+          p = prng.nextInt(-1, 1);
+          seq = queue.push(t, p, 'h', i);
+        }
+        let at = model.length;
+        while (at > 0 && order(model[at - 1]!, t, p, seq) > 0) at--;
+        model.splice(at, 0, [t, p, seq, i]);
+        expect(queue.size).toBe(model.length);
+        continue;
+      }
+      const [t, p, seq, payload] = model.shift()!;
+      expect(queue.peekTimeCycles()).toBe(t);
+      expect(queue.popInto(out)).toBe(true);
+      expect([out.timeCycles, out.priority, out.sequence, out.payload]).toEqual([t, p, seq, payload]);
+      now = t;
+    }
+    while (model.length > 0) {
+      const [t, p, seq, payload] = model.shift()!;
+      expect(queue.popInto(out)).toBe(true);
+      expect([out.timeCycles, out.priority, out.sequence, out.payload]).toEqual([t, p, seq, payload]);
+    }
+    expect(queue.popInto(out)).toBe(false);
+    expect(queue.peekTimeCycles()).toBe(Infinity);
+  });
+
+  it('gives a popped lane to the next event of the same lane, and refuses none', () => {
+    const queue = new EventQueue<string, string>();
+    queue.pushLane(3, 10, 'deliver', 'a');
+    queue.pushLane(3, 5, 'reply', 'b'); // lane 3 is taken: the heap holds it
+    queue.pushLane(0, 7, 'deliver', 'c');
+    expect(queue.size).toBe(3);
+    expect(queue.pop()?.payload).toBe('b');
+    expect(queue.pop()?.payload).toBe('c');
+    queue.pushLane(0, 8, 'reply', 'd'); // lane 0 again, right after its pop
+    expect(queue.pop()?.payload).toBe('d');
+    expect(queue.pop()?.payload).toBe('a');
+    expect(queue.pop()).toBeUndefined();
   });
 
   it('interleaves pushes and pops correctly', () => {

@@ -231,6 +231,23 @@ describe('moving timer', () => {
 });
 
 describe('the reply deadline on the simulator clock', () => {
+  it('rounds a deadline up to whole cycles >= 0 itself, as the clock rounds its timeouts, and hands the strict moving timer only whole cycles', () => {
+    const sim = new Simulator<Events>();
+    const fired: number[] = [];
+    const deadline = new ReplyDeadline(cycleClock(sim), 10.2, () => fired.push(sim.nowCycles));
+    deadline.arm(0); // 10.2 -> fires at 11
+    sim.run();
+    deadline.arm(-30); // a departure already past counts as now: 10.2 -> at 11 + 11
+    sim.run();
+    deadline.arm(3.5); // 13.7 -> at 22 + 14
+    sim.run();
+    expect(fired).toEqual([11, 22, 36]);
+    const negative = new ReplyDeadline(cycleClock(sim), -50, () => fired.push(sim.nowCycles));
+    negative.arm(0); // never before now
+    sim.run();
+    expect(fired).toEqual([11, 22, 36, 36]);
+  });
+
   it('moves the same with the clock\'s movable timer as with a timeout cleared and set per move', () => {
     for (const seed of [5, 6]) {
       const model = randomWorkload('model', seed);

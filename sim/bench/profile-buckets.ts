@@ -30,7 +30,7 @@ const RULES: [string, (url: string, fn: string) => boolean][] = [
   ['hub modes and work', (u) => /\/hub\//.test(u)],
   ['protocol', (u) => /\/protocol\//.test(u)],
   ['tile wrapper', (u) => /\/tile\//.test(u) || /sim\/tile-node\.ts/.test(u)],
-  ['event loop and queue', (u) => /sim\/(simulator|event-queue|clock|xstate-clock|moving-timer)\.ts/.test(u)],
+  ['event loop and queue', (u) => /sim\/(simulator|event-queue|lane-tree|clock|xstate-clock|moving-timer)\.ts/.test(u)],
   ['transport, mesh, link, cost', (u) => /sim\/(sim-transport|mesh|link|cost-model|message-cost)\.ts/.test(u)],
   ['run setup and report', (u) => /sim\/(run|cli|faults)\//.test(u)],
   ['tsx / module loading', (u) => u.includes('node_modules/tsx') || u.includes('node:internal/modules')],
