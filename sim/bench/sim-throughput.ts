@@ -106,7 +106,7 @@ function runMaybeProfiled(s: ReturnType<typeof buildSimulation>, name: string, p
 /**
  * Runs `config` again with every delivery recorded (untimed), checks it is the timed run
  * (same trace hash and events: the trace pins every message and reply), and replays its
- * deliveries into fresh tiles (replay-ceiling.ts).
+ * deliveries into fresh tiles (replay-ceiling.ts), twice: the faster replay is the ceiling.
  */
 export function replayRecordedRun(config: RunConfig, traceHash: string, events: number): ReturnType<typeof replayDeliveries> {
   const again = buildSimulation(config);
@@ -116,7 +116,11 @@ export function replayRecordedRun(config: RunConfig, traceHash: string, events: 
   if (hash !== traceHash || recorded.events !== events) {
     throw new Error(`the recorded run is not the timed run: trace ${hash} with ${recorded.events} events, timed ${traceHash} with ${events} events (the simulation is not deterministic)`);
   }
-  return replayDeliveries(again.nodes, log);
+  // The ceiling is the faster of two replays (wall and CPU each): one slow minute of a
+  // shared machine must not lower the ceiling and so flatter the simulator's ratio.
+  const first = replayDeliveries(again.nodes, log);
+  const second = replayDeliveries(again.nodes, log);
+  return { messages: first.messages, wallSeconds: Math.min(first.wallSeconds, second.wallSeconds), cpuSeconds: Math.min(first.cpuSeconds, second.cpuSeconds) };
 }
 
 /**
