@@ -64,10 +64,10 @@ export const HUB_DEFAULTS: Omit<HubOptions, 'tileCount' | 'concurrency' | 'verif
 };
 
 /** What a fault experiment plugs in (sim/run/fault-run.ts): told of every fault the hub
- *  detects, and a tap on the message path. */
+ *  detects, and a tap on the message path (null: none, the transport's tap-free path). */
 export interface Instruments {
   listener: HubListener;
-  tap: LinkTap;
+  tap: LinkTap | null;
 }
 
 export interface InstrumentParts {
