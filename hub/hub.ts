@@ -43,7 +43,7 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
   private readonly faults: FaultDesk;
   private readonly replies = new ReplyReader();
   private readonly relay: ReplyRelay;
-  /** The common reply's one pass (one-pass-reply.ts): not with a listener (a fault run), nor when the options turn it off. */
+  /** The common reply's one pass (one-pass-reply.ts), unless the options turn it off. */
   private readonly onePass: boolean;
   /** Redundant computation (options.redundancy 2): each unit on two tiles, partials compared. */
   readonly redundancy: Redundancy | null;
@@ -63,8 +63,8 @@ export class Hub<T extends HubTransport = HubTransport> implements HubSink {
       charge: (cycles) => this.transport.chargeHub(cycles),
       compute: (cycles, done) => this.transport.hubCompute(cycles, done),
     });
-    this.relay = new ReplyRelay(this.stats, this.cpu, this.transport, options.integrity);
-    this.onePass = this.listener === null && options.onePassReplies !== false;
+    this.relay = new ReplyRelay(this.stats, this.cpu, this.transport, options.integrity, this.listener);
+    this.onePass = options.onePassReplies !== false;
     this.queries = new QueryBook({ k: parts.k, maxUnitAttempts: options.maxUnitAttempts, clock: parts.clock, nowCycles, readyCycles: () => this.cpu.charge(), stats: this.stats, finished: () => this.refill() });
     const computeOnHub = (units: UnitRef[]): void => this.computeOnHub(units);
     const { tiles, queries, stats, redundancy, listener } = this;

@@ -79,22 +79,35 @@ describe('the hub reply in one pass (hub/core/one-pass-reply.ts)', () => {
     expect(d).toBeGreaterThan(t / 50);
   });
 
-  it('is never asked with a listener (a fault run), and that run is the one-pass run', () => {
-    const config = pushConfig({ tiles: 8, meshRows: 2, meshCols: 4, vectors: 3000, dim: 64, queries: 6, seed: 3 });
-    const quiet = { faultDetected: () => {}, tileRetired: () => {}, messageAbandoned: () => {}, replyAccepted: () => {}, reacted: () => {} };
+  it('is asked with a listener too (a fault run, cogsim run), which hears every reply and fault as on the generic path', () => {
     const through: LinkTap = { hubToTile: (_t, b) => b, tileToHub: (_t, b) => b, beforeHandle: () => {}, routing: () => DIRECT_ROUTING, replyArriving: () => {}, trapArriving: () => {}, afterHandle: () => {}, undeliverable: () => {} };
-    const heard = (instrumented: boolean): string => {
-      const s = buildSimulation(config, { cacheDir: null, ...(instrumented ? { instrument: () => ({ listener: quiet, tap: through }) } : {}) });
-      const { events } = runSimulation(s);
+    const heard = (onePassReplies: boolean, replyTimeoutCycles?: number): string => {
+      const calls: string[] = [];
+      const listener = {
+        faultDetected: (t: number, f: { kind: string }) => calls.push(`fault ${t} ${f.kind}`),
+        tileRetired: (t: number) => calls.push(`retired ${t}`),
+        messageAbandoned: (t: number, id: number, why: string) => calls.push(`abandoned ${t} ${id} ${why}`),
+        replyAccepted: (t: number, id: number) => calls.push(`accepted ${t} ${id}`),
+        reacted: (t: number, r: unknown) => calls.push(`reacted ${t} ${JSON.stringify(r)}`),
+      };
+      const config = pushConfig({ tiles: 8, meshRows: 2, meshCols: 4, vectors: 3000, dim: 64, queries: 6, seed: 3 });
+      const hub = { onePassReplies, ...(replyTimeoutCycles === undefined ? {} : { replyTimeoutCycles }) };
+      const s = buildSimulation(config, { cacheDir: null, hub, instrument: () => ({ listener, tap: through }) });
+      const { events } = runSimulation(s, undefined, { maxEvents: 2_000_000 });
       const r = summarize(s, events, 0);
       s.trace.close();
-      return `${r.traceHash} ${r.answersHash} ${r.simulatedSeconds} ${events}`;
+      return JSON.stringify({ run: `${r.traceHash} ${r.answersHash} ${r.simulatedSeconds} ${events}`, calls });
     };
-    const plain = heard(false);
-    expect(taken).toBeGreaterThan(0);
-    taken = 0;
-    declined = 0;
-    expect(heard(true)).toBe(plain);
-    expect(taken + declined).toBe(0);
+    for (const timeout of [undefined, 6_000]) {
+      const generic = heard(false, timeout);
+      expect(taken + declined).toBe(0);
+      const onePass = heard(true, timeout);
+      expect(onePass).toBe(generic);
+      expect(taken).toBeGreaterThan(0);
+      expect(JSON.parse(generic).calls.filter((c: string) => c.startsWith('accepted')).length).toBeGreaterThan(taken);
+      if (timeout !== undefined) expect(JSON.parse(generic).calls.some((c: string) => !c.startsWith('accepted'))).toBe(true); // late replies: faults heard
+      taken = 0;
+      declined = 0;
+    }
   });
 });

@@ -5,12 +5,13 @@
 // one pass: the DONE read for its msg_id alone (no reply object), the reply order's verdict
 // on the newest entry (no verdict string), the link asked for the next message (no answer
 // object, no `in` test of its shape). Anything else, or anything that fails a check, is left
-// to the generic path with nothing changed, and that path decides as it always did: taps and
-// faults (a hub with a listener never comes here), an undecodable, stale, replayed or ERROR
-// reply, a step's end, a read's answer. `transmit` is the one way a message leaves the hub,
+// to the generic path with nothing changed, and that path decides as it always did: an
+// undecodable, stale, replayed or ERROR reply, a step's end, a read's answer. A listener (a
+// fault run's ledger, `cogsim run`'s observer) hears the reply accepted here as it would there. `transmit` is the one way a message leaves the hub,
 // for both paths.
 import { doneIdInPlace, NOT_A_DONE } from '../../protocol/done-in-place.ts';
 import type { HubStats } from '../hub-stats.ts';
+import type { HubListener } from '../work/tile-fault.ts';
 import type { HubTransport } from '../hub-transport.ts';
 import type { HubCpu } from './hub-cpu.ts';
 import type { Outgoing } from './mode-driver.ts';
@@ -22,6 +23,7 @@ export class ReplyRelay {
     private readonly cpu: HubCpu,
     private readonly transport: HubTransport,
     private readonly integrity: boolean,
+    private readonly listener: HubListener | null,
   ) {}
 
   /** Sends `out` to the tile and waits for its reply. `out` may be its link's reused record:
@@ -46,6 +48,7 @@ export class ReplyRelay {
     // The order's check counts the answer only when it passes: asked last, after the reads.
     if (!link.continuesOnDone() || !tile.order.arrivedNewest(msgId)) return false;
     tile.outstanding = null;
+    this.listener?.replyAccepted(tile.tileId, msgId);
     this.transmit(tile, link.continueOnDone());
     // The next part's deadline runs from its own departure (as the generic path arms it).
     tile.armDeadline(this.transport.nowCycles());
