@@ -114,7 +114,7 @@ export class Simulator<E extends object> {
     this.tracers[id] = tracer as EventTracer<unknown> | undefined;
   }
 
-  /** The kind's id in the queue (one per kind, handler or not yet): `scheduleIdAt` takes it. */
+  /** The kind's id in the queue (one per kind, handler or not yet): `scheduleLaneAt` takes it. */
   kindId<K extends keyof E & string>(kind: K): KindId<K> {
     let id = this.ids.get(kind);
     if (id === undefined) {
@@ -135,14 +135,9 @@ export class Simulator<E extends object> {
     return this.queue.push(atCycle, priority, this.kindId(kind), payload);
   }
 
-  /** `scheduleAt` at priority 0 by a kind's id (`kindId`): for a caller that schedules per message. */
-  scheduleIdAt<K extends keyof E & string>(atCycle: number, kind: KindId<K>, payload: E[K]): number {
-    if (!(atCycle >= this.clock.nowCycles && Number.isSafeInteger(atCycle))) this.checkTime(atCycle, this.names[kind] ?? 'kind');
-    return this.queue.push(atCycle, 0, kind, payload);
-  }
-
   /**
-   * `scheduleIdAt` for an event that is one of `lane`'s (a small integer >= 0: a tile, whose
+   * `scheduleAt` at priority 0 by a kind's id (`kindId`), for a caller that schedules per
+   * message, for an event that is one of `lane`'s (a small integer >= 0: a tile, whose
    * messages come one at a time): the same order, kept where a lane's next event is cheap
    * to queue (sim/lane-tree.ts).
    */

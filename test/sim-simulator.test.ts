@@ -60,7 +60,7 @@ describe('Simulator', () => {
     expect(() => sim.scheduleAt(10.5, 'tick', null)).toThrow(SimulatorError);
   });
 
-  it('schedules by a kind id exactly as by the kind name: same order, trace and checks, a handler added after the id', () => {
+  it('schedules by a kind id in a lane exactly as by the kind name: same order, trace and checks, a handler added after the id', () => {
     const runBoth = (byId: boolean): string[] => {
       const trace = new TraceRecorder({ keepLines: true });
       const sim = new Simulator<{ a: number; b: number }>({ trace });
@@ -69,7 +69,7 @@ describe('Simulator', () => {
       sim.on('a', (n, s) => {
         seen.push(`a${n}@${s.nowCycles}`);
         if (n < 6) {
-          if (byId) s.scheduleIdAt(s.nowCycles + (n % 2), idA, n + 2);
+          if (byId) s.scheduleLaneAt(s.nowCycles + (n % 2), idA, n + 2, n % 3);
           else s.scheduleAt(s.nowCycles + (n % 2), 'a', n + 2);
         }
       });
@@ -77,11 +77,11 @@ describe('Simulator', () => {
         seen.push(`b${n}@${s.nowCycles}`);
         if (n < 5) s.scheduleAt(s.nowCycles + 1, 'b', n + 2);
       });
-      if (byId) sim.scheduleIdAt(3, idA, 0);
+      if (byId) sim.scheduleLaneAt(3, idA, 0, 0);
       else sim.scheduleAt(3, 'a', 0);
       sim.scheduleAt(3, 'b', 1);
       sim.run();
-      if (byId) expect(() => sim.scheduleIdAt(sim.nowCycles - 1, idA, 9)).toThrow(/"a" at cycle \d+ is not an integer >= now/);
+      if (byId) expect(() => sim.scheduleLaneAt(sim.nowCycles - 1, idA, 9, 0)).toThrow(/"a" at cycle \d+ is not an integer >= now/);
       return [...seen, trace.close(), ...trace.keptLineList];
     };
     const byName = runBoth(false);
@@ -111,10 +111,10 @@ describe('Simulator', () => {
     });
     sim.on('plain', ({ n }) => log.push(`plain ${n}`));
     const msg = sim.kindId('msg');
-    sim.scheduleIdAt(7, msg, 3);
+    sim.scheduleLaneAt(7, msg, 3, 0);
     sim.scheduleAt(5, 'plain', { n: 1 });
     sim.setTimer(6, 'tick', () => log.push('timer'));
-    sim.scheduleIdAt(7, msg, 4);
+    sim.scheduleLaneAt(7, msg, 4, 0); // lane 0 is taken: the heap holds it, and it still runs second
     expect(sim.run().eventsProcessed).toBe(4);
     expect(log).toEqual(['plain 1', 'timer', 'trace 3 t=7 seq=0', 'handle 3 at 7', 'trace 4 t=7 seq=3', 'handle 4 at 7']);
     // The traced kind wrote nothing itself: only the plain event and the timer are in the trace.
@@ -126,7 +126,7 @@ describe('Simulator', () => {
     const bare = new Simulator<Ev>();
     const seen: number[] = [];
     bare.on('msg', (slot) => seen.push(slot), () => seen.push(-1));
-    bare.scheduleIdAt(1, bare.kindId('msg'), 9);
+    bare.scheduleLaneAt(1, bare.kindId('msg'), 9, 2);
     bare.run();
     expect(seen).toEqual([9]);
   });
