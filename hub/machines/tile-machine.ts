@@ -119,6 +119,12 @@ export function runEnd(job: JobShape, step: number): number {
  *  machine are absorbed, and the event is taken again with that context. */
 const absorbFirst = { guard: 'ranBelow', actions: ['absorbRun', 'takeAgain'] } as const;
 
+/** What a successful step leaves (advanceStep, endJob, absorbRun): no retries, and the fault
+ *  record cleared, the same empty list while there is nothing to clear. */
+function afterSuccess(context: TileMachineContext): Pick<TileMachineContext, 'retries' | 'faultTimes' | 'faultsSinceSuccess'> {
+  return { retries: 0, faultTimes: context.faultTimes.length === 0 ? context.faultTimes : [], faultsSinceSuccess: 0 };
+}
+
 export function createTileMachine(deps: TileMachineDeps) {
   return setup({
     types: {
@@ -143,35 +149,18 @@ export function createTileMachine(deps: TileMachineDeps) {
       // One assigner returning the changes, not one per property: this runs once per step.
       // STEP_OK is the success of the step the link is at: the machine's own step, or the last
       // of a run, whose steps before it succeeded below the machine (the same assign covers them).
-      advanceStep: assign(({ context }) => ({
-        step: deps.linkStep(context.tileId) + 1,
-        retries: 0,
-        // The same empty list while there is nothing to clear.
-        faultTimes: context.faultTimes.length === 0 ? context.faultTimes : [],
-        faultsSinceSuccess: 0,
-      })),
+      advanceStep: assign(({ context }) => ({ step: deps.linkStep(context.tileId) + 1, ...afterSuccess(context) })),
       // A job's last STEP_OK: advanceStep, finishJob and pullJob in one assign (one context
       // copy, not three), calling the hub in their order (the job finished, then the next
       // taken; advanceStep's read of the link's step is not needed, as pullJob's step 0
       // replaces it). The fault record is cleared as advanceStep clears it.
       endJob: assign(({ context }) => {
         if (context.job) deps.finishJob(context.tileId, context.job);
-        return {
-          job: deps.takeJob(context.tileId),
-          step: 0,
-          retries: 0,
-          faultTimes: context.faultTimes.length === 0 ? context.faultTimes : [],
-          faultsSinceSuccess: 0,
-        };
+        return { job: deps.takeJob(context.tileId), step: 0, ...afterSuccess(context) };
       }),
       // The steps of a run done below the machine, in one assign: what one advanceStep per step
       // would have left (the step index, no retries, the fault record cleared by each success).
-      absorbRun: assign(({ context }) => ({
-        step: deps.linkStep(context.tileId),
-        retries: 0,
-        faultTimes: context.faultTimes.length === 0 ? context.faultTimes : [],
-        faultsSinceSuccess: 0,
-      })),
+      absorbRun: assign(({ context }) => ({ step: deps.linkStep(context.tileId), ...afterSuccess(context) })),
       // The event that found steps to absorb, taken again now that the context has them.
       takeAgain: raise(({ event }) => event),
       // PROGRESS clears the step's retries: a step of many exchanges (a pull walk) gets
