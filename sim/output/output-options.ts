@@ -86,7 +86,7 @@ export class RunOutputs {
     checkOutputPaths(outputs, this.inputs);
     // The Chrome file replaces the JSONL file; the run still hashes the JSONL lines.
     const { tracePath, ...rest } = config;
-    this.config = flags.trace && flags.traceFormat === 'chrome' ? rest : config;
+    this.config = this.chromeTrace() ? rest : config;
     void tracePath;
   }
 
