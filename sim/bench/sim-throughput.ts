@@ -197,24 +197,27 @@ export function formatSimThroughputBench(rs: SimThroughput[]): string {
   ].join('\n');
 }
 
-if (process.argv[1]?.endsWith('sim-throughput.ts')) {
-  const at = process.argv.indexOf('--cases');
-  const names = at > 0 ? process.argv[at + 1]!.split(',') : ['default', '256', '4096'];
-  const cases = names.map((name) => (name === 'default' && process.argv.includes('--full') ? defaultCase() : THROUGHPUT_CASES[name]));
+/** The bench's command line (`--cases`, `--full`, `--profile DIR`, `--heap-profile DIR`); also the entry of line-profile.ts's bundle. */
+export function throughputMain(argv: readonly string[]): void {
+  const at = argv.indexOf('--cases');
+  const names = at > 0 ? argv[at + 1]!.split(',') : ['default', '256', '4096'];
+  const cases = names.map((name) => (name === 'default' && argv.includes('--full') ? defaultCase() : THROUGHPUT_CASES[name]));
   if (cases.some((c) => c === undefined)) {
     console.error(`--cases: each of ${Object.keys(THROUGHPUT_CASES).join(', ')}; got ${names.join(',')}`);
     process.exit(2);
   }
   const dirAfter = (flag: string): string | undefined => {
-    const at = process.argv.indexOf(flag);
-    const dir = at > 0 ? process.argv[at + 1] : undefined;
+    const at = argv.indexOf(flag);
+    const dir = at > 0 ? argv[at + 1] : undefined;
     if (dir !== undefined) mkdirSync(dir, { recursive: true });
     return dir;
   };
-  if (process.argv.includes('--profile') && process.argv.includes('--heap-profile')) {
+  if (argv.includes('--profile') && argv.includes('--heap-profile')) {
     console.error('--profile and --heap-profile: one at a time (each profiler would be measured by the other)');
     process.exit(2);
   }
   const profiles: RunProfiles = { cpuDir: dirAfter('--profile'), heapDir: dirAfter('--heap-profile') };
   console.log(formatSimThroughputBench(runSimThroughputBench(cases as ThroughputCase[], profiles)));
 }
+
+if (process.argv[1]?.endsWith('sim-throughput.ts')) throughputMain(process.argv);
