@@ -2,6 +2,8 @@
 // catches every silent compute error (a plausible wrong distance, framing intact).
 import { describe, expect, it } from 'vitest';
 import { expectationOf, partialProblem } from '../hub/work/partial-check.ts';
+import { TopkInPlace } from '../protocol/topk-in-place.ts';
+import type { TopkEntry } from '../protocol/types.ts';
 import type { TileJob } from '../hub/work/job.ts';
 import { runFaultExperiment } from '../sim/run/fault-run.ts';
 import { DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
@@ -13,6 +15,7 @@ function small(overrides: Partial<RunConfig> = {}): RunConfig {
 
 const QUARTER = { numerator: 1, denominator: 4 };
 const entry = (id: number, dist: number) => ({ id: BigInt(id), dist, aux: 0 });
+const topk = (entries: TopkEntry[]) => TopkInPlace.of({ type: 'TOPK_RESULT', msgId: 0, entries });
 
 describe('a READ_TOPK answer is checked against what was asked', () => {
   const s = buildSimulation(small({ queries: 1 }));
@@ -23,15 +26,15 @@ describe('a READ_TOPK answer is checked against what was asked', () => {
   s.trace.close();
 
   it('takes a sorted answer inside the unit, ties by lower id', () => {
-    expect(partialProblem([entry(vpb, 1), entry(vpb + 2, 2), entry(vpb + 1, 2)].sort((a, b) => a.dist - b.dist || Number(a.id - b.id)), expect1)).toBeNull();
+    expect(partialProblem(topk([entry(vpb, 1), entry(vpb + 2, 2), entry(vpb + 1, 2)].sort((a, b) => a.dist - b.dist || Number(a.id - b.id))), expect1)).toBeNull();
   });
   it('refuses an id outside the unit, an id twice, an unsorted list, more than k entries', () => {
-    expect(partialProblem([entry(0, 1)], expect1)).toMatch(/not in blocks 1/);
-    expect(partialProblem([entry(vpb, 1), entry(vpb, 2)], expect1)).toMatch(/twice/);
-    expect(partialProblem([entry(vpb, 2), entry(vpb + 1, 1)], expect1)).toMatch(/order/);
-    expect(partialProblem([entry(vpb + 1, 1), entry(vpb, 1)], expect1)).toMatch(/order/);
+    expect(partialProblem(topk([entry(0, 1)]), expect1)).toMatch(/not in blocks 1/);
+    expect(partialProblem(topk([entry(vpb, 1), entry(vpb, 2)]), expect1)).toMatch(/twice/);
+    expect(partialProblem(topk([entry(vpb, 2), entry(vpb + 1, 1)]), expect1)).toMatch(/order/);
+    expect(partialProblem(topk([entry(vpb + 1, 1), entry(vpb, 1)]), expect1)).toMatch(/order/);
     const many = Array.from({ length: data.spec.k + 1 }, (_, i) => entry(vpb + i, i));
-    expect(partialProblem(many, expect1)).toMatch(/more than k/);
+    expect(partialProblem(topk(many), expect1)).toMatch(/more than k/);
   });
   it('knows no unit that is not in the job', () => {
     expect(expectationOf(data, job, 'q0/b2')).toBeNull();

@@ -7,6 +7,8 @@ import type { Outgoing } from '../hub/core/mode-driver.ts';
 import type { JobStep, TileJob } from '../hub/work/job.ts';
 import { MessageBuilder } from '../hub/work/message-builder.ts';
 import { expectationOf, partialProblem } from '../hub/work/partial-check.ts';
+import { TopkInPlace } from '../protocol/topk-in-place.ts';
+import type { TopkEntry } from '../protocol/types.ts';
 import { encodeMessage } from '../protocol/codec.ts';
 import { sealMessage } from '../protocol/integrity.ts';
 import { stampedCopy } from '../protocol/stamped-message.ts';
@@ -59,6 +61,7 @@ describe('messages built into a reused record (hub/work/message-builder.ts)', ()
 
 describe('the READ_TOPK check without an object per entry (hub/work/partial-check.ts)', () => {
   const entry = (id: number, dist: number) => ({ id: BigInt(id), dist, aux: 0 });
+  const topk = (entries: TopkEntry[]) => TopkInPlace.of({ type: 'TOPK_RESULT', msgId: 0, entries });
   it('takes ids of any of a scan unit\'s blocks, the short last one cut at n, and names them only in a fault', () => {
     const vpb = data.vectorsPerBlock;
     const last = data.blockCount - 1;
@@ -66,16 +69,16 @@ describe('the READ_TOPK check without an object per entry (hub/work/partial-chec
     const e = expectationOf(data, job, 'q0/s0')!;
     expect(e.has(0) && e.has(vpb - 1) && e.has(last * vpb) && e.has(data.n - 1)).toBe(true);
     expect(e.has(vpb) || e.has(data.n)).toBe(false);
-    expect(partialProblem([entry(vpb, 1)], e)).toBe(`id ${vpb} is not in blocks 0,${last}`);
+    expect(partialProblem(topk([entry(vpb, 1)]), e)).toBe(`id ${vpb} is not in blocks 0,${last}`);
   });
 
   it('finds an id twice by scanning up to 32 entries and through a Set above', () => {
     const any = { k: 64, has: () => true, what: 'anything' };
     for (const n of [5, 32, 33, 60]) {
       const entries = Array.from({ length: n }, (_, i) => entry(i, i + 1));
-      expect(partialProblem(entries, any)).toBeNull();
+      expect(partialProblem(topk(entries), any)).toBeNull();
       entries[n - 1] = entry(2, n); // in order by distance, its id seen before
-      expect(partialProblem(entries, any)).toBe('id 2 twice');
+      expect(partialProblem(topk(entries), any)).toBe('id 2 twice');
     }
   });
 });

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TraceRecorder, TraceClosedError } from '../sim/trace.ts';
 import { traceHashOfJsonl } from '../sim/trace-jsonl.ts';
-import { messageId, messageType } from '../sim/trace-records.ts';
+import { messageId, messageType, TraceRecordWriter } from '../sim/trace-records.ts';
 import { canonicalJson, CanonicalJsonError } from '../sim/canonical-json.ts';
 import { tempDirs } from './helpers/temp-dir.ts';
 
@@ -180,6 +180,41 @@ describe('TraceRecorder', () => {
     expect(fast.byteCount).toBe(generic.byteCount);
     expect(heard.fast).toEqual(heard.generic);
     expect(fast.close()).toBe(generic.close());
+  });
+
+  it('writes a reply record as docs/trace.md lays it out, for every body length, at every offset, across batches', () => {
+    // The layout built field by field, independently of the writer's word copies.
+    const expected = (t: number, seq: number, tile: number, body: Uint8Array): Uint8Array => {
+      const out = new Uint8Array(41 + body.length);
+      const v = new DataView(out.buffer);
+      out[0] = 4;
+      v.setFloat64(1, t, true);
+      v.setFloat64(9, seq, true);
+      v.setUint32(17, tile, true);
+      v.setFloat64(21, body.length >= 2 ? body[0]! + 256 * body[1]! : -1, true);
+      v.setFloat64(29, body.length >= 8 ? new DataView(body.buffer, body.byteOffset, body.length).getUint32(4, true) : -1, true);
+      v.setUint32(37, body.length, true);
+      out.set(body, 41);
+      return out;
+    };
+    for (const batch of [97, 256, 64 * 1024]) {
+      const got: number[] = [];
+      const writer = new TraceRecordWriter((bytes) => got.push(...bytes), batch);
+      const want: number[] = [];
+      // Bodies of 0-80 bytes (a header or not, word copies with 0-3 bytes left over, past the
+      // word-copy limit), at every alignment of a larger buffer, bytes with the high bit set.
+      const memory = Uint8Array.from({ length: 4096 }, (_, i) => (i * 151 + 7) & 0xff);
+      for (let n = 0; n <= 80; n++) {
+        for (let offset = 0; offset < 4; offset++) {
+          const body = memory.subarray(64 * n + offset, 64 * n + offset + n);
+          const t = n * 10 + offset;
+          writer.reply(t, t + 1, offset, body);
+          want.push(...expected(t, t + 1, offset, body));
+        }
+      }
+      writer.drain();
+      expect(Uint8Array.from(got)).toEqual(Uint8Array.from(want));
+    }
   });
 
   it('refuses entries after close', () => {

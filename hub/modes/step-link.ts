@@ -9,12 +9,13 @@
 // walk step). A reply arrives per message sent, so the stream position and the message in
 // flight are plain fields and a chunk's answer is one reused object: nothing is allocated
 // per chunk (docs/performance.md).
+import { TopkInPlace } from '../../protocol/topk-in-place.ts';
 import type { TileMessage } from '../../protocol/types.ts';
 import type { LinkReply, Outgoing, Partial, TileLink } from '../core/mode-driver.ts';
 import type { JobPlanner } from '../work/job-planner.ts';
 import { queryOfUnitKey, type JobStep, type TileJob, type WorkUnit } from '../work/job.ts';
 import type { MessageBuilder } from '../work/message-builder.ts';
-import { expectationOf, partialProblem } from '../work/partial-check.ts';
+import { candidatesOf, expectationOf, partialProblem } from '../work/partial-check.ts';
 import { resumePoint, type ResumeAt } from '../work/resume-point.ts';
 import type { TileFault } from '../work/tile-fault.ts';
 
@@ -181,11 +182,12 @@ export class StepLink implements TileLink {
     if (reply.type === 'DONE' && this.continuesOnDone()) return this.sendNext(this.continueOnDone(), false);
     const step = this.sentStep!;
     if (step.op === 'read' && reply.type === 'TOPK_RESULT') {
+      // The hub's reader hands the answer over in place (numbers); a decoded one is read into numbers.
+      const topk = reply instanceof TopkInPlace ? reply : TopkInPlace.of(reply);
       const expect = this.job ? expectationOf(this.messages.data, this.job, step.unitKey) : null;
-      const problem = expect ? partialProblem(reply.entries, expect) : `no unit ${step.unitKey} in the job`;
+      const problem = expect ? partialProblem(topk, expect) : `no unit ${step.unitKey} in the job`;
       if (problem) return { fault: `READ_TOPK for ${step.unitKey} answered with a forged top-K: ${problem}`, forged: true };
-      const candidates = reply.entries.map((e) => ({ id: Number(e.id), dist: e.dist }));
-      return this.readResult({ queryId: queryOfUnitKey(step.unitKey), unitKey: step.unitKey, candidates });
+      return this.readResult({ queryId: queryOfUnitKey(step.unitKey), unitKey: step.unitKey, candidates: candidatesOf(topk) });
     }
     if (!(reply.type === 'DONE' && step.op !== 'read')) return { fault: `${this.sentType} answered with ${reply.type}` };
     this.doneWith(step); // the run's last step (continueOnDone started the others' next)

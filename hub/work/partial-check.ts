@@ -3,10 +3,12 @@
 // Its entries must be at most the k the tile was loaded with, each id one the unit could
 // have produced (its blocks' range, its batch, the dataset), no id twice, and in the tile's
 // own order: ascending by the f32 distance's total-order key, equal distances by lower id.
-import type { TopkEntry } from '../../protocol/types.ts';
-import { f32Bits } from '../../tile/reference/fp16.ts';
-import { compareCandidates, type Candidate } from '../../tile/reference/topk.ts';
+// The answer is checked as the hub reads it, numbers in place (protocol/topk-in-place.ts):
+// no BigInt and no object per entry (docs/performance.md, "The reply's side").
+import type { TopkInPlace } from '../../protocol/topk-in-place.ts';
+import { canonical, distanceKey } from '../../tile/reference/topk.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
+import type { Candidate } from '../topk-merge.ts';
 import type { TileJob, WorkUnit } from './job.ts';
 
 export interface PartialExpectation {
@@ -16,8 +18,32 @@ export interface PartialExpectation {
   what: string;
 }
 
-/** What the answer of `unitKey` in `job` may hold. Built per READ_TOPK answer, so the
- *  block ranges are read in a loop and `what` (only for a fault's text) is made when asked. */
+/** The ids of a unit of blocks: each block's range [first, first + count), count cut at n,
+ *  read from the dataset's numbers without a block object. `what` (only for a fault's text)
+ *  is made when asked. */
+class BlockIds implements PartialExpectation {
+  constructor(
+    readonly k: number,
+    private readonly data: EncodedDataset,
+    private readonly blockIds: readonly number[],
+  ) {}
+
+  has(id: number): boolean {
+    const per = this.data.vectorsPerBlock;
+    const n = this.data.n;
+    for (let i = 0; i < this.blockIds.length; i++) {
+      const first = this.blockIds[i]! * per;
+      if (id >= first && id < first + Math.min(per, n - first)) return true;
+    }
+    return false;
+  }
+
+  get what(): string {
+    return `blocks ${this.blockIds.map((b) => this.data.block(b).blockId).join(',')}`;
+  }
+}
+
+/** What the answer of `unitKey` in `job` may hold. Built per READ_TOPK answer. */
 export function expectationOf(data: EncodedDataset, job: TileJob, unitKey: string): PartialExpectation | null {
   const unit: WorkUnit | undefined = job.units.find((u) => u.key === unitKey);
   if (!unit) return null;
@@ -30,55 +56,42 @@ export function expectationOf(data: EncodedDataset, job: TileJob, unitKey: strin
     return { k: unit.ids.length, has: (id) => ids.has(id), what: `batch ${unit.key}` };
   }
   if (unit.kind === 'walk') return { k, has: (id) => id < data.n, what: `dataset of ${data.n}` };
-  const blockIds = unit.kind === 'scan' ? unit.blockIds : [unit.blockId];
-  return {
-    k,
-    has: (id) => {
-      // data.block's range without its object: [first, first + count), count cut at n.
-      const per = data.vectorsPerBlock;
-      for (let i = 0; i < blockIds.length; i++) {
-        const first = blockIds[i]! * per;
-        if (id >= first && id < first + Math.min(per, data.n - first)) return true;
-      }
-      return false;
-    },
-    get what() {
-      return `blocks ${blockIds.map((b) => data.block(b).blockId).join(',')}`;
-    },
-  };
+  return new BlockIds(k, data, unit.kind === 'scan' ? unit.blockIds : [unit.blockId]);
 }
 
-const MAX_SAFE_ID = BigInt(Number.MAX_SAFE_INTEGER);
 /** Up to this many entries, "no id twice" is a scan of the earlier ones instead of a Set. */
 const SCAN_FOR_TWICE = 32;
-/** Two reused candidates for the order check (no object per entry). */
-const before: Candidate = { id: 0n, distBits: 0 };
-const after: Candidate = { id: 0n, distBits: 0 };
 
 /** Why these entries are not an answer to the unit, or null when they can be. */
-export function partialProblem(entries: readonly TopkEntry[], expect: PartialExpectation): string | null {
-  if (entries.length > expect.k) return `${entries.length} entries, more than k ${expect.k}`;
-  const seen = entries.length > SCAN_FOR_TWICE ? new Set<bigint>() : null;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    if (e.id > MAX_SAFE_ID || !expect.has(Number(e.id))) return `id ${e.id} is not in ${expect.what}`;
-    if (seen ? seen.has(e.id) : seenBefore(entries, i)) return `id ${e.id} twice`;
-    seen?.add(e.id);
-    if (i > 0) {
-      const prev = entries[i - 1]!;
-      before.id = prev.id;
-      before.distBits = f32Bits(prev.dist);
-      after.id = e.id;
-      after.distBits = f32Bits(e.dist);
-      if (compareCandidates(before, after) >= 0) return `entries ${i - 1} and ${i} are not in the tile's order`;
-    }
+export function partialProblem(t: TopkInPlace, expect: PartialExpectation): string | null {
+  const n = t.count;
+  if (n > expect.k) return `${n} entries, more than k ${expect.k}`;
+  const seen = n > SCAN_FOR_TWICE ? new Set<number>() : null;
+  let beforeKey = 0;
+  let beforeId = 0;
+  for (let i = 0; i < n; i++) {
+    const id = t.idOf(i); // -1: above Number.MAX_SAFE_INTEGER, never a dataset's id
+    if (id < 0 || !expect.has(id)) return `id ${t.idText(i)} is not in ${expect.what}`;
+    if (seen ? seen.has(id) : seenBefore(t, i, id)) return `id ${id} twice`;
+    seen?.add(id);
+    // The tile's order (tile/reference/topk.ts compareCandidates): the distance's key, then the lower id.
+    const key = distanceKey(canonical(t.distBitsOf(i)));
+    if (i > 0 && (key < beforeKey || (key === beforeKey && id <= beforeId))) return `entries ${i - 1} and ${i} are not in the tile's order`;
+    beforeKey = key;
+    beforeId = id;
   }
   return null;
 }
 
-/** Whether an entry before `i` has entry i's id. */
-function seenBefore(entries: readonly TopkEntry[], i: number): boolean {
-  const id = entries[i]!.id;
-  for (let j = 0; j < i; j++) if (entries[j]!.id === id) return true;
+/** Whether an entry before `i` has the id `id`. */
+function seenBefore(t: TopkInPlace, i: number, id: number): boolean {
+  for (let j = 0; j < i; j++) if (t.idOf(j) === id) return true;
   return false;
+}
+
+/** The entries as the hub merges them (ids checked safe by partialProblem first). */
+export function candidatesOf(t: TopkInPlace): Candidate[] {
+  const out: Candidate[] = [];
+  for (let i = 0; i < t.count; i++) out.push({ id: t.idOf(i), dist: t.distOf(i) });
+  return out;
 }
