@@ -11,6 +11,8 @@
 // per chunk (docs/performance.md).
 import type { TileMessage } from '../../protocol/types.ts';
 import type { LinkReply, Outgoing, Partial, TileLink } from '../core/mode-driver.ts';
+import { blankOutgoing } from '../core/outgoing.ts';
+import { templateSet, type TemplateSet } from '../../protocol/template-facts.ts';
 import type { JobPlanner } from '../work/job-planner.ts';
 import { queryOfUnitKey, type JobStep, type TileJob, type WorkUnit } from '../work/job.ts';
 import type { MessageBuilder } from '../work/message-builder.ts';
@@ -34,6 +36,9 @@ interface LinkRecords {
   next: { send: Outgoing; progress: boolean };
 }
 
+/** The chunk templates of a link that has sent no stream yet. */
+const NO_TEMPLATES = templateSet([]);
+
 /** One pair of records per builder (a driver's links share its builder). The core reads a
  *  link's record and answer before any link builds again, so one pair serves every tile and
  *  stays in cache, where a pair per tile was two more cold lines per message (docs/performance.md). */
@@ -42,7 +47,7 @@ const sharedRecords = new WeakMap<MessageBuilder, LinkRecords>();
 function recordsOf(messages: MessageBuilder): LinkRecords {
   let r = sharedRecords.get(messages);
   if (r === undefined) {
-    const out: Outgoing = { template: new Uint8Array(0), msgId: 0, sealed: false, requestType: 'none' };
+    const out = blankOutgoing();
     sharedRecords.set(messages, (r = { out, next: { send: out, progress: false } }));
   }
   return r;
@@ -61,7 +66,7 @@ export class StepLink implements TileLink {
   /** The chunk templates of `chunksOf`, the last stream step sent: its next chunk is found in
    *  them without the builder's block table (MessageBuilder.chunk). */
   private chunksOf: JobStep | null = null;
-  private chunks: readonly Uint8Array[] = [];
+  private chunks: TemplateSet = NO_TEMPLATES;
   /** How far the tile got into a stream step (or a query's chunks): the step and its next part. */
   private streamStep: JobStep | null = null;
   private streamPart = 0;
