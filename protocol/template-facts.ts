@@ -3,9 +3,9 @@
 // templates once per query (~7,500 templates, 15 MB in the default run), so by the time one
 // is sent again its object and header are out of every cache: reading its type, length or
 // LOAD_BLOCK fields per message (the stats, the transport, the trace's deliver record) was
-// a cache miss each (docs/performance.md, "A template's facts"). The facts sit in one small
-// typed array per list of templates, in the list's order, and travel with the message as
-// numbers; the only read of a template per message is the copy where it is delivered.
+// a cache miss each (docs/performance.md, "A template's facts"). The facts sit in a typed
+// array beside the templates (TemplateTable, by template number) and travel with the message
+// as numbers; the only read of a template per message is the copy where it is delivered.
 import { BlockFlag, HEADER, HEADER_BYTES, LoadBlock, MsgType } from './constants.ts';
 
 /** Numbers per template in TemplateSet.facts. */
@@ -19,22 +19,55 @@ export const FACT_BLOCK_FLAGS = 2;
 /** A LOAD_BLOCK chunk's stream bytes (an LZ4 chunk's decoded size, a plain chunk's data bytes); 0 for any other message. */
 export const FACT_STREAM_BYTES = 3;
 
-/** Encoded templates (msg_id 0) and their facts, index for index. */
+/**
+ * Encoded templates (msg_id 0) and their facts, by template number. A sender keeps the table
+ * it reads per message (a builder's one table, MessageBuilder) and a template's number, so
+ * finding a message's template and facts touches the table's two arrays, which every message
+ * of the table uses, and the template's entry in each: no object per block or per template.
+ */
+export class TemplateTable {
+  /** The templates by number: read only where a message is written out (the copy). */
+  readonly bytes: Uint8Array[] = [];
+  /** FACTS_STRIDE numbers per template (FACT_*): template n's at n * FACTS_STRIDE. A larger
+   *  array replaces it as the table grows: read it through the table. */
+  facts: Int32Array;
+
+  /** `capacity`: templates the table holds before it first grows. */
+  constructor(capacity = 16) {
+    this.facts = new Int32Array(capacity * FACTS_STRIDE);
+  }
+
+  /** Adds `templates`, numbered on from the last, their facts read once here; returns them as a set. */
+  add(templates: readonly Uint8Array[]): TemplateSet {
+    const first = this.bytes.length;
+    const need = (first + templates.length) * FACTS_STRIDE;
+    if (need > this.facts.length) {
+      const grown = new Int32Array(Math.max(need, this.facts.length * 2));
+      grown.set(this.facts);
+      this.facts = grown;
+    }
+    for (let i = 0; i < templates.length; i++) {
+      this.bytes.push(templates[i]!);
+      readFacts(templates[i]!, this.facts, (first + i) * FACTS_STRIDE);
+    }
+    return { table: this, first, count: templates.length };
+  }
+}
+
+/** A run of a table's templates, numbered first .. first + count - 1 (a block's chunks, a query's parts). */
 export interface TemplateSet {
-  /** The bytes: read only where a message is written out (the copy). */
-  readonly bytes: readonly Uint8Array[];
-  /** FACTS_STRIDE numbers per template: template i's at i * FACTS_STRIDE (FACT_*). */
-  readonly facts: Int32Array;
+  readonly table: TemplateTable;
+  readonly first: number;
+  readonly count: number;
 }
 
-/** The templates with their facts, read from their bytes once: the one place facts are made. */
-export function templateSet(bytes: readonly Uint8Array[]): TemplateSet {
-  const facts = new Int32Array(bytes.length * FACTS_STRIDE);
-  for (let i = 0; i < bytes.length; i++) readFacts(bytes[i]!, facts, i * FACTS_STRIDE);
-  return { bytes, facts };
+/** Templates in a table of their own: a set its owner may drop (a cache's entry, a message made
+ *  for one send) takes its templates with it, where a shared table would keep them. */
+export function templateSet(templates: readonly Uint8Array[]): TemplateSet {
+  return new TemplateTable(templates.length).add(templates);
 }
 
-/** One template's facts: the set templateSet makes for it alone. */
+/** One template in a table of its own. */
 export function templateOf(template: Uint8Array): TemplateSet {
   return templateSet([template]);
 }

@@ -162,7 +162,7 @@ export class PullWalkDriver {
     const st = this.active.get(tileId);
     if (!st || st.queryId !== unit.queryId || st.walk !== unit.walk) return { fault: `tile ${tileId}: walk reply for ${unit.key} with no walk in progress` };
     try {
-      if (st.nextChunk < st.chunks.bytes.length) {
+      if (st.nextChunk < st.chunks.count) {
         if (reply.type !== 'DONE') throw this.error(tileId, st, 0n, 'reply', `answered block chunk ${st.nextChunk - 1} with ${reply.type}, expected DONE`);
         return { send: this.sendChunk(st) };
       }
@@ -260,7 +260,7 @@ export class PullWalkDriver {
   /** Template `index` of `set` sent with a fresh msg_id stamped where it is delivered (Outgoing). */
   private finish(set: TemplateSet, index: number, requestType: string): Outgoing {
     // A record of its own per message: a lost walk message is re-sent as this very record (pull-mode.ts).
-    return fillOutgoing(blankOutgoing(), set, index, this.msgIds.take(), this.opts.integrity ?? false, requestType);
+    return fillOutgoing(blankOutgoing(), set.table, set.first + index, this.msgIds.take(), this.opts.integrity ?? false, requestType);
   }
 }
 

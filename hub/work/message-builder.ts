@@ -3,9 +3,11 @@
 // sends the same 2 KB chunks many times, and re-encoding or even copying them would dominate
 // the simulator; the transport writes template and id once, where the message is delivered
 // (protocol/stamped-message.ts). The templates are found by integer index (block, staging),
-// never by a string key: this runs once per message sent (docs/performance.md). Every list of
-// templates is kept as a TemplateSet, its facts (type, length, a chunk's figures) made once
-// beside the bytes and copied into the Outgoing record as numbers (hub/core/outgoing.ts).
+// never by a string key: this runs once per message sent (docs/performance.md). Every template
+// sits in a TemplateTable, its facts (type, length, a chunk's figures) made once beside it and
+// copied into the Outgoing record as numbers (hub/core/outgoing.ts): the templates kept for the
+// whole run (blocks, parameters, COMPUTE, READ_TOPK) in the builder's one table, whose two
+// arrays every message reads; a cache's entries in tables of their own, dropped with them.
 import { encodeMessage, encodeMessages } from '../../protocol/codec.ts';
 import { LoadParams, LoadQuery } from '../../protocol/constants.ts';
 import { queryChunks } from '../../protocol/messages/query.ts';
@@ -15,7 +17,7 @@ import { DTYPE_FP16, LB_F_VERIFY_CRC, LQ_F_PULL, LP_KIND_SQ, MSG_CRC_BYTES, METR
 import { pq6PieceMessages } from '../pq6/pieces.ts';
 import type { Outgoing } from '../core/mode-driver.ts';
 import { fillOutgoing } from '../core/outgoing.ts';
-import { templateOf, templateSet, type TemplateSet } from '../../protocol/template-facts.ts';
+import { TemplateTable, templateSet, type TemplateSet } from '../../protocol/template-facts.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
 import type { MetricName } from '../search-spec.ts';
 import { sqParamsBytes } from '../sq-quantize.ts';
@@ -33,6 +35,8 @@ export const METRIC_CODES: Readonly<Record<MetricName, number>> = { l2: METRIC_L
 
 export class MessageBuilder {
   private readonly msgIds = new MsgIds(STEP_MSG_IDS_FIRST);
+  /** The templates kept for the whole run, by number (blocks, parameters, COMPUTE, READ_TOPK). */
+  private readonly kept = new TemplateTable(1024);
   /** Encoded chunk templates (msg_id 0) of each block: index blockId * 2 + (stageOnly ? 1 : 0). */
   private readonly encodedChunks: (TemplateSet | undefined)[] = [];
   private readonly encodedBatches = new Map<string, TemplateSet>();
@@ -65,26 +69,26 @@ export class MessageBuilder {
     const sq = data.sq;
     // A sealed message carries 4 more bytes, so its chunks carry 4 fewer.
     const chunkDataBytes = opts.integrity ? PARAMS_CHUNK_BYTES - MSG_CRC_BYTES : PARAMS_CHUNK_BYTES;
-    this.encodedParams = templateSet(
+    this.encodedParams = this.kept.add(
       sq ? paramsChunks(sqParamsBytes(sq), { firstMsgId: 0, kind: LP_KIND_SQ, a: data.dim, b: 0, chunkDataBytes }).map((m) => encodeMessage(m)) : [],
     );
-    this.encodedPieces = templateSet(data.pq6 ? pq6PieceMessages(data.pq6.book, opts.integrity).map((m) => encodeMessage(m)) : []);
+    this.encodedPieces = this.kept.add(data.pq6 ? pq6PieceMessages(data.pq6.book, opts.integrity).map((m) => encodeMessage(m)) : []);
     this.queryChunkBytes = opts.integrity ? LoadQuery.maxDataBytes - MSG_CRC_BYTES : LoadQuery.maxDataBytes;
     this.queryChunkCount = Math.ceil((data.dim * 2) / this.queryChunkBytes);
-    this.queryPartCount = this.queryChunkCount + this.encodedPieces.bytes.length;
+    this.queryPartCount = this.queryChunkCount + this.encodedPieces.count;
   }
 
   get paramsChunkCount(): number {
-    return this.encodedParams.bytes.length;
+    return this.encodedParams.count;
   }
 
   chunkCount(blockId: number): number {
-    return this.blockTemplates(blockId, false).bytes.length;
+    return this.blockTemplates(blockId, false).count;
   }
 
   /** Chunks of a push-hnsw batch stream. */
   batchChunkCount(unit: HnswBatchUnit): number {
-    return this.batchChunks(unit).bytes.length;
+    return this.batchChunks(unit).count;
   }
 
   /**
@@ -95,13 +99,16 @@ export class MessageBuilder {
    * msg_id is stamped where the message is delivered.
    */
   build(step: JobStep, part: number, out: Outgoing): Outgoing {
-    if (step.op === 'stream') return this.chunk(this.streamTemplates(step), part, out);
+    if (step.op === 'stream') {
+      const chunks = this.streamTemplates(step);
+      return this.chunk(chunks.table, chunks.first + part, out);
+    }
     const msgId = this.msgIds.take();
     if (step.op === 'params') return this.fill(out, this.encodedParams, step.chunk, msgId, 'LOAD_PARAMS');
     if (step.op === 'query' && part >= this.queryChunkCount) return this.fill(out, this.encodedPieces, part - this.queryChunkCount, msgId, 'LOAD_PARAMS');
     if (step.op === 'query') return this.fill(out, this.queryTemplates(step.queryId, step.k ?? this.data.spec.k, step.pull === true), part, msgId, 'LOAD_QUERY');
     if (step.op === 'compute') return this.fill(out, (this.computeTemplate ??= this.encodeCompute()), 0, msgId, 'COMPUTE');
-    return this.fill(out, (this.readTemplate ??= templateOf(encodeMessage({ type: 'READ_TOPK', msgId: 0 }))), 0, msgId, 'READ_TOPK');
+    return this.fill(out, (this.readTemplate ??= this.kept.add([encodeMessage({ type: 'READ_TOPK', msgId: 0 })])), 0, msgId, 'READ_TOPK');
   }
 
   /** A stream step's chunk templates (msg_id 0): its block's, or its push-hnsw batch's. */
@@ -109,22 +116,23 @@ export class MessageBuilder {
     return step.batch ? this.batchChunks(step.batch) : this.blockTemplates(step.blockId, step.stageOnly);
   }
 
-  /** Chunk `part` of a stream whose templates are `chunks` (streamTemplates), with a fresh
-   *  msg_id, into `out`: a link that keeps the templates of the stream it sends finds the
-   *  next chunk without reading the step or this builder's tables again (step-link.ts). */
-  chunk(chunks: TemplateSet, part: number, out: Outgoing): Outgoing {
-    return this.fill(out, chunks, part, this.msgIds.take(), 'LOAD_BLOCK');
+  /** A stream's chunk, template number `n` of `table` (a streamTemplates set's), with a fresh
+   *  msg_id, into `out`: a link that keeps the table and first number of the stream it sends
+   *  finds the next chunk without reading the step, the set or this builder's caches again
+   *  (step-link.ts). */
+  chunk(table: TemplateTable, n: number, out: Outgoing): Outgoing {
+    return fillOutgoing(out, table, n, this.msgIds.take(), this.integrity, 'LOAD_BLOCK');
   }
 
   /** Template `index` of `set` sent with `msgId` (sealed in integrity mode), written into `out` with its facts: no copy is made here. */
   private fill(out: Outgoing, set: TemplateSet, index: number, msgId: number, requestType: string): Outgoing {
-    return fillOutgoing(out, set, index, msgId, this.integrity, requestType);
+    return fillOutgoing(out, set.table, set.first + index, msgId, this.integrity, requestType);
   }
 
   private encodeCompute(): TemplateSet {
     // A dequantized block's i8 codes are overwritten by its expansion: only fp16 blocks re-verify.
     const reverify = this.verifyCrc && this.data.wireDtype === DTYPE_FP16;
-    return templateOf(encodeMessage({ type: 'COMPUTE', msgId: 0, metric: METRIC_CODES[this.data.spec.metric], k: this.data.spec.k, flags: reverify ? LB_F_VERIFY_CRC : 0 }));
+    return this.kept.add([encodeMessage({ type: 'COMPUTE', msgId: 0, metric: METRIC_CODES[this.data.spec.metric], k: this.data.spec.k, flags: reverify ? LB_F_VERIFY_CRC : 0 })]);
   }
 
   /** A query's LOAD_QUERY chunks (msg_id 0), kept for the tiles that load it after the first. */
@@ -158,7 +166,7 @@ export class MessageBuilder {
     const at = blockId * 2 + (stageOnly ? 1 : 0);
     let chunks = this.encodedChunks[at];
     if (chunks === undefined) {
-      chunks = templateSet(encodeMessages(this.data.blockChunks(blockId, stageOnly, this.verifyCrc, this.integrity)));
+      chunks = this.kept.add(encodeMessages(this.data.blockChunks(blockId, stageOnly, this.verifyCrc, this.integrity)));
       this.encodedChunks[at] = chunks;
     }
     return chunks;
