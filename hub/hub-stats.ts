@@ -1,6 +1,8 @@
 // Counters the hub keeps while it runs; the report is built from them.
-import { BlockFlag, HEADER, HEADER_BYTES, LoadBlock } from '../protocol/constants.ts';
-import { stampedLength } from '../protocol/stamped-message.ts';
+import { BlockFlag } from '../protocol/constants.ts';
+import { stampedLengthOf } from '../protocol/stamped-message.ts';
+import { blockChunkDataBytes } from '../protocol/template-facts.ts';
+import type { Outgoing } from './core/mode-driver.ts';
 
 /** LOAD_BLOCK chunks sent: how many bytes of block streams they carried, in how many bytes of chunk data. */
 export interface BlockChunkStats {
@@ -34,11 +36,13 @@ export class HubStats {
   private lastType = '';
   private lastEntry = { messages: 0, bytes: 0 };
 
-  /** A message sent: counted by type, and a LOAD_BLOCK chunk by what it carries. */
-  countSent(template: Uint8Array, sealed: boolean, type: string): void {
-    const bytes = stampedLength(template, sealed);
+  /** A message sent: counted by type, and a LOAD_BLOCK chunk by what it carries. Read from
+   *  the template's facts `out` carries, never from the template (docs/performance.md). */
+  countSent(out: Outgoing): void {
+    const type = out.requestType;
+    const bytes = stampedLengthOf(out.length, out.sealed);
     // A chunk's length and flags are its template's: the msg_id stamp and the seal touch neither.
-    if (type === 'LOAD_BLOCK') this.countBlockChunk(template);
+    if (type === 'LOAD_BLOCK') this.countBlockChunk(out);
     this.messagesSent++;
     this.bytesSent += bytes;
     if (type !== this.lastType) {
@@ -52,19 +56,12 @@ export class HubStats {
   }
 
   /** A LOAD_BLOCK message sent (well formed: the hub built it): plain or LZ4 (docs/protocol.md "LZ4 chunks"). */
-  private countBlockChunk(message: Uint8Array): void {
-    // Byte reads, not a DataView: this runs for every block chunk sent (docs/performance.md).
-    const data = (message[HEADER.length]! | (message[HEADER.length + 1]! << 8)) - LoadBlock.headerBytes;
+  private countBlockChunk(out: Outgoing): void {
     const c = this.blockChunks;
     c.chunks++;
-    c.dataBytes += data;
-    if (message[HEADER_BYTES + LoadBlock.flags]! & BlockFlag.LZ4) {
-      const at = HEADER_BYTES + LoadBlock.headerBytes; // the u32 decoded size, little-endian
-      c.lz4Chunks++;
-      c.streamBytes += (message[at]! | (message[at + 1]! << 8) | (message[at + 2]! << 16) | (message[at + 3]! << 24)) >>> 0;
-    } else {
-      c.streamBytes += data;
-    }
+    c.dataBytes += blockChunkDataBytes(out.length);
+    if (out.blockFlags & BlockFlag.LZ4) c.lz4Chunks++;
+    c.streamBytes += out.streamBytes >>> 0; // an LZ4 chunk's u32 decoded size, held as an int32
   }
 
   countFault(kind: string): void {

@@ -12,8 +12,11 @@ export interface HubTransport {
    *  The reply comes back through HubSink.onReply.
    *  Returns the cycle the message leaves the hub (its last byte is through the hub's own
    *  link, after whatever the link was still sending): the reply deadline runs from then,
-   *  since a message still queued in the hub's output cannot be late (docs/faults.md). */
-  send(tileId: number, template: Uint8Array, msgId: number, sealed: boolean): number;
+   *  since a message still queued in the hub's output cannot be late (docs/faults.md).
+   *  `type` and `length` are the template's header type and bytes, its facts
+   *  (protocol/template-facts.ts): a transport reads them, not the template, for the link's
+   *  bytes and the trace, so the template is read once per message, where it is copied. */
+  send(tileId: number, template: Uint8Array, msgId: number, sealed: boolean, type: number, length: number): number;
   /** Replaces the tile's instance with a fresh one; completion comes back through HubSink.onTileRestarted. */
   restartTile(tileId: number): void;
   /** Calls `fn` at the current simulated cycle, after the event being handled. */

@@ -12,7 +12,12 @@ import { crc32cUpdate } from './crc32c.ts';
 
 /** Bytes of the stamped message: the template, and the seal's CRC when sealed. */
 export function stampedLength(template: Uint8Array, sealed: boolean): number {
-  return sealed ? template.length + MSG_CRC_BYTES : template.length;
+  return stampedLengthOf(template.length, sealed);
+}
+
+/** stampedLength from the template's length alone (its facts, template-facts.ts). */
+export function stampedLengthOf(templateLength: number, sealed: boolean): number {
+  return sealed ? templateLength + MSG_CRC_BYTES : templateLength;
 }
 
 /** Writes `msgId` (u32 little-endian) into the header of the message at `dst[at]`. */
@@ -49,8 +54,12 @@ export function writeStampedMessage(dst: Uint8Array, at: number, template: Uint8
 export function stampedType(template: Uint8Array, sealed: boolean): number {
   const t = HEADER.type;
   if (template.length < t + 2) return -1;
-  const type = template[t]! | (template[t + 1]! << 8);
-  return sealed ? type | MSG_F_CRC : type;
+  return stampedTypeOf(template[t]! | (template[t + 1]! << 8), sealed);
+}
+
+/** stampedType from the template's type field alone (its facts, template-facts.ts). */
+export function stampedTypeOf(templateType: number, sealed: boolean): number {
+  return sealed ? templateType | MSG_F_CRC : templateType;
 }
 
 /** The stamped message as bytes of its own (carved from `slab` if given): for readers that

@@ -20,7 +20,7 @@ import { messageId, messageType, type MessageKind } from './trace-records.ts';
 import type { TileNode, TileOutcome } from './tile-node.ts';
 import type { ChipLink } from './chip/chip-link.ts';
 import { ByteSlab } from '../protocol/byte-slab.ts';
-import { stampedCopy, stampedLength, stampedType } from '../protocol/stamped-message.ts';
+import { stampedCopy, stampedLengthOf, stampedTypeOf } from '../protocol/stamped-message.ts';
 
 /** Cycles to instantiate a fresh kernel and run rvf_init (boot and restart). */
 export const TILE_BOOT_CYCLES = 20_000;
@@ -161,8 +161,9 @@ export class SimTransport implements HubTransport {
     return this.sim.nowCycles;
   }
 
-  send(tileId: number, template: Uint8Array, msgId: number, sealed: boolean): number {
-    const length = stampedLength(template, sealed);
+  send(tileId: number, template: Uint8Array, msgId: number, sealed: boolean, type: number, templateLength: number): number {
+    // The template's facts, not its (cold) bytes: it is read once, where it is copied.
+    const length = stampedLengthOf(templateLength, sealed);
     // What the tile's chip serves does not cross the hub link (read as two numbers: no object per send).
     const chip = this.chip;
     const chipBytes = chip === null ? 0 : chip.fromChip(msgId);
@@ -174,7 +175,8 @@ export class SimTransport implements HubTransport {
     // Its last byte has left the hub's egress link: that link is free again from then.
     const departureCycle = this.mesh.hubEgressFreeCycle;
     if (this.tap === null) {
-      this.sim.scheduleLaneAt(this.inOrder(tileId, arrivalCycle, TO_TILE), this.deliverKind, this.inFlight.putTemplate(tileId, template, msgId, sealed), tileId);
+      const slot = this.inFlight.putTemplate(tileId, template, msgId, sealed, stampedTypeOf(type, sealed), length);
+      this.sim.scheduleLaneAt(this.inOrder(tileId, arrivalCycle, TO_TILE), this.deliverKind, slot, tileId);
       return departureCycle;
     }
     const delivered = this.tap.hubToTile(tileId, this.tapRequest(template, msgId, sealed));
@@ -357,13 +359,12 @@ export class SimTransport implements HubTransport {
   // byte the hub receives, so the trace hash pins every answer (requests follow from the
   // config, the data and the replies before them). The listener sees the slot as payload.
 
-  /** Without a tap: a request's record, read from its template and msg_id (the request as it
-   *  will be stamped, stamped-message.ts). Bound arrow fields, as the handlers: no closure between. */
+  /** Without a tap: a request's record, from its slot (the request as it will be stamped:
+   *  stamped-message.ts; its type and length came with it, the template is not read). Bound
+   *  arrow fields, as the handlers: no closure between. */
   private readonly traceTemplate = (trace: TraceRecorder, t: number, seq: number, slot: number): void => {
     const s = this.inFlight;
-    const template = s.peek(slot);
-    const sealed = s.sealedOf(slot);
-    trace.recordDeliver(t, seq, s.tileOf(slot), stampedType(template, sealed), s.msgIdOf(slot), stampedLength(template, sealed), slot);
+    trace.recordDeliver(t, seq, s.tileOf(slot), s.typeOf(slot), s.msgIdOf(slot), s.lengthOf(slot), slot);
   };
 
   /** Without a tap: a reply's record, with every byte. */
@@ -379,9 +380,8 @@ export class SimTransport implements HubTransport {
       const bytes = s.peek(slot);
       const tile = s.tileOf(slot);
       if (s.isTemplate(slot)) {
-        // The request as it will be stamped (stamped-message.ts), read from template and id.
-        const sealed = s.sealedOf(slot);
-        trace.recordMessage(kind, t, seq, tile, stampedType(bytes, sealed), s.msgIdOf(slot), stampedLength(bytes, sealed), null, slot);
+        // The request as it will be stamped (stamped-message.ts), from its slot.
+        trace.recordMessage(kind, t, seq, tile, s.typeOf(slot), s.msgIdOf(slot), s.lengthOf(slot), null, slot);
         return;
       }
       const body = kind === 'reply' ? bytes : null;

@@ -4,6 +4,7 @@
 // the next build (so the core must read it before then: hub.ts `transmit`).
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Outgoing } from '../hub/core/mode-driver.ts';
+import { blankOutgoing } from '../hub/core/outgoing.ts';
 import type { JobStep, TileJob } from '../hub/work/job.ts';
 import { MessageBuilder } from '../hub/work/message-builder.ts';
 import { expectationOf, partialProblem } from '../hub/work/partial-check.ts';
@@ -21,7 +22,7 @@ const sim = buildSimulation({ ...DEFAULT_RUN, tiles: 4, meshRows: 2, meshCols: 2
 const data = sim.encoded;
 afterAll(() => sim.trace.close());
 
-const record = (): Outgoing => ({ template: new Uint8Array(0), msgId: 0, sealed: false, requestType: 'none' });
+const record = (): Outgoing => blankOutgoing();
 
 describe('messages built into a reused record (hub/work/message-builder.ts)', () => {
   for (const integrity of [false, true]) {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MessageSlots } from '../sim/message-slots.ts';
 
 describe('message slots', () => {
-  it('keeps every message, its tile, msg_id and form across growth and reuse', () => {
+  it('keeps every message, its tile, msg_id, form and a request\'s type and length across growth and reuse', () => {
     const slots = new MessageSlots();
     const template = new Uint8Array([1, 2, 3]);
     const held: { slot: number; tile: number; bytes: Uint8Array; msgId: number; form: 'as-is' | 'plain' | 'sealed' }[] = [];
@@ -12,7 +12,8 @@ describe('message slots', () => {
       const form = (['as-is', 'plain', 'sealed'] as const)[i % 3]!;
       const bytes = form === 'as-is' ? new Uint8Array([i & 0xff]) : template;
       const msgId = form === 'as-is' ? 0 : 0x8000_0000 + i; // above 2^31: kept unsigned
-      const slot = form === 'as-is' ? slots.put(i % 7, bytes) : slots.putTemplate(i % 7, bytes, msgId, form === 'sealed');
+      // The stamped type and length as the transport gives them (distinct per message, so a slot's own are read back).
+      const slot = form === 'as-is' ? slots.put(i % 7, bytes) : slots.putTemplate(i % 7, bytes, msgId, form === 'sealed', 0x4000 | i, 2000 + i);
       held.push({ slot, tile: i % 7, bytes, msgId, form });
     }
     expect(slots.inFlight).toBe(1000);
@@ -23,6 +24,8 @@ describe('message slots', () => {
       if (h.form !== 'as-is') {
         expect(slots.msgIdOf(h.slot)).toBe(h.msgId);
         expect(slots.sealedOf(h.slot)).toBe(h.form === 'sealed');
+        const i = held.indexOf(h);
+        expect([slots.typeOf(h.slot), slots.lengthOf(h.slot)]).toEqual([0x4000 | i, 2000 + i]);
       }
       expect(slots.peek(h.slot)).toBe(h.bytes);
     }
@@ -38,7 +41,7 @@ describe('message slots', () => {
 
   it('turns a waiting message into bytes as they are when replaced', () => {
     const slots = new MessageSlots();
-    const slot = slots.putTemplate(2, new Uint8Array(16), 77, true);
+    const slot = slots.putTemplate(2, new Uint8Array(16), 77, true, 0x4001, 20);
     const bytes = new Uint8Array([5, 6]);
     slots.replace(slot, bytes);
     expect(slots.isTemplate(slot)).toBe(false);

@@ -14,13 +14,22 @@ import type { JobShape, ResumeAt, UnitRef } from './job-shape.ts';
  * with `msgId` stamped into its header and, when `sealed`, the integrity seal appended
  * (protocol/stamped-message.ts): the hub shares one encoded template among every message
  * sent from it and never copies it; the transport writes the stamped bytes where they go.
- * Nobody writes into a template once it is handed out.
+ * Nobody writes into a template once it is handed out. What the hub and the transport need
+ * to know of the template besides its bytes comes with it as numbers, its facts
+ * (protocol/template-facts.ts, copied by hub/core/outgoing.ts): nobody reads the template
+ * per message but the transport's copy.
  */
 export interface Outgoing {
   template: Uint8Array;
   msgId: number;
   sealed: boolean;
   requestType: string;
+  /** The template's header type (FACT_TYPE: unsealed) and bytes (FACT_LENGTH: without the seal). */
+  type: number;
+  length: number;
+  /** A LOAD_BLOCK chunk's flags byte and stream bytes (FACT_BLOCK_FLAGS, FACT_STREAM_BYTES); 0 for other messages. */
+  blockFlags: number;
+  streamBytes: number;
 }
 
 /** Units for a tile, as one job (the core moves them on if the tile cannot take them). */

@@ -31,10 +31,11 @@ export class ReplyRelay {
   transmit(tile: TileSession, out: Outgoing): void {
     const { template, msgId, sealed, requestType } = out;
     tile.order.sending(msgId);
-    this.stats.countSent(template, sealed, requestType);
+    this.stats.countSent(out);
     this.cpu.settle(); // the driver may have just computed (routing); the message waits for it
     // Its reply deadline runs from its departure, which the transport knows once it is sent.
-    tile.awaiting(msgId, this.transport.send(tile.tileId, template, msgId, sealed), requestType);
+    // The template's type and length go with it as numbers (its facts): only the copy reads it.
+    tile.awaiting(msgId, this.transport.send(tile.tileId, template, msgId, sealed, out.type, out.length), requestType);
   }
 
   /** The common reply in one pass: true when `bytes` were that and the tile's next message is

@@ -12,6 +12,8 @@
 import { TopkInPlace } from '../../protocol/topk-in-place.ts';
 import type { TileMessage } from '../../protocol/types.ts';
 import type { LinkReply, Outgoing, Partial, TileLink } from '../core/mode-driver.ts';
+import { blankOutgoing } from '../core/outgoing.ts';
+import { TemplateTable } from '../../protocol/template-facts.ts';
 import type { JobPlanner } from '../work/job-planner.ts';
 import { queryOfUnitKey, type JobStep, type TileJob, type WorkUnit } from '../work/job.ts';
 import type { MessageBuilder } from '../work/message-builder.ts';
@@ -35,6 +37,9 @@ interface LinkRecords {
   next: { send: Outgoing; progress: boolean };
 }
 
+/** The chunk templates of a link that has sent no stream yet. */
+const NO_TEMPLATES = new TemplateTable(0);
+
 /** One pair of records per builder (a driver's links share its builder). The core reads a
  *  link's record and answer before any link builds again, so one pair serves every tile and
  *  stays in cache, where a pair per tile was two more cold lines per message (docs/performance.md). */
@@ -43,7 +48,7 @@ const sharedRecords = new WeakMap<MessageBuilder, LinkRecords>();
 function recordsOf(messages: MessageBuilder): LinkRecords {
   let r = sharedRecords.get(messages);
   if (r === undefined) {
-    const out: Outgoing = { template: new Uint8Array(0), msgId: 0, sealed: false, requestType: 'none' };
+    const out = blankOutgoing();
     sharedRecords.set(messages, (r = { out, next: { send: out, progress: false } }));
   }
   return r;
@@ -59,10 +64,12 @@ export class StepLink implements TileLink {
    *  it is sent: a chunk's reply is matched to the next chunk from these fields alone, without
    *  reading the step again (it is cold by then; docs/performance.md). */
   private sentParts = 1;
-  /** The chunk templates of `chunksOf`, the last stream step sent: its next chunk is found in
-   *  them without the builder's block table (MessageBuilder.chunk). */
+  /** The chunk templates of `chunksOf`, the last stream step sent, as their table and first
+   *  number: its next chunk is found without the step, its set or the builder's block table
+   *  (MessageBuilder.chunk). */
   private chunksOf: JobStep | null = null;
-  private chunks: readonly Uint8Array[] = [];
+  private chunkTable: TemplateTable = NO_TEMPLATES;
+  private firstChunk = 0;
   /** How far the tile got into a stream step (or a query's chunks): the step and its next part. */
   private streamStep: JobStep | null = null;
   private streamPart = 0;
@@ -127,10 +134,12 @@ export class StepLink implements TileLink {
     // The stream sent last is known by identity alone: its (cold) step is not read again.
     if (step !== this.chunksOf) {
       if (step.op !== 'stream') return this.sending(step, part, this.messages.build(step, part, this.out));
-      this.chunks = this.messages.streamTemplates(step);
+      const chunks = this.messages.streamTemplates(step);
+      this.chunkTable = chunks.table;
+      this.firstChunk = chunks.first;
       this.chunksOf = step;
     }
-    return this.sending(step, part, this.messages.chunk(this.chunks, part, this.out));
+    return this.sending(step, part, this.messages.chunk(this.chunkTable, this.firstChunk + part, this.out));
   }
 
   protected sending(step: JobStep, part: number, out: Outgoing): Outgoing {

@@ -18,9 +18,11 @@
 import { encodeMessage } from '../../protocol/codec.ts';
 import { LoadNeighbors } from '../../protocol/constants.ts';
 import type { HubMessage, TileMessage } from '../../protocol/types.ts';
+import { templateOf, templateSet, type TemplateSet } from '../../protocol/template-facts.ts';
 import { strideBytes } from '../../protocol/vector-bytes.ts';
 import { DTYPE_FP16, IMAGE_LAYOUT, MAX_BLOCK_VECTORS, type KernelImage } from '../../wat/layout.ts';
 import type { Outgoing } from '../core/mode-driver.ts';
+import { blankOutgoing, fillOutgoing } from '../core/outgoing.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
 import type { Candidate } from '../topk-merge.ts';
 import { explicitBlockChunks } from '../work/explicit-blocks.ts';
@@ -55,6 +57,9 @@ export function pullBlockCapacity(dim: number, image: KernelImage = 'core'): num
   return Math.min(MAX_BLOCK_VECTORS, Math.floor(IMAGE_LAYOUT[image].IMG_BLOCK_BYTES / (strideBytes(DTYPE_FP16, dim) + 8)));
 }
 
+/** A walk's chunks before its first NEED_BLOCK or seed block. */
+const NO_CHUNKS = templateSet([]);
+
 /** What follows a tile's answer during a walk: the next message, the walk's end, or why it failed. */
 export type WalkNext = { send: Outgoing } | { done: true } | { fault: string };
 
@@ -80,7 +85,7 @@ interface WalkState {
   queryId: number;
   walk: number;
   /** Chunks of the block being streamed, and the next one to send. */
-  chunks: Uint8Array[];
+  chunks: TemplateSet;
   nextChunk: number;
   /** Layer of the last list sent (a NEED_BLOCK after an upper-layer list is a descent step's). */
   layer: number;
@@ -129,7 +134,7 @@ export class PullWalkDriver {
       if (unit.walk < 0 || unit.walk >= this.index.walks) throw new RangeError(`query ${unit.queryId} has no walk ${unit.walk} (${this.index.walks} walks per query)`);
       const entry = this.index.entry(unit.walk);
       this.stats.walks++;
-      const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: [], nextChunk: 0, layer: entry.layer };
+      const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: NO_CHUNKS, nextChunk: 0, layer: entry.layer };
       this.active.set(tileId, state);
       if (entry.layer < 1) {
         // Only layer 0: nothing to descend, the entry point is the seed.
@@ -145,7 +150,7 @@ export class PullWalkDriver {
     if (!seeds) throw new RangeError(`query ${unit.queryId} has no walk ${unit.walk} (${this.index.walks} walks per query)`);
     this.stats.walks++;
     this.stats.seedVectors += seeds.length;
-    const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: [], nextChunk: 0, layer: 0 };
+    const state: WalkState = { queryId: unit.queryId, walk: unit.walk, chunks: NO_CHUNKS, nextChunk: 0, layer: 0 };
     this.setBlock(tileId, state, seeds);
     this.claim(state, seeds);
     this.active.set(tileId, state);
@@ -157,7 +162,7 @@ export class PullWalkDriver {
     const st = this.active.get(tileId);
     if (!st || st.queryId !== unit.queryId || st.walk !== unit.walk) return { fault: `tile ${tileId}: walk reply for ${unit.key} with no walk in progress` };
     try {
-      if (st.nextChunk < st.chunks.length) {
+      if (st.nextChunk < st.chunks.count) {
         if (reply.type !== 'DONE') throw this.error(tileId, st, 0n, 'reply', `answered block chunk ${st.nextChunk - 1} with ${reply.type}, expected DONE`);
         return { send: this.sendChunk(st) };
       }
@@ -227,7 +232,7 @@ export class PullWalkDriver {
   /** The block of `ids` the walk streams next; with chips, which of its bytes the tile's chip holds. */
   private setBlock(tileId: number, st: WalkState, ids: readonly number[]): void {
     const integrity = this.opts.integrity ?? false;
-    st.chunks = explicitBlockChunks(this.data, ids, { verifyCrc: this.opts.verifyCrc ?? false, integrity, freshTopk: false });
+    st.chunks = templateSet(explicitBlockChunks(this.data, ids, { verifyCrc: this.opts.verifyCrc ?? false, integrity, freshTopk: false }));
     st.nextChunk = 0;
     const chips = this.opts.chips;
     if (chips) st.chipBytes = chips.heldChunkBytes(tileId, ids, integrity);
@@ -242,19 +247,20 @@ export class PullWalkDriver {
 
   private sendChunk(st: WalkState): Outgoing {
     const at = st.nextChunk++;
-    const out = this.finish(st.chunks[at]!, 'LOAD_BLOCK'); // the chunk is the template: never written to
+    const out = this.finish(st.chunks, at, 'LOAD_BLOCK'); // the chunk is the template: never written to
     this.opts.chips?.ledger.note(out.msgId, st.chipBytes?.[at] ?? 0);
     if (at === 0 && st.claims) this.opts.chips?.ledger.noteWork(out.msgId, sharedSetCycles(st.claims));
     return out;
   }
 
   private message(m: HubMessage, requestType: string): Outgoing {
-    return this.finish(encodeMessage(m), requestType);
+    return this.finish(templateOf(encodeMessage(m)), 0, requestType);
   }
 
-  /** The message sent as `template` with a fresh msg_id stamped where it is delivered (Outgoing). */
-  private finish(template: Uint8Array, requestType: string): Outgoing {
-    return { template, msgId: this.msgIds.take(), sealed: this.opts.integrity ?? false, requestType };
+  /** Template `index` of `set` sent with a fresh msg_id stamped where it is delivered (Outgoing). */
+  private finish(set: TemplateSet, index: number, requestType: string): Outgoing {
+    // A record of its own per message: a lost walk message is re-sent as this very record (pull-mode.ts).
+    return fillOutgoing(blankOutgoing(), set.table, set.first + index, this.msgIds.take(), this.opts.integrity ?? false, requestType);
   }
 }
 

@@ -9,6 +9,7 @@
 // Run: npx tsx sim/bench/transport-loop.ts [--tiles 64] [--messages 400000] [--rounds 7]
 // Compare two trees back to back: run it in each, alternately (docs/performance.md).
 import type { HubSink } from '../../hub/hub-transport.ts';
+import { stampedType } from '../../protocol/stamped-message.ts';
 import { Mesh } from '../mesh.ts';
 import type { MovingTimer } from '../moving-timer.ts';
 import { SimTransport, type SimEvents } from '../sim-transport.ts';
@@ -58,6 +59,7 @@ export function runTransportLoop(tiles: number, messages: number): LoopResult {
   const nodes = Array.from({ length: tiles }, (_, i) => stubNode(i));
   const template = new Uint8Array(CHUNK_BYTES);
   template[2] = 0x10; // a type
+  const type = stampedType(template, false); // the template's facts, as the hub passes them
   const deadlines: MovingTimer[] = [];
   let nextId = 1;
   let sends = messages >> 1;
@@ -65,7 +67,7 @@ export function runTransportLoop(tiles: number, messages: number): LoopResult {
   const sendNext = (tile: number): void => {
     if (sends <= 0) return;
     sends--;
-    const departure = transport.send(tile, template, nextId++, false);
+    const departure = transport.send(tile, template, nextId++, false, type, template.length);
     deadlines[tile]!.set(departure - sim.nowCycles + DEADLINE_CYCLES);
   };
   const sink: HubSink = {
