@@ -67,6 +67,8 @@ export class TileNode {
   private readonly reply: { kind: 'reply'; bytes: Uint8Array; cycles: number } = { kind: 'reply', bytes: new Uint8Array(0), cycles: 0 };
   /** The last in-place reply view: the next reply of the same length in the same memory reuses it. */
   private replyView: Uint8Array = new Uint8Array(0);
+  /** Its length, kept here: the view object itself is a line the kernel's call has evicted. */
+  private replyViewLength = 0;
   /** The memory bytes replyView is a view of. */
   private replyViewOf: Uint8Array | null = null;
 
@@ -103,6 +105,16 @@ export class TileNode {
   /** A new instance with fresh memory, configured by rvf_init: what a restart does. */
   restart(): void {
     this.instance = this.freshInstance();
+    this.meter.forget();
+  }
+
+  /**
+   * The host wrote the tile's memory outside a message (a fault injector's bit flip): the work
+   * meter reads the counters afresh before the next message instead of trusting the last
+   * charge's (sim/work-meter.ts). Whoever writes `instance`'s memory between messages calls it.
+   */
+  memoryWritten(): void {
+    this.meter.forget();
   }
 
   private freshInstance(): TileInstance {
@@ -155,8 +167,10 @@ export class TileNode {
     const stall = this.pendingStallCycles;
     this.pendingStallCycles = 0;
     const words = tile.words;
-    this.meter.start(words);
     const ownImage = tile === this.instance;
+    // Only the tile's own image is charged by its counters; another one ran on the same memory.
+    if (ownImage) this.meter.start(words);
+    else this.meter.forget();
     let replyLength: number;
     try {
       replyLength = tile.onMessage();
@@ -177,19 +191,24 @@ export class TileNode {
   private trapped(err: unknown, words: Uint32Array, ownImage: boolean, length: number, stall: number): TileOutcome {
     if (!(err instanceof TileTrap)) throw err;
     if (ownImage) this.firstKernelTrap ??= err;
-    // A watchdog stop took the whole budget; any other trap, the work done up to it.
-    const spent = err.kind === 'budget-exceeded' ? this.fuelPerMessage * CYCLES_PER_FUEL_UNIT : this.charge(words, ownImage, length);
+    // A watchdog stop took the whole budget (its counters are not read: the next message reads
+    // them afresh); any other trap, the work done up to it.
+    if (err.kind === 'budget-exceeded') {
+      this.meter.forget();
+      return { kind: 'trap', trap: err, cycles: this.scaled(this.fuelPerMessage * CYCLES_PER_FUEL_UNIT) + stall };
+    }
+    const spent = this.charge(words, ownImage, length);
     return { kind: 'trap', trap: err, cycles: this.scaled(spent) + stall };
   }
 
   /** The reply's `n` bytes at the I/O buffer: a copy, or (repliesInPlace) a view reused while it fits. */
   private replyBytes(memory: Uint8Array, n: number): Uint8Array {
     if (!this.repliesInPlace) return REPLY_COPIES.copy(memory, IO_PTR, IO_PTR + n);
-    const v = this.replyView;
     // `memory` is an instance's `bytes`, made once per instance: comparing it is cheaper
     // than the view's `buffer` getter, and a new instance (a restart) gets a new view.
-    if (v.length === n && this.replyViewOf === memory) return v;
+    if (this.replyViewLength === n && this.replyViewOf === memory) return this.replyView;
     this.replyViewOf = memory;
+    this.replyViewLength = n;
     return (this.replyView = memory.subarray(IO_PTR, IO_PTR + n));
   }
 

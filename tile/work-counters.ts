@@ -94,6 +94,41 @@ export function workDeltaInPlace(words: Uint32Array, snap: Float64Array): void {
   snap[8] = (words[W_LZ4_SEQUENCES]! - snap[8]!) >>> 0;
 }
 
+/**
+ * The counters now minus `before[0..9)`, modulo 2^32, into `delta[0..9)`, and the counters now
+ * into `before` (the next message's "before": sim/work-meter.ts folds the snapshot into the
+ * previous message's charge).
+ */
+export function workDeltaAdvance(words: Uint32Array, before: Float64Array, delta: Float64Array): void {
+  let w = words[W_DISTANCES]!;
+  delta[0] = (w - before[0]!) >>> 0;
+  before[0] = w;
+  w = words[W_DIST_ELEMS]!;
+  delta[1] = (w - before[1]!) >>> 0;
+  before[1] = w;
+  w = words[W_MERGED]!;
+  delta[2] = (w - before[2]!) >>> 0;
+  before[2] = w;
+  w = words[W_CRC_BYTES]!;
+  delta[3] = (w - before[3]!) >>> 0;
+  before[3] = w;
+  w = words[W_DEQUANT]!;
+  delta[4] = (w - before[4]!) >>> 0;
+  before[4] = w;
+  w = words[W_IO_BYTES]!;
+  delta[5] = (w - before[5]!) >>> 0;
+  before[5] = w;
+  w = words[W_MESSAGES]!;
+  delta[6] = (w - before[6]!) >>> 0;
+  before[6] = w;
+  w = words[W_PQ_CODES]!;
+  delta[7] = (w - before[7]!) >>> 0;
+  before[7] = w;
+  w = words[W_LZ4_SEQUENCES]!;
+  delta[8] = (w - before[8]!) >>> 0;
+  before[8] = w;
+}
+
 /** The counters now minus `snap`, modulo 2^32, as an object (workDeltaInPlace on a copy of `snap`). */
 export function workDeltaSince(words: Uint32Array, snap: Uint32Array | Float64Array, out: WorkCounters): WorkCounters {
   const d = Float64Array.from(snap.subarray(0, WORK_SNAPSHOT_WORDS));
