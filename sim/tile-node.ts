@@ -9,7 +9,11 @@ import { TileTrap } from '../tile/tile-trap.ts';
 import { CFG_F_REQUIRE_MSG_CRC, CFG_FLAGS, CFG_DIM, CFG_DTYPE, CFG_K, CFG_METRIC, CFG_PROFILE, CFG_TILE_ID, CONFIG_BYTES, IO_BYTES, IO_PTR, MSG_HEADER_BYTES } from '../wat/layout.ts';
 import { ioCopyCycles, type CostModel } from './cost-model.ts';
 import type { ComputeShape, TileWorkCounts, TileWorkCycles } from './message-cost.ts';
-import { WorkMeter } from './work-meter.ts';
+import { chargeRecord, RECORD_OWNER_0, RECORD_OWNER_1, WorkMeter, type Prices } from './work-meter.ts';
+
+/** The tile's busy times sit in its work meter's record, beside what a delivery's charge touches. */
+const BUSY_UNTIL = RECORD_OWNER_0;
+const BUSY = RECORD_OWNER_1;
 
 export interface TileBootConfig {
   dtype: number;
@@ -40,9 +44,8 @@ const REPLY_COPIES = new ByteSlab();
 export type TileOutcome = { kind: 'reply'; bytes: Uint8Array; cycles: number } | { kind: 'trap'; trap: TileTrap; cycles: number };
 
 export class TileNode {
-  instance: TileInstance;
-  busyUntilCycles = 0;
-  busyCycles = 0;
+  /** The tile's instance (its memory and own image); replaced only by a restart, so the meter knows when its memory is new. */
+  private own: TileInstance;
   messagesHandled = 0;
   /** Set by the fault injector: the tile no longer answers at all. */
   dead = false;
@@ -64,6 +67,16 @@ export class TileNode {
   repliesInPlace = false;
   /** The work counters before and after each message, priced, and the run's totals: one record (handle is not re-entrant). */
   private readonly meter: WorkMeter;
+  /** The meter's record (a page shared with other tiles' records, and where this one starts) and figures, read here without the meter object. */
+  private readonly rec: Float64Array;
+  private readonly recAt: number;
+  private readonly prices: Prices | null;
+  /**
+   * The record's "before" counters are `instance`'s counters now: the last message was charged
+   * on them and nothing has touched them since. A restart, another image, a watchdog stop and
+   * a host write (memoryWritten) clear it, and the next message reads the counters afresh.
+   */
+  private meterHeld = false;
   private readonly reply: { kind: 'reply'; bytes: Uint8Array; cycles: number } = { kind: 'reply', bytes: new Uint8Array(0), cycles: 0 };
   /** The last in-place reply view: the next reply of the same length in the same memory reuses it. */
   private replyView: Uint8Array = new Uint8Array(0);
@@ -83,7 +96,30 @@ export class TileNode {
     // A kernel pack's execution budget replaces the default watchdog (tile/pack/).
     this.fuelPerMessage = kernel.limits?.fuelPerMessage ?? defaultFuelPerMessage;
     this.meter = new WorkMeter(model, shape);
-    this.instance = this.freshInstance();
+    this.rec = this.meter.page;
+    this.recAt = this.meter.at;
+    this.prices = this.meter.prices;
+    this.own = this.freshInstance();
+  }
+
+  get instance(): TileInstance {
+    return this.own;
+  }
+
+  /** The cycle the tile is busy until (the transport sets it as each message is handled). */
+  get busyUntilCycles(): number {
+    return this.rec[this.recAt + BUSY_UNTIL]!;
+  }
+  set busyUntilCycles(cycle: number) {
+    this.rec[this.recAt + BUSY_UNTIL] = cycle;
+  }
+
+  /** Cycles spent handling messages over the run. */
+  get busyCycles(): number {
+    return this.rec[this.recAt + BUSY]!;
+  }
+  set busyCycles(cycles: number) {
+    this.rec[this.recAt + BUSY] = cycles;
   }
 
   /** What the kernel did over every message, by its work counters, and the cycles charged for it (copies, made when asked). */
@@ -104,8 +140,8 @@ export class TileNode {
 
   /** A new instance with fresh memory, configured by rvf_init: what a restart does. */
   restart(): void {
-    this.instance = this.freshInstance();
-    this.meter.forget();
+    this.own = this.freshInstance();
+    this.meterHeld = false;
   }
 
   /**
@@ -114,7 +150,7 @@ export class TileNode {
    * charge's (sim/work-meter.ts). Whoever writes `instance`'s memory between messages calls it.
    */
   memoryWritten(): void {
-    this.meter.forget();
+    this.meterHeld = false;
   }
 
   private freshInstance(): TileInstance {
@@ -156,7 +192,7 @@ export class TileNode {
   private runner(): TileInstance {
     this.messagesHandled++;
     // A corrupted code image runs on the tile's own memory, for this message only.
-    const tile = this.pendingImage ? new TileInstance(this.tileId, this.pendingImage, this.instance.memory) : this.instance;
+    const tile = this.pendingImage ? new TileInstance(this.tileId, this.pendingImage, this.own.memory) : this.own;
     this.pendingImage = null;
     tile.fuelPerCall = this.fuelPerMessage;
     return tile;
@@ -167,10 +203,10 @@ export class TileNode {
     const stall = this.pendingStallCycles;
     this.pendingStallCycles = 0;
     const words = tile.words;
-    const ownImage = tile === this.instance;
-    // Only the tile's own image is charged by its counters; another one ran on the same memory.
-    if (ownImage) this.meter.start(words);
-    else this.meter.forget();
+    const ownImage = tile === this.own;
+    // Only the tile's own image is charged by its counters; another one runs on the same memory.
+    if (!ownImage) this.meterHeld = false;
+    else if (!this.meterHeld) this.meter.start(words);
     let replyLength: number;
     try {
       replyLength = tile.onMessage();
@@ -194,7 +230,7 @@ export class TileNode {
     // A watchdog stop took the whole budget (its counters are not read: the next message reads
     // them afresh); any other trap, the work done up to it.
     if (err.kind === 'budget-exceeded') {
-      this.meter.forget();
+      this.meterHeld = false;
       return { kind: 'trap', trap: err, cycles: this.scaled(this.fuelPerMessage * CYCLES_PER_FUEL_UNIT) + stall };
     }
     const spent = this.charge(words, ownImage, length);
@@ -218,7 +254,13 @@ export class TileNode {
    * exactly one message cannot be trusted either: those pay dispatch and the request copy.
    */
   private charge(words: Uint32Array, ownImage: boolean, requestLength: number): number {
-    const cycles = ownImage ? this.meter.charge(words) : null;
+    let cycles: number | null = null;
+    if (ownImage) {
+      // The charge leaves the counters now in the record: the next message's "before".
+      this.meterHeld = true;
+      const p = this.prices;
+      cycles = p !== null ? chargeRecord(this.rec, this.recAt, p, words) : this.meter.charge(words);
+    }
     return cycles ?? this.model.messageDispatchCycles + ioCopyCycles(this.model, requestLength);
   }
 

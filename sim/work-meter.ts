@@ -1,46 +1,55 @@
-// One tile's meter of kernel work: the work counters read before and after each message,
-// the delta priced by the cost model, and the run's totals, all in one Float64Array per
-// tile. It prices exactly as workCyclesInto (message-cost.ts) does, term by term in the same
-// order, with the model's per-unit figures read once instead of through the cost functions'
-// argument checks on every message (a counter delta is always an integer >= 0); a model or
-// shape those figures cannot come from (a metric the fp16 kernel has no cost for, a k below
-// 1, a missing figure) is priced by workCyclesInto itself, with the cost functions' errors.
+// One tile's meter of kernel work: the work counters' delta across each message, priced by
+// the cost model, and the run's totals, in one record of numbers per tile (tiles' records side
+// by side in shared pages). It prices exactly as workCyclesInto (message-cost.ts) does, term
+// by term in the same order, with the model's per-unit figures read once instead of through
+// the cost functions' argument checks on every message (a counter delta is always an integer
+// >= 0); a model or shape those figures cannot come from (a metric the fp16 kernel has no cost
+// for, a k below 1, a missing figure) is priced by workCyclesInto itself, with its errors.
 //
-// Per message the delta, its cycles and the totals used to be four objects and a snapshot
-// array per tile; one record touches fewer lines of memory the kernel's call has just evicted
-// (docs/performance.md, "The deliver path in one pass").
+// A message's "before" is the counters the previous charge left in the record: the counters
+// are not read before the call unless something else may have changed them since (the caller
+// says so by calling `start`: TileNode.run). Per message the record's lines are first touches
+// of memory the kernel's call has just evicted, so a block chunk's figures share two of them
+// (docs/performance.md, "The deliver path in one pass" and "The tile call, round 6").
 import { snapshotWorkCounters, WORK_SNAPSHOT_WORDS, workDeltaAdvance } from '../tile/work-counters.ts';
 import type { CostModel } from './cost-model.ts';
 import { workCyclesInto, zeroWorkCounts, zeroWorkCycles, type ComputeShape, type TileWorkCounts, type TileWorkCycles } from './message-cost.ts';
 
-// The record: the counters as the tile's last charged message left them ([0, 9), in the
+// A record: the counters as the tile's last charged message left them ([0, 9), in the
 // WorkCounters order), then the run's counts and cycles. A block chunk, nearly every message,
 // moves only the I/O and message counters: their counts and the io, dispatch and total cycles
-// come first ([9, 14)), so such a message touches the record's first 112 bytes (two lines) of
-// its 216; a counter at 0 adds nothing (x + 0 is x for the totals, which are never -0).
+// come first ([9, 14)), then the owner's two numbers ([14, 16): TileNode's busy times, read by
+// the same delivery), so such a message touches the record's first 128 bytes; a counter at 0
+// adds nothing (x + 0 is x for the totals, which are never -0).
 const N_MESSAGES = 9;
 const N_IO = 10;
 const C_IO = 11;
 const C_DISPATCH = 12;
 const C_TOTAL = 13;
-const N_DISTANCES = 14;
-const N_DIST_ELEMS = 15;
-const N_MERGED = 16;
-const N_CRC = 17;
-const N_DEQUANT = 18;
-const N_PQ = 19;
-const N_LZ4 = 20;
-const C_DISTANCE = 21;
-const C_MERGE = 22;
-const C_CRC = 23;
-const C_DEQUANT = 24;
-const C_PQ = 25;
-const C_LZ4 = 26;
-const RECORD = 27;
+/** The two numbers of a record that are its owner's (zero at first, never touched by the meter). */
+export const RECORD_OWNER_0 = 14;
+export const RECORD_OWNER_1 = 15;
+const N_DISTANCES = 16;
+const N_DIST_ELEMS = 17;
+const N_MERGED = 18;
+const N_CRC = 19;
+const N_DEQUANT = 20;
+const N_PQ = 21;
+const N_LZ4 = 22;
+const C_DISTANCE = 23;
+const C_MERGE = 24;
+const C_CRC = 25;
+const C_DEQUANT = 26;
+const C_PQ = 27;
+const C_LZ4 = 28;
+/** Numbers per record (29 used): 256 bytes, so every record starts at the same offset within a cache line as its page. */
+const RECORD_STRIDE = 32;
+/** Records per shared page: the tiles' records side by side in one Float64Array, so a delivery reads no typed-array object of its tile's own. */
+const PAGE_RECORDS = 64;
 /** Where each count sits, in the WorkCounters order; each cycles figure, in the TileWorkCycles order. */
 const COUNT_AT = [N_DISTANCES, N_DIST_ELEMS, N_MERGED, N_CRC, N_DEQUANT, N_IO, N_MESSAGES, N_PQ, N_LZ4] as const;
 const CYCLES_AT = [C_DISTANCE, C_MERGE, C_CRC, C_IO, C_DISPATCH, C_DEQUANT, C_PQ, C_LZ4, C_TOTAL] as const;
-// One message's delta, in the WorkCounters order: shared by every tile (the meter is not
+// One message's delta, in the WorkCounters order: shared by every tile (a charge is not
 // re-entrant), so it is always in cache, not a line of each tile's record.
 const DISTANCES = 0;
 const DIST_ELEMS = 1;
@@ -52,9 +61,24 @@ const MESSAGES = 6;
 const PQ_CODES = 7;
 const LZ4 = 8;
 const DELTA = new Float64Array(WORK_SNAPSHOT_WORDS);
+/** The rare categories' cycles of the message being charged (chargeRare), shared as DELTA is. */
+const RARE = new Float64Array(6);
+
+let page = new Float64Array(0);
+let pageUsed = PAGE_RECORDS;
+
+/** A new record's page and offset (zeroed). */
+function newRecord(): { page: Float64Array; at: number } {
+  if (pageUsed === PAGE_RECORDS) {
+    page = new Float64Array(PAGE_RECORDS * RECORD_STRIDE);
+    pageUsed = 0;
+  }
+  return { page, at: RECORD_STRIDE * pageUsed++ };
+}
 
 /** The model's per-unit cycles for the fp16 kernel and this shape (workCyclesInto's figures), or null when they cannot be read once. */
-interface Prices {
+/** The model's per-unit figures (opaque outside this file: `chargeRecord` reads them). */
+export interface Prices {
   lanesPerChunk: number;
   chunkCycles: number;
   perDistance: number;
@@ -110,114 +134,122 @@ function pricesOf(model: CostModel, shape: ComputeShape): Prices | null {
   return p;
 }
 
+/**
+ * One message's charge on a record (`rec[at..]`) with the model's figures read once: the
+ * counters' delta since the record's "before" (the counters now become the next "before"),
+ * priced as workCyclesInto prices it and added to the totals; null (nothing added) when the
+ * delta is not exactly one message. The tile's per-message path, without the meter object.
+ */
+export function chargeRecord(rec: Float64Array, at: number, p: Prices, words: Uint32Array): number | null {
+  const d = DELTA;
+  workDeltaAdvance(words, rec, at, d);
+  if (d[MESSAGES] !== 1) return null;
+  const ioBytes = d[IO_BYTES]!;
+  // workCyclesInto's terms, each in its formula's order: a counter at 0 costs 0.
+  const io = ioBytes === 0 ? 0 : p.ioFixed + Math.ceil(ioBytes / p.ioBytesPerChunk) * p.ioCyclesPerChunk;
+  const dispatch = 1 * p.dispatch;
+  const c = chargeRare(rec, at, p);
+  // The sum in workCyclesInto's order (distance, merge, crc, io, dispatch, dequant, pq, lz4);
+  // without the rare terms it is io + dispatch (their 0s add nothing).
+  const total = c === null ? io + dispatch : c[0]! + c[1]! + c[2]! + io + dispatch + c[3]! + c[4]! + c[5]!;
+  rec[at + N_MESSAGES] = rec[at + N_MESSAGES]! + 1;
+  rec[at + N_IO] = rec[at + N_IO]! + ioBytes;
+  rec[at + C_IO] = rec[at + C_IO]! + io;
+  rec[at + C_DISPATCH] = rec[at + C_DISPATCH]! + dispatch;
+  rec[at + C_TOTAL] = rec[at + C_TOTAL]! + total;
+  return total;
+}
+
+/**
+ * The counts and cycles of the counters a block chunk leaves at 0 (distances, merge, CRC,
+ * dequant, PQ, LZ4), added to the totals, their cycles into RARE (distance, merge, crc,
+ * dequant, pq, lz4); null, touching nothing, when all of them are 0.
+ */
+function chargeRare(rec: Float64Array, at: number, p: Prices): Float64Array | null {
+  const d = DELTA;
+  const distances = d[DISTANCES]!;
+  const distElems = d[DIST_ELEMS]!;
+  const merged = d[MERGED]!;
+  const crcBytes = d[CRC_BYTES]!;
+  const dequant = d[DEQUANT]!;
+  const pqCodes = d[PQ_CODES]!;
+  const lz4 = d[LZ4]!;
+  if (distances === 0 && distElems === 0 && merged === 0 && crcBytes === 0 && dequant === 0 && pqCodes === 0 && lz4 === 0) return null;
+  const c = RARE;
+  c[0] = distances === 0 && distElems === 0 ? 0 : Math.ceil(distElems / p.lanesPerChunk) * p.chunkCycles + distances * p.perDistance;
+  c[1] = merged === 0 ? 0 : merged * p.comparePerCandidate + merged * p.siftLevels * p.siftPerLevel;
+  c[2] = crcBytes === 0 ? 0 : p.crcFixed + crcBytes * p.crcPerByte;
+  c[3] = dequant === 0 ? 0 : Math.ceil(dequant / 8) * p.dequantPer8;
+  c[4] = pqCodes === 0 ? 0 : pqCodes * p.pqPerCode;
+  c[5] = lz4 === 0 ? 0 : lz4 * p.lz4PerSequence;
+  rec[at + N_DISTANCES] = rec[at + N_DISTANCES]! + distances;
+  rec[at + N_DIST_ELEMS] = rec[at + N_DIST_ELEMS]! + distElems;
+  rec[at + N_MERGED] = rec[at + N_MERGED]! + merged;
+  rec[at + N_CRC] = rec[at + N_CRC]! + crcBytes;
+  rec[at + N_DEQUANT] = rec[at + N_DEQUANT]! + dequant;
+  rec[at + N_PQ] = rec[at + N_PQ]! + pqCodes;
+  rec[at + N_LZ4] = rec[at + N_LZ4]! + lz4;
+  rec[at + C_DISTANCE] = rec[at + C_DISTANCE]! + c[0];
+  rec[at + C_MERGE] = rec[at + C_MERGE]! + c[1];
+  rec[at + C_CRC] = rec[at + C_CRC]! + c[2];
+  rec[at + C_DEQUANT] = rec[at + C_DEQUANT]! + c[3];
+  rec[at + C_PQ] = rec[at + C_PQ]! + c[4];
+  rec[at + C_LZ4] = rec[at + C_LZ4]! + c[5];
+  return c;
+}
+
+/**
+ * One tile's meter: its record (in a page shared with other tiles' records), the model's
+ * figures, and the model and shape for what those figures cannot price.
+ */
 export class WorkMeter {
-  private readonly r = new Float64Array(RECORD);
-  private readonly prices: Prices | null;
-  /**
-   * The tile memory whose counters the record's first nine numbers are (set by `start` and by
-   * every `charge`), or null. A message's "before" is then the previous charge's "after", with
-   * no read of the counters before the call, as long as nothing else changed them in between:
-   * whoever runs other code on the memory or writes it outside a charged message (a corrupted
-   * image, a watchdog stop that charges nothing, a host write) calls `forget` (TileNode does).
-   */
-  private heldFor: Uint32Array | null = null;
+  /** The page holding the record, and where the record starts in it. */
+  readonly page: Float64Array;
+  readonly at: number;
+  /** The model's figures read once (shared by every meter of the model and shape), or null: then every charge goes through the cost functions. */
+  readonly prices: Prices | null;
 
   constructor(
     private readonly model: CostModel,
     private readonly shape: ComputeShape,
   ) {
+    const { page, at } = newRecord();
+    this.page = page;
+    this.at = at;
     this.prices = sharedPrices(model, shape);
   }
 
-  /** Just before the kernel call: the counters as they are, unless the last charge left them for this memory. */
+  /**
+   * Just before the kernel call: the counters as they are, the next charge's "before". A
+   * caller that knows nothing changed them since the last charge (which left them there) may
+   * skip it; whoever cannot (a new memory, another image run on it, a host write, a trap that
+   * charged nothing) calls it (TileNode.run).
+   */
   start(words: Uint32Array): void {
-    if (this.heldFor === words) return;
-    snapshotWorkCounters(words, this.r);
-    this.heldFor = words;
-  }
-
-  /** The counters may have changed since the last charge (or start): the next start reads them. */
-  forget(): void {
-    this.heldFor = null;
+    snapshotWorkCounters(words, this.page, this.at);
   }
 
   /**
-   * Just after (on the same `words` as `start`): the cycles of what the counters say the
-   * message did, added to the run's totals; the counters now are the next message's "before".
-   * A delta that is not exactly one message (a corrupted image scribbled on the counters, a
-   * dispatch that did not count) is not trusted: null, and nothing is added.
+   * Just after (on the same `words`): the cycles of what the counters say the message did,
+   * added to the run's totals; the counters now are the next message's "before". A delta that
+   * is not exactly one message (a corrupted image scribbled on the counters, a dispatch that
+   * did not count) is not trusted: null, and nothing is added.
    */
   charge(words: Uint32Array): number | null {
-    const r = this.r;
-    const d = DELTA;
-    workDeltaAdvance(words, r, d);
-    this.heldFor = words;
-    if (d[MESSAGES] !== 1) return null;
     const p = this.prices;
-    if (p === null) return this.chargeThroughModel();
-    const ioBytes = d[IO_BYTES]!;
-    // workCyclesInto's terms, each in its formula's order: a counter at 0 costs 0.
-    const io = ioBytes === 0 ? 0 : p.ioFixed + Math.ceil(ioBytes / p.ioBytesPerChunk) * p.ioCyclesPerChunk;
-    const dispatch = 1 * p.dispatch;
-    const c = this.chargeRare(p);
-    // The sum in workCyclesInto's order (distance, merge, crc, io, dispatch, dequant, pq, lz4);
-    // without the rare terms it is io + dispatch (their 0s add nothing).
-    const total = c === null ? io + dispatch : c[0]! + c[1]! + c[2]! + io + dispatch + c[3]! + c[4]! + c[5]!;
-    r[N_MESSAGES] = r[N_MESSAGES]! + 1;
-    r[N_IO] = r[N_IO]! + ioBytes;
-    r[C_IO] = r[C_IO]! + io;
-    r[C_DISPATCH] = r[C_DISPATCH]! + dispatch;
-    r[C_TOTAL] = r[C_TOTAL]! + total;
-    return total;
-  }
-
-  /**
-   * The counts and cycles of the counters a block chunk leaves at 0 (distances, merge, CRC,
-   * dequant, PQ, LZ4), added to the totals, their cycles into RARE (distance, merge, crc,
-   * dequant, pq, lz4); null, touching nothing, when all of them are 0.
-   */
-  private chargeRare(p: Prices): Float64Array | null {
-    const d = DELTA;
-    const distances = d[DISTANCES]!;
-    const distElems = d[DIST_ELEMS]!;
-    const merged = d[MERGED]!;
-    const crcBytes = d[CRC_BYTES]!;
-    const dequant = d[DEQUANT]!;
-    const pqCodes = d[PQ_CODES]!;
-    const lz4 = d[LZ4]!;
-    if ((distances === 0) && (distElems === 0) && (merged === 0) && (crcBytes === 0) && (dequant === 0) && (pqCodes === 0) && (lz4 === 0)) return null;
-    const r = this.r;
-    const c = RARE;
-    c[0] = distances === 0 && distElems === 0 ? 0 : Math.ceil(distElems / p.lanesPerChunk) * p.chunkCycles + distances * p.perDistance;
-    c[1] = merged === 0 ? 0 : merged * p.comparePerCandidate + merged * p.siftLevels * p.siftPerLevel;
-    c[2] = crcBytes === 0 ? 0 : p.crcFixed + crcBytes * p.crcPerByte;
-    c[3] = dequant === 0 ? 0 : Math.ceil(dequant / 8) * p.dequantPer8;
-    c[4] = pqCodes === 0 ? 0 : pqCodes * p.pqPerCode;
-    c[5] = lz4 === 0 ? 0 : lz4 * p.lz4PerSequence;
-    r[N_DISTANCES] = r[N_DISTANCES]! + distances;
-    r[N_DIST_ELEMS] = r[N_DIST_ELEMS]! + distElems;
-    r[N_MERGED] = r[N_MERGED]! + merged;
-    r[N_CRC] = r[N_CRC]! + crcBytes;
-    r[N_DEQUANT] = r[N_DEQUANT]! + dequant;
-    r[N_PQ] = r[N_PQ]! + pqCodes;
-    r[N_LZ4] = r[N_LZ4]! + lz4;
-    r[C_DISTANCE] = r[C_DISTANCE]! + c[0];
-    r[C_MERGE] = r[C_MERGE]! + c[1];
-    r[C_CRC] = r[C_CRC]! + c[2];
-    r[C_DEQUANT] = r[C_DEQUANT]! + c[3];
-    r[C_PQ] = r[C_PQ]! + c[4];
-    r[C_LZ4] = r[C_LZ4]! + c[5];
-    return c;
+    if (p !== null) return chargeRecord(this.page, this.at, p, words);
+    workDeltaAdvance(words, this.page, this.at, DELTA);
+    return DELTA[MESSAGES] !== 1 ? null : this.chargeThroughModel();
   }
 
   /** The delta priced by workCyclesInto itself (the cost functions' checks and errors included). */
   private chargeThroughModel(): number {
-    const r = this.r;
-    const c = workCyclesInto(this.model, this.shape, countsOf(DELTA, null), zeroWorkCycles());
-    for (let i = 0; i < WORK_SNAPSHOT_WORDS; i++) r[COUNT_AT[i]!] = r[COUNT_AT[i]!]! + DELTA[i]!;
+    const r = this.page;
+    const c = workCyclesInto(this.model, this.shape, countsOf(DELTA, 0, null), zeroWorkCycles());
+    for (let i = 0; i < WORK_SNAPSHOT_WORDS; i++) r[this.at + COUNT_AT[i]!] = r[this.at + COUNT_AT[i]!]! + DELTA[i]!;
     let i = 0;
     for (const key in c) {
-      const at = CYCLES_AT[i++]!;
+      const at = this.at + CYCLES_AT[i++]!;
       r[at] = r[at]! + c[key as keyof TileWorkCycles];
     }
     return c.total;
@@ -225,27 +257,24 @@ export class WorkMeter {
 
   /** What the kernel did over every message charged, by its counters. */
   get counts(): TileWorkCounts {
-    return countsOf(this.r, COUNT_AT);
+    return countsOf(this.page, this.at, COUNT_AT);
   }
 
   /** The cycles charged for it, by category. */
   get cycles(): TileWorkCycles {
     const c = zeroWorkCycles();
     let i = 0;
-    for (const key in c) c[key as keyof TileWorkCycles] = this.r[CYCLES_AT[i++]!]!;
+    for (const key in c) c[key as keyof TileWorkCycles] = this.page[this.at + CYCLES_AT[i++]!]!;
     return c;
   }
 }
 
-/** The rare categories' cycles of the message being charged (chargeRare), shared as DELTA is. */
-const RARE = new Float64Array(6);
-
-/** Nine counts as an object in the WorkCounters order: `a[at[i]]`, or `a[i]` without `at`. */
-function countsOf(a: Float64Array, at: readonly number[] | null): TileWorkCounts {
+/** Nine counts as an object in the WorkCounters order: `a[base + at[i]]`, or `a[base + i]` without `at`. */
+function countsOf(a: Float64Array, base: number, at: readonly number[] | null): TileWorkCounts {
   const c = zeroWorkCounts();
   let i = 0;
   for (const key in c) {
-    c[key as keyof TileWorkCounts] = a[at === null ? i : at[i]!]!;
+    c[key as keyof TileWorkCounts] = a[base + (at === null ? i : at[i]!)]!;
     i++;
   }
   return c;

@@ -103,6 +103,22 @@ describe("a tile's work meter: each message's before is the last charge's after,
     c.totals();
   });
 
+  it("tiles' records share pages: interleaved tiles, their busy times set between messages, keep their own totals", () => {
+    const tiles = Array.from({ length: 70 }, () => tile());
+    for (let n = 0; n < 6; n++) {
+      tiles.forEach((c, t) => {
+        c.charged(ANSWER, adds(n + t, (n + t) % 3 === 0));
+        c.node.busyUntilCycles = 1e12 + t * 1000 + n;
+        c.node.busyCycles += 0.5 + t;
+      });
+    }
+    tiles.forEach((c, t) => {
+      c.totals();
+      expect(c.node.busyUntilCycles).toBe(1e12 + t * 1000 + 5);
+      expect(c.node.busyCycles).toBe(6 * (0.5 + t));
+    });
+  });
+
   it('a message that counts 0 or 2 messages is not trusted, and the next one is priced alone', () => {
     const c = tile();
     c.charged(ANSWER, adds(1));

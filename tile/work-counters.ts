@@ -62,20 +62,20 @@ if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('cogsi
 export const WORK_SNAPSHOT_WORDS = 9;
 
 /**
- * The counters as they are now, into `snap[0..9)` (WORK_SNAPSHOT_WORDS u32s, or a wider
- * record's first nine numbers): the simulator's per-message "before", nine element copies
+ * The counters as they are now, into `snap[at..at + 9)` (WORK_SNAPSHOT_WORDS u32s, or nine
+ * numbers of a wider record): the simulator's per-message "before", nine element copies
  * from the tile's word view.
  */
-export function snapshotWorkCounters(words: Uint32Array, snap: Uint32Array | Float64Array): void {
-  snap[0] = words[W_DISTANCES]!;
-  snap[1] = words[W_DIST_ELEMS]!;
-  snap[2] = words[W_MERGED]!;
-  snap[3] = words[W_CRC_BYTES]!;
-  snap[4] = words[W_DEQUANT]!;
-  snap[5] = words[W_IO_BYTES]!;
-  snap[6] = words[W_MESSAGES]!;
-  snap[7] = words[W_PQ_CODES]!;
-  snap[8] = words[W_LZ4_SEQUENCES]!;
+export function snapshotWorkCounters(words: Uint32Array, snap: Uint32Array | Float64Array, at = 0): void {
+  snap[at] = words[W_DISTANCES]!;
+  snap[at + 1] = words[W_DIST_ELEMS]!;
+  snap[at + 2] = words[W_MERGED]!;
+  snap[at + 3] = words[W_CRC_BYTES]!;
+  snap[at + 4] = words[W_DEQUANT]!;
+  snap[at + 5] = words[W_IO_BYTES]!;
+  snap[at + 6] = words[W_MESSAGES]!;
+  snap[at + 7] = words[W_PQ_CODES]!;
+  snap[at + 8] = words[W_LZ4_SEQUENCES]!;
 }
 
 /**
@@ -95,38 +95,38 @@ export function workDeltaInPlace(words: Uint32Array, snap: Float64Array): void {
 }
 
 /**
- * The counters now minus `before[0..9)`, modulo 2^32, into `delta[0..9)`, and the counters now
- * into `before` (the next message's "before": sim/work-meter.ts folds the snapshot into the
- * previous message's charge).
+ * The counters now minus `before[at..at + 9)`, modulo 2^32, into `delta[0..9)`, and the
+ * counters now into `before` (the next message's "before": sim/work-meter.ts folds the
+ * snapshot into the previous message's charge).
  */
-export function workDeltaAdvance(words: Uint32Array, before: Float64Array, delta: Float64Array): void {
+export function workDeltaAdvance(words: Uint32Array, before: Float64Array, at: number, delta: Float64Array): void {
   let w = words[W_DISTANCES]!;
-  delta[0] = (w - before[0]!) >>> 0;
-  before[0] = w;
+  delta[0] = (w - before[at]!) >>> 0;
+  before[at] = w;
   w = words[W_DIST_ELEMS]!;
-  delta[1] = (w - before[1]!) >>> 0;
-  before[1] = w;
+  delta[1] = (w - before[at + 1]!) >>> 0;
+  before[at + 1] = w;
   w = words[W_MERGED]!;
-  delta[2] = (w - before[2]!) >>> 0;
-  before[2] = w;
+  delta[2] = (w - before[at + 2]!) >>> 0;
+  before[at + 2] = w;
   w = words[W_CRC_BYTES]!;
-  delta[3] = (w - before[3]!) >>> 0;
-  before[3] = w;
+  delta[3] = (w - before[at + 3]!) >>> 0;
+  before[at + 3] = w;
   w = words[W_DEQUANT]!;
-  delta[4] = (w - before[4]!) >>> 0;
-  before[4] = w;
+  delta[4] = (w - before[at + 4]!) >>> 0;
+  before[at + 4] = w;
   w = words[W_IO_BYTES]!;
-  delta[5] = (w - before[5]!) >>> 0;
-  before[5] = w;
+  delta[5] = (w - before[at + 5]!) >>> 0;
+  before[at + 5] = w;
   w = words[W_MESSAGES]!;
-  delta[6] = (w - before[6]!) >>> 0;
-  before[6] = w;
+  delta[6] = (w - before[at + 6]!) >>> 0;
+  before[at + 6] = w;
   w = words[W_PQ_CODES]!;
-  delta[7] = (w - before[7]!) >>> 0;
-  before[7] = w;
+  delta[7] = (w - before[at + 7]!) >>> 0;
+  before[at + 7] = w;
   w = words[W_LZ4_SEQUENCES]!;
-  delta[8] = (w - before[8]!) >>> 0;
-  before[8] = w;
+  delta[8] = (w - before[at + 8]!) >>> 0;
+  before[at + 8] = w;
 }
 
 /** The counters now minus `snap`, modulo 2^32, as an object (workDeltaInPlace on a copy of `snap`). */
