@@ -44,55 +44,61 @@ const REPLY_COPIES = new ByteSlab();
 export type TileOutcome = { kind: 'reply'; bytes: Uint8Array; cycles: number } | { kind: 'trap'; trap: TileTrap; cycles: number };
 
 export class TileNode {
-  /** The tile's instance (its memory and own image); replaced only by a restart, so the meter knows when its memory is new. */
-  private own: TileInstance;
-  messagesHandled = 0;
+  // The fields a delivery reads come first, in the order it reads them: an object's fields sit
+  // in declaration order, so they span as few cache lines as they can (each is a first touch
+  // of memory the last kernel call evicted); what a delivery does not read comes last.
   /** Set by the fault injector: the tile no longer answers at all. */
   dead = false;
-  /** Set by the fault injector: multiplies this tile's compute cycles. */
-  slowFactor = 1;
+  messagesHandled = 0;
   /** Set by the fault injector: the next message runs on this corrupted code image. */
   pendingImage: LoadedKernel | null = null;
-  /** Set by the fault injector: the next message stalls this many extra cycles. */
-  pendingStallCycles = 0;
+  /** The tile's instance (its memory and own image); replaced only by a restart, so the meter knows when its memory is new. */
+  private own: TileInstance;
   /** Watchdog budget (loop iterations per message) in fuel-counting kernel builds. */
   fuelPerMessage: number;
-  /** The first trap the run's own kernel raised (not an injected image): what the CLI reports. */
-  firstKernelTrap: TileTrap | null = null;
-  /**
-   * A reply is handed out as a view of the I/O buffer instead of a copy. Only for a caller
-   * that reads or copies it before this tile's next message or restart and keys nothing by
-   * its identity (the view is reused): the transport without a link tap (sim-transport.ts).
-   */
-  repliesInPlace = false;
-  /** The work counters before and after each message, priced, and the run's totals: one record (handle is not re-entrant). */
-  private readonly meter: WorkMeter;
-  /** The meter's record (a page shared with other tiles' records, and where this one starts) and figures, read here without the meter object. */
-  private readonly rec: Float64Array;
-  private readonly recAt: number;
-  private readonly prices: Prices | null;
+  /** Set by the fault injector: the next message stalls this many extra cycles. */
+  pendingStallCycles = 0;
   /**
    * The record's "before" counters are `instance`'s counters now: the last message was charged
    * on them and nothing has touched them since. A restart, another image, a watchdog stop and
    * a host write (memoryWritten) clear it, and the next message reads the counters afresh.
    */
   private meterHeld = false;
+  /** The work meter's record (a page shared with other tiles' records, and where this one starts) and figures, read here without the meter object. */
+  private readonly rec: Float64Array;
+  private readonly recAt: number;
+  private readonly prices: Prices | null;
   private readonly reply: { kind: 'reply'; bytes: Uint8Array; cycles: number } = { kind: 'reply', bytes: new Uint8Array(0), cycles: 0 };
-  /** The last in-place reply view: the next reply of the same length in the same memory reuses it. */
-  private replyView: Uint8Array = new Uint8Array(0);
-  /** Its length, kept here: the view object itself is a line the kernel's call has evicted. */
+  /**
+   * A reply is handed out as a view of the I/O buffer instead of a copy. Only for a caller
+   * that reads or copies it before this tile's next message or restart and keys nothing by
+   * its identity (the view is reused): the transport without a link tap (sim-transport.ts).
+   */
+  repliesInPlace = false;
+  /** The length of replyView, kept here: the view object itself is a line the kernel's call has evicted. */
   private replyViewLength = 0;
   /** The memory bytes replyView is a view of. */
   private replyViewOf: Uint8Array | null = null;
+  /** The last in-place reply view: the next reply of the same length in the same memory reuses it. */
+  private replyView: Uint8Array = new Uint8Array(0);
+  /** Set by the fault injector: multiplies this tile's compute cycles. */
+  slowFactor = 1;
+  readonly tileId: number;
+  private kernel: LoadedKernel;
+  private readonly boot: TileBootConfig;
+  private readonly model: CostModel;
+  private readonly defaultFuelPerMessage: number;
+  /** The work counters before and after each message, priced, and the run's totals: one record (handle is not re-entrant). */
+  private readonly meter: WorkMeter;
+  /** The first trap the run's own kernel raised (not an injected image): what the CLI reports. */
+  firstKernelTrap: TileTrap | null = null;
 
-  constructor(
-    readonly tileId: number,
-    private kernel: LoadedKernel,
-    private readonly boot: TileBootConfig,
-    private readonly model: CostModel,
-    shape: ComputeShape,
-    private readonly defaultFuelPerMessage = WATCHDOG_FUEL_PER_MESSAGE,
-  ) {
+  constructor(tileId: number, kernel: LoadedKernel, boot: TileBootConfig, model: CostModel, shape: ComputeShape, defaultFuelPerMessage = WATCHDOG_FUEL_PER_MESSAGE) {
+    this.tileId = tileId;
+    this.kernel = kernel;
+    this.boot = boot;
+    this.model = model;
+    this.defaultFuelPerMessage = defaultFuelPerMessage;
     // A kernel pack's execution budget replaces the default watchdog (tile/pack/).
     this.fuelPerMessage = kernel.limits?.fuelPerMessage ?? defaultFuelPerMessage;
     this.meter = new WorkMeter(model, shape);
