@@ -5,7 +5,7 @@
 // image), a watchdog stop that charges nothing, a host write to the memory. A tiny kernel adds
 // what each message says to the nine counters and then answers, traps or hangs; every
 // message's cycles must be the price of exactly its own additions, and the totals their sum.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { assembleWat } from '../tile/build/assemble.ts';
 import { instrumentBinary } from '../tile/build/binary-instrument.ts';
 import { compileKernel, type LoadedKernel } from '../tile/kernel-module.ts';
@@ -13,6 +13,8 @@ import { WORK_COUNTER_OFFSETS } from '../tile/work-counters.ts';
 import { DEFAULT_COST_MODEL, ioCopyCycles } from '../sim/cost-model.ts';
 import { addWork, workCyclesInto, zeroWorkCounts, zeroWorkCycles, type ComputeShape, type TileWorkCounts } from '../sim/message-cost.ts';
 import { CYCLES_PER_FUEL_UNIT, TileNode } from '../sim/tile-node.ts';
+import { runFaultExperiment } from '../sim/run/fault-run.ts';
+import { DEFAULT_RUN } from '../sim/run/run-config.ts';
 import { DTYPE_FP16, IO_PTR, METRIC_L2, WORK_PTR } from '../wat/layout.ts';
 
 const KEYS = Object.keys(WORK_COUNTER_OFFSETS) as (keyof TileWorkCounts)[];
@@ -184,5 +186,19 @@ describe("a tile's work meter: each message's before is the last charge's after,
 
   it("a request written by the host (`handle`) lands above the counters: they sit below the I/O buffer", () => {
     for (const at of ADDRESSES) expect(at + 4).toBeLessThanOrEqual(IO_PTR);
+  });
+
+  it("the fault injector's bit flips in a tile's memory each tell the tile (memoryWritten)", () => {
+    const told = vi.spyOn(TileNode.prototype, 'memoryWritten');
+    try {
+      const run = { ...DEFAULT_RUN, tiles: 8, meshRows: 3, meshCols: 3, vectors: 1500, dim: 64, queries: 12, clusters: 16, seed: 21, verifyCrc: true };
+      const r = runFaultExperiment({ run, kinds: ['bitflip'], rate: { numerator: 1, denominator: 5 } }, () => 0);
+      const flips = r.ledger.counts().bitflip.injected;
+      expect(flips).toBeGreaterThan(0);
+      expect(r.differing).toEqual([]);
+      expect(told).toHaveBeenCalledTimes(flips);
+    } finally {
+      told.mockRestore();
+    }
   });
 });
