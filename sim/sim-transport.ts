@@ -296,7 +296,7 @@ export class SimTransport implements HubTransport {
     node.busyUntilCycles = done;
     node.busyCycles += cycles;
     const bytes = outcome.bytes;
-    const length = bytes.length;
+    const length = outcome.length;
     const arrivalCycle = this.inOrder(tileId, this.mesh.arrivalAtHubAfter(done, this.hopCyclesTo(tileId), length), TO_HUB);
     this.bytesToHub += length;
     this.messagesToHub++;

@@ -41,7 +41,9 @@ const REPLY_COPIES = new ByteSlab();
  * allocation per message): read it before the tile's next message. With `repliesInPlace`,
  * a reply's bytes are a view of the tile's I/O buffer, which the next message overwrites.
  */
-export type TileOutcome = { kind: 'reply'; bytes: Uint8Array; cycles: number } | { kind: 'trap'; trap: TileTrap; cycles: number };
+export type TileOutcome = TileReply | { kind: 'trap'; trap: TileTrap; cycles: number };
+/** A reply; `length` is `bytes.length`, kept beside it so a caller has it without touching the view (a line the kernel's call evicted). */
+export type TileReply = { kind: 'reply'; bytes: Uint8Array; length: number; cycles: number };
 
 export class TileNode {
   // The fields a delivery reads come first, in the order it reads them: an object's fields sit
@@ -68,7 +70,7 @@ export class TileNode {
   private readonly rec: Float64Array;
   private readonly recAt: number;
   private readonly prices: Prices | null;
-  private readonly reply: { kind: 'reply'; bytes: Uint8Array; cycles: number } = { kind: 'reply', bytes: new Uint8Array(0), cycles: 0 };
+  private readonly reply: TileReply = { kind: 'reply', bytes: new Uint8Array(0), length: 0, cycles: 0 };
   /**
    * A reply is handed out as a view of the I/O buffer instead of a copy. Only for a caller
    * that reads or copies it before this tile's next message or restart and keys nothing by
@@ -220,7 +222,9 @@ export class TileNode {
       return this.trapped(err, words, ownImage, length, stall);
     }
     const out = this.reply;
-    out.bytes = this.replyBytes(tile.bytes, Math.max(MSG_HEADER_BYTES, Math.min(replyLength, IO_BYTES)));
+    const n = Math.max(MSG_HEADER_BYTES, Math.min(replyLength, IO_BYTES));
+    out.bytes = this.replyBytes(tile.bytes, n);
+    out.length = n;
     out.cycles = this.scaled(this.charge(words, ownImage, length)) + stall;
     return out;
   }
