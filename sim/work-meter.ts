@@ -11,7 +11,21 @@
 // says so by calling `start`: TileNode.run). Per message the record's lines are first touches
 // of memory the kernel's call has just evicted, so a block chunk's figures share two of them
 // (docs/performance.md, "The deliver path in one pass" and "The tile call, round 6").
-import { snapshotWorkCounters, WORK_SNAPSHOT_WORDS, workDeltaAdvance } from '../tile/work-counters.ts';
+import {
+  advanceWorkCounter,
+  snapshotWorkCounters,
+  W_CRC_BYTES,
+  W_DEQUANT,
+  W_DIST_ELEMS,
+  W_DISTANCES,
+  W_IO_BYTES,
+  W_LZ4_SEQUENCES,
+  W_MERGED,
+  W_MESSAGES,
+  W_PQ_CODES,
+  WORK_COUNTER_WORDS,
+  WORK_SNAPSHOT_WORDS,
+} from '../tile/work-counters.ts';
 import type { CostModel } from './cost-model.ts';
 import { workCyclesInto, zeroWorkCounts, zeroWorkCycles, type ComputeShape, type TileWorkCounts, type TileWorkCycles } from './message-cost.ts';
 
@@ -49,20 +63,11 @@ const PAGE_RECORDS = 64;
 /** Where each count sits, in the WorkCounters order; each cycles figure, in the TileWorkCycles order. */
 const COUNT_AT = [N_DISTANCES, N_DIST_ELEMS, N_MERGED, N_CRC, N_DEQUANT, N_IO, N_MESSAGES, N_PQ, N_LZ4] as const;
 const CYCLES_AT = [C_DISTANCE, C_MERGE, C_CRC, C_IO, C_DISPATCH, C_DEQUANT, C_PQ, C_LZ4, C_TOTAL] as const;
-// One message's delta, in the WorkCounters order: shared by every tile (a charge is not
-// re-entrant), so it is always in cache, not a line of each tile's record.
-const DISTANCES = 0;
-const DIST_ELEMS = 1;
-const MERGED = 2;
-const CRC_BYTES = 3;
-const DEQUANT = 4;
-const IO_BYTES = 5;
-const MESSAGES = 6;
-const PQ_CODES = 7;
-const LZ4 = 8;
+// The delta of a message priced through the cost functions (a model whose figures cannot be
+// read once), in the WorkCounters order; the per-message path keeps its delta in locals (a
+// shared scratch array would be one more line the kernel's call evicts).
 const DELTA = new Float64Array(WORK_SNAPSHOT_WORDS);
-/** The rare categories' cycles of the message being charged (chargeRare), shared as DELTA is. */
-const RARE = new Float64Array(6);
+const MESSAGES = 6;
 
 let page = new Float64Array(0);
 let pageUsed = PAGE_RECORDS;
@@ -141,17 +146,23 @@ function pricesOf(model: CostModel, shape: ComputeShape): Prices | null {
  * delta is not exactly one message. The tile's per-message path, without the meter object.
  */
 export function chargeRecord(rec: Float64Array, at: number, p: Prices, words: Uint32Array): number | null {
-  const d = DELTA;
-  workDeltaAdvance(words, rec, at, d);
-  if (d[MESSAGES] !== 1) return null;
-  const ioBytes = d[IO_BYTES]!;
+  // Every counter is advanced, whatever the message counted: the record's "before" is the counters now.
+  const distances = advanceWorkCounter(words, W_DISTANCES, rec, at);
+  const distElems = advanceWorkCounter(words, W_DIST_ELEMS, rec, at + 1);
+  const merged = advanceWorkCounter(words, W_MERGED, rec, at + 2);
+  const crcBytes = advanceWorkCounter(words, W_CRC_BYTES, rec, at + 3);
+  const dequant = advanceWorkCounter(words, W_DEQUANT, rec, at + 4);
+  const ioBytes = advanceWorkCounter(words, W_IO_BYTES, rec, at + 5);
+  const messages = advanceWorkCounter(words, W_MESSAGES, rec, at + 6);
+  const pqCodes = advanceWorkCounter(words, W_PQ_CODES, rec, at + 7);
+  const lz4 = advanceWorkCounter(words, W_LZ4_SEQUENCES, rec, at + 8);
+  if (messages !== 1) return null;
   // workCyclesInto's terms, each in its formula's order: a counter at 0 costs 0.
   const io = ioBytes === 0 ? 0 : p.ioFixed + Math.ceil(ioBytes / p.ioBytesPerChunk) * p.ioCyclesPerChunk;
   const dispatch = 1 * p.dispatch;
-  const c = chargeRare(rec, at, p);
-  // The sum in workCyclesInto's order (distance, merge, crc, io, dispatch, dequant, pq, lz4);
-  // without the rare terms it is io + dispatch (their 0s add nothing).
-  const total = c === null ? io + dispatch : c[0]! + c[1]! + c[2]! + io + dispatch + c[3]! + c[4]! + c[5]!;
+  // Without the rare terms the sum is io + dispatch (their 0s add nothing).
+  const rare = distances !== 0 || distElems !== 0 || merged !== 0 || crcBytes !== 0 || dequant !== 0 || pqCodes !== 0 || lz4 !== 0;
+  const total = rare ? chargeRare(rec, at, p, distances, distElems, merged, crcBytes, io, dispatch, dequant, pqCodes, lz4) : io + dispatch;
   rec[at + N_MESSAGES] = rec[at + N_MESSAGES]! + 1;
   rec[at + N_IO] = rec[at + N_IO]! + ioBytes;
   rec[at + C_IO] = rec[at + C_IO]! + io;
@@ -162,26 +173,16 @@ export function chargeRecord(rec: Float64Array, at: number, p: Prices, words: Ui
 
 /**
  * The counts and cycles of the counters a block chunk leaves at 0 (distances, merge, CRC,
- * dequant, PQ, LZ4), added to the totals, their cycles into RARE (distance, merge, crc,
- * dequant, pq, lz4); null, touching nothing, when all of them are 0.
+ * dequant, PQ, LZ4), added to the totals; the message's total, summed in workCyclesInto's
+ * order (distance, merge, crc, io, dispatch, dequant, pq, lz4).
  */
-function chargeRare(rec: Float64Array, at: number, p: Prices): Float64Array | null {
-  const d = DELTA;
-  const distances = d[DISTANCES]!;
-  const distElems = d[DIST_ELEMS]!;
-  const merged = d[MERGED]!;
-  const crcBytes = d[CRC_BYTES]!;
-  const dequant = d[DEQUANT]!;
-  const pqCodes = d[PQ_CODES]!;
-  const lz4 = d[LZ4]!;
-  if (distances === 0 && distElems === 0 && merged === 0 && crcBytes === 0 && dequant === 0 && pqCodes === 0 && lz4 === 0) return null;
-  const c = RARE;
-  c[0] = distances === 0 && distElems === 0 ? 0 : Math.ceil(distElems / p.lanesPerChunk) * p.chunkCycles + distances * p.perDistance;
-  c[1] = merged === 0 ? 0 : merged * p.comparePerCandidate + merged * p.siftLevels * p.siftPerLevel;
-  c[2] = crcBytes === 0 ? 0 : p.crcFixed + crcBytes * p.crcPerByte;
-  c[3] = dequant === 0 ? 0 : Math.ceil(dequant / 8) * p.dequantPer8;
-  c[4] = pqCodes === 0 ? 0 : pqCodes * p.pqPerCode;
-  c[5] = lz4 === 0 ? 0 : lz4 * p.lz4PerSequence;
+function chargeRare(rec: Float64Array, at: number, p: Prices, distances: number, distElems: number, merged: number, crcBytes: number, io: number, dispatch: number, dequant: number, pqCodes: number, lz4: number): number {
+  const distance = distances === 0 && distElems === 0 ? 0 : Math.ceil(distElems / p.lanesPerChunk) * p.chunkCycles + distances * p.perDistance;
+  const merge = merged === 0 ? 0 : merged * p.comparePerCandidate + merged * p.siftLevels * p.siftPerLevel;
+  const crc = crcBytes === 0 ? 0 : p.crcFixed + crcBytes * p.crcPerByte;
+  const dq = dequant === 0 ? 0 : Math.ceil(dequant / 8) * p.dequantPer8;
+  const pq = pqCodes === 0 ? 0 : pqCodes * p.pqPerCode;
+  const lz = lz4 === 0 ? 0 : lz4 * p.lz4PerSequence;
   rec[at + N_DISTANCES] = rec[at + N_DISTANCES]! + distances;
   rec[at + N_DIST_ELEMS] = rec[at + N_DIST_ELEMS]! + distElems;
   rec[at + N_MERGED] = rec[at + N_MERGED]! + merged;
@@ -189,13 +190,13 @@ function chargeRare(rec: Float64Array, at: number, p: Prices): Float64Array | nu
   rec[at + N_DEQUANT] = rec[at + N_DEQUANT]! + dequant;
   rec[at + N_PQ] = rec[at + N_PQ]! + pqCodes;
   rec[at + N_LZ4] = rec[at + N_LZ4]! + lz4;
-  rec[at + C_DISTANCE] = rec[at + C_DISTANCE]! + c[0];
-  rec[at + C_MERGE] = rec[at + C_MERGE]! + c[1];
-  rec[at + C_CRC] = rec[at + C_CRC]! + c[2];
-  rec[at + C_DEQUANT] = rec[at + C_DEQUANT]! + c[3];
-  rec[at + C_PQ] = rec[at + C_PQ]! + c[4];
-  rec[at + C_LZ4] = rec[at + C_LZ4]! + c[5];
-  return c;
+  rec[at + C_DISTANCE] = rec[at + C_DISTANCE]! + distance;
+  rec[at + C_MERGE] = rec[at + C_MERGE]! + merge;
+  rec[at + C_CRC] = rec[at + C_CRC]! + crc;
+  rec[at + C_DEQUANT] = rec[at + C_DEQUANT]! + dq;
+  rec[at + C_PQ] = rec[at + C_PQ]! + pq;
+  rec[at + C_LZ4] = rec[at + C_LZ4]! + lz;
+  return distance + merge + crc + io + dispatch + dq + pq + lz;
 }
 
 /**
@@ -238,7 +239,7 @@ export class WorkMeter {
   charge(words: Uint32Array): number | null {
     const p = this.prices;
     if (p !== null) return chargeRecord(this.page, this.at, p, words);
-    workDeltaAdvance(words, this.page, this.at, DELTA);
+    for (let i = 0; i < WORK_SNAPSHOT_WORDS; i++) DELTA[i] = advanceWorkCounter(words, WORK_COUNTER_WORDS[i]!, this.page, this.at + i);
     return DELTA[MESSAGES] !== 1 ? null : this.chargeThroughModel();
   }
 

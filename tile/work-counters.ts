@@ -45,16 +45,17 @@ export const WORK_COUNTER_OFFSETS: Readonly<Record<keyof WorkCounters, number>> 
 };
 
 // The counters as u32 word indexes into tile memory (TileInstance.words): WORK_PTR and the
-// state word are 4-aligned, so the counters read as plain array elements.
-const W_DISTANCES = (WORK_PTR + WK_DISTANCES) >>> 2;
-const W_DIST_ELEMS = (WORK_PTR + WK_DIST_ELEMS) >>> 2;
-const W_MERGED = (WORK_PTR + WK_MERGED) >>> 2;
-const W_CRC_BYTES = (WORK_PTR + WK_CRC_BYTES) >>> 2;
-const W_DEQUANT = (WORK_PTR + WK_DEQUANT) >>> 2;
-const W_IO_BYTES = (WORK_PTR + WK_IO_BYTES) >>> 2;
-const W_MESSAGES = (WORK_PTR + WK_MESSAGES) >>> 2;
-const W_PQ_CODES = (WORK_PTR + WK_PQ_CODES) >>> 2;
-const W_LZ4_SEQUENCES = (STATE_PTR + ST_LZ4_SEQUENCES) >>> 2;
+// state word are 4-aligned, so the counters read as plain array elements (sim/work-meter.ts
+// reads them one by one into locals with advanceWorkCounter).
+export const W_DISTANCES = (WORK_PTR + WK_DISTANCES) >>> 2;
+export const W_DIST_ELEMS = (WORK_PTR + WK_DIST_ELEMS) >>> 2;
+export const W_MERGED = (WORK_PTR + WK_MERGED) >>> 2;
+export const W_CRC_BYTES = (WORK_PTR + WK_CRC_BYTES) >>> 2;
+export const W_DEQUANT = (WORK_PTR + WK_DEQUANT) >>> 2;
+export const W_IO_BYTES = (WORK_PTR + WK_IO_BYTES) >>> 2;
+export const W_MESSAGES = (WORK_PTR + WK_MESSAGES) >>> 2;
+export const W_PQ_CODES = (WORK_PTR + WK_PQ_CODES) >>> 2;
+export const W_LZ4_SEQUENCES = (STATE_PTR + ST_LZ4_SEQUENCES) >>> 2;
 if ((WORK_PTR | STATE_PTR | ST_LZ4_SEQUENCES) & 3) throw new Error('work counters must be 4-byte aligned (wat/layout.ts)');
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('cogsim needs a little-endian host (the kernel\'s memory is little-endian)');
 
@@ -95,39 +96,19 @@ export function workDeltaInPlace(words: Uint32Array, snap: Float64Array): void {
 }
 
 /**
- * The counters now minus `before[at..at + 9)`, modulo 2^32, into `delta[0..9)`, and the
- * counters now into `before` (the next message's "before": sim/work-meter.ts folds the
- * snapshot into the previous message's charge).
+ * One counter's delta since `before[at]` (the word at index `word` now minus it, modulo 2^32),
+ * and the counter now into `before[at]`: the next message's "before" (sim/work-meter.ts folds
+ * the snapshot into the previous message's charge).
  */
-export function workDeltaAdvance(words: Uint32Array, before: Float64Array, at: number, delta: Float64Array): void {
-  let w = words[W_DISTANCES]!;
-  delta[0] = (w - before[at]!) >>> 0;
-  before[at] = w;
-  w = words[W_DIST_ELEMS]!;
-  delta[1] = (w - before[at + 1]!) >>> 0;
-  before[at + 1] = w;
-  w = words[W_MERGED]!;
-  delta[2] = (w - before[at + 2]!) >>> 0;
-  before[at + 2] = w;
-  w = words[W_CRC_BYTES]!;
-  delta[3] = (w - before[at + 3]!) >>> 0;
-  before[at + 3] = w;
-  w = words[W_DEQUANT]!;
-  delta[4] = (w - before[at + 4]!) >>> 0;
-  before[at + 4] = w;
-  w = words[W_IO_BYTES]!;
-  delta[5] = (w - before[at + 5]!) >>> 0;
-  before[at + 5] = w;
-  w = words[W_MESSAGES]!;
-  delta[6] = (w - before[at + 6]!) >>> 0;
-  before[at + 6] = w;
-  w = words[W_PQ_CODES]!;
-  delta[7] = (w - before[at + 7]!) >>> 0;
-  before[at + 7] = w;
-  w = words[W_LZ4_SEQUENCES]!;
-  delta[8] = (w - before[at + 8]!) >>> 0;
-  before[at + 8] = w;
+export function advanceWorkCounter(words: Uint32Array, word: number, before: Float64Array, at: number): number {
+  const now = words[word]!;
+  const delta = (now - before[at]!) >>> 0;
+  before[at] = now;
+  return delta;
 }
+
+/** The nine counters' word indexes in the WorkCounters order (snapshotWorkCounters' order). */
+export const WORK_COUNTER_WORDS: readonly number[] = [W_DISTANCES, W_DIST_ELEMS, W_MERGED, W_CRC_BYTES, W_DEQUANT, W_IO_BYTES, W_MESSAGES, W_PQ_CODES, W_LZ4_SEQUENCES];
 
 /** The counters now minus `snap`, modulo 2^32, as an object (workDeltaInPlace on a copy of `snap`). */
 export function workDeltaSince(words: Uint32Array, snap: Uint32Array | Float64Array, out: WorkCounters): WorkCounters {
