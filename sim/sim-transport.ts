@@ -282,11 +282,13 @@ export class SimTransport implements HubTransport {
     const template = s.take(slot);
     const node = this.nodes[tileId]!;
     if (node.dead) return;
-    const start = Math.max(this.sim.nowCycles, node.busyUntilCycles);
     const links = this.links;
     const link = tileId * LINK_FIELDS;
     if (links[link + REPLY_SLOT]! >= 0) this.keepReply(tileId);
     const outcome = node.handleStamped(template, msgId, sealed);
+    // Read after the call (the call changes neither): the busy time sits in the line of the
+    // tile's record the charge has just touched, not one the kernel's call evicts in between.
+    const start = Math.max(this.sim.nowCycles, node.busyUntilCycles);
     if (outcome.kind === 'trap') {
       this.settle(node, start, outcome);
       return;
