@@ -45,16 +45,17 @@ export const WORK_COUNTER_OFFSETS: Readonly<Record<keyof WorkCounters, number>> 
 };
 
 // The counters as u32 word indexes into tile memory (TileInstance.words): WORK_PTR and the
-// state word are 4-aligned, so the counters read as plain array elements.
-const W_DISTANCES = (WORK_PTR + WK_DISTANCES) >>> 2;
-const W_DIST_ELEMS = (WORK_PTR + WK_DIST_ELEMS) >>> 2;
-const W_MERGED = (WORK_PTR + WK_MERGED) >>> 2;
-const W_CRC_BYTES = (WORK_PTR + WK_CRC_BYTES) >>> 2;
-const W_DEQUANT = (WORK_PTR + WK_DEQUANT) >>> 2;
-const W_IO_BYTES = (WORK_PTR + WK_IO_BYTES) >>> 2;
-const W_MESSAGES = (WORK_PTR + WK_MESSAGES) >>> 2;
-const W_PQ_CODES = (WORK_PTR + WK_PQ_CODES) >>> 2;
-const W_LZ4_SEQUENCES = (STATE_PTR + ST_LZ4_SEQUENCES) >>> 2;
+// state word are 4-aligned, so the counters read as plain array elements (sim/work-meter.ts
+// reads them one by one into locals with advanceWorkCounter).
+export const W_DISTANCES = (WORK_PTR + WK_DISTANCES) >>> 2;
+export const W_DIST_ELEMS = (WORK_PTR + WK_DIST_ELEMS) >>> 2;
+export const W_MERGED = (WORK_PTR + WK_MERGED) >>> 2;
+export const W_CRC_BYTES = (WORK_PTR + WK_CRC_BYTES) >>> 2;
+export const W_DEQUANT = (WORK_PTR + WK_DEQUANT) >>> 2;
+export const W_IO_BYTES = (WORK_PTR + WK_IO_BYTES) >>> 2;
+export const W_MESSAGES = (WORK_PTR + WK_MESSAGES) >>> 2;
+export const W_PQ_CODES = (WORK_PTR + WK_PQ_CODES) >>> 2;
+export const W_LZ4_SEQUENCES = (STATE_PTR + ST_LZ4_SEQUENCES) >>> 2;
 if ((WORK_PTR | STATE_PTR | ST_LZ4_SEQUENCES) & 3) throw new Error('work counters must be 4-byte aligned (wat/layout.ts)');
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('cogsim needs a little-endian host (the kernel\'s memory is little-endian)');
 
@@ -62,20 +63,20 @@ if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('cogsi
 export const WORK_SNAPSHOT_WORDS = 9;
 
 /**
- * The counters as they are now, into `snap[0..9)` (WORK_SNAPSHOT_WORDS u32s, or a wider
- * record's first nine numbers): the simulator's per-message "before", nine element copies
+ * The counters as they are now, into `snap[at..at + 9)` (WORK_SNAPSHOT_WORDS u32s, or nine
+ * numbers of a wider record): the simulator's per-message "before", nine element copies
  * from the tile's word view.
  */
-export function snapshotWorkCounters(words: Uint32Array, snap: Uint32Array | Float64Array): void {
-  snap[0] = words[W_DISTANCES]!;
-  snap[1] = words[W_DIST_ELEMS]!;
-  snap[2] = words[W_MERGED]!;
-  snap[3] = words[W_CRC_BYTES]!;
-  snap[4] = words[W_DEQUANT]!;
-  snap[5] = words[W_IO_BYTES]!;
-  snap[6] = words[W_MESSAGES]!;
-  snap[7] = words[W_PQ_CODES]!;
-  snap[8] = words[W_LZ4_SEQUENCES]!;
+export function snapshotWorkCounters(words: Uint32Array, snap: Uint32Array | Float64Array, at = 0): void {
+  snap[at] = words[W_DISTANCES]!;
+  snap[at + 1] = words[W_DIST_ELEMS]!;
+  snap[at + 2] = words[W_MERGED]!;
+  snap[at + 3] = words[W_CRC_BYTES]!;
+  snap[at + 4] = words[W_DEQUANT]!;
+  snap[at + 5] = words[W_IO_BYTES]!;
+  snap[at + 6] = words[W_MESSAGES]!;
+  snap[at + 7] = words[W_PQ_CODES]!;
+  snap[at + 8] = words[W_LZ4_SEQUENCES]!;
 }
 
 /**
@@ -93,6 +94,21 @@ export function workDeltaInPlace(words: Uint32Array, snap: Float64Array): void {
   snap[7] = (words[W_PQ_CODES]! - snap[7]!) >>> 0;
   snap[8] = (words[W_LZ4_SEQUENCES]! - snap[8]!) >>> 0;
 }
+
+/**
+ * One counter's delta since `before[at]` (the word at index `word` now minus it, modulo 2^32),
+ * and the counter now into `before[at]`: the next message's "before" (sim/work-meter.ts folds
+ * the snapshot into the previous message's charge).
+ */
+export function advanceWorkCounter(words: Uint32Array, word: number, before: Float64Array, at: number): number {
+  const now = words[word]!;
+  const delta = (now - before[at]!) >>> 0;
+  before[at] = now;
+  return delta;
+}
+
+/** The nine counters' word indexes in the WorkCounters order (snapshotWorkCounters' order). */
+export const WORK_COUNTER_WORDS: readonly number[] = [W_DISTANCES, W_DIST_ELEMS, W_MERGED, W_CRC_BYTES, W_DEQUANT, W_IO_BYTES, W_MESSAGES, W_PQ_CODES, W_LZ4_SEQUENCES];
 
 /** The counters now minus `snap`, modulo 2^32, as an object (workDeltaInPlace on a copy of `snap`). */
 export function workDeltaSince(words: Uint32Array, snap: Uint32Array | Float64Array, out: WorkCounters): WorkCounters {

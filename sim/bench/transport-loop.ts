@@ -26,7 +26,7 @@ const DEADLINE_CYCLES = 500_000;
 /** A tile that answers every message at once with the same reply (a view, as repliesInPlace gives). */
 function stubNode(tileId: number): TileNode {
   const io = new Uint8Array(4096);
-  const reply: TileOutcome = { kind: 'reply', bytes: io.subarray(0, REPLY_BYTES), cycles: TILE_CYCLES };
+  const reply: TileOutcome = { kind: 'reply', bytes: io.subarray(0, REPLY_BYTES), length: REPLY_BYTES, cycles: TILE_CYCLES };
   const node = {
     tileId,
     dead: false,

@@ -292,6 +292,7 @@ export class FaultInjector implements LinkTap {
     a.record.bits = [bit];
     const at = a.bitflipBase! + (bit >> 3);
     node.instance.bytes[at] = node.instance.bytes[at]! ^ (1 << (bit & 7));
+    node.memoryWritten(); // the staged block, not the work counters; said anyway, as every host write must
     return true;
   }
 }
