@@ -147,18 +147,9 @@ export class Mesh {
 
   /** `sendFromHub`'s arrival cycle alone: the simulator's per-message path allocates nothing. */
   arrivalFromHub(nowCycle: number, tileId: number, messageBytes: number): number {
-    return this.arrivalFromHubAfter(nowCycle, this.hopCyclesOf(tileId), messageBytes);
-  }
-
-  /**
-   * `arrivalFromHub` for a tile whose hop cycles (`hopCyclesTo`) the caller keeps: the
-   * transport holds them in its per-tile record, which the same message reads anyway, instead
-   * of a read of this mesh's array.
-   */
-  arrivalFromHubAfter(nowCycle: number, hopCycles: number, messageBytes: number): number {
-    if (messageBytes >>> 0 !== messageBytes) checkBytes(messageBytes);
+    const hopsCycles = this.hopCyclesOf(tileId, messageBytes);
     const startCycle = this.egress.reserveStart(nowCycle, messageBytes);
-    return startCycle + hopCycles + Math.ceil(messageBytes / this.pathBytesPerCycle);
+    return startCycle + hopsCycles + Math.ceil(messageBytes / this.pathBytesPerCycle);
   }
 
   /** Tile -> hub: crosses the mesh, then waits for the hub's ejection link. */
@@ -169,19 +160,9 @@ export class Mesh {
 
   /** `sendToHub`'s arrival cycle alone. */
   arrivalAtHub(nowCycle: number, tileId: number, messageBytes: number): number {
-    return this.arrivalAtHubAfter(nowCycle, this.hopCyclesOf(tileId), messageBytes);
-  }
-
-  /** `arrivalAtHub` for a tile whose hop cycles (`hopCyclesTo`) the caller keeps. */
-  arrivalAtHubAfter(nowCycle: number, hopCycles: number, messageBytes: number): number {
-    if (messageBytes >>> 0 !== messageBytes) checkBytes(messageBytes);
-    const startCycle = this.ingress.reserveStart(nowCycle + hopCycles, messageBytes);
+    const hopsCycles = this.hopCyclesOf(tileId, messageBytes);
+    const startCycle = this.ingress.reserveStart(nowCycle + hopsCycles, messageBytes);
     return startCycle + Math.ceil(messageBytes / this.pathBytesPerCycle);
-  }
-
-  /** A tile's hops to or from the hub in cycles (hops x hop latency), fixed for the mesh's life. */
-  hopCyclesTo(tileId: number): number {
-    return this.hopCyclesOf(tileId);
   }
 
   /** Cycles the hub links spent serializing: [egress, ingress]. */
@@ -231,14 +212,15 @@ export class Mesh {
 
 
   /**
-   * The head's trip to `tileId`: the per-message form of checkTile. A typed array read is
-   * undefined for any index that is not a tile (out of range, fractional, NaN), so the common
-   * case is one compare; the error is the same. (The arrivals check the size the same way: a
-   * u32 equals itself.)
+   * The head's trip to `tileId`, with the message's size checked: the per-message form of
+   * checkTile + checkBytes. A typed array read is undefined for any index that is not a tile
+   * (out of range, fractional, NaN), and a u32 equals itself, so the common case is two
+   * compares; the errors are the same.
    */
-  private hopCyclesOf(tileId: number): number {
+  private hopCyclesOf(tileId: number, messageBytes: number): number {
     const hopsCycles = this.hopCycles[tileId];
     if (hopsCycles === undefined) this.checkTile(tileId);
+    if (messageBytes >>> 0 !== messageBytes) checkBytes(messageBytes);
     return hopsCycles!;
   }
 

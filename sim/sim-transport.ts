@@ -73,12 +73,11 @@ export interface Routing {
 /** The link as it is: no delay, no second copy. */
 export const DIRECT_ROUTING: Readonly<Routing> = Object.freeze({ delayCycles: 0, copyAfterCycles: null, copy: null });
 
-/** A tile's record in SimTransport.links: arrival order to the tile, to the hub, its reply waiting in place, its hops in cycles. */
+/** A tile's record in SimTransport.links: arrival order to the tile, to the hub, its reply waiting in place. */
 const LINK_FIELDS = 4;
 const TO_TILE = 0;
 const TO_HUB = 1;
 const REPLY_SLOT = 2;
-const HOP_CYCLES = 3;
 
 /** Copies of what a tap sees: stamped requests, replies out of the I/O buffer, replies copied on conflict. */
 const TAP_COPIES = new ByteSlab();
@@ -99,8 +98,7 @@ export class SimTransport implements HubTransport {
    * on one line of memory, not one line in each of three arrays): the latest arrival
    * scheduled each way (a link keeps its order, so a message held up by a latency spike
    * holds up those behind it), and the slot of its reply waiting as a view of its I/O
-   * buffer (-1: none), and the mesh's fixed hop cycles to and from the tile (Mesh.hopCyclesTo;
-   * NaN for a tile the mesh does not have: the mesh's own error then).
+   * buffer (-1: none).
    */
   private readonly links: Float64Array;
   /** Replies copied out of a tile's I/O buffer because the tile was about to reuse it before the hub read them. */
@@ -125,10 +123,7 @@ export class SimTransport implements HubTransport {
     for (const n of nodes) n.repliesInPlace = tap === null;
     // Typed, one record per tile: a plain array filled by tile id in any order went holey.
     this.links = new Float64Array(Math.max(nodes.length, mesh.tiles) * LINK_FIELDS);
-    for (let tile = 0; tile * LINK_FIELDS < this.links.length; tile++) {
-      this.links[tile * LINK_FIELDS + REPLY_SLOT] = -1;
-      this.links[tile * LINK_FIELDS + HOP_CYCLES] = tile < mesh.tiles ? mesh.hopCyclesTo(tile) : NaN;
-    }
+    for (let at = REPLY_SLOT; at < this.links.length; at += LINK_FIELDS) this.links[at] = -1;
     this.deliverKind = sim.kindId('deliver');
     this.replyKind = sim.kindId('reply');
     sim.on('booted', ({ tile }) => this.sink.onTileBooted(tile));
@@ -176,7 +171,7 @@ export class SimTransport implements HubTransport {
     this.bytesToTiles += length - chipBytes;
     this.chipBytesToTiles += chipBytes;
     // The hub's one CPU sends once it has finished what it was computing (chargeHub, hubCompute).
-    const arrivalCycle = this.mesh.arrivalFromHubAfter(Math.max(this.sim.nowCycles, this.hubBusyUntil), this.hopCyclesTo(tileId), length - chipBytes) + chipCycles;
+    const arrivalCycle = this.mesh.arrivalFromHub(Math.max(this.sim.nowCycles, this.hubBusyUntil), tileId, length - chipBytes) + chipCycles;
     // Its last byte has left the hub's egress link: that link is free again from then.
     const departureCycle = this.mesh.hubEgressFreeCycle;
     if (this.tap === null) {
@@ -202,12 +197,6 @@ export class SimTransport implements HubTransport {
     const bytes = stampedCopy(template, msgId, sealed, TAP_COPIES);
     this.tapCopies.set(template, { msgId, sealed, bytes });
     return bytes;
-  }
-
-  /** The tile's hops in cycles, from its record (the mesh's error for a tile it does not have). */
-  private hopCyclesTo(tile: number): number {
-    const hops = this.links[tile * LINK_FIELDS + HOP_CYCLES];
-    return hops === undefined || hops !== hops ? this.mesh.hopCyclesTo(tile) : hops;
   }
 
   /** The cycle a message arriving at `arrivalCycle` reaches `tile`: a link (`way`: TO_TILE, TO_HUB) keeps its order. */
@@ -301,7 +290,7 @@ export class SimTransport implements HubTransport {
     node.busyCycles += cycles;
     const bytes = outcome.bytes;
     const length = outcome.length;
-    const arrivalCycle = this.inOrder(tileId, this.mesh.arrivalAtHubAfter(done, this.hopCyclesTo(tileId), length), TO_HUB);
+    const arrivalCycle = this.inOrder(tileId, this.mesh.arrivalAtHub(done, tileId, length), TO_HUB);
     this.bytesToHub += length;
     this.messagesToHub++;
     // A view of the I/O buffer (TileNode.repliesInPlace): kept track of until the hub reads it.

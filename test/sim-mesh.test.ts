@@ -57,23 +57,6 @@ describe('Mesh layout and validation', () => {
     }
   });
 
-  it("the arrivals given a tile's hop cycles (hopCyclesTo, as the transport keeps them) are the arrivals by tile id", () => {
-    const byId = new Mesh({ rows: 4, cols: 4, tiles: 10, hopLatencyCycles: 3, hubLinkBytesPerCycle: 8 });
-    const given = new Mesh({ rows: 4, cols: 4, tiles: 10, hopLatencyCycles: 3, hubLinkBytesPerCycle: 8 });
-    for (let m = 0; m < 60; m++) {
-      const tile = (m * 7) % 10;
-      const bytes = (m * 131) % 2100;
-      const now = m * 40;
-      expect(given.hopCyclesTo(tile)).toBe(byId.arrivalCycles(tile, 0));
-      expect(given.arrivalFromHubAfter(now, given.hopCyclesTo(tile), bytes)).toBe(byId.arrivalFromHub(now, tile, bytes));
-      expect(given.arrivalAtHubAfter(now + 5, given.hopCyclesTo(tile), bytes)).toBe(byId.arrivalAtHub(now + 5, tile, bytes));
-    }
-    for (const tile of [10, -1, 1.5, Number.NaN]) expect(() => given.hopCyclesTo(tile)).toThrow(`tile ${tile} is outside 0..9`);
-    for (const arrival of [given.arrivalFromHubAfter.bind(given), given.arrivalAtHubAfter.bind(given)]) {
-      for (const bytes of [-1, 2.5, Number.NaN]) expect(() => arrival(0, 12, bytes)).toThrow(`message size must be an integer >= 0 bytes, got ${bytes}`);
-    }
-  });
-
   it('rejects non-positive bandwidth and negative hop latency', () => {
     expect(() => new Mesh({ rows: 2, cols: 2, linkBytesPerCycle: 0 })).toThrow('link bandwidth (bytes/cycle) must be a positive integer, got 0');
     expect(() => new Mesh({ rows: 2, cols: 2, hubLinkBytesPerCycle: -4 })).toThrow(/hub link bandwidth/);
