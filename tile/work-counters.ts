@@ -80,22 +80,6 @@ export function snapshotWorkCounters(words: Uint32Array, snap: Uint32Array | Flo
 }
 
 /**
- * The counters now minus the snapshot in `snap[0..9)`, modulo 2^32, written over it (in the
- * WorkCounters order): the simulator's per-message delta without an object (sim/work-meter.ts).
- */
-export function workDeltaInPlace(words: Uint32Array, snap: Float64Array): void {
-  snap[0] = (words[W_DISTANCES]! - snap[0]!) >>> 0;
-  snap[1] = (words[W_DIST_ELEMS]! - snap[1]!) >>> 0;
-  snap[2] = (words[W_MERGED]! - snap[2]!) >>> 0;
-  snap[3] = (words[W_CRC_BYTES]! - snap[3]!) >>> 0;
-  snap[4] = (words[W_DEQUANT]! - snap[4]!) >>> 0;
-  snap[5] = (words[W_IO_BYTES]! - snap[5]!) >>> 0;
-  snap[6] = (words[W_MESSAGES]! - snap[6]!) >>> 0;
-  snap[7] = (words[W_PQ_CODES]! - snap[7]!) >>> 0;
-  snap[8] = (words[W_LZ4_SEQUENCES]! - snap[8]!) >>> 0;
-}
-
-/**
  * One counter's delta since `before[at]` (the word at index `word` now minus it, modulo 2^32),
  * and the counter now into `before[at]`: the next message's "before" (sim/work-meter.ts folds
  * the snapshot into the previous message's charge).
@@ -110,12 +94,14 @@ export function advanceWorkCounter(words: Uint32Array, word: number, before: Flo
 /** The nine counters' word indexes in the WorkCounters order (snapshotWorkCounters' order). */
 export const WORK_COUNTER_WORDS: readonly number[] = [W_DISTANCES, W_DIST_ELEMS, W_MERGED, W_CRC_BYTES, W_DEQUANT, W_IO_BYTES, W_MESSAGES, W_PQ_CODES, W_LZ4_SEQUENCES];
 
-/** The counters now minus `snap`, modulo 2^32, as an object (workDeltaInPlace on a copy of `snap`). */
+/** The counters now minus `snap`, modulo 2^32, as an object (advanceWorkCounter on a copy of `snap`). */
 export function workDeltaSince(words: Uint32Array, snap: Uint32Array | Float64Array, out: WorkCounters): WorkCounters {
   const d = Float64Array.from(snap.subarray(0, WORK_SNAPSHOT_WORDS));
-  workDeltaInPlace(words, d);
   let i = 0;
-  for (const key in WORK_COUNTER_OFFSETS) out[key as keyof WorkCounters] = d[i++]!;
+  for (const key in WORK_COUNTER_OFFSETS) {
+    out[key as keyof WorkCounters] = advanceWorkCounter(words, WORK_COUNTER_WORDS[i]!, d, i);
+    i++;
+  }
   return out;
 }
 
