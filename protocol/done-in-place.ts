@@ -6,6 +6,7 @@
 // decoder, which gives the same answer or the same error it always gave.
 import { Done, HEADER, HEADER_BYTES, MsgType } from './constants.ts';
 import { crc32cUpdate } from './crc32c.ts';
+import { u16le, u32le } from './le-bytes.ts';
 import type { DoneMsg } from './types.ts';
 import { MSG_CRC_BYTES, MSG_F_CRC } from '../wat/layout.ts';
 
@@ -13,8 +14,6 @@ const DONE_BYTES = HEADER_BYTES + Done.bytes;
 const SEALED_DONE_BYTES = DONE_BYTES + MSG_CRC_BYTES;
 const SEALED_DONE_TYPE = MsgType.DONE | MSG_F_CRC;
 
-const u16 = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8);
-const u32 = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 
 /** `doneIdInPlace`: the bytes are not a well-formed DONE (a msg_id is a u32, never negative). */
 export const NOT_A_DONE = -1;
@@ -27,12 +26,12 @@ export const NOT_A_DONE = -1;
 export function doneIdInPlace(bytes: Uint8Array, sealedOnly: boolean): number {
   const n = bytes.length;
   if (n === DONE_BYTES) {
-    if (sealedOnly || u16(bytes, HEADER.type) !== MsgType.DONE) return NOT_A_DONE;
-  } else if (n !== SEALED_DONE_BYTES || u16(bytes, HEADER.type) !== SEALED_DONE_TYPE || u32(bytes, DONE_BYTES) !== crc32cUpdate(bytes, 0, DONE_BYTES)) {
+    if (sealedOnly || u16le(bytes, HEADER.type) !== MsgType.DONE) return NOT_A_DONE;
+  } else if (n !== SEALED_DONE_BYTES || u16le(bytes, HEADER.type) !== SEALED_DONE_TYPE || u32le(bytes, DONE_BYTES) !== crc32cUpdate(bytes, 0, DONE_BYTES)) {
     return NOT_A_DONE;
   }
-  if (u16(bytes, HEADER.length) !== Done.bytes || u16(bytes, HEADER_BYTES + Done.reserved) !== 0) return NOT_A_DONE;
-  return u32(bytes, HEADER.id);
+  if (u16le(bytes, HEADER.length) !== Done.bytes || u16le(bytes, HEADER_BYTES + Done.reserved) !== 0) return NOT_A_DONE;
+  return u32le(bytes, HEADER.id);
 }
 
 /**
@@ -43,7 +42,7 @@ export function readDoneInPlace(bytes: Uint8Array, into: DoneMsg, sealedOnly: bo
   const msgId = doneIdInPlace(bytes, sealedOnly);
   if (msgId === NOT_A_DONE) return false;
   into.msgId = msgId;
-  into.requestType = u16(bytes, HEADER_BYTES + Done.requestType);
-  into.value = u32(bytes, HEADER_BYTES + Done.value);
+  into.requestType = u16le(bytes, HEADER_BYTES + Done.requestType);
+  into.value = u32le(bytes, HEADER_BYTES + Done.value);
   return true;
 }

@@ -5,13 +5,10 @@
 // byte, because the tile decodes every piece in place after the pieces before it.
 // The format's end rules hold for every piece: the last match starts at least 12 bytes
 // before the piece's end and ends at least 5 before it (lz4's doc/lz4_Block_format.md).
+import { u32le } from './le-bytes.ts';
 import { LZ4_LAST_LITERALS, LZ4_MAX_OFFSET, LZ4_MFLIMIT, LZ4_MIN_MATCH } from '../wat/layout.ts';
 
 const HASH_LOG = 12;
-
-function read32(s: Uint8Array, i: number): number {
-  return (s[i]! | (s[i + 1]! << 8) | (s[i + 2]! << 16) | (s[i + 3]! << 24)) >>> 0;
-}
 
 function hash(seq: number): number {
   return Math.imul(seq, 2654435761) >>> (32 - HASH_LOG);
@@ -44,7 +41,7 @@ export class Lz4StreamCompressor {
   constructor(private readonly stream: Uint8Array) {}
 
   private insert(p: number): void {
-    this.table[hash(read32(this.stream, p))] = p;
+    this.table[hash(u32le(this.stream, p))] = p;
   }
 
   /**
@@ -60,12 +57,12 @@ export class Lz4StreamCompressor {
     const matchStartLimit = end - LZ4_MFLIMIT;
     const matchEndLimit = end - LZ4_LAST_LITERALS;
     for (let i = start; i <= matchStartLimit; ) {
-      const seq = read32(s, i);
+      const seq = u32le(s, i);
       const h = hash(seq);
       let ref = this.table[h]!;
       this.table[h] = i;
       // A table entry at or past i is from an earlier, longer try at this piece.
-      if (ref < 0 || ref >= i || i - ref > LZ4_MAX_OFFSET || read32(s, ref) !== seq) {
+      if (ref < 0 || ref >= i || i - ref > LZ4_MAX_OFFSET || u32le(s, ref) !== seq) {
         i++;
         continue;
       }

@@ -9,6 +9,7 @@
 // answer or the same error it always gave (test/hub-read-reply.test.ts holds them together).
 import { HEADER, HEADER_BYTES, MsgType, TopkResult } from './constants.ts';
 import { crc32cUpdate } from './crc32c.ts';
+import { u16le, u32le } from './le-bytes.ts';
 import type { TopkEntry, TopkResultMsg } from './types.ts';
 import { MSG_CRC_BYTES, MSG_F_CRC } from '../wat/layout.ts';
 
@@ -23,8 +24,6 @@ const AUX = TopkResult.entryAux / 4;
 const SAFE_HI_MAX = 0x1f_ffff;
 const TWO_32 = 2 ** 32;
 
-const u16 = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8);
-const u32 = (b: Uint8Array, at: number): number => (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
 
 /**
  * A TOPK_RESULT's entries as numbers: each entry's four u32 words as the wire has them (the id
@@ -87,7 +86,7 @@ export class TopkInPlace implements TopkResultMsg {
   /** Fills the entries from a TOPK_RESULT's payload at `at` (its count checked by the caller). */
   fill(bytes: Uint8Array, msgId: number, count: number, at: number): void {
     const w = this.words;
-    for (let i = 0; i < count * WORDS; i++, at += 4) w[i] = u32(bytes, at);
+    for (let i = 0; i < count * WORDS; i++, at += 4) w[i] = u32le(bytes, at);
     this.msgId = msgId;
     this.count = count;
   }
@@ -103,19 +102,19 @@ export class TopkInPlace implements TopkResultMsg {
  * as it was, for everything else: the caller decodes those in full.
  */
 export function readTopkInPlace(bytes: Uint8Array, into: TopkInPlace, sealedOnly: boolean): boolean {
-  const type = bytes.length >= HEADER_BYTES ? u16(bytes, HEADER.type) : -1;
+  const type = bytes.length >= HEADER_BYTES ? u16le(bytes, HEADER.type) : -1;
   let end = bytes.length;
   if (type === SEALED_TYPE) {
     end -= MSG_CRC_BYTES;
-    if (end < HEADER_BYTES || u32(bytes, end) !== crc32cUpdate(bytes, 0, end)) return false;
+    if (end < HEADER_BYTES || u32le(bytes, end) !== crc32cUpdate(bytes, 0, end)) return false;
   } else if (type !== MsgType.TOPK_RESULT || sealedOnly) {
     return false;
   }
-  const length = u16(bytes, HEADER.length);
+  const length = u16le(bytes, HEADER.length);
   if (length !== end - HEADER_BYTES || length < TopkResult.headerBytes) return false;
-  const count = u32(bytes, HEADER_BYTES + TopkResult.count);
+  const count = u32le(bytes, HEADER_BYTES + TopkResult.count);
   if (count > TopkResult.maxEntries || length !== TopkResult.headerBytes + count * TopkResult.entryBytes) return false;
-  if (u32(bytes, HEADER_BYTES + TopkResult.reserved) !== 0) return false;
-  into.fill(bytes, u32(bytes, HEADER.id), count, HEADER_BYTES + TopkResult.headerBytes);
+  if (u32le(bytes, HEADER_BYTES + TopkResult.reserved) !== 0) return false;
+  into.fill(bytes, u32le(bytes, HEADER.id), count, HEADER_BYTES + TopkResult.headerBytes);
   return true;
 }

@@ -15,6 +15,7 @@
 // t and seq are f64 because they are safe integers beyond 2^32; type and msgId are -1 for a
 // message too short to carry them.
 import { HEADER, HEADER_BYTES } from '../protocol/constants.ts';
+import { u16le, u32le } from '../protocol/le-bytes.ts';
 
 export const REC_ENTRY = 1;
 export const REC_EVENT = 2;
@@ -34,21 +35,16 @@ if (HEADER.type !== 0 || HEADER.id !== 4 || HEADER_BYTES !== 8) throw new Error(
 
 export type MessageKind = 'deliver' | 'reply';
 
-/** The u32 (little-endian) at `at`. */
-function u32At(b: Uint8Array, at: number): number {
-  return (b[at]! | (b[at + 1]! << 8) | (b[at + 2]! << 16) | (b[at + 3]! << 24)) >>> 0;
-}
-
 /** A message's wire type (u16 at HEADER.type), read in place; -1 when it is too short. */
 export function messageType(bytes: Uint8Array): number {
   const t = HEADER.type;
-  return bytes.length >= t + 2 ? bytes[t]! | (bytes[t + 1]! << 8) : -1;
+  return bytes.length >= t + 2 ? u16le(bytes, t) : -1;
 }
 
 /** A message's msg_id (u32 at HEADER.id), read in place; -1 when it is too short. */
 export function messageId(bytes: Uint8Array): number {
   const i = HEADER.id;
-  return bytes.length >= i + 4 ? (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0 : -1;
+  return bytes.length >= i + 4 ? u32le(bytes, i) : -1;
 }
 
 /**
@@ -133,8 +129,8 @@ export class TraceRecordWriter {
     // A whole header (nearly every reply: a DONE): its first two words give the type and the
     // msg_id, and are the body's first two words; the rest goes a word at a time. Each byte
     // is read once, four per store (a byte per store cost ~1.5x: docs/performance.md).
-    const w0 = u32At(body, 0);
-    const w1 = u32At(body, 4);
+    const w0 = u32le(body, 0);
+    const w1 = u32le(body, 4);
     const at = this.head(REC_REPLY, timeCycles, sequence, tile, w0 & 0xffff, w1, n, n);
     const v = this.view;
     v.setUint32(at, w0, true);
@@ -173,7 +169,7 @@ export class TraceRecordWriter {
     const n = body.length;
     const v = this.view;
     let i = from;
-    for (; i + 4 <= n; i += 4) v.setUint32(at + i, u32At(body, i), true);
+    for (; i + 4 <= n; i += 4) v.setUint32(at + i, u32le(body, i), true);
     const buf = this.buf;
     for (; i < n; i++) buf[at + i] = body[i]!;
   }
