@@ -12,6 +12,7 @@ const PROFILE: CpuProfile = {
   startTime: 0,
   endTime: 10_000, // 10 ms over 10 samples
   samples: [1, 1, 1, 2, 2, 2, 2, 3, 3, 4],
+  timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000],
   nodes: [
     { id: 1, callFrame: frame('send', 'file:///repo/sim/bench/.bundle.mjs'), hitCount: 3, positionTicks: [{ line: 10, ticks: 2 }, { line: 40, ticks: 1 }] },
     { id: 2, callFrame: frame('deliver', 'file:///repo/sim/bench/.bundle.mjs'), hitCount: 4, positionTicks: [{ line: 40, ticks: 3 }, { line: 22, ticks: 1 }] },

@@ -5,17 +5,7 @@
 //
 // Run: npx tsx sim/bench/profile-buckets.ts FILE.cpuprofile [--top 25]
 import { readFileSync } from 'node:fs';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-}
-interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
+import type { CpuProfile } from './profile-lines.ts';
 
 const RULES: [string, (url: string, fn: string) => boolean][] = [
   ['GC', (_u, f) => f === '(garbage collector)'],

@@ -11,9 +11,12 @@ export interface ProfileNode {
   positionTicks?: { line: number; ticks: number }[];
 }
 
+/** A V8 .cpuprofile, as profile-buckets.ts and this file read it. */
 export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
+  /** Microseconds before each sample (profile-buckets.ts weighs samples by them). */
+  timeDeltas: number[];
   startTime: number;
   endTime: number;
 }
