@@ -41,4 +41,17 @@ describe('the throughput bench: timed run and replayed run', () => {
     expect(r.messages).toBe(run.toTiles + run.toHub);
     expect(r.replayMessagesPerSecond).toBe(r.messages / r.replaySeconds);
   });
+
+  it('times the simulator as it times the replay: the faster of its runs, the first run kept beside it', () => {
+    const two = measureSimThroughput(SMALL, 7);
+    expect(two.timedRuns).toBe(2);
+    expect(two.runSeconds).toBeLessThanOrEqual(two.firstRunSeconds);
+    expect(two.runCpuSeconds).toBeLessThanOrEqual(two.firstRunCpuSeconds);
+    expect(two.ceilingRatio).toBe(two.replaySeconds / two.runSeconds);
+    expect(two.firstCeilingRatioCpu).toBe(two.replayCpuSeconds / two.firstRunCpuSeconds);
+    const one = measureSimThroughput(SMALL, 7, {}, 1);
+    expect(one.timedRuns).toBe(1);
+    expect([one.runSeconds, one.runCpuSeconds]).toEqual([one.firstRunSeconds, one.firstRunCpuSeconds]);
+    expect(() => measureSimThroughput(SMALL, 7, {}, 0)).toThrow(/--runs: a whole number of timed runs, at least 1; got 0/);
+  });
 });
