@@ -119,8 +119,8 @@ export function runEnd(job: JobShape, step: number): number {
  *  machine are absorbed, and the event is taken again with that context. */
 const absorbFirst = { guard: 'ranBelow', actions: ['absorbRun', 'takeAgain'] } as const;
 
-/** What a successful step leaves (advanceAndSend, endJob, endAndSendNext, absorbRun): no retries, and the fault
- *  record cleared, the same empty list while there is nothing to clear. */
+/** What a successful step leaves (advanceAndSend, endJob, endAndSendNext, absorbRun): no
+ *  retries, and the fault record cleared, the same empty list while there is nothing to clear. */
 function afterSuccess(context: TileMachineContext): Pick<TileMachineContext, 'retries' | 'faultTimes' | 'faultsSinceSuccess'> {
   return { retries: 0, faultTimes: context.faultTimes.length === 0 ? context.faultTimes : [], faultsSinceSuccess: 0 };
 }
@@ -133,6 +133,13 @@ export function createTileMachine(deps: TileMachineDeps) {
     if (!job || step >= job.steps.length) throw new Error(`tile ${tileId}: awaiting with no step to send (step ${step} of ${job ? job.steps.length : 'no job'})`);
     deps.sendStep(tileId, job, step, attempt, runEnd(job, step));
     deps.armDeadline(tileId);
+  }
+
+  /** A job's last step succeeded: the job finished, then the next taken (the hub's order), and
+   *  the context that leaves (step 0 of the next job, the fault record cleared). */
+  function endedJob(context: TileMachineContext): Pick<TileMachineContext, 'job' | 'step' | 'retries' | 'faultTimes' | 'faultsSinceSuccess'> {
+    if (context.job) deps.finishJob(context.tileId, context.job);
+    return { job: deps.takeJob(context.tileId), step: 0, ...afterSuccess(context) };
   }
 
   return setup({
@@ -163,17 +170,13 @@ export function createTileMachine(deps: TileMachineDeps) {
       // context copy, not three), calling the hub in their order (the job finished, then the
       // next taken; the link's step is not read, as pullJob's step 0 replaces it). The fault
       // record is cleared as a step's success clears it.
-      endJob: assign(({ context }) => {
-        if (context.job) deps.finishJob(context.tileId, context.job);
-        return { job: deps.takeJob(context.tileId), step: 0, ...afterSuccess(context) };
-      }),
+      endJob: assign(({ context }) => endedJob(context)),
       // A job's last STEP_OK with the next job ready, staying in `awaiting`: what leaving and
       // entering it would run, in that order, as one assign (one dispatch, not three): disarm
       // (the exit), endJob, and sendStep with the context endJob leaves (the entry: send, arm).
       endAndSendNext: assign(({ context }) => {
         deps.disarmDeadline(context.tileId);
-        if (context.job) deps.finishJob(context.tileId, context.job);
-        const next = { job: deps.takeJob(context.tileId), step: 0, ...afterSuccess(context) };
+        const next = endedJob(context);
         sendFrom(context.tileId, next.job, next.step, next.retries);
         return next;
       }),
