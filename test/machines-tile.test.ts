@@ -2,6 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
 import { createTileMachine, phaseOf, type TileMachineDeps } from '../hub/machines/tile-machine.ts';
 import { ReplyDeadline } from '../hub/core/reply-deadline.ts';
+import type { TileLink } from '../hub/core/mode-driver.ts';
+import { TileSession } from '../hub/core/tile-session.ts';
 import type { TileJob } from '../hub/work/job.ts';
 import type { TileFault } from '../hub/work/tile-fault.ts';
 import { TransitionRecorder } from './machine-coverage.ts';
@@ -342,6 +344,37 @@ describe('tile machine', () => {
     const progressed = start();
     progressed.actor.send({ type: 'PROGRESS' });
     expect(progressed.context()).toMatchObject({ step: 3, retries: 0 });
+  });
+
+  it('is flat: each state\'s value is its name, which the hub\'s sessions compare (TileSession.idle, retired, healthy)', () => {
+    const { machine, context } = harness();
+    const names = Object.keys(machine.root.states);
+    expect(names).toEqual(expect.arrayContaining(['idle', 'awaiting', 'faulted', 'restarting', 'retired']));
+    for (const name of names) {
+      const snap = machine.resolveState({ value: name, context: context() });
+      expect(snap.value).toBe(name);
+      expect(snap.matches(name as never)).toBe(true);
+    }
+    // A session reads its machine's state by that value, as matches() would.
+    const h = harness({ jobs: 0, maxFaults: 3 });
+    const session = new TileSession(3, h.actor, () => ({}) as TileLink, h.clock, 500);
+    const agrees = () => {
+      const snap = h.actor.getSnapshot();
+      expect(session.idle).toBe(snap.matches('idle'));
+      expect(session.retired).toBe(snap.matches('retired'));
+      expect(session.healthy).toBe(!snap.matches('retired') && !snap.matches('faulted') && !snap.matches('restarting'));
+    };
+    agrees();
+    h.actor.send({ type: 'BOOTED' });
+    expect(session.idle).toBe(true);
+    agrees();
+    h.actor.send({ type: 'FAULT', fault: h.fault('replayed') });
+    expect(h.actor.getSnapshot().value).toBe('restarting');
+    expect(session.healthy).toBe(false);
+    agrees();
+    h.actor.send({ type: 'FAULT', fault: h.fault('dead') });
+    expect(session.retired).toBe(true);
+    agrees();
   });
 
   afterAll(() => {

@@ -119,13 +119,29 @@ export function runEnd(job: JobShape, step: number): number {
  *  machine are absorbed, and the event is taken again with that context. */
 const absorbFirst = { guard: 'ranBelow', actions: ['absorbRun', 'takeAgain'] } as const;
 
-/** What a successful step leaves (advanceStep, endJob, absorbRun): no retries, and the fault
- *  record cleared, the same empty list while there is nothing to clear. */
+/** What a successful step leaves (advanceAndSend, endJob, endAndSendNext, absorbRun): no
+ *  retries, and the fault record cleared, the same empty list while there is nothing to clear. */
 function afterSuccess(context: TileMachineContext): Pick<TileMachineContext, 'retries' | 'faultTimes' | 'faultsSinceSuccess'> {
   return { retries: 0, faultTimes: context.faultTimes.length === 0 ? context.faultTimes : [], faultsSinceSuccess: 0 };
 }
 
 export function createTileMachine(deps: TileMachineDeps) {
+  /** Sends step `step` of `job` and arms the reply deadline: every send is followed by its
+   *  arm. The run from this step is delegated to the link with it (runEnd). `awaiting` is only
+   *  ever entered with a step to send (hasStep, or jobReady's promise). */
+  function sendFrom(tileId: number, job: JobShape | null, step: number, attempt: number): void {
+    if (!job || step >= job.steps.length) throw new Error(`tile ${tileId}: awaiting with no step to send (step ${step} of ${job ? job.steps.length : 'no job'})`);
+    deps.sendStep(tileId, job, step, attempt, runEnd(job, step));
+    deps.armDeadline(tileId);
+  }
+
+  /** A job's last step succeeded: the job finished, then the next taken (the hub's order), and
+   *  the context that leaves (step 0 of the next job, the fault record cleared). */
+  function endedJob(context: TileMachineContext): Pick<TileMachineContext, 'job' | 'step' | 'retries' | 'faultTimes' | 'faultsSinceSuccess'> {
+    if (context.job) deps.finishJob(context.tileId, context.job);
+    return { job: deps.takeJob(context.tileId), step: 0, ...afterSuccess(context) };
+  }
+
   return setup({
     types: {
       context: {} as TileMachineContext,
@@ -133,32 +149,38 @@ export function createTileMachine(deps: TileMachineDeps) {
       input: {} as TileMachineInput,
     },
     actions: {
-      pullJob: assign({ job: ({ context }) => deps.takeJob(context.tileId), step: 0, retries: 0 }),
-      // Sends the job's current step and arms the reply deadline: every send is followed by
-      // its arm, so one action, not two (each action is a dispatch of its own in xstate).
-      // The run from this step is delegated to the link with it (runEnd).
-      // `awaiting` is only ever entered with a step to send (hasStep, or jobReady's promise).
-      sendStep: ({ context }) => {
-        const job = context.job;
-        if (!job || context.step >= job.steps.length) throw new Error(`tile ${context.tileId}: awaiting with no step to send (step ${context.step} of ${job ? job.steps.length : 'no job'})`);
-        deps.sendStep(context.tileId, job, context.step, context.retries, runEnd(job, context.step));
-        deps.armDeadline(context.tileId);
-      },
+      pullJob: assign(({ context }) => ({ job: deps.takeJob(context.tileId), step: 0, retries: 0 })),
+      // Sends the job's current step and arms the reply deadline (sendFrom): the entry of `awaiting`.
+      sendStep: ({ context }) => sendFrom(context.tileId, context.job, context.step, context.retries),
+      // A STEP_OK with a step after it: the step advances and the next is sent (and armed) with
+      // the context that leaves (its step, no retries), in one assign. One action, not an
+      // assign and a sendStep: each named action is a dispatch of its own in xstate (an action
+      // object, the executor, an inspection event), code the run has evicted by the next send
+      // (docs/performance.md, "xstate's send in the run, round 7").
       // Progress clears the fault record: only faults with no successful step between them
       // count towards retirement, so transient faults never retire a working tile.
-      // One assigner returning the changes, not one per property: this runs once per step.
       // STEP_OK is the success of the step the link is at: the machine's own step, or the last
       // of a run, whose steps before it succeeded below the machine (the same assign covers them).
-      advanceStep: assign(({ context }) => ({ step: deps.linkStep(context.tileId) + 1, ...afterSuccess(context) })),
-      // A job's last STEP_OK: advanceStep, finishJob and pullJob in one assign (one context
-      // copy, not three), calling the hub in their order (the job finished, then the next
-      // taken; advanceStep's read of the link's step is not needed, as pullJob's step 0
-      // replaces it). The fault record is cleared as advanceStep clears it.
-      endJob: assign(({ context }) => {
-        if (context.job) deps.finishJob(context.tileId, context.job);
-        return { job: deps.takeJob(context.tileId), step: 0, ...afterSuccess(context) };
+      advanceAndSend: assign(({ context }) => {
+        const next = { step: deps.linkStep(context.tileId) + 1, ...afterSuccess(context) };
+        sendFrom(context.tileId, context.job, next.step, next.retries);
+        return next;
       }),
-      // The steps of a run done below the machine, in one assign: what one advanceStep per step
+      // A job's last STEP_OK: the step's success, finishJob and pullJob in one assign (one
+      // context copy, not three), calling the hub in their order (the job finished, then the
+      // next taken; the link's step is not read, as pullJob's step 0 replaces it). The fault
+      // record is cleared as a step's success clears it.
+      endJob: assign(({ context }) => endedJob(context)),
+      // A job's last STEP_OK with the next job ready, staying in `awaiting`: what leaving and
+      // entering it would run, in that order, as one assign (one dispatch, not three): disarm
+      // (the exit), endJob, and sendStep with the context endJob leaves (the entry: send, arm).
+      endAndSendNext: assign(({ context }) => {
+        deps.disarmDeadline(context.tileId);
+        const next = endedJob(context);
+        sendFrom(context.tileId, next.job, next.step, next.retries);
+        return next;
+      }),
+      // The steps of a run done below the machine, in one assign: what one success per step
       // would have left (the step index, no retries, the fault record cleared by each success).
       absorbRun: assign(({ context }) => ({ step: deps.linkStep(context.tileId), ...afterSuccess(context) })),
       // The event that found steps to absorb, taken again now that the context has them.
@@ -272,11 +294,12 @@ export function createTileMachine(deps: TileMachineDeps) {
           // The last step's STEP_OK ends the job and takes the next. With one ready it stays in
           // `awaiting`, a targetless transition whose actions are what leaving and entering
           // would run, in that order: disarm (the exit), end and take (endJob), send and arm
-          // (the entry); no exit and entry sets to compute. Else to idle (disarm on exit).
-          // STEP_OK needs no absorbFirst: it advances from the link's step (advanceStep).
+          // (the entry), in one assign (endAndSendNext); no exit and entry sets to compute.
+          // Else to idle (disarm on exit). STEP_OK needs no absorbFirst: it advances from the
+          // link's step (advanceAndSend).
           STEP_OK: [
-            { guard: 'hasNextStep', actions: ['advanceStep', 'sendStep'] },
-            { guard: 'jobReady', actions: ['disarmDeadline', 'endJob', 'sendStep'] },
+            { guard: 'hasNextStep', actions: 'advanceAndSend' },
+            { guard: 'jobReady', actions: 'endAndSendNext' },
             { target: 'idle', actions: 'endJob' },
           ],
           PROGRESS: [absorbFirst, { actions: ['clearRetries', 'armDeadline'] }],
