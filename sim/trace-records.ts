@@ -5,41 +5,33 @@
 // docs/performance.md); JSON is now made only when a file or the kept lines ask for it
 // (trace-jsonl.ts), and that file holds everything needed to rebuild these bytes.
 //
-// Layout (little-endian; docs/trace.md "The binary record"). Every record but an entry
-// starts with a stamp: the cycle as u32 dt, the cycles since the previous stamped record's
-// (time never runs backwards in a run), and the sequence number as u32; either one that
-// does not fit (dt >= 2^32 - 1, negative or fractional; seq >= 2^32 - 1) is 0xffffffff
-// followed by the number as f64, so every safe integer still fits.
+// Layout (little-endian; docs/trace.md "The binary record"):
 //   entry    u8 1, u32 n, n bytes of canonical JSON (UTF-8)
-//   event    u8 2, stamp, u8 k, k bytes of the kind (UTF-8), u32 n, n bytes of the
-//            payload's canonical JSON (n = 0xffffffff: no payload)
-//   deliver  u8 3, stamp, u32 tile, u16 type, u32 msgId, u32 bytes (23 bytes)
-//            u8 5, stamp, u32 tile, f64 type, f64 msgId, u32 bytes: a request whose type or
-//            msg_id is not a u16 and a u32 (-1: a tapped message too short to carry them)
-//   reply    u8 4, stamp, u32 tile, u32 n, then its n bytes (a DONE: 33 bytes). The reply's
-//            type and msg_id are its first bytes, so they are not written twice (until
-//            round 7 they were, as f64s beside a u32 copy of n: 57 bytes a DONE).
-import { HEADER } from '../protocol/constants.ts';
+//   event    u8 2, f64 t, f64 seq, u8 k, k bytes of the kind (UTF-8), u32 n, n bytes of
+//            the payload's canonical JSON (n = 0xffffffff: no payload)
+//   message  u8 3 (deliver) or 4 (reply), f64 t, f64 seq, u32 tile, f64 type, f64 msgId,
+//            u32 bytes, then for a reply the bytes themselves (so the hash pins every reply
+//            byte, each hashed once)
+// t and seq are f64 because they are safe integers beyond 2^32; type and msgId are -1 for a
+// message too short to carry them.
+import { HEADER, HEADER_BYTES } from '../protocol/constants.ts';
 import { u16le, u32le } from '../protocol/le-bytes.ts';
 
 export const REC_ENTRY = 1;
 export const REC_EVENT = 2;
 export const REC_DELIVER = 3;
 export const REC_REPLY = 4;
-export const REC_DELIVER_WIDE = 5;
 export const NO_PAYLOAD = 0xffff_ffff;
-/** A stamp's u32 that says "the number follows as f64". */
-export const WIDE = 0xffff_ffff;
 
-/** The most a stamp takes: two escaped numbers. */
-const STAMP_MAX_BYTES = 2 * (4 + 8);
-/** After the tag and stamp: a deliver's tile, type, msgId, bytes; its wide form's; a reply's tile and n. */
-const DELIVER_BYTES = 4 + 2 + 4 + 4;
-const DELIVER_WIDE_BYTES = 4 + 8 + 8 + 4;
-const REPLY_HEAD_BYTES = 4 + 4;
+/** Fixed part of a message record: tag, t, seq, tile, type, msgId, bytes. */
+const MESSAGE_HEAD_BYTES = 1 + 8 + 8 + 4 + 8 + 8 + 4;
 
 /** Reply bodies up to this size are copied into the record word by word (larger: TypedArray.set). */
 const SMALL_BODY_BYTES = 64;
+
+// `reply` takes a header's type and msg_id from its first two words: the type the low half of
+// the first, the msg_id the second (wat/layout.ts).
+if (HEADER.type !== 0 || HEADER.id !== 4 || HEADER_BYTES !== 8) throw new Error('trace-records.ts reads the message header as two words: type at 0, msg_id at 4');
 
 export type MessageKind = 'deliver' | 'reply';
 
@@ -64,8 +56,6 @@ export class TraceRecordWriter {
   private buf: Buffer;
   private view: DataView;
   private pos = 0;
-  /** The cycle of the last stamped record (a stamp holds the cycles since). */
-  private lastTime = 0;
   private readonly kinds = new Map<string, Buffer>();
   /** Bytes handed to the sink so far. */
   drained = 0;
@@ -74,7 +64,7 @@ export class TraceRecordWriter {
     private readonly sink: (bytes: Uint8Array) => void,
     private readonly batchBytes: number,
   ) {
-    this.buf = Buffer.alloc(Math.max(batchBytes, 1 + STAMP_MAX_BYTES + DELIVER_WIDE_BYTES));
+    this.buf = Buffer.alloc(Math.max(batchBytes, MESSAGE_HEAD_BYTES));
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
@@ -95,108 +85,90 @@ export class TraceRecordWriter {
   event(timeCycles: number, sequence: number, kind: string, payloadJson: string | undefined): void {
     const k = this.kindBytes(kind);
     const n = payloadJson === undefined ? 0 : Buffer.byteLength(payloadJson, 'utf8');
-    let p = this.stamp(REC_EVENT, timeCycles, sequence, 1 + k.length + 4 + n);
-    this.buf[p] = k.length;
-    k.copy(this.buf, p + 1);
-    p += 1 + k.length;
-    this.view.setUint32(p, payloadJson === undefined ? NO_PAYLOAD : n, true);
+    this.room(1 + 16 + 1 + k.length + 4 + n);
+    const v = this.view;
+    let p = this.pos;
+    this.buf[p] = REC_EVENT;
+    v.setFloat64(p + 1, timeCycles, true);
+    v.setFloat64(p + 9, sequence, true);
+    this.buf[p + 17] = k.length;
+    k.copy(this.buf, p + 18);
+    p += 18 + k.length;
+    v.setUint32(p, payloadJson === undefined ? NO_PAYLOAD : n, true);
     p += 4;
     if (payloadJson !== undefined) p += this.buf.write(payloadJson, p, 'utf8');
     this.pos = p;
   }
 
   /**
-   * A message crossing the mesh, for a caller that has its kind as a value (the tapped
-   * path's tracer, a JSON file rebuilt): a request's header fields, or a reply's bytes
-   * (`body`; its type, msg_id and size are its own, so `type`, `msgId` and `length` are
-   * not read for a reply).
+   * A message crossing the mesh: its header fields, and for a reply (`body` not null) the
+   * bytes themselves after the fixed part. (`deliver` and `reply` are the same records
+   * for a caller that knows which it has: the simulator's per-message tracers.)
    */
   message(kind: MessageKind, timeCycles: number, sequence: number, tile: number, type: number, msgId: number, length: number, body: Uint8Array | null): void {
-    if (kind === 'deliver') this.deliver(timeCycles, sequence, tile, type, msgId, length);
-    else if (body === null) throw new TypeError('a reply record needs the reply\'s bytes');
-    else this.reply(timeCycles, sequence, tile, body);
-  }
-
-  /** A request's record: its header fields and size (its bytes follow from the config and the replies before). */
-  deliver(timeCycles: number, sequence: number, tile: number, type: number, msgId: number, length: number): void {
-    if ((type & 0xffff) !== type || msgId >>> 0 !== msgId) {
-      this.deliverWide(timeCycles, sequence, tile, type, msgId, length);
+    if (body === null) {
+      this.head(kind === 'reply' ? REC_REPLY : REC_DELIVER, timeCycles, sequence, tile, type, msgId, length, 0);
       return;
     }
-    const p = this.stamp(REC_DELIVER, timeCycles, sequence, DELIVER_BYTES);
-    const v = this.view;
-    v.setUint32(p, tile, true);
-    v.setUint16(p + 4, type, true);
-    v.setUint32(p + 6, msgId, true);
-    v.setUint32(p + 10, length, true);
-    this.pos = p + DELIVER_BYTES;
+    const at = this.head(kind === 'reply' ? REC_REPLY : REC_DELIVER, timeCycles, sequence, tile, type, msgId, length, body.length);
+    this.body(at, body);
   }
 
-  /** A request whose type or msg_id is not a u16 and a u32 (a tapped message cut short: -1). */
-  private deliverWide(timeCycles: number, sequence: number, tile: number, type: number, msgId: number, length: number): void {
-    const p = this.stamp(REC_DELIVER_WIDE, timeCycles, sequence, DELIVER_WIDE_BYTES);
-    const v = this.view;
-    v.setUint32(p, tile, true);
-    v.setFloat64(p + 4, type, true);
-    v.setFloat64(p + 12, msgId, true);
-    v.setUint32(p + 20, length, true);
-    this.pos = p + DELIVER_WIDE_BYTES;
+  /** A request's record (no bytes: they follow from the config and the replies before). */
+  deliver(timeCycles: number, sequence: number, tile: number, type: number, msgId: number, length: number): void {
+    this.head(REC_DELIVER, timeCycles, sequence, tile, type, msgId, length, 0);
   }
 
-  /** A reply's record: its size and every byte of it (its header is its own first bytes). */
+  /** A reply's record: its type and msg_id read from `body`, then every byte of it. */
   reply(timeCycles: number, sequence: number, tile: number, body: Uint8Array): void {
     const n = body.length;
-    const p = this.stamp(REC_REPLY, timeCycles, sequence, REPLY_HEAD_BYTES + n);
+    if (n < HEADER_BYTES || n > SMALL_BODY_BYTES) {
+      this.body(this.head(REC_REPLY, timeCycles, sequence, tile, messageType(body), messageId(body), n, n), body);
+      return;
+    }
+    // A whole header (nearly every reply: a DONE): its first two words give the type and the
+    // msg_id, and are the body's first two words; the rest goes a word at a time. Each byte
+    // is read once, four per store (a byte per store cost ~1.5x: docs/performance.md).
+    const w0 = u32le(body, 0);
+    const w1 = u32le(body, 4);
+    const at = this.head(REC_REPLY, timeCycles, sequence, tile, w0 & 0xffff, w1, n, n);
     const v = this.view;
-    v.setUint32(p, tile, true);
-    v.setUint32(p + 4, n, true);
-    const at = p + REPLY_HEAD_BYTES;
-    this.pos = at + n;
+    v.setUint32(at, w0, true);
+    v.setUint32(at + 4, w1, true);
+    this.words(at, body, HEADER_BYTES);
+  }
+
+  /** Writes a message record's fixed part, leaving room for `bodyBytes` after it; returns where the body goes. */
+  private head(tag: number, timeCycles: number, sequence: number, tile: number, type: number, msgId: number, length: number, bodyBytes: number): number {
+    let p = this.pos;
+    if (p + MESSAGE_HEAD_BYTES + bodyBytes > this.batchBytes) {
+      this.room(MESSAGE_HEAD_BYTES + bodyBytes);
+      p = this.pos;
+    }
+    const v = this.view;
+    this.buf[p] = tag;
+    v.setFloat64(p + 1, timeCycles, true);
+    v.setFloat64(p + 9, sequence, true);
+    v.setUint32(p + 17, tile, true);
+    v.setFloat64(p + 21, type, true);
+    v.setFloat64(p + 29, msgId, true);
+    v.setUint32(p + 37, length, true);
+    p += MESSAGE_HEAD_BYTES;
+    this.pos = p + bodyBytes;
+    return p;
+  }
+
+  private body(at: number, body: Uint8Array): void {
     // A reply is mostly a 16-20 byte DONE: words beat TypedArray.set's call for those.
-    if (n <= SMALL_BODY_BYTES) this.words(at, body);
+    if (body.length <= SMALL_BODY_BYTES) this.words(at, body, 0);
     else this.buf.set(body, at);
   }
 
-  /**
-   * Writes a record's tag and stamp (the cycles since the previous stamp, the sequence
-   * number), with room for `rest` more bytes after them; returns where those go. The caller
-   * sets `pos` past them.
-   */
-  private stamp(tag: number, timeCycles: number, sequence: number, rest: number): number {
-    let p = this.pos;
-    if (p + 1 + STAMP_MAX_BYTES + rest > this.batchBytes) {
-      this.room(1 + STAMP_MAX_BYTES + rest);
-      p = this.pos;
-    }
-    const dt = timeCycles - this.lastTime;
-    this.lastTime = timeCycles;
-    this.buf[p] = tag;
-    const v = this.view;
-    if (dt >>> 0 === dt && dt !== WIDE && sequence >>> 0 === sequence && sequence !== WIDE) {
-      v.setUint32(p + 1, dt, true);
-      v.setUint32(p + 5, sequence, true);
-      return p + 9;
-    }
-    return this.wideNumber(this.wideNumber(p + 1, dt, timeCycles), sequence, sequence);
-  }
-
-  /** A stamp's number at `p`: u32 `small` if it fits, else WIDE and `value` as f64; returns the end. */
-  private wideNumber(p: number, small: number, value: number): number {
-    const v = this.view;
-    if (small >>> 0 === small && small !== WIDE) {
-      v.setUint32(p, small, true);
-      return p + 4;
-    }
-    v.setUint32(p, WIDE, true);
-    v.setFloat64(p + 4, value, true);
-    return p + 12;
-  }
-
-  /** Copies body to the record at `at`: four bytes a store, then the last few. */
-  private words(at: number, body: Uint8Array): void {
+  /** Copies body[from..] to the record at `at + from`: four bytes a store, then the last few. */
+  private words(at: number, body: Uint8Array, from: number): void {
     const n = body.length;
     const v = this.view;
-    let i = 0;
+    let i = from;
     for (; i + 4 <= n; i += 4) v.setUint32(at + i, u32le(body, i), true);
     const buf = this.buf;
     for (; i < n; i++) buf[at + i] = body[i]!;

@@ -90,13 +90,13 @@ export class TraceRecorder {
   /**
    * Appends a message crossing the mesh, read in place: no payload object, no JSON. A reply
    * (`body`: the bytes the hub receives) is recorded with every byte, so the hash pins the
-   * answers, and its type, msg_id and size are its own (`type`, `msgId`, `length` are for a
-   * request). `listenerPayload` is what the listener sees as the event's payload.
+   * answers. `listenerPayload` is what the listener sees as the event's payload.
    */
   recordMessage(kind: MessageKind, timeCycles: number, sequence: number, tile: number, type: number, msgId: number, length: number, body: Uint8Array | null, listenerPayload: unknown): void {
-    if (kind === 'deliver') this.recordDeliver(timeCycles, sequence, tile, type, msgId, length, listenerPayload);
-    else if (body === null) throw new TypeError("a reply record needs the reply's bytes");
-    else this.recordReply(timeCycles, sequence, tile, body, listenerPayload);
+    this.open();
+    this.listener?.(timeCycles, kind, listenerPayload);
+    this.records.message(kind, timeCycles, sequence, tile, type, msgId, length, body);
+    if (this.json) this.line(messageLine(kind, timeCycles, sequence, tile, type, msgId, length, body));
   }
 
   /** `recordMessage` of a request (no bytes), for a caller that knows the kind. */
