@@ -9,18 +9,19 @@
 // (TileNode.handleStamped); a reply waits as a view of that buffer and is copied out only if
 // the tile is about to reuse the buffer before the hub has read it (copy on conflict). A tap
 // (fault injection, an observer) keys, keeps and changes the very bytes it is given, so with
-// one every request is a stamped copy of its own and every reply a copy, as before.
+// one every request is a stamped copy of its own and every reply a copy: that path is
+// tapped-link.ts, chosen once when the transport is built.
 import type { HubSink, HubTransport } from '../hub/hub-transport.ts';
 import type { TileTrap } from '../tile/tile-trap.ts';
+import { TappedLink, type LinkTap, type TappedHost } from './tapped-link.ts';
 import type { Mesh } from './mesh.ts';
 import { MessageSlots } from './message-slots.ts';
-import type { EventTracer, KindId, Simulator } from './simulator.ts';
+import type { KindId, Simulator } from './simulator.ts';
 import type { TraceRecorder } from './trace.ts';
-import { messageId, messageType, type MessageKind } from './trace-records.ts';
 import type { TileNode, TileOutcome } from './tile-node.ts';
 import type { ChipLink } from './chip/chip-link.ts';
 import { ByteSlab } from '../protocol/byte-slab.ts';
-import { stampedCopy, stampedLengthOf, stampedTypeOf } from '../protocol/stamped-message.ts';
+import { stampedLengthOf, stampedTypeOf } from '../protocol/stamped-message.ts';
 
 /** Cycles to instantiate a fresh kernel and run rvf_init (boot and restart). */
 export const TILE_BOOT_CYCLES = 20_000;
@@ -35,52 +36,14 @@ export interface SimEvents {
   restarted: { tile: number };
 }
 
-/**
- * Where the fault injector reaches into the message path and the tiles. Every message a tap
- * sees is bytes of its own (a stamped copy of the hub's request, a copy of the tile's reply):
- * a tap may key messages by their identity (the injector arms the very bytes it lets
- * through), keep them, or change them. A transport with a tap pays those copies; one
- * without a tap makes none.
- */
-export interface LinkTap {
-  /** May corrupt or drop a message in flight; returns the bytes to deliver or null. */
-  hubToTile(tile: number, bytes: Uint8Array): Uint8Array | null;
-  tileToHub(tile: number, bytes: Uint8Array, arrivalCycle: number): Uint8Array | null;
-  /** Just before the tile runs a delivered message. */
-  beforeHandle(node: TileNode, request: Uint8Array): void;
-  /** How the link carries the message just let through: a latency spike, a late second copy.
-   *  Asked only with a tap; a tap that changes nothing returns one shared DIRECT_ROUTING. */
-  routing(): Readonly<Routing>;
-  /** A reply is about to reach the hub (null: done with it). */
-  replyArriving(bytes: Uint8Array | null): void;
-  /** A trap report is about to reach the hub (null: done with it). */
-  trapArriving(trap: TileTrap | null): void;
-  /** Just after: what the tile made of it. */
-  afterHandle(request: Uint8Array, outcome: TileOutcome): void;
-  /** The message reached a dead tile: nobody will ever handle it. */
-  undeliverable(request: Uint8Array): void;
-}
-
-/** How a tap's link carries a message (a fresh object only when the tap changes something). */
-export interface Routing {
-  /** Extra cycles on the link (the link keeps its order: later messages wait behind it). */
-  delayCycles: number;
-  /** A second copy arrives this many cycles after the first (null: none). */
-  copyAfterCycles: number | null;
-  copy: Uint8Array | null;
-}
-
-/** The link as it is: no delay, no second copy. */
-export const DIRECT_ROUTING: Readonly<Routing> = Object.freeze({ delayCycles: 0, copyAfterCycles: null, copy: null });
-
 /** A tile's record in SimTransport.links: arrival order to the tile, to the hub, its reply waiting in place. */
 const LINK_FIELDS = 4;
 const TO_TILE = 0;
 const TO_HUB = 1;
 const REPLY_SLOT = 2;
 
-/** Copies of what a tap sees: stamped requests, replies out of the I/O buffer, replies copied on conflict. */
-const TAP_COPIES = new ByteSlab();
+/** Replies copied on conflict (keepReply). */
+const CONFLICT_COPIES = new ByteSlab();
 
 export class SimTransport implements HubTransport {
   /** Bytes that crossed the hub link to the tiles (with chips: without what the chips served). */
@@ -103,8 +66,8 @@ export class SimTransport implements HubTransport {
   private readonly links: Float64Array;
   /** Replies copied out of a tile's I/O buffer because the tile was about to reuse it before the hub read them. */
   repliesCopiedOnConflict = 0;
-  /** With a tap: the last stamped copy made of each template (tapRequest). */
-  private readonly tapCopies = new WeakMap<Uint8Array, { msgId: number; sealed: boolean; bytes: Uint8Array }>();
+  /** The tapped path (tapped-link.ts), when the transport has a tap. */
+  private readonly tapped: TappedLink | null;
   hubBusyCycles = 0;
   /** The message kinds' queue ids, resolved once: scheduled once per message. */
   private readonly deliverKind: KindId<'deliver'>;
@@ -116,7 +79,7 @@ export class SimTransport implements HubTransport {
     readonly mesh: Mesh,
     readonly nodes: TileNode[],
     private readonly sink: HubSink,
-    private readonly tap: LinkTap | null = null,
+    tap: LinkTap | null = null,
     private readonly chip: ChipLink | null = null,
   ) {
     // A tap sees every reply as bytes of its own; without one a reply stays in the I/O buffer.
@@ -132,25 +95,38 @@ export class SimTransport implements HubTransport {
     // or a slot's form (one event is one message: every check saved is saved per message).
     // The tap-free handlers are bound arrow fields, given as they are: no closure calling a
     // method, one frame fewer per event.
-    if (tap === null) {
+    this.tapped = tap === null ? null : this.tappedLink(tap);
+    if (this.tapped === null) {
       sim.on('deliver', this.onDeliverStamped, this.traceTemplate);
       sim.on('reply', this.onReplyInPlace, this.traceReply);
     } else {
-      sim.on('deliver', (slot) => this.onDeliver(slot), this.tracer('deliver'));
-      sim.on('reply', (slot) => this.onReplyTapped(slot, tap), this.tracer('reply'));
+      sim.on('deliver', this.tapped.onDeliver, this.tapped.tracer('deliver'));
+      sim.on('reply', this.tapped.onReply, this.tapped.tracer('reply'));
     }
     sim.on('trap', ({ tile, ref }) => {
       const trap = this.traps.get(ref)!;
       this.traps.delete(ref);
-      this.tap?.trapArriving(trap);
-      this.sink.onTrap(tile, trap);
-      this.tap?.trapArriving(null);
+      if (this.tapped === null) this.sink.onTrap(tile, trap);
+      else this.tapped.trapToHub(tile, trap);
     });
     sim.on('restarted', ({ tile }) => {
       this.keepReply(tile); // a restart need not leave the old memory alone
       this.nodes[tile]!.restart();
       this.sink.onTileRestarted(tile);
     });
+  }
+
+  /** The tapped path, given what it uses of this transport (its link order and settle are private here). */
+  private tappedLink(tap: LinkTap): TappedLink {
+    const host: TappedHost = {
+      sim: this.sim,
+      nodes: this.nodes,
+      slots: this.inFlight,
+      sink: this.sink,
+      inOrder: (event, tile, arrivalCycle) => this.inOrder(tile, arrivalCycle, event === 'deliver' ? TO_TILE : TO_HUB),
+      settle: (node, start, outcome) => this.settle(node, start, outcome),
+    };
+    return new TappedLink(tap, host);
   }
 
   bootAll(): void {
@@ -174,29 +150,13 @@ export class SimTransport implements HubTransport {
     const arrivalCycle = this.mesh.arrivalFromHub(Math.max(this.sim.nowCycles, this.hubBusyUntil), tileId, length - chipBytes) + chipCycles;
     // Its last byte has left the hub's egress link: that link is free again from then.
     const departureCycle = this.mesh.hubEgressFreeCycle;
-    if (this.tap === null) {
+    if (this.tapped === null) {
       const slot = this.inFlight.putTemplate(tileId, template, msgId, sealed, stampedTypeOf(type, sealed), length);
       this.sim.scheduleLaneAt(this.inOrder(tileId, arrivalCycle, TO_TILE), this.deliverKind, slot, tileId);
-      return departureCycle;
+    } else {
+      this.tapped.hubToTile(tileId, template, msgId, sealed, arrivalCycle);
     }
-    const delivered = this.tap.hubToTile(tileId, this.tapRequest(template, msgId, sealed));
-    if (delivered === null) return departureCycle; // lost in the mesh: the hub's reply timeout notices
-    this.carry('deliver', tileId, delivered, arrivalCycle, TO_TILE, this.tap);
     return departureCycle;
-  }
-
-  /**
-   * The stamped copy a tap is given. A message the hub sends again as it was (a pull walk's
-   * lost message: same template, same msg_id) is the same bytes object again, as it was when
-   * the hub made the copy itself: a tap keys messages by identity, and this keeps every
-   * fault behaviour as it was. Any other message is a fresh copy.
-   */
-  private tapRequest(template: Uint8Array, msgId: number, sealed: boolean): Uint8Array {
-    const last = this.tapCopies.get(template);
-    if (last !== undefined && last.msgId === msgId && last.sealed === sealed) return last.bytes;
-    const bytes = stampedCopy(template, msgId, sealed, TAP_COPIES);
-    this.tapCopies.set(template, { msgId, sealed, bytes });
-    return bytes;
   }
 
   /** The cycle a message arriving at `arrivalCycle` reaches `tile`: a link (`way`: TO_TILE, TO_HUB) keeps its order. */
@@ -206,14 +166,6 @@ export class SimTransport implements HubTransport {
     const at = Math.max(arrivalCycle, links[i]!);
     links[i] = at;
     return at;
-  }
-
-  /** Schedules a message's arrival in its link's order, with what the tap did to the link (the tapped path). */
-  private carry(event: 'deliver' | 'reply', tile: number, bytes: Uint8Array, arrivalCycle: number, way: number, tap: LinkTap): void {
-    const r = tap.routing();
-    const at = this.inOrder(tile, arrivalCycle + r.delayCycles, way);
-    this.sim.scheduleAt(at, event, this.inFlight.put(tile, bytes));
-    if (r.copy) this.sim.scheduleAt(at + r.copyAfterCycles!, event, this.inFlight.put(tile, r.copy));
   }
 
   restartTile(tileId: number): void {
@@ -249,15 +201,6 @@ export class SimTransport implements HubTransport {
     if (links[waiting] === slot) links[waiting] = -1;
     this.sink.onReply(tile, s.take(slot));
   };
-
-  /** A reply reaching the hub through the tap (bytes of their own). */
-  private onReplyTapped(slot: number, tap: LinkTap): void {
-    const tile = this.inFlight.tileOf(slot);
-    const bytes = this.inFlight.take(slot);
-    tap.replyArriving(bytes);
-    this.sink.onReply(tile, bytes);
-    tap.replyArriving(null);
-  }
 
   /**
    * A hub request reaching its tile, without a tap: written stamped into the I/O buffer, no
@@ -299,27 +242,6 @@ export class SimTransport implements HubTransport {
     this.sim.scheduleLaneAt(arrivalCycle, this.replyKind, replySlot, tileId);
   };
 
-  /** A request reaching its tile through the tap (bytes of its own: the tap may have armed or changed them). */
-  private onDeliver(slot: number): void {
-    const tileId = this.inFlight.tileOf(slot);
-    const node = this.nodes[tileId]!;
-    const request = this.inFlight.take(slot);
-    const tap = this.tap!;
-    if (node.dead) {
-      tap.undeliverable(request);
-      return;
-    }
-    const start = Math.max(this.sim.nowCycles, node.busyUntilCycles);
-    tap.beforeHandle(node, request);
-    if (node.dead) {
-      tap.undeliverable(request); // the injector killed it: the message is never answered
-      return;
-    }
-    const outcome = node.handle(request);
-    tap.afterHandle(request, outcome);
-    this.settle(node, start, outcome);
-  }
-
   /** The tile's time taken, and its trap or (the tapped path) reply on its way to the hub. */
   private settle(node: TileNode, start: number, outcome: TileOutcome): void {
     const tileId = node.tileId;
@@ -336,10 +258,7 @@ export class SimTransport implements HubTransport {
     const arrivalCycle = this.mesh.arrivalAtHub(done, tileId, outcome.bytes.length);
     this.bytesToHub += outcome.bytes.length;
     this.messagesToHub++;
-    const tap = this.tap!; // without a tap, onDeliverStamped sends the reply itself
-    const delivered = tap.tileToHub(tileId, outcome.bytes, arrivalCycle);
-    if (delivered === null) return;
-    this.carry('reply', tileId, delivered, arrivalCycle, TO_HUB, tap);
+    this.tapped!.tileToHub(tileId, outcome.bytes, arrivalCycle); // without a tap, onDeliverStamped sends the reply itself
   }
 
   /**
@@ -353,7 +272,7 @@ export class SimTransport implements HubTransport {
     const slot = this.links[waiting]!;
     if (slot < 0) return;
     this.links[waiting] = -1;
-    this.inFlight.replace(slot, TAP_COPIES.copy(this.inFlight.peek(slot)));
+    this.inFlight.replace(slot, CONFLICT_COPIES.copy(this.inFlight.peek(slot)));
     this.repliesCopiedOnConflict++;
   }
 
@@ -374,20 +293,4 @@ export class SimTransport implements HubTransport {
     const s = this.inFlight;
     trace.recordReply(t, seq, s.tileOf(slot), s.peek(slot), slot);
   };
-
-  /** With a tap: a message's record, whichever form its slot holds. */
-  private tracer(kind: MessageKind): EventTracer<number> {
-    return (trace, t, seq, slot) => {
-      const s = this.inFlight;
-      const bytes = s.peek(slot);
-      const tile = s.tileOf(slot);
-      if (s.isTemplate(slot)) {
-        // The request as it will be stamped (stamped-message.ts), from its slot.
-        trace.recordMessage(kind, t, seq, tile, s.typeOf(slot), s.msgIdOf(slot), s.lengthOf(slot), null, slot);
-        return;
-      }
-      const body = kind === 'reply' ? bytes : null;
-      trace.recordMessage(kind, t, seq, tile, messageType(bytes), messageId(bytes), bytes.length, body, slot);
-    };
-  }
 }

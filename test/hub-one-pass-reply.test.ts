@@ -10,7 +10,7 @@ import type { TileSession } from '../hub/core/tile-session.ts';
 import { summarize } from '../sim/run/report.ts';
 import { DEFAULT_RUN, type RunConfig } from '../sim/run/run-config.ts';
 import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
-import { DIRECT_ROUTING, type LinkTap } from '../sim/sim-transport.ts';
+import { DIRECT_ROUTING, type LinkTap } from '../sim/tapped-link.ts';
 import { pushConfig } from './helpers/push-run.ts';
 
 const relay = ReplyRelay.prototype.relay;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunOutputs, type OutputFlags } from '../sim/output/output-options.ts';
 import { buildSimulation, type Instruments } from '../sim/run/simulation.ts';
-import type { LinkTap } from '../sim/sim-transport.ts';
+import type { LinkTap } from '../sim/tapped-link.ts';
 import { observedRun, SMALL } from './helpers/observed-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cogsim-link-tap-'));

@@ -13,7 +13,7 @@ import { MSG_HEADER_BYTES, MSG_TOPK_RESULT, TOPK_RESULT_HEADER_BYTES } from '../
 import { formatSummary, summarize, type RunSummary } from '../sim/run/report.ts';
 import { cogsim, SMALL_RUN } from './helpers/cli.ts';
 import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
-import type { LinkTap } from '../sim/sim-transport.ts';
+import type { LinkTap } from '../sim/tapped-link.ts';
 import { pushConfig, runPush } from './helpers/push-run.ts';
 import { PULL_TEST_DIM } from './helpers/pull.ts';
 import { DEFAULT_RUN, checkRunConfig } from '../sim/run/run-config.ts';

@@ -109,6 +109,27 @@ describe('TraceRecorder', () => {
     }
   });
 
+  it("changes the hash for any one changed field of a request's record (time, sequence, tile, type, msg_id, size)", () => {
+    const hashOf = (fields: readonly number[]): string => {
+      const trace = new TraceRecorder();
+      const [t, seq, tile, type, msgId, bytes] = fields as [number, number, number, number, number, number];
+      trace.recordDeliver(t, seq, tile, type, msgId, bytes, null);
+      return trace.close();
+    };
+    const base = [200, 2, 3, 2, 8, 2048];
+    const seen = new Set([hashOf(base)]);
+    let variants = 1;
+    base.forEach((value, field) => {
+      for (const other of [value + 1, value - 1, value + 2 ** 16, -1]) {
+        if (field === 2 && other < 0) continue; // a tile is an index
+        seen.add(hashOf(base.map((v, i) => (i === field ? other : v))));
+        variants++;
+      }
+    });
+    expect(variants).toBe(24);
+    expect(seen.size).toBe(variants);
+  });
+
   it('builds event lines identical to canonicalJson of the same object', () => {
     const trace = new TraceRecorder({ keepLines: true });
     trace.recordEvent(9, 4, 'x', { b: [1], a: 'é' });

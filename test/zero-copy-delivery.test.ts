@@ -9,7 +9,7 @@ import { sealMessage } from '../protocol/integrity.ts';
 import { summarize } from '../sim/run/report.ts';
 import type { RunConfig } from '../sim/run/run-config.ts';
 import { buildSimulation, runSimulation, type Simulation } from '../sim/run/simulation.ts';
-import { DIRECT_ROUTING, type LinkTap } from '../sim/sim-transport.ts';
+import { DIRECT_ROUTING, type LinkTap } from '../sim/tapped-link.ts';
 import type { TileNode } from '../sim/tile-node.ts';
 import { IO_PTR, MSG_F_CRC } from '../wat/layout.ts';
 import { pushConfig } from './helpers/push-run.ts';

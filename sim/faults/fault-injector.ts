@@ -7,7 +7,7 @@
 import { Prng } from '../../hub/prng.ts';
 import { HEADER } from '../../protocol/constants.ts';
 import { BLOCK_PTR, LB_DEQUANT_STAGE_PTR, LB_F_DEQUANT, LB_F_FINAL, LB_F_VERIFY_CRC, LB_FLAGS, LB_OFFSET, CMP_FLAGS, MSG_COMPUTE, MSG_ERROR, MSG_HEADER_BYTES, MSG_LOAD_BLOCK, REPLY_WORD, ST_CHUNK_BYTES, STATE_PTR } from '../../wat/layout.ts';
-import { DIRECT_ROUTING, type LinkTap, type Routing } from '../sim-transport.ts';
+import { DIRECT_ROUTING, type LinkTap, type Routing } from '../tapped-link.ts';
 import type { TileNode, TileOutcome } from '../tile-node.ts';
 import { faultImages } from './fault-images.ts';
 import { REPLY_KINDS, type FaultKind, type FaultRate } from './fault-kinds.ts';

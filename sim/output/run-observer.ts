@@ -10,7 +10,8 @@ import { MSG_F_CRC } from '../../wat/layout.ts';
 import type { HubListener, HubReaction, TileFault } from '../../hub/work/tile-fault.ts';
 import type { TileTrap } from '../../tile/tile-trap.ts';
 import { Link } from '../link.ts';
-import { DIRECT_ROUTING, TILE_BOOT_CYCLES, type LinkTap, type Routing } from '../sim-transport.ts';
+import { TILE_BOOT_CYCLES } from '../sim-transport.ts';
+import { DIRECT_ROUTING, type LinkTap, type Routing } from '../tapped-link.ts';
 import type { TileNode, TileOutcome } from '../tile-node.ts';
 import type { InstrumentParts, Instruments, Simulation } from '../run/simulation.ts';
 
