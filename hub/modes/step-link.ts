@@ -138,9 +138,18 @@ export class StepLink implements TileLink {
     // The stream sent last is known by identity alone: its (cold) step is not read again.
     if (step !== this.chunksOf) {
       if (step.op !== 'stream') return this.sending(step, part, this.messages.build(step, part, this.out));
-      const chunks = this.messages.streamTemplates(step);
-      this.chunkTable = chunks.table;
-      this.firstChunk = chunks.first;
+      // A block's stream starts from its step (its first template noted at plan time), without
+      // the builder's block table or the block's set, cold by then (docs/performance.md,
+      // "The hub per chunk, round 7"); a batch, or a step planned without it, looks them up.
+      const first = step.firstTemplate ?? -1;
+      if (first >= 0) {
+        this.chunkTable = this.messages.blockTable;
+        this.firstChunk = first;
+      } else {
+        const chunks = this.messages.streamTemplates(step);
+        this.chunkTable = chunks.table;
+        this.firstChunk = chunks.first;
+      }
       this.chunksOf = step;
     }
     return this.sending(step, part, this.messages.chunk(this.chunkTable, this.firstChunk + part, this.out));
