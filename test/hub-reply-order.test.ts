@@ -143,6 +143,22 @@ describe('reply order against a Map model (property)', () => {
     }
   });
 
+  it('holds no more than REMEMBERED entries in a run without re-sends (the oldest goes before the newest comes)', () => {
+    const o = new ReplyOrder();
+    for (let id = 1; id <= 3 * REMEMBERED; id++) {
+      o.sending(id);
+      expect(o.arrivedNewest(id)).toBe(true);
+    }
+    expect(o.ringCapacity).toBe(REMEMBERED);
+    expect(o.arrived(2 * REMEMBERED + 1)).toBe('replayed'); // the oldest still remembered
+    expect(o.arrived(2 * REMEMBERED)).toBe('unknown'); // the one before it: forgotten
+    // A window of one: every send drops the only other entry.
+    const one = new ReplyOrder(1);
+    for (let id = 1; id <= 600; id++) one.sending(id);
+    expect(one.ringCapacity).toBe(256);
+    expect([one.arrived(600), one.arrived(599)]).toEqual(['in-order', 'unknown']);
+  });
+
   it('forgets the id sent longest ago at REMEMBERED + 1 ids, and keeps it at REMEMBERED', () => {
     const o = new ReplyOrder();
     for (let id = 1; id <= REMEMBERED; id++) o.sending(id);

@@ -18,6 +18,7 @@
 // search: one happens only for a re-send, a stale, replayed or forged reply, or after ids wrap.
 // Dead entries of re-sends are squeezed out when the ring fills; the ring holds up to twice
 // `limit` entries (growing 16-fold from 256), so that costs at most one pass per `limit` sends.
+// Without dead entries (no re-send: a clean run) it never needs more than `limit` entries.
 //
 // The newest entry's id, send number and answers are also kept as plain fields, where the
 // answers are authoritative (written to the ring before the next send), so a reply to the
@@ -70,6 +71,11 @@ export class SentIds {
     this.maxCapacity = Math.max(FIRST_CAPACITY, 2 ** Math.ceil(Math.log2(2 * limit)));
   }
 
+  /** Entries the ring has room for now (it grows at run time; a test reads it). */
+  get ringCapacity(): number {
+    return this.capacity;
+  }
+
   /** The slot holding `msgId` (a ring position, or NEWEST), or -1 when it is not remembered.
    *  Valid until the next `sent`. */
   protected find(msgId: number): number {
@@ -100,6 +106,10 @@ export class SentIds {
         this.live--;
       }
     }
+    // The oldest goes before the newest comes (nothing reads the ring in between): a clean
+    // run's ring then never holds more than `limit` entries and never grows to twice that
+    // (docs/performance.md, "The hub per chunk, round 7").
+    if (this.live === this.limit) this.dropOldest();
     if (this.head - this.tail === this.capacity) this.makeRoom();
     const p = this.head & this.mask;
     const at = p * WORDS;
@@ -112,7 +122,7 @@ export class SentIds {
     this.newestSeq = seq;
     this.newestAnswers = answers;
     this.newestAt = p;
-    if (++this.live > this.limit) this.dropOldest();
+    this.live++;
   }
 
   /** The first answer to the newest entry when its id is `msgId` and its send number is at

@@ -2,12 +2,12 @@
 // lifecycle), the message the hub waits on, the work queued for it, and the driver's link
 // (what the tile holds and where its job's conversation is).
 import { createActor, type Actor } from 'xstate';
-import type { HubClock } from '../hub-transport.ts';
+import type { HubClock, MovableTimer } from '../hub-transport.ts';
 import type { TileMachine } from '../machines/tile-machine.ts';
 import type { HubOptions } from './hub-parts.ts';
 import type { UnitRef } from './job-shape.ts';
 import type { TileLink } from './mode-driver.ts';
-import { ReplyDeadline } from './reply-deadline.ts';
+import { deadlineDelay, deadlineTimer, type Deadline } from './reply-deadline.ts';
 import { ReplyOrder } from './reply-order.ts';
 
 export interface Outstanding {
@@ -17,10 +17,13 @@ export interface Outstanding {
   requestType: string;
 }
 
-/** The session is its tile's reply deadline (`deadline` is the session itself): the timer the
- *  hub moves per message sent lives in the session's own first fields, where a deadline object
- *  of its own was one more cold cache line per message (docs/performance.md). */
-export class TileSession extends ReplyDeadline implements Outstanding {
+/** The session is its tile's reply order and reply deadline (`order` and `deadline` are the
+ *  session itself): the sent-id ring's head, the timer the hub moves and the message awaited,
+ *  all read and written per message sent, are one object's fields, where an order object and
+ *  a deadline object of their own were more cold cache lines per message
+ *  (docs/performance.md, "The hub per chunk, round 7"). The order is kept across restarts:
+ *  old replies still arrive. */
+export class TileSession extends ReplyOrder implements Outstanding, Deadline {
   /** The message whose reply the hub waits for (null: none): the session itself, whose
    *  Outstanding fields below `awaiting` rewrites per message sent. No object per message, and
    *  none of its own either: a reply reads the fields from the session it reads anyway (a
@@ -30,29 +33,43 @@ export class TileSession extends ReplyDeadline implements Outstanding {
   msgId = 0;
   departedAtCycles = 0;
   requestType = '';
+  // The link and the deadline's timer, read per message, before the fields that are not.
+  private currentLink: TileLink;
+  private readonly timer: MovableTimer;
   /** Unit groups waiting for the tile, one job each. */
   readonly queue: UnitRef[][] = [];
   /** False while the tile is out of service (its image is being swapped, hub.withdrawTile):
    *  it takes no new work and nothing is placed on it until it is returned. */
   inService = true;
-  /** The order of the messages sent and answered (kept across restarts: old replies still arrive). */
-  readonly order = new ReplyOrder();
-  private currentLink: TileLink;
 
   constructor(
     readonly tileId: number,
     readonly actor: Actor<TileMachine>,
     private readonly connect: (tileId: number) => TileLink,
     clock: HubClock,
-    replyTimeoutCycles: number,
+    private readonly replyTimeoutCycles: number,
   ) {
-    super(clock, replyTimeoutCycles, () => actor.send({ type: 'REPLY_TIMEOUT' }));
+    super();
     this.currentLink = connect(tileId);
+    this.timer = deadlineTimer(clock, () => actor.send({ type: 'REPLY_TIMEOUT' }));
   }
 
-  /** When the hub gives up waiting for the outstanding reply (armed and disarmed by the machine). */
-  get deadline(): ReplyDeadline {
+  /** The order of the messages sent and answered: the session itself. */
+  get order(): ReplyOrder {
     return this;
+  }
+
+  /** When the hub gives up waiting for the outstanding reply (armed and disarmed by the machine): the session itself. */
+  get deadline(): Deadline {
+    return this;
+  }
+
+  arm(queuedCycles: number): void {
+    this.timer.set(deadlineDelay(queuedCycles, this.replyTimeoutCycles));
+  }
+
+  disarm(): void {
+    this.timer.clear();
   }
 
   /** The hub now waits for the reply to `msgId`, which left the hub at `departedAtCycles`. */

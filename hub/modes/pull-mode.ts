@@ -33,7 +33,12 @@ export class PullModeDriver implements ModeDriver {
     private readonly beamTiles?: number,
   ) {
     this.messages = new MessageBuilder(data, { verifyCrc: options.verifyCrc, integrity: options.integrity });
-    this.planner = new JobPlanner({ chunksPerBlock: (b) => this.messages.chunkCount(b), paramsChunks: this.messages.paramsChunkCount, walkEf: walker.ef });
+    this.planner = new JobPlanner({
+      chunksPerBlock: (b) => this.messages.chunkCount(b),
+      firstBlockTemplate: (b, stageOnly) => this.messages.firstBlockTemplate(b, stageOnly),
+      paramsChunks: this.messages.paramsChunkCount,
+      walkEf: walker.ef,
+    });
     this.local = new PullLocalWalker(data, walker);
   }
 

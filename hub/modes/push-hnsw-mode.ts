@@ -31,6 +31,7 @@ export class PushHnswModeDriver implements ModeDriver {
     this.messages = new MessageBuilder(data, { verifyCrc: options.verifyCrc, integrity: options.integrity });
     this.planner = new JobPlanner({
       chunksPerBlock: (b) => this.messages.chunkCount(b),
+      firstBlockTemplate: (b, stageOnly) => this.messages.firstBlockTemplate(b, stageOnly),
       chunksPerBatch: (u) => this.messages.batchChunkCount(u),
       paramsChunks: this.messages.paramsChunkCount,
     });

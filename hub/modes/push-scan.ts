@@ -26,7 +26,11 @@ export class PushScanDriver implements ModeDriver {
     private readonly options: ModeOptions,
   ) {
     this.messages = new MessageBuilder(data, { verifyCrc: options.verifyCrc, integrity: options.integrity });
-    this.planner = new JobPlanner({ chunksPerBlock: (b) => this.messages.chunkCount(b), paramsChunks: this.messages.paramsChunkCount });
+    this.planner = new JobPlanner({
+      chunksPerBlock: (b) => this.messages.chunkCount(b),
+      firstBlockTemplate: (b, stageOnly) => this.messages.firstBlockTemplate(b, stageOnly),
+      paramsChunks: this.messages.paramsChunkCount,
+    });
     this.plan = new WorkPlan(data, options.tileCount);
     this.admission = data.spec.schedule === 'block' ? { window: Infinity, refill: false } : { window: options.concurrency, refill: true };
   }

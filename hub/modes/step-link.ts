@@ -88,6 +88,9 @@ export class StepLink implements TileLink {
   protected needsParams: boolean;
   /** The job of the message in flight: what a READ_TOPK answer is checked against. */
   private job: TileJob | null = null;
+  /** Its steps, kept from `delegate`: a delegated run's next step is read from them without
+   *  the (cold) job object between (docs/performance.md, "The hub per chunk, round 7"). */
+  private steps: readonly JobStep[] = [];
   /** The index in `job` of the step in flight, and the last step of the run the machine
    *  delegated with it (the same step when there is no run). */
   private at = 0;
@@ -120,13 +123,14 @@ export class StepLink implements TileLink {
   /** The machine hands the link step `stepIndex` of `job`, and the run after it through `through`. */
   protected delegate(job: TileJob, stepIndex: number, through: number): void {
     this.job = job;
+    this.steps = job.steps;
     this.at = stepIndex;
     this.through = through;
   }
 
   /** The first message of the step at `at`: a stream that failed midway resumes at its chunk. */
   private startStep(): Outgoing {
-    const step = this.job!.steps[this.at]!;
+    const step = this.steps[this.at]!;
     return this.sendPart(step, this.streamStep === step ? this.streamPart : 0);
   }
 
@@ -134,9 +138,18 @@ export class StepLink implements TileLink {
     // The stream sent last is known by identity alone: its (cold) step is not read again.
     if (step !== this.chunksOf) {
       if (step.op !== 'stream') return this.sending(step, part, this.messages.build(step, part, this.out));
-      const chunks = this.messages.streamTemplates(step);
-      this.chunkTable = chunks.table;
-      this.firstChunk = chunks.first;
+      // A block's stream starts from its step (its first template noted at plan time), without
+      // the builder's block table or the block's set, cold by then (docs/performance.md,
+      // "The hub per chunk, round 7"); a batch, or a step planned without it, looks them up.
+      const first = step.firstTemplate ?? -1;
+      if (first >= 0) {
+        this.chunkTable = this.messages.blockTable;
+        this.firstChunk = first;
+      } else {
+        const chunks = this.messages.streamTemplates(step);
+        this.chunkTable = chunks.table;
+        this.firstChunk = chunks.first;
+      }
       this.chunksOf = step;
     }
     return this.sending(step, part, this.messages.chunk(this.chunkTable, this.firstChunk + part, this.out));

@@ -13,6 +13,8 @@ import type { HnswBatchUnit, JobStep, TileJob, WorkUnit } from './job.ts';
 
 export interface JobPlannerInput {
   chunksPerBlock(blockId: number): number;
+  /** A block's first chunk template in the builder's block table (MessageBuilder.firstBlockTemplate). */
+  firstBlockTemplate?(blockId: number, stageOnly: boolean): number;
   /** Chunks of a push-hnsw batch stream (0 when the run has no batches). */
   chunksPerBatch?(unit: HnswBatchUnit): number;
   paramsChunks: number; // 0 when the wire dtype needs no parameters
@@ -72,6 +74,7 @@ export class JobPlanner {
 
   /** Every block step has `chained` (true or false): one object shape for the hot paths that read steps. */
   private pushBlock(steps: JobStep[], blockId: number, stageOnly: boolean, chained = false): void {
-    steps.push({ op: 'stream', blockId, chunks: this.input.chunksPerBlock(blockId), stageOnly, phase: stageOnly ? 'loading' : 'computing', chained });
+    const firstTemplate = this.input.firstBlockTemplate?.(blockId, stageOnly) ?? -1;
+    steps.push({ op: 'stream', blockId, chunks: this.input.chunksPerBlock(blockId), stageOnly, phase: stageOnly ? 'loading' : 'computing', chained, firstTemplate });
   }
 }

@@ -55,8 +55,10 @@ export type JobStep =
    *  the machine (hub/modes/step-link.ts); a failed chunk is sent again, or the block from its
    *  first chunk when the tile lost it (resume-point.ts). `chained`: a scan unit's block (all follow
    *  its query), which the link streams straight after the step before it within a run the
-   *  machine delegated (core/job-shape.ts). */
-  | { op: 'stream'; blockId: number; chunks: number; stageOnly: boolean; phase: StepPhase; batch?: HnswBatchUnit; chained?: boolean }
+   *  machine delegated (core/job-shape.ts). `firstTemplate`: a block stream's first chunk
+   *  template in its builder's block table (MessageBuilder.blockTable), noted when it is
+   *  planned, so the link starts the stream from the step alone (-1 or absent: look it up). */
+  | { op: 'stream'; blockId: number; chunks: number; stageOnly: boolean; phase: StepPhase; batch?: HnswBatchUnit; chained?: boolean; firstTemplate?: number }
   | { op: 'compute'; queryId: number; blockId: number; phase: 'computing' }
   /** Pull mode: the tile drives; the walk server (hub/pull/pull-driver.ts) answers its requests until it says DONE. */
   | { op: 'walk'; unit: WalkUnit; phase: 'computing' }

@@ -86,6 +86,17 @@ export class MessageBuilder {
     return this.blockTemplates(blockId, false).count;
   }
 
+  /** The table every block's chunk templates are in (with the other templates kept for the run). */
+  get blockTable(): TemplateTable {
+    return this.kept;
+  }
+
+  /** A block's first chunk template in `blockTable` (its chunks follow it): a step notes it
+   *  when it is planned (job-planner.ts), so starting the stream reads no block table here. */
+  firstBlockTemplate(blockId: number, stageOnly: boolean): number {
+    return this.blockTemplates(blockId, stageOnly).first;
+  }
+
   /** Chunks of a push-hnsw batch stream. */
   batchChunkCount(unit: HnswBatchUnit): number {
     return this.batchChunks(unit).count;
