@@ -8,9 +8,10 @@
 // instances, ground truth) is timed apart. Wall and CPU time are read only at this edge.
 // The timed run records nothing; the deliveries to replay come from a further, untimed run
 // of the same configuration, which must match it (trace hash, events) before its replay.
-// Both sides are timed the same way: the simulator's run twice (each a fresh simulation)
-// and the replay twice, the faster of each is the figure; the first run's figures are kept
-// beside them (that run also pays the JIT's compile jobs of a process's first long run).
+// Both sides are timed the same way: three timed runs of the simulator (each a fresh
+// simulation) alternate with three replays, and each side's median is its figure; the first
+// run's figures are kept beside them (it also pays the JIT's compile jobs of a process's
+// first long run of the case).
 //
 // Run: npx tsx sim/bench/sim-throughput.ts [--full] [--cases default,256,4096] [--runs N] [--profile DIR | --heap-profile DIR]
 // (--profile: a .cpuprofile of each case's simulation run alone, run-profile.ts; --heap-profile: a
@@ -20,7 +21,8 @@ import { DEFAULT_RUN, checkRunConfig, type RunConfig } from '../run/run-config.t
 import { summarize } from '../run/report.ts';
 import { buildSimulation, runSimulation } from '../run/simulation.ts';
 import { startCpuStopwatch, startStopwatch } from '../wallclock.ts';
-import { recordDeliveries, replayDeliveries } from './replay-ceiling.ts';
+import type { TileNode } from '../tile-node.ts';
+import { recordDeliveries, replayDeliveries, type DeliveryLog } from './replay-ceiling.ts';
 import { countGc, type GcCounts } from './gc-count.ts';
 import { heapProfiled } from './run-heap-profile.ts';
 import { describeEngine } from './node-flags.ts';
@@ -44,13 +46,13 @@ export interface SimThroughput extends ThroughputCase {
   messages: number;
   events: number;
   setupSeconds: number;
-  /** The faster of the timed runs (wall and CPU each), as the replay's faster of two. */
+  /** The median of the timed runs (wall and CPU each), as the replay's is of its replays. */
   runSeconds: number;
   runCpuSeconds: number;
   /** The first timed run alone (a process's first long run pays the JIT's compile jobs). */
   firstRunSeconds: number;
   firstRunCpuSeconds: number;
-  /** How many times the simulation was run and timed (each a fresh simulation). */
+  /** How many times the simulation was run and timed (each a fresh simulation), and replayed. */
   timedRuns: number;
   replaySeconds: number;
   replayCpuSeconds: number;
@@ -58,10 +60,10 @@ export interface SimThroughput extends ThroughputCase {
   messagesPerCpuSecond: number;
   replayMessagesPerSecond: number;
   replayMessagesPerCpuSecond: number;
-  /** simulator / replay messages per second, wall and CPU (faster run of each side). */
+  /** simulator / replay messages per second, wall and CPU (the median of each side). */
   ceilingRatio: number;
   ceilingRatioCpu: number;
-  /** The same with the first timed run. */
+  /** The first timed run over the replays' median. */
   firstCeilingRatio: number;
   firstCeilingRatioCpu: number;
   recall: number;
@@ -73,6 +75,8 @@ export interface SimThroughput extends ThroughputCase {
 }
 
 const DIM = 384;
+/** Timed runs and replays of each case: three of each, so a median leaves out one slow minute either way. */
+export const DEFAULT_RUNS = 3;
 const VECTORS_PER_BLOCK = 42; // 384-dim fp16 in a 32 KB block region
 
 /** The default run's config with `queries` of its 100 queries: each query does the same work. */
@@ -115,12 +119,18 @@ function runMaybeProfiled(s: ReturnType<typeof buildSimulation>, name: string, p
   return runSimulation(s);
 }
 
+/** A further run of a case with every delivery recorded, and its tiles, for the replays. */
+export interface RecordedRun {
+  nodes: readonly TileNode[];
+  log: DeliveryLog;
+}
+
 /**
- * Runs `config` again with every delivery recorded (untimed), checks it is the timed run
- * (same trace hash and events: the trace pins every message and reply), and replays its
- * deliveries into fresh tiles (replay-ceiling.ts), twice: the faster replay is the ceiling.
+ * Runs `config` again with every delivery recorded (untimed) and checks it is the timed run
+ * (same trace hash and events: the trace pins every message and reply) before its
+ * deliveries stand for the timed run's (replay-ceiling.ts replays them into fresh tiles).
  */
-export function replayRecordedRun(config: RunConfig, traceHash: string, events: number): ReturnType<typeof replayDeliveries> {
+export function recordRun(config: RunConfig, traceHash: string, events: number): RecordedRun {
   const again = buildSimulation(config);
   const log = recordDeliveries(again.nodes);
   const recorded = runSimulation(again);
@@ -128,11 +138,14 @@ export function replayRecordedRun(config: RunConfig, traceHash: string, events: 
   if (hash !== traceHash || recorded.events !== events) {
     throw new Error(`the recorded run is not the timed run: trace ${hash} with ${recorded.events} events, timed ${traceHash} with ${events} events (the simulation is not deterministic)`);
   }
-  // The ceiling is the faster of two replays (wall and CPU each): one slow minute of a
-  // shared machine must not lower the ceiling and so flatter the simulator's ratio.
-  const first = replayDeliveries(again.nodes, log);
-  const second = replayDeliveries(again.nodes, log);
-  return { messages: first.messages, wallSeconds: Math.min(first.wallSeconds, second.wallSeconds), cpuSeconds: Math.min(first.cpuSeconds, second.cpuSeconds) };
+  return { nodes: again.nodes, log };
+}
+
+/** The median of `xs` (the mean of the middle two when there is an even number). */
+export function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**
@@ -140,7 +153,8 @@ export function replayRecordedRun(config: RunConfig, traceHash: string, events: 
  * every tile's handler (a closure call, a push and three stores per delivery, and a log of
  * ~775,000 references for the GC to carry): the bench's cost, not the simulator's (~2% self
  * time of the whole default run, with the wrapper on the deliver path's call). Its
- * simulation is dropped on return, so the recorded run does not hold two arrays of tiles.
+ * simulation is dropped on return: the recorded run's tiles, kept for the replays, are the
+ * only other array of tiles alive beside a timed run.
  */
 function timedRun(c: ThroughputCase, config: RunConfig, profiles: RunProfiles) {
   const setup = startStopwatch();
@@ -157,34 +171,45 @@ function timedRun(c: ThroughputCase, config: RunConfig, profiles: RunProfiles) {
 }
 
 /**
- * Times `runs` fresh simulations of `config` (the profilers, if asked, watch the last one):
- * every one must give the first one's trace hash and events. The figures are the faster
- * run's wall and CPU time, as the ceiling is the faster of two replays; the first run's
- * are kept beside them.
+ * Times `runs` fresh simulations of `config` and `runs` replays of its recorded deliveries,
+ * alternating (timed run, replay, timed run, replay, ...), so both sides meet the same
+ * minutes of a shared machine whose speed moves by a quarter from one minute to the next;
+ * the figures are each side's median (wall and CPU each). Every timed run must give the
+ * first one's trace hash and events. The first timed run is kept apart too: a process's
+ * first long run of a case also pays the JIT's compile jobs. The profilers, if asked,
+ * watch the last timed run.
  */
-function timedRuns(c: ThroughputCase, config: RunConfig, profiles: RunProfiles, runs: number) {
+function alternatingRuns(c: ThroughputCase, config: RunConfig, profiles: RunProfiles, runs: number) {
   const unprofiled: RunProfiles = {};
   const first = timedRun(c, config, runs === 1 ? profiles : unprofiled);
-  let { runSeconds, runCpuSeconds, gc } = first;
+  globalThis.gc?.();
+  const recorded = recordRun(config, first.summary.traceHash, first.events);
+  const sims = [first];
+  const replays = [replayDeliveries(recorded.nodes, recorded.log)];
   for (let i = 1; i < runs; i++) {
     globalThis.gc?.();
     const again = timedRun(c, config, i === runs - 1 ? profiles : unprofiled);
     if (again.summary.traceHash !== first.summary.traceHash || again.events !== first.events) {
       throw new Error(`timed run ${i + 1} is not timed run 1: trace ${again.summary.traceHash} with ${again.events} events, run 1 ${first.summary.traceHash} with ${first.events} events (the simulation is not deterministic)`);
     }
-    runSeconds = Math.min(runSeconds, again.runSeconds);
-    runCpuSeconds = Math.min(runCpuSeconds, again.runCpuSeconds);
-    gc = again.gc;
+    sims.push(again);
+    replays.push(replayDeliveries(recorded.nodes, recorded.log));
   }
-  return { ...first, runSeconds, runCpuSeconds, gc, firstRunSeconds: first.runSeconds, firstRunCpuSeconds: first.runCpuSeconds };
+  return {
+    ...first,
+    gc: sims[sims.length - 1]!.gc,
+    runSeconds: median(sims.map((r) => r.runSeconds)),
+    runCpuSeconds: median(sims.map((r) => r.runCpuSeconds)),
+    firstRunSeconds: first.runSeconds,
+    firstRunCpuSeconds: first.runCpuSeconds,
+    replay: { messages: replays[0]!.messages, wallSeconds: median(replays.map((r) => r.wallSeconds)), cpuSeconds: median(replays.map((r) => r.cpuSeconds)) },
+  };
 }
 
-export function measureSimThroughput(c: ThroughputCase, seed = 1, profiles: RunProfiles = {}, runs = 2): SimThroughput {
+export function measureSimThroughput(c: ThroughputCase, seed = 1, profiles: RunProfiles = {}, runs = DEFAULT_RUNS): SimThroughput {
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: a whole number of timed runs, at least 1; got ${runs}`);
   const config = caseConfig(c, seed);
-  const { setupSeconds, runSeconds, runCpuSeconds, firstRunSeconds, firstRunCpuSeconds, events, gc, summary, blocks } = timedRuns(c, config, profiles, runs);
-  globalThis.gc?.();
-  const replay = replayRecordedRun(config, summary.traceHash, events);
+  const { setupSeconds, runSeconds, runCpuSeconds, firstRunSeconds, firstRunCpuSeconds, events, gc, summary, blocks, replay } = alternatingRuns(c, config, profiles, runs);
   const rssMiB = process.memoryUsage().rss / 2 ** 20;
   const messages = summary.messagesToTiles + summary.messagesToHub;
   return {
@@ -216,7 +241,7 @@ export function measureSimThroughput(c: ThroughputCase, seed = 1, profiles: RunP
   };
 }
 
-export function runSimThroughputBench(cases: ThroughputCase[], profiles: RunProfiles = {}, runs = 2): SimThroughput[] {
+export function runSimThroughputBench(cases: ThroughputCase[], profiles: RunProfiles = {}, runs = DEFAULT_RUNS): SimThroughput[] {
   return cases.map((c) => {
     const r = measureSimThroughput(c, 1, profiles, runs);
     globalThis.gc?.(); // the delivery log of one case should not weigh on the next
@@ -230,7 +255,7 @@ export function formatSimThroughputBench(rs: SimThroughput[]): string {
   return [
     `simulator throughput: push mode, query schedule, ${DIM}-dim fp16, the default (checked) kernel image; messages = hub->tile + tile->hub`,
     `  ${describeEngine()}; gc during the last timed run: scavenges (their pause ms) / mark-compacts, all pauses ms`,
-    `  sim s, msgs/s, ratio: the faster of ${rs[0]?.timedRuns ?? 2} timed runs (wall and CPU each), as the replay is the faster of two; "first run": the first timed run alone`,
+    `  sim s, msgs/s, replay, ratio: the median of ${rs[0]?.timedRuns ?? DEFAULT_RUNS} timed runs and of as many replays, alternating (wall and CPU each); "first run": the first timed run alone`,
     `  case          tiles  mesh     queries   messages   sim s  sim cpu s   msgs/s  msgs/cpu-s  replay msgs/s  replay msgs/cpu-s  ratio  ratio(cpu)  first run: msgs/s  ratio  ratio(cpu)  recall  gc`,
     ...rs.map(
       (r) =>
@@ -260,7 +285,7 @@ export function throughputMain(argv: readonly string[]): void {
   }
   const profiles: RunProfiles = { cpuDir: dirAfter('--profile'), heapDir: dirAfter('--heap-profile') };
   const runsAt = argv.indexOf('--runs');
-  const runs = runsAt > 0 ? Number(argv[runsAt + 1]) : 2;
+  const runs = runsAt > 0 ? Number(argv[runsAt + 1]) : DEFAULT_RUNS;
   if (!Number.isInteger(runs) || runs < 1) {
     console.error(`--runs: a whole number of timed runs, at least 1; got ${argv[runsAt + 1] ?? 'nothing'}`);
     process.exit(2);
