@@ -151,19 +151,14 @@ export class TappedLink {
     this.tap.trapArriving(null);
   }
 
-  /** A message's trace record, whichever form its slot holds (a reply's with every byte). */
+  /** A message's trace record (a reply's with every byte). A tapped run's slots hold bytes
+   *  only: `carry` puts every message, stamped, and SimTransport puts templates only without a tap. */
   tracer(kind: MessageKind): EventTracer<number> {
     return (trace, t, seq, slot) => {
       const s = this.host.slots;
       const bytes = s.peek(slot);
-      const tile = s.tileOf(slot);
-      if (s.isTemplate(slot)) {
-        // The request as it will be stamped (stamped-message.ts), from its slot.
-        trace.recordMessage(kind, t, seq, tile, s.typeOf(slot), s.msgIdOf(slot), s.lengthOf(slot), null, slot);
-        return;
-      }
       const body = kind === 'reply' ? bytes : null;
-      trace.recordMessage(kind, t, seq, tile, messageType(bytes), messageId(bytes), bytes.length, body, slot);
+      trace.recordMessage(kind, t, seq, s.tileOf(slot), messageType(bytes), messageId(bytes), bytes.length, body, slot);
     };
   }
 }
