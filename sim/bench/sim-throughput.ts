@@ -206,8 +206,14 @@ function alternatingRuns(c: ThroughputCase, config: RunConfig, profiles: RunProf
   };
 }
 
+/** What is wrong with `runs` (given as `given`) as a count of timed runs, or null. */
+function runsProblem(runs: number, given: string): string | null {
+  return Number.isInteger(runs) && runs >= 1 ? null : `--runs: a whole number of timed runs, at least 1; got ${given}`;
+}
+
 export function measureSimThroughput(c: ThroughputCase, seed = 1, profiles: RunProfiles = {}, runs = DEFAULT_RUNS): SimThroughput {
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: a whole number of timed runs, at least 1; got ${runs}`);
+  const problem = runsProblem(runs, String(runs));
+  if (problem !== null) throw new Error(problem);
   const config = caseConfig(c, seed);
   const { setupSeconds, runSeconds, runCpuSeconds, firstRunSeconds, firstRunCpuSeconds, events, gc, summary, blocks, replay } = alternatingRuns(c, config, profiles, runs);
   const rssMiB = process.memoryUsage().rss / 2 ** 20;
@@ -286,8 +292,9 @@ export function throughputMain(argv: readonly string[]): void {
   const profiles: RunProfiles = { cpuDir: dirAfter('--profile'), heapDir: dirAfter('--heap-profile') };
   const runsAt = argv.indexOf('--runs');
   const runs = runsAt > 0 ? Number(argv[runsAt + 1]) : DEFAULT_RUNS;
-  if (!Number.isInteger(runs) || runs < 1) {
-    console.error(`--runs: a whole number of timed runs, at least 1; got ${argv[runsAt + 1] ?? 'nothing'}`);
+  const problem = runsProblem(runs, argv[runsAt + 1] ?? 'nothing');
+  if (problem !== null) {
+    console.error(problem);
     process.exit(2);
   }
   console.log(formatSimThroughputBench(runSimThroughputBench(cases as ThroughputCase[], profiles, runs)));
