@@ -2,7 +2,9 @@
 // tile's block region, each block's stream cached with its CRC32C. Also the decoded
 // values the tiles actually compare, for the exactness check and the hub-local path.
 import { crc32c } from '../protocol/crc32c.ts';
-import { blockChunks } from '../protocol/block-chunks.ts';
+import { blockChunks, type BlockChunkOptions } from '../protocol/block-chunks.ts';
+import { encodeBlockChunks } from '../protocol/block-templates.ts';
+import { encodeMessages } from '../protocol/codec.ts';
 import { lz4BlockChunks } from '../protocol/lz4-chunks.ts';
 import { strideBytes } from '../protocol/vector-bytes.ts';
 import type { LoadBlockMsg } from '../protocol/types.ts';
@@ -148,9 +150,28 @@ export class EncodedDataset {
     const key = `${blockId}/${stageOnly ? 1 : 0}/${verifyCrc ? 1 : 0}/${sealed ? 1 : 0}`;
     const hit = this.chunkCache.get(key);
     if (hit) return hit;
+    const { stream, options } = this.chunkInput(blockId, stageOnly, verifyCrc, sealed);
+    const chunks = (this.lz4 ? lz4BlockChunks : blockChunks)(stream, options);
+    this.chunkCache.set(key, chunks);
+    return chunks;
+  }
+
+  /**
+   * The wire bytes (msg_id 0, unsealed) of the block's LOAD_BLOCK chunks, the same bytes as
+   * encodeMessages(blockChunks(...)), made afresh on each call: the hub's message builder keeps
+   * them, so no chunk objects are made or kept for them (plain chunks are written straight from
+   * the stream; LZ4 chunks, Hot tiles only, through their messages).
+   */
+  blockTemplates(blockId: number, stageOnly: boolean, verifyCrc: boolean, sealed = false): Uint8Array[] {
+    const { stream, options } = this.chunkInput(blockId, stageOnly, verifyCrc, sealed);
+    return this.lz4 ? encodeMessages(lz4BlockChunks(stream, options)) : encodeBlockChunks(stream, options);
+  }
+
+  /** A block's stream and the options of its chunks. */
+  private chunkInput(blockId: number, stageOnly: boolean, verifyCrc: boolean, sealed: boolean): { stream: Uint8Array; options: BlockChunkOptions } {
     const { firstId, count } = this.block(blockId);
     const { stream, crc } = this.blockStream(blockId);
-    const chunks = (this.lz4 ? lz4BlockChunks : blockChunks)(stream, {
+    const options: BlockChunkOptions = {
       streamCrc: crc, // computed once with the stream, not again per chunk set
       firstMsgId: 0,
       count,
@@ -161,9 +182,8 @@ export class EncodedDataset {
       verifyCrc,
       // A sealed message carries a 4 B CRC trailer, so each chunk carries 4 B less.
       ...(sealed ? { chunkDataBytes: LoadBlock.maxDataBytes - MSG_CRC_BYTES } : {}),
-    });
-    this.chunkCache.set(key, chunks);
-    return chunks;
+    };
+    return { stream, options };
   }
 
   /** The query as LOAD_QUERY carries it: fp16 halves, little-endian. */

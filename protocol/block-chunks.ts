@@ -72,11 +72,17 @@ export function chunkDataBytes(o: BlockChunkOptions): number {
   return size;
 }
 
+/** The flags every chunk of a stream carries (FINAL and a piece's own flags come on top). */
+export function chunkFlags(o: BlockChunkOptions): number {
+  return (
+    (o.explicitIds ? BlockFlag.EXPLICIT_IDS : 0) | (o.stageOnly ? BlockFlag.STAGE_ONLY : 0) | (o.dequant ? BlockFlag.DEQUANT : 0) | (o.verifyCrc ? BlockFlag.VERIFY_CRC : 0) | (o.freshTopk ? BlockFlag.FRESH_TOPK : 0)
+  );
+}
+
 /** The LOAD_BLOCK messages carrying `pieces` of `stream`, FINAL on the last. */
 export function piecesToChunks(stream: Uint8Array, pieces: readonly StreamPiece[], o: BlockChunkOptions): LoadBlockMsg[] {
   const crc = o.streamCrc ?? crc32c(stream);
-  const flags =
-    (o.explicitIds ? BlockFlag.EXPLICIT_IDS : 0) | (o.stageOnly ? BlockFlag.STAGE_ONLY : 0) | (o.dequant ? BlockFlag.DEQUANT : 0) | (o.verifyCrc ? BlockFlag.VERIFY_CRC : 0) | (o.freshTopk ? BlockFlag.FRESH_TOPK : 0);
+  const flags = chunkFlags(o);
   return pieces.map((piece, i) => ({
     type: 'LOAD_BLOCK',
     msgId: (o.firstMsgId + i) >>> 0,

@@ -2,9 +2,10 @@
 // msg_id 0 (stamped when sent). Pull walks send them for the tile's NEED_BLOCK and seeds;
 // push-hnsw sends each batch as one with FRESH_TOPK. The vectors travel as fp16, the values
 // the tiles compute with; as LZ4 chunks when the dataset says so (Hot tiles).
-import { blockChunks, blockStream, padBlockVectors } from '../../protocol/block-chunks.ts';
+import { blockStream, padBlockVectors, type BlockChunkOptions } from '../../protocol/block-chunks.ts';
+import { encodeBlockChunks } from '../../protocol/block-templates.ts';
 import { lz4BlockChunks } from '../../protocol/lz4-chunks.ts';
-import { encodeMessage } from '../../protocol/codec.ts';
+import { encodeMessages } from '../../protocol/codec.ts';
 import { LoadBlock } from '../../protocol/constants.ts';
 import { DTYPE_FP16, MSG_CRC_BYTES } from '../../wat/layout.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
@@ -20,7 +21,7 @@ export interface ExplicitBlockOptions {
 export function explicitBlockChunks(data: EncodedDataset, ids: readonly number[], o: ExplicitBlockOptions): Uint8Array[] {
   const padded = padBlockVectors(DTYPE_FP16, data.dim, ids.map((id) => data.computeVectorBytes(id)));
   const stream = blockStream(padded, ids.map(BigInt));
-  return (data.lz4 ? lz4BlockChunks : blockChunks)(stream, {
+  const options: BlockChunkOptions = {
     firstMsgId: 0,
     count: ids.length,
     dtype: DTYPE_FP16,
@@ -28,5 +29,7 @@ export function explicitBlockChunks(data: EncodedDataset, ids: readonly number[]
     freshTopk: o.freshTopk,
     verifyCrc: o.verifyCrc,
     ...(o.integrity ? { chunkDataBytes: LoadBlock.maxDataBytes - MSG_CRC_BYTES } : {}),
-  }).map((m) => encodeMessage(m));
+  };
+  // Plain chunks straight from the stream; LZ4 chunks (Hot tiles) through their messages.
+  return data.lz4 ? encodeMessages(lz4BlockChunks(stream, options)) : encodeBlockChunks(stream, options);
 }

@@ -8,7 +8,7 @@
 // copied into the Outgoing record as numbers (hub/core/outgoing.ts): the templates kept for the
 // whole run (blocks, parameters, COMPUTE, READ_TOPK) in the builder's one table, whose two
 // arrays every message reads; a cache's entries in tables of their own, dropped with them.
-import { encodeMessage, encodeMessages } from '../../protocol/codec.ts';
+import { encodeMessage } from '../../protocol/codec.ts';
 import { LoadParams, LoadQuery } from '../../protocol/constants.ts';
 import { queryChunks } from '../../protocol/messages/query.ts';
 import { paramsChunks } from '../../protocol/block-chunks.ts';
@@ -177,7 +177,7 @@ export class MessageBuilder {
     const at = blockId * 2 + (stageOnly ? 1 : 0);
     let chunks = this.encodedChunks[at];
     if (chunks === undefined) {
-      chunks = this.kept.add(encodeMessages(this.data.blockChunks(blockId, stageOnly, this.verifyCrc, this.integrity)));
+      chunks = this.kept.add(this.data.blockTemplates(blockId, stageOnly, this.verifyCrc, this.integrity));
       this.encodedChunks[at] = chunks;
     }
     return chunks;
