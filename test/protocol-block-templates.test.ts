@@ -1,14 +1,21 @@
 // A block stream's chunk templates written straight from the stream (protocol/block-templates.ts)
 // against the path they replace, encodeMessages(blockChunks(...)): byte for byte, over stream
 // lengths around every chunk boundary, chunk budgets (sealed and odd), every flag, ids up to u64,
-// a given CRC and a computed one; and the same refusals for fields that do not fit.
+// a given CRC and a computed one; and the same refusals for fields that do not fit. Then the
+// hub's users (EncodedDataset.blockTemplates, explicitBlockChunks) against the old encoding,
+// for fp16, padded i8 and LZ4 data.
 import { describe, expect, it } from 'vitest';
-import { blockChunks, type BlockChunkOptions } from '../protocol/block-chunks.ts';
+import { EncodedDataset } from '../hub/encoded-dataset.ts';
+import { explicitBlockChunks } from '../hub/work/explicit-blocks.ts';
+import { blockChunks, blockStream, padBlockVectors, type BlockChunkOptions } from '../protocol/block-chunks.ts';
 import { encodeBlockChunks } from '../protocol/block-templates.ts';
-import { encodeMessages } from '../protocol/codec.ts';
+import { encodeMessage, encodeMessages } from '../protocol/codec.ts';
 import { LoadBlock } from '../protocol/constants.ts';
 import { ProtocolError } from '../protocol/errors.ts';
-import { MSG_CRC_BYTES } from '../wat/layout.ts';
+import { lz4BlockChunks } from '../protocol/lz4-chunks.ts';
+import { DTYPE_FP16, MSG_CRC_BYTES } from '../wat/layout.ts';
+
+const max = LoadBlock.maxDataBytes;
 
 function bytesOf(length: number, seed: number): Uint8Array {
   const out = new Uint8Array(length);
@@ -25,7 +32,6 @@ function bytesOf(length: number, seed: number): Uint8Array {
 const expected = (stream: Uint8Array, o: BlockChunkOptions) => encodeMessages(blockChunks(stream, o));
 
 describe('encodeBlockChunks', () => {
-  const max = LoadBlock.maxDataBytes;
   const lengths = [0, 1, 7, 768, max - 1, max, max + 1, 2 * max, 2 * max + 3, 32_256, 16 * max, 16 * max + 1];
   const budgets = [undefined, max - MSG_CRC_BYTES, 700, 1];
 
@@ -35,7 +41,7 @@ describe('encodeBlockChunks', () => {
       // A stream that starts off a word boundary, as a view into a larger buffer can.
       const stream = bytesOf(length + 3, length).subarray(3);
       for (const chunkDataBytes of budgets) {
-        if (chunkDataBytes === 1 && length > 2 * max) continue; // one byte a chunk: the short streams are enough
+        if (chunkDataBytes === 1 && length > 768) continue; // one byte a chunk: the short streams are enough
         for (let flags = 0; flags < 32; flags++) {
           const o: BlockChunkOptions = {
             firstMsgId: flags & 2 ? 0 : 0xffff_fffe, // chunk msg_ids wrap past u32 as blockChunks wraps them
@@ -91,4 +97,49 @@ describe('encodeBlockChunks', () => {
     }
     expect(() => encodeBlockChunks(stream, { firstMsgId: 0, count: 1, dtype: 1, chunkDataBytes: max + 1 })).toThrow(/chunk of 2017 B exceeds 2016 B/);
   });
+});
+
+describe('EncodedDataset.blockTemplates and explicitBlockChunks', () => {
+  function floats(n: number, seed: number): Float32Array {
+    const bytes = bytesOf(n, seed);
+    return Float32Array.from(bytes, (b) => (b - 128) / 37);
+  }
+
+  // fp16 whose vectors are the stream (a view), i8 with padding (dim 20: 20 B codes in 24 B
+  // strides), and LZ4 chunks on the Hot image.
+  const datasets: [string, () => EncodedDataset][] = [
+    ['fp16', () => new EncodedDataset({ dtype: 'fp16', metric: 'l2', k: 10, dim: 64, schedule: 'query' }, floats(700 * 64, 1), floats(64, 2))],
+    ['i8', () => new EncodedDataset({ dtype: 'i8', metric: 'cosine', k: 10, dim: 20, schedule: 'query' }, floats(3000 * 20, 3), floats(20, 4))],
+    ['lz4', () => new EncodedDataset({ dtype: 'fp16', metric: 'l2', k: 10, dim: 64, schedule: 'query' }, floats(700 * 64, 5), floats(64, 6), 'hot', { lz4: true })],
+  ];
+
+  for (const [name, make] of datasets) {
+    it(`${name}: every block's templates are encodeMessages(blockChunks(...)), staged or not, checked or not, sealed or not`, () => {
+      const data = make();
+      expect(data.blockCount).toBeGreaterThan(1);
+      for (let b = 0; b < data.blockCount; b++) {
+        for (let v = 0; v < 8; v++) {
+          const [stageOnly, verifyCrc, sealed] = [(v & 1) !== 0, (v & 2) !== 0, (v & 4) !== 0];
+          const got = data.blockTemplates(b, stageOnly, verifyCrc, sealed);
+          const want = encodeMessages(data.blockChunks(b, stageOnly, verifyCrc, sealed));
+          expect(got.map((t) => Buffer.from(t).toString('hex'))).toEqual(want.map((t) => Buffer.from(t).toString('hex')));
+        }
+      }
+    });
+
+    it(`${name}: explicit-id blocks are the chunks' encodeMessage bytes`, () => {
+      const data = make();
+      const ids = [5, 0, 77, 3, 699, 12, 40, 41];
+      for (const o of [
+        { verifyCrc: false, integrity: false, freshTopk: false },
+        { verifyCrc: true, integrity: true, freshTopk: true },
+      ]) {
+        const padded = padBlockVectors(DTYPE_FP16, data.dim, ids.map((id) => data.computeVectorBytes(id)));
+        const stream = blockStream(padded, ids.map(BigInt));
+        const options: BlockChunkOptions = { firstMsgId: 0, count: ids.length, dtype: DTYPE_FP16, explicitIds: true, freshTopk: o.freshTopk, verifyCrc: o.verifyCrc, ...(o.integrity ? { chunkDataBytes: max - MSG_CRC_BYTES } : {}) };
+        const want = (data.lz4 ? lz4BlockChunks : blockChunks)(stream, options).map((m) => encodeMessage(m));
+        expect(explicitBlockChunks(data, ids, o).map((t) => Buffer.from(t).toString('hex'))).toEqual(want.map((t) => Buffer.from(t).toString('hex')));
+      }
+    });
+  }
 });
