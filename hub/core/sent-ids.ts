@@ -17,16 +17,26 @@
 // space (the hub's two msg_id ranges each count up, msg-ids.ts) is known to be absent without a
 // search: one happens only for a re-send, a stale, replayed or forged reply, or after ids wrap.
 // Dead entries of re-sends are squeezed out when the ring fills; the ring holds up to twice
-// `limit` entries (growing 16-fold from 256), so that costs at most one pass per `limit` sends.
+// `limit` entries (growing 4-fold from 64), so that costs at most one pass per `limit` sends.
 // Without dead entries (no re-send: a clean run) it never needs more than `limit` entries.
+//
+// The first ring is small (64 entries, 1 KiB) because a tile of a large array is sent few
+// messages: at 4,096 tiles with a block each, 36 per tile in the whole run. Every tile's ring
+// is made at its first send, inside the run; a first ring of 256 entries (4 KiB, the size
+// before) was 16 MiB of typed-array memory at 4,096 tiles, 64 MiB at 16,384, mostly never
+// written, and V8 counts it against its external-memory limit (scavenges and a mark-compact
+// marked "external memory pressure"; docs/performance.md, "Allocation at many tiles"). A
+// tile sent thousands of messages (the 64-tile default run) grows 64 -> 256 -> 1,024 ->
+// 4,096: three copies of at most 1,024 entries, once per tile in the run.
 //
 // The newest entry's id, send number and answers are also kept as plain fields, where the
 // answers are authoritative (written to the ring before the next send), so a reply to the
 // message sent last, nearly every reply, touches no ring memory; and while no entry in the ring
 // is dead (no re-send: a clean run), dropping the oldest is moving the tail, without reading it.
 
-const FIRST_CAPACITY = 256;
-const GROWTH = 16;
+/** The first ring's entries (a power of two; exported for the tests). */
+export const FIRST_CAPACITY = 64;
+const GROWTH = 4;
 /** `find`: the id is not remembered. */
 export const NOT_REMEMBERED = -1;
 const NONE = NOT_REMEMBERED;
