@@ -3,7 +3,10 @@
 // run, so its first size is paid once per tile; and the query's top-K merge, run once per
 // partial, keeps the objects of the entries it does not change.
 import { describe, expect, it } from 'vitest';
+import { ReplyOrder } from '../hub/core/reply-order.ts';
+import { RingSlab } from '../hub/core/sent-ids.ts';
 import type { TileSession } from '../hub/core/tile-session.ts';
+import { Prng } from '../hub/prng.ts';
 import { mergeTopK, type Candidate } from '../hub/topk-merge.ts';
 import { checkRunConfig, DEFAULT_RUN } from '../sim/run/run-config.ts';
 import { buildSimulation, runSimulation } from '../sim/run/simulation.ts';
@@ -28,6 +31,35 @@ describe('allocation at many tiles', () => {
       expect(sent).toBeLessThanOrEqual(64);
       // 64 entries of 16 bytes: the ring's first size, never grown (it was 256, 4 KiB, per tile).
       expect(t.ringCapacity).toBe(64);
+    }
+    // The first rings are views of shared chunks, 64 rings a chunk: 4 typed-array memories for
+    // 256 tiles, not one per tile.
+    const buffers = new Set(tiles.map((t) => (t as unknown as { entries: Int32Array }).entries.buffer));
+    expect(buffers.size).toBe(4);
+  });
+
+  it('gives the same verdicts from rings carved from one slab as from rings of their own, while the rings grow past it', () => {
+    const slab = new RingSlab();
+    const prng = new Prng(11);
+    // Three tiles' orders share the slab (interleaved, so their first rings sit side by side);
+    // ids count up with re-sends and stale replies mixed in; the windows are small and large.
+    for (const remembered of [5, 300, 4096]) {
+      const shared = [0, 1, 2].map(() => new ReplyOrder(remembered, slab));
+      const own = [0, 1, 2].map(() => new ReplyOrder(remembered));
+      const next = [1, 1, 1];
+      for (let i = 0; i < 6_000; i++) {
+        const t = Math.floor(prng.nextFloat() * 3);
+        const r = prng.nextFloat();
+        if (r < 0.6) {
+          const id = r < 0.05 ? Math.max(1, next[t]! - 1 - Math.floor(prng.nextFloat() * 70)) : next[t]!++;
+          shared[t]!.sending(id);
+          own[t]!.sending(id);
+        } else {
+          const id = Math.max(1, next[t]! - 1 - Math.floor(prng.nextFloat() * 400));
+          expect(shared[t]!.arrived(id), `tile ${t} op ${i}`).toBe(own[t]!.arrived(id));
+        }
+      }
+      for (let t = 0; t < 3; t++) expect(shared[t]!.ringCapacity).toBe(own[t]!.ringCapacity);
     }
   });
 
