@@ -24,6 +24,11 @@ import { ByteSlab } from '../protocol/byte-slab.ts';
 import { stampedLengthOf, stampedTypeOf } from '../protocol/stamped-message.ts';
 
 /** Cycles to instantiate a fresh kernel and run rvf_init (boot and restart). */
+/** canonicalJson({ tile }) for a tile id (a non-negative integer), without the generic writer. */
+export function tilePayloadJson(tile: number): string {
+  return `{"tile":${tile}}`;
+}
+
 export const TILE_BOOT_CYCLES = 20_000;
 
 export interface SimEvents {
@@ -89,7 +94,10 @@ export class SimTransport implements HubTransport {
     for (let at = REPLY_SLOT; at < this.links.length; at += LINK_FIELDS) this.links[at] = -1;
     this.deliverKind = sim.kindId('deliver');
     this.replyKind = sim.kindId('reply');
-    sim.on('booted', ({ tile }) => this.sink.onTileBooted(tile));
+    // Its trace record's payload written as canonical JSON directly (one event per tile in the
+    // run: the generic record's keys, sort and strings were ~0.5 KB per tile; docs/performance.md,
+    // "Allocation at many tiles").
+    sim.on('booted', ({ tile }) => this.sink.onTileBooted(tile), (trace, t, seq, p) => trace.recordEventJson(t, seq, 'booted', p, tilePayloadJson(p.tile)));
     // The per-message handlers and tracers are chosen once, here: without a tap a request
     // always waits as a template and a reply as bytes, so those paths never ask about a tap
     // or a slot's form (one event is one message: every check saved is saved per message).

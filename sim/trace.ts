@@ -82,7 +82,18 @@ export class TraceRecorder {
   recordEvent(timeCycles: number, sequence: number, kind: string, payload: unknown): void {
     this.open();
     this.listener?.(timeCycles, kind, payload);
-    const payloadJson = payload === undefined ? undefined : canonicalJson(payload);
+    this.event(timeCycles, sequence, kind, payload === undefined ? undefined : canonicalJson(payload));
+  }
+
+  /** `recordEvent` with the payload's canonical JSON already made by the caller (which must
+   *  equal canonicalJson(payload): an event kind whose payload has a fixed shape). */
+  recordEventJson(timeCycles: number, sequence: number, kind: string, payload: unknown, payloadJson: string): void {
+    this.open();
+    this.listener?.(timeCycles, kind, payload);
+    this.event(timeCycles, sequence, kind, payloadJson);
+  }
+
+  private event(timeCycles: number, sequence: number, kind: string, payloadJson: string | undefined): void {
     this.records.event(timeCycles, sequence, kind, payloadJson);
     if (this.json) this.line(eventLine(timeCycles, sequence, kind, payloadJson));
   }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REMEMBERED, ReplyOrder, type ReplyVerdict } from '../hub/core/reply-order.ts';
-import { NOT_REMEMBERED, SentIds } from '../hub/core/sent-ids.ts';
+import { FIRST_CAPACITY, NOT_REMEMBERED, SentIds } from '../hub/core/sent-ids.ts';
 
 describe('reply order (hub/core/reply-order.ts)', () => {
   it('takes replies in send order, late ones included', () => {
@@ -155,7 +155,7 @@ describe('reply order against a Map model (property)', () => {
     // A window of one: every send drops the only other entry.
     const one = new ReplyOrder(1);
     for (let id = 1; id <= 600; id++) one.sending(id);
-    expect(one.ringCapacity).toBe(256);
+    expect(one.ringCapacity).toBe(FIRST_CAPACITY);
     expect([one.arrived(600), one.arrived(599)]).toEqual(['in-order', 'unknown']);
   });
 

@@ -6,6 +6,7 @@ import { TraceRecorder, TraceClosedError } from '../sim/trace.ts';
 import { traceHashOfJsonl } from '../sim/trace-jsonl.ts';
 import { messageId, messageType, TraceRecordWriter } from '../sim/trace-records.ts';
 import { canonicalJson, CanonicalJsonError } from '../sim/canonical-json.ts';
+import { tilePayloadJson } from '../sim/sim-transport.ts';
 import { tempDirs } from './helpers/temp-dir.ts';
 
 
@@ -242,5 +243,21 @@ describe('TraceRecorder', () => {
     const trace = new TraceRecorder();
     trace.close();
     expect(() => trace.record({ a: 1 })).toThrow(TraceClosedError);
+  });
+
+  it("records a payload's JSON given by the caller (recordEventJson) exactly as recordEvent records the payload; the booted event's JSON is canonicalJson's", () => {
+    const seen: [string, unknown][] = [];
+    const generic = new TraceRecorder({ keepLines: true, flushBytes: 64 });
+    const given = new TraceRecorder({ keepLines: true, flushBytes: 64 });
+    given.listener = (_t, kind, payload) => seen.push([kind, payload]);
+    for (const tile of [0, 1, 9, 10, 4095, 65_535]) {
+      const payload = { tile };
+      expect(tilePayloadJson(tile)).toBe(canonicalJson(payload));
+      generic.recordEvent(1_000 + tile, tile, 'booted', payload);
+      given.recordEventJson(1_000 + tile, tile, 'booted', payload, tilePayloadJson(tile));
+    }
+    expect(given.keptLineList).toEqual(generic.keptLineList);
+    expect(given.close()).toBe(generic.close());
+    expect(seen.map(([kind, p]) => `${kind} ${(p as { tile: number }).tile}`)).toEqual(['booted 0', 'booted 1', 'booted 9', 'booted 10', 'booted 4095', 'booted 65535']);
   });
 });

@@ -12,7 +12,7 @@
 // This runs twice per message of a run (docs/performance.md), so the sent ids live in a ring of
 // typed arrays (sent-ids.ts), with no object or Map entry per message. The order extends the
 // ring rather than holding one: a reply's verdict then reads one object's fields, not two.
-import { NOT_REMEMBERED, SentIds } from './sent-ids.ts';
+import { NOT_REMEMBERED, SentIds, type RingSlab } from './sent-ids.ts';
 
 /** Sent messages remembered per tile: a replay older than this many messages is only stale. */
 export const REMEMBERED = 4096;
@@ -23,9 +23,10 @@ export class ReplyOrder extends SentIds {
   private seq = 0;
   private newestAnswered = 0;
 
-  /** `remembered`: how many sent ids are kept (tests use a small window). */
-  constructor(remembered = REMEMBERED) {
-    super(remembered);
+  /** `remembered`: how many sent ids are kept (tests use a small window); `slab`: where its
+   *  first ring comes from (the hub's tiles share one, sent-ids.ts). */
+  constructor(remembered = REMEMBERED, slab: RingSlab | null = null) {
+    super(remembered, slab);
   }
 
   /** The hub sent `msgId` to the tile (a re-send keeps the id: its place is the newest). */

@@ -17,16 +17,33 @@
 // space (the hub's two msg_id ranges each count up, msg-ids.ts) is known to be absent without a
 // search: one happens only for a re-send, a stale, replayed or forged reply, or after ids wrap.
 // Dead entries of re-sends are squeezed out when the ring fills; the ring holds up to twice
-// `limit` entries (growing 16-fold from 256), so that costs at most one pass per `limit` sends.
+// `limit` entries (growing 4-fold from 64), so that costs at most one pass per `limit` sends.
 // Without dead entries (no re-send: a clean run) it never needs more than `limit` entries.
+//
+// The first ring is small (64 entries, 1 KiB) because a tile of a large array is sent few
+// messages: at 4,096 tiles with a block each, 36 per tile in the whole run. Every tile's ring
+// is made at its first send, inside the run; a first ring of 256 entries (4 KiB, the size
+// before) was 16 MiB of typed-array memory at 4,096 tiles, 64 MiB at 16,384, mostly never
+// written, and V8 counts it against its external-memory limit (scavenges and a mark-compact
+// marked "external memory pressure"; docs/performance.md, "Allocation at many tiles"). A
+// tile sent thousands of messages (the 64-tile default run) grows 64 -> 256 -> 1,024 ->
+// 4,096: three copies of at most 1,024 entries, once per tile in the run.
+//
+// The hub's first rings come from shared chunks (`RingSlab`), 64 rings to a chunk, each a view
+// of its part: making a typed array costs ~3.5 us on this machine whatever its size (its
+// memory outside the heap, registered with the GC), a view ~0.15 us, and at 4,096 tiles one
+// allocation per tile at its first send was ~1.5% of the run's profile. A chunk is made when
+// its first ring is taken (inside the run, by the first send that needs it) and is kept
+// while any view of it is: a ring that grows leaves its 1 KiB there.
 //
 // The newest entry's id, send number and answers are also kept as plain fields, where the
 // answers are authoritative (written to the ring before the next send), so a reply to the
 // message sent last, nearly every reply, touches no ring memory; and while no entry in the ring
 // is dead (no re-send: a clean run), dropping the oldest is moving the tail, without reading it.
 
-const FIRST_CAPACITY = 256;
-const GROWTH = 16;
+/** The first ring's entries (a power of two; exported for the tests). */
+export const FIRST_CAPACITY = 64;
+const GROWTH = 4;
 /** `find`: the id is not remembered. */
 export const NOT_REMEMBERED = -1;
 const NONE = NOT_REMEMBERED;
@@ -44,13 +61,34 @@ const DEAD = -1;
 /** Ids at and above this are the hub's second msg_id range (msg-ids.ts): each half counts up on its own. */
 const HIGH_HALF = 0x80000000;
 
+/** Rings a chunk of a RingSlab holds. */
+const RINGS_PER_CHUNK = 64;
+
+/** First rings for many SentIds (one hub's tiles), carved from shared chunks. */
+export class RingSlab {
+  private chunk = new Int32Array(0);
+  private used = 0;
+
+  /** A zeroed first ring (FIRST_CAPACITY entries) of its own. */
+  take(): Int32Array {
+    const words = FIRST_CAPACITY * WORDS;
+    if (this.used === this.chunk.length) {
+      this.chunk = new Int32Array(words * RINGS_PER_CHUNK);
+      this.used = 0;
+    }
+    const ring = this.chunk.subarray(this.used, this.used + words);
+    this.used += words;
+    return ring;
+  }
+}
+
 export class SentIds {
   /** Ring capacity in entries (a power of two); `mask` = capacity - 1. */
   private mask = -1;
   private capacity = 0;
   private readonly maxCapacity: number;
   /** Entry at ring position p: words p * WORDS + ID, ANSWERS, SEQ_LO, SEQ_HI. */
-  private entries = new Int32Array(0);
+  private entries: Int32Array = new Int32Array(0);
   /** Entries appended so far (the next one's absolute index) and the oldest that may be live. */
   private head = 0;
   private tail = 0;
@@ -66,7 +104,11 @@ export class SentIds {
   private highestLow = -1;
   private highestHigh = -1;
 
-  constructor(private readonly limit: number) {
+  /** `slab`: where the first ring comes from (null: a typed array of its own). */
+  constructor(
+    private readonly limit: number,
+    private readonly slab: RingSlab | null = null,
+  ) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`sent-id limit ${limit} must be a positive integer`);
     this.maxCapacity = Math.max(FIRST_CAPACITY, 2 ** Math.ceil(Math.log2(2 * limit)));
   }
@@ -183,7 +225,8 @@ export class SentIds {
   private makeRoom(): void {
     this.skipDeadAtTail();
     if (this.head - this.tail < this.capacity) return;
-    if (this.capacity < this.maxCapacity) this.grow(this.capacity === 0 ? FIRST_CAPACITY : Math.min(this.maxCapacity, this.capacity * GROWTH));
+    if (this.capacity === 0) this.grow(FIRST_CAPACITY);
+    else if (this.capacity < this.maxCapacity) this.grow(Math.min(this.maxCapacity, this.capacity * GROWTH));
     else this.compact();
   }
 
@@ -202,7 +245,8 @@ export class SentIds {
   }
 
   private grow(capacity: number): void {
-    const entries = new Int32Array(capacity * WORDS);
+    // The first ring is empty (nothing to copy): from the slab when there is one.
+    const entries = this.capacity === 0 && this.slab !== null ? this.slab.take() : new Int32Array(capacity * WORDS);
     const mask = capacity - 1;
     const old = this.entries;
     // Word by word: a view per entry (subarray) made thousands of objects per growth, at run time.

@@ -8,7 +8,8 @@ import type { HubOptions } from './hub-parts.ts';
 import type { UnitRef } from './job-shape.ts';
 import type { TileLink } from './mode-driver.ts';
 import { deadlineDelay, deadlineTimer, type Deadline } from './reply-deadline.ts';
-import { ReplyOrder } from './reply-order.ts';
+import { REMEMBERED, ReplyOrder } from './reply-order.ts';
+import { RingSlab } from './sent-ids.ts';
 
 export interface Outstanding {
   msgId: number;
@@ -48,8 +49,9 @@ export class TileSession extends ReplyOrder implements Outstanding, Deadline {
     private readonly connect: (tileId: number) => TileLink,
     clock: HubClock,
     private readonly replyTimeoutCycles: number,
+    rings: RingSlab | null = null,
   ) {
-    super();
+    super(REMEMBERED, rings);
     this.currentLink = connect(tileId);
     this.timer = deadlineTimer(clock, () => actor.send({ type: 'REPLY_TIMEOUT' }));
   }
@@ -136,6 +138,8 @@ export class TileSession extends ReplyOrder implements Outstanding, Deadline {
 
 /** Starts one machine per tile on the hub's clock, each with the hub's fault and timeout limits, into `tiles`. */
 export function startTileSessions(tiles: TileSession[], machine: TileMachine, options: HubOptions, clock: HubClock, connect: (tileId: number) => TileLink): void {
+  // The tiles' first sent-id rings, carved from shared chunks at their first sends (sent-ids.ts).
+  const rings = new RingSlab();
   for (let t = 0; t < options.tileCount; t++) {
     const input = {
       tileId: t,
@@ -146,7 +150,7 @@ export function startTileSessions(tiles: TileSession[], machine: TileMachine, op
       maxRetriesPerStep: options.maxRetriesPerJob,
     };
     const actor = createActor(machine, { input, clock });
-    tiles.push(new TileSession(t, actor, connect, clock, options.replyTimeoutCycles));
+    tiles.push(new TileSession(t, actor, connect, clock, options.replyTimeoutCycles, rings));
     actor.start();
   }
 }

@@ -39,15 +39,20 @@ export class PushScanDriver implements ModeDriver {
     return this.data.spec.schedule === 'block' ? this.admitBlockSchedule(queryIds) : this.admitQuerySchedule(queryIds);
   }
 
-  /** Each query over the tiles that own blocks, one scan unit per tile. */
+  /** Each query over the tiles that own blocks, one scan unit per tile. The query's unit keys
+   *  are its units' own: each key is made once per tile (it was made twice, a string per tile
+   *  per query more in the run; docs/performance.md, "Allocation at many tiles"). */
   private admitQuerySchedule(queryIds: readonly number[]): QueryStep[] {
-    return queryIds.flatMap((q): QueryStep[] => [{ open: q, unitKeys: this.plan.scanKeys(q), growing: false }, { place: this.plan.scanUnits(q) }]);
+    return queryIds.flatMap((q): QueryStep[] => {
+      const place = this.plan.scanUnits(q);
+      return [{ open: q, unitKeys: place.map((p) => p.units[0]!.key), growing: false }, { place }];
+    });
   }
 
   /** Block-stationary needs the batch up front: each block meets every query once, in one job. */
   private admitBlockSchedule(queryIds: readonly number[]): QueryStep[] {
-    const opens = queryIds.map((q): QueryStep => ({ open: q, unitKeys: this.plan.probeKeys(q), growing: false }));
     const place = Array.from({ length: this.data.blockCount }, (_, b) => ({ tileId: this.plan.ownerOf(b), units: queryIds.map((q) => this.plan.probeUnit(q, b)) }));
+    const opens = queryIds.map((q, i): QueryStep => ({ open: q, unitKeys: place.map((p) => p.units[i]!.key), growing: false }));
     return [...opens, { place }];
   }
 

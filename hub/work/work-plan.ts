@@ -33,15 +33,7 @@ export class WorkPlan {
     }));
   }
 
-  scanKeys(queryId: number): string[] {
-    return this.slots().map((t) => scanUnitKey(queryId, t));
-  }
-
   probeUnit(queryId: number, blockId: number): ProbeUnit {
     return { kind: 'probe', queryId, blockId, key: probeUnitKey(queryId, blockId) };
-  }
-
-  probeKeys(queryId: number): string[] {
-    return Array.from({ length: this.data.blockCount }, (_, b) => probeUnitKey(queryId, b));
   }
 }
