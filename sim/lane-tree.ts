@@ -48,19 +48,18 @@ export class LaneTree<K, P> {
   /** Queues an event in `lane`; false (nothing queued) when the lane already holds one. */
   put(lane: number, timeCycles: number, sequence: number, kind: K, payload: P): boolean {
     if (lane >= this.leaves) this.grow(lane + 1);
-    const times = this.times;
-    if (times[lane] !== Infinity) return false;
-    times[lane] = timeCycles;
-    this.sequences[lane] = sequence;
-    this.items[2 * lane] = kind;
-    this.items[2 * lane + 1] = payload;
+    if (this.times[lane] !== Infinity) return false;
     this.count++;
-    // The lane popped last is replayed with this one when it is this one (the common case).
-    const pending = this.pending;
-    this.pending = NONE;
-    if (pending !== NONE && pending !== lane) this.replay(pending);
-    this.replay(lane);
+    this.place(lane, timeCycles, sequence, kind, payload);
     return true;
+  }
+
+  /** Queues an event in `lane` in place of the one it holds, if any (a moving timer's
+   *  wake-up moved earlier: the one replaced would only have been dropped when it came out). */
+  replace(lane: number, timeCycles: number, sequence: number, kind: K, payload: P): void {
+    if (lane >= this.leaves) this.grow(lane + 1);
+    if (this.times[lane] === Infinity) this.count++;
+    this.place(lane, timeCycles, sequence, kind, payload);
   }
 
   /** Removes the earliest event (count > 0) into the caller's fields; its path is replayed lazily. */
@@ -85,6 +84,18 @@ export class LaneTree<K, P> {
     this.count = 0;
     this.pending = NONE;
     this.rebuild();
+  }
+
+  private place(lane: number, timeCycles: number, sequence: number, kind: K, payload: P): void {
+    this.times[lane] = timeCycles;
+    this.sequences[lane] = sequence;
+    this.items[2 * lane] = kind;
+    this.items[2 * lane + 1] = payload;
+    // The lane popped last is replayed with this one when it is this one (the common case).
+    const pending = this.pending;
+    this.pending = NONE;
+    if (pending !== NONE && pending !== lane) this.replay(pending);
+    this.replay(lane);
   }
 
   private settle(): void {
