@@ -27,9 +27,10 @@
 // taken (the simulator's moving timers, sim/moving-timer.ts).
 //
 // Beside the heap, events that come one at a time per lane (a tile's messages) may sit in a
-// tournament tree over the lanes (`pushLane`, sim/lane-tree.ts): a pop takes the earlier of
-// the heap's top and the tree's, by the same (time, priority, sequence) order, so which of
-// the two holds an event never changes the order events come out in.
+// tournament tree over the lanes (`pushLane`, sim/lane-tree.ts), and the moving timers'
+// wake-ups in a second tree, one lane per timer (`putWakeUp`): a pop takes the earliest of
+// the heap's top and the trees', by the same (time, priority, sequence) order, so which of
+// the three holds an event never changes the order events come out in.
 
 import { doubled } from './typed-grow.ts';
 import { LaneTree } from './lane-tree.ts';
