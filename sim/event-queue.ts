@@ -27,9 +27,10 @@
 // taken (the simulator's moving timers, sim/moving-timer.ts).
 //
 // Beside the heap, events that come one at a time per lane (a tile's messages) may sit in a
-// tournament tree over the lanes (`pushLane`, sim/lane-tree.ts): a pop takes the earlier of
-// the heap's top and the tree's, by the same (time, priority, sequence) order, so which of
-// the two holds an event never changes the order events come out in.
+// tournament tree over the lanes (`pushLane`, sim/lane-tree.ts), and the moving timers'
+// wake-ups in a second tree, one lane per timer (`putWakeUp`): a pop takes the earliest of
+// the heap's top and the trees', by the same (time, priority, sequence) order, so which of
+// the three holds an event never changes the order events come out in.
 
 import { doubled } from './typed-grow.ts';
 import { LaneTree } from './lane-tree.ts';
@@ -62,10 +63,13 @@ export class EventQueue<K extends string | number = string, P = unknown> {
   private nextSequence = 0;
   /** Events pushed by lane (at priority 0), while their lane was free. */
   private readonly lanes = new LaneTree<K, P>();
+  /** Moving timers' wake-ups (at priority 0), one lane per timer (`wakeUpLane`). */
+  private readonly wakeUps = new LaneTree<K, P>();
+  private wakeUpLanes = 0;
 
   /** Events queued. */
   get size(): number {
-    return this.count + this.lanes.count;
+    return this.count + this.lanes.count + this.wakeUps.count;
   }
 
   /** Total events ever pushed; also the sequence number the next push will get. */
@@ -75,10 +79,16 @@ export class EventQueue<K extends string | number = string, P = unknown> {
 
   /** Time of the earliest event, or Infinity when empty. */
   peekTimeCycles(): number {
-    const heap = this.count > 0 ? (this.times[0] as number) : Infinity;
-    if (this.lanes.count === 0) return heap;
-    const lane = this.lanes.topTime();
-    return lane < heap ? lane : heap;
+    let t = this.count > 0 ? (this.times[0] as number) : Infinity;
+    if (this.lanes.count > 0) {
+      const lane = this.lanes.topTime();
+      if (lane < t) t = lane;
+    }
+    if (this.wakeUps.count > 0) {
+      const wakeUp = this.wakeUps.topTime();
+      if (wakeUp < t) t = wakeUp;
+    }
+    return t;
   }
 
   /**
@@ -114,10 +124,34 @@ export class EventQueue<K extends string | number = string, P = unknown> {
     this.insert(timeCycles, priority | 0, sequence, kind, payload);
   }
 
+  /** A lane of its own for a moving timer's wake-up (`putWakeUp`). */
+  wakeUpLane(): number {
+    return this.wakeUpLanes++;
+  }
+
+  /**
+   * Queues a moving timer's wake-up in its lane (`wakeUpLane`) at priority 0, under a sequence
+   * number taken before (`reserveSequence`), in place of the wake-up the lane holds: the
+   * timer drops a replaced wake-up when it comes out, untraced and uncounted, so it need not
+   * come out at all. A timer's wake-ups were heap entries: at 4,096 tiles ~4,100 of them, and
+   * ~0.45 re-queued per message, a pop and a push each through ~12 levels (docs/performance.md,
+   * "The event path at many tiles").
+   */
+  putWakeUp(lane: number, timeCycles: number, sequence: number, kind: K, payload: P): void {
+    if (!(sequence >= 0 && sequence < this.nextSequence)) {
+      throw new RangeError(`sequence ${sequence} was never handed out (next is ${this.nextSequence})`);
+    }
+    this.wakeUps.replace(lane, timeCycles, sequence, kind, payload);
+  }
+
   /** Removes the earliest event into `out`; returns false (and leaves `out` alone) when empty. */
   popInto(out: QueuedEvent<K, P>): boolean {
-    if (this.lanes.count > 0 && (this.count === 0 || this.laneFirst())) {
-      this.lanes.popInto(out);
+    // The earlier of the two trees' tops (both at priority 0: by time, then sequence).
+    let tree: LaneTree<K, P> | null = this.lanes.count > 0 ? this.lanes : null;
+    const wakeUps = this.wakeUps;
+    if (wakeUps.count > 0 && (tree === null || treeBefore(wakeUps, tree))) tree = wakeUps;
+    if (tree !== null && (this.count === 0 || this.treeFirst(tree))) {
+      tree.popInto(out);
       return true;
     }
     if (this.count === 0) return false;
@@ -145,6 +179,7 @@ export class EventQueue<K extends string | number = string, P = unknown> {
 
   clear(): void {
     this.lanes.clear();
+    this.wakeUps.clear();
     // Every record is free again, chained in order.
     const items = this.items;
     const made = items.length >> 1;
@@ -156,15 +191,15 @@ export class EventQueue<K extends string | number = string, P = unknown> {
     this.count = 0;
   }
 
-  /** Both hold events: true when the lanes' earliest orders before the heap's (a lane's priority is 0). */
-  private laneFirst(): boolean {
-    const lane = this.lanes.topTime();
+  /** Both hold events: true when the tree's earliest orders before the heap's (a lane's priority is 0). */
+  private treeFirst(tree: LaneTree<K, P>): boolean {
+    const lane = tree.topTime();
     const heap = this.times[0] as number;
     if (lane !== heap) return lane < heap;
     const r = this.records[0] as number;
     const priority = this.order[2 * r] as number;
     if (priority !== 0) return priority > 0;
-    return this.lanes.topSequence() < (this.order[2 * r + 1] as number);
+    return tree.topSequence() < (this.order[2 * r + 1] as number);
   }
 
   private insert(t: number, p: number, s: number, k: K, payload: P): void {
@@ -238,4 +273,11 @@ export class EventQueue<K extends string | number = string, P = unknown> {
     this.times = doubled(this.times);
     this.records = doubled(this.records);
   }
+}
+
+/** Both trees hold events: true when a's earliest orders before b's (time, then sequence). */
+function treeBefore<K, P>(a: LaneTree<K, P>, b: LaneTree<K, P>): boolean {
+  const ta = a.topTime();
+  const tb = b.topTime();
+  return ta < tb || (ta === tb && a.topSequence() < b.topSequence());
 }

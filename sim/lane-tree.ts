@@ -25,9 +25,13 @@ export class LaneTree<K, P> {
   private sequences = new Float64Array(2);
   /** By lane: kind at 2l, payload at 2l + 1. */
   private items: unknown[] = [undefined, undefined, undefined, undefined];
-  /** Internal node n (1 .. leaves - 1): the lane that wins its subtree; children 2n, 2n + 1,
-   *  where a child >= leaves is the lane (child - leaves). */
-  private winners = new Int32Array(2);
+  /** Internal node n (1 .. leaves - 1): the lane that wins its subtree at 2n + 1 and that
+   *  lane's time at 2n; children 2n, 2n + 1, where a child >= leaves is the lane (child -
+   *  leaves). The winner's time sits in the node, beside its sibling's: a replay reads one
+   *  line a level, where a node holding the lane alone sent each level to that lane's time,
+   *  a line of its own, cold at 4,096 lanes (docs/performance.md, "The event path at many
+   *  tiles"). */
+  private nodes = new Float64Array([0, 0, Infinity, 0]);
   /** The lane popped last whose path still names it as the winner (NONE: every path is right). */
   private pending = NONE;
   /** Events held. */
@@ -36,37 +40,36 @@ export class LaneTree<K, P> {
   /** The earliest event's time, or Infinity when there is none. */
   topTime(): number {
     if (this.pending !== NONE) this.settle();
-    return this.times[this.winners[1]!]!;
+    return this.nodes[2]!;
   }
 
   /** The earliest event's sequence number (only when count > 0). */
   topSequence(): number {
     if (this.pending !== NONE) this.settle();
-    return this.sequences[this.winners[1]!]!;
+    return this.sequences[this.nodes[3]!]!;
   }
 
   /** Queues an event in `lane`; false (nothing queued) when the lane already holds one. */
   put(lane: number, timeCycles: number, sequence: number, kind: K, payload: P): boolean {
     if (lane >= this.leaves) this.grow(lane + 1);
-    const times = this.times;
-    if (times[lane] !== Infinity) return false;
-    times[lane] = timeCycles;
-    this.sequences[lane] = sequence;
-    this.items[2 * lane] = kind;
-    this.items[2 * lane + 1] = payload;
+    if (this.times[lane] !== Infinity) return false;
     this.count++;
-    // The lane popped last is replayed with this one when it is this one (the common case).
-    const pending = this.pending;
-    this.pending = NONE;
-    if (pending !== NONE && pending !== lane) this.replay(pending);
-    this.replay(lane);
+    this.place(lane, timeCycles, sequence, kind, payload);
     return true;
+  }
+
+  /** Queues an event in `lane` in place of the one it holds, if any (a moving timer's
+   *  wake-up moved earlier: the one replaced would only have been dropped when it came out). */
+  replace(lane: number, timeCycles: number, sequence: number, kind: K, payload: P): void {
+    if (lane >= this.leaves) this.grow(lane + 1);
+    if (this.times[lane] === Infinity) this.count++;
+    this.place(lane, timeCycles, sequence, kind, payload);
   }
 
   /** Removes the earliest event (count > 0) into the caller's fields; its path is replayed lazily. */
   popInto(out: { timeCycles: number; priority: number; sequence: number; kind: K; payload: P }): void {
     if (this.pending !== NONE) this.settle();
-    const lane = this.winners[1]!;
+    const lane = this.nodes[3]!;
     const items = this.items;
     out.timeCycles = this.times[lane]!;
     out.priority = 0;
@@ -87,31 +90,53 @@ export class LaneTree<K, P> {
     this.rebuild();
   }
 
+  private place(lane: number, timeCycles: number, sequence: number, kind: K, payload: P): void {
+    this.times[lane] = timeCycles;
+    this.sequences[lane] = sequence;
+    this.items[2 * lane] = kind;
+    this.items[2 * lane + 1] = payload;
+    // The lane popped last is replayed with this one when it is this one (the common case).
+    const pending = this.pending;
+    this.pending = NONE;
+    if (pending !== NONE && pending !== lane) this.replay(pending);
+    this.replay(lane);
+  }
+
   private settle(): void {
     const lane = this.pending;
     this.pending = NONE;
     this.replay(lane);
   }
 
-  /** True when lane a's event orders before lane b's (time, then sequence). */
-  private before(a: number, b: number): boolean {
-    const ta = this.times[a]!;
-    const tb = this.times[b]!;
-    return ta < tb || (ta === tb && this.sequences[a]! < this.sequences[b]!);
-  }
-
   /** Recomputes the winners on `lane`'s path to the root (its event changed). */
   private replay(lane: number): void {
-    const leaves = this.leaves;
-    const winners = this.winners;
-    let child = lane + leaves;
+    const nodes = this.nodes;
+    const sequences = this.sequences;
+    // The bottom level: the sibling is a lane (leaves >= 2, so there is one).
     let w = lane;
-    while (child > 1) {
-      const sibling = child ^ 1;
-      const other = sibling >= leaves ? sibling - leaves : winners[sibling]!;
-      if (this.before(other, w)) w = other;
-      child >>= 1;
-      winners[child] = w;
+    let t = this.times[lane]!;
+    const sibling = lane ^ 1;
+    const ts = this.times[sibling]!;
+    if (ts < t || (ts === t && sequences[sibling]! < sequences[w]!)) {
+      w = sibling;
+      t = ts;
+    }
+    let node = (lane + this.leaves) >> 1;
+    nodes[2 * node] = t;
+    nodes[2 * node + 1] = w;
+    while (node > 1) {
+      const other = node ^ 1;
+      const to = nodes[2 * other]!;
+      if (to < t) {
+        t = to;
+        w = nodes[2 * other + 1]!;
+      } else if (to === t) {
+        const lo = nodes[2 * other + 1]!;
+        if (sequences[lo]! < sequences[w]!) w = lo;
+      }
+      node >>= 1;
+      nodes[2 * node] = t;
+      nodes[2 * node + 1] = w;
     }
   }
 
@@ -128,18 +153,24 @@ export class LaneTree<K, P> {
     this.times = times;
     this.sequences = sequences;
     this.items = items;
-    this.winners = new Int32Array(leaves);
+    this.nodes = new Float64Array(2 * leaves);
     this.pending = NONE;
     this.rebuild();
   }
 
   private rebuild(): void {
     const leaves = this.leaves;
-    const winners = this.winners;
+    const nodes = this.nodes;
+    const times = this.times;
+    const sequences = this.sequences;
     for (let n = leaves - 1; n >= 1; n--) {
-      const l = 2 * n >= leaves ? 2 * n - leaves : winners[2 * n]!;
-      const r = 2 * n + 1 >= leaves ? 2 * n + 1 - leaves : winners[2 * n + 1]!;
-      winners[n] = this.before(r, l) ? r : l;
+      const l = 2 * n >= leaves ? 2 * n - leaves : nodes[4 * n + 1]!;
+      const r = 2 * n + 1 >= leaves ? 2 * n + 1 - leaves : nodes[4 * n + 3]!;
+      const tl = times[l]!;
+      const tr = times[r]!;
+      const w = tr < tl || (tr === tl && sequences[r]! < sequences[l]!) ? r : l;
+      nodes[2 * n] = times[w]!;
+      nodes[2 * n + 1] = w;
     }
   }
 }

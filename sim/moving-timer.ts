@@ -5,12 +5,12 @@
 // in the queue and moves it lazily:
 // - `set` takes the sequence number a new timer would have taken, so the deadline orders
 //   among same-cycle events exactly as that timer would, and only records the deadline;
-//   a wake-up is pushed only when none is queued at or before the deadline (the first set,
-//   or a deadline earlier than the queued wake-up).
+//   a wake-up is queued only when none is queued at or before the deadline (the first set,
+//   or a deadline earlier than the queued wake-up, which it replaces: the timer's wake-up
+//   has a lane of its own in the queue, one per timer, `EventQueue.putWakeUp`).
 // - A wake-up that comes out of the queue before the deadline (it moved later) is queued
-//   again at the deadline under the reserved number; one that comes out after `clear`, or
-//   after an earlier wake-up replaced it, is dropped. Both go untraced and uncounted, as a
-//   cancelled timer is skipped.
+//   again at the deadline under the reserved number; one that comes out after `clear` is
+//   dropped. Both go untraced and uncounted, as a cancelled timer is skipped.
 // - A wake-up that comes out at the deadline fires: the simulator traces it as the plain
 //   timer (same label, cycle and sequence number) and calls back.
 // So the events run, the trace and the sequence numbers handed out are those of a timer
@@ -24,8 +24,11 @@ import type { MovableTimer } from '../hub/hub-transport.ts';
 export interface WakeUpQueue {
   /** The sequence number the next event would get, taken now. */
   reserveSequence(): number;
-  /** Queues the timer's wake-up at (cycle, sequence), the sequence reserved before. */
-  pushWithSequence(atCycle: number, priority: number, sequence: number, kind: number, timer: MovingTimer): void;
+  /** A lane of the timer's own for its wake-up. */
+  wakeUpLane(): number;
+  /** Queues the timer's wake-up at (cycle, sequence), the sequence reserved before, in
+   *  place of the one its lane holds (at priority 0). */
+  putWakeUp(lane: number, atCycle: number, sequence: number, kind: number, timer: MovingTimer): void;
 }
 
 /** The simulator's clock, as a moving timer reads it. */
@@ -39,10 +42,10 @@ export class MovingTimer implements MovableTimer {
   /** The deadline (NONE: cleared or fired) and the sequence number reserved for it. */
   private dueCycle = NONE;
   private dueSequence = NONE;
-  /** The wake-up this timer counts on, at or before the deadline (NONE: none queued).
-   *  Another may still be queued, later: it is dropped when it comes out. */
+  /** The wake-up queued in the timer's lane, at or before the deadline (NONE: none queued). */
   private queuedCycle = NONE;
   private queuedSequence = NONE;
+  private readonly lane: number;
 
   /** `wakeUpKind`: the queue kind the simulator gives wake-ups (queued at priority 0). */
   constructor(
@@ -51,7 +54,9 @@ export class MovingTimer implements MovableTimer {
     private readonly wakeUpKind: number,
     readonly label: string,
     private readonly callback: () => void,
-  ) {}
+  ) {
+    this.lane = queue.wakeUpLane();
+  }
 
   /** Fires `delayCycles` (an integer >= 0) from now instead of whenever it was set to. */
   set(delayCycles: number): void {
@@ -79,7 +84,7 @@ export class MovingTimer implements MovableTimer {
   /** One of its wake-ups came out of the queue: true when the timer is due (the simulator
    *  then traces and fires it); otherwise it was re-queued at the deadline or dropped. */
   surfaced(atCycle: number, sequence: number): boolean {
-    if (sequence !== this.queuedSequence) return false; // replaced by an earlier wake-up
+    if (sequence !== this.queuedSequence) throw new Error(`timer "${this.label}": a wake-up at sequence ${sequence} came out, ${this.queuedSequence} was queued`);
     this.queuedCycle = NONE;
     this.queuedSequence = NONE;
     if (this.dueCycle === NONE) return false; // cleared
@@ -102,6 +107,6 @@ export class MovingTimer implements MovableTimer {
   private enqueue(atCycle: number, sequence: number): void {
     this.queuedCycle = atCycle;
     this.queuedSequence = sequence;
-    this.queue.pushWithSequence(atCycle, 0, sequence, this.wakeUpKind, this);
+    this.queue.putWakeUp(this.lane, atCycle, sequence, this.wakeUpKind, this);
   }
 }

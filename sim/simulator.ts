@@ -5,8 +5,9 @@
 //
 // Timers (`setTimer`) carry a callback for the few places that need one (the xstate clock
 // adapter); everything else should be plain data so the trace shows it. A timer moved far
-// more often than it fires (a reply deadline) is a `movingTimer`: one queued wake-up moved
-// lazily instead of a cancelled entry per move (sim/moving-timer.ts); it fires, and is
+// more often than it fires (a reply deadline) is a `movingTimer`: one queued wake-up (in a
+// lane of the queue's own per timer) moved lazily instead of a cancelled entry per move
+// (sim/moving-timer.ts); it fires, and is
 // traced, exactly as the timers it replaces would have.
 
 import { EventQueue, type QueuedEvent } from './event-queue.ts';

@@ -112,26 +112,40 @@ describe('EventQueue', () => {
     expect(queue.size).toBe(model.length);
   });
 
-  it('orders lane events with heap events as one queue: taken lanes, priorities, reserved numbers, growth and clear', () => {
+  it('orders lane events, wake-ups and heap events as one queue: taken lanes, replaced wake-ups, priorities, reserved numbers, growth and clear', () => {
     const prng = new Prng(14);
     const { queue, out } = fresh();
     let model: Entry[] = [];
     let now = 0;
     let lanes = 4;
+    // Moving timers' lanes: a wake-up put in one replaces the one it holds (by its payload).
+    const wakeUpLanes = Array.from({ length: 5 }, () => queue.wakeUpLane());
+    const heldBy = new Map<number, number>(); // wake-up lane -> payload queued there
+    const laneOf = new Map<number, number>(); // payload -> its wake-up lane
     for (let i = 0; i < 30_000; i++) {
       if (i === 20_000) {
         queue.clear();
         model = [];
+        heldBy.clear();
+        laneOf.clear();
       }
       if (i === 8_000) lanes = 300; // the tree grows while holding events
       const pushing = model.length === 0 || prng.nextInt(0, 2) > 0 || (i % 10_000 < 5_000 && prng.nextInt(0, 1) === 0);
       if (pushing) {
         // Few distinct times, so ties between lanes and the heap are common.
         const t = now + prng.nextInt(0, 6);
-        const form = prng.nextInt(0, 5);
+        const form = prng.nextInt(0, 6);
         let p = 0;
         let seq: number;
-        if (form <= 2) {
+        if (form === 6) {
+          const lane = wakeUpLanes[prng.nextInt(0, wakeUpLanes.length - 1)]!;
+          seq = queue.reserveSequence();
+          queue.putWakeUp(lane, t, seq, 'w', i);
+          const replaced = heldBy.get(lane);
+          if (replaced !== undefined) model = model.filter((e) => e[3] !== replaced);
+          heldBy.set(lane, i);
+          laneOf.set(i, lane);
+        } else if (form <= 2) {
           // A lane event: most go to a lane that may be free or taken (then the heap holds it).
           seq = queue.pushLane(prng.nextInt(0, lanes - 1), t, 'l', i);
         } else if (form === 3) {
@@ -148,6 +162,8 @@ describe('EventQueue', () => {
         continue;
       }
       const [t, p, seq, payload] = model.shift()!;
+      const wakeUpLane = laneOf.get(payload);
+      if (wakeUpLane !== undefined) heldBy.delete(wakeUpLane);
       expect(queue.peekTimeCycles()).toBe(t);
       expect(queue.popInto(out)).toBe(true);
       expect([out.timeCycles, out.priority, out.sequence, out.payload]).toEqual([t, p, seq, payload]);

@@ -180,7 +180,7 @@ describe('moving timer', () => {
     expect(sim.pendingCount).toBe(0);
   });
 
-  it('fires on time when moved earlier than its queued wake-up, and drops the wake-up left behind', () => {
+  it('fires on time when moved earlier than its queued wake-up, which the earlier one replaces', () => {
     const trace = new TraceRecorder({ keepLines: true });
     const sim = new Simulator<Events>({ trace });
     const order: string[] = [];
@@ -190,7 +190,8 @@ describe('moving timer', () => {
     });
     sim.on('act', (n) => {
       if (n === 0) timer.set(100); // at cycle 10: due at 110, before the wake-up at 1,000
-      // Past the first wake-up (1,000), dropped when it came out: only the one at 2,110 is left.
+      // The wake-up at 1,000 was replaced by the one at 110 (a lane per timer), so it is not
+      // queued at 500 (a heap entry left behind was, until it came out and was dropped).
       else order.push(`act${n}@${sim.nowCycles} pending ${sim.pendingCount}`);
     });
     timer.set(1_000); // sequence 0
@@ -198,7 +199,7 @@ describe('moving timer', () => {
     sim.scheduleAt(500, 'act', 1); // sequence 2
     sim.scheduleAt(1_500, 'act', 2); // sequence 3
     sim.run();
-    expect(order).toEqual(['timer@110', 'act1@500 pending 3', 'act2@1500 pending 1', 'timer@2110']);
+    expect(order).toEqual(['timer@110', 'act1@500 pending 2', 'act2@1500 pending 1', 'timer@2110']);
     expect(trace.keptLineList.filter((l) => l.includes('$timer'))).toEqual([timerLine(110, 4), timerLine(2_110, 5)]);
   });
 
