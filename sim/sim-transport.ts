@@ -24,12 +24,12 @@ import { ByteSlab } from '../protocol/byte-slab.ts';
 import { stampedLengthOf, stampedTypeOf } from '../protocol/stamped-message.ts';
 
 /** Cycles to instantiate a fresh kernel and run rvf_init (boot and restart). */
+export const TILE_BOOT_CYCLES = 20_000;
+
 /** canonicalJson({ tile }) for a tile id (a non-negative integer), without the generic writer. */
 export function tilePayloadJson(tile: number): string {
   return `{"tile":${tile}}`;
 }
-
-export const TILE_BOOT_CYCLES = 20_000;
 
 export interface SimEvents {
   booted: { tile: number };
