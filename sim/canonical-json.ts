@@ -68,3 +68,9 @@ function writeObject(obj: Record<string, unknown>, path: string[]): string {
   }
   return `${out}}`;
 }
+
+/** canonicalJson({ tile }) for a tile id (a non-negative integer), without the generic writer:
+ *  the booted event's payload, one per tile in a run (sim-transport.ts). */
+export function tilePayloadJson(tile: number): string {
+  return `{"tile":${tile}}`;
+}

@@ -22,14 +22,10 @@ import type { TileNode, TileOutcome } from './tile-node.ts';
 import type { ChipLink } from './chip/chip-link.ts';
 import { ByteSlab } from '../protocol/byte-slab.ts';
 import { stampedLengthOf, stampedTypeOf } from '../protocol/stamped-message.ts';
+import { tilePayloadJson } from './canonical-json.ts';
 
 /** Cycles to instantiate a fresh kernel and run rvf_init (boot and restart). */
 export const TILE_BOOT_CYCLES = 20_000;
-
-/** canonicalJson({ tile }) for a tile id (a non-negative integer), without the generic writer. */
-export function tilePayloadJson(tile: number): string {
-  return `{"tile":${tile}}`;
-}
 
 export interface SimEvents {
   booted: { tile: number };

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { TraceRecorder, TraceClosedError } from '../sim/trace.ts';
 import { traceHashOfJsonl } from '../sim/trace-jsonl.ts';
 import { messageId, messageType, TraceRecordWriter } from '../sim/trace-records.ts';
-import { canonicalJson, CanonicalJsonError } from '../sim/canonical-json.ts';
-import { tilePayloadJson } from '../sim/sim-transport.ts';
+import { canonicalJson, CanonicalJsonError, tilePayloadJson } from '../sim/canonical-json.ts';
 import { tempDirs } from './helpers/temp-dir.ts';
 
 
