@@ -102,6 +102,14 @@ export class LaneTree<K, P> {
     this.replay(lane);
   }
 
+  /** True when lane a's event orders before lane b's (time, then sequence): where two lanes
+   *  meet (the bottom level, a rebuild); higher levels compare the nodes' own times. */
+  private before(a: number, b: number): boolean {
+    const ta = this.times[a]!;
+    const tb = this.times[b]!;
+    return ta < tb || (ta === tb && this.sequences[a]! < this.sequences[b]!);
+  }
+
   private settle(): void {
     const lane = this.pending;
     this.pending = NONE;
@@ -113,14 +121,9 @@ export class LaneTree<K, P> {
     const nodes = this.nodes;
     const sequences = this.sequences;
     // The bottom level: the sibling is a lane (leaves >= 2, so there is one).
-    let w = lane;
-    let t = this.times[lane]!;
     const sibling = lane ^ 1;
-    const ts = this.times[sibling]!;
-    if (ts < t || (ts === t && sequences[sibling]! < sequences[w]!)) {
-      w = sibling;
-      t = ts;
-    }
+    let w = this.before(sibling, lane) ? sibling : lane;
+    let t = this.times[w]!;
     let node = (lane + this.leaves) >> 1;
     nodes[2 * node] = t;
     nodes[2 * node + 1] = w;
@@ -161,15 +164,11 @@ export class LaneTree<K, P> {
   private rebuild(): void {
     const leaves = this.leaves;
     const nodes = this.nodes;
-    const times = this.times;
-    const sequences = this.sequences;
     for (let n = leaves - 1; n >= 1; n--) {
       const l = 2 * n >= leaves ? 2 * n - leaves : nodes[4 * n + 1]!;
       const r = 2 * n + 1 >= leaves ? 2 * n + 1 - leaves : nodes[4 * n + 3]!;
-      const tl = times[l]!;
-      const tr = times[r]!;
-      const w = tr < tl || (tr === tl && sequences[r]! < sequences[l]!) ? r : l;
-      nodes[2 * n] = times[w]!;
+      const w = this.before(r, l) ? r : l;
+      nodes[2 * n] = this.times[w]!;
       nodes[2 * n + 1] = w;
     }
   }
