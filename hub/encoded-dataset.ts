@@ -3,8 +3,7 @@
 // values the tiles actually compare, for the exactness check and the hub-local path.
 import { crc32c } from '../protocol/crc32c.ts';
 import { blockChunks, type BlockChunkOptions } from '../protocol/block-chunks.ts';
-import { encodeBlockChunks } from '../protocol/block-templates.ts';
-import { encodeMessages } from '../protocol/codec.ts';
+import { streamChunkTemplates } from '../protocol/block-templates.ts';
 import { lz4BlockChunks } from '../protocol/lz4-chunks.ts';
 import { strideBytes } from '../protocol/vector-bytes.ts';
 import type { LoadBlockMsg } from '../protocol/types.ts';
@@ -164,7 +163,7 @@ export class EncodedDataset {
    */
   blockTemplates(blockId: number, stageOnly: boolean, verifyCrc: boolean, sealed = false): Uint8Array[] {
     const { stream, options } = this.chunkInput(blockId, stageOnly, verifyCrc, sealed);
-    return this.lz4 ? encodeMessages(lz4BlockChunks(stream, options)) : encodeBlockChunks(stream, options);
+    return streamChunkTemplates(stream, options, this.lz4);
   }
 
   /** A block's stream and the options of its chunks. */

@@ -9,6 +9,8 @@
 import { BlockFlag, HEADER, HEADER_BYTES, LoadBlock, MsgType } from './constants.ts';
 import { chunkDataBytes, chunkFlags, chunkRanges, type BlockChunkOptions } from './block-chunks.ts';
 import { crc32c } from './crc32c.ts';
+import { encodeMessages } from './codec.ts';
+import { lz4BlockChunks } from './lz4-chunks.ts';
 import { checkU64, checkUint } from './fields.ts';
 
 const CHUNK_HEADER_BYTES = HEADER_BYTES + LoadBlock.headerBytes;
@@ -38,6 +40,12 @@ export function encodeBlockChunks(stream: Uint8Array, o: BlockChunkOptions): Uin
     to += n;
   }
   return out;
+}
+
+/** A stream's chunk templates, LZ4 chunks (Hot tiles) when `lz4`: those through their
+ *  messages, plain ones straight from the stream (encodeBlockChunks). */
+export function streamChunkTemplates(stream: Uint8Array, o: BlockChunkOptions, lz4: boolean): Uint8Array[] {
+  return lz4 ? encodeMessages(lz4BlockChunks(stream, o)) : encodeBlockChunks(stream, o);
 }
 
 /** The fields every chunk of the stream shares (msg_length, msg_id and offset are each chunk's; no FINAL), checked once. */

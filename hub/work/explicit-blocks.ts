@@ -3,9 +3,7 @@
 // push-hnsw sends each batch as one with FRESH_TOPK. The vectors travel as fp16, the values
 // the tiles compute with; as LZ4 chunks when the dataset says so (Hot tiles).
 import { blockStream, padBlockVectors, type BlockChunkOptions } from '../../protocol/block-chunks.ts';
-import { encodeBlockChunks } from '../../protocol/block-templates.ts';
-import { lz4BlockChunks } from '../../protocol/lz4-chunks.ts';
-import { encodeMessages } from '../../protocol/codec.ts';
+import { streamChunkTemplates } from '../../protocol/block-templates.ts';
 import { LoadBlock } from '../../protocol/constants.ts';
 import { DTYPE_FP16, MSG_CRC_BYTES } from '../../wat/layout.ts';
 import type { EncodedDataset } from '../encoded-dataset.ts';
@@ -30,6 +28,5 @@ export function explicitBlockChunks(data: EncodedDataset, ids: readonly number[]
     verifyCrc: o.verifyCrc,
     ...(o.integrity ? { chunkDataBytes: LoadBlock.maxDataBytes - MSG_CRC_BYTES } : {}),
   };
-  // Plain chunks straight from the stream; LZ4 chunks (Hot tiles) through their messages.
-  return data.lz4 ? encodeMessages(lz4BlockChunks(stream, options)) : encodeBlockChunks(stream, options);
+  return streamChunkTemplates(stream, options, data.lz4);
 }
